@@ -1,5 +1,6 @@
 #pragma once
 // Byte strings, fixed-size hashes and the little-endian writer used by every canonical encoding.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>

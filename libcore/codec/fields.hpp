@@ -1,0 +1,56 @@
+#pragma once
+// Strict reading of JSON object fields: every accessor checks type and range, and `finish()`
+// rejects fields nobody asked for, so a typo in a field name is an error, not a silent default.
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "core/bytes.hpp"
+
+namespace rollup::codec {
+
+using Json = nlohmann::json;
+
+/// 2^53: amounts, fees, balances and every other counter must stay below it (exact in JSON).
+inline constexpr std::uint64_t kMaxSafeInteger = 1ULL << 53;
+
+class FieldReader {
+ public:
+  /// `context` names the object in messages, e.g. "tx" or "deposits[3]".
+  FieldReader(const Json& object, std::string context);
+
+  /// An unsigned integer < 2^53 (and >= min).
+  Result<std::uint64_t> u53(const char* name, std::uint64_t min = 0);
+  Result<std::string> string(const char* name);
+  Result<Bytes> hex(const char* name, long length);
+  template <std::size_t N>
+  Result<std::array<std::uint8_t, N>> hex_fixed(const char* name) {
+    auto b = hex(name, static_cast<long>(N));
+    if (!b) return std::unexpected(b.error());
+    std::array<std::uint8_t, N> out{};
+    std::copy(b->begin(), b->end(), out.begin());
+    return out;
+  }
+  Result<const Json*> array(const char* name);
+  Result<const Json*> object(const char* name);
+  bool has(const char* name) const { return object_.contains(name); }
+  /// Marks a field as known without reading it (annotations that readers ignore).
+  void allow(const char* name) { seen_.insert(name); }
+  /// Fails if the object has a field that was not read or allowed.
+  Status finish() const;
+
+  Error error(const std::string& field, const std::string& what) const;
+
+ private:
+  Result<const Json*> field(const char* name);
+  const Json& object_;
+  std::string context_;
+  std::set<std::string> seen_;
+};
+
+/// Parses one line into a JSON object that has `"kind"` (string) and `"v": 1`.
+Result<Json> parse_stream_object(std::string_view text);
+/// The `kind` of an object returned by parse_stream_object.
+std::string kind_of(const Json& object);
+
+}  // namespace rollup::codec

@@ -1,0 +1,263 @@
+#include "codec/objects.hpp"
+
+#include <fmt/format.h>
+
+#include "crypto/crypto.hpp"
+
+namespace rollup::codec {
+
+namespace {
+constexpr std::string_view kTxTag = "rollup-tools:tx:v1";
+constexpr std::string_view kTxIdTag = "rollup-tools:txid:v1";
+constexpr std::string_view kTxListTag = "rollup-tools:txlist:v1";
+constexpr std::string_view kDepositsTag = "rollup-tools:deposits:v1";
+constexpr std::string_view kBlockTag = "rollup-tools:block:v1";
+constexpr PublicKey kZeroKey{};
+
+template <typename T>
+std::unexpected<Error> forward(const Result<T>& r) {
+  return std::unexpected(r.error());
+}
+}  // namespace
+
+std::string_view tx_type_name(TxType t) { return t == TxType::transfer ? "transfer" : "withdraw"; }
+
+Bytes Tx::signing_message() const {
+  ByteWriter w(kTxTag);
+  w.u64(chain_id).u8(static_cast<std::uint8_t>(type)).raw(from);
+  w.raw(type == TxType::transfer ? to : kZeroKey);
+  w.u64(amount).u64(fee).u64(nonce);
+  return w.take();
+}
+
+Hash32 Tx::id() const {
+  crypto::Blake2b h;
+  h.update(kTxIdTag).update(signing_message()).update(sig);
+  return h.finish();
+}
+
+Hash32 tx_list_hash(const std::vector<Tx>& txs) {
+  crypto::Blake2b h;
+  h.update(kTxListTag).update(ByteWriter().u64(txs.size()).bytes());
+  for (const auto& tx : txs) h.update(tx.id());
+  return h.finish();
+}
+
+Hash32 deposits_hash(const std::vector<Deposit>& deposits) {
+  ByteWriter w(kDepositsTag);
+  w.u64(deposits.size());
+  for (const auto& d : deposits) w.u64(d.index).raw(d.from).raw(d.to).u64(d.amount);
+  return crypto::blake2b256(w.bytes());
+}
+
+Hash32 Block::compute_hash() const {
+  ByteWriter w(kBlockTag);
+  w.u32(kBlockFormatVersion).u64(height).raw(parent).u64(timestamp).raw(sequencer).raw(fee_recipient);
+  w.u32(static_cast<std::uint32_t>(namespaces.size()));
+  for (const auto& ns : namespaces) w.u32(ns.id).raw(ns.tx_hash);
+  w.u64(deposit_first).u64(deposits.size()).raw(deposits_hash(deposits));
+  return crypto::blake2b256(w.bytes());
+}
+
+const NamespaceTxs* Block::find_namespace(std::uint32_t id) const {
+  for (const auto& ns : namespaces)
+    if (ns.id == id) return &ns;
+  return nullptr;
+}
+
+Result<Tx> parse_tx(const Json& object, const std::string& context) {
+  if (!object.is_object()) return fail(Errc::bad_input, context + ": must be an object");
+  FieldReader f(object, context);
+  Tx tx;
+  auto kind = f.string("kind");
+  if (!kind) return forward(kind);
+  if (*kind != "tx") return std::unexpected(f.error("kind", "expected \"tx\", got \"" + *kind + "\""));
+  auto v = f.u53("v");
+  if (!v) return forward(v);
+  if (*v != 1) return std::unexpected(f.error("v", "unsupported version"));
+  auto type = f.string("type");
+  if (!type) return forward(type);
+  if (*type == "transfer") {
+    tx.type = TxType::transfer;
+  } else if (*type == "withdraw") {
+    tx.type = TxType::withdraw;
+  } else {
+    return std::unexpected(f.error("type", "must be \"transfer\" or \"withdraw\""));
+  }
+  auto chain = f.u53("chain_id");
+  if (!chain) return forward(chain);
+  tx.chain_id = *chain;
+  auto from = f.hex_fixed<32>("from");
+  if (!from) return forward(from);
+  tx.from = *from;
+  if (tx.type == TxType::transfer) {
+    auto to = f.hex_fixed<32>("to");
+    if (!to) return forward(to);
+    tx.to = *to;
+  }
+  auto amount = f.u53("amount", 1);
+  if (!amount) return forward(amount);
+  tx.amount = *amount;
+  auto fee = f.u53("fee");
+  if (!fee) return forward(fee);
+  tx.fee = *fee;
+  auto nonce = f.u53("nonce");
+  if (!nonce) return forward(nonce);
+  tx.nonce = *nonce;
+  auto sig = f.hex_fixed<64>("sig");
+  if (!sig) return forward(sig);
+  tx.sig = *sig;
+  if (auto done = f.finish(); !done) return std::unexpected(done.error());
+  return tx;
+}
+
+namespace {
+Result<Deposit> parse_deposit(const Json& object, const std::string& context) {
+  if (!object.is_object()) return fail(Errc::bad_input, context + ": must be an object");
+  FieldReader f(object, context);
+  Deposit d;
+  auto index = f.u53("index");
+  if (!index) return forward(index);
+  d.index = *index;
+  auto from = f.hex_fixed<32>("from");
+  if (!from) return forward(from);
+  d.from = *from;
+  auto to = f.hex_fixed<32>("to");
+  if (!to) return forward(to);
+  d.to = *to;
+  auto amount = f.u53("amount", 1);
+  if (!amount) return forward(amount);
+  d.amount = *amount;
+  if (auto done = f.finish(); !done) return std::unexpected(done.error());
+  return d;
+}
+}  // namespace
+
+Result<Block> parse_block(const Json& object) {
+  FieldReader f(object, "block");
+  Block b;
+  auto kind = f.string("kind");
+  if (!kind) return forward(kind);
+  if (*kind != "block") return std::unexpected(f.error("kind", "expected \"block\""));
+  auto v = f.u53("v");
+  if (!v) return forward(v);
+  if (*v != 1) return std::unexpected(f.error("v", "unsupported version"));
+  auto height = f.u53("height", 1);
+  if (!height) return forward(height);
+  b.height = *height;
+  auto parent = f.hex_fixed<32>("parent");
+  if (!parent) return forward(parent);
+  b.parent = *parent;
+  auto ts = f.u53("timestamp");
+  if (!ts) return forward(ts);
+  b.timestamp = *ts;
+  auto seq = f.hex_fixed<32>("sequencer");
+  if (!seq) return forward(seq);
+  b.sequencer = *seq;
+  auto fee_recipient = f.hex_fixed<32>("fee_recipient");
+  if (!fee_recipient) return forward(fee_recipient);
+  b.fee_recipient = *fee_recipient;
+
+  auto namespaces = f.array("namespaces");
+  if (!namespaces) return forward(namespaces);
+  for (std::size_t i = 0; i < (*namespaces)->size(); ++i) {
+    const Json& ns_json = (**namespaces)[i];
+    std::string ctx = "block.namespaces[" + std::to_string(i) + "]";
+    if (!ns_json.is_object()) return fail(Errc::bad_input, ctx + ": must be an object");
+    FieldReader nf(ns_json, ctx);
+    NamespaceTxs ns;
+    auto id = nf.u53("id");
+    if (!id) return forward(id);
+    if (*id > 0xFFFFFFFFu) return std::unexpected(nf.error("id", "must fit in 32 bits"));
+    ns.id = static_cast<std::uint32_t>(*id);
+    if (!b.namespaces.empty() && ns.id <= b.namespaces.back().id)
+      return std::unexpected(nf.error("id", "namespace ids must be ascending and unique"));
+    auto tx_hash = nf.hex_fixed<32>("tx_hash");
+    if (!tx_hash) return forward(tx_hash);
+    ns.tx_hash = *tx_hash;
+    auto txs = nf.array("txs");
+    if (!txs) return forward(txs);
+    ns.txs.reserve((*txs)->size());
+    for (std::size_t t = 0; t < (*txs)->size(); ++t) {
+      auto tx = parse_tx((**txs)[t], ctx + ".txs[" + std::to_string(t) + "]");
+      if (!tx) return forward(tx);
+      ns.txs.push_back(*tx);
+    }
+    if (auto done = nf.finish(); !done) return std::unexpected(done.error());
+    if (tx_list_hash(ns.txs) != ns.tx_hash)
+      return std::unexpected(nf.error("tx_hash", "does not match the namespace's txs"));
+    b.namespaces.push_back(std::move(ns));
+  }
+
+  auto first = f.u53("deposit_first");
+  if (!first) return forward(first);
+  b.deposit_first = *first;
+  auto deposits = f.array("deposits");
+  if (!deposits) return forward(deposits);
+  for (std::size_t i = 0; i < (*deposits)->size(); ++i) {
+    auto d = parse_deposit((**deposits)[i], "block.deposits[" + std::to_string(i) + "]");
+    if (!d) return forward(d);
+    if (d->index != b.deposit_first + i)
+      return fail(Errc::bad_input, "block.deposits[" + std::to_string(i) +
+                                       "].index: deposits must be consecutive from deposit_first");
+    b.deposits.push_back(*d);
+  }
+  auto hash = f.hex_fixed<32>("hash");
+  if (!hash) return forward(hash);
+  b.hash = *hash;
+  auto sig = f.hex_fixed<64>("sig");
+  if (!sig) return forward(sig);
+  b.sig = *sig;
+  f.allow("l1");
+  if (auto done = f.finish(); !done) return std::unexpected(done.error());
+  if (b.compute_hash() != b.hash)
+    return std::unexpected(f.error("hash", "does not match the block's contents"));
+  return b;
+}
+
+std::string to_json(const Tx& tx) {
+  // Written by hand: the sequencer emits every tx it batches, and this is its hot path.
+  std::string out;
+  out.reserve(420);
+  fmt::format_to(std::back_inserter(out),
+                 R"({{"kind":"tx","v":1,"type":"{}","chain_id":{},"from":"{}")",
+                 tx_type_name(tx.type), tx.chain_id, to_hex(tx.from));
+  if (tx.type == TxType::transfer) fmt::format_to(std::back_inserter(out), R"(,"to":"{}")", to_hex(tx.to));
+  fmt::format_to(std::back_inserter(out), R"(,"amount":{},"fee":{},"nonce":{},"sig":"{}"}})",
+                 tx.amount, tx.fee, tx.nonce, to_hex(tx.sig));
+  return out;
+}
+
+Json deposit_to_json(const Deposit& d) {
+  return Json{{"index", d.index}, {"from", to_hex(d.from)}, {"to", to_hex(d.to)}, {"amount", d.amount}};
+}
+
+std::string to_json(const Block& b, std::string_view l1_annotation) {
+  std::string out;
+  out.reserve(512 + 420 * (b.namespaces.empty() ? 0 : b.namespaces[0].txs.size()));
+  auto it = std::back_inserter(out);
+  fmt::format_to(it,
+                 R"({{"kind":"block","v":1,"height":{},"parent":"{}","timestamp":{},"sequencer":"{}","fee_recipient":"{}","namespaces":[)",
+                 b.height, to_hex(b.parent), b.timestamp, to_hex(b.sequencer), to_hex(b.fee_recipient));
+  for (std::size_t i = 0; i < b.namespaces.size(); ++i) {
+    const auto& ns = b.namespaces[i];
+    fmt::format_to(it, R"({}{{"id":{},"tx_hash":"{}","txs":[)", i ? "," : "", ns.id, to_hex(ns.tx_hash));
+    for (std::size_t t = 0; t < ns.txs.size(); ++t) {
+      if (t) out += ',';
+      out += to_json(ns.txs[t]);
+    }
+    out += "]}";
+  }
+  fmt::format_to(it, R"(],"deposit_first":{},"deposits":[)", b.deposit_first);
+  for (std::size_t i = 0; i < b.deposits.size(); ++i) {
+    const auto& d = b.deposits[i];
+    fmt::format_to(it, R"({}{{"index":{},"from":"{}","to":"{}","amount":{}}})", i ? "," : "", d.index,
+                   to_hex(d.from), to_hex(d.to), d.amount);
+  }
+  fmt::format_to(it, R"(],"hash":"{}","sig":"{}")", to_hex(b.hash), to_hex(b.sig));
+  if (!l1_annotation.empty()) fmt::format_to(it, R"(,"l1":{})", l1_annotation);
+  out += '}';
+  return out;
+}
+
+}  // namespace rollup::codec

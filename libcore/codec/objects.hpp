@@ -1,0 +1,83 @@
+#pragma once
+// The stream objects `tx` and `block` (docs/formats.md): their fields, strict parsing, JSON
+// output and the canonical binary encodings that are hashed and signed.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/fields.hpp"
+#include "core/bytes.hpp"
+
+namespace rollup::codec {
+
+inline constexpr std::uint32_t kBlockFormatVersion = 1;
+
+enum class TxType : std::uint8_t { transfer = 1, withdraw = 2 };
+std::string_view tx_type_name(TxType t);
+
+struct Tx {
+  TxType type = TxType::transfer;
+  std::uint64_t chain_id = 0;
+  PublicKey from{};
+  PublicKey to{};  ///< zero for a withdraw
+  std::uint64_t amount = 0;
+  std::uint64_t fee = 0;
+  std::uint64_t nonce = 0;
+  Signature sig{};
+
+  /// The bytes the sender signs: domain tag, chain id and every field but the signature.
+  Bytes signing_message() const;
+  /// H(tag || signing message || sig): names the tx in receipts and tx lists.
+  Hash32 id() const;
+  /// Size of the tx's canonical encoding, used by the sequencer's --max-bytes.
+  static constexpr std::size_t kEncodedSize = 18 + 8 + 1 + 32 + 32 + 8 + 8 + 8 + 64;
+};
+
+struct Deposit {
+  std::uint64_t index = 0;
+  PublicKey from{};  ///< the L1 account that paid
+  PublicKey to{};    ///< the L2 account credited
+  std::uint64_t amount = 0;
+  bool operator==(const Deposit&) const = default;
+};
+
+struct NamespaceTxs {
+  std::uint32_t id = 0;
+  Hash32 tx_hash{};
+  std::vector<Tx> txs;
+};
+
+struct Block {
+  std::uint64_t height = 0;
+  Hash32 parent{};
+  std::uint64_t timestamp = 0;
+  PublicKey sequencer{};
+  PublicKey fee_recipient{};
+  std::vector<NamespaceTxs> namespaces;
+  std::uint64_t deposit_first = 0;
+  std::vector<Deposit> deposits;
+  Hash32 hash{};
+  Signature sig{};
+
+  Hash32 compute_hash() const;
+  /// The txs of namespace `id`, or nullptr when the block carries none for it.
+  const NamespaceTxs* find_namespace(std::uint32_t id) const;
+  std::uint64_t deposit_end() const { return deposit_first + deposits.size(); }
+};
+
+Hash32 tx_list_hash(const std::vector<Tx>& txs);
+Hash32 deposits_hash(const std::vector<Deposit>& deposits);
+
+/// Parses a `tx` object; checks types, ranges (amount 1..2^53-1) and hex lengths, not the
+/// signature (that is the executor's STF rule: a bad signature is a failed receipt).
+Result<Tx> parse_tx(const Json& object, const std::string& context = "tx");
+/// Parses a `block` object and checks that its tx-list hashes, deposit indices and block hash
+/// agree with its contents. The sequencer's signature is the contract's to check.
+Result<Block> parse_block(const Json& object);
+
+std::string to_json(const Tx& tx);
+/// A block line; with `l1_annotation` (the JSON text of the contract's receipt) it gains "l1".
+std::string to_json(const Block& block, std::string_view l1_annotation = {});
+Json deposit_to_json(const Deposit& d);
+
+}  // namespace rollup::codec

@@ -1,0 +1,171 @@
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "codec/ndjson.hpp"
+#include "codec/objects.hpp"
+#include "crypto/crypto.hpp"
+
+using namespace rollup;
+using codec::Json;
+
+namespace {
+codec::Tx signed_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
+                          std::uint64_t nonce) {
+  codec::Tx tx;
+  tx.chain_id = 7;
+  tx.from = from.public_key;
+  tx.to = to;
+  tx.amount = amount;
+  tx.fee = 1;
+  tx.nonce = nonce;
+  tx.sig = crypto::sign(from, tx.signing_message());
+  return tx;
+}
+}  // namespace
+
+TEST_CASE("hex round trip and strictness", "[codec]") {
+  Bytes b{0x00, 0xab, 0xff};
+  CHECK(to_hex(b) == "0x00abff");
+  CHECK(*from_hex("0x00abff") == b);
+  CHECK_FALSE(from_hex("00abff"));
+  CHECK_FALSE(from_hex("0x0"));
+  CHECK_FALSE(from_hex("0xAB"));
+  CHECK_FALSE(from_hex("0xzz"));
+  CHECK_FALSE(from_hex("0xab", 2));
+  CHECK(from_hex("0x", 0));
+}
+
+TEST_CASE("tx json round trip keeps id and signature", "[codec]") {
+  auto alice = crypto::generate_keypair(), bob = crypto::generate_keypair();
+  auto tx = signed_transfer(alice, bob.public_key, 42, 3);
+  auto parsed = codec::parse_tx(Json::parse(codec::to_json(tx)));
+  REQUIRE(parsed);
+  CHECK(parsed->id() == tx.id());
+  CHECK(crypto::verify(parsed->from, parsed->signing_message(), parsed->sig));
+  CHECK(codec::to_json(*parsed) == codec::to_json(tx));
+
+  codec::Tx w = tx;
+  w.type = codec::TxType::withdraw;
+  auto wj = Json::parse(codec::to_json(w));
+  CHECK_FALSE(wj.contains("to"));
+  auto wp = codec::parse_tx(wj);
+  REQUIRE(wp);
+  CHECK(wp->to == PublicKey{});
+}
+
+TEST_CASE("tx parsing rejects every bad field class", "[codec]") {
+  auto alice = crypto::generate_keypair(), bob = crypto::generate_keypair();
+  Json good = Json::parse(codec::to_json(signed_transfer(alice, bob.public_key, 5, 0)));
+  auto rejected = [&](auto mutate, const std::string& needle) {
+    Json j = good;
+    mutate(j);
+    auto r = codec::parse_tx(j);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::bad_input);
+    INFO(r.error().message);
+    CHECK(r.error().message.find(needle) != std::string::npos);
+  };
+  rejected([](Json& j) { j["amount"] = 0; }, "amount");
+  rejected([](Json& j) { j["amount"] = 1ULL << 53; }, "below 2^53");
+  rejected([](Json& j) { j["fee"] = 1ULL << 53; }, "fee");
+  rejected([](Json& j) { j["amount"] = -5; }, "negative");
+  rejected([](Json& j) { j["amount"] = 1.5; }, "unsigned integer");
+  rejected([](Json& j) { j["amount"] = "5"; }, "unsigned integer");
+  rejected([](Json& j) { j.erase("nonce"); }, "nonce: missing");
+  rejected([](Json& j) { j["from"] = "0x1234"; }, "32 bytes");
+  rejected([](Json& j) { j["sig"] = "0xzz"; }, "sig");
+  rejected([](Json& j) { j["type"] = "mint"; }, "type");
+  rejected([](Json& j) { j["memo"] = "hi"; }, "unknown field");
+  rejected([](Json& j) { j["kind"] = "block"; }, "kind");
+}
+
+TEST_CASE("block hash binds every field and parse checks it", "[codec]") {
+  auto seq = crypto::generate_keypair(), alice = crypto::generate_keypair();
+  codec::Block b;
+  b.height = 3;
+  b.timestamp = 1000;
+  b.sequencer = seq.public_key;
+  b.fee_recipient = seq.public_key;
+  codec::NamespaceTxs ns;
+  ns.id = 9;
+  ns.txs = {signed_transfer(alice, seq.public_key, 5, 0), signed_transfer(alice, seq.public_key, 6, 1)};
+  ns.tx_hash = codec::tx_list_hash(ns.txs);
+  b.namespaces.push_back(ns);
+  b.deposit_first = 4;
+  b.deposits = {{4, alice.public_key, seq.public_key, 100}};
+  b.hash = b.compute_hash();
+  b.sig = crypto::sign(seq, b.hash);
+
+  auto parsed = codec::parse_block(Json::parse(codec::to_json(b)));
+  REQUIRE(parsed);
+  CHECK(parsed->hash == b.hash);
+  CHECK(parsed->find_namespace(9)->txs.size() == 2);
+  CHECK(parsed->find_namespace(1) == nullptr);
+  auto annotated = codec::parse_block(Json::parse(codec::to_json(b, R"({"status":"committed"})")));
+  CHECK(annotated);
+
+  auto h0 = b.compute_hash();
+  auto changed = b;
+  changed.timestamp++;
+  CHECK(changed.compute_hash() != h0);
+  changed = b;
+  std::swap(changed.namespaces[0].txs[0], changed.namespaces[0].txs[1]);
+  changed.namespaces[0].tx_hash = codec::tx_list_hash(changed.namespaces[0].txs);
+  CHECK(changed.compute_hash() != h0);
+  changed = b;
+  changed.deposits[0].amount++;
+  CHECK(changed.compute_hash() != h0);
+
+  Json reordered = Json::parse(codec::to_json(b));
+  std::swap(reordered["namespaces"][0]["txs"][0], reordered["namespaces"][0]["txs"][1]);
+  auto bad = codec::parse_block(reordered);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("tx_hash") != std::string::npos);
+  Json wrong_hash = Json::parse(codec::to_json(b));
+  wrong_hash["timestamp"] = 1001;
+  CHECK_FALSE(codec::parse_block(wrong_hash));
+  Json gap = Json::parse(codec::to_json(b));
+  gap["deposits"][0]["index"] = 5;
+  CHECK_FALSE(codec::parse_block(gap));
+}
+
+TEST_CASE("stream objects need kind and version", "[codec]") {
+  CHECK(codec::parse_stream_object(R"({"kind":"tx","v":1})"));
+  CHECK_FALSE(codec::parse_stream_object(R"({"kind":"tx","v":2})"));
+  CHECK_FALSE(codec::parse_stream_object(R"({"v":1})"));
+  CHECK_FALSE(codec::parse_stream_object(R"([1,2])"));
+  auto bad = codec::parse_stream_object(R"({"kind":"tx",)");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.rfind("invalid json", 0) == 0);
+}
+
+TEST_CASE("line reader numbers lines, skips blanks and bounds line length", "[codec]") {
+  char path[] = "/tmp/rollup-codec-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  {
+    std::ofstream out(path);
+    out << "one\n\n  \ntwo\r\n" << std::string(200000, 'x') << "\nlast";
+  }
+  auto reader = codec::LineReader::open(path);
+  REQUIRE(reader);
+  auto l1 = reader->next();
+  REQUIRE((l1 && *l1));
+  CHECK((*l1)->text == "one");
+  CHECK((*l1)->number == 1);
+  auto l2 = reader->next();
+  CHECK((*l2)->text == "two");
+  CHECK((*l2)->number == 4);
+  auto l3 = reader->next();
+  CHECK((*l3)->text.size() == 200000);
+  auto l4 = reader->next();
+  CHECK((*l4)->text == "last");
+  CHECK((*l4)->where() == std::string(path) + ":6");
+  CHECK_FALSE(*reader->next());
+  std::remove(path);
+  CHECK_FALSE(codec::LineReader::open("/nonexistent/file"));
+}
