@@ -1,0 +1,56 @@
+#pragma once
+// Rescue-Prime Optimized (RPO) over Goldilocks, pinned to Miden's layout (DESIGN.md §3) so that
+// state roots agree with Miden's published vectors and stay fixed when the prover arrives:
+// capacity = state[0..4], rate = state[4..12], digest = state[4..8], 7 rounds, alpha = 7.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "field/goldilocks.hpp"
+
+namespace rollup::hash {
+
+using Felt = rollup::field::Felt;
+using State = std::array<Felt, 12>;
+using Digest = std::array<Felt, 4>;
+
+inline constexpr std::size_t kStateWidth = 12, kRate = 8, kCapacity = 4, kRounds = 7;
+/// The first rate element; the digest is state[kRateStart .. kRateStart + 4].
+inline constexpr std::size_t kRateStart = kCapacity;
+inline constexpr std::uint64_t kAlpha = 7;
+/// 7^-1 mod (p - 1): x -> x^kInvAlpha inverts x -> x^7.
+inline constexpr std::uint64_t kInvAlpha = 10540996611094048183ULL;
+
+/// The RPO permutation: per round MDS, +ARK1[r], x^7, MDS, +ARK2[r], x^(1/7).
+void permute(State& s);
+
+/// Sponge over field elements: state[0] = len % 8, absorbs 8 elements at a time into the rate,
+/// zero-pads the last partial chunk; the empty input hashes to [0, 0, 0, 0].
+Digest hash_elements(std::span<const Felt> elements);
+
+/// Two-to-one compression for Merkle trees: a || b in the rate, zero capacity, one permutation.
+/// Equals hash_elements of the 8 elements a || b.
+Digest merge(const Digest& a, const Digest& b);
+
+/// The 32-byte form: four elements, each u64 little-endian.
+std::array<std::uint8_t, 32> digest_bytes(const Digest& d);
+
+/// Inverse of digest_bytes; rejects an element >= p so that each digest has one encoding.
+std::optional<Digest> digest_from_bytes(std::span<const std::uint8_t, 32> bytes);
+
+/// Round constants and the MDS circulant's first row, for the STARK AIR that re-proves RPO.
+const std::array<std::array<Felt, kStateWidth>, kRounds>& ark1();
+const std::array<std::array<Felt, kStateWidth>, kRounds>& ark2();
+/// state'[i] = sum_j mds_row()[(j - i) mod 12] * state[j].
+const std::array<std::uint64_t, kStateWidth>& mds_row();
+
+/// The S-box x^7 and its inverse x^kInvAlpha.
+Felt pow7(Felt x);
+Felt inv_pow7(Felt x);
+
+/// The linear layer alone (exposed for the AIR and for tests of the fast path).
+void apply_mds(State& s);
+
+}  // namespace rollup::hash
