@@ -1,0 +1,55 @@
+#pragma once
+// Merkle commitments for the STARK: BLAKE2b-256 (DESIGN.md §3) over rows of field elements.
+// Leaves and inner nodes are domain-separated through BLAKE2b's 16-byte personalization
+// parameter ("rstark-leaf-v1", "rstark-node-v1", zero padded) rather than a prefix in the input,
+// so that a node hashes exactly 64 bytes and a leaf exactly its elements: one compression each
+// for the row widths the STARK uses, and a leaf can never be confused with a node.
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "field/ext2.hpp"
+#include "field/goldilocks.hpp"
+
+namespace rollup::stark {
+
+using field::Ext2;
+using field::Felt;
+using Digest = Hash32;
+
+/// Leaf digest of one row: each element as u64 little-endian, in order.
+Digest hash_leaf(std::span<const Felt> elements);
+/// An extension element is written as its two base coordinates (real, then imaginary).
+Digest hash_leaf(std::span<const Ext2> elements);
+Digest hash_node(const Digest& left, const Digest& right);
+
+/// Leaf digests of a column-major matrix: leaf i hashes row i (columns[0][i], columns[1][i], ...).
+template <class T>
+std::vector<Digest> hash_rows(std::span<const std::vector<T>> columns, unsigned threads);
+
+class MerkleTree {
+ public:
+  /// Builds over `leaves` (a power-of-two count); threads split each level.
+  MerkleTree(std::vector<Digest> leaves, unsigned threads);
+
+  const Digest& root() const { return nodes_[1]; }
+  std::size_t leaf_count() const { return leaves_; }
+  /// Number of levels above the leaves, which is the length of every path.
+  unsigned depth() const { return depth_; }
+  /// The authentication path of leaf `index`: sibling digests from the leaf level upwards.
+  std::vector<Digest> path(std::size_t index) const;
+
+ private:
+  // Heap layout: nodes_[1] is the root, nodes_[leaves_ + i] is leaf i.
+  std::vector<Digest> nodes_;
+  std::size_t leaves_;
+  unsigned depth_;
+};
+
+/// Recomputes the root from a leaf digest and its path; true when it equals `root`.
+/// `index` must be below 2^path.size().
+bool verify_path(const Digest& root, std::size_t index, const Digest& leaf,
+                 std::span<const Digest> path);
+
+}  // namespace rollup::stark

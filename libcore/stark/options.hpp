@@ -1,0 +1,39 @@
+#pragma once
+// Proof parameters and the conjectured-security estimate that both sides compute from them.
+#include <cstddef>
+#include <cstdint>
+
+namespace rollup::stark {
+
+/// FRI folds by 4 per layer: half as many layers (and Merkle paths per query) as folding by 2,
+/// for four extension elements per leaf instead of two.
+inline constexpr unsigned kFoldingFactor = 4;
+/// The LDE domain is the coset kDomainOffset * <w_N>: 7 generates F_p^*, so the coset never
+/// meets the trace domain or any other subgroup of order 2^k.
+inline constexpr std::uint64_t kDomainOffset = 7;
+/// Bits of the field challenges are drawn from (the quadratic extension of a 64-bit field).
+inline constexpr unsigned kExtensionFieldBits = 128;
+/// Collision resistance of BLAKE2b-256 commitments.
+inline constexpr unsigned kHashCollisionBits = 128;
+/// Default acceptance floor for the verifier and refusal floor for the prover.
+inline constexpr unsigned kDefaultMinSecurityBits = 100;
+
+struct ProofOptions {
+  unsigned blowup = 8;               ///< LDE blowup factor, a power of two in [2, 64]
+  unsigned num_queries = 29;         ///< FRI query positions, drawn without repetition
+  unsigned grinding_bits = 16;       ///< proof-of-work bits before the query positions
+  unsigned max_remainder_size = 64;  ///< FRI stops folding once the degree bound is <= this
+  /// The prover refuses and the verifier rejects parameters estimated below this many bits.
+  unsigned min_security_bits = kDefaultMinSecurityBits;
+};
+
+/// Conjectured security (ethSTARK, "toy problem" conjecture), in bits:
+///   min(num_queries * log2(blowup) + grinding_bits,
+///       kExtensionFieldBits - log2(lde_domain_size),
+///       kHashCollisionBits).
+/// Each query with rate 1/blowup conjecturally halves a cheating prover's chances log2(blowup)
+/// times; grinding adds its bits to that; the field term bounds the DEEP/ALI challenges.
+unsigned conjectured_security_bits(unsigned log_blowup, unsigned num_queries,
+                                   unsigned grinding_bits, unsigned log_lde_domain_size);
+
+}  // namespace rollup::stark

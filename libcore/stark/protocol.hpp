@@ -1,0 +1,82 @@
+#pragma once
+// Pieces of the protocol that the prover and the verifier must compute identically: parameter
+// derivation from an AIR, the transcript's opening messages, the out-of-domain point, periodic
+// column polynomials, constraint divisors and the FRI fold. Internal to stark/.
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "field/ext2.hpp"
+#include "stark/air.hpp"
+#include "stark/options.hpp"
+#include "stark/proof.hpp"
+#include "stark/transcript.hpp"
+
+namespace rollup::stark::protocol {
+
+inline constexpr std::string_view kProtocolTag = "rollup-stark/air-fri/v1";
+
+// Transcript labels, in the order they are used.
+inline constexpr std::string_view kLabelAir = "air-id";
+inline constexpr std::string_view kLabelParams = "params";
+inline constexpr std::string_view kLabelPublic = "public-inputs";
+inline constexpr std::string_view kLabelTraceRoot = "trace-root";
+inline constexpr std::string_view kLabelCompositionCoeff = "composition-coeff";
+inline constexpr std::string_view kLabelCompositionRoot = "composition-root";
+inline constexpr std::string_view kLabelOodPoint = "ood-point";
+inline constexpr std::string_view kLabelOod = "ood-frame";
+inline constexpr std::string_view kLabelDeepCoeff = "deep-coeff";
+inline constexpr std::string_view kLabelFriRoot = "fri-layer-root";
+inline constexpr std::string_view kLabelFriFold = "fri-fold";
+inline constexpr std::string_view kLabelFriRemainder = "fri-remainder";
+inline constexpr std::string_view kLabelPowNonce = "pow-nonce";
+inline constexpr std::string_view kLabelQueries = "query-positions";
+
+/// The checks every AIR must pass before it is proven or verified against (Errc::internal:
+/// a malformed AIR is a bug in the program, not bad input).
+Status check_air(const Air& air);
+
+/// Composition segments for this AIR: max(1, max transition degree - 1).
+unsigned composition_segments(const Air& air);
+
+/// log2 of a power of two.
+unsigned log2_exact(std::size_t n);
+
+/// The parameters a proof of this AIR under these options carries.
+Result<ProofParams> make_params(const Air& air, const ProofOptions& options);
+
+/// A fresh transcript that has absorbed the AIR id, the proof parameters and the public inputs.
+Transcript start_transcript(const Air& air, const ProofParams& params);
+
+/// The DEEP point z: drawn until it lies outside the base field, hence outside every evaluation
+/// domain and away from every pole of the constraint divisors.
+Ext2 draw_ood_point(Transcript& transcript);
+
+/// Coefficients of each periodic column as a polynomial in y = x^(n / period).
+std::vector<std::vector<Felt>> periodic_polynomials(const Air& air);
+
+/// Boundary constraints that share a row share the divisor (x - w^row).
+struct BoundaryGroup {
+  std::size_t row = 0;
+  std::vector<std::size_t> columns;
+  std::vector<Felt> values;
+  std::vector<std::size_t> coeff_index;  ///< index into the composition coefficients
+};
+std::vector<BoundaryGroup> group_boundaries(const Air& air);
+
+/// The composition polynomial at z recomputed from the out-of-domain trace frame (the trace
+/// columns at z and at z * w), with `alphas` the composition coefficients (transitions first,
+/// then boundary constraints in the AIR's order). z must lie outside F_p.
+Ext2 composition_at(const Air& air, std::span<const Ext2> alphas, std::span<const Ext2> current,
+                    std::span<const Ext2> next, Ext2 z);
+
+/// sum_k segments[k] * z^(k n): the composition polynomial at z from its segments' values.
+Ext2 composition_from_segments(std::span<const Ext2> segments, Ext2 z, std::size_t n);
+
+/// One FRI fold by 4. `values[k]` is f(x * w4^k) for the coset of x, `x_inv` = 1/x; returns
+/// sum_m (beta/x)^m f_m(x^4) where f(X) = sum_m X^m f_m(X^4).
+Ext2 fold4(const std::array<Ext2, 4>& values, Ext2 beta, Felt x_inv);
+
+}  // namespace rollup::stark::protocol

@@ -1,0 +1,149 @@
+#include "stark/verifier.hpp"
+
+#include "field/ntt.hpp"
+#include "stark/merkle.hpp"
+#include "stark/protocol.hpp"
+
+namespace rollup::stark {
+namespace {
+
+namespace proto = protocol;
+
+std::unexpected<Error> reject(const std::string& why) {
+  return fail(Errc::rejected, "stark proof rejected: " + why);
+}
+
+}  // namespace
+
+Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_bytes,
+                            const ProofOptions& min_options) {
+  if (auto ok = proto::check_air(air); !ok) return std::unexpected(ok.error());
+  auto decoded = deserialize(proof_bytes);
+  if (!decoded) return reject(decoded.error().message);
+  const Proof& proof = *decoded;
+  const ProofParams& params = proof.params;
+  auto shape = proof_shape(params);
+  if (!shape) return reject(shape.error().message);
+
+  // ---- The proof's shape must be this AIR's, and its parameters strong enough.
+  if (params.log_trace_length != proto::log2_exact(air.trace_length()) ||
+      params.trace_width != air.trace_width())
+    return reject("trace dimensions differ from the AIR's");
+  if (params.num_segments != proto::composition_segments(air))
+    return reject("composition segment count differs from the AIR's constraint degrees");
+  if (shape->security_bits < min_options.min_security_bits)
+    return reject("parameters give " + std::to_string(shape->security_bits) +
+                  " bits of conjectured security, below the required " +
+                  std::to_string(min_options.min_security_bits));
+
+  const std::size_t n = air.trace_length(), w = air.trace_width();
+  const std::size_t N = shape->lde_size, D = params.num_segments;
+  const Felt g(kDomainOffset);
+  const Felt omega_n = field::root_of_unity(params.log_trace_length);
+  const Felt omega_N = field::root_of_unity(shape->log_lde_size);
+
+  // ---- Replay the transcript up to the out-of-domain point.
+  Transcript transcript = proto::start_transcript(air, params);
+  transcript.absorb(proto::kLabelTraceRoot, proof.trace_root);
+  const std::size_t num_transitions = air.transition_degrees().size();
+  std::vector<Ext2> alphas(num_transitions + air.boundary_constraints().size());
+  for (auto& a : alphas) a = transcript.draw_ext(proto::kLabelCompositionCoeff);
+  transcript.absorb(proto::kLabelCompositionRoot, proof.composition_root);
+  const Ext2 z = proto::draw_ood_point(transcript);
+  {
+    std::vector<Ext2> frame = proof.ood_current;
+    frame.insert(frame.end(), proof.ood_next.begin(), proof.ood_next.end());
+    frame.insert(frame.end(), proof.ood_composition.begin(), proof.ood_composition.end());
+    transcript.absorb_ext(proto::kLabelOod, frame);
+  }
+
+  // ---- The AIR at z: the composition recomputed from the trace frame must equal the one
+  // the committed segments give, C(z) = sum_k S_k(z) z^(kn).
+  if (proto::composition_at(air, alphas, proof.ood_current, proof.ood_next, z) !=
+      proto::composition_from_segments(proof.ood_composition, z, n))
+    return reject("out-of-domain check: constraints at z disagree with the composition segments");
+
+  // ---- DEEP and FRI challenges, remainder, proof of work, query positions.
+  std::vector<Ext2> gamma(w), gamma_next(w), delta(D);
+  for (auto& v : gamma) v = transcript.draw_ext(proto::kLabelDeepCoeff);
+  for (auto& v : gamma_next) v = transcript.draw_ext(proto::kLabelDeepCoeff);
+  for (auto& v : delta) v = transcript.draw_ext(proto::kLabelDeepCoeff);
+  const Ext2 zw = z * omega_n;
+  Ext2 at_z, at_zw;
+  for (std::size_t c = 0; c < w; ++c) {
+    at_z += gamma[c] * proof.ood_current[c];
+    at_zw += gamma_next[c] * proof.ood_next[c];
+  }
+  for (std::size_t k = 0; k < D; ++k) at_z += delta[k] * proof.ood_composition[k];
+
+  const unsigned layers = shape->fri_layers;
+  std::vector<Ext2> betas(layers);
+  for (unsigned i = 0; i < layers; ++i) {
+    transcript.absorb(proto::kLabelFriRoot, proof.fri_roots[i]);
+    betas[i] = transcript.draw_ext(proto::kLabelFriFold);
+  }
+  transcript.absorb_ext(proto::kLabelFriRemainder, proof.fri_remainder);
+  if (!transcript.pow_ok(params.grinding_bits, proof.pow_nonce))
+    return reject("proof-of-work nonce does not meet the grinding target");
+  transcript.absorb(proto::kLabelPowNonce, ByteWriter().u64(proof.pow_nonce).bytes());
+  const auto positions = transcript.draw_positions(proto::kLabelQueries, params.num_queries, N);
+  if (positions.size() != proof.queries.size()) return reject("query count mismatch");
+
+  // ---- Each query: trace and composition openings, DEEP value, FRI folding chain, remainder.
+  for (std::size_t q = 0; q < positions.size(); ++q) {
+    const std::size_t pos = positions[q];
+    const QueryOpening& open = proof.queries[q];
+    const std::string where = "query " + std::to_string(q) + ": ";
+    if (!verify_path(proof.trace_root, pos, hash_leaf(std::span<const Felt>(open.trace_row)),
+                     open.trace_path))
+      return reject(where + "trace opening does not match the trace commitment");
+    if (!verify_path(proof.composition_root, pos,
+                     hash_leaf(std::span<const Ext2>(open.composition_row)),
+                     open.composition_path))
+      return reject(where + "composition opening does not match its commitment");
+
+    const Felt x = g * omega_N.pow(pos);
+    Ext2 num_z = -at_z, num_zw = -at_zw;
+    for (std::size_t c = 0; c < w; ++c) {
+      num_z += gamma[c] * open.trace_row[c];
+      num_zw += gamma_next[c] * open.trace_row[c];
+    }
+    for (std::size_t k = 0; k < D; ++k) num_z += delta[k] * open.composition_row[k];
+    Ext2 expected = num_z * (Ext2(x) - z).inverse() + num_zw * (Ext2(x) - zw).inverse();
+
+    std::size_t p = pos, size = N;
+    Felt shift = g;
+    for (unsigned i = 0; i < layers; ++i) {
+      const std::size_t quarter = size / 4, j = p % quarter, k = p / quarter;
+      const auto& layer = open.fri[i];
+      if (layer.values[k] != expected)
+        return reject(where + "FRI layer " + std::to_string(i) +
+                      (i == 0 ? " disagrees with the DEEP composition"
+                              : " disagrees with the previous layer's fold"));
+      if (!verify_path(proof.fri_roots[i], j, hash_leaf(std::span<const Ext2>(layer.values)),
+                       layer.path))
+        return reject(where + "FRI layer " + std::to_string(i) +
+                      " opening does not match its commitment");
+      const Felt omega = field::root_of_unity(proto::log2_exact(size));
+      const Felt x_inv = (shift * omega.pow(j)).inverse();
+      expected = proto::fold4(layer.values, betas[i], x_inv);
+      p = j;
+      size = quarter;
+      shift = shift.pow(4);
+    }
+    const Felt x_final = shift * field::root_of_unity(proto::log2_exact(size)).pow(p);
+    if (field::evaluate_polynomial(std::span<const Ext2>(proof.fri_remainder), Ext2(x_final)) !=
+        expected)
+      return reject(where + (layers == 0 ? "DEEP composition" : "last FRI layer") +
+                    " disagrees with the remainder polynomial");
+  }
+
+  VerifyReport report;
+  report.air_id = air.id();
+  report.params = params;
+  report.security_bits = shape->security_bits;
+  report.proof_size = proof_bytes.size();
+  return report;
+}
+
+}  // namespace rollup::stark
