@@ -1,6 +1,7 @@
 #include "hash/rpo.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "hash/rpo_constants.hpp"
 
@@ -356,13 +357,13 @@ Digest hash_elements(std::span<const Felt> elements) {
   for (Felt e : elements) {
     s[kRateStart + i] = e.value();
     if (++i == kRate) {
-      permute_lanes(s);
+      kImplementation.fn(s);
       i = 0;
     }
   }
   if (i > 0) {
     for (; i < kRate; ++i) s[kRateStart + i] = 0;
-    permute_lanes(s);
+    kImplementation.fn(s);
   }
   Digest d;
   for (std::size_t k = 0; k < d.size(); ++k) d[k] = Felt(canonical(s[kRateStart + k]));
@@ -375,10 +376,21 @@ Digest merge(const Digest& a, const Digest& b) {
     s[kRateStart + k] = a[k].value();
     s[kRateStart + 4 + k] = b[k].value();
   }
-  permute_lanes(s);
+  kImplementation.fn(s);
   Digest d;
   for (std::size_t k = 0; k < d.size(); ++k) d[k] = Felt(canonical(s[kRateStart + k]));
   return d;
+}
+
+void merge_pairs(std::span<const Digest> children, std::span<Digest> parents) {
+  if (children.size() != 2 * parents.size())
+    throw std::invalid_argument("merge_pairs: need exactly two children per parent");
+  for (std::size_t i = 0; i < parents.size(); ++i)
+    parents[i] = merge(children[2 * i], children[2 * i + 1]);
+}
+
+void permute_many(std::span<State> states) {
+  for (State& s : states) permute(s);
 }
 
 std::array<std::uint8_t, 32> digest_bytes(const Digest& d) {

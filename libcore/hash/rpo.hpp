@@ -34,6 +34,14 @@ Digest hash_elements(std::span<const Felt> elements);
 /// Equals hash_elements of the 8 elements a || b.
 Digest merge(const Digest& a, const Digest& b);
 
+/// parents[i] = merge(children[2i], children[2i + 1]) for every i; children.size() must be
+/// 2 * parents.size(). Independent merges share SIMD lanes where the CPU allows, so a batch costs
+/// less per merge than a loop of merge() calls: the state tree hashes each level through this.
+void merge_pairs(std::span<const Digest> children, std::span<Digest> parents);
+
+/// permute() on every state, batched like merge_pairs.
+void permute_many(std::span<State> states);
+
 /// The 32-byte form: four elements, each u64 little-endian.
 std::array<std::uint8_t, 32> digest_bytes(const Digest& d);
 

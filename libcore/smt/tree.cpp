@@ -1,0 +1,172 @@
+#include "smt/tree.hpp"
+
+#include <algorithm>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "field/parallel.hpp"
+
+namespace rollup::smt {
+namespace {
+
+using hash::Felt;
+
+constexpr std::uint64_t kLeafCount = std::uint64_t{1} << kDepth;
+
+// Below this many merges per thread a level is hashed on the calling thread: starting a thread
+// costs about as much as a few dozen permutations.
+constexpr std::size_t kMinMergesPerThread = 64;
+
+void check_index(unsigned level, std::uint64_t index, const char* what) {
+  if (level > kDepth || index >= (kLeafCount >> level))
+    throw std::out_of_range(std::string(what) + ": no node " + std::to_string(index) +
+                            " at level " + std::to_string(level));
+}
+
+}  // namespace
+
+Digest leaf_digest(const PublicKey& key, std::uint64_t balance, std::uint64_t nonce) {
+  std::array<Felt, 10> elements;
+  for (std::size_t w = 0; w < 8; ++w) {
+    std::uint32_t word = 0;
+    for (std::size_t b = 0; b < 4; ++b) word |= std::uint32_t(key[4 * w + b]) << (8 * b);
+    elements[w] = Felt(word);
+  }
+  elements[8] = Felt(balance);
+  elements[9] = Felt(nonce);
+  return hash::hash_elements(elements);
+}
+
+const Digest& empty_digest(unsigned level) {
+  static const std::array<Digest, kDepth + 1> table = [] {
+    std::array<Digest, kDepth + 1> t{};
+    for (unsigned l = 0; l < kDepth; ++l) t[l + 1] = hash::merge(t[l], t[l]);
+    return t;
+  }();
+  if (level > kDepth) throw std::out_of_range("empty_digest: level above the root");
+  return table[level];
+}
+
+Digest root_from_proof(const MerkleProof& proof) {
+  Digest node = proof.leaf;
+  for (unsigned level = 0; level < kDepth; ++level) {
+    const Digest& sibling = proof.siblings[level];
+    node = (proof.index >> level) & 1 ? hash::merge(sibling, node) : hash::merge(node, sibling);
+  }
+  return node;
+}
+
+bool verify_proof(const MerkleProof& proof, const Digest& root) {
+  // Without the range check two indices that differ above bit 31 would share one proof.
+  return proof.index < kLeafCount && root_from_proof(proof) == root;
+}
+
+void Tree::set_leaf(std::uint64_t index, const Digest& leaf) {
+  check_index(0, index, "set_leaf");
+  staged_.emplace_back(index, leaf);
+  size_ = std::max(size_, index + 1);
+}
+
+std::vector<NodeUpdate> Tree::commit(unsigned threads) {
+  std::vector<NodeUpdate> updates;
+  if (staged_.empty()) return updates;
+
+  // Last write wins: a stable sort keeps staging order within an index.
+  std::stable_sort(staged_.begin(), staged_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::uint64_t> dirty;
+  for (std::size_t i = 0; i < staged_.size(); ++i) {
+    if (i + 1 < staged_.size() && staged_[i + 1].first == staged_[i].first) continue;
+    auto [index, leaf] = staged_[i];
+    // A leaf set back to its committed value changes nothing above it.
+    if (node(0, index) == leaf) continue;
+    store(0, index, leaf);
+    dirty.push_back(index);
+    updates.push_back({0, index, leaf});
+  }
+  staged_.clear();
+
+  std::vector<std::uint64_t> parents;
+  std::vector<Digest> children, digests;
+  for (unsigned level = 0; level < kDepth && !dirty.empty(); ++level) {
+    parents.clear();
+    for (std::uint64_t i : dirty)
+      if (parents.empty() || parents.back() != i >> 1) parents.push_back(i >> 1);
+    children.resize(2 * parents.size());
+    digests.resize(parents.size());
+    for (std::size_t k = 0; k < parents.size(); ++k) {
+      children[2 * k] = node(level, 2 * parents[k]);
+      children[2 * k + 1] = node(level, 2 * parents[k] + 1);
+    }
+    field::parallel_for(
+        parents.size(), threads,
+        [&](std::size_t begin, std::size_t end) {
+          hash::merge_pairs(std::span(children).subspan(2 * begin, 2 * (end - begin)),
+                            std::span(digests).subspan(begin, end - begin));
+        },
+        kMinMergesPerThread);
+    for (std::size_t k = 0; k < parents.size(); ++k) {
+      store(level + 1, parents[k], digests[k]);
+      updates.push_back({level + 1, parents[k], digests[k]});
+    }
+    dirty.swap(parents);
+  }
+  return updates;
+}
+
+Digest Tree::root() const {
+  require_committed("root");
+  return node(kDepth, 0);
+}
+
+MerkleProof Tree::proof(std::uint64_t index) const {
+  require_committed("proof");
+  check_index(0, index, "proof");
+  MerkleProof p{index, node(0, index), {}};
+  for (unsigned level = 0; level < kDepth; ++level)
+    p.siblings[level] = node(level, (index >> level) ^ 1);
+  return p;
+}
+
+void Tree::load(const NodeUpdate& n) {
+  check_index(n.level, n.index, "load");
+  store(n.level, n.index, n.digest);
+  if (n.level == 0) size_ = std::max(size_, n.index + 1);
+}
+
+const Digest& Tree::node(unsigned level, std::uint64_t index) const {
+  check_index(level, index, "node");
+  const Level& l = levels_[level];
+  if (index < l.prefix.size()) return l.prefix[index];
+  if (!l.far.empty())
+    if (auto it = l.far.find(index); it != l.far.end()) return it->second;
+  return empty_digest(level);
+}
+
+void Tree::store(unsigned level, std::uint64_t index, const Digest& digest) {
+  Level& l = levels_[level];
+  if (index < l.prefix.size()) {
+    l.prefix[index] = digest;
+  } else if (index == l.prefix.size()) {
+    l.prefix.push_back(digest);
+    if (!l.far.empty()) {
+      l.far.erase(index);
+      // The prefix may now reach nodes that were parked beyond it.
+      for (auto it = l.far.find(l.prefix.size()); it != l.far.end();
+           it = l.far.find(l.prefix.size())) {
+        l.prefix.push_back(it->second);
+        l.far.erase(it);
+      }
+    }
+  } else {
+    l.far[index] = digest;
+  }
+}
+
+void Tree::require_committed(const char* what) const {
+  if (!staged_.empty())
+    throw std::logic_error(std::string("smt::Tree::") + what + " with uncommitted leaves");
+}
+
+}  // namespace rollup::smt

@@ -1,0 +1,98 @@
+#pragma once
+// The depth-32 sparse Merkle tree of accounts (DESIGN.md §3). Leaves are RPO digests of the
+// account, empty subtrees hash to fixed per-level digests, node = merge(left, right), and bit i
+// of a leaf index picks the right child at the i-th level above the leaves.
+//
+// Account indices are handed out densely from 0, so each level is kept as one vector holding
+// its contiguous prefix of nodes; anything beyond is the level's empty digest. Nodes that arrive
+// out of order (a sparse index, or load() in arbitrary order) wait in a per-level map until the
+// prefix reaches them, which keeps any index below 2^32 legal without slowing the dense case.
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "hash/rpo.hpp"
+
+namespace rollup::smt {
+
+using hash::Digest;
+
+inline constexpr unsigned kDepth = 32;
+
+/// hash_elements([k0..k7, balance, nonce]) with k the key as eight little-endian u32 words.
+/// balance and nonce are below 2^53 by the formats, hence canonical field elements.
+Digest leaf_digest(const PublicKey& key, std::uint64_t balance, std::uint64_t nonce);
+
+/// The root of an empty subtree of height `level` (0 = an empty leaf, [0, 0, 0, 0]).
+const Digest& empty_digest(unsigned level);
+
+/// One node of the tree; level 0 = leaf, level kDepth = root (index 0).
+struct NodeUpdate {
+  unsigned level;
+  std::uint64_t index;
+  Digest digest;
+};
+
+struct MerkleProof {
+  std::uint64_t index;
+  Digest leaf;
+  std::array<Digest, kDepth> siblings;  ///< leaf level first
+};
+
+/// The root that the proof's leaf and siblings hash up to.
+Digest root_from_proof(const MerkleProof& proof);
+
+/// True when the proof is for an index below 2^32 and hashes up to `root`.
+bool verify_proof(const MerkleProof& proof, const Digest& root);
+
+class Tree {
+ public:
+  Tree() = default;  ///< the empty tree
+
+  /// Leaves ever set or loaded: the highest index plus one.
+  std::uint64_t size() const { return size_; }
+
+  /// Stages a leaf; nothing is hashed until commit(). Setting the same index twice in one batch
+  /// keeps the last value. Any index below 2^32 is accepted; index == size() is the fast path.
+  void set_leaf(std::uint64_t index, const Digest& leaf);
+
+  /// Rehashes every staged path once, each shared ancestor once, level by level; a level with
+  /// enough nodes is split across `threads` threads. Returns each node whose value changed,
+  /// leaves and the root (level kDepth) included, lower levels first, ascending index within a
+  /// level, each node once, so the caller can persist exactly these.
+  std::vector<NodeUpdate> commit(unsigned threads = 1);
+
+  /// True when set_leaf() was called since the last commit().
+  bool has_staged() const { return !staged_.empty(); }
+
+  /// The root. There must be no staged changes.
+  Digest root() const;
+
+  /// Leaf and siblings of `index` (< 2^32). There must be no staged changes.
+  MerkleProof proof(std::uint64_t index) const;
+
+  /// Restores one persisted node without hashing; nodes may come in any order. Loading a node
+  /// of every changed position that commit() returned rebuilds the same tree.
+  void load(const NodeUpdate& node);
+
+  /// The committed node at (level, index), index < 2^(kDepth - level).
+  const Digest& node(unsigned level, std::uint64_t index) const;
+
+ private:
+  struct Level {
+    std::vector<Digest> prefix;                     ///< nodes 0 .. prefix.size() - 1
+    std::unordered_map<std::uint64_t, Digest> far;  ///< set nodes beyond the prefix
+  };
+
+  void store(unsigned level, std::uint64_t index, const Digest& digest);
+  void require_committed(const char* what) const;
+
+  std::array<Level, kDepth + 1> levels_;
+  std::vector<std::pair<std::uint64_t, Digest>> staged_;
+  std::uint64_t size_ = 0;
+};
+
+}  // namespace rollup::smt

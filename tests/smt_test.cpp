@@ -1,0 +1,243 @@
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <map>
+#include <random>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "smt/tree.hpp"
+
+using rollup::hash::Digest;
+using rollup::hash::Felt;
+namespace smt = rollup::smt;
+namespace rpo = rollup::hash;
+
+namespace {
+
+Digest random_digest(std::mt19937_64& rng) {
+  Digest d;
+  for (auto& e : d) e = Felt(rng() % Felt::kModulus);
+  return d;
+}
+
+// The tree written the obvious way: recurse from the root, an empty range is the empty digest.
+Digest naive_node(const std::map<std::uint64_t, Digest>& leaves, unsigned level,
+                  std::uint64_t index) {
+  std::uint64_t first = index << level, last = (index + 1) << level;
+  auto it = leaves.lower_bound(first);
+  if (it == leaves.end() || it->first >= last) {
+    Digest empty{};
+    for (unsigned l = 0; l < level; ++l) empty = rpo::merge(empty, empty);
+    return empty;
+  }
+  if (level == 0) return it->second;
+  return rpo::merge(naive_node(leaves, level - 1, 2 * index),
+                    naive_node(leaves, level - 1, 2 * index + 1));
+}
+
+Digest naive_root(const std::map<std::uint64_t, Digest>& leaves) {
+  return naive_node(leaves, smt::kDepth, 0);
+}
+
+using NodeKey = std::pair<unsigned, std::uint64_t>;
+
+void check_updates(const smt::Tree& tree, const std::vector<smt::NodeUpdate>& updates) {
+  std::set<NodeKey> seen;
+  for (const auto& u : updates) {
+    REQUIRE(seen.insert({u.level, u.index}).second);  // each node once
+    REQUIRE(tree.node(u.level, u.index) == u.digest);
+  }
+  if (!updates.empty()) REQUIRE(seen.count({smt::kDepth, 0}) == 1);
+}
+
+}  // namespace
+
+TEST_CASE("smt empty tree root matches DESIGN.md check value", "[smt]") {
+  smt::Tree tree;
+  REQUIRE(tree.size() == 0);
+  REQUIRE(rollup::to_hex(rpo::digest_bytes(tree.root())) ==
+          "0x186463f2bcb20fa220a85b08a59689dcd436c9dfcd499b3415f8fe0b1d6c811d");
+  REQUIRE(tree.root() == smt::empty_digest(smt::kDepth));
+  REQUIRE(smt::empty_digest(0) == Digest{});
+  REQUIRE(smt::empty_digest(1) == rpo::merge(Digest{}, Digest{}));
+  REQUIRE(tree.commit().empty());
+}
+
+TEST_CASE("smt leaf digest hashes the key as little-endian u32 words", "[smt]") {
+  rollup::PublicKey key;
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(0xA0 + i);
+  std::vector<Felt> elements;
+  for (std::size_t w = 0; w < 8; ++w) {
+    std::uint64_t word = key[4 * w] | (key[4 * w + 1] << 8) | (key[4 * w + 2] << 16) |
+                         (std::uint64_t(key[4 * w + 3]) << 24);
+    elements.push_back(Felt(word));
+  }
+  elements.push_back(Felt(1000));
+  elements.push_back(Felt(3));
+  REQUIRE(smt::leaf_digest(key, 1000, 3) == rpo::hash_elements(elements));
+  REQUIRE(smt::leaf_digest(key, 1000, 3) != smt::leaf_digest(key, 1000, 4));
+}
+
+TEST_CASE("smt commit agrees with a naive tree over random batches", "[smt]") {
+  auto seed = Catch::rngSeed();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  smt::Tree tree;
+  std::map<std::uint64_t, Digest> leaves;
+  for (int batch = 0; batch < 6; ++batch) {
+    int n = 1 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      std::uint64_t index;
+      switch (rng() % 4) {
+        case 0: index = tree.size(); break;                                   // dense growth
+        case 1: index = tree.size() ? rng() % tree.size() : 0; break;        // overwrite
+        case 2: index = rng() % (std::uint64_t{1} << 32); break;             // anywhere
+        default: index = tree.size() + 1 + rng() % 5; break;                 // a small gap
+      }
+      index = std::min(index, (std::uint64_t{1} << 32) - 1);
+      Digest d = random_digest(rng);
+      tree.set_leaf(index, d);
+      leaves[index] = d;
+    }
+    REQUIRE(tree.has_staged());
+    auto updates = tree.commit();
+    REQUIRE_FALSE(tree.has_staged());
+    check_updates(tree, updates);
+    REQUIRE(tree.root() == naive_root(leaves));
+    REQUIRE(tree.size() == leaves.rbegin()->first + 1);
+  }
+}
+
+TEST_CASE("smt proofs verify and fail when tampered with", "[smt]") {
+  std::mt19937_64 rng(Catch::rngSeed());
+  smt::Tree tree;
+  for (std::uint64_t i = 0; i < 37; ++i) tree.set_leaf(i, random_digest(rng));
+  tree.set_leaf(123456789, random_digest(rng));
+  tree.commit();
+  Digest root = tree.root();
+  for (std::uint64_t index : {0ull, 1ull, 36ull, 37ull, 500ull, 123456789ull, 4294967295ull}) {
+    INFO("index " << index);
+    auto p = tree.proof(index);
+    REQUIRE(p.leaf == tree.node(0, index));
+    REQUIRE(smt::root_from_proof(p) == root);
+    REQUIRE(smt::verify_proof(p, root));
+
+    auto bad = p;
+    bad.leaf[0] += Felt(1);
+    REQUIRE_FALSE(smt::verify_proof(bad, root));
+    for (unsigned level : {0u, 13u, 31u}) {
+      bad = p;
+      bad.siblings[level][3] += Felt(1);
+      REQUIRE_FALSE(smt::verify_proof(bad, root));
+    }
+    if (p.leaf != p.siblings[0]) {  // inside an empty range every index has the same proof
+      bad = p;
+      bad.index ^= 1;
+      REQUIRE_FALSE(smt::verify_proof(bad, root));
+    }
+    bad = p;
+    bad.index += std::uint64_t{1} << 32;  // same low bits, out of range
+    REQUIRE_FALSE(smt::verify_proof(bad, root));
+    Digest wrong_root = root;
+    wrong_root[1] += Felt(1);
+    REQUIRE_FALSE(smt::verify_proof(p, wrong_root));
+  }
+}
+
+TEST_CASE("smt commit with threads matches one thread", "[smt]") {
+  std::mt19937_64 rng(Catch::rngSeed());
+  smt::Tree one, two;
+  for (int batch = 0; batch < 3; ++batch) {
+    std::vector<std::pair<std::uint64_t, Digest>> writes;
+    for (int i = 0; i < 3000; ++i) writes.emplace_back(one.size() + i, random_digest(rng));
+    for (int i = 0; i < 500; ++i)
+      writes.emplace_back(rng() % (one.size() + 3000), random_digest(rng));
+    for (const auto& [index, d] : writes) {
+      one.set_leaf(index, d);
+      two.set_leaf(index, d);
+    }
+    auto u1 = one.commit(1);
+    auto u2 = two.commit(2);
+    REQUIRE(one.root() == two.root());
+    REQUIRE(u1.size() == u2.size());
+    for (std::size_t i = 0; i < u1.size(); ++i) {
+      REQUIRE(u1[i].level == u2[i].level);
+      REQUIRE(u1[i].index == u2[i].index);
+      REQUIRE(u1[i].digest == u2[i].digest);
+    }
+  }
+}
+
+TEST_CASE("smt load of persisted updates rebuilds the tree", "[smt]") {
+  std::mt19937_64 rng(Catch::rngSeed());
+  smt::Tree tree;
+  std::map<NodeKey, Digest> persisted;  // what a store keeps: the latest digest per node
+  for (int batch = 0; batch < 4; ++batch) {
+    for (int i = 0; i < 50; ++i) tree.set_leaf(tree.size(), random_digest(rng));
+    for (int i = 0; i < 10; ++i) tree.set_leaf(rng() % tree.size(), random_digest(rng));
+    tree.set_leaf(rng() % (std::uint64_t{1} << 32), random_digest(rng));
+    for (const auto& u : tree.commit()) persisted[{u.level, u.index}] = u.digest;
+  }
+  std::vector<smt::NodeUpdate> nodes;
+  for (const auto& [key, digest] : persisted) nodes.push_back({key.first, key.second, digest});
+  std::shuffle(nodes.begin(), nodes.end(), rng);
+
+  smt::Tree loaded;
+  for (const auto& n : nodes) loaded.load(n);
+  REQUIRE(loaded.root() == tree.root());
+  REQUIRE(loaded.size() == tree.size());
+  for (const auto& n : nodes) REQUIRE(loaded.node(n.level, n.index) == tree.node(n.level, n.index));
+  for (std::uint64_t index : {std::uint64_t{0}, std::uint64_t{7}, tree.size() - 1,
+                              tree.size() + 10}) {
+    auto a = tree.proof(index), b = loaded.proof(index);
+    REQUIRE(a.leaf == b.leaf);
+    REQUIRE(a.siblings == b.siblings);
+  }
+
+  // The loaded tree keeps working: the same change gives the same root in both.
+  Digest d = random_digest(rng);
+  tree.set_leaf(3, d);
+  loaded.set_leaf(3, d);
+  tree.commit();
+  loaded.commit();
+  REQUIRE(loaded.root() == tree.root());
+}
+
+TEST_CASE("smt same leaf twice in one batch keeps the last value", "[smt]") {
+  std::mt19937_64 rng(Catch::rngSeed());
+  Digest a = random_digest(rng), b = random_digest(rng), c = random_digest(rng);
+  smt::Tree twice, once;
+  twice.set_leaf(0, c);
+  twice.set_leaf(5, a);
+  twice.set_leaf(5, b);
+  once.set_leaf(0, c);
+  once.set_leaf(5, b);
+  auto updates = twice.commit();
+  once.commit();
+  REQUIRE(twice.root() == once.root());
+  REQUIRE(twice.node(0, 5) == b);
+  REQUIRE(std::count_if(updates.begin(), updates.end(), [](const auto& u) {
+            return u.level == 0 && u.index == 5;
+          }) == 1);
+  check_updates(twice, updates);
+
+  // Setting a leaf back to its committed value is no change at all.
+  twice.set_leaf(5, a);
+  twice.set_leaf(5, b);
+  REQUIRE(twice.commit().empty());
+  REQUIRE(twice.root() == once.root());
+}
+
+TEST_CASE("smt rejects misuse", "[smt]") {
+  smt::Tree tree;
+  REQUIRE_THROWS_AS(tree.set_leaf(std::uint64_t{1} << 32, Digest{}), std::out_of_range);
+  REQUIRE_THROWS_AS(tree.node(33, 0), std::out_of_range);
+  REQUIRE_THROWS_AS(tree.node(31, 2), std::out_of_range);
+  tree.set_leaf(0, Digest{Felt(1), Felt(2), Felt(3), Felt(4)});
+  REQUIRE_THROWS_AS(tree.root(), std::logic_error);
+  REQUIRE_THROWS_AS(tree.proof(0), std::logic_error);
+  tree.commit();
+  REQUIRE_NOTHROW(tree.root());
+}
