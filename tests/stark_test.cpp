@@ -1,23 +1,91 @@
+// Honest STARK proofs of the example AIRs, parameters and encoding. The malicious provers are in
+// stark_malicious_test.cpp.
 #include <catch2/catch.hpp>
 
 #include "stark/fibonacci_air.hpp"
 #include "stark/prover.hpp"
+#include "stark/rpo_air.hpp"
 #include "stark/verifier.hpp"
 
 using namespace rollup;
 using namespace rollup::stark;
 
-TEST_CASE("fibonacci: honest proof verifies", "[stark]") {
-  for (std::size_t n : {8u, 64u, 256u}) {
-    for (unsigned rem : {4u, 64u}) {
+namespace {
+
+RpoChainAir::State sample_state(std::uint64_t seed) {
+  RpoChainAir::State s{};
+  for (std::size_t i = 0; i < s.size(); ++i) s[i] = Felt(seed * 1000003 + i * 7919);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("conjectured security follows the ethSTARK formula", "[stark]") {
+  // 29 queries at blowup 8 give 87 bits, plus 16 of grinding.
+  CHECK(conjectured_security_bits(3, 29, 16, 23) == 103);
+  // The extension field caps it at 128 - log2(LDE domain).
+  CHECK(conjectured_security_bits(3, 29, 16, 26) == 102);
+  CHECK(conjectured_security_bits(3, 20, 16, 20) == 76);
+  CHECK(conjectured_security_bits(4, 60, 20, 10) == 118);
+  CHECK(conjectured_security_bits(6, 255, 32, 10) == 118);
+  CHECK(conjectured_security_bits(6, 255, 32, 3) == 125);
+  CHECK(conjectured_security_bits(6, 255, 32, 0) == 128);  // hash collisions cap the rest
+}
+
+TEST_CASE("fibonacci: honest proofs verify across sizes and FRI depths", "[stark]") {
+  for (std::size_t n : {8u, 64u, 512u}) {
+    for (unsigned remainder : {1u, 4u, 64u}) {
       ProofOptions opts;
-      opts.max_remainder_size = rem;
+      opts.max_remainder_size = remainder;
       FibonacciAir air(n, FibonacciAir::expected_result(n));
-      auto proof = prove(air, FibonacciAir::build_trace(n), opts, 2);
+      for (unsigned threads : {1u, 2u}) {
+        auto proof = prove(air, FibonacciAir::build_trace(n), opts, threads);
+        REQUIRE(proof);
+        auto bytes = serialize(*proof);
+        REQUIRE(bytes);
+        auto shape = proof_shape(proof->params);
+        REQUIRE(shape);
+        CHECK(bytes->size() == shape->encoded_size);
+        auto report = verify(air, *bytes);
+        INFO("n=" << n << " remainder=" << remainder << ": "
+                  << (report ? "" : report.error().message));
+        REQUIRE(report);
+        CHECK(report->security_bits == shape->security_bits);
+        CHECK(report->security_bits >= 100);
+        CHECK(report->air_id == "rollup/fibonacci/v1");
+        CHECK(report->proof_size == bytes->size());
+      }
+    }
+  }
+}
+
+TEST_CASE("fibonacci: the prover is deterministic and thread-count independent", "[stark]") {
+  const std::size_t n = 1024;
+  FibonacciAir air(n, FibonacciAir::expected_result(n));
+  auto a = prove(air, FibonacciAir::build_trace(n), {}, 1);
+  auto b = prove(air, FibonacciAir::build_trace(n), {}, 2);
+  auto c = prove(air, FibonacciAir::build_trace(n), {}, 3);
+  REQUIRE((a && b && c));
+  CHECK(*serialize(*a) == *serialize(*b));
+  CHECK(*serialize(*a) == *serialize(*c));
+}
+
+TEST_CASE("rpo chain: the trace follows hash::permute and honest proofs verify", "[stark]") {
+  const auto input = sample_state(1);
+  for (std::size_t m : {1u, 2u, 8u}) {
+    const auto output = RpoChainAir::chain_output(m, input);
+    const Trace trace = RpoChainAir::build_trace(m, input);
+    REQUIRE(trace.length() == 8 * m);
+    for (std::size_t i = 0; i < 12; ++i) REQUIRE(trace.at(i, trace.length() - 1) == output[i]);
+    RpoChainAir air(m, input, output);
+    for (unsigned remainder : {2u, 64u}) {
+      ProofOptions opts;
+      opts.max_remainder_size = remainder;
+      auto proof = prove(air, trace, opts, 2);
+      INFO((proof ? "" : proof.error().message));
       REQUIRE(proof);
-      auto bytes = serialize(*proof);
-      REQUIRE(bytes);
-      auto report = verify(air, *bytes);
+      CHECK(proof->params.num_segments == 7);
+      auto report = verify(air, *serialize(*proof));
       INFO((report ? "" : report.error().message));
       REQUIRE(report);
       CHECK(report->security_bits >= 100);
@@ -25,67 +93,82 @@ TEST_CASE("fibonacci: honest proof verifies", "[stark]") {
   }
 }
 
-TEST_CASE("fibonacci: quick sanity rejections", "[stark]") {
+TEST_CASE("prover refuses parameters below the security floor or out of range", "[stark]") {
   const std::size_t n = 64;
+  FibonacciAir air(n, FibonacciAir::expected_result(n));
+  const Trace trace = FibonacciAir::build_trace(n);
+  ProofOptions weak;
+  weak.num_queries = 20;
+  auto refused = prove(air, trace, weak);
+  REQUIRE(!refused);
+  CHECK(refused.error().code == Errc::usage);
+  ProofOptions odd;
+  odd.blowup = 6;
+  CHECK(!prove(air, trace, odd));
+  ProofOptions tiny;
+  tiny.blowup = 2;  // Fibonacci needs one segment, so blowup 2 is allowed but far too weak
+  CHECK(!prove(air, trace, tiny));
+  tiny.min_security_bits = 0;
+  tiny.num_queries = 10;
+  CHECK(prove(air, trace, tiny));
+  // The RPO chain has degree 8, hence 7 composition segments: blowup 4 cannot hold them.
+  const auto input = sample_state(2);
+  RpoChainAir rpo(1, input, RpoChainAir::chain_output(1, input));
+  ProofOptions small_blowup;
+  small_blowup.blowup = 4;
+  small_blowup.num_queries = 40;
+  CHECK(!prove(rpo, RpoChainAir::build_trace(1, input), small_blowup));
+  // A trace of the wrong shape.
+  CHECK(!prove(air, FibonacciAir::build_trace(2 * n), {}));
+}
+
+TEST_CASE("proof encoding round-trips and is exactly sized", "[stark]") {
+  const std::size_t n = 256;
   ProofOptions opts;
   opts.max_remainder_size = 4;
   FibonacciAir air(n, FibonacciAir::expected_result(n));
-  auto proof = prove(air, FibonacciAir::build_trace(n), opts, 2);
+  auto proof = prove(air, FibonacciAir::build_trace(n), opts);
   REQUIRE(proof);
   auto bytes = *serialize(*proof);
-  FibonacciAir wrong(n, FibonacciAir::expected_result(n) + Felt::one());
-  auto r = verify(wrong, bytes);
-  REQUIRE(!r);
-  WARN(r.error().message);
-  auto bad_trace = FibonacciAir::build_trace(n);
-  bad_trace.at(0, 17) += Felt::one();
-  REQUIRE(!prove(air, bad_trace, opts, 2));
-  ProverFaults f;
-  f.skip_checks = true;
-  auto p2 = prove_with_faults(air, bad_trace, opts, 2, f);
-  REQUIRE(p2);
-  auto r2 = verify(air, *serialize(*p2));
-  REQUIRE(!r2);
-  WARN(r2.error().message);
-  for (int layer = 0; layer <= 2; ++layer) {
-    ProverFaults f3;
-    f3.fri_substitute_layer = layer;
-    auto p3 = prove_with_faults(air, FibonacciAir::build_trace(n), opts, 2, f3);
-    auto r3 = verify(air, *serialize(*p3));
-    REQUIRE(!r3);
-    WARN(r3.error().message);
-  }
-  ProverFaults f4;
-  f4.alter_ood = true;
-  auto r4 = verify(air, *serialize(*prove_with_faults(air, FibonacciAir::build_trace(n), opts, 2, f4)));
-  REQUIRE(!r4);
-  WARN(r4.error().message);
-  WARN(bytes.size());
+  auto back = deserialize(bytes);
+  REQUIRE(back);
+  CHECK(*serialize(*back) == bytes);
+  CHECK(back->params == proof->params);
+  auto sections = proof_sections(proof->params);
+  REQUIRE(sections.size() == 7 + proof->params.num_queries);
+  CHECK(sections[0] == std::pair<std::string, std::size_t>{"header", 0});
+  CHECK(sections[1].second == kProofHeaderSize);
+  const auto shape = *proof_shape(proof->params);
+  CHECK(sections.back().second + shape.query_size == bytes.size());
+  CHECK(shape.fri_layers == 3);      // 256 -> 64 -> 16 -> 4
+  CHECK(shape.remainder_size == 4);
+
+  // A proof whose vectors disagree with its parameters cannot be encoded.
+  Proof broken = *proof;
+  broken.queries.pop_back();
+  auto refused = serialize(broken);
+  REQUIRE(!refused);
+  CHECK(refused.error().code == Errc::internal);
 }
 
-#include "stark/rpo_air.hpp"
-TEST_CASE("rpo chain: honest proof verifies", "[stark]") {
-  RpoChainAir::State in{};
-  for (std::size_t i = 0; i < 12; ++i) in[i] = Felt(i * 1000 + 7);
-  for (std::size_t m : {1u, 4u, 16u}) {
-    auto out = RpoChainAir::chain_output(m, in);
-    auto trace = RpoChainAir::build_trace(m, in);
-    for (std::size_t i = 0; i < 12; ++i) REQUIRE(trace.at(i, trace.length() - 1) == out[i]);
-    RpoChainAir air(m, in, out);
-    ProofOptions opts;
-    opts.max_remainder_size = 4;
-    auto proof = prove(air, trace, opts, 2);
-    INFO((proof ? "" : proof.error().message));
-    REQUIRE(proof);
-    auto bytes = *serialize(*proof);
-    auto report = verify(air, bytes);
-    INFO((report ? "" : report.error().message));
-    REQUIRE(report);
-    WARN(bytes.size());
-    ProverFaults f4;
-    f4.alter_ood = true;
-    auto r4 = verify(air, *serialize(*prove_with_faults(air, trace, opts, 2, f4)));
-    REQUIRE(!r4);
-    WARN(r4.error().message);
-  }
+TEST_CASE("base64 helpers carry proofs in JSON", "[stark]") {
+  const std::size_t n = 64;
+  FibonacciAir air(n, FibonacciAir::expected_result(n));
+  auto bytes = *serialize(*prove(air, FibonacciAir::build_trace(n), {}));
+  const std::string text = to_base64(bytes);
+  CHECK(text.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+        std::string::npos);
+  auto back = from_base64(text);
+  REQUIRE(back);
+  CHECK(*back == bytes);
+  CHECK(verify(air, *back));
+
+  CHECK(to_base64(Bytes{}) == "");
+  CHECK(from_base64("")->empty());
+  CHECK(to_base64(Bytes{'f', 'o', 'o', 'b'}) == "Zm9vYg==");
+  CHECK(*from_base64("Zm9vYg==") == Bytes{'f', 'o', 'o', 'b'});
+  for (const char* bad : {"Zm9vYg=", "Zm9vYg", "Zm9v Yg==", "Zm9vYh==", "Zm9vYg==\n", "@@@@",
+                          "Zm9vYg==Zm9v"})
+    CHECK(!from_base64(bad));
 }
