@@ -38,3 +38,12 @@ struct Failure : std::exception {
 };
 
 }  // namespace rollup
+
+/// Evaluates a Result-returning expression; on error returns it from the enclosing function,
+/// otherwise yields the value. (A GNU statement expression: g++ and clang both have it.)
+#define ROLLUP_TRY(expr)                                                        \
+  ({                                                                            \
+    auto&& rollup_try_result_ = (expr);                                         \
+    if (!rollup_try_result_) return std::unexpected(rollup_try_result_.error()); \
+    std::move(rollup_try_result_).value();                                      \
+  })

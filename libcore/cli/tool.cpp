@@ -1,0 +1,153 @@
+#include "cli/tool.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "store/db.hpp"
+
+namespace rollup::cli {
+
+Tool::Tool(std::string name, std::string description, std::string example)
+    : name_(std::move(name)), app_(std::move(description), name_) {
+  app_.fallthrough();  // common options may follow a subcommand: rollup-l1 init ... --db f
+  app_.set_version_flag("--version", std::string(name_) + " (rollup-tools) " + ROLLUP_VERSION);
+  app_.add_flag("-q,--quiet", quiet_, "Print no notices, only errors");
+  app_.add_flag("-v,--verbose", verbose_, "Print details of what is done");
+  app_.footer("Example:\n  " + example +
+              "\n\nExit status: 0 ok, 1 rejected, 2 usage, 3 bad input, 4 state file busy or I/O, "
+              "5 internal error.\nSee man " + name_ + " and man 5 rollup-formats.");
+}
+
+void Tool::add_db_option() {
+  app_.add_option("--db", db_, "State file (default ./rollup.db)")->envname("ROLLUP_DB");
+}
+
+void Tool::add_input_option() {
+  app_.add_option("FILE", inputs_, "NDJSON input files; - is stdin (the default)");
+  app_.add_flag("--keep-going", keep_going_,
+                "Report a bad line and go on with the next (the exit status is still 3)");
+}
+
+std::string Tool::db_path() const { return store::resolve_db_path(db_); }
+
+void Tool::error(const std::string& message) const {
+  std::fprintf(stderr, "%s: %s\n", name_.c_str(), message.c_str());
+}
+
+void Tool::notice(const std::string& message) const {
+  if (!quiet_) error(message);
+}
+
+void Tool::detail(const std::string& message) const {
+  if (verbose_ && !quiet_) error(message);
+}
+
+int Tool::run(int argc, char** argv, const std::function<Status()>& body) {
+  // A closed pipe downstream ends the tool quietly (DESIGN.md §8), whatever the parent set.
+  std::signal(SIGPIPE, SIG_DFL);
+  try {
+    app_.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app_.exit(e);  // --help, --version: stdout, status 0
+  } catch (const CLI::ParseError& e) {
+    app_.exit(e);
+    return exit_status(Errc::usage);
+  }
+  try {
+    auto result = body();
+    if (!result) {
+      error(result.error().message);
+      return exit_status(result.error().code);
+    }
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      error("write error on standard output");
+      return exit_status(Errc::io);
+    }
+    return skipped_lines_ ? exit_status(Errc::bad_input) : 0;
+  } catch (const Failure& f) {
+    error(f.error.message);
+    return exit_status(f.error.code);
+  } catch (const std::bad_alloc&) {
+    error("out of memory");
+    return exit_status(Errc::io);
+  } catch (const std::exception& e) {
+    error(std::string("internal error: ") + e.what());
+    return exit_status(Errc::internal);
+  }
+}
+
+Status Tool::for_each_object(
+    const std::function<Status(const codec::Line&, const codec::Json&)>& on_object) {
+  for (const auto& path : inputs_) {
+    auto reader = codec::LineReader::open(path);
+    if (!reader) return std::unexpected(reader.error());
+    for (;;) {
+      if (on_idle_) {
+        int timeout = idle_timeout_();
+        while (timeout >= 0 && !reader->wait_readable(timeout)) {
+          ROLLUP_TRY(on_idle_());
+          timeout = idle_timeout_();
+        }
+      }
+      auto next = reader->next();
+      if (!next) {
+        if (next.error().code == Errc::bad_input && keep_going_) {
+          error(next.error().message);
+          skipped_lines_ = true;
+          return std::unexpected(next.error());  // the rest of an over-long line cannot be found
+        }
+        return std::unexpected(next.error());
+      }
+      if (!*next) break;
+      const codec::Line& line = **next;
+      Status handled;
+      auto object = codec::parse_stream_object(line.text);
+      if (!object) {
+        handled = std::unexpected(object.error());
+      } else {
+        handled = on_object(line, *object);
+      }
+      if (!handled) {
+        Error e = handled.error();
+        e.message = line.where() + ": " + e.message;
+        if (e.code == Errc::bad_input && keep_going_) {
+          error(e.message);
+          skipped_lines_ = true;
+          continue;
+        }
+        return std::unexpected(e);
+      }
+    }
+  }
+  return {};
+}
+
+Progress::Progress(std::string name) : name_(std::move(name)), enabled_(isatty(STDERR_FILENO)) {}
+
+Progress::~Progress() {
+  if (shown_) std::fputc('\n', stderr);
+}
+
+void Progress::update(const std::string& text) {
+  if (!enabled_) return;
+  auto now = std::chrono::steady_clock::now();
+  if (shown_ && now - last_ < std::chrono::milliseconds(200)) return;
+  last_ = now;
+  shown_ = true;
+  std::fprintf(stderr, "\r%s: %s\033[K", name_.c_str(), text.c_str());
+  std::fflush(stderr);
+}
+
+Result<PublicKey> parse_public_key(const std::string& text, const std::string& what) {
+  auto key = from_hex_fixed<32>(text);
+  if (!key) return fail(Errc::usage, what + ": " + key.error().message);
+  return *key;
+}
+
+unsigned hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+}  // namespace rollup::cli

@@ -1,0 +1,122 @@
+#pragma once
+// The rollup contract on the L1 (DESIGN.md §1, §5): the source of truth for block order and data,
+// the deposit queue with forced-inclusion deadlines, and the roots of the state. Backends
+// implement one interface: the embedded contract keeps its ledger in the state file's l1_* tables;
+// a devnet backend can be added behind the same interface.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/objects.hpp"
+#include "core/bytes.hpp"
+
+namespace rollup::store {
+class Db;
+}
+
+namespace rollup::l1 {
+
+struct Config {
+  std::uint64_t chain_id = 0;
+  std::uint32_t namespace_id = 0;
+  PublicKey sequencer{};
+  Hash32 genesis_root{};
+  /// A deposit enqueued at committed height H must be consumed by a block at height <= H + this.
+  std::uint64_t deposit_deadline = 0;
+  bool frozen = false;
+  std::string frozen_reason;
+};
+
+struct GenesisAccount {
+  PublicKey key{};
+  std::uint64_t balance = 0;
+};
+
+struct StoredBlock {
+  std::uint64_t height = 0;
+  Hash32 hash{};
+  Hash32 parent{};
+  Hash32 record{};  ///< the hash chain of stored-block records (docs/formats.md)
+  std::uint64_t deposit_first = 0;
+  std::uint64_t deposit_count = 0;
+  std::string body;  ///< the block line as committed, without the "l1" annotation
+};
+
+struct QueuedDeposit {
+  codec::Deposit deposit;
+  std::uint64_t deadline = 0;
+};
+
+enum class RootStatus { claimed, verified };
+std::string_view root_status_name(RootStatus s);
+
+struct RootRecord {
+  std::uint64_t height = 0;  ///< 0 is the genesis root
+  Hash32 root{};
+  RootStatus status = RootStatus::verified;
+};
+
+struct CommitReceipt {
+  std::uint64_t height = 0;
+  Hash32 record{};
+  bool already_committed = false;  ///< the same block was committed before: nothing changed
+  /// The "l1" annotation that rollup-submit adds to the echoed block.
+  std::string annotation_json() const;
+};
+
+struct ContractStatus {
+  bool initialized = false;
+  Config config;
+  std::uint64_t height = 0;
+  std::uint64_t deposits_queued = 0;
+  std::uint64_t deposits_consumed = 0;
+  std::optional<RootRecord> latest_root;
+  std::uint64_t equivocations = 0;
+};
+
+class Contract {
+ public:
+  virtual ~Contract() = default;
+
+  virtual Status init(const Config& config, const std::vector<GenesisAccount>& genesis) = 0;
+  /// Errc::rejected "contract not initialized" when init never ran.
+  virtual Result<Config> config() = 0;
+  virtual Result<ContractStatus> status() = 0;
+
+  /// Dev faucet: credits an L1 account.
+  virtual Status fund(const PublicKey& account, std::uint64_t amount) = 0;
+  virtual Result<std::vector<std::pair<PublicKey, std::uint64_t>>> balances() = 0;
+  /// Moves `amount` from the L1 account `from` into the deposit queue for L2 account `to`.
+  virtual Result<QueuedDeposit> deposit(const PublicKey& from, const PublicKey& to,
+                                        std::uint64_t amount) = 0;
+  /// Queue entries from index `first` on, at most `max`.
+  virtual Result<std::vector<QueuedDeposit>> deposits_from(std::uint64_t first,
+                                                           std::size_t max) = 0;
+
+  /// Commits a block (order + data availability). Refuses (Errc::rejected) a block not signed by
+  /// the registered sequencer, not at the next height, not on the committed parent, not
+  /// consuming the queue in order, or missing a deposit deadline (which also freezes the
+  /// contract); a different block at a committed height is recorded as an equivocation and
+  /// refused. Committing the same block again is a no-op (already_committed).
+  virtual Result<CommitReceipt> commit_block(const codec::Block& block) = 0;
+  virtual Result<std::uint64_t> height() = 0;
+  virtual Result<std::optional<StoredBlock>> block_at(std::uint64_t height) = 0;
+  virtual Result<std::vector<StoredBlock>> blocks(std::uint64_t from, std::uint64_t to) = 0;
+
+  /// Records an executor's claimed post-state root for `height`: accepted only for a committed
+  /// height, in order, on top of the previous root. Proofs (a later release) turn roots verified.
+  virtual Result<RootRecord> claim_root(std::uint64_t height, const Hash32& pre_root,
+                                        const Hash32& post_root) = 0;
+  /// Every root, genesis (height 0) first.
+  virtual Result<std::vector<RootRecord>> roots() = 0;
+  virtual Result<RootRecord> latest_root() = 0;
+};
+
+/// The contract embedded in the state file (tables l1_*).
+std::unique_ptr<Contract> open_embedded(store::Db& db);
+
+/// The root of a genesis state (the empty tree's root for no accounts).
+Hash32 genesis_root(const std::vector<GenesisAccount>& genesis);
+
+}  // namespace rollup::l1

@@ -1,0 +1,357 @@
+// The embedded contract: the rollup contract's ledger in the state file's l1_* tables. Every
+// state change is one IMMEDIATE transaction, so concurrent stages see whole blocks only.
+#include <fmt/format.h>
+
+#include "crypto/crypto.hpp"
+#include "hash/rpo.hpp"
+#include "l1/contract.hpp"
+#include "smt/tree.hpp"
+#include "store/db.hpp"
+
+namespace rollup::l1 {
+
+namespace {
+
+constexpr std::string_view kRecordTag = "rollup-tools:record:v1";
+constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+constexpr std::uint64_t kMaxSafe = 1ULL << 53;
+
+std::unexpected<Error> rejected(std::string message) { return fail(Errc::rejected, std::move(message)); }
+
+Hash32 record_hash(const Hash32& previous, const codec::Block& b) {
+  ByteWriter w(kRecordTag);
+  w.raw(previous).u64(b.height).raw(b.hash).u64(b.deposit_first).u64(b.deposits.size());
+  return crypto::blake2b256(w.bytes());
+}
+
+class EmbeddedContract final : public Contract {
+ public:
+  explicit EmbeddedContract(store::Db& db) : db_(db) {}
+
+  Status init(const Config& config, const std::vector<GenesisAccount>& genesis) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    auto existing = ROLLUP_TRY(db_.prepare("SELECT count(*) FROM l1_config"));
+    ROLLUP_TRY(existing.step());
+    if (existing.column_int64(0) != 0)
+      return rejected("the contract is already initialized in " + db_.path());
+    Hash32 root = genesis_root(genesis);
+    if (config.genesis_root != Hash32{} && config.genesis_root != root)
+      return rejected("--genesis-root does not match the genesis accounts' root " + to_hex(root));
+    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
+        "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, "
+        "deposit_deadline, frozen, created_at) VALUES (1, ?, ?, ?, ?, ?, 0, {})",
+        kNow)));
+    ins.bind(1, config.chain_id).bind(2, config.namespace_id).bind(3, config.sequencer);
+    ins.bind(4, std::span<const std::uint8_t>(root)).bind(5, config.deposit_deadline);
+    ROLLUP_TRY(ins.run());
+    auto gen = ROLLUP_TRY(db_.prepare("INSERT INTO l1_genesis(idx, pubkey, balance) VALUES (?, ?, ?)"));
+    for (std::size_t i = 0; i < genesis.size(); ++i) {
+      gen.bind(1, i).bind(2, genesis[i].key).bind(3, genesis[i].balance);
+      ROLLUP_TRY(gen.run());
+    }
+    auto genesis_root_row = ROLLUP_TRY(db_.prepare(fmt::format(
+        "INSERT INTO l1_roots(height, root, status, submitted_at) VALUES (0, ?, 'verified', {})",
+        kNow)));
+    genesis_root_row.bind(1, std::span<const std::uint8_t>(root));
+    ROLLUP_TRY(genesis_root_row.run());
+    return tx.commit();
+  }
+
+  Result<Config> config() override {
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT chain_id, namespace_id, sequencer, genesis_root, deposit_deadline, frozen, "
+        "coalesce(frozen_reason, '') FROM l1_config WHERE id = 1"));
+    if (!ROLLUP_TRY(q.step()))
+      return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
+    Config c;
+    c.chain_id = ROLLUP_TRY(q.column_uint64(0));
+    c.namespace_id = static_cast<std::uint32_t>(ROLLUP_TRY(q.column_uint64(1)));
+    c.sequencer = ROLLUP_TRY(q.column_array<32>(2));
+    c.genesis_root = ROLLUP_TRY(q.column_array<32>(3));
+    c.deposit_deadline = ROLLUP_TRY(q.column_uint64(4));
+    c.frozen = q.column_int64(5) != 0;
+    c.frozen_reason = q.column_text(6);
+    return c;
+  }
+
+  Result<ContractStatus> status() override {
+    ContractStatus s;
+    auto read = ROLLUP_TRY(db_.begin_read());
+    auto cfg = config();
+    if (!cfg) {
+      if (cfg.error().code == Errc::rejected) return s;
+      return std::unexpected(cfg.error());
+    }
+    s.initialized = true;
+    s.config = *cfg;
+    s.height = ROLLUP_TRY(height());
+    s.deposits_queued = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_deposits"));
+    s.deposits_consumed = ROLLUP_TRY(consumed_end());
+    s.latest_root = ROLLUP_TRY(latest_root());
+    s.equivocations = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_equivocations"));
+    return s;
+  }
+
+  Status fund(const PublicKey& account, std::uint64_t amount) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    ROLLUP_TRY(config());
+    std::uint64_t balance = ROLLUP_TRY(l1_balance(account));
+    if (balance + amount >= kMaxSafe) return rejected("L1 balance would reach 2^53");
+    ROLLUP_TRY(set_l1_balance(account, balance + amount));
+    return tx.commit();
+  }
+
+  Result<std::vector<std::pair<PublicKey, std::uint64_t>>> balances() override {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_accounts ORDER BY pubkey"));
+    std::vector<std::pair<PublicKey, std::uint64_t>> out;
+    while (ROLLUP_TRY(q.step()))
+      out.emplace_back(ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1)));
+    return out;
+  }
+
+  Result<QueuedDeposit> deposit(const PublicKey& from, const PublicKey& to,
+                                std::uint64_t amount) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    Config cfg = ROLLUP_TRY(config());
+    if (cfg.frozen) return rejected("the contract is frozen: " + cfg.frozen_reason);
+    if (amount == 0 || amount >= kMaxSafe) return fail(Errc::bad_input, "amount must be 1..2^53-1");
+    std::uint64_t balance = ROLLUP_TRY(l1_balance(from));
+    if (balance < amount)
+      return rejected(fmt::format("L1 balance {} is less than the deposit {}", balance, amount));
+    ROLLUP_TRY(set_l1_balance(from, balance - amount));
+    QueuedDeposit q;
+    q.deposit.index = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_deposits"));
+    q.deposit.from = from;
+    q.deposit.to = to;
+    q.deposit.amount = amount;
+    q.deadline = ROLLUP_TRY(height()) + cfg.deposit_deadline;
+    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
+        "INSERT INTO l1_deposits(idx, l1_from, l2_to, amount, deadline, enqueued_at) "
+        "VALUES (?, ?, ?, ?, ?, {})",
+        kNow)));
+    ins.bind(1, q.deposit.index).bind(2, from).bind(3, to).bind(4, amount).bind(5, q.deadline);
+    ROLLUP_TRY(ins.run());
+    ROLLUP_TRY(tx.commit());
+    return q;
+  }
+
+  Result<std::vector<QueuedDeposit>> deposits_from(std::uint64_t first, std::size_t max) override {
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT idx, l1_from, l2_to, amount, deadline FROM l1_deposits WHERE idx >= ? "
+        "ORDER BY idx LIMIT ?"));
+    q.bind(1, first).bind(2, max);
+    std::vector<QueuedDeposit> out;
+    while (ROLLUP_TRY(q.step())) {
+      QueuedDeposit d;
+      d.deposit.index = ROLLUP_TRY(q.column_uint64(0));
+      d.deposit.from = ROLLUP_TRY(q.column_array<32>(1));
+      d.deposit.to = ROLLUP_TRY(q.column_array<32>(2));
+      d.deposit.amount = ROLLUP_TRY(q.column_uint64(3));
+      d.deadline = ROLLUP_TRY(q.column_uint64(4));
+      out.push_back(d);
+    }
+    return out;
+  }
+
+  Result<CommitReceipt> commit_block(const codec::Block& b) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    Config cfg = ROLLUP_TRY(config());
+    std::uint64_t tip = ROLLUP_TRY(height());
+
+    if (b.height <= tip) {
+      auto stored = ROLLUP_TRY(block_at(b.height));
+      if (stored && stored->hash == b.hash) return CommitReceipt{b.height, stored->record, true};
+      // Two different signed blocks at one height: keep the evidence, refuse the block.
+      auto ev = ROLLUP_TRY(db_.prepare(fmt::format(
+          "INSERT INTO l1_equivocations(height, hash, body, seen_at) VALUES (?, ?, ?, {})", kNow)));
+      ev.bind(1, b.height).bind(2, b.hash).bind(3, codec::to_json(b));
+      ROLLUP_TRY(ev.run());
+      ROLLUP_TRY(tx.commit());
+      return rejected(fmt::format("equivocation: block {} at height {} differs from committed {}",
+                                  to_hex(b.hash), b.height, to_hex(stored ? stored->hash : Hash32{})));
+    }
+    if (cfg.frozen) return rejected("the contract is frozen: " + cfg.frozen_reason);
+    if (b.height != tip + 1)
+      return rejected(fmt::format("block height {} is not the next height {}", b.height, tip + 1));
+    Hash32 parent{}, previous_record{};
+    if (tip > 0) {
+      auto prev = ROLLUP_TRY(block_at(tip));
+      if (!prev) return fail(Errc::internal, "the contract lost its block " + std::to_string(tip));
+      parent = prev->hash;
+      previous_record = prev->record;
+    }
+    if (b.parent != parent)
+      return rejected(fmt::format("block {} has parent {}, the contract's block {} is {}", b.height,
+                                  to_hex(b.parent), tip, to_hex(parent)));
+    if (b.sequencer != cfg.sequencer)
+      return rejected("block is signed by " + to_hex(b.sequencer) + ", not the registered sequencer " +
+                      to_hex(cfg.sequencer));
+    if (!crypto::verify(b.sequencer, b.hash, b.sig))
+      return rejected(fmt::format("block {}: bad sequencer signature", b.height));
+
+    std::uint64_t head = ROLLUP_TRY(consumed_end());
+    if (b.deposit_first != head)
+      return rejected(fmt::format("block consumes deposits from {}, the queue head is {}",
+                                  b.deposit_first, head));
+    auto queued = ROLLUP_TRY(deposits_from(head, b.deposits.size() + 1));
+    for (std::size_t i = 0; i < b.deposits.size(); ++i)
+      if (i >= queued.size() || !(queued[i].deposit == b.deposits[i]))
+        return rejected(fmt::format("block deposit {} does not match the contract's queue",
+                                    b.deposits[i].index));
+    if (queued.size() > b.deposits.size() && queued[b.deposits.size()].deadline < b.height) {
+      const auto& missed = queued[b.deposits.size()];
+      std::string reason = fmt::format(
+          "deposit {} missed its deadline (block {}) in block {}: forced inclusion failed",
+          missed.deposit.index, missed.deadline, b.height);
+      auto freeze = ROLLUP_TRY(db_.prepare("UPDATE l1_config SET frozen = 1, frozen_reason = ?"));
+      freeze.bind(1, reason);
+      ROLLUP_TRY(freeze.run());
+      ROLLUP_TRY(tx.commit());
+      return rejected(reason + "; the contract is now frozen");
+    }
+
+    Hash32 record = record_hash(previous_record, b);
+    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
+        "INSERT INTO l1_blocks(height, hash, parent, record, deposit_first, deposit_count, body, "
+        "committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, {})",
+        kNow)));
+    ins.bind(1, b.height).bind(2, b.hash).bind(3, b.parent).bind(4, record);
+    ins.bind(5, b.deposit_first).bind(6, b.deposits.size()).bind(7, codec::to_json(b));
+    ROLLUP_TRY(ins.run());
+    ROLLUP_TRY(tx.commit());
+    return CommitReceipt{b.height, record, false};
+  }
+
+  Result<std::uint64_t> height() override { return scalar("SELECT coalesce(max(height), 0) FROM l1_blocks"); }
+
+  Result<std::optional<StoredBlock>> block_at(std::uint64_t h) override {
+    auto blocks_found = ROLLUP_TRY(blocks(h, h));
+    if (blocks_found.empty()) return std::optional<StoredBlock>{};
+    return std::optional<StoredBlock>(std::move(blocks_found[0]));
+  }
+
+  Result<std::vector<StoredBlock>> blocks(std::uint64_t from, std::uint64_t to) override {
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT height, hash, parent, record, deposit_first, deposit_count, body FROM l1_blocks "
+        "WHERE height BETWEEN ? AND ? ORDER BY height"));
+    q.bind(1, from).bind(2, std::min<std::uint64_t>(to, INT64_MAX));
+    std::vector<StoredBlock> out;
+    while (ROLLUP_TRY(q.step())) {
+      StoredBlock s;
+      s.height = ROLLUP_TRY(q.column_uint64(0));
+      s.hash = ROLLUP_TRY(q.column_array<32>(1));
+      s.parent = ROLLUP_TRY(q.column_array<32>(2));
+      s.record = ROLLUP_TRY(q.column_array<32>(3));
+      s.deposit_first = ROLLUP_TRY(q.column_uint64(4));
+      s.deposit_count = ROLLUP_TRY(q.column_uint64(5));
+      s.body = q.column_text(6);
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  Result<RootRecord> claim_root(std::uint64_t h, const Hash32& pre_root,
+                                const Hash32& post_root) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    ROLLUP_TRY(config());
+    RootRecord last = ROLLUP_TRY(latest_root());
+    if (h <= last.height) {
+      auto existing = ROLLUP_TRY(root_at(h));
+      if (existing && existing->root == post_root) return *existing;
+      return rejected(fmt::format("height {} already has root {}", h, to_hex(existing->root)));
+    }
+    if (h != last.height + 1)
+      return rejected(fmt::format("root for height {} before height {}", h, last.height + 1));
+    if (!ROLLUP_TRY(block_at(h))) return rejected(fmt::format("block {} is not committed", h));
+    if (pre_root != last.root)
+      return rejected(fmt::format("pre-state root {} is not the contract's root {} at height {}",
+                                  to_hex(pre_root), to_hex(last.root), last.height));
+    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
+        "INSERT INTO l1_roots(height, root, status, submitted_at) VALUES (?, ?, 'claimed', {})", kNow)));
+    ins.bind(1, h).bind(2, post_root);
+    ROLLUP_TRY(ins.run());
+    ROLLUP_TRY(tx.commit());
+    return RootRecord{h, post_root, RootStatus::claimed};
+  }
+
+  Result<std::vector<RootRecord>> roots() override {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status FROM l1_roots ORDER BY height"));
+    std::vector<RootRecord> out;
+    while (ROLLUP_TRY(q.step())) out.push_back(ROLLUP_TRY(read_root(q)));
+    return out;
+  }
+
+  Result<RootRecord> latest_root() override {
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT height, root, status FROM l1_roots ORDER BY height DESC LIMIT 1"));
+    if (!ROLLUP_TRY(q.step()))
+      return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
+    return read_root(q);
+  }
+
+ private:
+  Result<std::optional<RootRecord>> root_at(std::uint64_t h) {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status FROM l1_roots WHERE height = ?"));
+    q.bind(1, h);
+    if (!ROLLUP_TRY(q.step())) return std::optional<RootRecord>{};
+    return std::optional<RootRecord>(ROLLUP_TRY(read_root(q)));
+  }
+
+  static Result<RootRecord> read_root(store::Stmt& q) {
+    RootRecord r;
+    r.height = ROLLUP_TRY(q.column_uint64(0));
+    r.root = ROLLUP_TRY(q.column_array<32>(1));
+    r.status = q.column_text(2) == "verified" ? RootStatus::verified : RootStatus::claimed;
+    return r;
+  }
+
+  Result<std::uint64_t> scalar(std::string_view sql) {
+    auto q = ROLLUP_TRY(db_.prepare(sql));
+    ROLLUP_TRY(q.step());
+    return q.column_uint64(0);
+  }
+
+  /// One past the last deposit index consumed by a committed block.
+  Result<std::uint64_t> consumed_end() {
+    return scalar(
+        "SELECT coalesce((SELECT deposit_first + deposit_count FROM l1_blocks "
+        "ORDER BY height DESC LIMIT 1), 0)");
+  }
+
+  Result<std::uint64_t> l1_balance(const PublicKey& account) {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT balance FROM l1_accounts WHERE pubkey = ?"));
+    q.bind(1, account);
+    if (!ROLLUP_TRY(q.step())) return std::uint64_t{0};
+    return q.column_uint64(0);
+  }
+
+  Status set_l1_balance(const PublicKey& account, std::uint64_t balance) {
+    auto q = ROLLUP_TRY(db_.prepare(
+        "INSERT INTO l1_accounts(pubkey, balance) VALUES (?, ?) "
+        "ON CONFLICT(pubkey) DO UPDATE SET balance = excluded.balance"));
+    q.bind(1, account).bind(2, balance);
+    return q.run();
+  }
+
+  store::Db& db_;
+};
+
+}  // namespace
+
+std::string_view root_status_name(RootStatus s) { return s == RootStatus::verified ? "verified" : "claimed"; }
+
+std::string CommitReceipt::annotation_json() const {
+  return fmt::format(R"({{"status":"committed","height":{},"record":"{}"}})", height, to_hex(record));
+}
+
+std::unique_ptr<Contract> open_embedded(store::Db& db) { return std::make_unique<EmbeddedContract>(db); }
+
+Hash32 genesis_root(const std::vector<GenesisAccount>& genesis) {
+  smt::Tree tree;
+  for (std::size_t i = 0; i < genesis.size(); ++i)
+    tree.set_leaf(i, smt::leaf_digest(genesis[i].key, genesis[i].balance, 0));
+  tree.commit(1);
+  return hash::digest_bytes(tree.root());
+}
+
+}  // namespace rollup::l1

@@ -1,0 +1,48 @@
+#include "l1/genesis.hpp"
+
+#include <set>
+
+#include "codec/ndjson.hpp"
+#include "crypto/keyfile.hpp"
+
+namespace rollup::l1 {
+
+Result<std::vector<GenesisAccount>> read_genesis_file(const std::string& path) {
+  auto reader = ROLLUP_TRY(codec::LineReader::open(path));
+  std::vector<GenesisAccount> out;
+  for (;;) {
+    auto line = ROLLUP_TRY(reader.next());
+    if (!line) break;
+    auto json = codec::Json::parse(line->text, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+      return fail(Errc::bad_input, line->where() + ": not a JSON object");
+    codec::FieldReader f(json, "genesis");
+    auto key = f.hex_fixed<32>("pubkey");
+    auto balance = f.u53("balance");
+    auto done = f.finish();
+    if (!key || !balance || !done) {
+      const Error& e = !key ? key.error() : !balance ? balance.error() : done.error();
+      return fail(Errc::bad_input, line->where() + ": " + e.message);
+    }
+    out.push_back(GenesisAccount{*key, *balance});
+  }
+  return out;
+}
+
+std::vector<GenesisAccount> dev_genesis(std::uint64_t count, std::uint64_t balance) {
+  std::vector<GenesisAccount> out;
+  out.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) out.push_back(GenesisAccount{crypto::dev_key(i).public_key, balance});
+  return out;
+}
+
+Status check_genesis(const std::vector<GenesisAccount>& genesis) {
+  std::set<PublicKey> seen;
+  for (const auto& g : genesis) {
+    if (!seen.insert(g.key).second) return fail(Errc::bad_input, "genesis lists " + to_hex(g.key) + " twice");
+    if (g.balance >= codec::kMaxSafeInteger) return fail(Errc::bad_input, "genesis balance must be below 2^53");
+  }
+  return {};
+}
+
+}  // namespace rollup::l1

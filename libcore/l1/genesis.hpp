@@ -1,0 +1,17 @@
+#pragma once
+// Genesis accounts for `rollup-l1 init`: from an NDJSON file or the numbered dev keys.
+#include <string>
+#include <vector>
+
+#include "l1/contract.hpp"
+
+namespace rollup::l1 {
+
+/// Lines `{"pubkey":"0x…","balance":N}`, in index order.
+Result<std::vector<GenesisAccount>> read_genesis_file(const std::string& path);
+/// Dev keys 0..count-1 (crypto::dev_key), each with `balance`.
+std::vector<GenesisAccount> dev_genesis(std::uint64_t count, std::uint64_t balance);
+/// No key twice, every balance below 2^53.
+Status check_genesis(const std::vector<GenesisAccount>& genesis);
+
+}  // namespace rollup::l1

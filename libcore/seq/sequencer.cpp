@@ -1,0 +1,142 @@
+#include "seq/sequencer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "store/db.hpp"
+
+namespace rollup::seq {
+
+std::vector<codec::Tx> order_by_fee(std::vector<codec::Tx> txs) {
+  std::vector<std::size_t> order(txs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return txs[a].fee > txs[b].fee; });
+  // The slots a sender's txs won by fee are refilled with that sender's txs in arrival order.
+  std::map<PublicKey, std::vector<std::size_t>> arrivals;
+  for (std::size_t i = 0; i < txs.size(); ++i) arrivals[txs[i].from].push_back(i);
+  std::map<PublicKey, std::size_t> next;
+  std::vector<codec::Tx> out;
+  out.reserve(txs.size());
+  for (std::size_t slot : order) {
+    const PublicKey& sender = txs[slot].from;
+    out.push_back(txs[arrivals[sender][next[sender]++]]);
+  }
+  return out;
+}
+
+Result<Sequencer> Sequencer::open(store::Db& db, crypto::KeyPair key, Options options) {
+  Sequencer s(db, key, std::move(options));
+  s.contract_ = l1::open_embedded(db);
+  auto cfg = s.contract_->config();
+  if (cfg) {
+    s.contract_config_ = *cfg;
+    if (cfg->sequencer != key.public_key)
+      return fail(Errc::usage, "this key " + to_hex(key.public_key) +
+                                   " is not the contract's registered sequencer " + to_hex(cfg->sequencer));
+  } else if (cfg.error().code != Errc::rejected) {
+    return std::unexpected(cfg.error());
+  }
+  if (s.options_.namespace_id) {
+    s.namespace_id_ = *s.options_.namespace_id;
+  } else if (s.contract_config_) {
+    s.namespace_id_ = s.contract_config_->namespace_id;
+  } else {
+    return fail(Errc::usage, "no contract in the state file: give --namespace");
+  }
+  ROLLUP_TRY(s.resume());
+  return s;
+}
+
+Status Sequencer::resume() {
+  auto q = ROLLUP_TRY(db_->prepare(
+      "SELECT height, hash, deposit_end, body FROM seq_log ORDER BY height DESC LIMIT 1"));
+  if (!ROLLUP_TRY(q.step())) return {};
+  tip_height_ = ROLLUP_TRY(q.column_uint64(0));
+  tip_hash_ = ROLLUP_TRY(q.column_array<32>(1));
+  deposit_next_ = ROLLUP_TRY(q.column_uint64(2));
+  auto body = codec::Json::parse(q.column_text(3), nullptr, false);
+  if (!body.is_discarded() && body.contains("timestamp") && body["timestamp"].is_number_unsigned())
+    tip_timestamp_ = body["timestamp"].get<std::uint64_t>();
+  return {};
+}
+
+Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
+  if (contract_config_ && tx.chain_id != contract_config_->chain_id)
+    return fail(Errc::bad_input, fmt::format("tx.chain_id: {} is not this rollup's chain id {}",
+                                             tx.chain_id, contract_config_->chain_id));
+  batch_.push_back(tx);
+  batch_bytes_ += line_bytes;
+  return batch_.size() >= options_.max_txs || batch_bytes_ >= options_.max_bytes;
+}
+
+Result<bool> Sequencer::deposits_pending() {
+  if (!contract_config_) return false;
+  auto pending = ROLLUP_TRY(contract_->deposits_from(deposit_next_, 1));
+  return !pending.empty();
+}
+
+Result<std::optional<SealedBlock>> Sequencer::cut() {
+  // Another sequencer process may have logged blocks on this file since we last looked: build
+  // on its tip, never beside it.
+  auto tx = ROLLUP_TRY(db_->begin_immediate());
+  ROLLUP_TRY(resume());
+
+  std::vector<l1::QueuedDeposit> deposits;
+  if (contract_config_)
+    deposits = ROLLUP_TRY(contract_->deposits_from(deposit_next_, options_.max_deposits));
+  if (batch_.empty() && deposits.empty()) return std::optional<SealedBlock>{};
+
+  codec::Block b;
+  b.height = tip_height_ + 1;
+  b.parent = tip_hash_;
+  auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  b.timestamp = options_.fixed_timestamp ? *options_.fixed_timestamp : std::max(now, tip_timestamp_);
+  b.sequencer = key_.public_key;
+  b.fee_recipient = options_.fee_recipient ? *options_.fee_recipient : key_.public_key;
+  if (!batch_.empty()) {
+    codec::NamespaceTxs ns;
+    ns.id = namespace_id_;
+    ns.txs = options_.ordering == Ordering::fee ? order_by_fee(std::move(batch_)) : std::move(batch_);
+    ns.tx_hash = codec::tx_list_hash(ns.txs);
+    b.namespaces.push_back(std::move(ns));
+  }
+  b.deposit_first = deposit_next_;
+  for (const auto& d : deposits) b.deposits.push_back(d.deposit);
+  b.hash = b.compute_hash();
+  b.sig = crypto::sign(key_, b.hash);
+
+  auto ins = ROLLUP_TRY(db_->prepare(
+      "INSERT INTO seq_log(height, hash, deposit_end, body, created_at) "
+      "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
+  std::string line = codec::to_json(b);
+  ins.bind(1, b.height).bind(2, b.hash).bind(3, b.deposit_end()).bind(4, line);
+  ROLLUP_TRY(ins.run());
+  ROLLUP_TRY(tx.commit());
+
+  tip_height_ = b.height;
+  tip_hash_ = b.hash;
+  tip_timestamp_ = b.timestamp;
+  deposit_next_ = b.deposit_end();
+  batch_.clear();
+  batch_bytes_ = 0;
+  return std::optional<SealedBlock>(SealedBlock{std::move(b), std::move(line)});
+}
+
+Result<std::vector<std::string>> Sequencer::unsubmitted_blocks() {
+  std::uint64_t committed = 0;
+  if (contract_config_) committed = ROLLUP_TRY(contract_->height());
+  else return std::vector<std::string>{};
+  auto q = ROLLUP_TRY(db_->prepare("SELECT body FROM seq_log WHERE height > ? ORDER BY height"));
+  q.bind(1, committed);
+  std::vector<std::string> out;
+  while (ROLLUP_TRY(q.step())) out.push_back(q.column_text(0));
+  return out;
+}
+
+}  // namespace rollup::seq

@@ -1,0 +1,83 @@
+#pragma once
+// The sequencer: batches txs into ordered, signed blocks without executing them (DESIGN.md §1).
+// It pulls the contract's pending deposits into each block in queue order, persists every block
+// in seq_log before anyone sees it, and resumes height and parent from that log after a restart,
+// so it never emits two different blocks at one height.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "codec/objects.hpp"
+#include "crypto/crypto.hpp"
+#include "l1/contract.hpp"
+
+namespace rollup::store {
+class Db;
+}
+
+namespace rollup::seq {
+
+enum class Ordering { fifo, fee };
+
+struct Options {
+  std::size_t max_txs = 1024;
+  std::size_t max_bytes = 1 << 20;  ///< sum of the tx lines' sizes
+  std::uint64_t max_wait_ms = 1000;
+  Ordering ordering = Ordering::fifo;
+  std::optional<std::uint32_t> namespace_id;  ///< default: the contract's
+  std::optional<PublicKey> fee_recipient;     ///< default: the sequencer's key
+  std::size_t max_deposits = 1024;            ///< per block
+  std::optional<std::uint64_t> fixed_timestamp;  ///< for reproducible streams in tests
+};
+
+/// Orders a batch by fee, highest first, while each sender's txs keep their arrival order (so
+/// nonces stay in sequence). Stable: equal fees keep arrival order.
+std::vector<codec::Tx> order_by_fee(std::vector<codec::Tx> txs);
+
+/// A block as signed and logged, with its line as written to the log and to stdout.
+struct SealedBlock {
+  codec::Block block;
+  std::string line;
+};
+
+class Sequencer {
+ public:
+  static Result<Sequencer> open(store::Db& db, crypto::KeyPair key, Options options);
+
+  /// Admits a tx line (already parsed). Bad input (wrong chain id) is refused; returns true when
+  /// the batch has reached a limit and should be cut now.
+  Result<bool> add(const codec::Tx& tx, std::size_t line_bytes);
+  bool has_txs() const { return !batch_.empty(); }
+  std::size_t batch_size() const { return batch_.size(); }
+  /// Whether the contract's queue holds deposits that no block of this sequencer consumed.
+  Result<bool> deposits_pending();
+  /// Builds, signs and logs the next block from the batch and pending deposits; nullopt when
+  /// there is nothing to put in it.
+  Result<std::optional<SealedBlock>> cut();
+  /// Blocks in the log that the contract has not committed yet (a restart after a crash between
+  /// logging and submitting): they are emitted again, before any new block.
+  Result<std::vector<std::string>> unsubmitted_blocks();
+
+  std::uint64_t next_height() const { return tip_height_ + 1; }
+  std::uint32_t namespace_id() const { return namespace_id_; }
+
+ private:
+  Sequencer(store::Db& db, crypto::KeyPair key, Options options)
+      : db_(&db), key_(key), options_(std::move(options)) {}
+  Status resume();
+
+  store::Db* db_;
+  crypto::KeyPair key_;
+  Options options_;
+  std::unique_ptr<l1::Contract> contract_;
+  std::optional<l1::Config> contract_config_;
+  std::uint32_t namespace_id_ = 0;
+  std::uint64_t tip_height_ = 0;
+  Hash32 tip_hash_{};
+  std::uint64_t tip_timestamp_ = 0;
+  std::uint64_t deposit_next_ = 0;
+  std::vector<codec::Tx> batch_;
+  std::size_t batch_bytes_ = 0;
+};
+
+}  // namespace rollup::seq

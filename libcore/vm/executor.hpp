@@ -1,0 +1,61 @@
+#pragma once
+// The executor: authenticates each block against the contract's commitment at its height,
+// applies it with the STF, and stores accounts, tree nodes and the exec result in the state
+// file's state_* tables, one block per transaction.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "l1/contract.hpp"
+#include "vm/state.hpp"
+
+namespace rollup::store {
+class Db;
+}
+
+namespace rollup::vm {
+
+struct ApplyResult {
+  bool already_applied = false;  ///< the block was applied before: nothing changed
+  std::string exec_line;         ///< the exec object (the stored one when already applied)
+  std::uint64_t height = 0;
+};
+
+class Executor {
+ public:
+  /// Loads the executor's state from the file. `persist` = false is --dry-run: blocks are
+  /// applied in memory only.
+  static Result<std::unique_ptr<Executor>> open(store::Db& db, unsigned threads, bool persist);
+
+  /// Authenticates and applies one block. Errc::rejected when the contract has not committed
+  /// this block (or committed another at its height). Committed blocks between the executor's
+  /// tip and this one are fetched from the contract and applied first, so a stream that lost
+  /// blocks to a crashed stage heals: one result per block applied or found already applied.
+  Result<std::vector<ApplyResult>> apply(const codec::Block& block);
+  /// The committed block after the executor's tip, if the contract has one (for --follow).
+  Result<std::optional<codec::Block>> next_committed();
+
+  std::uint64_t height() const { return height_; }
+  const State& state() const { return state_; }
+  const RollupParams& params() const { return params_; }
+
+ private:
+  Executor(store::Db& db, unsigned threads, bool persist);
+  /// (Re)reads accounts and tree from the file; used at start and whenever another executor
+  /// moved the state on since this one last looked.
+  Status reload();
+  Result<ApplyResult> apply_authenticated(const codec::Block& block);
+  Result<std::uint64_t> stored_height();
+  /// Writes one block's changes; false when another executor stored this height first.
+  Result<bool> persist(const BlockOutcome& outcome, const std::string& exec_line);
+
+  store::Db& db_;
+  std::unique_ptr<l1::Contract> contract_;
+  unsigned threads_;
+  bool persist_;
+  RollupParams params_;
+  State state_;
+  std::uint64_t height_ = 0;
+};
+
+}  // namespace rollup::vm

@@ -1,0 +1,89 @@
+#include "vm/query.hpp"
+
+#include <fmt/format.h>
+
+#include "store/db.hpp"
+
+namespace rollup::vm {
+
+namespace {
+Result<hash::Digest> stored_node(store::Db& db, unsigned level, std::uint64_t index) {
+  auto q = ROLLUP_TRY(db.prepare("SELECT digest FROM state_nodes WHERE level = ? AND idx = ?"));
+  q.bind(1, level).bind(2, index);
+  if (!ROLLUP_TRY(q.step())) return smt::empty_digest(level);
+  auto digest = hash::digest_from_bytes(ROLLUP_TRY(q.column_array<32>(0)));
+  if (!digest) return fail(Errc::internal, "state_nodes holds a non-canonical digest");
+  return *digest;
+}
+}  // namespace
+
+Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey>& key,
+                                    std::optional<std::uint64_t> index) {
+  auto read = ROLLUP_TRY(db.begin_read());
+  AccountAnswer a;
+  auto q = ROLLUP_TRY(db.prepare(key ? "SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE pubkey = ?"
+                                     : "SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx = ?"));
+  if (key)
+    q.bind(1, std::span<const std::uint8_t>(*key));
+  else
+    q.bind(1, *index);
+  if (!ROLLUP_TRY(q.step()))
+    return fail(Errc::rejected, key ? "no account for " + to_hex(*key) + " in the executor's state"
+                                    : "no account at index " + std::to_string(*index));
+  a.proof.index = ROLLUP_TRY(q.column_uint64(0));
+  a.account = Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+                      ROLLUP_TRY(q.column_uint64(3))};
+  a.proof.leaf = ROLLUP_TRY(stored_node(db, 0, a.proof.index));
+  for (unsigned level = 0; level < smt::kDepth; ++level)
+    a.proof.siblings[level] = ROLLUP_TRY(stored_node(db, level, (a.proof.index >> level) ^ 1));
+  a.root = ROLLUP_TRY(stored_node(db, smt::kDepth, 0));
+  auto h = ROLLUP_TRY(db.prepare("SELECT coalesce(max(height), 0) FROM state_blocks"));
+  ROLLUP_TRY(h.step());
+  a.height = ROLLUP_TRY(h.column_uint64(0));
+  if (smt::leaf_digest(a.account.key, a.account.balance, a.account.nonce) != a.proof.leaf)
+    return fail(Errc::internal, "the stored leaf does not match the stored account");
+  return a;
+}
+
+Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer) {
+  auto contract = l1::open_embedded(db);
+  CheckVerdict v;
+  for (const auto& r : ROLLUP_TRY(contract->roots()))
+    if (r.height == answer.height) v.contract_root = r;
+  if (!v.contract_root) {
+    v.reason = fmt::format("the contract has no root for height {} yet (submit the exec line)", answer.height);
+    return v;
+  }
+  auto contract_root = hash::digest_from_bytes(v.contract_root->root);
+  if (!contract_root) {
+    v.reason = "the contract's root is not a valid digest";
+    return v;
+  }
+  v.valid = smt::verify_proof(answer.proof, *contract_root);
+  if (!v.valid) v.reason = "the Merkle proof does not lead to the contract's root";
+  return v;
+}
+
+std::string account_to_json(const AccountAnswer& a, const CheckVerdict* verdict) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it,
+                 R"({{"kind":"account","v":1,"pubkey":"{}","index":{},"balance":{},"nonce":{},"leaf":"{}","siblings":[)",
+                 to_hex(a.account.key), a.proof.index, a.account.balance, a.account.nonce, root_hex(a.proof.leaf));
+  for (unsigned i = 0; i < smt::kDepth; ++i) fmt::format_to(it, R"({}"{}")", i ? "," : "", root_hex(a.proof.siblings[i]));
+  fmt::format_to(it, R"(],"root":"{}","height":{})", root_hex(a.root), a.height);
+  if (verdict) {
+    if (verdict->contract_root)
+      fmt::format_to(it, R"(,"check":{{"root":"{}","height":{},"status":"{}","valid":{})",
+                     to_hex(verdict->contract_root->root), verdict->contract_root->height,
+                     l1::root_status_name(verdict->contract_root->status), verdict->valid);
+    else
+      fmt::format_to(it, R"(,"check":{{"valid":false)");
+    if (!verdict->valid) fmt::format_to(it, R"(,"reason":{})", codec::Json(verdict->reason).dump());
+    out += '}';
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace rollup::vm

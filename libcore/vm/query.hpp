@@ -1,0 +1,40 @@
+#pragma once
+// Account queries against the executor's stored state, with Merkle proofs that a user checks
+// against the root the contract holds (DESIGN.md step 8).
+#include <optional>
+#include <string>
+
+#include "l1/contract.hpp"
+#include "smt/tree.hpp"
+#include "vm/state.hpp"
+
+namespace rollup::store {
+class Db;
+}
+
+namespace rollup::vm {
+
+struct AccountAnswer {
+  Account account;
+  smt::MerkleProof proof;
+  StateRoot root{};
+  std::uint64_t height = 0;  ///< the executor's height the answer is for
+};
+
+/// Reads the account by key or by index, with its proof, from one snapshot of the file.
+/// Errc::rejected when there is no such account.
+Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey>& key,
+                                    std::optional<std::uint64_t> index);
+
+struct CheckVerdict {
+  bool valid = false;
+  std::optional<l1::RootRecord> contract_root;  ///< the contract's root at the answer's height
+  std::string reason;                           ///< why it is not valid
+};
+
+/// Checks the answer's proof against the contract's root for the answer's height.
+Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer);
+
+std::string account_to_json(const AccountAnswer& answer, const CheckVerdict* verdict);
+
+}  // namespace rollup::vm

@@ -1,0 +1,211 @@
+#include "vm/state.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "crypto/crypto.hpp"
+
+namespace rollup::vm {
+
+namespace {
+constexpr std::uint64_t kBalanceLimit = 1ULL << 53;  // a credit may not reach it
+}
+
+std::string_view reason_name(Reason r) {
+  switch (r) {
+    case Reason::none: return "ok";
+    case Reason::bad_signature: return "bad_signature";
+    case Reason::unknown_account: return "unknown_account";
+    case Reason::self_transfer: return "self_transfer";
+    case Reason::bad_nonce: return "bad_nonce";
+    case Reason::insufficient_balance: return "insufficient_balance";
+    case Reason::balance_overflow: return "balance_overflow";
+  }
+  return "unknown";
+}
+
+std::string root_hex(const StateRoot& root) { return to_hex(hash::digest_bytes(root)); }
+
+std::optional<std::uint64_t> State::index_of(const PublicKey& key) const {
+  auto it = index_.find(key);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+void State::load_account(const Account& account) {
+  index_.emplace(account.key, accounts_.size());
+  accounts_.push_back(account);
+  touched_flag_.push_back(false);
+}
+
+void State::seed_genesis(const std::vector<Account>& accounts, unsigned threads) {
+  for (const auto& a : accounts) {
+    load_account(a);
+    tree_.set_leaf(accounts_.size() - 1, smt::leaf_digest(a.key, a.balance, a.nonce));
+  }
+  tree_.commit(threads);
+}
+
+std::uint64_t State::ensure_account(const PublicKey& key) {
+  auto [it, inserted] = index_.emplace(key, accounts_.size());
+  if (inserted) {
+    accounts_.push_back(Account{key, 0, 0});
+    touched_flag_.push_back(false);
+  }
+  return it->second;
+}
+
+void State::touch(std::uint64_t index) {
+  if (!touched_flag_[index]) {
+    touched_flag_[index] = true;
+    touched_.push_back(index);
+  }
+}
+
+Reason State::apply_transfer(const codec::Tx& tx, const PublicKey& fee_recipient, bool signature_ok,
+                             std::vector<Withdrawal>& withdrawals) {
+  if (!signature_ok) return Reason::bad_signature;
+  auto from_it = index_.find(tx.from);
+  if (from_it == index_.end()) return Reason::unknown_account;
+  const bool is_transfer = tx.type == codec::TxType::transfer;
+  if (is_transfer && tx.from == tx.to) return Reason::self_transfer;
+  Account& from = accounts_[from_it->second];
+  if (tx.nonce != from.nonce) return Reason::bad_nonce;
+  if (from.balance < tx.amount + tx.fee) return Reason::insufficient_balance;
+
+  // Every credit is checked against its final balance before anything is written, so a
+  // failed tx changes nothing. `to` and the fee recipient may be the same key, or the sender.
+  auto balance_after = [&](const PublicKey& key) -> std::uint64_t {
+    auto it = index_.find(key);
+    std::uint64_t b = it == index_.end() ? 0 : accounts_[it->second].balance;
+    if (key == tx.from) b -= tx.amount + tx.fee;
+    if (is_transfer && key == tx.to) b += tx.amount;
+    if (key == fee_recipient) b += tx.fee;
+    return b;
+  };
+  if (is_transfer && balance_after(tx.to) >= kBalanceLimit) return Reason::balance_overflow;
+  if (tx.fee > 0 && balance_after(fee_recipient) >= kBalanceLimit) return Reason::balance_overflow;
+
+  const std::uint64_t from_index = from_it->second;
+  accounts_[from_index].balance -= tx.amount + tx.fee;
+  accounts_[from_index].nonce += 1;
+  touch(from_index);
+  if (is_transfer) {
+    std::uint64_t to_index = ensure_account(tx.to);  // may reallocate accounts_
+    accounts_[to_index].balance += tx.amount;
+    touch(to_index);
+  } else {
+    withdrawals.push_back(Withdrawal{tx.from, tx.amount});
+  }
+  // A zero fee is no funds: it neither creates the fee recipient's account nor touches it.
+  if (tx.fee > 0) {
+    std::uint64_t fee_index = ensure_account(fee_recipient);
+    accounts_[fee_index].balance += tx.fee;
+    touch(fee_index);
+  }
+  return Reason::none;
+}
+
+const std::vector<codec::Tx>& rollup_txs(const codec::Block& block, std::uint32_t namespace_id) {
+  static const std::vector<codec::Tx> kNone;
+  const auto* ns = block.find_namespace(namespace_id);
+  return ns ? ns->txs : kNone;
+}
+
+std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, std::uint64_t chain_id,
+                                   unsigned threads) {
+  std::vector<char> ok(txs.size(), 0);  // vector<bool> is not safe to write from two threads
+  auto work = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      codec::Tx as_signed = txs[i];
+      // The message is rebuilt with the rollup's chain id: a tx signed for another chain fails.
+      as_signed.chain_id = chain_id;
+      ok[i] = txs[i].chain_id == chain_id &&
+              crypto::verify(txs[i].from, as_signed.signing_message(), txs[i].sig);
+    }
+  };
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(txs.size() / 64 + 1)));
+  std::vector<std::thread> pool;
+  std::size_t chunk = (txs.size() + threads - 1) / threads;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work, std::min(txs.size(), t * chunk), std::min(txs.size(), (t + 1) * chunk));
+  work(0, std::min(txs.size(), chunk));
+  for (auto& th : pool) th.join();
+  return std::vector<bool>(ok.begin(), ok.end());
+}
+
+BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& params,
+                                const std::vector<bool>& signature_ok, unsigned threads) {
+  BlockOutcome out;
+  out.height = block.height;
+  out.block_hash = block.hash;
+  out.pre_root = tree_.root();
+
+  for (const auto& d : block.deposits) {
+    Receipt r{ReceiptKind::deposit, d.index, {}, Reason::none};
+    auto existing = index_of(d.to);
+    std::uint64_t current = existing ? accounts_[*existing].balance : 0;
+    if (current + d.amount >= kBalanceLimit) {
+      r.reason = Reason::balance_overflow;
+    } else {
+      std::uint64_t idx = ensure_account(d.to);
+      accounts_[idx].balance += d.amount;
+      touch(idx);
+    }
+    out.receipts.push_back(r);
+  }
+
+  const auto& txs = rollup_txs(block, params.namespace_id);
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    const auto& tx = txs[i];
+    Receipt r{tx.type == codec::TxType::transfer ? ReceiptKind::transfer : ReceiptKind::withdraw,
+              0, tx.id(), Reason::none};
+    r.reason = apply_transfer(tx, block.fee_recipient, signature_ok[i], out.withdrawals);
+    out.receipts.push_back(r);
+  }
+
+  std::sort(touched_.begin(), touched_.end());
+  for (auto idx : touched_) {
+    const Account& a = accounts_[idx];
+    tree_.set_leaf(idx, smt::leaf_digest(a.key, a.balance, a.nonce));
+    touched_flag_[idx] = false;
+  }
+  out.touched = std::move(touched_);
+  touched_.clear();
+  out.node_updates = tree_.commit(threads);
+  out.post_root = tree_.root();
+  out.account_count = accounts_.size();
+  return out;
+}
+
+std::string exec_to_json(const BlockOutcome& o) {
+  std::string out;
+  out.reserve(256 + 110 * o.receipts.size());
+  auto it = std::back_inserter(out);
+  fmt::format_to(it,
+                 R"({{"kind":"exec","v":1,"height":{},"block_hash":"{}","pre_root":"{}","post_root":"{}","receipts":[)",
+                 o.height, to_hex(o.block_hash), root_hex(o.pre_root), root_hex(o.post_root));
+  for (std::size_t i = 0; i < o.receipts.size(); ++i) {
+    const auto& r = o.receipts[i];
+    if (i) out += ',';
+    if (r.kind == ReceiptKind::deposit)
+      fmt::format_to(it, R"({{"type":"deposit","index":{})", r.deposit_index);
+    else
+      fmt::format_to(it, R"({{"type":"{}","tx":"{}")",
+                     r.kind == ReceiptKind::transfer ? "transfer" : "withdraw", to_hex(r.tx_id));
+    if (r.ok())
+      out += R"(,"status":"ok"})";
+    else
+      fmt::format_to(it, R"(,"status":"failed","reason":"{}"}})", reason_name(r.reason));
+  }
+  out += R"(],"withdrawals":[)";
+  for (std::size_t i = 0; i < o.withdrawals.size(); ++i)
+    fmt::format_to(it, R"({}{{"to":"{}","amount":{}}})", i ? "," : "", to_hex(o.withdrawals[i].to),
+                   o.withdrawals[i].amount);
+  fmt::format_to(it, R"(],"accounts":{}}})", o.account_count);
+  return out;
+}
+
+}  // namespace rollup::vm

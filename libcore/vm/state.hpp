@@ -1,0 +1,126 @@
+#pragma once
+// The rollup's account state (DESIGN.md §2) and its state transition function. Everything here
+// is in memory and deterministic; vm/executor.hpp persists it in the state file.
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "codec/objects.hpp"
+#include "hash/rpo.hpp"
+#include "smt/tree.hpp"
+
+namespace rollup::vm {
+
+using StateRoot = hash::Digest;
+
+struct Account {
+  PublicKey key{};
+  std::uint64_t balance = 0;
+  std::uint64_t nonce = 0;
+};
+
+/// Why a tx or deposit failed; `none` for success. The order of the checks is DESIGN.md §2's.
+enum class Reason {
+  none,
+  bad_signature,
+  unknown_account,
+  self_transfer,
+  bad_nonce,
+  insufficient_balance,
+  balance_overflow,
+};
+std::string_view reason_name(Reason r);
+
+enum class ReceiptKind { deposit, transfer, withdraw };
+
+struct Receipt {
+  ReceiptKind kind = ReceiptKind::transfer;
+  std::uint64_t deposit_index = 0;  ///< for deposits
+  Hash32 tx_id{};                   ///< for transfers and withdrawals
+  Reason reason = Reason::none;
+  bool ok() const { return reason == Reason::none; }
+};
+
+struct Withdrawal {
+  PublicKey to{};  ///< the L1 account paid: same key as the L2 sender
+  std::uint64_t amount = 0;
+};
+
+/// What applying one block did: the exec object of docs/formats.md, plus what the store needs.
+struct BlockOutcome {
+  std::uint64_t height = 0;
+  Hash32 block_hash{};
+  StateRoot pre_root{};
+  StateRoot post_root{};
+  std::vector<Receipt> receipts;
+  std::vector<Withdrawal> withdrawals;
+  std::vector<std::uint64_t> touched;        ///< account indices written, ascending
+  std::vector<smt::NodeUpdate> node_updates;  ///< tree nodes that changed
+  std::uint64_t account_count = 0;
+};
+
+/// Which rollup a block is applied for: its txs are the block's namespace `namespace_id`, and
+/// signatures are checked over messages with this `chain_id`.
+struct RollupParams {
+  std::uint64_t chain_id = 0;
+  std::uint32_t namespace_id = 0;
+};
+
+struct KeyHash {
+  std::size_t operator()(const PublicKey& k) const noexcept {
+    std::size_t h;
+    std::memcpy(&h, k.data(), sizeof h);  // keys are uniformly random
+    return h;
+  }
+};
+
+class State {
+ public:
+  State() = default;
+
+  std::optional<std::uint64_t> index_of(const PublicKey& key) const;
+  const Account& account(std::uint64_t index) const { return accounts_[index]; }
+  std::uint64_t size() const { return accounts_.size(); }
+  StateRoot root() const { return tree_.root(); }
+  const smt::Tree& tree() const { return tree_; }
+
+  /// Rebuilding from the store: accounts in index order, then the persisted tree nodes.
+  void load_account(const Account& account);
+  void load_node(const smt::NodeUpdate& node) { tree_.load(node); }
+  /// Sets accounts directly (genesis) and hashes the tree.
+  void seed_genesis(const std::vector<Account>& accounts, unsigned threads);
+
+  /// Applies `block` with the STF. `signature_ok[i]` tells whether tx i of the namespace has a
+  /// valid signature (see check_signatures, which callers run first, in parallel).
+  BlockOutcome apply_block(const codec::Block& block, const RollupParams& params,
+                           const std::vector<bool>& signature_ok, unsigned threads);
+
+ private:
+  /// Tentative balances during one tx, so that a failed tx leaves nothing behind.
+  struct Credit;
+  std::uint64_t ensure_account(const PublicKey& key);
+  Reason apply_transfer(const codec::Tx& tx, const PublicKey& fee_recipient, bool signature_ok,
+                        std::vector<Withdrawal>& withdrawals);
+  void touch(std::uint64_t index);
+
+  std::vector<Account> accounts_;
+  std::unordered_map<PublicKey, std::uint64_t, KeyHash> index_;
+  smt::Tree tree_;
+  std::vector<std::uint64_t> touched_;
+  std::vector<bool> touched_flag_;
+};
+
+/// The txs of the rollup's namespace in `block` (empty when the block has none for it).
+const std::vector<codec::Tx>& rollup_txs(const codec::Block& block, std::uint32_t namespace_id);
+
+/// Checks every tx signature of the namespace over the rollup's chain id, on `threads` threads.
+std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, std::uint64_t chain_id,
+                                   unsigned threads);
+
+/// The exec stream object (docs/formats.md).
+std::string exec_to_json(const BlockOutcome& outcome);
+
+std::string root_hex(const StateRoot& root);
+
+}  // namespace rollup::vm

@@ -1,0 +1,80 @@
+#include "wallet/wallet.hpp"
+
+#include "store/db.hpp"
+
+namespace rollup::wallet {
+
+codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
+                        std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id) {
+  codec::Tx tx;
+  tx.type = codec::TxType::transfer;
+  tx.chain_id = chain_id;
+  tx.from = from.public_key;
+  tx.to = to;
+  tx.amount = amount;
+  tx.fee = fee;
+  tx.nonce = nonce;
+  tx.sig = crypto::sign(from, tx.signing_message());
+  return tx;
+}
+
+codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
+                        std::uint64_t nonce, std::uint64_t chain_id) {
+  codec::Tx tx;
+  tx.type = codec::TxType::withdraw;
+  tx.chain_id = chain_id;
+  tx.from = from.public_key;
+  tx.amount = amount;
+  tx.fee = fee;
+  tx.nonce = nonce;
+  tx.sig = crypto::sign(from, tx.signing_message());
+  return tx;
+}
+
+Result<AccountView> lookup_account(store::Db& db, const PublicKey& key) {
+  auto q = ROLLUP_TRY(db.prepare("SELECT balance, nonce FROM state_accounts WHERE pubkey = ?"));
+  q.bind(1, key);
+  if (ROLLUP_TRY(q.step())) return AccountView{ROLLUP_TRY(q.column_uint64(0)), ROLLUP_TRY(q.column_uint64(1))};
+  auto applied = ROLLUP_TRY(db.prepare("SELECT count(*) FROM state_blocks"));
+  ROLLUP_TRY(applied.step());
+  if (applied.column_int64(0) == 0) {
+    auto g = ROLLUP_TRY(db.prepare("SELECT balance FROM l1_genesis WHERE pubkey = ?"));
+    g.bind(1, key);
+    if (ROLLUP_TRY(g.step())) return AccountView{ROLLUP_TRY(g.column_uint64(0)), 0};
+  }
+  return AccountView{};
+}
+
+Result<std::optional<std::uint64_t>> contract_chain_id(store::Db& db) {
+  auto q = ROLLUP_TRY(db.prepare("SELECT chain_id FROM l1_config WHERE id = 1"));
+  if (!ROLLUP_TRY(q.step())) return std::optional<std::uint64_t>{};
+  return std::optional<std::uint64_t>(ROLLUP_TRY(q.column_uint64(0)));
+}
+
+LoadGenerator::LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<AccountView> accounts,
+                             std::uint64_t chain_id, std::uint64_t seed)
+    : keys_(std::move(keys)), accounts_(std::move(accounts)), chain_id_(chain_id), rng_(seed) {}
+
+std::optional<codec::Tx> LoadGenerator::next() {
+  constexpr std::uint64_t kLimit = 1ULL << 53;
+  const std::size_t n = keys_.size();
+  if (n < 2) return std::nullopt;
+  // Random senders; a sender that cannot pay is skipped. Bounded tries keep a drained set of
+  // accounts from looping forever.
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    std::size_t from = rng_() % n, to = rng_() % (n - 1);
+    if (to >= from) ++to;
+    AccountView& sender = accounts_[from];
+    std::uint64_t amount = 1 + rng_() % max_amount_;
+    if (sender.balance < amount + fee_) continue;
+    if (accounts_[to].balance + amount >= kLimit) continue;
+    codec::Tx tx = sign_transfer(keys_[from], keys_[to].public_key, amount, fee_, sender.nonce, chain_id_);
+    sender.balance -= amount + fee_;
+    sender.nonce += 1;
+    accounts_[to].balance += amount;
+    return tx;
+  }
+  return std::nullopt;
+}
+
+}  // namespace rollup::wallet

@@ -1,0 +1,55 @@
+#pragma once
+// Building and signing txs, and the load generator that makes streams of valid random transfers.
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+#include "codec/objects.hpp"
+#include "crypto/crypto.hpp"
+
+namespace rollup::store {
+class Db;
+}
+
+namespace rollup::wallet {
+
+codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
+                        std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id);
+codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
+                        std::uint64_t nonce, std::uint64_t chain_id);
+
+struct AccountView {
+  std::uint64_t balance = 0;
+  std::uint64_t nonce = 0;
+};
+
+/// What the state file says about `key`: the executor's account, else its genesis entry, else
+/// an empty account. The nonce a new tx from `key` needs is `.nonce`.
+Result<AccountView> lookup_account(store::Db& db, const PublicKey& key);
+/// The contract's chain id, when the state file has a contract.
+Result<std::optional<std::uint64_t>> contract_chain_id(store::Db& db);
+
+/// Makes random transfers that are valid when applied in order on top of the state the
+/// generator was given: each sender has the balance and the next nonce, and no credit
+/// overflows. Deterministic for a given seed.
+class LoadGenerator {
+ public:
+  LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<AccountView> accounts,
+                std::uint64_t chain_id, std::uint64_t seed);
+  void set_amounts(std::uint64_t max_amount, std::uint64_t fee) {
+    max_amount_ = max_amount;
+    fee_ = fee;
+  }
+  /// The next transfer, or nullopt when no account can pay anything any more.
+  std::optional<codec::Tx> next();
+
+ private:
+  std::vector<crypto::KeyPair> keys_;
+  std::vector<AccountView> accounts_;
+  std::uint64_t chain_id_;
+  std::mt19937_64 rng_;
+  std::uint64_t max_amount_ = 10;
+  std::uint64_t fee_ = 1;
+};
+
+}  // namespace rollup::wallet

@@ -1,0 +1,36 @@
+# The canonical pipeline end to end: balances, receipts, roots on the contract, checked queries.
+source "$(dirname "$0")/lib.bash"
+setup_rollup
+
+{
+  rollup-tx transfer --key alice.key --to "$BOB" --amount 250 --fee 2 --nonce 0
+  rollup-tx transfer --key alice.key --to "$BOB" --amount 100 --fee 1 --nonce 1
+  rollup-tx withdraw --key alice.key --amount 50 --fee 1 --nonce 2
+  rollup-tx transfer --key bob.key --to "$ALICE" --amount 999999 --fee 1 --nonce 0
+} > txs.ndjson
+expect_pipeline_status 0 "rollup-seq --key seq.key --max-txs 2 < txs.ndjson | rollup-submit | tee blocks.ndjson | rollup-exec | tee exec.ndjson | rollup-submit"
+expect_eq "$(wc -l < blocks.ndjson)" 2 "two blocks of at most 2 txs"
+expect_eq "$(jq -s '[.[].l1.status] | unique | .[]' -r blocks.ndjson)" committed
+expect_eq "$(jq -r '.kind' "$WORK/out" | sort -u)" "l1.receipt"
+expect_eq "$(jq -r '[.receipts[] | .reason // "ok"] | join(",")' exec.ndjson | paste -sd' ')" "ok,ok,ok ok,insufficient_balance"
+expect_eq "$(jq -r '.withdrawals[].amount' exec.ndjson)" 50
+
+expect_status 0 rollup-query --check "$ALICE"
+expect_eq "$(jq .balance "$WORK/out")" $((10000 - 252 - 101 - 51))
+expect_eq "$(jq .nonce "$WORK/out")" 3
+expect_eq "$(jq .check.valid "$WORK/out")" true
+expect_status 0 rollup-query --check "$BOB"
+expect_eq "$(jq .balance "$WORK/out")" 350
+expect_status 0 rollup-query --check "$SEQ"
+expect_eq "$(jq .balance "$WORK/out")" 4
+expect_status 0 rollup-query --index 1
+expect_eq "$(jq -r .pubkey "$WORK/out")" "$BOB"
+
+# The contract's latest root is the executor's.
+expect_eq "$(rollup-l1 roots | tail -n1 | jq -r .root)" "0x$(exec_root | tr A-F a-f)"
+expect_eq "$(rollup-l1 status | jq .height)" 2
+
+# An unknown account: a negative answer, exit 1.
+expect_status 1 rollup-query "$(rollup-keygen -o nobody.key)"
+expect_err "no account"
+echo ok

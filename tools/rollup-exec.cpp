@@ -1,0 +1,81 @@
+// rollup-exec: authenticates blocks against the contract and applies them.
+#include <fmt/format.h>
+
+#include <csignal>
+#include <thread>
+
+#include "cli/tool.hpp"
+#include "store/db.hpp"
+#include "vm/executor.hpp"
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void request_stop(int) { g_stop = 1; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rollup;
+  cli::Tool tool("rollup-exec",
+                 "Authenticate each block against the contract's commitment at its height, apply it\n"
+                 "with the state transition function, store the state, and write an exec line.\n"
+                 "Other lines pass through unchanged.",
+                 "rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-submit");
+  tool.add_db_option();
+  tool.add_input_option();
+  auto& app = tool.app();
+  bool follow = false, dry_run = false;
+  unsigned threads = cli::hardware_threads();
+  std::optional<std::uint64_t> until;
+  std::uint64_t poll_ms = 200;
+  app.add_flag("--follow", follow, "Read blocks from the contract instead of the input, as they are committed");
+  app.add_option("--until", until, "With --follow: stop after this height (default: follow until interrupted)");
+  app.add_option("--poll-ms", poll_ms, "With --follow: how often to look for new blocks")->capture_default_str();
+  app.add_flag("--dry-run", dry_run, "Execute without writing the state file");
+  app.add_option("--threads", threads, "Threads for signatures and hashing")->capture_default_str()->check(CLI::Range(1u, 256u));
+
+  return tool.run(argc, argv, [&]() -> Status {
+    auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
+    auto executor = ROLLUP_TRY(vm::Executor::open(db, threads, !dry_run));
+    codec::LineWriter out;
+    cli::Progress progress("rollup-exec");
+    std::uint64_t applied = 0, txs = 0;
+    auto started = std::chrono::steady_clock::now();
+
+    auto apply = [&](const codec::Block& block) -> Status {
+      for (const auto& result : ROLLUP_TRY(executor->apply(block))) {
+        if (result.already_applied) {
+          // The stored exec line goes out again so that downstream stages stay idempotent too.
+          tool.notice(fmt::format("block {} is already applied; skipped", result.height));
+        } else {
+          ++applied;
+          if (result.height != block.height) tool.notice(fmt::format("block {} caught up from the contract", result.height));
+        }
+        ROLLUP_TRY(out.write(result.exec_line));
+      }
+      txs += vm::rollup_txs(block, executor->params().namespace_id).size();
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      progress.update(fmt::format("height {}, {} txs, {:.0f} tx/s", block.height, txs, txs / std::max(secs, 1e-9)));
+      return {};
+    };
+
+    if (follow) {
+      std::signal(SIGINT, request_stop);
+      std::signal(SIGTERM, request_stop);
+      while (!g_stop && (!until || executor->height() < *until)) {
+        auto next = ROLLUP_TRY(executor->next_committed());
+        if (!next) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+          continue;
+        }
+        ROLLUP_TRY(apply(*next));
+      }
+      return out.finish();
+    }
+    ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
+      if (codec::kind_of(object) != "block") return out.write(line.text);
+      auto block = ROLLUP_TRY(codec::parse_block(object));
+      return apply(block);
+    }));
+    return out.finish();
+  });
+}

@@ -1,0 +1,144 @@
+// rollup-l1: the L1 side of the embedded rollup contract.
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "cli/tool.hpp"
+#include "crypto/keyfile.hpp"
+#include "l1/contract.hpp"
+#include "l1/genesis.hpp"
+#include "store/db.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rollup;
+  cli::Tool tool("rollup-l1", "The L1 side of the rollup contract embedded in the state file.",
+                 "rollup-l1 init --sequencer-key seq.key && rollup-l1 fund --to 0x… --amount 1000");
+  tool.add_db_option();
+  auto& app = tool.app();
+  app.require_subcommand(1);
+
+  l1::Config config;
+  config.chain_id = 1;
+  config.namespace_id = 1;
+  config.deposit_deadline = 16;
+  std::string sequencer_hex, sequencer_key, genesis_file, genesis_root_hex;
+  std::uint64_t dev_accounts = 0, dev_balance = 1'000'000;
+  auto* init = app.add_subcommand("init", "Deploy the contract: chain id, namespace, sequencer, genesis");
+  init->add_option("--chain-id", config.chain_id, "Chain id signed into every tx")->capture_default_str();
+  init->add_option("--namespace", config.namespace_id, "The rollup's namespace id in blocks")->capture_default_str();
+  init->add_option("--sequencer", sequencer_hex, "Sequencer public key");
+  init->add_option("--sequencer-key", sequencer_key, "Sequencer key file (instead of --sequencer)");
+  init->add_option("--deposit-deadline", config.deposit_deadline,
+                   "Blocks within which a deposit must be included")->capture_default_str();
+  init->add_option("--genesis", genesis_file, "Genesis accounts: NDJSON lines {\"pubkey\":\"0x…\",\"balance\":N}");
+  init->add_option("--dev-accounts", dev_accounts, "Genesis: dev keys 0..N-1 (rollup-keygen --dev)");
+  init->add_option("--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
+  init->add_option("--genesis-root", genesis_root_hex, "Expected genesis root (checked)");
+
+  std::string account_hex, key_file, to_hex_arg;
+  std::uint64_t amount = 0;
+  auto* fund = app.add_subcommand("fund", "Dev faucet: credit an L1 account");
+  fund->add_option("--to", account_hex, "L1 account (public key)")->required();
+  fund->add_option("--amount", amount, "Amount")->required();
+  auto* deposit = app.add_subcommand("deposit", "Move L1 funds into the rollup's deposit queue");
+  deposit->add_option("--key", key_file, "Key file of the paying L1 account")->required();
+  deposit->add_option("--to", to_hex_arg, "L2 recipient (default: the same key)");
+  deposit->add_option("--amount", amount, "Amount")->required();
+
+  auto* status = app.add_subcommand("status", "Print the contract's state as one JSON object");
+  std::uint64_t from = 1, to = UINT64_MAX;
+  auto* blocks = app.add_subcommand("blocks", "Print committed blocks as NDJSON (for replay)");
+  blocks->add_option("--from", from, "First height")->capture_default_str();
+  blocks->add_option("--to", to, "Last height");
+  auto* roots = app.add_subcommand("roots", "Print the state roots the contract holds");
+  auto* balances = app.add_subcommand("balances", "Print L1 balances");
+
+  return tool.run(argc, argv, [&]() -> Status {
+    bool writes = init->parsed() || fund->parsed() || deposit->parsed();
+    auto db = ROLLUP_TRY(store::Db::open(
+        tool.db_path(), writes ? store::OpenMode::create_if_missing : store::OpenMode::must_exist));
+    auto contract = l1::open_embedded(db);
+    codec::LineWriter out;
+
+    if (init->parsed()) {
+      if (!sequencer_key.empty()) {
+        config.sequencer = ROLLUP_TRY(crypto::read_key_file(sequencer_key)).public_key;
+      } else if (!sequencer_hex.empty()) {
+        config.sequencer = ROLLUP_TRY(cli::parse_public_key(sequencer_hex, "--sequencer"));
+      } else {
+        return fail(Errc::usage, "give --sequencer or --sequencer-key");
+      }
+      std::vector<l1::GenesisAccount> genesis;
+      if (!genesis_file.empty()) genesis = ROLLUP_TRY(l1::read_genesis_file(genesis_file));
+      auto dev = l1::dev_genesis(dev_accounts, dev_balance);
+      genesis.insert(genesis.end(), dev.begin(), dev.end());
+      ROLLUP_TRY(l1::check_genesis(genesis));
+      if (!genesis_root_hex.empty())
+        config.genesis_root = ROLLUP_TRY(from_hex_fixed<32>(genesis_root_hex));
+      ROLLUP_TRY(contract->init(config, genesis));
+      auto root = ROLLUP_TRY(contract->latest_root());
+      tool.notice(fmt::format("contract initialized: chain {} namespace {}, {} genesis accounts, root {}",
+                              config.chain_id, config.namespace_id, genesis.size(), to_hex(root.root)));
+      return {};
+    }
+    if (fund->parsed()) {
+      auto account = ROLLUP_TRY(cli::parse_public_key(account_hex, "--to"));
+      if (amount == 0 || amount >= codec::kMaxSafeInteger) return fail(Errc::usage, "--amount must be 1..2^53-1");
+      return contract->fund(account, amount);
+    }
+    if (deposit->parsed()) {
+      auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+      PublicKey recipient = key.public_key;
+      if (!to_hex_arg.empty()) recipient = ROLLUP_TRY(cli::parse_public_key(to_hex_arg, "--to"));
+      if (amount == 0 || amount >= codec::kMaxSafeInteger) return fail(Errc::usage, "--amount must be 1..2^53-1");
+      auto queued = ROLLUP_TRY(contract->deposit(key.public_key, recipient, amount));
+      ROLLUP_TRY(out.write(fmt::format(
+          R"({{"kind":"l1.receipt","v":1,"what":"deposit","index":{},"from":"{}","to":"{}","amount":{},"deadline":{}}})",
+          queued.deposit.index, to_hex(queued.deposit.from), to_hex(queued.deposit.to), amount, queued.deadline)));
+      return out.finish();
+    }
+    if (status->parsed()) {
+      auto s = ROLLUP_TRY(contract->status());
+      if (!s.initialized) return fail(Errc::rejected, "no rollup contract in " + tool.db_path());
+      codec::Json j = {{"kind", "l1.status"}, {"v", 1}, {"chain_id", s.config.chain_id},
+                       {"namespace", s.config.namespace_id}, {"sequencer", to_hex(s.config.sequencer)},
+                       {"genesis_root", to_hex(s.config.genesis_root)},
+                       {"deposit_deadline", s.config.deposit_deadline}, {"height", s.height},
+                       {"deposits_queued", s.deposits_queued}, {"deposits_consumed", s.deposits_consumed},
+                       {"equivocations", s.equivocations}, {"frozen", s.config.frozen}};
+      if (s.config.frozen) j["frozen_reason"] = s.config.frozen_reason;
+      if (s.latest_root)
+        j["latest_root"] = {{"height", s.latest_root->height}, {"root", to_hex(s.latest_root->root)},
+                            {"status", l1::root_status_name(s.latest_root->status)}};
+      ROLLUP_TRY(out.write(j.dump()));
+      return out.finish();
+    }
+    if (blocks->parsed()) {
+      ROLLUP_TRY(contract->config());
+      // Pages of blocks, so a long chain streams without being held in memory.
+      for (std::uint64_t h = from; h <= to;) {
+        std::uint64_t last = std::min<std::uint64_t>(to, h + 255);
+        auto page = ROLLUP_TRY(contract->blocks(h, last));
+        for (const auto& b : page) ROLLUP_TRY(out.write(b.body));
+        if (page.size() < last - h + 1) break;
+        if (last == UINT64_MAX) break;
+        h = last + 1;
+      }
+      return out.finish();
+    }
+    if (roots->parsed()) {
+      for (const auto& r : ROLLUP_TRY(contract->roots()))
+        ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.root","v":1,"height":{},"root":"{}","status":"{}"}})",
+                                         r.height, to_hex(r.root), l1::root_status_name(r.status))));
+      return out.finish();
+    }
+    if (balances->parsed()) {
+      ROLLUP_TRY(contract->config());
+      for (const auto& [account, balance] : ROLLUP_TRY(contract->balances()))
+        ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.balance","v":1,"account":"{}","balance":{}}})",
+                                         to_hex(account), balance)));
+      return out.finish();
+    }
+    return fail(Errc::usage, "no subcommand");
+  });
+}

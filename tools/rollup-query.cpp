@@ -1,0 +1,34 @@
+// rollup-query: an account with its Merkle proof; --check verifies it against the contract.
+#include "cli/tool.hpp"
+#include "store/db.hpp"
+#include "vm/query.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rollup;
+  cli::Tool tool("rollup-query",
+                 "Print an account (balance, nonce, leaf, Merkle proof, root) from the executor's state.\n"
+                 "With --check, verify the proof against the contract's root and exit 1 if it fails.",
+                 "rollup-query --check 0x…  |  jq .balance");
+  tool.add_db_option();
+  auto& app = tool.app();
+  std::string key_hex;
+  std::optional<std::uint64_t> index;
+  bool check = false;
+  app.add_option("PUBKEY", key_hex, "Account public key (0x + 64 hex digits)");
+  app.add_option("--index", index, "Account by leaf index instead of key");
+  app.add_flag("--check", check, "Verify the proof against the contract's root for this height");
+  return tool.run(argc, argv, [&]() -> Status {
+    if (key_hex.empty() == !index) return fail(Errc::usage, "give either PUBKEY or --index");
+    std::optional<PublicKey> key;
+    if (!key_hex.empty()) key = ROLLUP_TRY(cli::parse_public_key(key_hex, "PUBKEY"));
+    auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
+    auto answer = ROLLUP_TRY(vm::query_account(db, key, index));
+    std::optional<vm::CheckVerdict> verdict;
+    if (check) verdict = ROLLUP_TRY(vm::check_against_contract(db, answer));
+    codec::LineWriter out;
+    ROLLUP_TRY(out.write(vm::account_to_json(answer, verdict ? &*verdict : nullptr)));
+    ROLLUP_TRY(out.finish());
+    if (verdict && !verdict->valid) return fail(Errc::rejected, "check failed: " + verdict->reason);
+    return {};
+  });
+}

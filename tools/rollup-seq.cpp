@@ -1,0 +1,88 @@
+// rollup-seq: orders txs into signed blocks without executing them.
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "cli/tool.hpp"
+#include "crypto/keyfile.hpp"
+#include "seq/sequencer.hpp"
+#include "store/db.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rollup;
+  cli::Tool tool("rollup-seq",
+                 "Batch tx lines into ordered, signed blocks (with the contract's pending deposits).\n"
+                 "Other lines pass through unchanged. The sequencer never executes txs.",
+                 "rollup-tx batch --dev-accounts 100 -n 1000 | rollup-seq --key seq.key | rollup-submit");
+  tool.add_db_option();
+  tool.add_input_option();
+  auto& app = tool.app();
+  std::string key_file, order = "fifo", fee_recipient;
+  seq::Options options;
+  app.add_option("--key", key_file, "Sequencer key file")->required()->envname("ROLLUP_SEQ_KEY");
+  app.add_option("--max-txs", options.max_txs, "Cut a block at this many txs")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-bytes", options.max_bytes, "Cut a block at this many bytes of tx lines")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-wait-ms", options.max_wait_ms, "Cut a block this long after its first tx")->capture_default_str();
+  app.add_option("--order", order, "Order within a block: fifo or fee (each sender keeps nonce order)")
+      ->capture_default_str()->check(CLI::IsMember({"fifo", "fee"}));
+  app.add_option("--namespace", options.namespace_id, "Namespace id of the txs (default: the contract's)");
+  app.add_option("--fee-recipient", fee_recipient, "Public key credited the fees (default: the sequencer's)");
+  app.add_option("--max-deposits", options.max_deposits, "Deposits per block at most")->capture_default_str();
+  app.add_option("--timestamp", options.fixed_timestamp, "Fixed block timestamp in ms (reproducible streams)");
+
+  return tool.run(argc, argv, [&]() -> Status {
+    options.ordering = order == "fee" ? seq::Ordering::fee : seq::Ordering::fifo;
+    if (!fee_recipient.empty()) options.fee_recipient = ROLLUP_TRY(cli::parse_public_key(fee_recipient, "--fee-recipient"));
+    auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+    auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::create_if_missing));
+    auto sequencer = ROLLUP_TRY(seq::Sequencer::open(db, key, options));
+    codec::LineWriter out;
+    std::uint64_t blocks = 0, txs = 0;
+    cli::Progress progress("rollup-seq");
+
+    // Blocks logged by an earlier run that never reached the contract go out first.
+    for (const auto& line : ROLLUP_TRY(sequencer.unsubmitted_blocks())) {
+      tool.notice("re-emitting logged block not yet on the contract");
+      ROLLUP_TRY(out.write(line));
+    }
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> batch_started;
+    auto emit = [&]() -> Status {
+      auto sealed = ROLLUP_TRY(sequencer.cut());
+      batch_started.reset();
+      if (!sealed) return {};
+      ROLLUP_TRY(out.write(sealed->line));
+      ++blocks;
+      tool.detail(fmt::format("block {}: {} txs, {} deposits", sealed->block.height,
+                              sealed->block.namespaces.empty() ? 0 : sealed->block.namespaces[0].txs.size(),
+                              sealed->block.deposits.size()));
+      progress.update(fmt::format("{} blocks, {} txs", blocks, txs));
+      return {};
+    };
+    // The timer: a batch is cut max_wait_ms after its first tx even when stdin goes quiet.
+    tool.set_idle_handler(
+        [&]() -> int {
+          if (!batch_started) return -1;
+          auto left = options.max_wait_ms -
+                      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *batch_started).count();
+          return static_cast<int>(std::max<std::int64_t>(0, left));
+        },
+        emit);
+
+    auto result = tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
+      if (codec::kind_of(object) != "tx") return out.write(line.text);
+      auto tx = ROLLUP_TRY(codec::parse_tx(object));
+      bool full = ROLLUP_TRY(sequencer.add(tx, line.text.size() + 1));
+      ++txs;
+      if (!batch_started) batch_started = Clock::now();
+      if (full) ROLLUP_TRY(emit());
+      return {};
+    });
+    // Txs accepted before a bad line are not lost: they still go out in a block.
+    auto flushed = emit();
+    if (!result) return result;
+    ROLLUP_TRY(flushed);
+    if (blocks == 0 && !tool.quiet()) tool.detail("no block: no txs and no pending deposits");
+    return out.finish();
+  });
+}

@@ -1,0 +1,45 @@
+// rollup-submit: sends blocks and claimed roots to the rollup contract.
+#include <fmt/format.h>
+
+#include "cli/tool.hpp"
+#include "hash/rpo.hpp"
+#include "l1/contract.hpp"
+#include "store/db.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rollup;
+  cli::Tool tool("rollup-submit",
+                 "Commit block lines to the rollup contract and echo them with the contract's receipt;\n"
+                 "post the post-state root of exec lines to the contract and answer with an l1.receipt.\n"
+                 "Other lines pass through unchanged.",
+                 "rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-submit");
+  tool.add_db_option();
+  tool.add_input_option();
+  return tool.run(argc, argv, [&]() -> Status {
+    auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
+    auto contract = l1::open_embedded(db);
+    ROLLUP_TRY(contract->config());
+    codec::LineWriter out;
+    ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
+      std::string kind = codec::kind_of(object);
+      if (kind == "block") {
+        auto block = ROLLUP_TRY(codec::parse_block(object));
+        auto receipt = ROLLUP_TRY(contract->commit_block(block));
+        if (receipt.already_committed)
+          tool.notice(fmt::format("{}: block {} is already committed", line.where(), block.height));
+        return out.write(codec::to_json(block, receipt.annotation_json()));
+      }
+      if (kind == "exec") {
+        codec::FieldReader f(object, "exec");
+        auto height = ROLLUP_TRY(f.u53("height", 1));
+        auto pre = ROLLUP_TRY(f.hex_fixed<32>("pre_root"));
+        auto post = ROLLUP_TRY(f.hex_fixed<32>("post_root"));
+        auto root = ROLLUP_TRY(contract->claim_root(height, pre, post));
+        return out.write(fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"root","height":{},"root":"{}","status":"{}"}})",
+                                     root.height, to_hex(root.root), l1::root_status_name(root.status)));
+      }
+      return out.write(line.text);
+    }));
+    return out.finish();
+  });
+}

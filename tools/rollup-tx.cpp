@@ -1,0 +1,92 @@
+// rollup-tx: builds and signs transfer and withdraw txs, one NDJSON line each.
+#include <unistd.h>
+
+#include "cli/tool.hpp"
+#include "crypto/keyfile.hpp"
+#include "store/db.hpp"
+#include "wallet/wallet.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rollup;
+  cli::Tool tool("rollup-tx", "Build and sign rollup transactions as NDJSON tx lines.",
+                 "rollup-tx transfer --key alice.key --to 0x… --amount 5 | rollup-seq --key seq.key");
+  tool.add_db_option();
+  auto& app = tool.app();
+  app.require_subcommand(1);
+
+  std::string key_file, to;
+  std::uint64_t amount = 0, fee = 0;
+  std::optional<std::uint64_t> nonce, chain_id;
+  auto* transfer = app.add_subcommand("transfer", "Sign a transfer to another L2 account");
+  auto* withdraw = app.add_subcommand("withdraw", "Sign a withdrawal to the same key's L1 account");
+  for (auto* sub : {transfer, withdraw}) {
+    sub->add_option("--key", key_file, "Sender's key file")->required();
+    sub->add_option("--amount", amount, "Amount (1 .. 2^53-1)")->required();
+    sub->add_option("--fee", fee, "Fee paid to the block's fee recipient")->capture_default_str();
+    sub->add_option("--nonce", nonce, "Sender's nonce (default: looked up in the state file)");
+    sub->add_option("--chain-id", chain_id, "Chain id (default: the contract's)");
+  }
+  transfer->add_option("--to", to, "Recipient's public key (0x + 64 hex digits)")->required();
+
+  auto* batch = app.add_subcommand("batch", "Make N random valid transfers among given keys (load tests)");
+  std::vector<std::string> key_files;
+  std::uint64_t count = 1000, dev_accounts = 0, seed = 1, max_amount = 10;
+  batch->add_option("--key", key_files, "Key files of the accounts (repeat)");
+  batch->add_option("--dev-accounts", dev_accounts, "Use dev keys 0..N-1 (see rollup-keygen --dev)");
+  batch->add_option("-n,--count", count, "Number of txs")->capture_default_str();
+  batch->add_option("--seed", seed, "Random seed")->capture_default_str();
+  batch->add_option("--max-amount", max_amount, "Largest amount")->capture_default_str()->check(CLI::Range(1ULL, 1ULL << 40));
+  batch->add_option("--fee", fee, "Fee of each tx")->capture_default_str();
+  batch->add_option("--chain-id", chain_id, "Chain id (default: the contract's)");
+
+  return tool.run(argc, argv, [&]() -> Status {
+    // The state file is only read, and only when it exists: a tx can be made offline.
+    std::optional<store::Db> db;
+    if (access(tool.db_path().c_str(), F_OK) == 0)
+      db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::read_only));
+    auto lookup = [&](const PublicKey& k) -> Result<wallet::AccountView> {
+      if (!db) return wallet::AccountView{};
+      return wallet::lookup_account(*db, k);
+    };
+    if (!chain_id && db) chain_id = ROLLUP_TRY(wallet::contract_chain_id(*db));
+    if (!chain_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --chain-id");
+    if (amount >= codec::kMaxSafeInteger || fee >= codec::kMaxSafeInteger)
+      return fail(Errc::usage, "amounts and fees must be below 2^53");
+    codec::LineWriter out;
+
+    if (batch->parsed()) {
+      std::vector<crypto::KeyPair> keys;
+      for (const auto& f : key_files) keys.push_back(ROLLUP_TRY(crypto::read_key_file(f)));
+      for (std::uint64_t i = 0; i < dev_accounts; ++i) keys.push_back(crypto::dev_key(i));
+      if (keys.size() < 2) return fail(Errc::usage, "batch needs at least two accounts");
+      std::vector<wallet::AccountView> views;
+      std::optional<store::Transaction> read;
+      if (db) read.emplace(ROLLUP_TRY(db->begin_read()));
+      for (const auto& k : keys) views.push_back(ROLLUP_TRY(lookup(k.public_key)));
+      read.reset();
+      wallet::LoadGenerator gen(std::move(keys), std::move(views), *chain_id, seed);
+      gen.set_amounts(max_amount, fee);
+      cli::Progress progress("rollup-tx");
+      for (std::uint64_t i = 0; i < count; ++i) {
+        auto tx = gen.next();
+        if (!tx) return fail(Errc::rejected, "the accounts cannot pay for more txs after " + std::to_string(i));
+        ROLLUP_TRY(out.write(codec::to_json(*tx)));
+        if (i % 4096 == 0) progress.update(std::to_string(i) + "/" + std::to_string(count) + " txs");
+      }
+      return out.finish();
+    }
+
+    if (amount == 0) return fail(Errc::usage, "--amount must be at least 1");
+    auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+    if (!nonce) nonce = ROLLUP_TRY(lookup(key.public_key)).nonce;
+    codec::Tx tx;
+    if (transfer->parsed()) {
+      auto recipient = ROLLUP_TRY(cli::parse_public_key(to, "--to"));
+      tx = wallet::sign_transfer(key, recipient, amount, fee, *nonce, *chain_id);
+    } else {
+      tx = wallet::sign_withdraw(key, amount, fee, *nonce, *chain_id);
+    }
+    ROLLUP_TRY(out.write(codec::to_json(tx)));
+    return out.finish();
+  });
+}
