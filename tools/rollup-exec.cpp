@@ -58,6 +58,12 @@ int main(int argc, char** argv) {
       return {};
     };
 
+    if (!dry_run) {
+      for (const auto& line : ROLLUP_TRY(executor->unsettled_exec_lines())) {
+        tool.notice("re-emitting the exec line of an applied block whose root is not on the contract");
+        ROLLUP_TRY(out.write(line));
+      }
+    }
     if (follow) {
       std::signal(SIGINT, request_stop);
       std::signal(SIGTERM, request_stop);

@@ -157,6 +157,13 @@ class EmbeddedContract final : public Contract {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     Config cfg = ROLLUP_TRY(config());
     std::uint64_t tip = ROLLUP_TRY(height());
+    // The signature comes first: only a block the registered sequencer signed can be committed,
+    // or count as evidence of equivocation.
+    if (b.sequencer != cfg.sequencer)
+      return rejected("block is signed by " + to_hex(b.sequencer) + ", not the registered sequencer " +
+                      to_hex(cfg.sequencer));
+    if (!crypto::verify(b.sequencer, b.hash, b.sig))
+      return rejected(fmt::format("block {}: bad sequencer signature", b.height));
 
     if (b.height <= tip) {
       auto stored = ROLLUP_TRY(block_at(b.height));
@@ -183,11 +190,6 @@ class EmbeddedContract final : public Contract {
     if (b.parent != parent)
       return rejected(fmt::format("block {} has parent {}, the contract's block {} is {}", b.height,
                                   to_hex(b.parent), tip, to_hex(parent)));
-    if (b.sequencer != cfg.sequencer)
-      return rejected("block is signed by " + to_hex(b.sequencer) + ", not the registered sequencer " +
-                      to_hex(cfg.sequencer));
-    if (!crypto::verify(b.sequencer, b.hash, b.sig))
-      return rejected(fmt::format("block {}: bad sequencer signature", b.height));
 
     std::uint64_t head = ROLLUP_TRY(consumed_end());
     if (b.deposit_first != head)

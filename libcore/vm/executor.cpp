@@ -56,6 +56,15 @@ Status Executor::reload() {
   return {};
 }
 
+Result<std::vector<std::string>> Executor::unsettled_exec_lines() {
+  auto settled = ROLLUP_TRY(contract_->latest_root());
+  auto q = ROLLUP_TRY(db_.prepare("SELECT exec FROM state_blocks WHERE height > ? ORDER BY height"));
+  q.bind(1, settled.height);
+  std::vector<std::string> out;
+  while (ROLLUP_TRY(q.step())) out.push_back(q.column_text(0));
+  return out;
+}
+
 Result<std::optional<codec::Block>> Executor::next_committed() {
   auto stored = ROLLUP_TRY(contract_->block_at(height_ + 1));
   if (!stored) return std::optional<codec::Block>{};

@@ -32,6 +32,9 @@ class Executor {
   /// tip and this one are fetched from the contract and applied first, so a stream that lost
   /// blocks to a crashed stage heals: one result per block applied or found already applied.
   Result<std::vector<ApplyResult>> apply(const codec::Block& block);
+  /// Exec lines of applied blocks whose root the contract does not hold yet (the stage after
+  /// the executor crashed): emitted again at start so that the stream heals.
+  Result<std::vector<std::string>> unsettled_exec_lines();
   /// The committed block after the executor's tip, if the contract has one (for --follow).
   Result<std::optional<codec::Block>> next_committed();
 

@@ -21,10 +21,11 @@ expect_eq "$(wc -l < "$WORK/out")" 2
 # Another sequencer key signs a block at height 3: refused.
 other=$(rollup-keygen -o other.key)
 rollup-l1 --db other.db init --sequencer-key other.key -q
-expect_status 0 rollup-seq --db other.db --key other.key --timestamp 1 <<<"$t0"
-jq -c '.height = 3' "$WORK/out" > /dev/null
-# (a different sequencer's first block is at height 1 of its own chain: wrong height and key)
-expect_status 1 rollup-submit "$WORK/out"
+rollup-seq --db other.db --key other.key --timestamp 1 <<<"$t0" > other.ndjson
+# Its block 1 is refused for its signer, and is no evidence of equivocation either.
+expect_status 1 rollup-submit other.ndjson
+expect_err "not the registered sequencer"
+expect_eq "$(rollup-l1 status | jq .equivocations)" 0
 
 # Equivocation: a second, different block 2 signed by the registered sequencer.
 sqlite3 "$ROLLUP_DB" "DELETE FROM seq_log WHERE height = 2"
