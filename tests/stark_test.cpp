@@ -172,3 +172,35 @@ TEST_CASE("base64 helpers carry proofs in JSON", "[stark]") {
                           "Zm9vYg==Zm9v"})
     CHECK(!from_base64(bad));
 }
+
+TEST_CASE("FRI depth keeps the degree bound exact", "[stark]") {
+  for (unsigned log_n = 3; log_n <= 28; ++log_n) {
+    for (unsigned log_rem = 0; log_rem <= 10; ++log_rem) {
+      ProofParams p{3, 29, 16, log_rem, log_n, 2, 1};
+      auto shape = proof_shape(p);
+      REQUIRE(shape);
+      INFO("log n " << log_n << ", log remainder " << log_rem);
+      // remainder * 4^layers = n: FRI tests exactly degree < n.
+      CHECK((shape->remainder_size << (2 * shape->fri_layers)) == (std::size_t{1} << log_n));
+      CHECK(shape->remainder_size <= std::max<std::size_t>(2, std::size_t{1} << log_rem));
+      CHECK(shape->lde_size == std::size_t{8} << log_n);
+    }
+  }
+  // Limits.
+  CHECK(!proof_shape({0, 29, 16, 6, 10, 2, 1}));   // blowup 1
+  CHECK(!proof_shape({7, 29, 16, 6, 10, 2, 1}));   // blowup 128
+  CHECK(!proof_shape({3, 0, 16, 6, 10, 2, 1}));    // no queries
+  CHECK(!proof_shape({3, 29, 33, 6, 10, 2, 1}));   // grinding beyond 32 bits
+  CHECK(!proof_shape({3, 29, 16, 11, 10, 2, 1}));  // remainder beyond 2^10
+  CHECK(!proof_shape({3, 29, 16, 6, 2, 2, 1}));    // trace shorter than 8
+  CHECK(!proof_shape({3, 29, 16, 6, 30, 2, 1}));   // LDE beyond 2^32
+  CHECK(!proof_shape({3, 29, 16, 6, 10, 0, 1}));   // no columns
+  CHECK(!proof_shape({3, 29, 16, 6, 10, 2, 0}));   // no segments
+  CHECK(!proof_shape({3, 29, 16, 6, 10, 2, 9}));   // more segments than the blowup holds
+  CHECK(!proof_shape({1, 255, 0, 0, 3, 1, 1}));    // 255 queries in a 16-point domain
+  // The largest parameters the one-byte header fields allow stay well inside the size limit,
+  // which is a second line of defence against hostile headers.
+  auto largest = proof_shape({6, 255, 32, 0, 26, 255, 64});
+  REQUIRE(largest);
+  CHECK(largest->encoded_size < kMaxProofSize);
+}

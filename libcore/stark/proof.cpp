@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "crypto/crypto.hpp"
 #include "stark/options.hpp"
 
@@ -93,11 +95,15 @@ Result<ProofShape> proof_shape(const ProofParams& p) {
   s.log_lde_size = p.log_trace_length + p.log_blowup;
   s.lde_size = std::size_t{1} << s.log_lde_size;
   if (p.num_queries > s.lde_size / 2) return bad("more queries than half the LDE domain");
+  // Fold until the degree bound n / 4^layers is at most the remainder limit, but never past a
+  // bound of 1: the remainder times 4^layers must equal n exactly, or FRI would test a looser
+  // degree bound than the one the security estimate assumes. (A limit of 1 with odd log n
+  // therefore ends at a remainder of 2.)
   s.fri_layers = p.log_trace_length > p.log_max_remainder
-                     ? (p.log_trace_length - p.log_max_remainder + 1) / 2
+                     ? std::min((p.log_trace_length - p.log_max_remainder + 1) / 2,
+                                p.log_trace_length / 2)
                      : 0;
-  const int log_remainder = static_cast<int>(p.log_trace_length) - 2 * static_cast<int>(s.fri_layers);
-  s.remainder_size = log_remainder > 0 ? std::size_t{1} << log_remainder : 1;
+  s.remainder_size = std::size_t{1} << (p.log_trace_length - 2 * s.fri_layers);
 
   s.query_size = p.trace_width * kFeltSize + s.log_lde_size * kDigestSize +
                  p.num_segments * kExtSize + s.log_lde_size * kDigestSize;

@@ -20,9 +20,9 @@ namespace rollup::stark {
 inline constexpr std::array<std::uint8_t, 4> kProofMagic = {'R', 'S', 'T', 'K'};
 inline constexpr std::uint8_t kProofVersion = 1;
 inline constexpr std::size_t kProofHeaderSize = 13;
-/// No honest proof within the parameter limits comes near this; hostile headers that would
-/// imply more are rejected before any allocation.
-inline constexpr std::size_t kMaxProofSize = std::size_t{32} << 20;
+/// The parameter limits already bound a proof below this (about 3.5 MiB at the extremes); it is
+/// checked again before any allocation so that a change to the limits cannot open a hole.
+inline constexpr std::size_t kMaxProofSize = std::size_t{8} << 20;
 
 /// The parameters a proof carries (and binds into its transcript).
 struct ProofParams {
