@@ -1,6 +1,7 @@
 #include "stark/prover.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -150,7 +151,7 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
   timings.trace = seconds_since(t_phase);
 
   // ---- Constraint evaluation: C(x) = sum_j a_j T_j(x) (x - w^(n-1)) / (x^n - 1)
-  //                                   + sum_b a_b (t_col(x) - v_b) / (x - w^row_b)  on g<w_N>.
+  //                                   + sum_b a_b (t_col(x) - v_b) / (x - w^row_b).
   t_phase = Clock::now();
   const std::size_t num_transitions = air.transition_degrees().size();
   const auto groups = proto::group_boundaries(air);
@@ -158,20 +159,26 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
   std::vector<Ext2> alphas(num_coeffs);
   for (auto& a : alphas) a = transcript.draw_ext(proto::kLabelCompositionCoeff);
 
-  // Periodic column k with period p is a polynomial in y = x^(n/p); on the LDE coset y runs
-  // over g^(n/p) <w_(blowup p)>, so blowup * p evaluations cover it.
+  // The composition polynomial has degree < D n, so it is evaluated on the smallest coset
+  // g<w_(ce n)> with ce = 2^ceil(log2 D) <= blowup: a sub-coset of the LDE domain, whose point i
+  // is LDE point i * stride. For an AIR of degree 2 or less this is blowup times less work.
+  const std::size_t ce_blowup = std::bit_ceil(D);
+  const std::size_t ce_size = ce_blowup * n, stride = N / ce_size;
+  const Felt omega_ce = field::root_of_unity(proto::log2_exact(ce_size));
+  // Periodic column k with period p is a polynomial in y = x^(n/p); on that coset y runs over
+  // g^(n/p) <w_(ce p)>, so ce * p evaluations cover it.
   const auto periodic_polys = proto::periodic_polynomials(air);
   std::vector<std::vector<Felt>> periodic_lde(periodic_polys.size());
   for (std::size_t k = 0; k < periodic_polys.size(); ++k) {
     const std::size_t period = periodic_polys[k].size();
-    periodic_lde[k].assign(blowup * period, Felt::zero());
+    periodic_lde[k].assign(ce_blowup * period, Felt::zero());
     std::copy(periodic_polys[k].begin(), periodic_polys[k].end(), periodic_lde[k].begin());
     field::coset_ntt(std::span<Felt>(periodic_lde[k]), g.pow(n / period));
   }
-  // x^n on the coset takes only `blowup` values: g^n * w_blowup^i.
-  std::vector<Felt> transition_zinv(blowup);
+  // x^n on the coset takes only `ce_blowup` values: g^n * w_ce^i.
+  std::vector<Felt> transition_zinv(ce_blowup);
   {
-    const Felt gn = g.pow(n), w_b = field::root_of_unity(params->log_blowup);
+    const Felt gn = g.pow(n), w_b = field::root_of_unity(proto::log2_exact(ce_blowup));
     Felt acc = gn;
     for (auto& v : transition_zinv) {
       v = acc - Felt::one();
@@ -183,33 +190,33 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
   std::vector<Felt> group_points(groups.size());
   for (std::size_t k = 0; k < groups.size(); ++k) group_points[k] = omega_n.pow(groups[k].row);
 
-  std::vector<Ext2> composition(N);
+  std::vector<Ext2> composition(ce_size);
   field::parallel_for(
-      N, threads,
+      ce_size, threads,
       [&](std::size_t begin, std::size_t end) {
         std::vector<Felt> cur(w), next(w), per(periodic_lde.size()), out(num_transitions);
         std::vector<Felt> xs(kChunk);
         std::vector<std::vector<Felt>> binv(groups.size(), std::vector<Felt>(kChunk));
         for (std::size_t c0 = begin; c0 < end; c0 += kChunk) {
           const std::size_t len = std::min(kChunk, end - c0);
-          Felt x = g * omega_N.pow(c0);
-          for (std::size_t j = 0; j < len; ++j, x *= omega_N) xs[j] = x;
+          Felt x = g * omega_ce.pow(c0);
+          for (std::size_t j = 0; j < len; ++j, x *= omega_ce) xs[j] = x;
           for (std::size_t k = 0; k < groups.size(); ++k) {
             for (std::size_t j = 0; j < len; ++j) binv[k][j] = xs[j] - group_points[k];
             field::batch_inverse(std::span<Felt>(binv[k].data(), len));
           }
           for (std::size_t j = 0; j < len; ++j) {
-            const std::size_t i = c0 + j, i_next = (i + blowup) & (N - 1);
+            const std::size_t i = c0 + j, li = i * stride, li_next = (li + blowup) & (N - 1);
             for (std::size_t c = 0; c < w; ++c) {
-              cur[c] = trace_lde[c][i];
-              next[c] = trace_lde[c][i_next];
+              cur[c] = trace_lde[c][li];
+              next[c] = trace_lde[c][li_next];
             }
             for (std::size_t k = 0; k < per.size(); ++k)
               per[k] = periodic_lde[k][i % periodic_lde[k].size()];
             air.evaluate_transition(cur, next, per, out);
             Ext2 acc;
             for (std::size_t k = 0; k < num_transitions; ++k) acc += alphas[k] * out[k];
-            acc *= (xs[j] - last_row_point) * transition_zinv[i % blowup];
+            acc *= (xs[j] - last_row_point) * transition_zinv[i % ce_blowup];
             for (std::size_t k = 0; k < groups.size(); ++k) {
               Ext2 sum;
               const auto& gr = groups[k];
@@ -228,7 +235,7 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
   t_phase = Clock::now();
   field::coset_intt(std::span<Ext2>(composition), g, threads);
   if (!faults.any()) {
-    for (std::size_t i = D * n; i < N; ++i)
+    for (std::size_t i = D * n; i < ce_size; ++i)
       if (composition[i] != Ext2::zero())
         return fail(Errc::bad_input,
                     "trace does not satisfy the AIR: the composition polynomial exceeds its "
