@@ -1,0 +1,86 @@
+// Prints the raw rates that bound the executor: Ed25519 verifications/s and RPO permutations/s,
+// on one core and on all cores, and the hashing work per transfer measured on a real block.
+// Usage: bench_primitives [accounts] [transfers-per-block]
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "crypto/keyfile.hpp"
+#include "hash/rpo.hpp"
+#include "vm/state.hpp"
+#include "wallet/wallet.hpp"
+
+using namespace rollup;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+template <typename F>
+double per_second(std::size_t iterations, unsigned threads, F&& body) {
+  auto start = Clock::now();
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (std::size_t i = t; i < iterations; i += threads) body(i);
+    });
+  for (auto& th : pool) th.join();
+  return iterations / std::chrono::duration<double>(Clock::now() - start).count();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t accounts = argc > 1 ? std::stoull(argv[1]) : 100000;
+  std::size_t block_txs = argc > 2 ? std::stoull(argv[2]) : 1024;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+
+  auto key = crypto::dev_key(1);
+  auto tx = wallet::sign_transfer(key, crypto::dev_key(2).public_key, 5, 1, 0, 1);
+  auto msg = tx.signing_message();
+  volatile bool sink = true;
+  auto verify = [&](std::size_t) { sink = sink & crypto::verify(tx.from, msg, tx.sig); };
+  double ed1 = per_second(20000, 1, verify), edn = per_second(40000, cores, verify);
+
+  auto perm = [&](std::size_t i) {
+    hash::State s{};
+    s[0] = field::Felt(i);
+    for (int k = 0; k < 100; ++k) hash::permute(s);
+    sink = sink & (s[4].value() != 0);
+  };
+  double rpo1 = 100 * per_second(20000, 1, perm), rpon = 100 * per_second(40000, cores, perm);
+
+  // Hash work of a typical block: transfers among `accounts` accounts, one fee recipient.
+  vm::State state;
+  std::vector<vm::Account> genesis;
+  for (std::uint64_t i = 0; i < accounts; ++i)
+    genesis.push_back(vm::Account{crypto::dev_key(i).public_key, 1'000'000, 0});
+  state.seed_genesis(genesis, cores);
+  codec::Block block;
+  block.height = 1;
+  block.fee_recipient = genesis[0].key;
+  codec::NamespaceTxs ns{1, {}, {}};
+  std::mt19937_64 rng(1);
+  std::vector<std::uint64_t> nonces(accounts, 0);
+  for (std::size_t i = 0; i < block_txs; ++i) {
+    std::uint64_t from = rng() % accounts, to = (from + 1 + rng() % (accounts - 1)) % accounts;
+    ns.txs.push_back(wallet::sign_transfer(crypto::dev_key(from), genesis[to].key, 1, 1, nonces[from]++, 1));
+  }
+  ns.tx_hash = codec::tx_list_hash(ns.txs);
+  block.namespaces.push_back(ns);
+  block.hash = block.compute_hash();
+  std::vector<bool> ok(block_txs, true);
+  auto outcome = state.apply_block(block, vm::RollupParams{1, 1}, ok, 1);
+  std::size_t leaves = 0, inner = 0;
+  for (const auto& n : outcome.node_updates) (n.level == 0 ? leaves : inner)++;
+  // A leaf digest absorbs 10 elements (two permutations); each inner node is one merge.
+  double perms_per_tx = double(2 * leaves + inner) / block_txs;
+  double cpu_seconds_per_tx = 1.0 / ed1 + perms_per_tx / rpo1;
+  double bound = cores / cpu_seconds_per_tx;
+
+  fmt::print("ed25519 verify/s        {:>12.0f} (1 core)  {:>12.0f} ({} cores)\n", ed1, edn, cores);
+  fmt::print("rpo permutations/s      {:>12.0f} (1 core)  {:>12.0f} ({} cores)\n", rpo1, rpon, cores);
+  fmt::print("tree hashing per tx     {:>12.1f} permutations ({} accounts, {}-tx blocks)\n", perms_per_tx,
+             accounts, block_txs);
+  fmt::print("executor bound          {:>12.0f} transfers/s (signatures + tree hashing on {} cores)\n",
+             bound, cores);
+  return sink ? 0 : 1;
+}
