@@ -74,8 +74,7 @@ int run(const char* name, const Air& air, const Trace& trace, double trace_secon
   std::printf("proof size       %zu bytes (%.1f KiB)\n", bytes->size(), bytes->size() / 1024.0);
   std::printf("verify           %.2f ms\n", verify_seconds * 1e3);
   std::printf("security         %u bits conjectured (blowup %u, %u queries, %u grinding bits)\n",
-              report->security_bits, options.blowup, options.num_queries,
-              options.grinding_bits);
+              report->security_bits, options.blowup, options.num_queries, options.grinding_bits);
   std::fflush(stdout);
   return 0;
 }
@@ -128,13 +127,18 @@ int main(int argc, char** argv) {
       }
       return static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
     };
-    if (arg == "--log-fib") log_fib = value();
-    else if (arg == "--log-rpo") log_rpo = value();
-    else if (arg == "--threads") threads = value();
-    else if (arg == "all" || arg == "fib" || arg == "rpo") which = arg;
+    if (arg == "--log-fib")
+      log_fib = value();
+    else if (arg == "--log-rpo")
+      log_rpo = value();
+    else if (arg == "--threads")
+      threads = value();
+    else if (arg == "all" || arg == "fib" || arg == "rpo")
+      which = arg;
     else {
-      std::fprintf(stderr, "usage: bench_stark [all|fib|rpo] [--log-fib K] [--log-rpo K] "
-                           "[--threads T]\n");
+      std::fprintf(stderr,
+                   "usage: bench_stark [all|fib|rpo] [--log-fib K] [--log-rpo K] "
+                   "[--threads T]\n");
       return 2;
     }
   }

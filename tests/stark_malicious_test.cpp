@@ -1,8 +1,7 @@
 // Malicious provers: every proof here is wrong in one way, and the verifier must reject it with
 // Errc::rejected (never accept, never crash). Run this file under -DROLLUP_SANITIZE=ON too.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <random>
 
 #include "stark/fibonacci_air.hpp"
@@ -158,8 +157,8 @@ TEST_CASE("malicious: wrong public input", "[stark][malicious]") {
     RpoChainAir lying(2, input, output);
     ProverFaults faults;
     faults.skip_checks = true;
-    auto proof = prove_with_faults(lying, RpoChainAir::build_trace(2, input), layered_options(),
-                                   2, faults);
+    auto proof =
+        prove_with_faults(lying, RpoChainAir::build_trace(2, input), layered_options(), 2, faults);
     REQUIRE(proof);
     require_rejected(lying, *serialize(*proof));
   }
@@ -240,9 +239,9 @@ TEST_CASE("malicious: truncated proofs and trailing bytes", "[stark][malicious]"
   SECTION("a whole query dropped, with the header relabelled to match") {
     // 28 queries at blowup 8 with 16 grinding bits still clear 100 bits, so only the transcript
     // binding of the parameters stops this.
-    Bytes shorter(bytes.begin(), bytes.end() - static_cast<std::ptrdiff_t>(
-                                                  proof_shape(deserialize(bytes)->params)
-                                                      ->query_size));
+    Bytes shorter(bytes.begin(),
+                  bytes.end() - static_cast<std::ptrdiff_t>(
+                                    proof_shape(deserialize(bytes)->params)->query_size));
     shorter[7] = static_cast<std::uint8_t>(shorter[7] - 1);
     require_rejected(air, shorter);
   }
@@ -301,7 +300,8 @@ TEST_CASE("malicious: wrong proof-of-work nonce", "[stark][malicious]") {
   const auto params = deserialize(bytes)->params;
   const std::size_t at = section_offset(params, "pow_nonce");
   const std::uint64_t nonce = get_u64(bytes, at);
-  const std::uint64_t others[] = {nonce + 1, nonce - 1, 0, ~nonce, nonce ^ (std::uint64_t{1} << 40)};
+  const std::uint64_t others[] = {nonce + 1, nonce - 1, 0, ~nonce,
+                                  nonce ^ (std::uint64_t{1} << 40)};
   for (std::uint64_t other : others) {
     if (other == nonce) continue;
     Bytes b = bytes;
@@ -321,13 +321,13 @@ TEST_CASE("malicious: FRI layer computed from a different polynomial", "[stark][
   for (int layer = 0; layer <= static_cast<int>(shape.fri_layers); ++layer) {
     ProverFaults faults;
     faults.fri_substitute_layer = layer;
-    auto proof =
-        prove_with_faults(fib_air(), FibonacciAir::build_trace(kFibRows), layered_options(), 2,
-                          faults);
+    auto proof = prove_with_faults(fib_air(), FibonacciAir::build_trace(kFibRows),
+                                   layered_options(), 2, faults);
     REQUIRE(proof);
     const auto msg = rejection(fib_air(), *serialize(*proof));
     INFO(msg);
-    if (layer == 0) CHECK(contains(msg, "disagrees with the DEEP composition"));
+    if (layer == 0)
+      CHECK(contains(msg, "disagrees with the DEEP composition"));
     else if (layer < static_cast<int>(shape.fri_layers))
       CHECK(contains(msg, "previous layer's fold"));
     else
@@ -371,8 +371,8 @@ TEST_CASE("malicious: out-of-domain values altered", "[stark][malicious]") {
     RpoChainAir air(2, input, RpoChainAir::chain_output(2, input));
     ProverFaults faults;
     faults.alter_ood = true;
-    auto proof = prove_with_faults(air, RpoChainAir::build_trace(2, input), layered_options(), 2,
-                                   faults);
+    auto proof =
+        prove_with_faults(air, RpoChainAir::build_trace(2, input), layered_options(), 2, faults);
     const auto msg = rejection(air, *serialize(*proof));
     CHECK(!contains(msg, "out-of-domain"));
   }

@@ -140,7 +140,7 @@ TEST_CASE("proof encoding round-trips and is exactly sized", "[stark]") {
   CHECK(sections[1].second == kProofHeaderSize);
   const auto shape = *proof_shape(proof->params);
   CHECK(sections.back().second + shape.query_size == bytes.size());
-  CHECK(shape.fri_layers == 3);      // 256 -> 64 -> 16 -> 4
+  CHECK(shape.fri_layers == 3);  // 256 -> 64 -> 16 -> 4
   CHECK(shape.remainder_size == 4);
 
   // A proof whose vectors disagree with its parameters cannot be encoded.
@@ -156,9 +156,9 @@ TEST_CASE("base64 helpers carry proofs in JSON", "[stark]") {
   FibonacciAir air(n, FibonacciAir::expected_result(n));
   auto bytes = *serialize(*prove(air, FibonacciAir::build_trace(n), {}));
   const std::string text = to_base64(bytes);
-  CHECK(text.find_first_not_of(
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
-        std::string::npos);
+  CHECK(
+      text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+      std::string::npos);
   auto back = from_base64(text);
   REQUIRE(back);
   CHECK(*back == bytes);
@@ -168,8 +168,8 @@ TEST_CASE("base64 helpers carry proofs in JSON", "[stark]") {
   CHECK(from_base64("")->empty());
   CHECK(to_base64(Bytes{'f', 'o', 'o', 'b'}) == "Zm9vYg==");
   CHECK(*from_base64("Zm9vYg==") == Bytes{'f', 'o', 'o', 'b'});
-  for (const char* bad : {"Zm9vYg=", "Zm9vYg", "Zm9v Yg==", "Zm9vYh==", "Zm9vYg==\n", "@@@@",
-                          "Zm9vYg==Zm9v"})
+  for (const char* bad :
+       {"Zm9vYg=", "Zm9vYg", "Zm9v Yg==", "Zm9vYh==", "Zm9vYg==\n", "@@@@", "Zm9vYg==Zm9v"})
     CHECK(!from_base64(bad));
 }
 

@@ -78,7 +78,9 @@ class ProofReader {
 }  // namespace
 
 Result<ProofShape> proof_shape(const ProofParams& p) {
-  auto bad = [](const std::string& what) { return fail(Errc::bad_input, "proof parameters: " + what); };
+  auto bad = [](const std::string& what) {
+    return fail(Errc::bad_input, "proof parameters: " + what);
+  };
   if (p.log_blowup < 1 || p.log_blowup > 6) return bad("blowup must be 2^1..2^6");
   if (p.num_queries < 1 || p.num_queries > 255) return bad("query count must be 1..255");
   if (p.grinding_bits > 32) return bad("grinding bits must be at most 32");
@@ -99,10 +101,10 @@ Result<ProofShape> proof_shape(const ProofParams& p) {
   // bound of 1: the remainder times 4^layers must equal n exactly, or FRI would test a looser
   // degree bound than the one the security estimate assumes. (A limit of 1 with odd log n
   // therefore ends at a remainder of 2.)
-  s.fri_layers = p.log_trace_length > p.log_max_remainder
-                     ? std::min((p.log_trace_length - p.log_max_remainder + 1) / 2,
-                                p.log_trace_length / 2)
-                     : 0;
+  s.fri_layers =
+      p.log_trace_length > p.log_max_remainder
+          ? std::min((p.log_trace_length - p.log_max_remainder + 1) / 2, p.log_trace_length / 2)
+          : 0;
   s.remainder_size = std::size_t{1} << (p.log_trace_length - 2 * s.fri_layers);
 
   s.query_size = p.trace_width * kFeltSize + s.log_lde_size * kDigestSize +
@@ -135,8 +137,7 @@ Result<Bytes> serialize(const Proof& proof) {
   if (proof.ood_current.size() != p.trace_width || proof.ood_next.size() != p.trace_width ||
       proof.ood_composition.size() != p.num_segments ||
       proof.fri_roots.size() != shape->fri_layers ||
-      proof.fri_remainder.size() != shape->remainder_size ||
-      proof.queries.size() != p.num_queries)
+      proof.fri_remainder.size() != shape->remainder_size || proof.queries.size() != p.num_queries)
     return bad();
 
   ByteWriter w;
@@ -169,7 +170,9 @@ Result<Bytes> serialize(const Proof& proof) {
 }
 
 Result<Proof> deserialize(std::span<const std::uint8_t> bytes) {
-  auto reject = [](const std::string& why) { return fail(Errc::rejected, "proof encoding: " + why); };
+  auto reject = [](const std::string& why) {
+    return fail(Errc::rejected, "proof encoding: " + why);
+  };
   if (bytes.size() < kProofHeaderSize) return reject("truncated header");
   if (!std::equal(kProofMagic.begin(), kProofMagic.end(), bytes.begin()))
     return reject("bad magic");
@@ -190,8 +193,8 @@ Result<Proof> deserialize(std::span<const std::uint8_t> bytes) {
     return reject("truncated: " + std::to_string(bytes.size()) + " bytes, parameters imply " +
                   std::to_string(shape->encoded_size));
   if (bytes.size() > shape->encoded_size)
-    return reject("trailing bytes: " + std::to_string(bytes.size()) +
-                  " bytes, parameters imply " + std::to_string(shape->encoded_size));
+    return reject("trailing bytes: " + std::to_string(bytes.size()) + " bytes, parameters imply " +
+                  std::to_string(shape->encoded_size));
 
   ProofReader r(bytes.subspan(kProofHeaderSize));
   proof.trace_root = r.digest("trace root");

@@ -40,10 +40,10 @@ struct ProofParams {
 struct ProofShape {
   unsigned log_lde_size = 0;
   std::size_t lde_size = 0;
-  unsigned fri_layers = 0;          ///< committed FRI layers (folds), each folding by 4
-  std::size_t remainder_size = 0;   ///< coefficients of the final polynomial sent in the clear
-  std::size_t query_size = 0;       ///< encoded bytes of one query's openings
-  std::size_t encoded_size = 0;     ///< total encoded bytes
+  unsigned fri_layers = 0;         ///< committed FRI layers (folds), each folding by 4
+  std::size_t remainder_size = 0;  ///< coefficients of the final polynomial sent in the clear
+  std::size_t query_size = 0;      ///< encoded bytes of one query's openings
+  std::size_t encoded_size = 0;    ///< total encoded bytes
   unsigned security_bits = 0;
 };
 
@@ -74,7 +74,7 @@ struct ProverTimings {
   double composition = 0;  ///< composition interpolation, segment LDE and commitment
   double deep = 0;         ///< out-of-domain evaluation and DEEP composition
   double fri = 0;          ///< FRI layers and remainder
-  double grinding = 0;
+  double grinding = 0;     ///< the proof-of-work search
   double queries = 0;      ///< opening the query positions
   double total = 0;
 };

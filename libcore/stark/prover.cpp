@@ -4,7 +4,9 @@
 #include <bit>
 #include <chrono>
 #include <mutex>
+#include <new>
 #include <string>
+#include <system_error>
 
 #include "field/ntt.hpp"
 #include "field/parallel.hpp"
@@ -98,6 +100,9 @@ Status check_trace(const Air& air, const Trace& trace, unsigned threads) {
   return {};
 }
 
+Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptions& options,
+                            unsigned threads, const ProverFaults& faults);
+
 }  // namespace
 
 Result<Proof> prove(const Air& air, const Trace& trace, const ProofOptions& options,
@@ -107,6 +112,20 @@ Result<Proof> prove(const Air& air, const Trace& trace, const ProofOptions& opti
 
 Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofOptions& options,
                                 unsigned threads, const ProverFaults& faults) {
+  // The only exceptions below are resource exhaustion (memory, threads); they become errors.
+  try {
+    return prove_checked(air, trace, options, threads, faults);
+  } catch (const std::bad_alloc&) {
+    return fail(Errc::internal, "stark prover: out of memory");
+  } catch (const std::system_error& e) {
+    return fail(Errc::internal, std::string("stark prover: ") + e.what());
+  }
+}
+
+namespace {
+
+Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptions& options,
+                            unsigned threads, const ProverFaults& faults) {
   const auto t_start = Clock::now();
   threads = std::max(1u, threads);
   auto params = proto::make_params(air, options);
@@ -271,8 +290,8 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
     }
   });
   for (std::size_t k = 0; k < D; ++k)
-    proof.ood_composition[k] = field::evaluate_polynomial(
-        std::span<const Ext2>(composition.data() + k * n, n), z);
+    proof.ood_composition[k] =
+        field::evaluate_polynomial(std::span<const Ext2>(composition.data() + k * n, n), z);
   trace_coeffs = {};
   composition = {};
   if (faults.alter_ood) {
@@ -341,8 +360,8 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
   for (unsigned layer = 0; layer <= layers; ++layer) {
     const std::size_t size = current.size();
     if (faults.fri_substitute_layer == static_cast<int>(layer)) {
-      const std::size_t bound = layer == layers ? shape->remainder_size
-                                                : std::max<std::size_t>(1, n >> (2 * layer));
+      const std::size_t bound =
+          layer == layers ? shape->remainder_size : std::max<std::size_t>(1, n >> (2 * layer));
       current = unrelated_polynomial_evaluations(bound, size, shift, 0x5eed + layer);
     }
     if (layer == layers) break;
@@ -399,8 +418,7 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
   timings.grinding = seconds_since(t_phase);
 
   t_phase = Clock::now();
-  const auto positions =
-      transcript.draw_positions(proto::kLabelQueries, params->num_queries, N);
+  const auto positions = transcript.draw_positions(proto::kLabelQueries, params->num_queries, N);
   proof.queries.resize(positions.size());
   for (std::size_t q = 0; q < positions.size(); ++q) {
     const std::size_t pos = positions[q];
@@ -416,7 +434,8 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
     for (unsigned layer = 0; layer < layers; ++layer) {
       const std::size_t quarter = layer_values[layer].size() / 4;
       const std::size_t j = p % quarter;
-      for (std::size_t k = 0; k < 4; ++k) open.fri[layer].values[k] = layer_values[layer][j + k * quarter];
+      for (std::size_t k = 0; k < 4; ++k)
+        open.fri[layer].values[k] = layer_values[layer][j + k * quarter];
       open.fri[layer].path = layer_trees[layer].path(j);
       p = j;
     }
@@ -425,5 +444,7 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
   timings.total = seconds_since(t_start);
   return proof;
 }
+
+}  // namespace
 
 }  // namespace rollup::stark

@@ -1,5 +1,7 @@
 #include "stark/verifier.hpp"
 
+#include <new>
+
 #include "field/ntt.hpp"
 #include "stark/merkle.hpp"
 #include "stark/protocol.hpp"
@@ -13,10 +15,8 @@ std::unexpected<Error> reject(const std::string& why) {
   return fail(Errc::rejected, "stark proof rejected: " + why);
 }
 
-}  // namespace
-
-Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_bytes,
-                            const ProofOptions& min_options) {
+Result<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t> proof_bytes,
+                                    const ProofOptions& min_options) {
   if (auto ok = proto::check_air(air); !ok) return std::unexpected(ok.error());
   auto decoded = deserialize(proof_bytes);
   if (!decoded) return reject(decoded.error().message);
@@ -98,8 +98,7 @@ Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_
                      open.trace_path))
       return reject(where + "trace opening does not match the trace commitment");
     if (!verify_path(proof.composition_root, pos,
-                     hash_leaf(std::span<const Ext2>(open.composition_row)),
-                     open.composition_path))
+                     hash_leaf(std::span<const Ext2>(open.composition_row)), open.composition_path))
       return reject(where + "composition opening does not match its commitment");
 
     const Felt x = g * omega_N.pow(pos);
@@ -144,6 +143,19 @@ Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_
   report.security_bits = shape->security_bits;
   report.proof_size = proof_bytes.size();
   return report;
+}
+
+}  // namespace
+
+Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_bytes,
+                            const ProofOptions& min_options) {
+  // Allocations are bounded by the proof size limit and the AIR; running out of memory anyway
+  // is reported, not thrown.
+  try {
+    return verify_checked(air, proof_bytes, min_options);
+  } catch (const std::bad_alloc&) {
+    return fail(Errc::internal, "stark verifier: out of memory");
+  }
 }
 
 }  // namespace rollup::stark
