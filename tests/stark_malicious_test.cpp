@@ -423,3 +423,31 @@ TEST_CASE("malicious: openings shuffled or swapped between proofs", "[stark][mal
     require_rejected(fib_air(), *serialize(p));
   }
 }
+
+TEST_CASE("malicious: random multi-byte corruption", "[stark][malicious]") {
+  std::mt19937_64 rng(Catch::rngSeed() + 17);
+  SECTION("fibonacci") {
+    const Bytes bytes = honest_fib_proof();
+    for (int round = 0; round < 300; ++round) {
+      Bytes b = bytes;
+      const int edits = 1 + static_cast<int>(rng() % 8);
+      for (int e = 0; e < edits; ++e)
+        b[rng() % b.size()] ^= static_cast<std::uint8_t>(1 + rng() % 255);
+      require_rejected(fib_air(), b);
+    }
+  }
+  SECTION("rpo chain, a strided bit sweep over a wide-row proof") {
+    const auto input = sample_state(11);
+    RpoChainAir air(2, input, RpoChainAir::chain_output(2, input));
+    auto proof = prove(air, RpoChainAir::build_trace(2, input), layered_options());
+    REQUIRE(proof);
+    const Bytes bytes = *serialize(*proof);
+    REQUIRE(verify(air, bytes));
+    for (std::size_t at = 0; at < bytes.size(); at += 41) {
+      Bytes b = bytes;
+      b[at] ^= static_cast<std::uint8_t>(1u << (at % 8));
+      INFO("byte " << at);
+      require_rejected(air, b);
+    }
+  }
+}
