@@ -1,3 +1,5 @@
+#include "hash/rpo.hpp"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -7,7 +9,6 @@
 #include <vector>
 
 #include "core/bytes.hpp"
-#include "hash/rpo.hpp"
 
 using rollup::hash::Digest;
 using rollup::hash::Felt;
@@ -39,6 +40,39 @@ void reference_permute(State& s) {
     mds(s);
     for (std::size_t i = 0; i < 12; ++i) s[i] = (s[i] + rpo::ark2()[r][i]).pow(rpo::kInvAlpha);
   }
+}
+
+// The MDS matrix inverted by Gauss-Jordan elimination, to construct states that reach chosen
+// values inside the first round.
+std::array<std::array<Felt, 12>, 12> inverse_mds() {
+  std::array<std::array<Felt, 24>, 12> m{};
+  for (std::size_t i = 0; i < 12; ++i) {
+    for (std::size_t j = 0; j < 12; ++j) m[i][j] = Felt(rpo::mds_row()[(j + 12 - i) % 12]);
+    m[i][12 + i] = Felt::one();
+  }
+  for (std::size_t c = 0; c < 12; ++c) {
+    std::size_t pivot = c;
+    while (m[pivot][c] == Felt::zero()) ++pivot;
+    std::swap(m[c], m[pivot]);
+    Felt inv = m[c][c].inverse();
+    for (auto& e : m[c]) e *= inv;
+    for (std::size_t r = 0; r < 12; ++r) {
+      if (r == c || m[r][c] == Felt::zero()) continue;
+      Felt f = m[r][c];
+      for (std::size_t k = 0; k < 24; ++k) m[r][k] -= f * m[c][k];
+    }
+  }
+  std::array<std::array<Felt, 12>, 12> out;
+  for (std::size_t i = 0; i < 12; ++i)
+    for (std::size_t j = 0; j < 12; ++j) out[i][j] = m[i][12 + j];
+  return out;
+}
+
+State mat_vec(const std::array<std::array<Felt, 12>, 12>& m, const State& s) {
+  State out{};
+  for (std::size_t i = 0; i < 12; ++i)
+    for (std::size_t j = 0; j < 12; ++j) out[i] += m[i][j] * s[j];
+  return out;
 }
 
 }  // namespace
@@ -164,4 +198,79 @@ TEST_CASE("rpo empty depth-32 tree root matches DESIGN.md check value", "[rpo]")
   for (int level = 0; level < 32; ++level) node = rpo::merge(node, node);
   REQUIRE(rollup::to_hex(rpo::digest_bytes(node)) ==
           "0x186463f2bcb20fa220a85b08a59689dcd436c9dfcd499b3415f8fe0b1d6c811d");
+}
+
+TEST_CASE("rpo kernel sets agree on single states and batches", "[rpo]") {
+  std::mt19937_64 rng(Catch::rngSeed());
+  auto names = rpo::detail::backends();
+  REQUIRE(names.back() == "portable");
+  REQUIRE(names.front() == rpo::backend());
+  for (std::size_t count : {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 21}) {
+    std::vector<State> states(count);
+    for (auto& s : states)
+      for (auto& e : s) e = random_felt(rng);
+    if (count > 0) states[0].fill(Felt(Felt::kModulus - 1));  // largest lanes everywhere
+    std::vector<Digest> children(2 * count), expected(count);
+    for (auto& d : children)
+      for (auto& e : d) e = random_felt(rng);
+    for (std::size_t i = 0; i < count; ++i)
+      expected[i] = rpo::merge(children[2 * i], children[2 * i + 1]);
+    auto reference = states;
+    for (auto& s : reference) reference_permute(s);
+    for (auto name : names) {
+      INFO("kernels " << name << ", " << count << " states");
+      auto got = states;
+      rpo::detail::permute_many(name, got);
+      REQUIRE(got == reference);
+      std::vector<Digest> parents(count);
+      rpo::detail::merge_pairs(name, children, parents);
+      REQUIRE(parents == expected);
+    }
+    auto got = states;
+    rpo::permute_many(got);
+    REQUIRE(got == reference);
+  }
+  std::vector<Digest> odd(3), parents(1);
+  REQUIRE_THROWS_AS(rpo::merge_pairs(odd, parents), std::invalid_argument);
+  REQUIRE_THROWS_AS(rpo::detail::permute_many("no-such-kernels", {}), std::invalid_argument);
+}
+
+TEST_CASE("rpo kernels handle the rare borrow in the reduction", "[rpo]") {
+  // Squaring 2^48 gives 2^96: low word 0, high word 2^32, the one case where the reduction's
+  // first subtraction borrows and the SIMD kernels take their rarely used branch or select.
+  const std::uint64_t p = Felt::kModulus;
+  const State targets{Felt(1ULL << 48), Felt((1ULL << 48) + 5),
+                      Felt(1ULL << 56), Felt(3ULL << 48),
+                      Felt(0),          Felt(1),
+                      Felt(p - 1),      Felt(1ULL << 32),
+                      Felt(1ULL << 48), Felt(1ULL << 63),
+                      Felt(1ULL << 40), Felt(7)};
+  auto inv = inverse_mds();
+  // A state whose first S-box input is `targets`, and one whose first inverse S-box input is.
+  State at_sbox, at_inv_sbox, w, z;
+  for (std::size_t i = 0; i < 12; ++i) w[i] = targets[i] - rpo::ark1()[0][i];
+  at_sbox = mat_vec(inv, w);
+  for (std::size_t i = 0; i < 12; ++i) z[i] = targets[i] - rpo::ark2()[0][i];
+  z = mat_vec(inv, z);
+  for (std::size_t i = 0; i < 12; ++i) w[i] = rpo::inv_pow7(z[i]) - rpo::ark1()[0][i];
+  at_inv_sbox = mat_vec(inv, w);
+
+  State check = at_sbox;
+  rpo::apply_mds(check);
+  for (std::size_t i = 0; i < 12; ++i) REQUIRE(check[i] + rpo::ark1()[0][i] == targets[i]);
+
+  std::vector<State> states{at_sbox, at_inv_sbox};
+  for (int copies = 0; copies < 4; ++copies) states.insert(states.end(), {at_sbox, at_inv_sbox});
+  auto reference = states;
+  for (auto& s : reference) reference_permute(s);
+  for (auto name : rpo::detail::backends()) {
+    INFO("kernels " << name);
+    for (std::size_t n : {std::size_t{1}, states.size()}) {
+      std::vector<State> got(states.begin(), states.begin() + n);
+      rpo::detail::permute_many(name, got);
+      for (std::size_t i = 0; i < n; ++i) REQUIRE(got[i] == reference[i]);
+    }
+  }
+  REQUIRE(rpo::pow7(Felt(1ULL << 48)) == Felt(1ULL << 48).pow(7));
+  REQUIRE(rpo::inv_pow7(Felt(1ULL << 48)) == Felt(1ULL << 48).pow(rpo::kInvAlpha));
 }

@@ -89,13 +89,11 @@ TEST_CASE("smt commit agrees with a naive tree over random batches", "[smt]") {
   for (int batch = 0; batch < 6; ++batch) {
     int n = 1 + static_cast<int>(rng() % 40);
     for (int i = 0; i < n; ++i) {
-      std::uint64_t index;
-      switch (rng() % 4) {
-        case 0: index = tree.size(); break;                                   // dense growth
-        case 1: index = tree.size() ? rng() % tree.size() : 0; break;        // overwrite
-        case 2: index = rng() % (std::uint64_t{1} << 32); break;             // anywhere
-        default: index = tree.size() + 1 + rng() % 5; break;                 // a small gap
-      }
+      // Dense growth, an overwrite, anywhere at all, or just past a small gap.
+      std::uint64_t choice = rng() % 4, index = tree.size();
+      if (choice == 1) index = tree.size() ? rng() % tree.size() : 0;
+      if (choice == 2) index = rng() % (std::uint64_t{1} << 32);
+      if (choice == 3) index = tree.size() + 1 + rng() % 5;
       index = std::min(index, (std::uint64_t{1} << 32) - 1);
       Digest d = random_digest(rng);
       tree.set_leaf(index, d);
@@ -189,8 +187,8 @@ TEST_CASE("smt load of persisted updates rebuilds the tree", "[smt]") {
   REQUIRE(loaded.root() == tree.root());
   REQUIRE(loaded.size() == tree.size());
   for (const auto& n : nodes) REQUIRE(loaded.node(n.level, n.index) == tree.node(n.level, n.index));
-  for (std::uint64_t index : {std::uint64_t{0}, std::uint64_t{7}, tree.size() - 1,
-                              tree.size() + 10}) {
+  for (std::uint64_t index :
+       {std::uint64_t{0}, std::uint64_t{7}, tree.size() - 1, tree.size() + 10}) {
     auto a = tree.proof(index), b = loaded.proof(index);
     REQUIRE(a.leaf == b.leaf);
     REQUIRE(a.siblings == b.siblings);
@@ -218,9 +216,8 @@ TEST_CASE("smt same leaf twice in one batch keeps the last value", "[smt]") {
   once.commit();
   REQUIRE(twice.root() == once.root());
   REQUIRE(twice.node(0, 5) == b);
-  REQUIRE(std::count_if(updates.begin(), updates.end(), [](const auto& u) {
-            return u.level == 0 && u.index == 5;
-          }) == 1);
+  REQUIRE(std::count_if(updates.begin(), updates.end(),
+                        [](const auto& u) { return u.level == 0 && u.index == 5; }) == 1);
   check_updates(twice, updates);
 
   // Setting a leaf back to its committed value is no change at all.

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
+#include <vector>
 
 #include "field/goldilocks.hpp"
 
@@ -41,6 +43,21 @@ void merge_pairs(std::span<const Digest> children, std::span<Digest> parents);
 
 /// permute() on every state, batched like merge_pairs.
 void permute_many(std::span<State> states);
+
+/// The kernel set in use on this CPU: "avx512", "avx2" or "portable". One state at a time runs
+/// the AVX2 kernel on both SIMD sets; the sets differ in how many states merge_pairs and
+/// permute_many run side by side (8 or 4).
+std::string_view backend();
+
+namespace detail {
+/// Kernel sets this CPU can run, the one in use first.
+std::vector<std::string_view> backends();
+/// permute_many and merge_pairs on a named kernel set, so that tests hold every set to the same
+/// answers and the benchmark can compare them.
+void permute_many(std::string_view backend, std::span<State> states);
+void merge_pairs(std::string_view backend, std::span<const Digest> children,
+                 std::span<Digest> parents);
+}  // namespace detail
 
 /// The 32-byte form: four elements, each u64 little-endian.
 std::array<std::uint8_t, 32> digest_bytes(const Digest& d);
