@@ -69,15 +69,23 @@ int main(int argc, char** argv) {
         },
         emit);
 
-    auto result = tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
-      if (codec::kind_of(object) != "tx") return out.write(line.text);
-      auto tx = ROLLUP_TRY(codec::parse_tx(object));
+    auto admit = [&](const codec::Tx& tx, const codec::Line& line) -> Status {
       bool full = ROLLUP_TRY(sequencer.add(tx, line.text.size() + 1));
       ++txs;
       if (!batch_started) batch_started = Clock::now();
       if (full) ROLLUP_TRY(emit());
       return {};
-    });
+    };
+    auto result = tool.for_each_object(
+        [&](const codec::Line& line, const codec::Json& object) -> Status {
+          if (codec::kind_of(object) != "tx") return out.write(line.text);
+          return admit(ROLLUP_TRY(codec::parse_tx(object)), line);
+        },
+        [&](const codec::Line& line) -> std::optional<Status> {
+          auto tx = codec::parse_tx_line_fast(line.text);
+          if (!tx) return std::nullopt;
+          return admit(*tx, line);
+        });
     // Txs accepted before a bad line are not lost: they still go out in a block.
     auto flushed = emit();
     if (!result) return result;

@@ -44,9 +44,11 @@ int main(int argc, char** argv) {
     std::optional<store::Db> db;
     if (access(tool.db_path().c_str(), F_OK) == 0)
       db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::read_only));
+    std::optional<wallet::AccountLookup> accounts;
+    if (db) accounts.emplace(*db);
     auto lookup = [&](const PublicKey& k) -> Result<wallet::AccountView> {
-      if (!db) return wallet::AccountView{};
-      return wallet::lookup_account(*db, k);
+      if (!accounts) return wallet::AccountView{};
+      return accounts->get(k);
     };
     if (!chain_id && db) chain_id = ROLLUP_TRY(wallet::contract_chain_id(*db));
     if (!chain_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --chain-id");

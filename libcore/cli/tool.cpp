@@ -81,7 +81,8 @@ int Tool::run(int argc, char** argv, const std::function<Status()>& body) {
 }
 
 Status Tool::for_each_object(
-    const std::function<Status(const codec::Line&, const codec::Json&)>& on_object) {
+    const std::function<Status(const codec::Line&, const codec::Json&)>& on_object,
+    const std::function<std::optional<Status>(const codec::Line&)>& fast) {
   for (const auto& path : inputs_) {
     auto reader = codec::LineReader::open(path);
     if (!reader) return std::unexpected(reader.error());
@@ -105,8 +106,11 @@ Status Tool::for_each_object(
       if (!*next) break;
       const codec::Line& line = **next;
       Status handled;
-      auto object = codec::parse_stream_object(line.text);
-      if (!object) {
+      std::optional<Status> fast_result;
+      if (fast) fast_result = fast(line);
+      if (fast_result) {
+        handled = std::move(*fast_result);
+      } else if (auto object = codec::parse_stream_object(line.text); !object) {
         handled = std::unexpected(object.error());
       } else {
         handled = on_object(line, *object);

@@ -47,8 +47,11 @@ class Tool {
   /// that is not a valid stream object, or whose handler fails with bad input, is reported as
   /// `prog: FILE:LINE: message`; with --keep-going the walk continues and the run ends with
   /// exit status 3, otherwise it stops there. Other errors stop the walk at once.
+  /// `fast`, when given, sees each raw line first and may handle it without the JSON parse
+  /// (returning its status) or decline (nullopt).
   Status for_each_object(
-      const std::function<Status(const codec::Line&, const codec::Json&)>& on_object);
+      const std::function<Status(const codec::Line&, const codec::Json&)>& on_object,
+      const std::function<std::optional<Status>(const codec::Line&)>& fast = nullptr);
   /// Called between lines when no input arrived for `interval`, e.g. to cut a block on a timer;
   /// `timeout_ms` returns how long the tool is willing to wait (negative: forever).
   void set_idle_handler(std::function<int()> timeout_ms, std::function<Status()> on_idle) {

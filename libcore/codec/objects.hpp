@@ -71,6 +71,10 @@ Hash32 deposits_hash(const std::vector<Deposit>& deposits);
 /// Parses a `tx` object; checks types, ranges (amount 1..2^53-1) and hex lengths, not the
 /// signature (that is the executor's STF rule: a bad signature is a failed receipt).
 Result<Tx> parse_tx(const Json& object, const std::string& context = "tx");
+/// The same as parse_stream_object + parse_tx for a plain, valid tx line, much faster; nullopt
+/// means "not decided here": take the general path, which also gives the diagnostics.
+std::optional<Tx> parse_tx_line_fast(std::string_view line);
+
 /// Parses a `block` object and checks that its tx-list hashes, deposit indices and block hash
 /// agree with its contents. The sequencer's signature is the contract's to check.
 Result<Block> parse_block(const Json& object);

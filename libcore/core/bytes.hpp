@@ -23,6 +23,9 @@ std::string to_hex(std::span<const std::uint8_t> bytes);
 /// Parses 0x-prefixed hex of exactly `expected_len` bytes (any length when expected_len < 0).
 Result<Bytes> from_hex(std::string_view text, long expected_len = -1);
 
+/// Decodes exactly 2*out.size() lowercase hex digits (no prefix); false on any other input.
+bool decode_hex_into(std::string_view digits, std::span<std::uint8_t> out);
+
 template <std::size_t N>
 Result<std::array<std::uint8_t, N>> from_hex_fixed(std::string_view text) {
   auto bytes = from_hex(text, static_cast<long>(N));

@@ -83,6 +83,8 @@ class Contract {
   /// Errc::rejected "contract not initialized" when init never ran.
   virtual Result<Config> config() = 0;
   virtual Result<ContractStatus> status() = 0;
+  /// The genesis accounts, in index order.
+  virtual Result<std::vector<GenesisAccount>> genesis() = 0;
 
   /// Dev faucet: credits an L1 account.
   virtual Status fund(const PublicKey& account, std::uint64_t amount) = 0;

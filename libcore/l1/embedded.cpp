@@ -92,6 +92,14 @@ class EmbeddedContract final : public Contract {
     return s;
   }
 
+  Result<std::vector<GenesisAccount>> genesis() override {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_genesis ORDER BY idx"));
+    std::vector<GenesisAccount> out;
+    while (ROLLUP_TRY(q.step()))
+      out.push_back(GenesisAccount{ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1))});
+    return out;
+  }
+
   Status fund(const PublicKey& account, std::uint64_t amount) override {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     ROLLUP_TRY(config());

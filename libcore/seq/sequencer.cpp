@@ -40,6 +40,7 @@ Result<Sequencer> Sequencer::open(store::Db& db, crypto::KeyPair key, Options op
   } else if (cfg.error().code != Errc::rejected) {
     return std::unexpected(cfg.error());
   }
+  ROLLUP_TRY(db.relax_durability());
   if (s.options_.namespace_id) {
     s.namespace_id_ = *s.options_.namespace_id;
   } else if (s.contract_config_) {
@@ -53,14 +54,35 @@ Result<Sequencer> Sequencer::open(store::Db& db, crypto::KeyPair key, Options op
 
 Status Sequencer::resume() {
   auto q = ROLLUP_TRY(db_->prepare(
-      "SELECT height, hash, deposit_end, body FROM seq_log ORDER BY height DESC LIMIT 1"));
-  if (!ROLLUP_TRY(q.step())) return {};
-  tip_height_ = ROLLUP_TRY(q.column_uint64(0));
-  tip_hash_ = ROLLUP_TRY(q.column_array<32>(1));
-  deposit_next_ = ROLLUP_TRY(q.column_uint64(2));
-  auto body = codec::Json::parse(q.column_text(3), nullptr, false);
-  if (!body.is_discarded() && body.contains("timestamp") && body["timestamp"].is_number_unsigned())
-    tip_timestamp_ = body["timestamp"].get<std::uint64_t>();
+      "SELECT height, hash, deposit_end FROM seq_log ORDER BY height DESC LIMIT 1"));
+  if (ROLLUP_TRY(q.step())) {
+    std::uint64_t height = ROLLUP_TRY(q.column_uint64(0));
+    if (height != tip_height_) {  // else nobody logged a block since we last looked
+      tip_height_ = height;
+      tip_hash_ = ROLLUP_TRY(q.column_array<32>(1));
+      deposit_next_ = ROLLUP_TRY(q.column_uint64(2));
+      // Timestamps never go back, across restarts and across sequencer processes.
+      auto ts = ROLLUP_TRY(db_->prepare(
+          "SELECT coalesce(json_extract(body, '$.timestamp'), 0) FROM seq_log WHERE height = ?"));
+      ts.bind(1, height);
+      if (ROLLUP_TRY(ts.step())) tip_timestamp_ = ROLLUP_TRY(ts.column_uint64(0));
+    }
+  }
+  // The log is written with relaxed durability: after a power loss it may lack blocks that
+  // reached the contract. The contract's chain then wins, so no height is ever signed twice.
+  if (contract_config_) {
+    std::uint64_t committed = ROLLUP_TRY(contract_->height());
+    if (committed > tip_height_) {
+      auto block = ROLLUP_TRY(contract_->block_at(committed));
+      if (!block) return fail(Errc::internal, "the contract lost its tip block");
+      tip_height_ = committed;
+      tip_hash_ = block->hash;
+      deposit_next_ = block->deposit_first + block->deposit_count;
+      auto body = codec::Json::parse(block->body, nullptr, false);
+      if (!body.is_discarded() && body.contains("timestamp") && body["timestamp"].is_number_unsigned())
+        tip_timestamp_ = std::max(tip_timestamp_, body["timestamp"].get<std::uint64_t>());
+    }
+  }
   return {};
 }
 

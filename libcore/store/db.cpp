@@ -525,6 +525,8 @@ std::int64_t Db::changes() const { return sqlite3_changes64(db_); }
 
 std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+Status Db::relax_durability() { return exec("PRAGMA synchronous = NORMAL"); }
+
 void Db::set_busy_timeout(std::chrono::milliseconds timeout) {
   busy_timeout_ = timeout;
   sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));

@@ -184,6 +184,11 @@ class Db {
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
 
+  /// synchronous=NORMAL for this connection: a commit survives the process crashing but not a
+  /// power loss. For stages whose tables can be rebuilt from the contract (DESIGN.md §5); the
+  /// contract's own writes stay at FULL.
+  Status relax_durability();
+
   /// Overrides kBusyTimeout for this connection.
   void set_busy_timeout(std::chrono::milliseconds timeout);
 

@@ -12,6 +12,9 @@ Executor::Executor(store::Db& db, unsigned threads, bool persist)
 Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, unsigned threads, bool persist) {
   std::unique_ptr<Executor> ex(new Executor(db, threads, persist));
   auto cfg = ROLLUP_TRY(ex->contract_->config());
+  // state_* can always be rebuilt from the contract's blocks: a commit need only survive a
+  // crash of the process, not a power loss.
+  ROLLUP_TRY(db.relax_durability());
   ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
   ROLLUP_TRY(ex->reload());
   return ex;
@@ -36,13 +39,14 @@ Status Executor::reload() {
                                 ROLLUP_TRY(accounts.column_uint64(2)),
                                 ROLLUP_TRY(accounts.column_uint64(3))});
   }
+  genesis_accounts_ = 0;
+  genesis_nodes_.clear();
   if (height_ == 0 && state_.size() == 0) {
-    // Nothing applied yet: the state is the contract's genesis.
-    auto gen = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_genesis ORDER BY idx"));
+    // Nothing applied yet: the state is the contract's genesis, stored with the first block.
     std::vector<Account> genesis;
-    while (ROLLUP_TRY(gen.step()))
-      genesis.push_back(Account{ROLLUP_TRY(gen.column_array<32>(0)), ROLLUP_TRY(gen.column_uint64(1)), 0});
-    state_.seed_genesis(genesis, threads_);
+    for (const auto& g : ROLLUP_TRY(contract_->genesis())) genesis.push_back(Account{g.key, g.balance, 0});
+    genesis_nodes_ = state_.seed_genesis(genesis, threads_);
+    genesis_accounts_ = genesis.size();
     return {};
   }
   auto nodes = ROLLUP_TRY(db_.prepare("SELECT level, idx, digest FROM state_nodes"));
@@ -131,12 +135,21 @@ Result<bool> Executor::persist(const BlockOutcome& o, const std::string& exec_li
   auto acct = ROLLUP_TRY(db_.prepare(
       "INSERT INTO state_accounts(idx, pubkey, balance, nonce) VALUES (?, ?, ?, ?) "
       "ON CONFLICT(idx) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce"));
-  for (auto idx : o.touched) {
+  auto write_account = [&](std::uint64_t idx) -> Status {
     const Account& a = state_.account(idx);
     acct.bind(1, idx).bind(2, a.key).bind(3, a.balance).bind(4, a.nonce);
-    ROLLUP_TRY(acct.run());
-  }
+    return acct.run();
+  };
+  // Genesis accounts go in with the first block, in their current (post-block) values.
+  for (std::uint64_t idx = 0; idx < genesis_accounts_; ++idx) ROLLUP_TRY(write_account(idx));
+  for (auto idx : o.touched)
+    if (idx >= genesis_accounts_) ROLLUP_TRY(write_account(idx));
   auto node = ROLLUP_TRY(db_.prepare("INSERT OR REPLACE INTO state_nodes(level, idx, digest) VALUES (?, ?, ?)"));
+  for (const auto& n : genesis_nodes_) {
+    auto bytes = hash::digest_bytes(n.digest);
+    node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
+    ROLLUP_TRY(node.run());
+  }
   for (const auto& n : o.node_updates) {
     auto bytes = hash::digest_bytes(n.digest);
     node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
@@ -150,6 +163,8 @@ Result<bool> Executor::persist(const BlockOutcome& o, const std::string& exec_li
   blk.bind(4, std::span<const std::uint8_t>(post)).bind(5, exec_line);
   ROLLUP_TRY(blk.run());
   ROLLUP_TRY(tx.commit());
+  genesis_accounts_ = 0;
+  genesis_nodes_.clear();
   return true;
 }
 

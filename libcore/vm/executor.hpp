@@ -59,6 +59,9 @@ class Executor {
   RollupParams params_;
   State state_;
   std::uint64_t height_ = 0;
+  /// Genesis accounts and nodes not yet in the file: written with the first block.
+  std::uint64_t genesis_accounts_ = 0;
+  std::vector<smt::NodeUpdate> genesis_nodes_;
 };
 
 }  // namespace rollup::vm

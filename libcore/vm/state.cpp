@@ -40,12 +40,13 @@ void State::load_account(const Account& account) {
   touched_flag_.push_back(false);
 }
 
-void State::seed_genesis(const std::vector<Account>& accounts, unsigned threads) {
+std::vector<smt::NodeUpdate> State::seed_genesis(const std::vector<Account>& accounts,
+                                                 unsigned threads) {
   for (const auto& a : accounts) {
     load_account(a);
     tree_.set_leaf(accounts_.size() - 1, smt::leaf_digest(a.key, a.balance, a.nonce));
   }
-  tree_.commit(threads);
+  return tree_.commit(threads);
 }
 
 std::uint64_t State::ensure_account(const PublicKey& key) {

@@ -88,8 +88,8 @@ class State {
   /// Rebuilding from the store: accounts in index order, then the persisted tree nodes.
   void load_account(const Account& account);
   void load_node(const smt::NodeUpdate& node) { tree_.load(node); }
-  /// Sets accounts directly (genesis) and hashes the tree.
-  void seed_genesis(const std::vector<Account>& accounts, unsigned threads);
+  /// Sets accounts directly (genesis) and hashes the tree; returns every node it made.
+  std::vector<smt::NodeUpdate> seed_genesis(const std::vector<Account>& accounts, unsigned threads);
 
   /// Applies `block` with the STF. `signature_ok[i]` tells whether tx i of the namespace has a
   /// valid signature (see check_signatures, which callers run first, in parallel).

@@ -1,5 +1,6 @@
 #include "wallet/wallet.hpp"
 
+#include "l1/contract.hpp"
 #include "store/db.hpp"
 
 namespace rollup::wallet {
@@ -31,24 +32,36 @@ codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::
   return tx;
 }
 
-Result<AccountView> lookup_account(store::Db& db, const PublicKey& key) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT balance, nonce FROM state_accounts WHERE pubkey = ?"));
+AccountLookup::AccountLookup(store::Db& db) : db_(db) {}
+
+Result<AccountView> AccountLookup::get(const PublicKey& key) {
+  auto q = ROLLUP_TRY(db_.prepare("SELECT balance, nonce FROM state_accounts WHERE pubkey = ?"));
   q.bind(1, key);
   if (ROLLUP_TRY(q.step())) return AccountView{ROLLUP_TRY(q.column_uint64(0)), ROLLUP_TRY(q.column_uint64(1))};
-  auto applied = ROLLUP_TRY(db.prepare("SELECT count(*) FROM state_blocks"));
-  ROLLUP_TRY(applied.step());
-  if (applied.column_int64(0) == 0) {
-    auto g = ROLLUP_TRY(db.prepare("SELECT balance FROM l1_genesis WHERE pubkey = ?"));
-    g.bind(1, key);
-    if (ROLLUP_TRY(g.step())) return AccountView{ROLLUP_TRY(g.column_uint64(0)), 0};
+  if (!genesis_) {
+    // Before the executor stored anything, the state is the contract's genesis.
+    genesis_.emplace();
+    auto applied = ROLLUP_TRY(db_.prepare("SELECT count(*) FROM state_blocks"));
+    ROLLUP_TRY(applied.step());
+    if (applied.column_int64(0) == 0) {
+      auto genesis = l1::open_embedded(db_)->genesis();
+      if (!genesis && genesis.error().code != Errc::rejected) return std::unexpected(genesis.error());
+      if (genesis)
+        for (const auto& g : *genesis) genesis_->emplace(g.key, g.balance);
+    }
   }
+  auto it = genesis_->find(key);
+  if (it != genesis_->end()) return AccountView{it->second, 0};
   return AccountView{};
 }
 
 Result<std::optional<std::uint64_t>> contract_chain_id(store::Db& db) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT chain_id FROM l1_config WHERE id = 1"));
-  if (!ROLLUP_TRY(q.step())) return std::optional<std::uint64_t>{};
-  return std::optional<std::uint64_t>(ROLLUP_TRY(q.column_uint64(0)));
+  auto config = l1::open_embedded(db)->config();
+  if (!config) {
+    if (config.error().code == Errc::rejected) return std::optional<std::uint64_t>{};
+    return std::unexpected(config.error());
+  }
+  return std::optional<std::uint64_t>(config->chain_id);
 }
 
 LoadGenerator::LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<AccountView> accounts,

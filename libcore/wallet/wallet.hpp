@@ -6,6 +6,7 @@
 
 #include "codec/objects.hpp"
 #include "crypto/crypto.hpp"
+#include "vm/state.hpp"
 
 namespace rollup::store {
 class Db;
@@ -23,9 +24,17 @@ struct AccountView {
   std::uint64_t nonce = 0;
 };
 
-/// What the state file says about `key`: the executor's account, else its genesis entry, else
-/// an empty account. The nonce a new tx from `key` needs is `.nonce`.
-Result<AccountView> lookup_account(store::Db& db, const PublicKey& key);
+/// What the state file says about an account: the executor's account, else (before the first
+/// block) its genesis entry, else an empty account. The nonce a new tx needs is `.nonce`.
+class AccountLookup {
+ public:
+  explicit AccountLookup(store::Db& db);
+  Result<AccountView> get(const PublicKey& key);
+
+ private:
+  store::Db& db_;
+  std::optional<std::unordered_map<PublicKey, std::uint64_t, vm::KeyHash>> genesis_;
+};
 /// The contract's chain id, when the state file has a contract.
 Result<std::optional<std::uint64_t>> contract_chain_id(store::Db& db);
 

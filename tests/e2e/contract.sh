@@ -8,6 +8,8 @@ t1=$(rollup-tx transfer --key alice.key --to "$BOB" --amount 6 --nonce 1)
 rollup-seq --key seq.key --max-txs 1 <<<"$t0"$'\n'"$t1" > blocks.ndjson
 expect_eq "$(wc -l < blocks.ndjson)" 2
 expect_eq "$(head -n1 blocks.ndjson | jq '.deposits | length')" 1 "the pending deposit is in the first block"
+# A copy from before anything reached the contract, to sign a competing block 2 later.
+sqlite3 "$ROLLUP_DB" "VACUUM INTO '$WORK/fork.db'"
 
 # Block 2 before block 1: refused.
 expect_status 1 bash -c "tail -n1 blocks.ndjson | rollup-submit"
@@ -27,16 +29,21 @@ expect_status 1 rollup-submit other.ndjson
 expect_err "not the registered sequencer"
 expect_eq "$(rollup-l1 status | jq .equivocations)" 0
 
-# Equivocation: a second, different block 2 signed by the registered sequencer.
-sqlite3 "$ROLLUP_DB" "DELETE FROM seq_log WHERE height = 2"
+# Equivocation: a second, different block 2 signed by the registered sequencer (from the copy,
+# whose log is cut back to block 1: the sequencer itself never signs two blocks at a height).
+sqlite3 fork.db "DELETE FROM seq_log WHERE height = 2"
 t1b=$(rollup-tx transfer --key alice.key --to "$BOB" --amount 7 --nonce 1)
-rollup-seq --key seq.key <<<"$t1b" > fork.ndjson
+rollup-seq --db fork.db --key seq.key -q <<<"$t1b" | tail -n1 > fork.ndjson
 expect_eq "$(jq .height fork.ndjson)" 2
 expect_status 1 rollup-submit fork.ndjson
 expect_err "equivocation"
 expect_eq "$(rollup-l1 status | jq .equivocations)" 1
 expect_eq "$(sqlite3 "$ROLLUP_DB" 'SELECT count(*) FROM l1_equivocations WHERE height = 2')" 1
-sqlite3 "$ROLLUP_DB" "DELETE FROM seq_log WHERE height = 2; INSERT INTO seq_log SELECT height, hash, deposit_first + deposit_count, body, committed_at FROM l1_blocks WHERE height = 2"
+# The sequencer on the real file never builds beside the contract's chain: even with its log
+# cut back, its next block is 3.
+sqlite3 "$ROLLUP_DB" "VACUUM INTO '$WORK/cut.db'"
+sqlite3 cut.db "DELETE FROM seq_log WHERE height = 2"
+expect_eq "$(rollup-seq --db cut.db --key seq.key <<<"$t1b" | jq .height)" 3
 
 # Roots: exec lines for height 2 before height 1 are refused; in order they are accepted.
 rollup-exec blocks.ndjson > exec.ndjson
