@@ -115,29 +115,36 @@ MerkleTree::MerkleTree(std::vector<Digest> leaves, unsigned threads) : leaves_(l
     throw std::invalid_argument("merkle: leaf count must be a power of two");
   crypto::ensure_sodium();
   depth_ = static_cast<unsigned>(std::countr_zero(leaves_));
-  nodes_.resize(2 * leaves_);
-  std::copy(leaves.begin(), leaves.end(), nodes_.begin() + static_cast<std::ptrdiff_t>(leaves_));
-  leaves = {};
   if (leaves_ == 1) {
     // A single leaf is its own root.
-    nodes_[1] = nodes_[leaves_];
+    root_ = leaves[0];
     return;
   }
-  for (std::size_t level = leaves_ / 2; level >= 1; level /= 2) {
+  nodes_.resize(leaves_);
+  const std::size_t first = leaves_ / 2;
+  auto level = [&](std::size_t width, auto&& child) {
     field::parallel_for(
-        level, threads,
+        width, threads,
         [&](std::size_t begin, std::size_t end) {
-          for (std::size_t i = level + begin; i < level + end; ++i)
-            nodes_[i] = hash_node(nodes_[2 * i], nodes_[2 * i + 1]);
+          for (std::size_t i = begin; i < end; ++i)
+            nodes_[width + i] = hash_node(child(2 * i), child(2 * i + 1));
         },
         4096);
-  }
+  };
+  level(first, [&](std::size_t k) -> const Digest& { return leaves[k]; });
+  leaves = {};
+  for (std::size_t width = first / 2; width >= 1; width /= 2)
+    level(width, [&](std::size_t k) -> const Digest& { return nodes_[2 * width + k]; });
+  root_ = nodes_[1];
 }
 
-std::vector<Digest> MerkleTree::path(std::size_t index) const {
+std::vector<Digest> MerkleTree::path(std::size_t index, const Digest& sibling_leaf) const {
   std::vector<Digest> out;
   out.reserve(depth_);
-  for (std::size_t node = leaves_ + index; node > 1; node /= 2) out.push_back(nodes_[node ^ 1]);
+  if (leaves_ == 1) return out;
+  out.push_back(sibling_leaf);
+  for (std::size_t node = (leaves_ + index) / 2; node > 1; node /= 2)
+    out.push_back(nodes_[node ^ 1]);
   return out;
 }
 

@@ -30,19 +30,24 @@ std::vector<Digest> hash_rows(std::span<const std::vector<T>> columns, unsigned 
 
 class MerkleTree {
  public:
-  /// Builds over `leaves` (a power-of-two count); threads split each level.
+  /// Builds over `leaves` (a power-of-two count); threads split each level. Only the inner
+  /// nodes are kept: the leaf level alone is as large as all of them, and whoever opens a leaf
+  /// holds its row and can rehash the sibling.
   MerkleTree(std::vector<Digest> leaves, unsigned threads);
 
-  const Digest& root() const { return nodes_[1]; }
+  const Digest& root() const { return root_; }
   std::size_t leaf_count() const { return leaves_; }
   /// Number of levels above the leaves, which is the length of every path.
   unsigned depth() const { return depth_; }
-  /// The authentication path of leaf `index`: sibling digests from the leaf level upwards.
-  std::vector<Digest> path(std::size_t index) const;
+  /// The authentication path of leaf `index` (sibling digests from the leaf level upwards),
+  /// given the digest of its sibling leaf, index ^ 1 (unused in a one-leaf tree).
+  std::vector<Digest> path(std::size_t index, const Digest& sibling_leaf) const;
 
  private:
-  // Heap layout: nodes_[1] is the root, nodes_[leaves_ + i] is leaf i.
+  // Heap layout of the inner nodes: nodes_[1] is the root, the children of node i are 2i and
+  // 2i + 1, and nodes_[leaves_/2 + i] hashes leaves 2i and 2i + 1.
   std::vector<Digest> nodes_;
+  Digest root_{};
   std::size_t leaves_;
   unsigned depth_;
 };

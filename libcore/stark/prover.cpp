@@ -425,10 +425,15 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
     auto& open = proof.queries[q];
     open.trace_row.resize(w);
     for (std::size_t c = 0; c < w; ++c) open.trace_row[c] = trace_lde[c][pos];
-    open.trace_path = trace_tree.path(pos);
+    std::vector<Felt> sibling_row(w);
+    for (std::size_t c = 0; c < w; ++c) sibling_row[c] = trace_lde[c][pos ^ 1];
+    open.trace_path = trace_tree.path(pos, hash_leaf(std::span<const Felt>(sibling_row)));
     open.composition_row.resize(D);
     for (std::size_t k = 0; k < D; ++k) open.composition_row[k] = segment_lde[k][pos];
-    open.composition_path = composition_tree.path(pos);
+    std::vector<Ext2> sibling_segments(D);
+    for (std::size_t k = 0; k < D; ++k) sibling_segments[k] = segment_lde[k][pos ^ 1];
+    open.composition_path =
+        composition_tree.path(pos, hash_leaf(std::span<const Ext2>(sibling_segments)));
     std::size_t p = pos;
     open.fri.resize(layers);
     for (unsigned layer = 0; layer < layers; ++layer) {
@@ -436,7 +441,10 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
       const std::size_t j = p % quarter;
       for (std::size_t k = 0; k < 4; ++k)
         open.fri[layer].values[k] = layer_values[layer][j + k * quarter];
-      open.fri[layer].path = layer_trees[layer].path(j);
+      const std::size_t sj = quarter > 1 ? (j ^ 1) : j;  // a one-leaf tree has no sibling
+      std::array<Ext2, 4> sibling;
+      for (std::size_t k = 0; k < 4; ++k) sibling[k] = layer_values[layer][sj + k * quarter];
+      open.fri[layer].path = layer_trees[layer].path(j, hash_leaf(std::span<const Ext2>(sibling)));
       p = j;
     }
   }
