@@ -100,11 +100,12 @@ int main(int argc, char** argv) {
     if (status->parsed()) {
       auto s = ROLLUP_TRY(contract->status());
       if (!s.initialized) return fail(Errc::rejected, "no rollup contract in " + tool.db_path());
-      codec::Json j = {{"kind", "l1.status"}, {"v", 1}, {"chain_id", s.config.chain_id},
+      nlohmann::ordered_json j = {{"kind", "l1.status"}, {"v", 1}, {"chain_id", s.config.chain_id},
                        {"namespace", s.config.namespace_id}, {"sequencer", to_hex(s.config.sequencer)},
                        {"genesis_root", to_hex(s.config.genesis_root)},
                        {"deposit_deadline", s.config.deposit_deadline}, {"height", s.height},
-                       {"deposits_queued", s.deposits_queued}, {"deposits_consumed", s.deposits_consumed},
+                       {"deposits_total", s.deposits_queued}, {"deposits_consumed", s.deposits_consumed},
+                       {"deposits_pending", s.deposits_queued - s.deposits_consumed},
                        {"equivocations", s.equivocations}, {"frozen", s.config.frozen}};
       if (s.config.frozen) j["frozen_reason"] = s.config.frozen_reason;
       if (s.latest_root)

@@ -59,15 +59,20 @@ int main(int argc, char** argv) {
       progress.update(fmt::format("{} blocks, {} txs", blocks, txs));
       return {};
     };
-    // The timer: a batch is cut max_wait_ms after its first tx even when stdin goes quiet.
+    // The timer: a batch is cut max_wait_ms after its first tx even when stdin goes quiet, and
+    // while no tx comes at all the deposit queue is looked at as often, so that deposits make
+    // their deadline on their own.
     tool.set_idle_handler(
         [&]() -> int {
-          if (!batch_started) return -1;
+          if (!batch_started) return static_cast<int>(std::min<std::uint64_t>(options.max_wait_ms, INT32_MAX));
           auto left = options.max_wait_ms -
                       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *batch_started).count();
           return static_cast<int>(std::max<std::int64_t>(0, left));
         },
-        emit);
+        [&]() -> Status {
+          if (batch_started || ROLLUP_TRY(sequencer.deposits_pending())) return emit();
+          return {};
+        });
 
     auto admit = [&](const codec::Tx& tx, const codec::Line& line) -> Status {
       bool full = ROLLUP_TRY(sequencer.add(tx, line.text.size() + 1));

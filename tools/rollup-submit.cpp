@@ -5,6 +5,7 @@
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
 #include "store/db.hpp"
+#include "vm/state.hpp"
 
 int main(int argc, char** argv) {
   using namespace rollup;
@@ -30,11 +31,8 @@ int main(int argc, char** argv) {
         return out.write(codec::to_json(block, receipt.annotation_json()));
       }
       if (kind == "exec") {
-        codec::FieldReader f(object, "exec");
-        auto height = ROLLUP_TRY(f.u53("height", 1));
-        auto pre = ROLLUP_TRY(f.hex_fixed<32>("pre_root"));
-        auto post = ROLLUP_TRY(f.hex_fixed<32>("post_root"));
-        auto root = ROLLUP_TRY(contract->claim_root(height, pre, post));
+        auto claim = ROLLUP_TRY(vm::parse_exec_claim(object));
+        auto root = ROLLUP_TRY(contract->claim_root(claim.height, claim.block_hash, claim.pre_root, claim.post_root));
         return out.write(fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"root","height":{},"root":"{}","status":"{}"}})",
                                      root.height, to_hex(root.root), l1::root_status_name(root.status)));
       }

@@ -29,7 +29,7 @@ struct Tx {
   Bytes signing_message() const;
   /// H(tag || signing message || sig): names the tx in receipts and tx lists.
   Hash32 id() const;
-  /// Size of the tx's canonical encoding, used by the sequencer's --max-bytes.
+  /// Size of the tx's canonical signed encoding plus signature.
   static constexpr std::size_t kEncodedSize = 18 + 8 + 1 + 32 + 32 + 8 + 8 + 8 + 64;
 };
 

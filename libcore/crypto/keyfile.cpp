@@ -42,7 +42,7 @@ Result<KeyPair> read_key_file(const std::string& path) {
   codec::FieldReader f(json, path);
   auto kind = ROLLUP_TRY(f.string("kind"));
   if (kind != "key") return fail(Errc::bad_input, path + ": not a key file (kind is not \"key\")");
-  ROLLUP_TRY(f.u53("v"));
+  if (ROLLUP_TRY(f.u53("v")) != 1) return fail(Errc::bad_input, path + ": unsupported key file version");
   auto public_key = ROLLUP_TRY(f.hex_fixed<32>("public_key"));
   auto seed = ROLLUP_TRY(f.hex_fixed<32>("seed"));
   ROLLUP_TRY(f.finish());

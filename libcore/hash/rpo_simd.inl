@@ -3,12 +3,14 @@
 // after defining
 //   V                  a GCC vector of u64 (vector_size 32 or 64)
 //   kVecLanes          the number of u64 lanes in V
-//   kBranchOnBorrow    whether reduce() branches on its rare borrow (see there)
+//   kBranchOnBorrow    whether reduce() branches on its rare borrow and compares sign-flipped
+//                      values (for AVX2, which lacks unsigned compares) or uses selects
+//   kInvSboxPart       how many of twelve vectors one inverse S-box chain runs at a time
+//   kMdsRow            the MDS circulant's first row as a plain array
 //   mul32(a, b)        lane-wise product of the low 32-bit halves (pmuludq)
 //   high_halves(a)     each lane's high 32 bits moved to its low half (high half don't care)
 //   any_lane(mask)     whether any lane of a compare mask is set
-// and before including it the shared names u64, kStateWidth, kRounds, kMdsRow, kArk1Flat and
-// kArk2Flat. Nothing here may use the standard library: its inline functions must not be
+// and, from the enclosing namespace, u64, kRounds, kArk1Flat and kArk2Flat. Nothing here may use the standard library: its inline functions must not be
 // compiled for an instruction set the running CPU may lack.
 
 // As in the scalar code, lanes hold any u64 congruent to their element.

@@ -108,8 +108,9 @@ class Contract {
 
   /// Records an executor's claimed post-state root for `height`: accepted only for a committed
   /// height, in order, on top of the previous root. Proofs (a later release) turn roots verified.
-  virtual Result<RootRecord> claim_root(std::uint64_t height, const Hash32& pre_root,
-                                        const Hash32& post_root) = 0;
+  /// `block_hash` must be the committed block's at `height`.
+  virtual Result<RootRecord> claim_root(std::uint64_t height, const Hash32& block_hash,
+                                        const Hash32& pre_root, const Hash32& post_root) = 0;
   /// Every root, genesis (height 0) first.
   virtual Result<std::vector<RootRecord>> roots() = 0;
   virtual Result<RootRecord> latest_root() = 0;

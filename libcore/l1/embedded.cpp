@@ -260,19 +260,24 @@ class EmbeddedContract final : public Contract {
     return out;
   }
 
-  Result<RootRecord> claim_root(std::uint64_t h, const Hash32& pre_root,
+  Result<RootRecord> claim_root(std::uint64_t h, const Hash32& block_hash, const Hash32& pre_root,
                                 const Hash32& post_root) override {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     ROLLUP_TRY(config());
+    auto committed = ROLLUP_TRY(block_at(h));
+    if (!committed) return rejected(fmt::format("block {} is not committed", h));
+    if (committed->hash != block_hash)
+      return rejected(fmt::format("exec result for block {} at height {}, the contract committed {}",
+                                  to_hex(block_hash), h, to_hex(committed->hash)));
     RootRecord last = ROLLUP_TRY(latest_root());
     if (h <= last.height) {
       auto existing = ROLLUP_TRY(root_at(h));
-      if (existing && existing->root == post_root) return *existing;
+      if (!existing) return fail(Errc::internal, fmt::format("the contract has no root at {}", h));
+      if (existing->root == post_root) return *existing;
       return rejected(fmt::format("height {} already has root {}", h, to_hex(existing->root)));
     }
     if (h != last.height + 1)
       return rejected(fmt::format("root for height {} before height {}", h, last.height + 1));
-    if (!ROLLUP_TRY(block_at(h))) return rejected(fmt::format("block {} is not committed", h));
     if (pre_root != last.root)
       return rejected(fmt::format("pre-state root {} is not the contract's root {} at height {}",
                                   to_hex(pre_root), to_hex(last.root), last.height));

@@ -48,6 +48,7 @@ Digest root_from_proof(const MerkleProof& proof);
 /// True when the proof is for an index below 2^32 and hashes up to `root`.
 bool verify_proof(const MerkleProof& proof, const Digest& root);
 
+/// Not safe for concurrent use; commit() parallelizes internally.
 class Tree {
  public:
   Tree() = default;  ///< the empty tree
@@ -78,7 +79,8 @@ class Tree {
   /// of every changed position that commit() returned rebuilds the same tree.
   void load(const NodeUpdate& node);
 
-  /// The committed node at (level, index), index < 2^(kDepth - level).
+  /// The node at (level, index), index < 2^(kDepth - level), as of the last commit() or load().
+  /// The reference lasts until the next commit() or load().
   const Digest& node(unsigned level, std::uint64_t index) const;
 
  private:

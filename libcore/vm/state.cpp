@@ -181,6 +181,24 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
   return out;
 }
 
+Result<ExecClaim> parse_exec_claim(const codec::Json& object) {
+  codec::FieldReader f(object, "exec");
+  ExecClaim c;
+  ROLLUP_TRY(f.string("kind"));
+  ROLLUP_TRY(f.u53("v"));
+  c.height = ROLLUP_TRY(f.u53("height", 1));
+  c.block_hash = ROLLUP_TRY(f.hex_fixed<32>("block_hash"));
+  c.pre_root = ROLLUP_TRY(f.hex_fixed<32>("pre_root"));
+  c.post_root = ROLLUP_TRY(f.hex_fixed<32>("post_root"));
+  for (const auto* root : {&c.pre_root, &c.post_root})
+    if (!hash::digest_from_bytes(*root)) return fail(Errc::bad_input, "exec: a root is not a canonical digest");
+  ROLLUP_TRY(f.array("receipts"));
+  ROLLUP_TRY(f.array("withdrawals"));
+  ROLLUP_TRY(f.u53("accounts"));
+  ROLLUP_TRY(f.finish());
+  return c;
+}
+
 std::string exec_to_json(const BlockOutcome& o) {
   std::string out;
   out.reserve(256 + 110 * o.receipts.size());

@@ -123,4 +123,14 @@ std::string exec_to_json(const BlockOutcome& outcome);
 
 std::string root_hex(const StateRoot& root);
 
+/// What the contract reads of an exec line: the block and the roots it claims.
+struct ExecClaim {
+  std::uint64_t height = 0;
+  Hash32 block_hash{};
+  Hash32 pre_root{};
+  Hash32 post_root{};
+};
+/// Parses an exec object strictly (every field of docs/formats.md, nothing else).
+Result<ExecClaim> parse_exec_claim(const codec::Json& object);
+
 }  // namespace rollup::vm
