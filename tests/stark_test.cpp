@@ -204,3 +204,17 @@ TEST_CASE("FRI depth keeps the degree bound exact", "[stark]") {
   REQUIRE(largest);
   CHECK(largest->encoded_size < kMaxProofSize);
 }
+
+TEST_CASE("a malformed AIR is bad input for both sides", "[stark]") {
+  FibonacciAir good(64, FibonacciAir::expected_result(64));
+  const Bytes bytes = *serialize(*prove(good, FibonacciAir::build_trace(64), {}));
+  for (std::size_t n : {0u, 4u, 100u}) {
+    FibonacciAir bad(n, Felt(1));
+    auto v = verify(bad, bytes);
+    REQUIRE(!v);
+    CHECK(v.error().code == Errc::bad_input);
+    auto p = prove(bad, FibonacciAir::build_trace(64), {});
+    REQUIRE(!p);
+    CHECK(p.error().code == Errc::bad_input);
+  }
+}

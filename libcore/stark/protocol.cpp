@@ -10,7 +10,7 @@ namespace rollup::stark::protocol {
 
 Status check_air(const Air& air) {
   auto bad = [&](const std::string& what) {
-    return fail(Errc::internal, "AIR " + air.id() + ": " + what);
+    return fail(Errc::bad_input, "AIR " + air.id() + ": " + what);
   };
   const std::size_t w = air.trace_width(), n = air.trace_length();
   if (w < 1 || w > 255) return bad("trace width must be 1..255");

@@ -34,8 +34,8 @@ inline constexpr std::string_view kLabelFriRemainder = "fri-remainder";
 inline constexpr std::string_view kLabelPowNonce = "pow-nonce";
 inline constexpr std::string_view kLabelQueries = "query-positions";
 
-/// The checks every AIR must pass before it is proven or verified against (Errc::internal:
-/// a malformed AIR is a bug in the program, not bad input).
+/// The checks every AIR must pass before it is proven or verified against (Errc::bad_input: an
+/// AIR's shape may come from a claimed statement, e.g. a trace length read from a request).
 Status check_air(const Air& air);
 
 /// Composition segments for this AIR: max(1, max transition degree - 1).
