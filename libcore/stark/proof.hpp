@@ -20,7 +20,7 @@ namespace rollup::stark {
 inline constexpr std::array<std::uint8_t, 4> kProofMagic = {'R', 'S', 'T', 'K'};
 inline constexpr std::uint8_t kProofVersion = 1;
 inline constexpr std::size_t kProofHeaderSize = 13;
-/// The parameter limits already bound a proof below this (about 3.5 MiB at the extremes); it is
+/// The parameter limits already bound a proof below this (about 3.3 MiB at the extremes); it is
 /// checked again before any allocation so that a change to the limits cannot open a hole.
 inline constexpr std::size_t kMaxProofSize = std::size_t{8} << 20;
 
