@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
         }
         ROLLUP_TRY(apply(*next));
       }
+      ROLLUP_TRY(executor->finish());
       return out.finish();
     }
     ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
@@ -82,6 +83,13 @@ int main(int argc, char** argv) {
       auto block = ROLLUP_TRY(codec::parse_block(object));
       return apply(block);
     }));
+    ROLLUP_TRY(executor->finish());
+    const auto& t = executor->timings();
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    tool.detail(fmt::format("{} blocks, {} txs in {:.2f} s: signatures {:.2f} s, state transition and tree "
+                            "{:.2f} s, waiting for the state file {:.2f} s, input and the rest {:.2f} s",
+                            applied, txs, total, t.signatures, t.transition, t.persist,
+                            total - t.signatures - t.transition - t.persist));
     return out.finish();
   });
 }

@@ -104,6 +104,8 @@ class Contract {
   virtual Result<CommitReceipt> commit_block(const codec::Block& block) = 0;
   virtual Result<std::uint64_t> height() = 0;
   virtual Result<std::optional<StoredBlock>> block_at(std::uint64_t height) = 0;
+  /// The hash of the block committed at `height` (cheaper than block_at: no body).
+  virtual Result<std::optional<Hash32>> committed_hash(std::uint64_t height) = 0;
   virtual Result<std::vector<StoredBlock>> blocks(std::uint64_t from, std::uint64_t to) = 0;
 
   /// Records an executor's claimed post-state root for `height`: accepted only for a committed

@@ -240,6 +240,13 @@ class EmbeddedContract final : public Contract {
     return std::optional<StoredBlock>(std::move(blocks_found[0]));
   }
 
+  Result<std::optional<Hash32>> committed_hash(std::uint64_t h) override {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT hash FROM l1_blocks WHERE height = ?"));
+    q.bind(1, h);
+    if (!ROLLUP_TRY(q.step())) return std::optional<Hash32>{};
+    return std::optional<Hash32>(ROLLUP_TRY(q.column_array<32>(0)));
+  }
+
   Result<std::vector<StoredBlock>> blocks(std::uint64_t from, std::uint64_t to) override {
     auto q = ROLLUP_TRY(db_.prepare(
         "SELECT height, hash, parent, record, deposit_first, deposit_count, body FROM l1_blocks "

@@ -2,31 +2,153 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "store/db.hpp"
 
 namespace rollup::vm {
 
-Executor::Executor(store::Db& db, unsigned threads, bool persist)
-    : db_(db), contract_(l1::open_embedded(db)), threads_(threads), persist_(persist) {}
+/// One block's changes to the state file, copied out of the in-memory state so that the writer
+/// thread can store them while the executor already computes the next block.
+struct BlockWrite {
+  std::uint64_t height = 0;
+  Hash32 block_hash{};
+  StateRoot pre_root{};
+  StateRoot post_root{};
+  std::string exec_line;
+  std::vector<std::pair<std::uint64_t, Account>> accounts;
+  std::vector<smt::NodeUpdate> nodes;
+};
 
-Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, unsigned threads, bool persist) {
-  std::unique_ptr<Executor> ex(new Executor(db, threads, persist));
-  auto cfg = ROLLUP_TRY(ex->contract_->config());
-  // state_* can always be rebuilt from the contract's blocks: a commit need only survive a
-  // crash of the process, not a power loss.
-  ROLLUP_TRY(db.relax_durability());
-  ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
-  ROLLUP_TRY(ex->reload());
-  return ex;
-}
+namespace {
 
-Result<std::uint64_t> Executor::stored_height() {
-  auto q = ROLLUP_TRY(db_.prepare("SELECT coalesce(max(height), 0) FROM state_blocks"));
+Result<std::uint64_t> stored_height_of(store::Db& db) {
+  auto q = ROLLUP_TRY(db.prepare("SELECT coalesce(max(height), 0) FROM state_blocks"));
   ROLLUP_TRY(q.step());
   return q.column_uint64(0);
 }
 
+/// Stores one block per transaction. Returns false when another executor stored that height
+/// first (checked under the write lock), so that the caller reloads instead of writing twice.
+Result<bool> store_block(store::Db& db, const BlockWrite& w) {
+  auto tx = ROLLUP_TRY(db.begin_immediate());
+  if (ROLLUP_TRY(stored_height_of(db)) != w.height - 1) return false;
+  auto acct = ROLLUP_TRY(db.prepare(
+      "INSERT INTO state_accounts(idx, pubkey, balance, nonce) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(idx) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce"));
+  for (const auto& [idx, a] : w.accounts) {
+    acct.bind(1, idx).bind(2, a.key).bind(3, a.balance).bind(4, a.nonce);
+    ROLLUP_TRY(acct.run());
+  }
+  auto node = ROLLUP_TRY(db.prepare("INSERT OR REPLACE INTO state_nodes(level, idx, digest) VALUES (?, ?, ?)"));
+  for (const auto& n : w.nodes) {
+    auto bytes = hash::digest_bytes(n.digest);
+    node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
+    ROLLUP_TRY(node.run());
+  }
+  auto blk = ROLLUP_TRY(db.prepare(
+      "INSERT INTO state_blocks(height, hash, pre_root, post_root, exec, applied_at) "
+      "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
+  auto pre = hash::digest_bytes(w.pre_root), post = hash::digest_bytes(w.post_root);
+  blk.bind(1, w.height).bind(2, w.block_hash).bind(3, std::span<const std::uint8_t>(pre));
+  blk.bind(4, std::span<const std::uint8_t>(post)).bind(5, w.exec_line);
+  ROLLUP_TRY(blk.run());
+  ROLLUP_TRY(tx.commit());
+  return true;
+}
+
+}  // namespace
+
+/// A thread with its own connection that stores one block at a time, overlapping the state
+/// file's I/O with the next block's signatures and hashing.
+class StateWriter {
+ public:
+  explicit StateWriter(store::Db db) : db_(std::move(db)), thread_([this] { run(); }) {}
+  ~StateWriter() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  /// Waits until the writer is idle; the outcome of the last block handed to it (true when
+  /// there was none).
+  Result<bool> wait() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !job_; });
+    Result<bool> r = std::move(outcome_);
+    outcome_ = true;
+    return r;
+  }
+  /// Hands over the next block; the writer must be idle (call wait() first).
+  void start(BlockWrite w) {
+    {
+      std::lock_guard lock(mutex_);
+      job_ = std::move(w);
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || job_; });
+      if (!job_) return;
+      lock.unlock();
+      Result<bool> r = store_block(db_, *job_);
+      lock.lock();
+      outcome_ = std::move(r);
+      job_.reset();
+      cv_.notify_all();
+    }
+  }
+
+  store::Db db_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::optional<BlockWrite> job_;
+  Result<bool> outcome_ = true;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once everything above exists
+};
+
+Executor::Executor(store::Db& db, unsigned threads, bool persist)
+    : db_(db), contract_(l1::open_embedded(db)), threads_(threads), persist_(persist) {}
+
+Executor::~Executor() = default;
+
+Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, unsigned threads, bool persist) {
+  std::unique_ptr<Executor> ex(new Executor(db, threads, persist));
+  auto cfg = ROLLUP_TRY(ex->contract_->config());
+  ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
+  ROLLUP_TRY(ex->reload());
+  if (persist) {
+    auto writer_db = ROLLUP_TRY(store::Db::open(db.path(), store::OpenMode::must_exist));
+    // state_* can always be rebuilt from the contract's blocks: a commit need only survive a
+    // crash of the process, not a power loss.
+    ROLLUP_TRY(writer_db.relax_durability());
+    ex->writer_ = std::make_unique<StateWriter>(std::move(writer_db));
+  }
+  return ex;
+}
+
+Status Executor::finish() {
+  if (!writer_) return {};
+  bool written = ROLLUP_TRY(writer_->wait());
+  // A last block stored first by another executor is the same block: nothing is missing.
+  if (!written) ROLLUP_TRY(reload());
+  return {};
+}
+
+Result<std::uint64_t> Executor::stored_height() { return stored_height_of(db_); }
+
 Status Executor::reload() {
+  if (writer_) ROLLUP_TRY(writer_->wait());
   auto read = ROLLUP_TRY(db_.begin_read());
   state_ = State();
   height_ = ROLLUP_TRY(stored_height());
@@ -81,14 +203,12 @@ Result<std::optional<codec::Block>> Executor::next_committed() {
 
 Result<std::vector<ApplyResult>> Executor::apply(const codec::Block& block) {
   // Authenticate first: only the block the contract committed at this height may be applied.
-  auto committed = ROLLUP_TRY(contract_->block_at(block.height));
+  auto committed = ROLLUP_TRY(contract_->committed_hash(block.height));
   if (!committed)
     return fail(Errc::rejected, fmt::format("block {} is not committed on the contract", block.height));
-  if (committed->hash != block.hash)
+  if (*committed != block.hash)
     return fail(Errc::rejected, fmt::format("block {} has hash {}, the contract committed {}",
-                                            block.height, to_hex(block.hash), to_hex(committed->hash)));
-  if (persist_ && ROLLUP_TRY(stored_height()) != height_)
-    ROLLUP_TRY(reload());  // another executor moved the state on
+                                            block.height, to_hex(block.hash), to_hex(*committed)));
   std::vector<ApplyResult> results;
   // Blocks the stream skipped (a stage was restarted after a crash) come from the contract.
   while (block.height > height_ + 1) {
@@ -102,70 +222,52 @@ Result<std::vector<ApplyResult>> Executor::apply(const codec::Block& block) {
 
 Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block) {
   if (block.height <= height_) {
+    if (writer_) ROLLUP_TRY(writer_->wait());  // the block may still be on its way to the file
     ApplyResult r{true, {}, block.height};
     auto q = ROLLUP_TRY(db_.prepare("SELECT exec FROM state_blocks WHERE height = ?"));
     q.bind(1, block.height);
     if (ROLLUP_TRY(q.step())) r.exec_line = q.column_text(0);
     return r;
   }
+  using Clock = std::chrono::steady_clock;
+  auto lap = [last = Clock::now()](double& total) mutable {
+    auto now = Clock::now();
+    total += std::chrono::duration<double>(now - last).count();
+    last = now;
+  };
   const auto& txs = rollup_txs(block, params_.namespace_id);
   auto signatures = check_signatures(txs, params_.chain_id, threads_);
+  lap(timings_.signatures);
   BlockOutcome outcome = state_.apply_block(block, params_, signatures, threads_);
   std::string line = exec_to_json(outcome);
-  if (persist_) {
-    auto written = persist(outcome, line);
-    if (!written || !*written) {
-      // The in-memory state ran ahead of the file: take the file's word for it again, then
-      // this block is either applied by the other executor or still next in line.
-      auto reloaded = reload();
-      if (!written) return std::unexpected(written.error());
-      if (!reloaded) return std::unexpected(reloaded.error());
+  lap(timings_.transition);
+  if (writer_) {
+    bool previous_written = ROLLUP_TRY(writer_->wait());
+    lap(timings_.persist);
+    if (!previous_written) {
+      // Another executor stored the previous block first: this one was computed on a state
+      // that may be stale. Take the file's word for it and start this block again.
+      ROLLUP_TRY(reload());
       return apply_authenticated(block);
     }
+    BlockWrite w;
+    w.height = outcome.height;
+    w.block_hash = outcome.block_hash;
+    w.pre_root = outcome.pre_root;
+    w.post_root = outcome.post_root;
+    w.exec_line = line;
+    // Genesis accounts and nodes go in with the first block (accounts at post-block values).
+    for (std::uint64_t idx = 0; idx < genesis_accounts_; ++idx) w.accounts.emplace_back(idx, state_.account(idx));
+    for (auto idx : outcome.touched)
+      if (idx >= genesis_accounts_) w.accounts.emplace_back(idx, state_.account(idx));
+    w.nodes = std::move(genesis_nodes_);
+    w.nodes.insert(w.nodes.end(), outcome.node_updates.begin(), outcome.node_updates.end());
+    genesis_accounts_ = 0;
+    genesis_nodes_.clear();
+    writer_->start(std::move(w));
   }
   height_ = block.height;
   return ApplyResult{false, std::move(line), block.height};
-}
-
-Result<bool> Executor::persist(const BlockOutcome& o, const std::string& exec_line) {
-  auto tx = ROLLUP_TRY(db_.begin_immediate());
-  // Checked again under the write lock: a racing executor that got there first wins, and this
-  // one reloads instead of writing a second copy of the same height.
-  if (ROLLUP_TRY(stored_height()) != o.height - 1) return false;
-  auto acct = ROLLUP_TRY(db_.prepare(
-      "INSERT INTO state_accounts(idx, pubkey, balance, nonce) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT(idx) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce"));
-  auto write_account = [&](std::uint64_t idx) -> Status {
-    const Account& a = state_.account(idx);
-    acct.bind(1, idx).bind(2, a.key).bind(3, a.balance).bind(4, a.nonce);
-    return acct.run();
-  };
-  // Genesis accounts go in with the first block, in their current (post-block) values.
-  for (std::uint64_t idx = 0; idx < genesis_accounts_; ++idx) ROLLUP_TRY(write_account(idx));
-  for (auto idx : o.touched)
-    if (idx >= genesis_accounts_) ROLLUP_TRY(write_account(idx));
-  auto node = ROLLUP_TRY(db_.prepare("INSERT OR REPLACE INTO state_nodes(level, idx, digest) VALUES (?, ?, ?)"));
-  for (const auto& n : genesis_nodes_) {
-    auto bytes = hash::digest_bytes(n.digest);
-    node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
-    ROLLUP_TRY(node.run());
-  }
-  for (const auto& n : o.node_updates) {
-    auto bytes = hash::digest_bytes(n.digest);
-    node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
-    ROLLUP_TRY(node.run());
-  }
-  auto blk = ROLLUP_TRY(db_.prepare(
-      "INSERT INTO state_blocks(height, hash, pre_root, post_root, exec, applied_at) "
-      "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
-  auto pre = hash::digest_bytes(o.pre_root), post = hash::digest_bytes(o.post_root);
-  blk.bind(1, o.height).bind(2, o.block_hash).bind(3, std::span<const std::uint8_t>(pre));
-  blk.bind(4, std::span<const std::uint8_t>(post)).bind(5, exec_line);
-  ROLLUP_TRY(blk.run());
-  ROLLUP_TRY(tx.commit());
-  genesis_accounts_ = 0;
-  genesis_nodes_.clear();
-  return true;
 }
 
 }  // namespace rollup::vm

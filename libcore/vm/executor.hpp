@@ -15,6 +15,15 @@ class Db;
 
 namespace rollup::vm {
 
+class StateWriter;
+
+/// Seconds spent per phase, for --verbose and the benchmarks.
+struct PhaseTimings {
+  double signatures = 0;  ///< Ed25519 checks (in parallel)
+  double transition = 0;  ///< the STF and the tree's rehashing
+  double persist = 0;     ///< waiting for the state file writer (the rest overlaps)
+};
+
 struct ApplyResult {
   bool already_applied = false;  ///< the block was applied before: nothing changed
   std::string exec_line;         ///< the exec object (the stored one when already applied)
@@ -26,6 +35,9 @@ class Executor {
   /// Loads the executor's state from the file. `persist` = false is --dry-run: blocks are
   /// applied in memory only.
   static Result<std::unique_ptr<Executor>> open(store::Db& db, unsigned threads, bool persist);
+  ~Executor();
+  /// Waits until every applied block is in the state file; call before exiting.
+  Status finish();
 
   /// Authenticates and applies one block. Errc::rejected when the contract has not committed
   /// this block (or committed another at its height). Committed blocks between the executor's
@@ -41,6 +53,7 @@ class Executor {
   std::uint64_t height() const { return height_; }
   const State& state() const { return state_; }
   const RollupParams& params() const { return params_; }
+  const PhaseTimings& timings() const { return timings_; }
 
  private:
   Executor(store::Db& db, unsigned threads, bool persist);
@@ -49,8 +62,6 @@ class Executor {
   Status reload();
   Result<ApplyResult> apply_authenticated(const codec::Block& block);
   Result<std::uint64_t> stored_height();
-  /// Writes one block's changes; false when another executor stored this height first.
-  Result<bool> persist(const BlockOutcome& outcome, const std::string& exec_line);
 
   store::Db& db_;
   std::unique_ptr<l1::Contract> contract_;
@@ -59,6 +70,8 @@ class Executor {
   RollupParams params_;
   State state_;
   std::uint64_t height_ = 0;
+  PhaseTimings timings_;
+  std::unique_ptr<StateWriter> writer_;
   /// Genesis accounts and nodes not yet in the file: written with the first block.
   std::uint64_t genesis_accounts_ = 0;
   std::vector<smt::NodeUpdate> genesis_nodes_;
