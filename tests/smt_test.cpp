@@ -238,3 +238,20 @@ TEST_CASE("smt rejects misuse", "[smt]") {
   tree.commit();
   REQUIRE_NOTHROW(tree.root());
 }
+
+TEST_CASE("batched leaf digests equal leaf_digest", "[smt]") {
+  std::mt19937_64 rng(Catch::rngSeed());
+  std::vector<rollup::smt::LeafInput> inputs(1000);
+  for (auto& in : inputs) {
+    for (auto& b : in.key) b = static_cast<std::uint8_t>(rng());
+    in.balance = rng() % (1ULL << 53);
+    in.nonce = rng() % 1000;
+  }
+  for (unsigned threads : {1u, 2u}) {
+    auto batched = rollup::smt::leaf_digests(inputs, threads);
+    REQUIRE(batched.size() == inputs.size());
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      REQUIRE(batched[i] == rollup::smt::leaf_digest(inputs[i].key, inputs[i].balance, inputs[i].nonce));
+  }
+  CHECK(rollup::smt::leaf_digests({}, 2).empty());
+}

@@ -8,6 +8,7 @@
 // out of order (a sparse index, or load() in arbitrary order) wait in a per-level map until the
 // prefix reaches them, which keeps any index below 2^32 legal without slowing the dense case.
 #include <array>
+#include <span>
 #include <cstdint>
 #include <unordered_map>
 #include <utility>
@@ -25,6 +26,15 @@ inline constexpr unsigned kDepth = 32;
 /// hash_elements([k0..k7, balance, nonce]) with k the key as eight little-endian u32 words.
 /// balance and nonce are below 2^53 by the formats, hence canonical field elements.
 Digest leaf_digest(const PublicKey& key, std::uint64_t balance, std::uint64_t nonce);
+
+struct LeafInput {
+  PublicKey key{};
+  std::uint64_t balance = 0;
+  std::uint64_t nonce = 0;
+};
+/// leaf_digest of many accounts at once: the permutations run side by side in SIMD lanes and
+/// across `threads` threads (a block rehashes thousands of leaves).
+std::vector<Digest> leaf_digests(std::span<const LeafInput> leaves, unsigned threads);
 
 /// The root of an empty subtree of height `level` (0 = an empty leaf, [0, 0, 0, 0]).
 const Digest& empty_digest(unsigned level);

@@ -42,10 +42,14 @@ void State::load_account(const Account& account) {
 
 std::vector<smt::NodeUpdate> State::seed_genesis(const std::vector<Account>& accounts,
                                                  unsigned threads) {
+  std::vector<smt::LeafInput> inputs;
+  inputs.reserve(accounts.size());
   for (const auto& a : accounts) {
     load_account(a);
-    tree_.set_leaf(accounts_.size() - 1, smt::leaf_digest(a.key, a.balance, a.nonce));
+    inputs.push_back(smt::LeafInput{a.key, a.balance, a.nonce});
   }
+  auto leaves = smt::leaf_digests(inputs, threads);
+  for (std::size_t i = 0; i < leaves.size(); ++i) tree_.set_leaf(i, leaves[i]);
   return tree_.commit(threads);
 }
 
@@ -168,11 +172,15 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
   }
 
   std::sort(touched_.begin(), touched_.end());
+  std::vector<smt::LeafInput> inputs;
+  inputs.reserve(touched_.size());
   for (auto idx : touched_) {
     const Account& a = accounts_[idx];
-    tree_.set_leaf(idx, smt::leaf_digest(a.key, a.balance, a.nonce));
+    inputs.push_back(smt::LeafInput{a.key, a.balance, a.nonce});
     touched_flag_[idx] = false;
   }
+  auto leaves = smt::leaf_digests(inputs, threads);
+  for (std::size_t i = 0; i < touched_.size(); ++i) tree_.set_leaf(touched_[i], leaves[i]);
   out.touched = std::move(touched_);
   touched_.clear();
   out.node_updates = tree_.commit(threads);
