@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   std::vector<vm::Account> genesis;
   for (std::uint64_t i = 0; i < accounts; ++i)
     genesis.push_back(vm::Account{crypto::dev_key(i).public_key, 1'000'000, 0});
-  state.seed_genesis(genesis, cores);
+  state.load_accounts(genesis, cores);
   codec::Block block;
   block.height = 1;
   block.fee_recipient = genesis[0].key;

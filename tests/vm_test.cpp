@@ -182,7 +182,7 @@ TEST_CASE("random blocks: applying twice from scratch gives the same roots", "[v
   vm::State rebuilt;
   std::vector<vm::Account> accounts;
   for (std::uint64_t i = 0; i < first.size(); ++i) accounts.push_back(first.account(i));
-  rebuilt.seed_genesis(accounts, 1);
+  rebuilt.load_accounts(accounts, 1);
   CHECK(rebuilt.root() == roots.back());
 }
 

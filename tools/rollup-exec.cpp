@@ -7,6 +7,7 @@
 #include "cli/tool.hpp"
 #include "store/db.hpp"
 #include "vm/executor.hpp"
+#include "vm/pipeline.hpp"
 
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
@@ -41,21 +42,17 @@ int main(int argc, char** argv) {
     std::uint64_t applied = 0, txs = 0;
     auto started = std::chrono::steady_clock::now();
 
-    auto apply = [&](const codec::Block& block) -> Status {
-      for (const auto& result : ROLLUP_TRY(executor->apply(block))) {
-        if (result.already_applied) {
-          // The stored exec line goes out again so that downstream stages stay idempotent too.
-          tool.notice(fmt::format("block {} is already applied; skipped", result.height));
-        } else {
-          ++applied;
-          if (result.height != block.height) tool.notice(fmt::format("block {} caught up from the contract", result.height));
-        }
-        ROLLUP_TRY(out.write(result.exec_line));
+    auto report = [&](const vm::ApplyResult& result) -> Status {
+      if (result.already_applied) {
+        // The stored exec line goes out again so that downstream stages stay idempotent too.
+        tool.notice(fmt::format("block {} is already applied; skipped", result.height));
+      } else {
+        ++applied;
+        txs += result.txs;
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        progress.update(fmt::format("height {}, {} txs, {:.0f} tx/s", result.height, txs, txs / std::max(secs, 1e-9)));
       }
-      txs += vm::rollup_txs(block, executor->params().namespace_id).size();
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      progress.update(fmt::format("height {}, {} txs, {:.0f} tx/s", block.height, txs, txs / std::max(secs, 1e-9)));
-      return {};
+      return out.write(result.exec_line);
     };
 
     if (!dry_run) {
@@ -73,16 +70,26 @@ int main(int argc, char** argv) {
           std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
           continue;
         }
-        ROLLUP_TRY(apply(*next));
+        for (const auto& result : ROLLUP_TRY(executor->apply(*next))) ROLLUP_TRY(report(result));
       }
       ROLLUP_TRY(executor->finish());
       return out.finish();
     }
-    ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
-      if (codec::kind_of(object) != "block") return out.write(line.text);
+    vm::BlockPipeline pipeline(*executor, [&](const std::variant<vm::ApplyResult, std::string>& item) {
+      if (auto* line = std::get_if<std::string>(&item)) return out.write(*line);
+      return report(std::get<vm::ApplyResult>(item));
+    });
+    auto read = tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
+      if (codec::kind_of(object) != "block") return pipeline.push_passthrough(line.text);
       auto block = ROLLUP_TRY(codec::parse_block(object));
-      return apply(block);
-    }));
+      auto pushed = pipeline.push_block(std::move(block), line.where());
+      // The apply thread's error already names its own line.
+      if (!pushed) throw Failure(pushed.error());
+      return {};
+    });
+    auto drained = pipeline.finish();
+    if (!drained) return drained;
+    ROLLUP_TRY(read);
     ROLLUP_TRY(executor->finish());
     const auto& t = executor->timings();
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

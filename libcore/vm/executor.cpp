@@ -45,6 +45,7 @@ Result<bool> store_block(store::Db& db, const BlockWrite& w) {
   }
   auto node = ROLLUP_TRY(db.prepare("INSERT OR REPLACE INTO state_nodes(level, idx, digest) VALUES (?, ?, ?)"));
   for (const auto& n : w.nodes) {
+    if (n.level < kFirstStoredLevel) continue;
     auto bytes = hash::digest_bytes(n.digest);
     node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
     ROLLUP_TRY(node.run());
@@ -152,33 +153,31 @@ Status Executor::reload() {
   auto read = ROLLUP_TRY(db_.begin_read());
   state_ = State();
   height_ = ROLLUP_TRY(stored_height());
-  auto accounts = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));
-  std::uint64_t expected = 0;
-  while (ROLLUP_TRY(accounts.step())) {
-    if (ROLLUP_TRY(accounts.column_uint64(0)) != expected++)
-      return fail(Errc::internal, "state_accounts has a gap in its indices");
-    state_.load_account(Account{ROLLUP_TRY(accounts.column_array<32>(1)),
-                                ROLLUP_TRY(accounts.column_uint64(2)),
-                                ROLLUP_TRY(accounts.column_uint64(3))});
-  }
   genesis_accounts_ = 0;
   genesis_nodes_.clear();
-  if (height_ == 0 && state_.size() == 0) {
+  std::vector<Account> accounts;
+  if (height_ == 0) {
     // Nothing applied yet: the state is the contract's genesis, stored with the first block.
-    std::vector<Account> genesis;
-    for (const auto& g : ROLLUP_TRY(contract_->genesis())) genesis.push_back(Account{g.key, g.balance, 0});
-    genesis_nodes_ = state_.seed_genesis(genesis, threads_);
-    genesis_accounts_ = genesis.size();
+    for (const auto& g : ROLLUP_TRY(contract_->genesis())) accounts.push_back(Account{g.key, g.balance, 0});
+    genesis_nodes_ = state_.load_accounts(accounts, threads_);
+    genesis_accounts_ = accounts.size();
     return {};
   }
-  auto nodes = ROLLUP_TRY(db_.prepare("SELECT level, idx, digest FROM state_nodes"));
-  while (ROLLUP_TRY(nodes.step())) {
-    auto bytes = ROLLUP_TRY(nodes.column_array<32>(2));
-    auto digest = hash::digest_from_bytes(bytes);
-    if (!digest) return fail(Errc::internal, "state_nodes holds a non-canonical digest");
-    state_.load_node(smt::NodeUpdate{static_cast<unsigned>(nodes.column_int64(0)),
-                                     ROLLUP_TRY(nodes.column_uint64(1)), *digest});
+  auto q = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));
+  while (ROLLUP_TRY(q.step())) {
+    if (ROLLUP_TRY(q.column_uint64(0)) != accounts.size())
+      return fail(Errc::internal, "state_accounts has a gap in its indices");
+    accounts.push_back(Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+                               ROLLUP_TRY(q.column_uint64(3))});
   }
+  state_.load_accounts(accounts, threads_);
+  // The tree is rebuilt from the accounts alone, so the stored root checks the whole file.
+  auto root = ROLLUP_TRY(db_.prepare("SELECT post_root FROM state_blocks WHERE height = ?"));
+  root.bind(1, height_);
+  ROLLUP_TRY(root.step());
+  if (ROLLUP_TRY(root.column_array<32>(0)) != hash::digest_bytes(state_.root()))
+    return fail(Errc::internal, fmt::format("the state file is inconsistent: its accounts do not hash to "
+                                            "the stored root of block {}", height_));
   return {};
 }
 
@@ -201,7 +200,8 @@ Result<std::optional<codec::Block>> Executor::next_committed() {
   return std::optional<codec::Block>(std::move(*block));
 }
 
-Result<std::vector<ApplyResult>> Executor::apply(const codec::Block& block) {
+Result<std::vector<ApplyResult>> Executor::apply(const codec::Block& block,
+                                                 const std::vector<bool>* signatures) {
   // Authenticate first: only the block the contract committed at this height may be applied.
   auto committed = ROLLUP_TRY(contract_->committed_hash(block.height));
   if (!committed)
@@ -214,13 +214,14 @@ Result<std::vector<ApplyResult>> Executor::apply(const codec::Block& block) {
   while (block.height > height_ + 1) {
     auto missing = ROLLUP_TRY(next_committed());
     if (!missing) return fail(Errc::internal, "the contract lacks a block below a committed one");
-    results.push_back(ROLLUP_TRY(apply_authenticated(*missing)));
+    results.push_back(ROLLUP_TRY(apply_authenticated(*missing, nullptr)));
   }
-  results.push_back(ROLLUP_TRY(apply_authenticated(block)));
+  results.push_back(ROLLUP_TRY(apply_authenticated(block, signatures)));
   return results;
 }
 
-Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block) {
+Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block,
+                                                  const std::vector<bool>* signatures) {
   if (block.height <= height_) {
     if (writer_) ROLLUP_TRY(writer_->wait());  // the block may still be on its way to the file
     ApplyResult r{true, {}, block.height};
@@ -235,10 +236,13 @@ Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block) {
     total += std::chrono::duration<double>(now - last).count();
     last = now;
   };
-  const auto& txs = rollup_txs(block, params_.namespace_id);
-  auto signatures = check_signatures(txs, params_.chain_id, threads_);
+  std::vector<bool> checked;
+  if (!signatures) {
+    checked = check_signatures(rollup_txs(block, params_.namespace_id), params_.chain_id, threads_);
+    signatures = &checked;
+  }
   lap(timings_.signatures);
-  BlockOutcome outcome = state_.apply_block(block, params_, signatures, threads_);
+  BlockOutcome outcome = state_.apply_block(block, params_, *signatures, threads_);
   std::string line = exec_to_json(outcome);
   lap(timings_.transition);
   if (writer_) {
@@ -248,7 +252,7 @@ Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block) {
       // Another executor stored the previous block first: this one was computed on a state
       // that may be stale. Take the file's word for it and start this block again.
       ROLLUP_TRY(reload());
-      return apply_authenticated(block);
+      return apply_authenticated(block, signatures);
     }
     BlockWrite w;
     w.height = outcome.height;
@@ -267,7 +271,7 @@ Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block) {
     writer_->start(std::move(w));
   }
   height_ = block.height;
-  return ApplyResult{false, std::move(line), block.height};
+  return ApplyResult{false, std::move(line), block.height, rollup_txs(block, params_.namespace_id).size()};
 }
 
 }  // namespace rollup::vm

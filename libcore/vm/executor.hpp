@@ -17,6 +17,12 @@ namespace rollup::vm {
 
 class StateWriter;
 
+/// The tree levels kept in state_nodes. The four lowest levels (leaves included) are not
+/// stored: they follow from the 16 accounts below a level-4 node, and leaving them out cuts the
+/// pages a block dirties in the state file by more than half. The executor rebuilds the whole
+/// tree from state_accounts at start; queries recompute the missing siblings.
+inline constexpr unsigned kFirstStoredLevel = 4;
+
 /// Seconds spent per phase, for --verbose and the benchmarks.
 struct PhaseTimings {
   double signatures = 0;  ///< Ed25519 checks (in parallel)
@@ -28,6 +34,7 @@ struct ApplyResult {
   bool already_applied = false;  ///< the block was applied before: nothing changed
   std::string exec_line;         ///< the exec object (the stored one when already applied)
   std::uint64_t height = 0;
+  std::size_t txs = 0;  ///< the rollup's txs in the block
 };
 
 class Executor {
@@ -43,7 +50,10 @@ class Executor {
   /// this block (or committed another at its height). Committed blocks between the executor's
   /// tip and this one are fetched from the contract and applied first, so a stream that lost
   /// blocks to a crashed stage heals: one result per block applied or found already applied.
-  Result<std::vector<ApplyResult>> apply(const codec::Block& block);
+  /// `signatures`, when given, are the block's check_signatures bits, computed ahead by the
+  /// caller (see vm/pipeline.hpp).
+  Result<std::vector<ApplyResult>> apply(const codec::Block& block,
+                                         const std::vector<bool>* signatures = nullptr);
   /// Exec lines of applied blocks whose root the contract does not hold yet (the stage after
   /// the executor crashed): emitted again at start so that the stream heals.
   Result<std::vector<std::string>> unsettled_exec_lines();
@@ -53,6 +63,7 @@ class Executor {
   std::uint64_t height() const { return height_; }
   const State& state() const { return state_; }
   const RollupParams& params() const { return params_; }
+  unsigned threads() const { return threads_; }
   const PhaseTimings& timings() const { return timings_; }
 
  private:
@@ -60,7 +71,8 @@ class Executor {
   /// (Re)reads accounts and tree from the file; used at start and whenever another executor
   /// moved the state on since this one last looked.
   Status reload();
-  Result<ApplyResult> apply_authenticated(const codec::Block& block);
+  Result<ApplyResult> apply_authenticated(const codec::Block& block,
+                                          const std::vector<bool>* signatures);
   Result<std::uint64_t> stored_height();
 
   store::Db& db_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "store/db.hpp"
+#include "vm/executor.hpp"
 
 namespace rollup::vm {
 
@@ -33,8 +34,34 @@ Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey
   a.proof.index = ROLLUP_TRY(q.column_uint64(0));
   a.account = Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
                       ROLLUP_TRY(q.column_uint64(3))};
-  a.proof.leaf = ROLLUP_TRY(stored_node(db, 0, a.proof.index));
-  for (unsigned level = 0; level < smt::kDepth; ++level)
+  // The lowest levels are not stored (see kFirstStoredLevel): rebuild the small subtree of the
+  // accounts that share the account's level-4 ancestor.
+  constexpr std::uint64_t kSpan = std::uint64_t{1} << kFirstStoredLevel;
+  const std::uint64_t base = a.proof.index & ~(kSpan - 1);
+  std::vector<hash::Digest> level_nodes(kSpan, smt::empty_digest(0));
+  {
+    auto neighbours = ROLLUP_TRY(db.prepare(
+        "SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx >= ? AND idx < ? ORDER BY idx"));
+    neighbours.bind(1, base).bind(2, base + kSpan);
+    std::vector<smt::LeafInput> inputs;
+    std::vector<std::uint64_t> slots;
+    while (ROLLUP_TRY(neighbours.step())) {
+      slots.push_back(ROLLUP_TRY(neighbours.column_uint64(0)) - base);
+      inputs.push_back(smt::LeafInput{ROLLUP_TRY(neighbours.column_array<32>(1)),
+                                      ROLLUP_TRY(neighbours.column_uint64(2)),
+                                      ROLLUP_TRY(neighbours.column_uint64(3))});
+    }
+    auto leaves = smt::leaf_digests(inputs, 1);
+    for (std::size_t i = 0; i < leaves.size(); ++i) level_nodes[slots[i]] = leaves[i];
+  }
+  a.proof.leaf = level_nodes[a.proof.index - base];
+  for (unsigned level = 0; level < kFirstStoredLevel; ++level) {
+    a.proof.siblings[level] = level_nodes[((a.proof.index - base) >> level) ^ 1];
+    std::vector<hash::Digest> parents(level_nodes.size() / 2);
+    hash::merge_pairs(level_nodes, parents);
+    level_nodes = std::move(parents);
+  }
+  for (unsigned level = kFirstStoredLevel; level < smt::kDepth; ++level)
     a.proof.siblings[level] = ROLLUP_TRY(stored_node(db, level, (a.proof.index >> level) ^ 1));
   a.root = ROLLUP_TRY(stored_node(db, smt::kDepth, 0));
   auto h = ROLLUP_TRY(db.prepare("SELECT coalesce(max(height), 0) FROM state_blocks"));

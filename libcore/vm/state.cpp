@@ -34,18 +34,18 @@ std::optional<std::uint64_t> State::index_of(const PublicKey& key) const {
   return it->second;
 }
 
-void State::load_account(const Account& account) {
+void State::add_account(const Account& account) {
   index_.emplace(account.key, accounts_.size());
   accounts_.push_back(account);
   touched_flag_.push_back(false);
 }
 
-std::vector<smt::NodeUpdate> State::seed_genesis(const std::vector<Account>& accounts,
+std::vector<smt::NodeUpdate> State::load_accounts(const std::vector<Account>& accounts,
                                                  unsigned threads) {
   std::vector<smt::LeafInput> inputs;
   inputs.reserve(accounts.size());
   for (const auto& a : accounts) {
-    load_account(a);
+    add_account(a);
     inputs.push_back(smt::LeafInput{a.key, a.balance, a.nonce});
   }
   auto leaves = smt::leaf_digests(inputs, threads);

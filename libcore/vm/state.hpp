@@ -85,11 +85,9 @@ class State {
   StateRoot root() const { return tree_.root(); }
   const smt::Tree& tree() const { return tree_; }
 
-  /// Rebuilding from the store: accounts in index order, then the persisted tree nodes.
-  void load_account(const Account& account);
-  void load_node(const smt::NodeUpdate& node) { tree_.load(node); }
-  /// Sets accounts directly (genesis) and hashes the tree; returns every node it made.
-  std::vector<smt::NodeUpdate> seed_genesis(const std::vector<Account>& accounts, unsigned threads);
+  /// Adds accounts in index order (genesis, or the stored state) and hashes their leaves and
+  /// the tree above them; returns every node it made.
+  std::vector<smt::NodeUpdate> load_accounts(const std::vector<Account>& accounts, unsigned threads);
 
   /// Applies `block` with the STF. `signature_ok[i]` tells whether tx i of the namespace has a
   /// valid signature (see check_signatures, which callers run first, in parallel).
@@ -99,6 +97,7 @@ class State {
  private:
   /// Tentative balances during one tx, so that a failed tx leaves nothing behind.
   struct Credit;
+  void add_account(const Account& account);
   std::uint64_t ensure_account(const PublicKey& key);
   Reason apply_transfer(const codec::Tx& tx, const PublicKey& fee_recipient, bool signature_ok,
                         std::vector<Withdrawal>& withdrawals);

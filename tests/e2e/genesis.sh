@@ -4,12 +4,12 @@ source "$(dirname "$0")/lib.sh"
 rollup-keygen -o seq.key --dev 1000 >/dev/null
 for i in 0 1 2; do rollup-keygen -o dev$i.key --dev $i >/dev/null; done
 d1=$(rollup-keygen --show dev1.key)
-rollup-l1 init --sequencer-key seq.key --dev-accounts 3 --dev-balance 500 -q
+rollup-l1 init --sequencer-key seq.key --dev-accounts 40 --dev-balance 500 -q
 expect_eq "$(rollup-l1 roots | jq -r .root)" "$(rollup-l1 status | jq -r .genesis_root)"
 # Nonce and balance come from the genesis before any block.
 expect_eq "$(rollup-tx transfer --key dev2.key --to "$d1" --amount 5 | jq .nonce)" 0
 rollup-tx transfer --key dev2.key --to "$d1" --amount 5 | rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-submit > /dev/null
-for i in 0 1 2; do
+for i in 0 1 2 15 16 17 33 39; do
   expect_status 0 rollup-query --check --index $i
   expect_eq "$(jq .check.valid "$WORK/out")" true "genesis account $i proof"
 done
