@@ -138,6 +138,16 @@ Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, unsigned threads
   return ex;
 }
 
+Result<std::unique_ptr<Executor>> Executor::open_at_genesis(store::Db& db, unsigned threads) {
+  std::unique_ptr<Executor> ex(new Executor(db, threads, false));
+  auto cfg = ROLLUP_TRY(ex->contract_->config());
+  ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
+  std::vector<Account> accounts;
+  for (const auto& g : ROLLUP_TRY(ex->contract_->genesis())) accounts.push_back(Account{g.key, g.balance, 0});
+  ex->state_.load_accounts(accounts, threads);
+  return ex;
+}
+
 Status Executor::finish() {
   if (!writer_) return {};
   bool written = ROLLUP_TRY(writer_->wait());

@@ -72,6 +72,36 @@ Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey
   return a;
 }
 
+Result<AccountAnswer> query_account_at(store::Db& db, const std::optional<PublicKey>& key,
+                                       std::optional<std::uint64_t> index, std::uint64_t height,
+                                       unsigned threads) {
+  auto replay = ROLLUP_TRY(Executor::open_at_genesis(db, threads));
+  while (replay->height() < height) {
+    auto block = ROLLUP_TRY(replay->next_committed());
+    if (!block) return fail(Errc::rejected, fmt::format("the contract has no block {}", replay->height() + 1));
+    ROLLUP_TRY(replay->apply(*block));
+  }
+  const State& state = replay->state();
+  std::optional<std::uint64_t> found = key ? state.index_of(*key) : index;
+  if (!found || *found >= state.size())
+    return fail(Errc::rejected, fmt::format("no account for {} at height {}",
+                                            key ? to_hex(*key) : "index " + std::to_string(*index), height));
+  AccountAnswer a;
+  a.account = state.account(*found);
+  a.proof = state.tree().proof(*found);
+  a.root = state.root();
+  a.height = height;
+  return a;
+}
+
+Result<l1::RootRecord> root_to_check(store::Db& db, bool verified_only) {
+  auto contract = l1::open_embedded(db);
+  auto roots = ROLLUP_TRY(contract->roots());
+  for (auto it = roots.rbegin(); it != roots.rend(); ++it)
+    if (!verified_only || it->status == l1::RootStatus::verified) return *it;
+  return fail(Errc::rejected, "the contract holds no root to check against");
+}
+
 Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer) {
   auto contract = l1::open_embedded(db);
   CheckVerdict v;

@@ -26,6 +26,13 @@ struct AccountAnswer {
 Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey>& key,
                                     std::optional<std::uint64_t> index);
 
+/// The same answer at an earlier committed height, rebuilt by replaying the contract's blocks
+/// from genesis in memory (the state file keeps only the latest state). Exits against the last
+/// verified root and checks of an executor that is ahead of the contract need it.
+Result<AccountAnswer> query_account_at(store::Db& db, const std::optional<PublicKey>& key,
+                                       std::optional<std::uint64_t> index, std::uint64_t height,
+                                       unsigned threads);
+
 struct CheckVerdict {
   bool valid = false;
   std::optional<l1::RootRecord> contract_root;  ///< the contract's root at the answer's height
@@ -34,6 +41,8 @@ struct CheckVerdict {
 
 /// Checks the answer's proof against the contract's root for the answer's height.
 Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer);
+/// The contract's latest root (verified if `verified_only`); the height a checked answer is for.
+Result<l1::RootRecord> root_to_check(store::Db& db, bool verified_only);
 
 std::string account_to_json(const AccountAnswer& answer, const CheckVerdict* verdict);
 

@@ -30,6 +30,24 @@ expect_eq "$(jq -r .pubkey "$WORK/out")" "$BOB"
 expect_eq "$(rollup-l1 roots | tail -n1 | jq -r .root)" "0x$(exec_root | tr A-F a-f)"
 expect_eq "$(rollup-l1 status | jq .height)" 2
 
+# The executor runs ahead of the contract's roots: --check answers at the root's height, by
+# replaying the contract's blocks; --height answers at any committed height.
+rollup-tx transfer --key alice.key --to "$BOB" --amount 1000 --nonce 3 | rollup-seq --key seq.key | rollup-submit | rollup-exec > unclaimed.ndjson
+expect_status 0 rollup-query "$BOB"
+expect_eq "$(jq .height "$WORK/out")" 3
+expect_eq "$(jq .balance "$WORK/out")" 1350
+expect_status 0 rollup-query --check "$BOB"
+expect_eq "$(jq -c '[.height, .balance, .check.valid]' "$WORK/out")" "[2,350,true]"
+expect_status 0 rollup-query --height 1 "$BOB"
+expect_eq "$(jq -c '[.height, .balance]' "$WORK/out")" "[1,350]"
+expect_status 1 rollup-query --height 0 --index 0   # the genesis is empty: alice came by deposit
+expect_err "no account for index 0 at height 0"
+expect_status 1 rollup-query --height 9 "$BOB"
+expect_err "no block 4"
+expect_status 0 rollup-submit unclaimed.ndjson
+expect_status 0 rollup-query --check "$BOB"
+expect_eq "$(jq -c '[.height, .balance, .check.valid]' "$WORK/out")" "[3,1350,true]"
+
 # An unknown account: a negative answer, exit 1.
 expect_status 1 rollup-query "$(rollup-keygen -o nobody.key)"
 expect_err "no account"
