@@ -8,6 +8,7 @@
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
 #include "store/db.hpp"
+#include "vm/query.hpp"
 
 int main(int argc, char** argv) {
   using namespace rollup;
@@ -52,9 +53,18 @@ int main(int argc, char** argv) {
   blocks->add_option("--to", to, "Last height");
   auto* roots = app.add_subcommand("roots", "Print the state roots the contract holds");
   auto* balances = app.add_subcommand("balances", "Print L1 balances");
+  auto* withdrawals = app.add_subcommand("withdrawals", "Print withdrawals of proven blocks (payable or paid)");
+  auto* claim = app.add_subcommand("claim", "Pay an L1 account its payable withdrawals");
+  claim->add_option("--key", key_file, "Key file of the account")->required();
+  std::string proof_file;
+  auto* exit_cmd = app.add_subcommand(
+      "exit", "Escape hatch (frozen contract only): pay an L2 balance on L1 against the last verified root");
+  exit_cmd->add_option("--key", key_file, "Key file of the account")->required();
+  exit_cmd->add_option("--proof", proof_file,
+                       "The account line from rollup-query --check --verified (- = stdin)")->required();
 
   return tool.run(argc, argv, [&]() -> Status {
-    bool writes = init->parsed() || fund->parsed() || deposit->parsed();
+    bool writes = init->parsed() || fund->parsed() || deposit->parsed() || claim->parsed() || exit_cmd->parsed();
     auto db = ROLLUP_TRY(store::Db::open(
         tool.db_path(), writes ? store::OpenMode::create_if_missing : store::OpenMode::must_exist));
     auto contract = l1::open_embedded(db);
@@ -138,6 +148,38 @@ int main(int argc, char** argv) {
       for (const auto& [account, balance] : ROLLUP_TRY(contract->balances()))
         ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.balance","v":1,"account":"{}","balance":{}}})",
                                          to_hex(account), balance)));
+      return out.finish();
+    }
+    if (withdrawals->parsed()) {
+      ROLLUP_TRY(contract->config());
+      for (const auto& w : ROLLUP_TRY(contract->withdrawals()))
+        ROLLUP_TRY(out.write(fmt::format(
+            R"({{"kind":"l1.withdrawal","v":1,"id":{},"height":{},"account":"{}","amount":{},"status":"{}"}})",
+            w.id, w.height, to_hex(w.account), w.amount, w.paid ? "paid" : "payable")));
+      return out.finish();
+    }
+    if (claim->parsed()) {
+      auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+      auto paid = ROLLUP_TRY(contract->claim(key.public_key));
+      ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"claim","account":"{}","amount":{}}})",
+                                       to_hex(key.public_key), paid)));
+      return out.finish();
+    }
+    if (exit_cmd->parsed()) {
+      // The key file proves the caller owns the account being paid out.
+      auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+      auto reader = ROLLUP_TRY(codec::LineReader::open(proof_file));
+      auto line = ROLLUP_TRY(reader.next());
+      if (!line) return fail(Errc::bad_input, proof_file + ": no account line");
+      auto object = codec::parse_stream_object(line->text);
+      if (!object) return fail(Errc::bad_input, line->where() + ": " + object.error().message);
+      auto answer = vm::parse_account(*object);
+      if (!answer) return fail(Errc::bad_input, line->where() + ": " + answer.error().message);
+      if (answer->account.key != key.public_key)
+        return fail(Errc::rejected, "the proof is for " + to_hex(answer->account.key) + ", not this key's account");
+      auto paid = ROLLUP_TRY(contract->exit(key.public_key, answer->account.balance, answer->account.nonce, answer->proof));
+      ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"exit","account":"{}","amount":{}}})",
+                                       to_hex(key.public_key), paid)));
       return out.finish();
     }
     return fail(Errc::usage, "no subcommand");

@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+#include <span>
+
 #include "codec/objects.hpp"
+#include "smt/tree.hpp"
 #include "core/bytes.hpp"
 
 namespace rollup::store {
@@ -55,6 +59,36 @@ struct RootRecord {
   std::uint64_t height = 0;  ///< 0 is the genesis root
   Hash32 root{};
   RootStatus status = RootStatus::verified;
+};
+
+/// What a proof submission claims: the block at `height` takes the state from pre to post root.
+struct ProofClaim {
+  std::uint64_t height = 0;
+  Hash32 block_hash{};
+  Hash32 pre_root{};
+  Hash32 post_root{};
+};
+
+/// What a verified proof makes happen on L1: the block's withdrawals become payable and its
+/// failed deposits are refunded to their L1 payers.
+struct ProvenEffects {
+  std::vector<std::pair<PublicKey, std::uint64_t>> withdrawals;
+  std::vector<std::uint64_t> failed_deposits;  ///< deposit queue indices
+  unsigned security_bits = 0;
+};
+
+/// Checks a validity proof for a committed block (the STARK verifier; see air/block_proof.hpp).
+/// Injected so that the contract's ledger logic does not depend on the proof system's internals.
+using ProofVerifier = std::function<Result<ProvenEffects>(
+    const codec::Block& block, const Config& config, const ProofClaim& claim,
+    std::span<const std::uint8_t> proof)>;
+
+struct WithdrawalRecord {
+  std::uint64_t id = 0;
+  std::uint64_t height = 0;
+  PublicKey account{};
+  std::uint64_t amount = 0;
+  bool paid = false;
 };
 
 struct CommitReceipt {
@@ -113,6 +147,18 @@ class Contract {
   /// `block_hash` must be the committed block's at `height`.
   virtual Result<RootRecord> claim_root(std::uint64_t height, const Hash32& block_hash,
                                         const Hash32& pre_root, const Hash32& post_root) = 0;
+  /// Verifies `proof` with `verifier` and, if it holds, stores the post-state root as verified.
+  /// Accepted only for the next unproven height, on top of the last verified root, for the
+  /// block committed at that height; refused (Errc::rejected) otherwise or once frozen.
+  virtual Result<RootRecord> submit_proof(const ProofClaim& claim, std::span<const std::uint8_t> proof,
+                                          const ProofVerifier& verifier) = 0;
+  virtual Result<std::vector<WithdrawalRecord>> withdrawals() = 0;
+  /// Pays `account` every payable withdrawal not yet paid; the amount paid.
+  virtual Result<std::uint64_t> claim(const PublicKey& account) = 0;
+  /// The escape hatch: once frozen, pays an L2 account's balance on L1 against the last
+  /// verified root, with a Merkle proof of the account's leaf; once per account.
+  virtual Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance,
+                                     std::uint64_t nonce, const smt::MerkleProof& proof) = 0;
   /// Every root, genesis (height 0) first.
   virtual Result<std::vector<RootRecord>> roots() = 0;
   virtual Result<RootRecord> latest_root() = 0;

@@ -216,6 +216,20 @@ class EmbeddedContract final : public Contract {
       auto freeze = ROLLUP_TRY(db_.prepare("UPDATE l1_config SET frozen = 1, frozen_reason = ?"));
       freeze.bind(1, reason);
       ROLLUP_TRY(freeze.run());
+      // Deposits that no verified block executed never reach an exit proof: they go back to
+      // their L1 payers now, so that nothing is lost.
+      RootRecord verified = ROLLUP_TRY(latest_verified());
+      std::uint64_t executed_end = 0;
+      if (verified.height > 0) {
+        auto v = ROLLUP_TRY(block_at(verified.height));
+        if (v) executed_end = v->deposit_first + v->deposit_count;
+      }
+      auto pending = ROLLUP_TRY(db_.prepare("SELECT idx FROM l1_deposits WHERE idx >= ? AND refunded_at IS NULL"));
+      pending.bind(1, executed_end);
+      std::vector<std::uint64_t> refunds;
+      while (ROLLUP_TRY(pending.step())) refunds.push_back(ROLLUP_TRY(pending.column_uint64(0)));
+      pending.reset();
+      for (auto index : refunds) ROLLUP_TRY(refund_deposit(index));
       ROLLUP_TRY(tx.commit());
       return rejected(reason + "; the contract is now frozen");
     }
@@ -296,6 +310,103 @@ class EmbeddedContract final : public Contract {
     return RootRecord{h, post_root, RootStatus::claimed};
   }
 
+  Result<RootRecord> submit_proof(const ProofClaim& claim, std::span<const std::uint8_t> proof,
+                                  const ProofVerifier& verifier) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    Config cfg = ROLLUP_TRY(config());
+    if (cfg.frozen) return rejected("the contract is frozen: " + cfg.frozen_reason);
+    RootRecord last = ROLLUP_TRY(latest_verified());
+    if (claim.height <= last.height) {
+      auto existing = ROLLUP_TRY(root_at(claim.height));
+      if (existing && existing->status == RootStatus::verified && existing->root == claim.post_root)
+        return *existing;  // the same proven root again: nothing to do
+      return rejected(fmt::format("height {} is already proven", claim.height));
+    }
+    if (claim.height != last.height + 1)
+      return rejected(fmt::format("a proof for height {} before height {}", claim.height, last.height + 1));
+    auto stored = ROLLUP_TRY(block_at(claim.height));
+    if (!stored) return rejected(fmt::format("block {} is not committed", claim.height));
+    if (stored->hash != claim.block_hash)
+      return rejected(fmt::format("the proof is for block {}, the contract committed {} at height {}",
+                                  to_hex(claim.block_hash), to_hex(stored->hash), claim.height));
+    if (claim.pre_root != last.root)
+      return rejected(fmt::format("the proof starts from root {}, the last verified root (height {}) is {}",
+                                  to_hex(claim.pre_root), last.height, to_hex(last.root)));
+    auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
+    if (!block) return fail(Errc::internal, "the contract's block does not parse: " + block.error().message);
+    ProvenEffects effects = ROLLUP_TRY(verifier(*block, cfg, claim, proof));
+
+    auto root = ROLLUP_TRY(db_.prepare(fmt::format(
+        "INSERT INTO l1_roots(height, root, status, submitted_at) VALUES (?, ?, 'verified', {}) "
+        "ON CONFLICT(height) DO UPDATE SET root = excluded.root, status = 'verified', "
+        "submitted_at = excluded.submitted_at", kNow)));
+    root.bind(1, claim.height).bind(2, claim.post_root);
+    ROLLUP_TRY(root.run());
+    auto payable = ROLLUP_TRY(db_.prepare("INSERT INTO l1_withdrawals(height, account, amount) VALUES (?, ?, ?)"));
+    for (const auto& [account, amount] : effects.withdrawals) {
+      payable.bind(1, claim.height).bind(2, account).bind(3, amount);
+      ROLLUP_TRY(payable.run());
+    }
+    for (auto index : effects.failed_deposits) ROLLUP_TRY(refund_deposit(index));
+    ROLLUP_TRY(tx.commit());
+    return RootRecord{claim.height, claim.post_root, RootStatus::verified};
+  }
+
+  Result<std::vector<WithdrawalRecord>> withdrawals() override {
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT id, height, account, amount, paid_at IS NOT NULL FROM l1_withdrawals ORDER BY id"));
+    std::vector<WithdrawalRecord> out;
+    while (ROLLUP_TRY(q.step()))
+      out.push_back(WithdrawalRecord{ROLLUP_TRY(q.column_uint64(0)), ROLLUP_TRY(q.column_uint64(1)),
+                                     ROLLUP_TRY(q.column_array<32>(2)), ROLLUP_TRY(q.column_uint64(3)),
+                                     q.column_int64(4) != 0});
+    return out;
+  }
+
+  Result<std::uint64_t> claim(const PublicKey& account) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    ROLLUP_TRY(config());
+    auto due = ROLLUP_TRY(db_.prepare(
+        "SELECT coalesce(sum(amount), 0) FROM l1_withdrawals WHERE account = ? AND paid_at IS NULL"));
+    due.bind(1, account);
+    ROLLUP_TRY(due.step());
+    std::uint64_t amount = ROLLUP_TRY(due.column_uint64(0));
+    if (amount == 0) return rejected("no payable withdrawal for " + to_hex(account));
+    ROLLUP_TRY(credit_l1(account, amount));
+    auto paid = ROLLUP_TRY(db_.prepare(fmt::format(
+        "UPDATE l1_withdrawals SET paid_at = {} WHERE account = ? AND paid_at IS NULL", kNow)));
+    paid.bind(1, account);
+    ROLLUP_TRY(paid.run());
+    ROLLUP_TRY(tx.commit());
+    return amount;
+  }
+
+  Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance, std::uint64_t nonce,
+                             const smt::MerkleProof& proof) override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    Config cfg = ROLLUP_TRY(config());
+    if (!cfg.frozen) return rejected("the contract is not frozen: exits open only after a missed deposit deadline");
+    auto done = ROLLUP_TRY(db_.prepare("SELECT amount, root_height FROM l1_exits WHERE account = ?"));
+    done.bind(1, account);
+    if (ROLLUP_TRY(done.step()))
+      return rejected(fmt::format("{} already exited with {}", to_hex(account), ROLLUP_TRY(done.column_uint64(0))));
+    RootRecord last = ROLLUP_TRY(latest_verified());
+    auto root = hash::digest_from_bytes(last.root);
+    if (!root) return fail(Errc::internal, "the verified root is not a digest");
+    if (balance >= kMaxSafe) return fail(Errc::bad_input, "balance must be below 2^53");
+    if (proof.leaf != smt::leaf_digest(account, balance, nonce))
+      return rejected("the proof's leaf is not this account's (key, balance, nonce)");
+    if (!smt::verify_proof(proof, *root))
+      return rejected(fmt::format("the Merkle proof does not lead to the last verified root (height {})", last.height));
+    ROLLUP_TRY(credit_l1(account, balance));
+    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
+        "INSERT INTO l1_exits(account, amount, root_height, exited_at) VALUES (?, ?, ?, {})", kNow)));
+    ins.bind(1, account).bind(2, balance).bind(3, last.height);
+    ROLLUP_TRY(ins.run());
+    ROLLUP_TRY(tx.commit());
+    return balance;
+  }
+
   Result<std::vector<RootRecord>> roots() override {
     auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status FROM l1_roots ORDER BY height"));
     std::vector<RootRecord> out;
@@ -312,6 +423,33 @@ class EmbeddedContract final : public Contract {
   }
 
  private:
+  Result<RootRecord> latest_verified() {
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT height, root, status FROM l1_roots WHERE status = 'verified' ORDER BY height DESC LIMIT 1"));
+    if (!ROLLUP_TRY(q.step())) return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
+    return read_root(q);
+  }
+
+  Status credit_l1(const PublicKey& account, std::uint64_t amount) {
+    std::uint64_t balance = ROLLUP_TRY(l1_balance(account));
+    if (balance + amount >= kMaxSafe) return rejected("L1 balance would reach 2^53");
+    return set_l1_balance(account, balance + amount);
+  }
+
+  Status refund_deposit(std::uint64_t index) {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT l1_from, amount, refunded_at IS NOT NULL FROM l1_deposits WHERE idx = ?"));
+    q.bind(1, index);
+    if (!ROLLUP_TRY(q.step())) return fail(Errc::internal, fmt::format("no deposit {} to refund", index));
+    if (q.column_int64(2) != 0) return {};
+    auto payer = ROLLUP_TRY(q.column_array<32>(0));
+    std::uint64_t amount = ROLLUP_TRY(q.column_uint64(1));
+    q.reset();
+    ROLLUP_TRY(credit_l1(payer, amount));
+    auto mark = ROLLUP_TRY(db_.prepare(fmt::format("UPDATE l1_deposits SET refunded_at = {} WHERE idx = ?", kNow)));
+    mark.bind(1, index);
+    return mark.run();
+  }
+
   Result<std::optional<RootRecord>> root_at(std::uint64_t h) {
     auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status FROM l1_roots WHERE height = ?"));
     q.bind(1, h);

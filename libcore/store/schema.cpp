@@ -59,7 +59,8 @@ CREATE TABLE l1_deposits(
   l2_to BLOB NOT NULL,
   amount INTEGER NOT NULL,
   deadline INTEGER NOT NULL,
-  enqueued_at TEXT NOT NULL
+  enqueued_at TEXT NOT NULL,
+  refunded_at TEXT
 );
 
 CREATE TABLE l1_accounts(
@@ -67,6 +68,20 @@ CREATE TABLE l1_accounts(
   balance INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+CREATE TABLE l1_withdrawals(
+  id INTEGER PRIMARY KEY,
+  height INTEGER NOT NULL,
+  account BLOB NOT NULL,
+  amount INTEGER NOT NULL,
+  paid_at TEXT
+);
+CREATE INDEX l1_withdrawals_account ON l1_withdrawals(account);
+CREATE TABLE l1_exits(
+  account BLOB PRIMARY KEY,
+  amount INTEGER NOT NULL,
+  root_height INTEGER NOT NULL,
+  exited_at TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE l1_roots(
   height INTEGER PRIMARY KEY,
   root BLOB NOT NULL,

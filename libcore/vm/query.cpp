@@ -143,4 +143,37 @@ std::string account_to_json(const AccountAnswer& a, const CheckVerdict* verdict)
   return out;
 }
 
+Result<AccountAnswer> parse_account(const codec::Json& object) {
+  codec::FieldReader f(object, "account");
+  if (ROLLUP_TRY(f.string("kind")) != "account") return std::unexpected(f.error("kind", "expected \"account\""));
+  ROLLUP_TRY(f.u53("v"));
+  AccountAnswer a;
+  auto digest = [&](const std::string& what, const codec::Json& value) -> Result<hash::Digest> {
+    if (!value.is_string()) return std::unexpected(f.error(what, "must be a hex string"));
+    auto bytes = ROLLUP_TRY(from_hex_fixed<32>(value.get<std::string>()));
+    auto d = hash::digest_from_bytes(bytes);
+    if (!d) return std::unexpected(f.error(what, "not a canonical digest"));
+    return *d;
+  };
+  a.account.key = ROLLUP_TRY(f.hex_fixed<32>("pubkey"));
+  a.proof.index = ROLLUP_TRY(f.u53("index"));
+  if (a.proof.index >= (std::uint64_t{1} << smt::kDepth)) return std::unexpected(f.error("index", "must be below 2^32"));
+  a.account.balance = ROLLUP_TRY(f.u53("balance"));
+  a.account.nonce = ROLLUP_TRY(f.u53("nonce"));
+  auto member = [&](const char* name) {
+    f.allow(name);
+    return object.contains(name) ? object[name] : codec::Json();
+  };
+  a.proof.leaf = ROLLUP_TRY(digest("leaf", member("leaf")));
+  const codec::Json& siblings = *ROLLUP_TRY(f.array("siblings"));
+  if (siblings.size() != smt::kDepth) return std::unexpected(f.error("siblings", "must hold 32 digests"));
+  for (unsigned i = 0; i < smt::kDepth; ++i)
+    a.proof.siblings[i] = ROLLUP_TRY(digest("siblings[" + std::to_string(i) + "]", siblings[i]));
+  a.root = ROLLUP_TRY(digest("root", member("root")));
+  a.height = ROLLUP_TRY(f.u53("height"));
+  f.allow("check");
+  ROLLUP_TRY(f.finish());
+  return a;
+}
+
 }  // namespace rollup::vm

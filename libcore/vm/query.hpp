@@ -45,5 +45,7 @@ Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& 
 Result<l1::RootRecord> root_to_check(store::Db& db, bool verified_only);
 
 std::string account_to_json(const AccountAnswer& answer, const CheckVerdict* verdict);
+/// Reads an `account` line back (for `rollup-l1 exit`); a "check" member is ignored.
+Result<AccountAnswer> parse_account(const codec::Json& object);
 
 }  // namespace rollup::vm
