@@ -14,10 +14,6 @@ constexpr std::string_view kDepositsTag = "rollup-tools:deposits:v1";
 constexpr std::string_view kBlockTag = "rollup-tools:block:v1";
 constexpr PublicKey kZeroKey{};
 
-template <typename T>
-std::unexpected<Error> forward(const Result<T>& r) {
-  return std::unexpected(r.error());
-}
 }  // namespace
 
 std::string_view tx_type_name(TxType t) { return t == TxType::transfer ? "transfer" : "withdraw"; }
@@ -69,45 +65,26 @@ Result<Tx> parse_tx(const Json& object, const std::string& context) {
   if (!object.is_object()) return fail(Errc::bad_input, context + ": must be an object");
   FieldReader f(object, context);
   Tx tx;
-  auto kind = f.string("kind");
-  if (!kind) return forward(kind);
-  if (*kind != "tx") return std::unexpected(f.error("kind", "expected \"tx\", got \"" + *kind + "\""));
-  auto v = f.u53("v");
-  if (!v) return forward(v);
-  if (*v != 1) return std::unexpected(f.error("v", "unsupported version"));
-  auto type = f.string("type");
-  if (!type) return forward(type);
-  if (*type == "transfer") {
+  auto kind = ROLLUP_TRY(f.string("kind"));
+  if (kind != "tx") return std::unexpected(f.error("kind", "expected \"tx\", got \"" + kind + "\""));
+  auto v = ROLLUP_TRY(f.u53("v"));
+  if (v != 1) return std::unexpected(f.error("v", "unsupported version"));
+  auto type = ROLLUP_TRY(f.string("type"));
+  if (type == "transfer") {
     tx.type = TxType::transfer;
-  } else if (*type == "withdraw") {
+  } else if (type == "withdraw") {
     tx.type = TxType::withdraw;
   } else {
     return std::unexpected(f.error("type", "must be \"transfer\" or \"withdraw\""));
   }
-  auto chain = f.u53("chain_id");
-  if (!chain) return forward(chain);
-  tx.chain_id = *chain;
-  auto from = f.hex_fixed<32>("from");
-  if (!from) return forward(from);
-  tx.from = *from;
-  if (tx.type == TxType::transfer) {
-    auto to = f.hex_fixed<32>("to");
-    if (!to) return forward(to);
-    tx.to = *to;
-  }
-  auto amount = f.u53("amount", 1);
-  if (!amount) return forward(amount);
-  tx.amount = *amount;
-  auto fee = f.u53("fee");
-  if (!fee) return forward(fee);
-  tx.fee = *fee;
-  auto nonce = f.u53("nonce");
-  if (!nonce) return forward(nonce);
-  tx.nonce = *nonce;
-  auto sig = f.hex_fixed<64>("sig");
-  if (!sig) return forward(sig);
-  tx.sig = *sig;
-  if (auto done = f.finish(); !done) return std::unexpected(done.error());
+  tx.chain_id = ROLLUP_TRY(f.u53("chain_id"));
+  tx.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
+  if (tx.type == TxType::transfer) tx.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+  tx.amount = ROLLUP_TRY(f.u53("amount", 1));
+  tx.fee = ROLLUP_TRY(f.u53("fee"));
+  tx.nonce = ROLLUP_TRY(f.u53("nonce"));
+  tx.sig = ROLLUP_TRY(f.hex_fixed<64>("sig"));
+  ROLLUP_TRY(f.finish());
   return tx;
 }
 
@@ -116,19 +93,11 @@ Result<Deposit> parse_deposit(const Json& object, const std::string& context) {
   if (!object.is_object()) return fail(Errc::bad_input, context + ": must be an object");
   FieldReader f(object, context);
   Deposit d;
-  auto index = f.u53("index");
-  if (!index) return forward(index);
-  d.index = *index;
-  auto from = f.hex_fixed<32>("from");
-  if (!from) return forward(from);
-  d.from = *from;
-  auto to = f.hex_fixed<32>("to");
-  if (!to) return forward(to);
-  d.to = *to;
-  auto amount = f.u53("amount", 1);
-  if (!amount) return forward(amount);
-  d.amount = *amount;
-  if (auto done = f.finish(); !done) return std::unexpected(done.error());
+  d.index = ROLLUP_TRY(f.u53("index"));
+  d.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
+  d.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+  d.amount = ROLLUP_TRY(f.u53("amount", 1));
+  ROLLUP_TRY(f.finish());
   return d;
 }
 }  // namespace
@@ -136,80 +105,53 @@ Result<Deposit> parse_deposit(const Json& object, const std::string& context) {
 Result<Block> parse_block(const Json& object) {
   FieldReader f(object, "block");
   Block b;
-  auto kind = f.string("kind");
-  if (!kind) return forward(kind);
-  if (*kind != "block") return std::unexpected(f.error("kind", "expected \"block\""));
-  auto v = f.u53("v");
-  if (!v) return forward(v);
-  if (*v != 1) return std::unexpected(f.error("v", "unsupported version"));
-  auto height = f.u53("height", 1);
-  if (!height) return forward(height);
-  b.height = *height;
-  auto parent = f.hex_fixed<32>("parent");
-  if (!parent) return forward(parent);
-  b.parent = *parent;
-  auto ts = f.u53("timestamp");
-  if (!ts) return forward(ts);
-  b.timestamp = *ts;
-  auto seq = f.hex_fixed<32>("sequencer");
-  if (!seq) return forward(seq);
-  b.sequencer = *seq;
-  auto fee_recipient = f.hex_fixed<32>("fee_recipient");
-  if (!fee_recipient) return forward(fee_recipient);
-  b.fee_recipient = *fee_recipient;
+  auto kind = ROLLUP_TRY(f.string("kind"));
+  if (kind != "block") return std::unexpected(f.error("kind", "expected \"block\""));
+  auto v = ROLLUP_TRY(f.u53("v"));
+  if (v != 1) return std::unexpected(f.error("v", "unsupported version"));
+  b.height = ROLLUP_TRY(f.u53("height", 1));
+  b.parent = ROLLUP_TRY(f.hex_fixed<32>("parent"));
+  b.timestamp = ROLLUP_TRY(f.u53("timestamp"));
+  b.sequencer = ROLLUP_TRY(f.hex_fixed<32>("sequencer"));
+  b.fee_recipient = ROLLUP_TRY(f.hex_fixed<32>("fee_recipient"));
 
-  auto namespaces = f.array("namespaces");
-  if (!namespaces) return forward(namespaces);
-  for (std::size_t i = 0; i < (*namespaces)->size(); ++i) {
-    const Json& ns_json = (**namespaces)[i];
+  auto namespaces = ROLLUP_TRY(f.array("namespaces"));
+  for (std::size_t i = 0; i < namespaces->size(); ++i) {
+    const Json& ns_json = (*namespaces)[i];
     std::string ctx = "block.namespaces[" + std::to_string(i) + "]";
     if (!ns_json.is_object()) return fail(Errc::bad_input, ctx + ": must be an object");
     FieldReader nf(ns_json, ctx);
     NamespaceTxs ns;
-    auto id = nf.u53("id");
-    if (!id) return forward(id);
-    if (*id > 0xFFFFFFFFu) return std::unexpected(nf.error("id", "must fit in 32 bits"));
-    ns.id = static_cast<std::uint32_t>(*id);
+    auto id = ROLLUP_TRY(nf.u53("id"));
+    if (id > 0xFFFFFFFFu) return std::unexpected(nf.error("id", "must fit in 32 bits"));
+    ns.id = static_cast<std::uint32_t>(id);
     if (!b.namespaces.empty() && ns.id <= b.namespaces.back().id)
       return std::unexpected(nf.error("id", "namespace ids must be ascending and unique"));
-    auto tx_hash = nf.hex_fixed<32>("tx_hash");
-    if (!tx_hash) return forward(tx_hash);
-    ns.tx_hash = *tx_hash;
-    auto txs = nf.array("txs");
-    if (!txs) return forward(txs);
-    ns.txs.reserve((*txs)->size());
-    for (std::size_t t = 0; t < (*txs)->size(); ++t) {
-      auto tx = parse_tx((**txs)[t], ctx + ".txs[" + std::to_string(t) + "]");
-      if (!tx) return forward(tx);
-      ns.txs.push_back(*tx);
+    ns.tx_hash = ROLLUP_TRY(nf.hex_fixed<32>("tx_hash"));
+    auto txs = ROLLUP_TRY(nf.array("txs"));
+    ns.txs.reserve(txs->size());
+    for (std::size_t t = 0; t < txs->size(); ++t) {
+      ns.txs.push_back(ROLLUP_TRY(parse_tx((*txs)[t], ctx + ".txs[" + std::to_string(t) + "]")));
     }
-    if (auto done = nf.finish(); !done) return std::unexpected(done.error());
+    ROLLUP_TRY(nf.finish());
     if (tx_list_hash(ns.txs) != ns.tx_hash)
       return std::unexpected(nf.error("tx_hash", "does not match the namespace's txs"));
     b.namespaces.push_back(std::move(ns));
   }
 
-  auto first = f.u53("deposit_first");
-  if (!first) return forward(first);
-  b.deposit_first = *first;
-  auto deposits = f.array("deposits");
-  if (!deposits) return forward(deposits);
-  for (std::size_t i = 0; i < (*deposits)->size(); ++i) {
-    auto d = parse_deposit((**deposits)[i], "block.deposits[" + std::to_string(i) + "]");
-    if (!d) return forward(d);
-    if (d->index != b.deposit_first + i)
+  b.deposit_first = ROLLUP_TRY(f.u53("deposit_first"));
+  auto deposits = ROLLUP_TRY(f.array("deposits"));
+  for (std::size_t i = 0; i < deposits->size(); ++i) {
+    auto d = ROLLUP_TRY(parse_deposit((*deposits)[i], "block.deposits[" + std::to_string(i) + "]"));
+    if (d.index != b.deposit_first + i)
       return fail(Errc::bad_input, "block.deposits[" + std::to_string(i) +
                                        "].index: deposits must be consecutive from deposit_first");
-    b.deposits.push_back(*d);
+    b.deposits.push_back(d);
   }
-  auto hash = f.hex_fixed<32>("hash");
-  if (!hash) return forward(hash);
-  b.hash = *hash;
-  auto sig = f.hex_fixed<64>("sig");
-  if (!sig) return forward(sig);
-  b.sig = *sig;
+  b.hash = ROLLUP_TRY(f.hex_fixed<32>("hash"));
+  b.sig = ROLLUP_TRY(f.hex_fixed<64>("sig"));
   f.allow("l1");
-  if (auto done = f.finish(); !done) return std::unexpected(done.error());
+  ROLLUP_TRY(f.finish());
   if (b.compute_hash() != b.hash)
     return std::unexpected(f.error("hash", "does not match the block's contents"));
   return b;

@@ -5,10 +5,11 @@
 
 namespace rollup::wallet {
 
-codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
-                        std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id) {
+namespace {
+codec::Tx sign_tx(codec::TxType type, const crypto::KeyPair& from, const PublicKey& to,
+                  std::uint64_t amount, std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id) {
   codec::Tx tx;
-  tx.type = codec::TxType::transfer;
+  tx.type = type;
   tx.chain_id = chain_id;
   tx.from = from.public_key;
   tx.to = to;
@@ -18,18 +19,16 @@ codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::u
   tx.sig = crypto::sign(from, tx.signing_message());
   return tx;
 }
+}  // namespace
+
+codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
+                        std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id) {
+  return sign_tx(codec::TxType::transfer, from, to, amount, fee, nonce, chain_id);
+}
 
 codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
                         std::uint64_t nonce, std::uint64_t chain_id) {
-  codec::Tx tx;
-  tx.type = codec::TxType::withdraw;
-  tx.chain_id = chain_id;
-  tx.from = from.public_key;
-  tx.amount = amount;
-  tx.fee = fee;
-  tx.nonce = nonce;
-  tx.sig = crypto::sign(from, tx.signing_message());
-  return tx;
+  return sign_tx(codec::TxType::withdraw, from, PublicKey{}, amount, fee, nonce, chain_id);
 }
 
 AccountLookup::AccountLookup(store::Db& db) : db_(db) {}
