@@ -19,9 +19,10 @@ constexpr std::uint64_t kMaxSafe = 1ULL << 53;
 std::unexpected<Error> rejected(std::string message) { return fail(Errc::rejected, std::move(message)); }
 
 Hash32 record_hash(const Hash32& previous, const codec::Block& b) {
-  ByteWriter w(kRecordTag);
-  w.raw(previous).u64(b.height).raw(b.hash).u64(b.deposit_first).u64(b.deposits.size());
-  return crypto::blake2b256(w.bytes());
+  crypto::Blake2b h;
+  h.update(kRecordTag).update(previous).update(ByteWriter().u64(b.height).bytes()).update(b.hash);
+  h.update(ByteWriter().u64(b.deposit_first).u64(b.deposits.size()).bytes());
+  return h.finish();
 }
 
 class EmbeddedContract final : public Contract {
