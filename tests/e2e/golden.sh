@@ -1,0 +1,29 @@
+# Golden streams: a fixed scenario (dev keys, fixed timestamps) must reproduce tests/data/golden/
+# byte for byte: block hashes, tx ids, receipts and state roots. A change of any encoding, hash
+# or STF rule shows here. ROLLUP_GOLDEN_UPDATE=1 rewrites the files (then review the diff).
+source "$(dirname "$0")/lib.bash"
+golden=$ROLLUP_SRC/tests/data/golden
+rollup-keygen -o seq.key --dev 1000 >/dev/null
+for i in 0 1 2 3; do rollup-keygen -o dev$i.key --dev $i >/dev/null; done
+pub() { rollup-keygen --show dev$1.key; }
+rollup-l1 init --sequencer-key seq.key --chain-id 7 --namespace 3 --dev-accounts 3 --dev-balance 1000 -q
+rollup-l1 fund --to "$(pub 3)" --amount 500
+rollup-l1 deposit --key dev3.key --amount 200 >/dev/null
+{
+  rollup-tx transfer --key dev0.key --to "$(pub 1)" --amount 10 --fee 1 --nonce 0
+  rollup-tx transfer --key dev1.key --to "$(pub 3)" --amount 20 --fee 2 --nonce 0
+  rollup-tx withdraw --key dev2.key --amount 30 --fee 3 --nonce 0
+  rollup-tx transfer --key dev0.key --to "$(pub 0)" --amount 1 --nonce 1      # self_transfer
+  rollup-tx transfer --key dev0.key --to "$(pub 1)" --amount 1 --nonce 5      # bad_nonce
+  rollup-tx transfer --key dev3.key --to "$(pub 2)" --amount 999 --nonce 0    # insufficient_balance
+  rollup-tx transfer --key dev0.key --to "$(pub 1)" --amount 2 --nonce 1 |
+    jq -c '.sig |= (.[0:10] + (if .[10:11] == "0" then "1" else "0" end) + .[11:])'  # bad_signature
+} > txs.ndjson
+rollup-seq --key seq.key --max-txs 4 --timestamp 1764000000000 txs.ndjson | rollup-submit > blocks.ndjson
+rollup-exec blocks.ndjson > exec.ndjson
+rollup-submit exec.ndjson > roots.ndjson
+for f in txs blocks exec roots; do
+  if [ "${ROLLUP_GOLDEN_UPDATE:-}" = 1 ]; then cp $f.ndjson "$golden/$f.ndjson"; fi
+  diff -u "$golden/$f.ndjson" $f.ndjson > /dev/null || { diff -u "$golden/$f.ndjson" $f.ndjson | head -20 >&2; fail "$f.ndjson differs from the golden stream"; }
+done
+echo ok
