@@ -7,6 +7,7 @@
 #include "crypto/keyfile.hpp"
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
+#include "l1/views.hpp"
 #include "store/db.hpp"
 #include "vm/query.hpp"
 
@@ -102,26 +103,13 @@ int main(int argc, char** argv) {
       if (!to_hex_arg.empty()) recipient = ROLLUP_TRY(cli::parse_public_key(to_hex_arg, "--to"));
       if (amount == 0 || amount >= codec::kMaxSafeInteger) return fail(Errc::usage, "--amount must be 1..2^53-1");
       auto queued = ROLLUP_TRY(contract->deposit(key.public_key, recipient, amount));
-      ROLLUP_TRY(out.write(fmt::format(
-          R"({{"kind":"l1.receipt","v":1,"what":"deposit","index":{},"from":"{}","to":"{}","amount":{},"deadline":{}}})",
-          queued.deposit.index, to_hex(queued.deposit.from), to_hex(queued.deposit.to), amount, queued.deadline)));
+      ROLLUP_TRY(out.write(l1::deposit_receipt_json(queued)));
       return out.finish();
     }
     if (status->parsed()) {
       auto s = ROLLUP_TRY(contract->status());
       if (!s.initialized) return fail(Errc::rejected, "no rollup contract in " + tool.db_path());
-      nlohmann::ordered_json j = {{"kind", "l1.status"}, {"v", 1}, {"chain_id", s.config.chain_id},
-                       {"namespace", s.config.namespace_id}, {"sequencer", to_hex(s.config.sequencer)},
-                       {"genesis_root", to_hex(s.config.genesis_root)},
-                       {"deposit_deadline", s.config.deposit_deadline}, {"height", s.height},
-                       {"deposits_total", s.deposits_queued}, {"deposits_consumed", s.deposits_consumed},
-                       {"deposits_pending", s.deposits_queued - s.deposits_consumed},
-                       {"equivocations", s.equivocations}, {"frozen", s.config.frozen}};
-      if (s.config.frozen) j["frozen_reason"] = s.config.frozen_reason;
-      if (s.latest_root)
-        j["latest_root"] = {{"height", s.latest_root->height}, {"root", to_hex(s.latest_root->root)},
-                            {"status", l1::root_status_name(s.latest_root->status)}};
-      ROLLUP_TRY(out.write(j.dump()));
+      ROLLUP_TRY(out.write(l1::status_json(s)));
       return out.finish();
     }
     if (blocks->parsed()) {
@@ -139,30 +127,25 @@ int main(int argc, char** argv) {
     }
     if (roots->parsed()) {
       for (const auto& r : ROLLUP_TRY(contract->roots()))
-        ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.root","v":1,"height":{},"root":"{}","status":"{}"}})",
-                                         r.height, to_hex(r.root), l1::root_status_name(r.status))));
+        ROLLUP_TRY(out.write(l1::root_json(r)));
       return out.finish();
     }
     if (balances->parsed()) {
       ROLLUP_TRY(contract->config());
       for (const auto& [account, balance] : ROLLUP_TRY(contract->balances()))
-        ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.balance","v":1,"account":"{}","balance":{}}})",
-                                         to_hex(account), balance)));
+        ROLLUP_TRY(out.write(l1::balance_json(account, balance)));
       return out.finish();
     }
     if (withdrawals->parsed()) {
       ROLLUP_TRY(contract->config());
       for (const auto& w : ROLLUP_TRY(contract->withdrawals()))
-        ROLLUP_TRY(out.write(fmt::format(
-            R"({{"kind":"l1.withdrawal","v":1,"id":{},"height":{},"account":"{}","amount":{},"status":"{}"}})",
-            w.id, w.height, to_hex(w.account), w.amount, w.paid ? "paid" : "payable")));
+        ROLLUP_TRY(out.write(l1::withdrawal_json(w)));
       return out.finish();
     }
     if (claim->parsed()) {
       auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
       auto paid = ROLLUP_TRY(contract->claim(key.public_key));
-      ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"claim","account":"{}","amount":{}}})",
-                                       to_hex(key.public_key), paid)));
+      ROLLUP_TRY(out.write(l1::payment_receipt_json("claim", key.public_key, paid)));
       return out.finish();
     }
     if (exit_cmd->parsed()) {
@@ -178,8 +161,7 @@ int main(int argc, char** argv) {
       if (answer->account.key != key.public_key)
         return fail(Errc::rejected, "the proof is for " + to_hex(answer->account.key) + ", not this key's account");
       auto paid = ROLLUP_TRY(contract->exit(key.public_key, answer->account.balance, answer->account.nonce, answer->proof));
-      ROLLUP_TRY(out.write(fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"exit","account":"{}","amount":{}}})",
-                                       to_hex(key.public_key), paid)));
+      ROLLUP_TRY(out.write(l1::payment_receipt_json("exit", key.public_key, paid)));
       return out.finish();
     }
     return fail(Errc::usage, "no subcommand");

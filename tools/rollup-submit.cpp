@@ -4,6 +4,7 @@
 #include "cli/tool.hpp"
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
+#include "l1/views.hpp"
 #include "store/db.hpp"
 #include "vm/state.hpp"
 
@@ -33,8 +34,7 @@ int main(int argc, char** argv) {
       if (kind == "exec") {
         auto claim = ROLLUP_TRY(vm::parse_exec_claim(object));
         auto root = ROLLUP_TRY(contract->claim_root(claim.height, claim.block_hash, claim.pre_root, claim.post_root));
-        return out.write(fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"root","height":{},"root":"{}","status":"{}"}})",
-                                     root.height, to_hex(root.root), l1::root_status_name(root.status)));
+        return out.write(l1::root_receipt_json(root));
       }
       return out.write(line.text);
     }));

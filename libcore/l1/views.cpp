@@ -1,0 +1,63 @@
+#include "l1/views.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace rollup::l1 {
+
+std::string status_json(const ContractStatus& s) {
+  nlohmann::ordered_json j = {{"kind", "l1.status"},
+                              {"v", 1},
+                              {"chain_id", s.config.chain_id},
+                              {"namespace", s.config.namespace_id},
+                              {"sequencer", to_hex(s.config.sequencer)},
+                              {"genesis_root", to_hex(s.config.genesis_root)},
+                              {"deposit_deadline", s.config.deposit_deadline},
+                              {"height", s.height},
+                              {"deposits_total", s.deposits_queued},
+                              {"deposits_consumed", s.deposits_consumed},
+                              {"deposits_pending", s.deposits_queued - s.deposits_consumed},
+                              {"equivocations", s.equivocations},
+                              {"frozen", s.config.frozen}};
+  if (s.config.frozen) j["frozen_reason"] = s.config.frozen_reason;
+  if (s.latest_root)
+    j["latest_root"] = {{"height", s.latest_root->height},
+                        {"root", to_hex(s.latest_root->root)},
+                        {"status", root_status_name(s.latest_root->status)}};
+  return j.dump();
+}
+
+std::string root_json(const RootRecord& r) {
+  return fmt::format(R"({{"kind":"l1.root","v":1,"height":{},"root":"{}","status":"{}"}})", r.height,
+                     to_hex(r.root), root_status_name(r.status));
+}
+
+std::string balance_json(const PublicKey& account, std::uint64_t balance) {
+  return fmt::format(R"({{"kind":"l1.balance","v":1,"account":"{}","balance":{}}})", to_hex(account),
+                     balance);
+}
+
+std::string withdrawal_json(const WithdrawalRecord& w) {
+  return fmt::format(
+      R"({{"kind":"l1.withdrawal","v":1,"id":{},"height":{},"account":"{}","amount":{},"status":"{}"}})",
+      w.id, w.height, to_hex(w.account), w.amount, w.paid ? "paid" : "payable");
+}
+
+std::string deposit_receipt_json(const QueuedDeposit& q) {
+  return fmt::format(
+      R"({{"kind":"l1.receipt","v":1,"what":"deposit","index":{},"from":"{}","to":"{}","amount":{},"deadline":{}}})",
+      q.deposit.index, to_hex(q.deposit.from), to_hex(q.deposit.to), q.deposit.amount, q.deadline);
+}
+
+std::string root_receipt_json(const RootRecord& r) {
+  return fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"root","height":{},"root":"{}","status":"{}"}})",
+                     r.height, to_hex(r.root), root_status_name(r.status));
+}
+
+std::string payment_receipt_json(std::string_view what, const PublicKey& account, std::uint64_t amount) {
+  return fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"{}","account":"{}","amount":{}}})", what,
+                     to_hex(account), amount);
+}
+
+}  // namespace rollup::l1

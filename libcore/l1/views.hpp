@@ -1,0 +1,18 @@
+#pragma once
+// The contract's answers as stream objects (docs/formats.md, "Contract views" and l1.receipt).
+#include <string>
+
+#include "l1/contract.hpp"
+
+namespace rollup::l1 {
+
+std::string status_json(const ContractStatus& status);
+std::string root_json(const RootRecord& root);
+std::string balance_json(const PublicKey& account, std::uint64_t balance);
+std::string withdrawal_json(const WithdrawalRecord& withdrawal);
+std::string deposit_receipt_json(const QueuedDeposit& deposit);
+/// `what` is "root" (with the root's status), "claim" or "exit" (with the amount paid).
+std::string root_receipt_json(const RootRecord& root);
+std::string payment_receipt_json(std::string_view what, const PublicKey& account, std::uint64_t amount);
+
+}  // namespace rollup::l1
