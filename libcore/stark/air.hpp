@@ -64,6 +64,24 @@ class Air {
   /// Each periodic column is given by its values over one period (a power of two dividing the
   /// trace length); row i sees values[i mod period].
   virtual std::vector<std::vector<Felt>> periodic_columns() const { return {}; }
+  /// The period of each periodic column, without building them. AIRs whose periodic columns
+  /// are as long as the trace (public data laid along it) override this and
+  /// periodic_values_at, so that a verifier neither builds nor interpolates them.
+  virtual std::vector<std::size_t> periodic_periods() const {
+    std::vector<std::size_t> periods;
+    for (const auto& col : periodic_columns()) periods.push_back(col.size());
+    return periods;
+  }
+  /// Writes each periodic column's polynomial at the out-of-domain point z (column k of period
+  /// p at z^(n/p), as the verifier needs it) and returns true. The default returns false: the
+  /// verifier then interpolates periodic_columns(). An override must agree with that
+  /// interpolation exactly; it only saves the verifier work (e.g. a sparse column summed by
+  /// the barycentric formula over its non-zero rows).
+  virtual bool periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
+    (void)z;
+    (void)out;
+    return false;
+  }
   virtual std::vector<BoundaryConstraint> boundary_constraints() const = 0;
 
   /// Writes one value per transition constraint; all are zero on a valid pair of rows.

@@ -20,8 +20,8 @@ Status check_air(const Air& air) {
   if (degrees.empty()) return bad("no transition constraints");
   for (unsigned d : degrees)
     if (d < 1 || d > 65) return bad("transition degrees must be 1..65");
-  for (const auto& col : air.periodic_columns())
-    if (col.empty() || col.size() > n || !std::has_single_bit(col.size()))
+  for (std::size_t period : air.periodic_periods())
+    if (period == 0 || period > n || !std::has_single_bit(period))
       return bad("a periodic column's period must be a power of two dividing the trace length");
   for (const auto& b : air.boundary_constraints())
     if (b.column >= w || b.row >= n) return bad("boundary constraint outside the trace");
@@ -94,11 +94,14 @@ Ext2 composition_at(const Air& air, std::span<const Ext2> alphas, std::span<cons
                     std::span<const Ext2> next, Ext2 z) {
   const std::size_t n = air.trace_length();
   const Felt omega_n = field::root_of_unity(log2_exact(n));
-  const auto periodic_polys = periodic_polynomials(air);
-  std::vector<Ext2> periodic(periodic_polys.size());
-  for (std::size_t k = 0; k < periodic.size(); ++k)
-    periodic[k] = field::evaluate_polynomial(std::span<const Felt>(periodic_polys[k]),
-                                             z.pow(n / periodic_polys[k].size()));
+  std::vector<Ext2> periodic(air.periodic_periods().size());
+  if (!air.periodic_values_at(z, periodic)) {
+    const auto periodic_polys = periodic_polynomials(air);
+    periodic.resize(periodic_polys.size());
+    for (std::size_t k = 0; k < periodic.size(); ++k)
+      periodic[k] = field::evaluate_polynomial(std::span<const Felt>(periodic_polys[k]),
+                                               z.pow(n / periodic_polys[k].size()));
+  }
   const std::size_t num_transitions = air.transition_degrees().size();
   std::vector<Ext2> out(num_transitions);
   air.evaluate_transition_ext(current, next, periodic, out);

@@ -188,12 +188,13 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   // g^(n/p) <w_(ce p)>, so ce * p evaluations cover it.
   const auto periodic_polys = proto::periodic_polynomials(air);
   std::vector<std::vector<Felt>> periodic_lde(periodic_polys.size());
-  for (std::size_t k = 0; k < periodic_polys.size(); ++k) {
+  // Columns as long as the trace cost as much as a trace column's LDE: spread them.
+  for_each_column(periodic_polys.size(), threads, [&](std::size_t k, unsigned inner) {
     const std::size_t period = periodic_polys[k].size();
     periodic_lde[k].assign(ce_blowup * period, Felt::zero());
     std::copy(periodic_polys[k].begin(), periodic_polys[k].end(), periodic_lde[k].begin());
-    field::coset_ntt(std::span<Felt>(periodic_lde[k]), g.pow(n / period));
-  }
+    field::coset_ntt(std::span<Felt>(periodic_lde[k]), g.pow(n / period), inner);
+  });
   // x^n on the coset takes only `ce_blowup` values: g^n * w_ce^i.
   std::vector<Felt> transition_zinv(ce_blowup);
   {

@@ -1,0 +1,132 @@
+#include "air/keys.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace rollup::air {
+
+namespace {
+// Bits [lo, lo + count) of the key read as a big-endian integer (bit 0 = lowest of byte 31).
+std::uint64_t key_bits(const PublicKey& key, unsigned lo, unsigned count) {
+  std::uint64_t v = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    const unsigned bit = lo + i;
+    if ((key[31 - bit / 8] >> (bit % 8)) & 1) v |= std::uint64_t{1} << i;
+  }
+  return v;
+}
+}  // namespace
+
+PackedKey pack_key(const PublicKey& key) {
+  return {key_bits(key, 204, 52), key_bits(key, 152, 52), key_bits(key, 100, 52),
+          key_bits(key, 48, 52), key_bits(key, 0, 48)};
+}
+
+PackedKey sentinel_key() { return {Felt::kModulus - 1, 0, 0, 0, 0}; }
+
+PackedKey end_key() { return {std::uint64_t{1} << kLimbBits, 0, 0, 0, 0}; }
+
+bool key_less(const PackedKey& a, const PackedKey& b) {
+  // The sentinel's first limb is -1 in the field: compare limb 0 shifted by one.
+  const auto shifted = [](std::uint64_t v) { return v == Felt::kModulus - 1 ? 0 : v + 1; };
+  if (a[0] != b[0]) return shifted(a[0]) < shifted(b[0]);
+  return std::lexicographical_compare(a.begin() + 1, a.end(), b.begin() + 1, b.end());
+}
+
+Digest key_leaf(const PackedKey& key, const PackedKey& next) {
+  std::array<Felt, 13> e{};
+  for (std::size_t i = 0; i < kKeyLimbs; ++i) {
+    e[i] = Felt(key[i]);
+    e[8 + i] = Felt(next[i]);
+  }
+  return hash::hash_elements(e);
+}
+
+std::array<Felt, 8> key_words(const PublicKey& key) {
+  std::array<Felt, 8> w{};
+  for (std::size_t j = 0; j < 8; ++j) {
+    std::uint32_t v = 0;
+    for (int b = 3; b >= 0; --b) v = (v << 8) | key[4 * j + b];
+    w[j] = Felt(v);
+  }
+  return w;
+}
+
+Digest lift_root(const Digest& subtree_root, unsigned depth) {
+  Digest d = subtree_root;
+  for (unsigned level = depth; level < smt::kDepth; ++level) d = hash::merge(d, smt::empty_digest(level));
+  return d;
+}
+
+KeyTree::KeyTree() : keys_{sentinel_key()}, next_{end_key()} {
+  put(0);
+  tree_.commit();
+}
+
+KeyTree KeyTree::from_keys(std::span<const PublicKey> keys, unsigned threads) {
+  KeyTree t;
+  t.keys_.reserve(keys.size() + 1);
+  for (const auto& k : keys) {
+    const PackedKey p = pack_key(k);
+    t.positions_.emplace(p, t.keys_.size());
+    t.keys_.push_back(p);
+  }
+  t.next_.assign(t.keys_.size(), end_key());
+  std::uint64_t prev = 0;
+  for (const auto& [key, position] : t.positions_) {  // ascending key order
+    t.next_[prev] = key;
+    prev = position;
+  }
+  t.next_[prev] = end_key();
+  // Fresh leaves in position order, hashed in parallel chunks.
+  std::vector<Digest> leaves(t.keys_.size());
+  const std::size_t chunk = 4096;
+  std::vector<std::thread> pool;
+  auto work = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) leaves[i] = key_leaf(t.keys_[i], t.next_[i]);
+  };
+  const std::size_t parts = std::clamp<std::size_t>(leaves.size() / chunk, 1, std::max(1u, threads));
+  for (std::size_t p = 1; p < parts; ++p)
+    pool.emplace_back(work, leaves.size() * p / parts, leaves.size() * (p + 1) / parts);
+  work(0, leaves.size() / parts);
+  for (auto& th : pool) th.join();
+  for (std::size_t i = 0; i < leaves.size(); ++i) t.tree_.set_leaf(i, leaves[i]);
+  t.tree_.commit(threads);
+  return t;
+}
+
+KeyCommitment KeyTree::commitment() const { return {hash::digest_bytes(tree_.root()), count()}; }
+
+std::uint64_t KeyTree::low_position(const PackedKey& key) const {
+  auto it = positions_.lower_bound(key);
+  if (it == positions_.begin()) return 0;
+  return std::prev(it)->second;
+}
+
+void KeyTree::insert(const PackedKey& key) {
+  const std::uint64_t low = low_position(key);
+  const PackedKey old_next = next_[low];
+  set_next(low, key);
+  append(key, old_next);
+}
+
+void KeyTree::set_next(std::uint64_t position, const PackedKey& next) {
+  next_[position] = next;
+  put(position);
+  tree_.commit();
+}
+
+void KeyTree::append(const PackedKey& key, const PackedKey& next) {
+  const std::uint64_t position = keys_.size();
+  keys_.push_back(key);
+  next_.push_back(next);
+  positions_.emplace(key, position);
+  put(position);
+  tree_.commit();
+}
+
+void KeyTree::put(std::uint64_t position) {
+  tree_.set_leaf(position, key_leaf(keys_[position], next_[position]));
+}
+
+}  // namespace rollup::air

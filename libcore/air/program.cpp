@@ -1,0 +1,243 @@
+#include "air/program.hpp"
+
+#include <fmt/format.h>
+
+#include "crypto/crypto.hpp"
+
+namespace rollup::air {
+
+namespace {
+
+constexpr std::uint64_t kBalanceLimit = std::uint64_t{1} << 53;
+
+std::array<Felt, 8> packed_words(const PublicKey& key) {
+  std::array<Felt, 8> w{};
+  const PackedKey p = pack_key(key);
+  for (std::size_t i = 0; i < kKeyLimbs; ++i) w[i] = Felt(p[i]);
+  return w;
+}
+
+// Builds the ops of one receipt; the rules are those of docs/air.md §3.2.
+class Emitter {
+ public:
+  Emitter(Program& program, std::uint32_t receipt) : p_(program), receipt_(receipt) {}
+
+  Op& state(const PublicKey& key, OpKind kind = OpKind::state_update) {
+    Op op;
+    op.kind = kind;
+    op.key = key_words(key);
+    op.receipt = receipt_;
+    p_.ops.push_back(op);
+    return p_.ops.back();
+  }
+  // Credit `amount`; the new balance must stay below 2^53.
+  void credit(const PublicKey& key, std::uint64_t amount, bool create) {
+    Op& op = state(key, create ? OpKind::state_insert : OpKind::state_update);
+    op.delta = Felt(amount);
+    op.a2 = Felt::one();
+    if (create) {
+      p_.created += 1;
+      key_op(key, OpKind::key_low).insert = true;
+      key_op(key, OpKind::key_new);
+    }
+  }
+  // The sender of a successful tx: pays `need`, gets `back` (its own fee), nonce + 1.
+  void debit(const PublicKey& key, std::uint64_t need, std::uint64_t back, std::uint64_t nonce) {
+    Op& op = state(key);
+    op.delta = Felt(back) - Felt(need);
+    op.inc = Felt::one();
+    op.nonce_eq = true;
+    op.nonce = Felt(nonce);
+    op.a1 = Felt::one();
+    op.a3 = -Felt(need);
+  }
+  // Reads that fail a tx: the leaf is rewritten unchanged.
+  void exists(const PublicKey& key) { state(key); }
+  void bad_nonce(const PublicKey& key, std::uint64_t nonce) {
+    Op& op = state(key);
+    op.bad_nonce = true;
+    op.nonce = Felt(nonce);
+  }
+  void insufficient(const PublicKey& key, std::uint64_t need, std::uint64_t nonce) {
+    Op& op = state(key);
+    op.nonce_eq = true;
+    op.nonce = Felt(nonce);
+    op.b1 = -Felt::one();
+    op.b3 = Felt(need) - Felt::one();  // need - balance - 1 >= 0
+  }
+  void funded(const PublicKey& key, std::uint64_t need, std::uint64_t nonce) {
+    Op& op = state(key);
+    op.nonce_eq = true;
+    op.nonce = Felt(nonce);
+    op.a1 = Felt::one();
+    op.a3 = -Felt(need);
+  }
+  void overflows(const PublicKey& key, std::uint64_t credit) {
+    Op& op = state(key);
+    op.b1 = Felt::one();
+    op.b3 = Felt(credit) - Felt(kBalanceLimit);  // balance + credit - 2^53 >= 0
+  }
+  void absent(const PublicKey& key) { key_op(key, OpKind::key_low); }
+
+ private:
+  Op& key_op(const PublicKey& key, OpKind kind) {
+    Op op;
+    op.kind = kind;
+    op.key = packed_words(key);
+    op.receipt = receipt_;
+    p_.ops.push_back(op);
+    return p_.ops.back();
+  }
+
+  Program& p_;
+  std::uint32_t receipt_;
+};
+
+std::unexpected<Error> contradiction(std::size_t receipt, const std::string& what) {
+  return fail(Errc::rejected, fmt::format("receipt {}: the claim contradicts the block: {}", receipt, what));
+}
+
+}  // namespace
+
+std::uint8_t encode_claim(const ReceiptClaim& c) {
+  return static_cast<std::uint8_t>(static_cast<unsigned>(c.reason) | (c.to_new ? 8u : 0u) |
+                                   (c.fee_new ? 16u : 0u) | (c.at_fee ? 32u : 0u));
+}
+
+Result<ReceiptClaim> decode_claim(std::uint8_t byte) {
+  const unsigned reason = byte & 7u;
+  if (reason > static_cast<unsigned>(vm::Reason::balance_overflow) || (byte & 0xC0u))
+    return fail(Errc::rejected, fmt::format("receipt claim byte {:#04x} is not a claim", byte));
+  ReceiptClaim c;
+  c.reason = static_cast<vm::Reason>(reason);
+  c.to_new = byte & 8u;
+  c.fee_new = byte & 16u;
+  c.at_fee = byte & 32u;
+  return c;
+}
+
+Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
+                              const std::vector<bool>& signature_ok,
+                              std::span<const ReceiptClaim> claims) {
+  const auto& txs = vm::rollup_txs(block, params.namespace_id);
+  if (signature_ok.size() != txs.size())
+    return fail(Errc::internal, "one signature bit per tx is required");
+  if (claims.size() != block.deposits.size() + txs.size())
+    return fail(Errc::rejected, fmt::format("the proof claims {} receipts, the block has {}",
+                                            claims.size(), block.deposits.size() + txs.size()));
+  Program p;
+  p.ops.reserve(3 * claims.size());
+  const PublicKey& fr = block.fee_recipient;
+  std::uint32_t r = 0;
+
+  for (const auto& d : block.deposits) {
+    const ReceiptClaim& c = claims[r];
+    Emitter e(p, r);
+    if (c.fee_new || c.at_fee) return contradiction(r, "a deposit has no fee");
+    if (c.reason == vm::Reason::none) {
+      e.credit(d.to, d.amount, c.to_new);
+    } else if (c.reason == vm::Reason::balance_overflow) {
+      // A deposit to a key without an account cannot overflow: amounts are below 2^53.
+      if (c.to_new) return contradiction(r, "a failed deposit to a new account");
+      e.overflows(d.to, d.amount);
+      p.failed_deposits.push_back(d.index);
+    } else {
+      return contradiction(r, "a deposit fails only with balance_overflow");
+    }
+    p.receipts.push_back(vm::Receipt{vm::ReceiptKind::deposit, d.index, {}, c.reason});
+    ++r;
+  }
+
+  for (std::size_t i = 0; i < txs.size(); ++i, ++r) {
+    const codec::Tx& tx = txs[i];
+    const ReceiptClaim& c = claims[r];
+    Emitter e(p, r);
+    const bool transfer = tx.type == codec::TxType::transfer;
+    p.receipts.push_back(vm::Receipt{transfer ? vm::ReceiptKind::transfer : vm::ReceiptKind::withdraw,
+                                     0, tx.id(), c.reason});
+    const bool to_flag_allowed =
+        transfer && (c.reason == vm::Reason::none ||
+                     (c.reason == vm::Reason::balance_overflow && !c.at_fee));
+    if (c.to_new && !to_flag_allowed) return contradiction(r, "to_new without a credit to `to`");
+    if (c.fee_new && c.reason != vm::Reason::none) return contradiction(r, "fee_new on a failed tx");
+    if (c.at_fee && c.reason != vm::Reason::balance_overflow)
+      return contradiction(r, "at_fee without balance_overflow");
+
+    // The signature is the verifier's to check: the claim must agree with it.
+    if (!signature_ok[i]) {
+      if (c.reason != vm::Reason::bad_signature) return contradiction(r, "the signature is invalid");
+      continue;
+    }
+    if (c.reason == vm::Reason::bad_signature) return contradiction(r, "the signature is valid");
+    if (c.reason == vm::Reason::unknown_account) {
+      e.absent(tx.from);
+      continue;
+    }
+    const bool self = transfer && tx.from == tx.to;
+    if (c.reason == vm::Reason::self_transfer) {
+      if (!self) return contradiction(r, "not a self-transfer");
+      e.exists(tx.from);
+      continue;
+    }
+    if (self) return contradiction(r, "a self-transfer fails with self_transfer");
+    const std::uint64_t need = tx.amount + tx.fee;  // below 2^54: amounts and fees are below 2^53
+    const bool to_is_fr = transfer && tx.to == fr;
+    const bool from_is_fr = tx.from == fr;
+    const std::uint64_t to_credit = tx.amount + (to_is_fr ? tx.fee : 0);
+    switch (c.reason) {
+      case vm::Reason::bad_nonce:
+        e.bad_nonce(tx.from, tx.nonce);
+        break;
+      case vm::Reason::insufficient_balance:
+        e.insufficient(tx.from, need, tx.nonce);
+        break;
+      case vm::Reason::balance_overflow:
+        e.funded(tx.from, need, tx.nonce);
+        if (!c.at_fee) {
+          if (!transfer) return contradiction(r, "a withdraw credits no `to`");
+          if (c.to_new) {
+            // `to` has balance 0: whether the credit alone overflows is public.
+            if (to_credit < kBalanceLimit) return contradiction(r, "the credit to a new `to` fits");
+            e.absent(tx.to);
+          } else {
+            e.overflows(tx.to, to_credit);
+          }
+        } else {
+          // The fee recipient's own credit: it is neither sender (a fee back never overflows)
+          // nor `to` (then `to`'s credit carries the fee), and has an account.
+          if (tx.fee == 0 || from_is_fr || to_is_fr)
+            return contradiction(r, "the fee recipient's credit cannot overflow alone");
+          e.overflows(fr, tx.fee);
+        }
+        break;
+      case vm::Reason::none:
+        e.debit(tx.from, need, from_is_fr ? tx.fee : 0, tx.nonce);
+        if (transfer) e.credit(tx.to, to_credit, c.to_new);
+        else p.withdrawals.push_back(vm::Withdrawal{tx.from, tx.amount});
+        if (tx.fee > 0 && !from_is_fr && !to_is_fr) e.credit(fr, tx.fee, c.fee_new);
+        else if (c.fee_new) return contradiction(r, "fee_new without a separate fee credit");
+        break;
+      default:
+        return contradiction(r, "impossible reason");
+    }
+  }
+  return p;
+}
+
+Hash32 program_digest(std::span<const Op> ops) {
+  crypto::Blake2b h;
+  ByteWriter w("rollup-air:program:v1");
+  w.u64(ops.size());
+  h.update(w.take());
+  for (const Op& op : ops) {
+    ByteWriter o;
+    o.u8(static_cast<std::uint8_t>(op.kind));
+    for (Felt k : op.key) o.u64(k.value());
+    for (Felt v : {op.delta, op.inc, op.nonce, op.a1, op.a2, op.a3, op.b1, op.b3}) o.u64(v.value());
+    o.u8(static_cast<std::uint8_t>((op.nonce_eq ? 1 : 0) | (op.bad_nonce ? 2 : 0) | (op.insert ? 4 : 0)));
+    h.update(o.bytes());
+  }
+  return h.finish();
+}
+
+}  // namespace rollup::air

@@ -1,0 +1,241 @@
+#include "air/rollup_air.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include "crypto/crypto.hpp"
+#include "field/ntt.hpp"
+
+namespace rollup::air {
+
+namespace {
+
+// A polynomial degree carried through the constraint template, so that the declared degrees
+// are computed from the constraints themselves and can never drift from them.
+struct Deg {
+  unsigned d = 0;
+  Deg() = default;
+  Deg(Felt) {}  // NOLINT(google-explicit-constructor): constants mix in as in Ext2
+  static Deg cell() {
+    Deg x;
+    x.d = 1;
+    return x;
+  }
+};
+Deg operator+(Deg a, Deg b) { return a.d >= b.d ? a : b; }
+Deg operator-(Deg a, Deg b) { return a + b; }
+Deg operator*(Deg a, Deg b) {
+  Deg r;
+  r.d = a.d + b.d;
+  return r;
+}
+Deg operator*(Deg a, Felt) { return a; }
+Deg& operator+=(Deg& a, Deg b) { return a = a + b; }
+Deg& operator-=(Deg& a, Deg b) { return a = a + b; }
+
+constexpr unsigned kMaxConstraints = 512;
+constexpr unsigned kUnset = 1000;
+
+}  // namespace
+
+bool valid_depth(unsigned depth) { return depth == 6 || depth == 14 || depth == 30; }
+
+unsigned depth_for(std::uint64_t positions) {
+  for (unsigned d : {6u, 14u, 30u})
+    if (positions <= (std::uint64_t{1} << d)) return d;
+  return 0;
+}
+
+std::size_t RollupAir::trace_length_for(std::size_t ops, unsigned depth) {
+  return std::bit_ceil((ops + 1) * rows_per_op(depth));
+}
+
+RollupAir::RollupAir(BlockPublics publics, std::vector<Op> ops)
+    : publics_(publics),
+      ops_(std::move(ops)),
+      op_rows_(rows_per_op(valid_depth(publics.depth) ? publics.depth : 6)),
+      n_(trace_length_for(ops_.size(), valid_depth(publics.depth) ? publics.depth : 6)),
+      program_digest_(program_digest(ops_)) {
+  structure_polys_ = structure_columns();
+  for (auto& col : structure_polys_) field::intt(std::span<Felt>(col));
+}
+
+Bytes RollupAir::public_inputs() const {
+  ByteWriter w("rollup/block/v1:public");
+  const BlockPublics& b = publics_;
+  w.u64(b.chain_id).u32(b.namespace_id).u64(b.height).raw(b.block_hash);
+  w.raw(b.pre_root).raw(b.post_root);
+  w.raw(b.pre_keys.root).u64(b.pre_keys.count).raw(b.post_keys.root).u64(b.post_keys.count);
+  w.u8(static_cast<std::uint8_t>(b.depth));
+  for (const Digest* d : {&b.sub_pre_state, &b.sub_post_state, &b.sub_pre_keys, &b.sub_post_keys})
+    w.raw(hash::digest_bytes(*d));
+  w.u64(n_).u64(ops_.size()).raw(program_digest_);
+  return w.take();
+}
+
+std::vector<unsigned> RollupAir::transition_degrees() const {
+  std::vector<Deg> cur(col::kWidth, Deg::cell()), next(col::kWidth, Deg::cell());
+  std::vector<Deg> periodic(per::kCount, Deg::cell());
+  std::vector<Deg> out(kMaxConstraints);
+  for (auto& o : out) o.d = kUnset;
+  evaluate<Deg>(cur, next, periodic, out);
+  std::vector<unsigned> degrees;
+  for (const Deg& d : out) {
+    if (d.d == kUnset) break;
+    degrees.push_back(d.d);
+  }
+  return degrees;
+}
+
+std::vector<std::vector<Felt>> RollupAir::structure_columns() const {
+  constexpr std::size_t kCycle = 8;
+  std::vector<std::vector<Felt>> cols;
+  std::vector<Felt> round(kCycle);
+  for (std::size_t r = 0; r < hash::kRounds; ++r) round[r] = Felt::one();
+  cols.push_back(round);
+  for (const auto* ark : {&hash::ark1(), &hash::ark2()})
+    for (std::size_t i = 0; i < hash::kStateWidth; ++i) {
+      std::vector<Felt> c(kCycle);
+      for (std::size_t r = 0; r < hash::kRounds; ++r) c[r] = (*ark)[r][i];
+      cols.push_back(c);
+    }
+  const std::size_t R = op_rows_, cycles = R / kCycle;
+  auto marks = [&](std::initializer_list<std::size_t> rows) {
+    std::vector<Felt> c(R);
+    for (std::size_t r : rows) c[r] = Felt::one();
+    return c;
+  };
+  std::vector<Felt> merge(R), pow(R), hold(R);
+  for (std::size_t cy = 2; cy + 1 < cycles; ++cy) merge[8 * cy + 7] = Felt::one();
+  for (std::size_t cy = 1; cy + 1 < cycles; ++cy) pow[8 * cy + 7] = Felt(std::uint64_t{1} << (cy - 1));
+  for (std::size_t r = 0; r < 8; ++r) hold[r] = Felt::one();
+  cols.push_back(marks({0}));        // kRow0
+  cols.push_back(marks({7}));        // kLeaf
+  cols.push_back(marks({8}));        // kRow8
+  cols.push_back(marks({15}));       // kFirst
+  cols.push_back(merge);             // kMerge
+  cols.push_back(pow);               // kPow
+  cols.push_back(marks({R - 1}));    // kLast
+  cols.push_back(hold);              // kHold
+  cols.push_back(marks({8 + 53}));   // kZeroA: 53 bits from row 8
+  cols.push_back(marks({8 + 55}));   // kZeroB: 55 bits from row 8
+  cols.push_back(marks({0, 8}));     // kBin
+  return cols;
+}
+
+std::array<Felt, per::kPublicColumns> RollupAir::public_values(std::size_t o, std::size_t row) const {
+  std::array<Felt, per::kPublicColumns> v{};
+  if (o >= ops_.size()) return v;  // pad ops carry no public values
+  const Op& op = ops_[o];
+  const bool state = op.kind == OpKind::state_update || op.kind == OpKind::state_insert;
+  const bool keyop = op.kind == OpKind::key_low || op.kind == OpKind::key_new;
+  const bool empty = op.kind == OpKind::state_insert || op.kind == OpKind::key_new;
+  const bool low = op.kind == OpKind::key_low;
+  const Felt one = Felt::one(), zero = Felt::zero();
+  const auto flag = [&](bool b) { return b ? one : zero; };
+  if (row == 0) {
+    for (std::size_t j = 0; j < 8; ++j) v[j] = op.key[j];
+    v[8] = state ? Felt(2) : keyop ? Felt(5) : zero;  // hash_elements capacity: 10 or 13 inputs
+    v[9] = flag(state || op.kind == OpKind::key_new);
+    v[10] = flag(low);
+  } else if (row == 8) {
+    if (state) {
+      v[0] = op.delta, v[1] = op.inc, v[2] = op.nonce, v[3] = op.a1, v[4] = op.a2;
+      v[5] = op.a3, v[6] = op.b1, v[7] = op.b3;
+    } else if (low) {
+      for (std::size_t j = 0; j < kKeyLimbs; ++j) v[j] = op.key[j];
+    }
+    v[8] = flag(state && op.nonce_eq);
+    v[9] = flag(state && op.bad_nonce);
+    v[10] = flag(state);
+    v[11] = flag(keyop);
+    v[12] = flag(empty);
+    v[13] = flag(low);
+    v[14] = flag(low && op.insert);
+    v[15] = flag(op.kind == OpKind::key_new);
+  } else if (row == 15) {
+    v[0] = flag(empty);
+  } else if (row == op_rows_ - 1) {
+    v[0] = flag(state);
+    v[1] = flag(keyop);
+    v[2] = flag(op.kind == OpKind::state_insert);
+    v[3] = flag(empty);
+    v[4] = flag(o + 1 < ops_.size() && ops_[o + 1].kind == OpKind::key_new);
+  }
+  return v;
+}
+
+std::vector<std::size_t> RollupAir::periodic_periods() const {
+  std::vector<std::size_t> periods;
+  for (const auto& c : structure_polys_) periods.push_back(c.size());
+  periods.resize(per::kCount, n_);
+  return periods;
+}
+
+std::vector<std::vector<Felt>> RollupAir::periodic_columns() const {
+  auto cols = structure_columns();
+  cols.resize(per::kCount, std::vector<Felt>(n_));
+  for (std::size_t o = 0; o < ops_.size(); ++o)
+    for (std::size_t r : public_rows()) {
+      const auto v = public_values(o, r);
+      for (std::size_t k = 0; k < per::kPublicColumns; ++k) cols[per::kPublic + k][o * op_rows_ + r] = v[k];
+    }
+  return cols;
+}
+
+bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
+  if (out.size() != per::kCount) return false;
+  for (std::size_t k = 0; k < structure_polys_.size(); ++k)
+    out[k] = field::evaluate_polynomial(std::span<const Felt>(structure_polys_[k]),
+                                        z.pow(n_ / structure_polys_[k].size()));
+  // The public columns vanish off the ops' public rows: sum their Lagrange terms only,
+  //   P(z) = (z^n - 1) / n * sum_i v_i * w^i / (z - w^i).
+  const Felt w = field::root_of_unity(static_cast<unsigned>(std::countr_zero(n_)));
+  const auto rows = public_rows();
+  std::array<Felt, 4> w_row;
+  for (std::size_t i = 0; i < rows.size(); ++i) w_row[i] = w.pow(rows[i]);
+  const Felt w_op = w.pow(op_rows_);
+  std::vector<Ext2> inv;
+  std::vector<Felt> points;
+  inv.reserve(ops_.size() * rows.size());
+  points.reserve(ops_.size() * rows.size());
+  Felt base = Felt::one();
+  for (std::size_t o = 0; o < ops_.size(); ++o, base *= w_op)
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      points.push_back(base * w_row[i]);
+      inv.push_back(z - points.back());
+    }
+  field::batch_inverse(std::span<Ext2>(inv));
+  const Ext2 scale = (z.pow(n_) - Felt::one()) * Felt(n_).inverse();
+  std::array<Ext2, per::kPublicColumns> acc{};
+  std::size_t m = 0;
+  for (std::size_t o = 0; o < ops_.size(); ++o)
+    for (std::size_t i = 0; i < rows.size(); ++i, ++m) {
+      const auto v = public_values(o, rows[i]);
+      const Ext2 lagrange = inv[m] * points[m];
+      for (std::size_t k = 0; k < per::kPublicColumns; ++k)
+        if (v[k] != Felt::zero()) acc[k] += lagrange * v[k];
+    }
+  for (std::size_t k = 0; k < per::kPublicColumns; ++k) out[per::kPublic + k] = acc[k] * scale;
+  return true;
+}
+
+std::vector<stark::BoundaryConstraint> RollupAir::boundary_constraints() const {
+  std::vector<stark::BoundaryConstraint> b;
+  const std::size_t last = n_ - 1;
+  const BlockPublics& p = publics_;
+  for (std::size_t j = 0; j < 4; ++j) {
+    b.push_back({col::kStateRoot + j, 0, p.sub_pre_state[j]});
+    b.push_back({col::kKeyRoot + j, 0, p.sub_pre_keys[j]});
+  }
+  b.push_back({col::kCount, 0, Felt(p.pre_keys.count)});
+  b.push_back({col::kIndex, 0, Felt::zero()});
+  for (std::size_t j = 0; j < 4; ++j) {
+    b.push_back({col::kStateRoot + j, last, p.sub_post_state[j]});
+    b.push_back({col::kKeyRoot + j, last, p.sub_post_keys[j]});
+  }
+  b.push_back({col::kCount, last, Felt(p.post_keys.count)});
+  return b;
+}
+
+}  // namespace rollup::air

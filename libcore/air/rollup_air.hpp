@@ -1,0 +1,283 @@
+#pragma once
+// The rollup AIR (docs/air.md): one block's state transition as a sequence of ops, each a
+// depth-`depth` Merkle path update hashed in the trace, old and new leaf side by side so that
+// they share siblings and index bits. Ops take 8 * (2 + depth) rows: two RPO permutations for
+// the leaf, one per level. The ops' public values reach the constraints through sixteen sparse
+// periodic columns as long as the trace, which the verifier evaluates from the op program
+// alone, in time linear in the number of ops.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "air/keys.hpp"
+#include "air/program.hpp"
+#include "hash/rpo.hpp"
+#include "stark/air.hpp"
+
+namespace rollup::air {
+
+using field::Ext2;
+
+/// Trace columns (docs/air.md §4.1).
+namespace col {
+inline constexpr std::size_t kOld = 0;         ///< 12: RPO state of the old leaf's path
+inline constexpr std::size_t kNew = 12;        ///< 12: RPO state of the new leaf's path
+inline constexpr std::size_t kStateRoot = 24;  ///< 4: state subtree root before the op
+inline constexpr std::size_t kKeyRoot = 28;    ///< 4: key subtree root before the op
+inline constexpr std::size_t kCount = 32;      ///< account count before the op
+inline constexpr std::size_t kIndex = 33;      ///< leaf index accumulated from the path bits
+inline constexpr std::size_t kBit = 34;        ///< path bit at merge inputs; nonce inverse at row 8
+inline constexpr std::size_t kAccA = 35;       ///< range check A: remaining value
+inline constexpr std::size_t kBitA = 36;       ///< range check A: bit
+inline constexpr std::size_t kAccB = 37;
+inline constexpr std::size_t kBitB = 38;
+inline constexpr std::size_t kFlags = 39;      ///< 5: first differing key limb (rows 0 and 8)
+inline constexpr std::size_t kD1 = 44;         ///< key - low key - 1 at the first difference
+inline constexpr std::size_t kLink = 45;       ///< 5: the low leaf's old next, for key_new
+inline constexpr std::size_t kWidth = 50;
+}  // namespace col
+
+/// Periodic columns, in order (docs/air.md §4.2).
+namespace per {
+inline constexpr std::size_t kRound = 0;   ///< period 8: 1 on rows 0..6 of a permutation
+inline constexpr std::size_t kArk1 = 1;    ///< 12, period 8
+inline constexpr std::size_t kArk2 = 13;   ///< 12, period 8
+inline constexpr std::size_t kRow0 = 25;   ///< period = op rows, from here on
+inline constexpr std::size_t kLeaf = 26;   ///< row 7: leaf cycle 0 -> 1
+inline constexpr std::size_t kRow8 = 27;
+inline constexpr std::size_t kFirst = 28;  ///< row 15: into the first merge
+inline constexpr std::size_t kMerge = 29;  ///< rows 8c + 7, c >= 2: into later merges
+inline constexpr std::size_t kPow = 30;    ///< 2^level of the merge entered from this row
+inline constexpr std::size_t kLast = 31;
+inline constexpr std::size_t kHold = 32;   ///< rows 0..7
+inline constexpr std::size_t kZeroA = 33;  ///< row 61
+inline constexpr std::size_t kZeroB = 34;  ///< row 63
+inline constexpr std::size_t kBin = 35;    ///< rows 0 and 8
+inline constexpr std::size_t kPublic = 36; ///< 16 sparse columns of period n
+inline constexpr std::size_t kPublicColumns = 16;
+inline constexpr std::size_t kCount = kPublic + kPublicColumns;
+}  // namespace per
+
+/// Subtree depths an op can have: 6, 14 or 30 levels (ops of 8, 16, 32 permutations).
+bool valid_depth(unsigned depth);
+/// The smallest valid depth whose subtree holds `positions` leaves.
+unsigned depth_for(std::uint64_t positions);
+
+/// Everything the AIR's boundary constraints and transcript bind besides the program.
+struct BlockPublics {
+  std::uint64_t chain_id = 0;
+  std::uint32_t namespace_id = 0;
+  std::uint64_t height = 0;
+  Hash32 block_hash{};
+  Hash32 pre_root{}, post_root{};  ///< depth-32 state roots
+  KeyCommitment pre_keys, post_keys;
+  unsigned depth = 14;
+  /// Roots of the leftmost depth-`depth` subtrees; the verifier lifts them to the full roots.
+  Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
+};
+
+class RollupAir : public stark::TypedAir<RollupAir> {
+ public:
+  /// `ops` are the program's real ops; pad ops fill the trace after them.
+  RollupAir(BlockPublics publics, std::vector<Op> ops);
+
+  static std::size_t rows_per_op(unsigned depth) { return 8 * (2 + std::size_t{depth}); }
+  /// At least one pad op follows the program, so the last row holds the final registers.
+  static std::size_t trace_length_for(std::size_t ops, unsigned depth);
+
+  std::string id() const override { return "rollup/block/v1"; }
+  std::size_t trace_width() const override { return col::kWidth; }
+  std::size_t trace_length() const override { return n_; }
+  Bytes public_inputs() const override;
+  std::vector<unsigned> transition_degrees() const override;
+  std::vector<std::vector<Felt>> periodic_columns() const override;
+  std::vector<std::size_t> periodic_periods() const override;
+  bool periodic_values_at(const Ext2& z, std::span<Ext2> out) const override;
+  std::vector<stark::BoundaryConstraint> boundary_constraints() const override;
+
+  const BlockPublics& publics() const { return publics_; }
+  const std::vector<Op>& ops() const { return ops_; }
+  std::size_t op_rows() const { return op_rows_; }
+  /// Op rows that carry public values, and the values op `o` puts there (docs/air.md §4.3).
+  std::array<std::size_t, 4> public_rows() const { return {0, 8, 15, op_rows_ - 1}; }
+  std::array<Felt, per::kPublicColumns> public_values(std::size_t o, std::size_t row) const;
+
+  template <class F>
+  void evaluate(std::span<const F> cur, std::span<const F> next, std::span<const F> periodic,
+                std::span<F> out) const;
+
+ private:
+  std::vector<std::vector<Felt>> structure_columns() const;
+
+  BlockPublics publics_;
+  std::vector<Op> ops_;
+  std::size_t op_rows_;
+  std::size_t n_;
+  Hash32 program_digest_;
+  std::vector<std::vector<Felt>> structure_polys_;  ///< the short columns' coefficients
+};
+
+// ---- Constraint evaluation (docs/air.md §5 lists each constraint in this order).
+
+namespace detail {
+template <class F>
+F pow7(const F& x) {
+  const F x2 = x * x, x4 = x2 * x2;
+  return x4 * x2 * x;
+}
+
+template <class F>
+void mds(const F* s, std::array<F, hash::kStateWidth>& out) {
+  const auto& row = hash::mds_row();
+  constexpr std::size_t W = hash::kStateWidth;
+  for (std::size_t i = 0; i < W; ++i) {
+    if constexpr (std::is_same_v<F, Felt>) {
+      // Entries are below 32, so the twelve products sum in 128 bits with one reduction.
+      unsigned __int128 acc = 0;
+      for (std::size_t j = 0; j < W; ++j)
+        acc += static_cast<unsigned __int128>(row[(j + W - i) % W]) * s[j].value();
+      out[i] = Felt::reduce128(acc);
+    } else {
+      F acc = F(Felt::zero());
+      for (std::size_t j = 0; j < W; ++j) acc += s[j] * Felt(row[(j + W - i) % W]);
+      out[i] = acc;
+    }
+  }
+}
+}  // namespace detail
+
+template <class F>
+void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<const F> p,
+                         std::span<F> out) const {
+  using namespace col;
+  constexpr std::size_t W = hash::kStateWidth;
+  std::size_t k = 0;
+  auto emit = [&](const F& v) { out[k++] = v; };
+  const F one = F(Felt::one());
+  const auto q = [&](std::size_t j) -> const F& { return p[per::kPublic + j]; };
+
+  // 1. RPO rounds in both lanes: next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2 on rows 0..6.
+  for (std::size_t lane : {kOld, kNew}) {
+    std::array<F, W> t, u;
+    detail::mds(&c[lane], t);
+    for (std::size_t i = 0; i < W; ++i) t[i] = detail::pow7(F(t[i] + p[per::kArk1 + i]));
+    detail::mds(t.data(), u);
+    for (std::size_t i = 0; i < W; ++i)
+      emit(p[per::kRound] * (detail::pow7(x[lane + i]) - (u[i] + p[per::kArk2 + i])));
+  }
+
+  // Key-limb comparison helpers over the flags F_0..F_4 (one-hot at the first difference).
+  F flag_sum = c[kFlags];
+  for (std::size_t j = 1; j < kKeyLimbs; ++j) flag_sum += c[kFlags + j];
+  std::array<F, kKeyLimbs> suffix;  // suffix[i] = sum of flags after limb i
+  suffix[kKeyLimbs - 1] = F(Felt::zero());
+  for (std::size_t i = kKeyLimbs - 1; i-- > 0;) suffix[i] = suffix[i + 1] + c[kFlags + i + 1];
+
+  // 2. Row 0 of an op: the leaf's first permutation, shared by both lanes.
+  {
+    const F& s0 = p[per::kRow0];
+    for (std::size_t j = 0; j < W; ++j) emit(s0 * (c[kOld + j] - c[kNew + j]));
+    emit(s0 * (c[kOld] - q(8)));
+    for (std::size_t j = 1; j < 4; ++j) emit(s0 * c[kOld + j]);
+    for (std::size_t j = 0; j < 8; ++j) emit(s0 * q(9) * (c[kOld + 4 + j] - q(j)));
+    for (std::size_t j = kKeyLimbs; j < 8; ++j) emit(s0 * q(10) * c[kOld + 4 + j]);
+    emit(s0 * (flag_sum - q(10)));
+    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s0 * suffix[i] * (q(i) - c[kOld + 4 + i]));
+    F d1 = c[kD1] + q(10);
+    for (std::size_t j = 0; j < kKeyLimbs; ++j) d1 -= c[kFlags + j] * (q(j) - c[kOld + 4 + j]);
+    emit(s0 * d1);
+  }
+  // 3. Flags are bits where they are read; d1 is held to row 8.
+  for (std::size_t j = 0; j < kKeyLimbs; ++j)
+    emit(p[per::kBin] * c[kFlags + j] * (c[kFlags + j] - one));
+  emit(p[per::kHold] * (x[kD1] - c[kD1]));
+  // 4. Into the leaf's second permutation: the capacity carries over.
+  for (std::size_t j = 0; j < 4; ++j) {
+    emit(p[per::kLeaf] * (x[kOld + j] - c[kOld + j]));
+    emit(p[per::kLeaf] * (x[kNew + j] - c[kNew + j]));
+  }
+  // 5. Row 8: the payloads (balance and nonce, or the next key) and the op's rules.
+  {
+    const F& s8 = p[per::kRow8];
+    const F &bo = c[kOld + 4], &no = c[kOld + 5], &bn = c[kNew + 4], &nn = c[kNew + 5];
+    const F &st = q(10), &ky = q(11), &empty = q(12), &kl = q(13), &ki = q(14), &kn = q(15);
+    for (std::size_t j = 6; j < W; ++j) {
+      emit(s8 * st * c[kOld + j]);
+      emit(s8 * st * c[kNew + j]);
+    }
+    for (std::size_t j = 4 + kKeyLimbs; j < W; ++j) {
+      emit(s8 * ky * c[kOld + j]);
+      emit(s8 * ky * c[kNew + j]);
+    }
+    emit(s8 * st * (bn - bo - q(0)));
+    emit(s8 * st * (nn - no - q(1)));
+    emit(s8 * q(8) * (no - q(2)));
+    emit(s8 * q(9) * ((no - q(2)) * c[kBit] - one));
+    emit(s8 * empty * bo);
+    emit(s8 * empty * no);
+    emit(s8 * (c[kAccA] - st * (q(3) * bo + q(4) * bn + q(5)) - kl * c[kD1]));
+    F d2 = c[kAccB] - st * (q(6) * bo + q(7)) + kl;
+    for (std::size_t j = 0; j < kKeyLimbs; ++j) d2 -= c[kFlags + j] * (c[kOld + 4 + j] - q(j));
+    emit(s8 * d2);
+    emit(s8 * (flag_sum - kl));
+    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s8 * suffix[i] * (c[kOld + 4 + i] - q(i)));
+    for (std::size_t j = 0; j < kKeyLimbs; ++j)
+      emit(s8 * (kl * c[kNew + 4 + j] - ki * q(j) - (kl - ki) * c[kOld + 4 + j]));
+    for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(s8 * kl * (c[kLink + j] - c[kOld + 4 + j]));
+    for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(s8 * kn * (c[kNew + 4 + j] - c[kLink + j]));
+  }
+  // 6. Into a merge: capacity zero, the running digest on the side the path bit picks, the
+  //    sibling shared by both lanes. Into the first merge an empty old leaf is the zero digest.
+  {
+    const F smin = p[per::kFirst] + p[per::kMerge];
+    const F& b = x[kBit];
+    const F nb = one - b;
+    const F keep_old = one - p[per::kFirst] * q(0);
+    for (std::size_t j = 0; j < 4; ++j) {
+      emit(smin * x[kOld + j]);
+      emit(smin * x[kNew + j]);
+    }
+    for (std::size_t j = 0; j < 4; ++j) {
+      const F d_old = c[kOld + 4 + j] * keep_old;
+      const F& d_new = c[kNew + 4 + j];
+      emit(smin * nb * (x[kOld + 4 + j] - d_old));
+      emit(smin * b * (x[kOld + 8 + j] - d_old));
+      emit(smin * nb * (x[kNew + 4 + j] - d_new));
+      emit(smin * b * (x[kNew + 8 + j] - d_new));
+      emit(smin * (nb * (x[kOld + 8 + j] - x[kNew + 8 + j]) + b * (x[kOld + 4 + j] - x[kNew + 4 + j])));
+    }
+    emit(smin * b * (b - one));
+  }
+  // 7. The index accumulates 2^level * bit at each merge and restarts at every op.
+  const F& sl = p[per::kLast];
+  emit((one - sl) * (x[kIndex] - c[kIndex] - p[per::kPow] * x[kBit]) + sl * x[kIndex]);
+  // 8. Op end: the old root is the tree's current root, the new root becomes it; the count.
+  {
+    const F &fs = q(0), &fk = q(1), &fc = q(2), &fi = q(3), &nk = q(4);
+    for (std::size_t j = 0; j < 4; ++j)
+      emit(sl * (fs * (c[kOld + 4 + j] - c[kStateRoot + j]) + fk * (c[kOld + 4 + j] - c[kKeyRoot + j])));
+    for (std::size_t j = 0; j < 4; ++j)
+      emit(x[kStateRoot + j] - c[kStateRoot + j] - sl * fs * (c[kNew + 4 + j] - c[kStateRoot + j]));
+    for (std::size_t j = 0; j < 4; ++j)
+      emit(x[kKeyRoot + j] - c[kKeyRoot + j] - sl * fk * (c[kNew + 4 + j] - c[kKeyRoot + j]));
+    emit(x[kCount] - c[kCount] - sl * fc);
+    emit(sl * fi * (c[kIndex] - c[kCount]));
+    const F link_kept = one - sl + sl * nk;
+    for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(link_kept * (x[kLink + j] - c[kLink + j]));
+  }
+  // 9. Range checks: bits shift out of the accumulators from row 8 on, which reach zero.
+  {
+    const F chain = one - p[per::kLeaf];
+    emit(chain * (c[kAccA] - x[kAccA] - x[kAccA] - c[kBitA]));
+    emit(chain * (c[kAccB] - x[kAccB] - x[kAccB] - c[kBitB]));
+    emit(c[kBitA] * (c[kBitA] - one));
+    emit(c[kBitB] * (c[kBitB] - one));
+    emit(p[per::kZeroA] * c[kAccA]);
+    emit(p[per::kZeroB] * c[kAccB]);
+  }
+}
+
+}  // namespace rollup::air

@@ -1,0 +1,373 @@
+#include "air/witness.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "field/parallel.hpp"
+
+namespace rollup::air {
+
+namespace {
+
+constexpr std::uint64_t kBalanceLimit = std::uint64_t{1} << 53;
+
+std::vector<PublicKey> keys_of(const vm::State& state) {
+  std::vector<PublicKey> keys(state.size());
+  for (std::uint64_t i = 0; i < state.size(); ++i) keys[i] = state.account(i).key;
+  return keys;
+}
+
+// Accounts as a block changes them, over the unchanged pre-state.
+class Overlay {
+ public:
+  explicit Overlay(const vm::State& pre) : pre_(pre), count_(pre.size()) {}
+
+  std::optional<std::uint64_t> index_of(const PublicKey& key) const {
+    if (auto it = created_.find(key); it != created_.end()) return it->second;
+    return pre_.index_of(key);
+  }
+  bool exists(const PublicKey& key) const { return index_of(key).has_value(); }
+  vm::Account& at(std::uint64_t index) {
+    auto it = changed_.find(index);
+    if (it == changed_.end()) it = changed_.emplace(index, pre_.account(index)).first;
+    return it->second;
+  }
+  std::uint64_t balance(const PublicKey& key) {
+    auto idx = index_of(key);
+    return idx ? at(*idx).balance : 0;
+  }
+  std::uint64_t create(const PublicKey& key) {
+    const std::uint64_t idx = count_++;
+    created_.emplace(key, idx);
+    changed_.emplace(idx, vm::Account{key, 0, 0});
+    return idx;
+  }
+  std::uint64_t ensure(const PublicKey& key) {
+    auto idx = index_of(key);
+    return idx ? *idx : create(key);
+  }
+  std::uint64_t count() const { return count_; }
+
+ private:
+  const vm::State& pre_;
+  std::uint64_t count_;
+  std::unordered_map<PublicKey, std::uint64_t, vm::KeyHash> created_;
+  std::unordered_map<std::uint64_t, vm::Account> changed_;
+};
+
+// The first limb where a and b differ (kKeyLimbs when they are equal).
+std::size_t first_difference(std::span<const Felt> a, std::span<const Felt> b) {
+  for (std::size_t j = 0; j < kKeyLimbs; ++j)
+    if (a[j] != b[j]) return j;
+  return kKeyLimbs;
+}
+
+template <std::size_t N>
+std::array<Felt, N> felts(const PackedKey& k) {
+  std::array<Felt, N> out{};
+  for (std::size_t j = 0; j < kKeyLimbs; ++j) out[j] = Felt(k[j]);
+  return out;
+}
+
+std::vector<Digest> path_siblings(const smt::Tree& tree, std::uint64_t position, unsigned depth) {
+  const auto proof = tree.proof(position);
+  return std::vector<Digest>(proof.siblings.begin(), proof.siblings.begin() + depth);
+}
+
+}  // namespace
+
+ProverState::ProverState(vm::State state, unsigned threads)
+    : state_(std::move(state)), keys_(KeyTree::from_keys(keys_of(state_), threads)) {}
+
+vm::BlockOutcome ProverState::advance(const codec::Block& block, const vm::RollupParams& params,
+                                      unsigned threads) {
+  const auto& txs = vm::rollup_txs(block, params.namespace_id);
+  const std::uint64_t before = state_.size();
+  auto outcome = state_.apply_block(block, params, vm::check_signatures(txs, params.chain_id, threads), threads);
+  for (std::uint64_t i = before; i < state_.size(); ++i) keys_.insert(pack_key(state_.account(i).key));
+  return outcome;
+}
+
+std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block& block,
+                                        const vm::RollupParams& params,
+                                        const std::vector<vm::Receipt>& receipts) {
+  Overlay acc(pre);
+  std::vector<ReceiptClaim> claims;
+  claims.reserve(receipts.size());
+  std::size_t r = 0;
+  auto credit = [&](const PublicKey& key, std::uint64_t amount) { acc.at(acc.ensure(key)).balance += amount; };
+  for (const auto& d : block.deposits) {
+    ReceiptClaim c;
+    c.reason = receipts[r++].reason;
+    if (c.reason == vm::Reason::none) {
+      c.to_new = !acc.exists(d.to);
+      credit(d.to, d.amount);
+    }
+    claims.push_back(c);
+  }
+  const PublicKey& fr = block.fee_recipient;
+  for (const auto& tx : vm::rollup_txs(block, params.namespace_id)) {
+    ReceiptClaim c;
+    c.reason = receipts[r++].reason;
+    const bool transfer = tx.type == codec::TxType::transfer;
+    if (c.reason == vm::Reason::none) {
+      vm::Account& from = acc.at(*acc.index_of(tx.from));
+      from.balance -= tx.amount + tx.fee;
+      from.nonce += 1;
+      if (transfer) {
+        c.to_new = !acc.exists(tx.to);
+        credit(tx.to, tx.amount);
+      }
+      if (tx.fee > 0) {
+        if (fr != tx.from && !(transfer && fr == tx.to)) c.fee_new = !acc.exists(fr);
+        credit(fr, tx.fee);
+      }
+    } else if (c.reason == vm::Reason::balance_overflow) {
+      const std::uint64_t after_to =
+          transfer ? acc.balance(tx.to) + tx.amount + (tx.to == fr ? tx.fee : 0) : 0;
+      if (transfer && after_to >= kBalanceLimit) c.to_new = !acc.exists(tx.to);
+      else c.at_fee = true;
+    }
+    claims.push_back(c);
+  }
+  return claims;
+}
+
+Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
+                                  const vm::RollupParams& params,
+                                  const std::vector<bool>& signature_ok, unsigned threads,
+                                  const std::vector<ReceiptClaim>* forced_claims) {
+  const vm::State& pre = state.state();
+  BlockWitness w{.publics = {},
+                 .claims = {},
+                 .program = {},
+                 .ops = {},
+                 .outcome = {},
+                 .post_state = pre,
+                 .post_keys = state.keys()};
+  w.outcome = w.post_state.apply_block(block, params, signature_ok, threads);
+  w.claims = forced_claims ? *forced_claims : derive_claims(pre, block, params, w.outcome.receipts);
+  w.program = ROLLUP_TRY(build_program(block, params, signature_ok, w.claims));
+
+  const std::uint64_t pre_count = pre.size(), post_count = pre_count + w.program.created;
+  BlockPublics& pub = w.publics;
+  pub.chain_id = params.chain_id;
+  pub.namespace_id = params.namespace_id;
+  pub.height = block.height;
+  pub.block_hash = block.hash;
+  pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
+  if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
+  pub.pre_root = hash::digest_bytes(pre.root());
+  pub.pre_keys = state.keys().commitment();
+  pub.sub_pre_state = pre.tree().node(pub.depth, 0);
+  pub.sub_pre_keys = state.keys().tree().node(pub.depth, 0);
+
+  // Execute the program on copies of both trees, recording what each op opens and writes.
+  smt::Tree tree = pre.tree();
+  KeyTree& keys = w.post_keys;
+  Overlay acc(pre);
+  std::array<Felt, kKeyLimbs> link{};
+  w.ops.reserve(w.program.ops.size());
+  for (const Op& op : w.program.ops) {
+    OpWitness ow;
+    ow.lane_key = op.key;
+    if (op.kind == OpKind::state_update || op.kind == OpKind::state_insert) {
+      PublicKey key{};
+      for (std::size_t j = 0; j < 8; ++j)
+        for (std::size_t b = 0; b < 4; ++b) key[4 * j + b] = static_cast<std::uint8_t>(op.key[j].value() >> (8 * b));
+      vm::Account* account = nullptr;
+      if (op.kind == OpKind::state_insert) {
+        ow.position = acc.create(key);
+        account = &acc.at(ow.position);
+      } else if (auto idx = acc.index_of(key)) {
+        ow.position = *idx;
+        account = &acc.at(*idx);
+      }
+      vm::Account before = account ? *account : vm::Account{key, 0, 0};  // a cheat's absent key
+      ow.old_payload = {Felt(before.balance), Felt(before.nonce)};
+      ow.new_payload = {Felt(before.balance) + op.delta, Felt(before.nonce) + op.inc};
+      ow.siblings = path_siblings(tree, ow.position, pub.depth);
+      if (account) {
+        account->balance = ow.new_payload[0].value();
+        account->nonce = ow.new_payload[1].value();
+        tree.set_leaf(ow.position, smt::leaf_digest(key, account->balance, account->nonce));
+        tree.commit();
+      }
+    } else if (op.kind == OpKind::key_low) {
+      PackedKey k{};
+      for (std::size_t j = 0; j < kKeyLimbs; ++j) k[j] = op.key[j].value();
+      ow.position = keys.low_position(k);
+      ow.lane_key = felts<8>(keys.key_at(ow.position));
+      ow.old_payload = felts<kKeyLimbs>(keys.next_at(ow.position));
+      ow.new_payload = op.insert ? felts<kKeyLimbs>(k) : ow.old_payload;
+      ow.siblings = path_siblings(keys.tree(), ow.position, pub.depth);
+      link = ow.old_payload;
+      ow.link = link;
+      if (op.insert) keys.set_next(ow.position, k);
+    } else if (op.kind == OpKind::key_new) {
+      PackedKey k{}, next{};
+      for (std::size_t j = 0; j < kKeyLimbs; ++j) k[j] = op.key[j].value(), next[j] = link[j].value();
+      ow.position = keys.count() + 1;
+      ow.new_payload = link;
+      ow.link = link;
+      ow.siblings = path_siblings(keys.tree(), ow.position, pub.depth);
+      keys.append(k, next);
+    }
+    w.ops.push_back(std::move(ow));
+  }
+  pub.sub_post_state = tree.node(pub.depth, 0);
+  pub.sub_post_keys = keys.tree().node(pub.depth, 0);
+  pub.post_root = hash::digest_bytes(lift_root(pub.sub_post_state, pub.depth));
+  pub.post_keys = KeyCommitment{hash::digest_bytes(lift_root(pub.sub_post_keys, pub.depth)), post_count};
+
+  if (!forced_claims) {
+    // The program, executed, must land where the STF did.
+    if (tree.root() != w.outcome.post_root || keys.count() != w.post_state.size() ||
+        post_count != w.post_state.size() || keys.commitment() != pub.post_keys)
+      return fail(Errc::internal, fmt::format("block {}: the op program disagrees with the state transition",
+                                              block.height));
+  }
+  return w;
+}
+
+stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& witness,
+                         unsigned threads) {
+  using namespace col;
+  const std::size_t n = air.trace_length(), R = air.op_rows(), cycles = R / 8;
+  const std::size_t total_ops = n / R;
+  const auto& ops = air.ops();
+  const unsigned depth = air.publics().depth;
+  stark::Trace trace(kWidth, n);
+  std::vector<Digest> old_roots(total_ops), new_roots(total_ops);
+  const Felt half = Felt(2).inverse();
+  static const OpWitness kPadWitness;
+
+  field::parallel_for(total_ops, threads, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t o = begin; o < end; ++o) {
+      const std::size_t base = o * R;
+      const Op pad_op;
+      const Op& op = o < ops.size() ? ops[o] : pad_op;
+      const OpWitness& ow = o < ops.size() ? witness[o] : kPadWitness;
+      const bool state = op.kind == OpKind::state_update || op.kind == OpKind::state_insert;
+      const bool keyop = op.kind == OpKind::key_low || op.kind == OpKind::key_new;
+      const bool empty = op.kind == OpKind::state_insert || op.kind == OpKind::key_new;
+      const bool low = op.kind == OpKind::key_low;
+      auto put = [&](std::size_t column, std::size_t row, Felt v) { trace.at(column, base + row) = v; };
+
+      // The two lanes, one permutation per cycle; row 8c is a cycle's input, 8c + r its state
+      // after r rounds.
+      hash::State lanes[2];
+      auto run_cycle = [&](std::size_t cycle) {
+        for (int l = 0; l < 2; ++l) {
+          hash::State s = lanes[l];
+          const std::size_t column = l == 0 ? kOld : kNew;
+          for (std::size_t i = 0; i < 12; ++i) put(column + i, 8 * cycle, s[i]);
+          for (std::size_t r = 0; r < hash::kRounds; ++r) {
+            hash::apply_mds(s);
+            for (std::size_t i = 0; i < 12; ++i) s[i] = hash::pow7(s[i] + hash::ark1()[r][i]);
+            hash::apply_mds(s);
+            for (std::size_t i = 0; i < 12; ++i) s[i] = hash::inv_pow7(s[i] + hash::ark2()[r][i]);
+            for (std::size_t i = 0; i < 12; ++i) put(column + i, 8 * cycle + r + 1, s[i]);
+          }
+          lanes[l] = s;
+        }
+      };
+      const Felt tag = state ? Felt(2) : keyop ? Felt(5) : Felt::zero();
+      for (auto& s : lanes) {
+        s = hash::State{};
+        s[0] = tag;
+        for (std::size_t j = 0; j < 8; ++j) s[4 + j] = ow.lane_key[j];
+      }
+      run_cycle(0);
+      for (int l = 0; l < 2; ++l) {
+        const auto& payload = l == 0 ? ow.old_payload : ow.new_payload;
+        for (std::size_t j = 0; j < 8; ++j) lanes[l][4 + j] = j < kKeyLimbs ? payload[j] : Felt::zero();
+      }
+      run_cycle(1);
+      Felt index_acc = Felt::zero();
+      for (std::size_t cycle = 0; cycle < cycles; ++cycle) {
+        if (cycle >= 2) {
+          const std::size_t level = cycle - 2;
+          const bool bit = (ow.position >> level) & 1;
+          const Digest sib = level < ow.siblings.size() ? ow.siblings[level] : Digest{};
+          for (int l = 0; l < 2; ++l) {
+            Digest d{};
+            if (!(l == 0 && level == 0 && empty))
+              for (std::size_t j = 0; j < 4; ++j) d[j] = lanes[l][4 + j];
+            hash::State s{};
+            for (std::size_t j = 0; j < 4; ++j) {
+              s[4 + j] = bit ? sib[j] : d[j];
+              s[8 + j] = bit ? d[j] : sib[j];
+            }
+            lanes[l] = s;
+          }
+          put(kBit, 8 * cycle, Felt(bit));
+          if (bit) index_acc += Felt(std::uint64_t{1} << level);
+          run_cycle(cycle);
+        }
+        for (std::size_t r = 0; r < 8; ++r) put(kIndex, 8 * cycle + r, index_acc);
+      }
+      for (std::size_t j = 0; j < 4; ++j) {
+        old_roots[o][j] = lanes[0][4 + j];
+        new_roots[o][j] = lanes[1][4 + j];
+      }
+
+      // Key comparisons: flags at rows 0 (low key < key) and 8 (key < old next).
+      Felt d1 = Felt::zero(), d2 = Felt::zero();
+      if (low) {
+        const std::span<const Felt> key(op.key.data(), kKeyLimbs), low_key(ow.lane_key.data(), kKeyLimbs),
+            next(ow.old_payload.data(), kKeyLimbs);
+        if (std::size_t j = first_difference(low_key, key); j < kKeyLimbs) {
+          put(kFlags + j, 0, Felt::one());
+          d1 = key[j] - low_key[j] - Felt::one();
+        }
+        if (std::size_t j = first_difference(key, next); j < kKeyLimbs) {
+          put(kFlags + j, 8, Felt::one());
+          d2 = next[j] - key[j] - Felt::one();
+        }
+      }
+      if (state && op.bad_nonce) put(kBit, 8, (ow.old_payload[1] - op.nonce).inverse());
+      for (std::size_t r = 0; r < R; ++r) {
+        put(kD1, r, d1);
+        for (std::size_t j = 0; j < kKeyLimbs; ++j) put(kLink + j, r, ow.link[j]);
+      }
+
+      // Range checks: the value enters at row 8 and its bits shift out, lowest first.
+      const Felt bo = ow.old_payload[0], bn = ow.new_payload[0];
+      const Felt target_a = state ? op.a1 * bo + op.a2 * bn + op.a3 : d1;
+      const Felt target_b = state ? op.b1 * bo + op.b3 : d2;
+      for (auto [acc_col, bit_col, value] : {std::tuple{kAccA, kBitA, target_a}, std::tuple{kAccB, kBitB, target_b}}) {
+        Felt acc = value;
+        for (std::size_t r = 8; r < R; ++r) {
+          const Felt bit(acc.value() & 1);
+          put(acc_col, r, acc);
+          put(bit_col, r, bit);
+          acc = (acc - bit) * half;
+        }
+      }
+    }
+  });
+
+  // Registers: each op sees the roots and count its predecessors left.
+  Digest state_root = air.publics().sub_pre_state, key_root = air.publics().sub_pre_keys;
+  Felt count(air.publics().pre_keys.count);
+  for (std::size_t o = 0; o < total_ops; ++o) {
+    for (std::size_t r = o * R; r < (o + 1) * R; ++r) {
+      for (std::size_t j = 0; j < 4; ++j) {
+        trace.at(kStateRoot + j, r) = state_root[j];
+        trace.at(kKeyRoot + j, r) = key_root[j];
+      }
+      trace.at(kCount, r) = count;
+    }
+    if (o >= ops.size()) continue;
+    const OpKind kind = ops[o].kind;
+    if (kind == OpKind::state_update || kind == OpKind::state_insert) state_root = new_roots[o];
+    if (kind == OpKind::key_low || kind == OpKind::key_new) key_root = new_roots[o];
+    if (kind == OpKind::state_insert) count += Felt::one();
+  }
+  (void)depth;
+  return trace;
+}
+
+}  // namespace rollup::air

@@ -1,0 +1,72 @@
+#pragma once
+// The prover's side of the rollup AIR: the state it proves from (accounts, state tree, key
+// tree), the claims and op program of a block, the witness of each op (leaf position, old and
+// new payloads, Merkle siblings) and the execution trace.
+#include <optional>
+#include <vector>
+
+#include "air/keys.hpp"
+#include "air/program.hpp"
+#include "air/rollup_air.hpp"
+#include "stark/air.hpp"
+#include "vm/state.hpp"
+
+namespace rollup::air {
+
+/// The pre-state of the next block to prove: the STF's state plus the key tree over its keys.
+class ProverState {
+ public:
+  /// Builds the key tree from the state's accounts (sorting their keys).
+  ProverState(vm::State state, unsigned threads);
+  ProverState(vm::State state, KeyTree keys) : state_(std::move(state)), keys_(std::move(keys)) {}
+
+  const vm::State& state() const { return state_; }
+  const KeyTree& keys() const { return keys_; }
+  /// Applies a block without proving it (to replay the blocks below the first one proven).
+  vm::BlockOutcome advance(const codec::Block& block, const vm::RollupParams& params,
+                           unsigned threads);
+
+ private:
+  vm::State state_;
+  KeyTree keys_;
+};
+
+/// One op's private inputs (docs/air.md §4.4).
+struct OpWitness {
+  std::uint64_t position = 0;                 ///< leaf index in its tree
+  std::array<Felt, 8> lane_key{};             ///< the leaf's first 8 hashed elements
+  std::array<Felt, kKeyLimbs> old_payload{};  ///< balance, nonce, 0, 0, 0 or the next key
+  std::array<Felt, kKeyLimbs> new_payload{};
+  std::vector<Digest> siblings;               ///< `depth` siblings, leaf level first
+  std::array<Felt, kKeyLimbs> link{};         ///< key_low and key_new: the low leaf's old next
+};
+
+struct BlockWitness {
+  BlockPublics publics;
+  std::vector<ReceiptClaim> claims;
+  Program program;
+  std::vector<OpWitness> ops;
+  vm::BlockOutcome outcome;  ///< the STF's own result (vm::State::apply_block)
+  vm::State post_state;
+  KeyTree post_keys;
+};
+
+/// The claims a block's receipts make (to_new, fee_new, at_fee follow from the pre-state).
+std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block& block,
+                                        const vm::RollupParams& params,
+                                        const std::vector<vm::Receipt>& receipts);
+
+/// Runs the STF on a copy of the state, derives the claims and the program, and executes the
+/// program against copies of both trees, recording each op's witness. Cross-checks the result
+/// with the STF's (Errc::internal on disagreement). `forced_claims` replaces the derived claims
+/// and skips the cross-checks: a cheating prover, for the malicious-prover tests only.
+Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
+                                  const vm::RollupParams& params,
+                                  const std::vector<bool>& signature_ok, unsigned threads,
+                                  const std::vector<ReceiptClaim>* forced_claims = nullptr);
+
+/// The execution trace of `air`'s program with these op witnesses (docs/air.md §4).
+stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& witness,
+                         unsigned threads);
+
+}  // namespace rollup::air
