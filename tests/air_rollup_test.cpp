@@ -1,0 +1,580 @@
+// The rollup AIR: honest block proofs of every kind of receipt verify; malicious provers (tampered
+// traces, false claims, wrong roots, other blocks, damaged bytes, weak parameters) are rejected.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+
+#include "air/block_proof.hpp"
+#include "air/witness.hpp"
+#include "crypto/keyfile.hpp"
+#include "field/ntt.hpp"
+#include "stark/prover.hpp"
+#include "stark/verifier.hpp"
+#include "wallet/wallet.hpp"
+
+using namespace rollup;
+using namespace rollup::air;
+using vm::Reason;
+
+namespace {
+
+constexpr std::uint64_t kChain = 5;
+constexpr std::uint32_t kNamespace = 2;
+const vm::RollupParams kParams{kChain, kNamespace};
+constexpr std::uint64_t kLimit = std::uint64_t{1} << 53;
+
+const auto alice = crypto::dev_key(1), bob = crypto::dev_key(2), carol = crypto::dev_key(3),
+           feeman = crypto::dev_key(4), dave = crypto::dev_key(5), frank = crypto::dev_key(6),
+           erin = crypto::dev_key(7);
+
+struct BlockBuilder {
+  codec::Block block;
+  explicit BlockBuilder(const PublicKey& fee_recipient, std::uint64_t height = 1, std::uint64_t deposit_first = 0) {
+    block.height = height;
+    block.fee_recipient = fee_recipient;
+    block.deposit_first = deposit_first;
+    block.namespaces.push_back(codec::NamespaceTxs{kNamespace, {}, {}});
+  }
+  BlockBuilder& deposit(const PublicKey& to, std::uint64_t amount) {
+    block.deposits.push_back(codec::Deposit{block.deposit_first + block.deposits.size(), to, to, amount});
+    return *this;
+  }
+  BlockBuilder& tx(const codec::Tx& t) {
+    block.namespaces[0].txs.push_back(t);
+    return *this;
+  }
+  codec::Block done() {
+    block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
+    block.hash = block.compute_hash();
+    return block;
+  }
+};
+
+codec::Block rehash(codec::Block b) {
+  b.namespaces[0].tx_hash = codec::tx_list_hash(b.namespaces[0].txs);
+  b.hash = b.compute_hash();
+  return b;
+}
+
+vm::State genesis() {
+  vm::State s;
+  s.load_accounts({{alice.public_key, 1000, 0}, {bob.public_key, 500, 0}, {carol.public_key, kLimit - 10, 0}}, 1);
+  return s;
+}
+
+// Block 1: deposits to an existing, a new and a nearly full account; transfers to existing and
+// new accounts, a withdraw, a fee recipient created by the first fee, every failure reason, a
+// replayed tx, `to` and `from` equal to the fee recipient.
+codec::Block first_block() {
+  auto bad_sig = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain);
+  bad_sig.sig[0] ^= 1;
+  auto t0 = wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kChain);
+  return BlockBuilder(feeman.public_key)
+      .deposit(alice.public_key, 100)
+      .deposit(dave.public_key, 50)
+      .deposit(carol.public_key, 20)                                             // overflows
+      .tx(t0)                                                                    // creates feeman
+      .tx(wallet::sign_transfer(alice, erin.public_key, 5, 1, 1, kChain))        // creates erin
+      .tx(bad_sig)
+      .tx(wallet::sign_transfer(frank, bob.public_key, 1, 0, 0, kChain))         // unknown
+      .tx(wallet::sign_transfer(alice, alice.public_key, 1, 0, 2, kChain))       // self
+      .tx(wallet::sign_transfer(alice, bob.public_key, 1, 0, 7, kChain))         // bad nonce
+      .tx(wallet::sign_transfer(bob, alice.public_key, 1000000, 0, 0, kChain))   // insufficient
+      .tx(wallet::sign_transfer(alice, carol.public_key, 20, 0, 2, kChain))      // overflow at to
+      .tx(wallet::sign_withdraw(alice, 3, 1, 2, kChain))
+      .tx(t0)                                                                    // replayed
+      .tx(wallet::sign_transfer(dave, feeman.public_key, 5, 1, 0, kChain))       // to == fee recipient
+      .tx(wallet::sign_transfer(feeman, bob.public_key, 1, 1, 0, kChain))        // from == fee recipient
+      .done();
+}
+
+// Block 2, with a nearly full fee recipient: a fee credit overflows; a deposit and a transfer
+// create accounts while the fee recipient exists.
+codec::Block second_block(const codec::Block& parent) {
+  BlockBuilder b(carol.public_key, 2, parent.deposit_end());
+  b.block.parent = parent.hash;
+  return b.deposit(frank.public_key, 7)
+      .tx(wallet::sign_transfer(alice, bob.public_key, 1, 20, 3, kChain))        // overflow at fee
+      .tx(wallet::sign_transfer(bob, crypto::dev_key(8).public_key, 4, 2, 0, kChain))
+      .tx(wallet::sign_withdraw(frank, 2, 0, 0, kChain))
+      .done();
+}
+
+struct Proven {
+  BlockProof proof;
+  BlockProofClaim claim;
+  vm::BlockOutcome outcome;
+};
+
+Proven prove(ProverState& state, const codec::Block& block, const stark::ProofOptions& options = {}) {
+  vm::State stf = state.state();
+  const auto& txs = vm::rollup_txs(block, kNamespace);
+  auto outcome = stf.apply_block(block, kParams, vm::check_signatures(txs, kChain, 1), 1);
+  BlockProofClaim claim{block.height, block.hash, hash::digest_bytes(state.state().root()), {}, state.keys().commitment()};
+  auto p = prove_block(state, block, kParams, ProveOptions{2, options});
+  REQUIRE(p);
+  claim.post_root = p->post_root;
+  return {std::move(*p), claim, outcome};
+}
+
+std::string rejection(const codec::Block& block, const BlockProofClaim& claim, std::span<const std::uint8_t> bytes,
+                      unsigned min_bits = 100) {
+  auto r = verify_block_proof(block, kParams, claim, bytes, min_bits);
+  REQUIRE(!r);
+  INFO(r.error().message);
+  REQUIRE(r.error().code == Errc::rejected);
+  if (std::getenv("AIR_TEST_WHY")) std::fprintf(stderr, "why: %s\n", r.error().message.c_str());
+  return r.error().message;
+}
+
+// A cheating prover: the witness of `claims` (the honest ones when null) under `signatures`, the
+// trace passed through `tamper`, proven without the prover's checks and encoded with
+// `header_claims` (the witness's claims when null).
+Bytes cheat(const ProverState& state, const codec::Block& block, const std::vector<bool>& signatures,
+            const std::vector<ReceiptClaim>* claims, const std::function<void(const RollupAir&, stark::Trace&)>& tamper,
+            const std::vector<ReceiptClaim>* header_claims = nullptr) {
+  auto w = make_witness(state, block, kParams, signatures, 1, claims);
+  REQUIRE(w);
+  RollupAir air(w->publics, w->program.ops);
+  auto trace = build_trace(air, w->ops, 2);
+  if (tamper) tamper(air, trace);
+  stark::ProverFaults faults;
+  faults.skip_checks = true;
+  auto proof = stark::prove_with_faults(air, trace, {}, 2, faults);
+  REQUIRE(proof);
+  auto bytes = stark::serialize(*proof);
+  REQUIRE(bytes);
+  ProofHeader h{w->publics.depth, header_claims ? *header_claims : w->claims, w->publics.sub_pre_state,
+                w->publics.sub_post_state, w->publics.sub_pre_keys, w->publics.sub_post_keys};
+  return encode_proof(h, *bytes);
+}
+
+// The claim a cheating proof makes: its own post-state, so that only the proof can refuse it.
+BlockProofClaim claim_of(BlockProofClaim claim, const Bytes& bytes) {
+  auto decoded = decode_proof(bytes);
+  REQUIRE(decoded);
+  claim.post_root = hash::digest_bytes(lift_root(decoded->first.sub_post_state, decoded->first.depth));
+  return claim;
+}
+
+void stark_rejects(const codec::Block& block, const BlockProofClaim& claim, const Bytes& bytes) {
+  const auto why = rejection(block, claim_of(claim, bytes), bytes);
+  CHECK(why.find("stark proof rejected") != std::string::npos);
+}
+
+std::vector<bool> signatures_of(const codec::Block& block) {
+  return vm::check_signatures(vm::rollup_txs(block, kNamespace), kChain, 1);
+}
+
+std::size_t find_op(const RollupAir& air, OpKind kind, std::size_t from = 0) {
+  for (std::size_t o = from; o < air.ops().size(); ++o)
+    if (air.ops()[o].kind == kind) return o;
+  FAIL("no op of the kind");
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("air: honest proofs of every receipt kind and failure reason verify", "[air]") {
+  ProverState state(genesis(), 1);
+  const auto b1 = first_block();
+  auto p1 = prove(state, b1);
+  auto r1 = verify_block_proof(b1, kParams, p1.claim, p1.proof.bytes);
+  REQUIRE(r1);
+  CHECK(r1->security_bits >= 100);
+  // The proof binds exactly the STF's receipts, withdrawals and refunds.
+  REQUIRE(r1->receipts.size() == p1.outcome.receipts.size());
+  for (std::size_t i = 0; i < r1->receipts.size(); ++i) {
+    CHECK(r1->receipts[i].reason == p1.outcome.receipts[i].reason);
+    CHECK(r1->receipts[i].tx_id == p1.outcome.receipts[i].tx_id);
+  }
+  std::vector<Reason> reasons;
+  for (const auto& r : p1.outcome.receipts) reasons.push_back(r.reason);
+  CHECK(reasons == std::vector<Reason>{Reason::none, Reason::none, Reason::balance_overflow, Reason::none,
+                                       Reason::none, Reason::bad_signature, Reason::unknown_account,
+                                       Reason::self_transfer, Reason::bad_nonce, Reason::insufficient_balance,
+                                       Reason::balance_overflow, Reason::none, Reason::bad_nonce, Reason::none,
+                                       Reason::none});
+  REQUIRE(r1->withdrawals.size() == 1);
+  CHECK(r1->withdrawals[0].to == alice.public_key);
+  CHECK(r1->withdrawals[0].amount == 3);
+  CHECK(r1->failed_deposits == std::vector<std::uint64_t>{2});
+  CHECK(p1.proof.post_root == hash::digest_bytes(p1.outcome.post_root));
+  CHECK(r1->post_keys == state.keys().commitment());
+  CHECK(r1->post_keys.count == 6);  // alice, bob, carol, then dave, feeman, erin; never frank
+  std::vector<PublicKey> post_keys;
+  for (std::uint64_t i = 0; i < state.state().size(); ++i) post_keys.push_back(state.state().account(i).key);
+  CHECK(r1->post_keys == KeyTree::from_keys(post_keys).commitment());
+
+  const auto b2 = second_block(b1);
+  auto p2 = prove(state, b2);
+  CHECK(p2.claim.pre_keys == r1->post_keys);
+  auto r2 = verify_block_proof(b2, kParams, p2.claim, p2.proof.bytes);
+  REQUIRE(r2);
+  CHECK(r2->receipts[1].reason == Reason::balance_overflow);  // the fee credit
+  auto decoded = decode_proof(p2.proof.bytes);
+  REQUIRE(decoded);
+  CHECK(decoded->first.claims[1].at_fee);
+  CHECK(r2->receipts[2].reason == Reason::none);
+  CHECK(r2->receipts[3].reason == Reason::none);
+  CHECK(r2->withdrawals.size() == 1);
+}
+
+TEST_CASE("air: the key set commitment is a function of the accounts alone", "[air]") {
+  std::vector<PublicKey> keys;
+  for (int i = 0; i < 40; ++i) keys.push_back(crypto::dev_key(100 + i).public_key);
+  KeyTree grown;
+  for (const auto& k : keys) grown.insert(pack_key(k));
+  CHECK(grown.commitment() == KeyTree::from_keys(keys, 2).commitment());
+  CHECK(grown.count() == 40);
+  // A sorted list: each leaf links to the next larger key, the low leaf of a key is its
+  // predecessor's, and the largest key links to the end.
+  std::map<PackedKey, std::uint64_t> position;
+  for (std::size_t i = 0; i < keys.size(); ++i) position[pack_key(keys[i])] = i + 1;
+  std::uint64_t prev = 0;
+  for (const auto& [k, pos] : position) {
+    CHECK(grown.next_at(prev) == k);
+    CHECK(grown.low_position(k) == prev);
+    prev = pos;
+  }
+  CHECK(grown.next_at(prev) == end_key());
+  std::vector<PackedKey> sorted;
+  for (const auto& [k, pos] : position) sorted.push_back(k);
+  CHECK(key_less(sentinel_key(), sorted.front()));
+  CHECK(key_less(sorted.back(), end_key()));
+  // Genesis accounts: the empty set and a built one.
+  CHECK(genesis_keys({}) == KeyTree().commitment());
+  CHECK(genesis_keys({{keys[0], 5}, {keys[1], 0}}) == KeyTree::from_keys(std::vector<PublicKey>{keys[0], keys[1]}).commitment());
+}
+
+TEST_CASE("air: the verifier's sparse periodic columns equal their interpolation", "[air]") {
+  ProverState state(genesis(), 1);
+  const auto block = first_block();
+  auto w = make_witness(state, block, kParams, signatures_of(block), 1);
+  REQUIRE(w);
+  RollupAir air(w->publics, w->program.ops);
+  const auto cols = air.periodic_columns();
+  REQUIRE(cols.size() == air.periodic_periods().size());
+  const Ext2 z(Felt(123456789), Felt(987654321));
+  std::vector<Ext2> fast(cols.size());
+  REQUIRE(air.periodic_values_at(z, fast));
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    auto coeffs = cols[k];
+    field::intt(std::span<Felt>(coeffs));
+    CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
+  }
+  // The declared degrees come from the constraints; the largest is the RPO round's.
+  const auto degrees = air.transition_degrees();
+  CHECK(*std::max_element(degrees.begin(), degrees.end()) == 8);
+}
+
+TEST_CASE("air: a proof at subtree depth 14 verifies", "[air]") {
+  std::vector<vm::Account> accounts;
+  for (int i = 0; i < 70; ++i) accounts.push_back({crypto::dev_key(200 + i).public_key, 100, 0});
+  vm::State s;
+  s.load_accounts(accounts, 1);
+  ProverState state(std::move(s), 1);
+  auto block = BlockBuilder(crypto::dev_key(200).public_key)
+                   .tx(wallet::sign_transfer(crypto::dev_key(201), crypto::dev_key(202).public_key, 5, 1, 0, kChain))
+                   .tx(wallet::sign_transfer(crypto::dev_key(203), alice.public_key, 5, 1, 0, kChain))
+                   .done();
+  auto p = prove(state, block);
+  CHECK(p.proof.depth == 14);
+  REQUIRE(verify_block_proof(block, kParams, p.claim, p.proof.bytes));
+}
+
+TEST_CASE("malicious: tampered trace cells in every column group", "[air][malicious]") {
+  ProverState state(genesis(), 1);
+  const auto block = first_block();
+  const auto sigs = signatures_of(block);
+  auto w = make_witness(state, block, kParams, sigs, 1);
+  REQUIRE(w);
+  RollupAir probe(w->publics, w->program.ops);
+  const std::size_t R = probe.op_rows();
+  const std::size_t debit = find_op(probe, OpKind::state_update) * R;  // alice's first deposit... a credit
+  const std::size_t low = find_op(probe, OpKind::key_low) * R;
+  const std::size_t second = R;  // op 1
+  struct Cell {
+    const char* group;
+    std::size_t column, row;
+  };
+  const std::vector<Cell> cells = {
+      {"old lane", col::kOld + 3, debit + 3},       {"new lane", col::kNew + 4, debit + 8},
+      {"state root", col::kStateRoot + 1, second + 5}, {"key root", col::kKeyRoot + 2, second + 5},
+      {"count", col::kCount, second + 10},           {"index", col::kIndex, debit + 20},
+      {"path bit", col::kBit, debit + 16},           {"range A", col::kAccA, debit + 9},
+      {"range A bit", col::kBitA, debit + 9},        {"range B", col::kAccB, low + 9},
+      {"range B bit", col::kBitB, low + 9},          {"key flags", col::kFlags + 1, low},
+      {"d1", col::kD1, low + 3},                     {"link", col::kLink + 2, low + 10},
+  };
+  for (const auto& cell : cells) {
+    INFO(cell.group);
+    auto tamper = [&](const RollupAir&, stark::Trace& t) {
+      Felt& v = t.at(cell.column, cell.row);
+      v = cell.column == col::kBit || cell.column == col::kBitA || cell.column == col::kBitB ||
+                  (cell.column >= col::kFlags && cell.column < col::kFlags + kKeyLimbs)
+              ? Felt::one() - v
+              : v + Felt::one();
+    };
+    // The honest prover refuses the tampered trace: the cell is constrained.
+    RollupAir air(w->publics, w->program.ops);
+    auto trace = build_trace(air, w->ops, 2);
+    tamper(air, trace);
+    auto refused = stark::prove(air, trace, {}, 2);
+    REQUIRE(!refused);
+    CHECK(refused.error().code == Errc::bad_input);
+    // Forced through, the proof is rejected.
+    BlockProofClaim claim{1, block.hash, hash::digest_bytes(state.state().root()), w->publics.post_root,
+                          state.keys().commitment()};
+    stark_rejects(block, claim, cheat(state, block, sigs, nullptr, tamper));
+  }
+}
+
+TEST_CASE("malicious: false receipt claims", "[air][malicious]") {
+  ProverState state(genesis(), 1);
+  const auto block = first_block();
+  const auto sigs = signatures_of(block);
+  auto honest = make_witness(state, block, kParams, sigs, 1);
+  REQUIRE(honest);
+  const BlockProofClaim claim{1, block.hash, hash::digest_bytes(state.state().root()), honest->publics.post_root,
+                              state.keys().commitment()};
+  auto lie = [&](std::size_t receipt, ReceiptClaim c) {
+    auto claims = honest->claims;
+    claims[receipt] = c;
+    return claims;
+  };
+  // Receipt indices: 3 deposits, then txs 0.. (see first_block).
+  const std::size_t insufficient = 3 + 6, replayed = 3 + 9, overflow_to = 3 + 7, unknown = 3 + 3,
+                    to_new = 3 + 1, existing_to = 3 + 0;
+  SECTION("an overdraft") {
+    auto claims = lie(insufficient, {});
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("a replayed nonce") {
+    auto claims = lie(replayed, {});
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("a credit past 2^53 claimed to fit") {
+    auto claims = lie(overflow_to, {});
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("a successful tx claimed to fail") {
+    ReceiptClaim failed;
+    failed.reason = Reason::insufficient_balance;
+    auto claims = lie(existing_to, failed);
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("an existing key claimed unknown") {
+    ReceiptClaim c;
+    c.reason = Reason::unknown_account;
+    auto claims = lie(existing_to, c);
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("an unknown key claimed to have an account") {
+    ReceiptClaim c;
+    c.reason = Reason::bad_nonce;
+    auto claims = lie(unknown, c);
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("an existing key given a second account") {
+    ReceiptClaim c;
+    c.to_new = true;
+    auto claims = lie(existing_to, c);
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("a new key credited as if it existed") {
+    auto claims = lie(to_new, {});
+    stark_rejects(block, claim, cheat(state, block, sigs, &claims, nullptr));
+  }
+  SECTION("a transfer whose sender did not sign, applied") {
+    // Claimed ok: contradicts the verifier's own signature check.
+    auto forged = sigs;
+    forged[2] = true;
+    auto claims = lie(3 + 2, {});
+    auto bytes = cheat(state, block, forged, &claims, nullptr);
+    CHECK(rejection(block, claim_of(claim, bytes), bytes).find("signature is invalid") != std::string::npos);
+    // Claimed bad_signature, but the trace applies it anyway.
+    auto header = honest->claims;
+    stark_rejects(block, claim, cheat(state, block, forged, &claims, nullptr, &header));
+  }
+  SECTION("a claim byte flipped after proving") {
+    auto p = prove(state, block);
+    auto decoded = decode_proof(p.proof.bytes);
+    REQUIRE(decoded);
+    auto header = decoded->first;
+    header.claims[overflow_to].at_fee = true;  // contradicts the block: the tx has no fee
+    rejection(block, p.claim, encode_proof(header, decoded->second));
+    header = decoded->first;
+    header.claims[existing_to].to_new = true;  // a consistent claim, but not the proven one
+    const Bytes bytes = encode_proof(header, decoded->second);
+    CHECK(rejection(block, p.claim, bytes).find("stark proof rejected") != std::string::npos);
+  }
+}
+
+TEST_CASE("malicious: wrong roots, key sets and blocks", "[air][malicious]") {
+  ProverState state(genesis(), 1);
+  const auto b1 = first_block();
+  const ProverState before = state;
+  auto p1 = prove(state, b1);
+  const auto b2 = second_block(b1);
+  auto p2 = prove(state, b2);
+  REQUIRE(verify_block_proof(b1, kParams, p1.claim, p1.proof.bytes));
+
+  auto claim = p1.claim;
+  SECTION("wrong post-state root") {
+    claim.post_root[0] ^= 1;
+    rejection(b1, claim, p1.proof.bytes);
+    claim.post_root = p2.proof.post_root;
+    rejection(b1, claim, p1.proof.bytes);
+  }
+  SECTION("wrong pre-state root") {
+    claim.pre_root = p2.claim.pre_root;
+    rejection(b1, claim, p1.proof.bytes);
+  }
+  SECTION("wrong pre-block key set") {
+    claim.pre_keys.count += 1;
+    rejection(b1, claim, p1.proof.bytes);
+    claim = p1.claim;
+    claim.pre_keys = p2.claim.pre_keys;
+    rejection(b1, claim, p1.proof.bytes);
+  }
+  SECTION("a proof for block h checked against block h+1") {
+    auto c = p2.claim;
+    rejection(b2, c, p1.proof.bytes);
+    c = p1.claim;
+    c.height = 2;
+    c.block_hash = b2.hash;
+    rejection(b2, c, p1.proof.bytes);
+  }
+  SECTION("txs reordered, dropped, inserted or replaced") {
+    // The proof is checked as is, and with its claims edited to match the changed block (a
+    // receipt's claim dropped or duplicated) so that only the STARK can refuse it.
+    auto changed = [&](const std::function<void(std::vector<codec::Tx>&)>& edit,
+                       const std::function<void(std::vector<ReceiptClaim>&)>& edit_claims = nullptr) {
+      codec::Block b = b1;
+      edit(b.namespaces[0].txs);
+      b = rehash(b);
+      auto c = p1.claim;
+      c.block_hash = b.hash;
+      rejection(b, c, p1.proof.bytes);
+      if (!edit_claims) return;
+      auto decoded = decode_proof(p1.proof.bytes);
+      REQUIRE(decoded);
+      edit_claims(decoded->first.claims);
+      CHECK(rejection(b, c, encode_proof(decoded->first, decoded->second)).find("stark proof rejected") !=
+            std::string::npos);
+    };
+    changed([](auto& txs) { txs[0] = wallet::sign_transfer(alice, bob.public_key, 11, 1, 0, kChain); },
+            [](auto&) {});  // same shape, another amount
+    changed([](auto& txs) { txs[0] = txs[1]; }, [](auto& claims) { claims[3] = claims[4]; });
+    changed([](auto& txs) { txs.erase(txs.begin() + 1); }, [](auto& claims) { claims.erase(claims.begin() + 4); });
+    changed([](auto& txs) { txs.push_back(txs[1]); }, [](auto& claims) { claims.push_back(claims[4]); });
+    changed([](auto& txs) { std::swap(txs[0], txs[1]); });
+    changed([](auto& txs) { txs.erase(txs.begin() + 3); });
+    changed([](auto& txs) { txs.erase(txs.begin() + 5); });
+    changed([](auto& txs) { txs.push_back(txs[0]); });
+    changed([](auto& txs) { txs.insert(txs.begin(), wallet::sign_transfer(bob, alice.public_key, 1, 0, 0, kChain)); });
+    // A deposit dropped.
+    codec::Block b = b1;
+    b.deposits.pop_back();
+    b = rehash(b);
+    auto c = p1.claim;
+    c.block_hash = b.hash;
+    rejection(b, c, p1.proof.bytes);
+  }
+  SECTION("a block whose hash does not match its contents") {
+    codec::Block b = b1;
+    b.namespaces[0].txs[0].amount += 1;
+    rejection(b, p1.claim, p1.proof.bytes);
+  }
+}
+
+TEST_CASE("malicious: damaged proof bytes", "[air][malicious]") {
+  ProverState state(genesis(), 1);
+  const auto block = BlockBuilder(feeman.public_key)
+                         .deposit(dave.public_key, 9)
+                         .tx(wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kChain))
+                         .done();
+  auto p = prove(state, block);
+  const Bytes& good = p.proof.bytes;
+  REQUIRE(verify_block_proof(block, kParams, p.claim, good));
+  auto decoded = decode_proof(good);
+  REQUIRE(decoded);
+  const std::size_t header = good.size() - decoded->second.size();
+  auto stark_proof = stark::deserialize(decoded->second);
+  REQUIRE(stark_proof);
+
+  SECTION("bit flips in every section") {
+    std::set<std::size_t> at;
+    for (std::size_t i = 0; i < header; ++i) at.insert(i);  // every header byte
+    for (const auto& [name, offset] : stark::proof_sections(stark_proof->params))
+      for (std::size_t i = 0; i < 48; i += 7) at.insert(header + offset + i);
+    for (std::size_t i = header; i < good.size(); i += 211) at.insert(i);
+    std::size_t flips = 0;
+    for (std::size_t i : at) {
+      if (i >= good.size()) continue;
+      for (int bit : {0, 5}) {
+        Bytes bad = good;
+        bad[i] ^= static_cast<std::uint8_t>(1u << bit);
+        rejection(block, p.claim, bad);
+        ++flips;
+      }
+    }
+    CHECK(flips > 500);
+  }
+  SECTION("truncated proofs and trailing bytes") {
+    for (std::size_t len = 0; len < good.size(); len += (len < header + 64 ? 1 : 397))
+      rejection(block, p.claim, std::span(good.data(), len));
+    Bytes longer = good;
+    longer.push_back(0);
+    rejection(block, p.claim, longer);
+  }
+  SECTION("fewer queries or less security than required") {
+    stark::ProofOptions weak;
+    weak.num_queries = 20;
+    weak.min_security_bits = 0;
+    ProverState s(genesis(), 1);
+    auto w = prove(s, block, weak);
+    auto r = rejection(block, w.claim, w.proof.bytes);
+    CHECK(r.find("security") != std::string::npos);
+    rejection(block, p.claim, good, 110);  // a stricter verifier refuses 103 bits
+    stark::ProofOptions no_grinding;
+    no_grinding.grinding_bits = 0;
+    no_grinding.min_security_bits = 0;
+    ProverState s2(genesis(), 1);
+    auto g = prove(s2, block, no_grinding);
+    rejection(block, g.claim, g.proof.bytes);
+  }
+  SECTION("FRI layers from a different polynomial") {
+    ProverState s(genesis(), 1);
+    auto w = make_witness(s, block, kParams, signatures_of(block), 1);
+    REQUIRE(w);
+    RollupAir air(w->publics, w->program.ops);
+    auto trace = build_trace(air, w->ops, 2);
+    const unsigned layers = stark::proof_shape(stark_proof->params)->fri_layers;
+    for (int layer : {0, 1, static_cast<int>(layers)}) {
+      stark::ProverFaults faults;
+      faults.fri_substitute_layer = layer;
+      auto proof = stark::prove_with_faults(air, trace, {}, 2, faults);
+      REQUIRE(proof);
+      ProofHeader h = decoded->first;
+      rejection(block, p.claim, encode_proof(h, *stark::serialize(*proof)));
+    }
+    stark::ProverFaults ood;
+    ood.alter_ood = true;
+    auto proof = stark::prove_with_faults(air, trace, {}, 2, ood);
+    REQUIRE(proof);
+    rejection(block, p.claim, encode_proof(decoded->first, *stark::serialize(*proof)));
+  }
+  SECTION("a stream proof line round-trips and its size is checked") {
+    const auto line = proof_line_of(p.proof);
+    auto parsed = parse_proof_line(codec::Json::parse(to_json(line)));
+    REQUIRE(parsed);
+    CHECK(parsed->proof == good);
+    CHECK(parsed->post_keys == p.proof.post_keys);
+    auto json = codec::Json::parse(to_json(line));
+    json["size"] = good.size() + 1;
+    CHECK(!parse_proof_line(json));
+  }
+}
