@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include "cli/tool.hpp"
+#include "air/block_proof.hpp"
+#include "air/contract_verifier.hpp"
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
 #include "l1/views.hpp"
@@ -12,7 +14,8 @@ int main(int argc, char** argv) {
   using namespace rollup;
   cli::Tool tool("rollup-submit",
                  "Commit block lines to the rollup contract and echo them with the contract's receipt;\n"
-                 "post the post-state root of exec lines to the contract and answer with an l1.receipt.\n"
+                 "post the post-state root of exec lines to the contract (claimed); have the contract\n"
+                 "verify proof lines and store their roots as verified; answer both with an l1.receipt.\n"
                  "Other lines pass through unchanged.",
                  "rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-submit");
   tool.add_db_option();
@@ -34,6 +37,12 @@ int main(int argc, char** argv) {
       if (kind == "exec") {
         auto claim = ROLLUP_TRY(vm::parse_exec_claim(object));
         auto root = ROLLUP_TRY(contract->claim_root(claim.height, claim.block_hash, claim.pre_root, claim.post_root));
+        return out.write(l1::root_receipt_json(root));
+      }
+      if (kind == "proof") {
+        auto proof = ROLLUP_TRY(air::parse_proof_line(object));
+        l1::ProofClaim claim{proof.height, proof.block_hash, proof.pre_root, proof.post_root, {}};
+        auto root = ROLLUP_TRY(contract->submit_proof(claim, proof.proof, air::contract_verifier()));
         return out.write(l1::root_receipt_json(root));
       }
       return out.write(line.text);

@@ -52,6 +52,14 @@ struct QueuedDeposit {
   std::uint64_t deadline = 0;
 };
 
+/// The commitment to the set of keys that have accounts (docs/air.md): proofs chain it beside the
+/// state root, so the contract keeps it with every verified root.
+struct KeySetCommitment {
+  Hash32 root{};
+  std::uint64_t count = 0;
+  bool operator==(const KeySetCommitment&) const = default;
+};
+
 enum class RootStatus { claimed, verified };
 std::string_view root_status_name(RootStatus s);
 
@@ -59,6 +67,7 @@ struct RootRecord {
   std::uint64_t height = 0;  ///< 0 is the genesis root
   Hash32 root{};
   RootStatus status = RootStatus::verified;
+  std::optional<KeySetCommitment> keys;  ///< with verified roots
 };
 
 /// What a proof submission claims: the block at `height` takes the state from pre to post root.
@@ -67,6 +76,7 @@ struct ProofClaim {
   Hash32 block_hash{};
   Hash32 pre_root{};
   Hash32 post_root{};
+  KeySetCommitment pre_keys;  ///< filled in by the contract from its last verified root
 };
 
 /// What a verified proof makes happen on L1: the block's withdrawals become payable and its
@@ -74,6 +84,7 @@ struct ProofClaim {
 struct ProvenEffects {
   std::vector<std::pair<PublicKey, std::uint64_t>> withdrawals;
   std::vector<std::uint64_t> failed_deposits;  ///< deposit queue indices
+  KeySetCommitment post_keys;
   unsigned security_bits = 0;
 };
 

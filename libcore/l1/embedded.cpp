@@ -2,6 +2,7 @@
 // state change is one IMMEDIATE transaction, so concurrent stages see whole blocks only.
 #include <fmt/format.h>
 
+#include "air/block_proof.hpp"
 #include "crypto/crypto.hpp"
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
@@ -50,10 +51,12 @@ class EmbeddedContract final : public Contract {
       gen.bind(1, i).bind(2, genesis[i].key).bind(3, genesis[i].balance);
       ROLLUP_TRY(gen.run());
     }
+    auto keys = air::genesis_keys(genesis);
     auto genesis_root_row = ROLLUP_TRY(db_.prepare(fmt::format(
-        "INSERT INTO l1_roots(height, root, status, submitted_at) VALUES (0, ?, 'verified', {})",
+        "INSERT INTO l1_roots(height, root, status, key_root, key_count, submitted_at) "
+        "VALUES (0, ?, 'verified', ?, ?, {})",
         kNow)));
-    genesis_root_row.bind(1, std::span<const std::uint8_t>(root));
+    genesis_root_row.bind(1, std::span<const std::uint8_t>(root)).bind(2, keys.root).bind(3, keys.count);
     ROLLUP_TRY(genesis_root_row.run());
     return tx.commit();
   }
@@ -335,13 +338,19 @@ class EmbeddedContract final : public Contract {
                                   to_hex(claim.pre_root), last.height, to_hex(last.root)));
     auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
     if (!block) return fail(Errc::internal, "the contract's block does not parse: " + block.error().message);
-    ProvenEffects effects = ROLLUP_TRY(verifier(*block, cfg, claim, proof));
+    if (!last.keys) return fail(Errc::internal, "a verified root without its key set commitment");
+    ProofClaim checked = claim;
+    checked.pre_keys = *last.keys;
+    ProvenEffects effects = ROLLUP_TRY(verifier(*block, cfg, checked, proof));
 
     auto root = ROLLUP_TRY(db_.prepare(fmt::format(
-        "INSERT INTO l1_roots(height, root, status, submitted_at) VALUES (?, ?, 'verified', {}) "
+        "INSERT INTO l1_roots(height, root, status, key_root, key_count, submitted_at) "
+        "VALUES (?, ?, 'verified', ?, ?, {}) "
         "ON CONFLICT(height) DO UPDATE SET root = excluded.root, status = 'verified', "
+        "key_root = excluded.key_root, key_count = excluded.key_count, "
         "submitted_at = excluded.submitted_at", kNow)));
-    root.bind(1, claim.height).bind(2, claim.post_root);
+    root.bind(1, claim.height).bind(2, claim.post_root).bind(3, effects.post_keys.root);
+    root.bind(4, effects.post_keys.count);
     ROLLUP_TRY(root.run());
     auto payable = ROLLUP_TRY(db_.prepare("INSERT INTO l1_withdrawals(height, account, amount) VALUES (?, ?, ?)"));
     for (const auto& [account, amount] : effects.withdrawals) {
@@ -350,7 +359,7 @@ class EmbeddedContract final : public Contract {
     }
     for (auto index : effects.failed_deposits) ROLLUP_TRY(refund_deposit(index));
     ROLLUP_TRY(tx.commit());
-    return RootRecord{claim.height, claim.post_root, RootStatus::verified};
+    return RootRecord{claim.height, claim.post_root, RootStatus::verified, effects.post_keys};
   }
 
   Result<std::vector<WithdrawalRecord>> withdrawals() override {
@@ -409,7 +418,7 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::vector<RootRecord>> roots() override {
-    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status FROM l1_roots ORDER BY height"));
+    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status, key_root, key_count FROM l1_roots ORDER BY height"));
     std::vector<RootRecord> out;
     while (ROLLUP_TRY(q.step())) out.push_back(ROLLUP_TRY(read_root(q)));
     return out;
@@ -417,7 +426,7 @@ class EmbeddedContract final : public Contract {
 
   Result<RootRecord> latest_root() override {
     auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT height, root, status FROM l1_roots ORDER BY height DESC LIMIT 1"));
+        "SELECT height, root, status, key_root, key_count FROM l1_roots ORDER BY height DESC LIMIT 1"));
     if (!ROLLUP_TRY(q.step()))
       return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
     return read_root(q);
@@ -426,7 +435,8 @@ class EmbeddedContract final : public Contract {
  private:
   Result<RootRecord> latest_verified() {
     auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT height, root, status FROM l1_roots WHERE status = 'verified' ORDER BY height DESC LIMIT 1"));
+        "SELECT height, root, status, key_root, key_count FROM l1_roots WHERE status = 'verified' "
+        "ORDER BY height DESC LIMIT 1"));
     if (!ROLLUP_TRY(q.step())) return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
     return read_root(q);
   }
@@ -452,7 +462,7 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::optional<RootRecord>> root_at(std::uint64_t h) {
-    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status FROM l1_roots WHERE height = ?"));
+    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status, key_root, key_count FROM l1_roots WHERE height = ?"));
     q.bind(1, h);
     if (!ROLLUP_TRY(q.step())) return std::optional<RootRecord>{};
     return std::optional<RootRecord>(ROLLUP_TRY(read_root(q)));
@@ -463,6 +473,8 @@ class EmbeddedContract final : public Contract {
     r.height = ROLLUP_TRY(q.column_uint64(0));
     r.root = ROLLUP_TRY(q.column_array<32>(1));
     r.status = q.column_text(2) == "verified" ? RootStatus::verified : RootStatus::claimed;
+    if (!q.column_is_null(3))
+      r.keys = KeySetCommitment{ROLLUP_TRY(q.column_array<32>(3)), ROLLUP_TRY(q.column_uint64(4))};
     return r;
   }
 

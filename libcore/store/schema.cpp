@@ -86,6 +86,8 @@ CREATE TABLE l1_roots(
   height INTEGER PRIMARY KEY,
   root BLOB NOT NULL,
   status TEXT NOT NULL CHECK(status IN ('claimed', 'verified')),
+  key_root BLOB,
+  key_count INTEGER,
   submitted_at TEXT NOT NULL
 );
 
