@@ -123,8 +123,28 @@ CREATE TABLE state_blocks(
 );
 )sql";
 
+// The prover's proofs (rollup-prove): one row per proven block, so that a proof is never
+// computed twice; the stream's proof line is rebuilt from the row.
+constexpr std::string_view kProofTables = R"sql(
+CREATE TABLE proof_blocks(
+  height INTEGER PRIMARY KEY,
+  block_hash BLOB NOT NULL,
+  pre_root BLOB NOT NULL,
+  post_root BLOB NOT NULL,
+  pre_key_root BLOB NOT NULL,
+  pre_accounts INTEGER NOT NULL,
+  post_key_root BLOB NOT NULL,
+  post_accounts INTEGER NOT NULL,
+  security_bits INTEGER NOT NULL,
+  proof BLOB NOT NULL,
+  prove_ms INTEGER NOT NULL,
+  proven_at TEXT NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kReleaseOne},
+    Migration{2, kProofTables},
 };
 
 constexpr bool versions_are_consecutive() {
