@@ -81,7 +81,7 @@ Status check_trace(const Air& air, const Trace& trace, unsigned threads) {
             next[c] = trace.at(c, r + 1);
           }
           for (std::size_t p = 0; p < periodic.size(); ++p)
-            per[p] = periodic[p][r % periodic[p].size()];
+            per[p] = periodic[p][r & (periodic[p].size() - 1)];  // periods are powers of two
           air.evaluate_transition(cur, next, per, out);
           for (std::size_t k = 0; k < num; ++k) {
             if (out[k] == Felt::zero()) continue;
@@ -232,7 +232,7 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
               next[c] = trace_lde[c][li_next];
             }
             for (std::size_t k = 0; k < per.size(); ++k)
-              per[k] = periodic_lde[k][i % periodic_lde[k].size()];
+              per[k] = periodic_lde[k][i & (periodic_lde[k].size() - 1)];  // a division per column costs more than the constraint
             air.evaluate_transition(cur, next, per, out);
             Ext2 acc;
             for (std::size_t k = 0; k < num_transitions; ++k) acc += alphas[k] * out[k];

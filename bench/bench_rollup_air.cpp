@@ -1,0 +1,161 @@
+// Prints the rollup AIR's figures for one block of transfers: trace size, prover time by phase,
+// the trace's LDE and Merkle commitment timed alone (the floor any prover of this trace pays),
+// peak RSS, proof size, verification time (signatures included) and conjectured security.
+//
+//   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T]
+//
+// Defaults: 1024 transfers among 2000 funded accounts, none to new keys, 2 threads. Senders and
+// recipients are drawn at random (fixed seed); every transfer pays a fee of 1 to account 0.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "air/block_proof.hpp"
+#include "air/witness.hpp"
+#include "crypto/keyfile.hpp"
+#include "field/ntt.hpp"
+#include "field/parallel.hpp"
+#include "stark/merkle.hpp"
+#include "wallet/wallet.hpp"
+
+namespace {
+
+using namespace rollup;
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+long peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;  // Linux reports KiB
+}
+
+// The trace commitment as the prover makes it (interpolate, LDE on the blowup-8 coset, hash the
+// rows, build the tree), with nothing else around it.
+double commit_alone(const stark::Trace& trace, unsigned threads) {
+  const auto start = Clock::now();
+  const std::size_t n = trace.length(), N = 8 * n, w = trace.width();
+  std::vector<std::vector<field::Felt>> lde(w);
+  const unsigned outer = w >= threads ? threads : 1, inner = w >= threads ? 1 : threads;
+  field::parallel_for(w, outer, [&](std::size_t b, std::size_t e) {
+    for (std::size_t c = b; c < e; ++c) {
+      std::vector<field::Felt> coeffs = trace.column(c);
+      field::intt(std::span<field::Felt>(coeffs), inner);
+      lde[c].assign(N, field::Felt::zero());
+      std::copy(coeffs.begin(), coeffs.end(), lde[c].begin());
+      field::coset_ntt(std::span<field::Felt>(lde[c]), field::Felt(stark::kDomainOffset), inner);
+    }
+  });
+  stark::MerkleTree tree(stark::hash_rows<field::Felt>(lde, threads), threads);
+  (void)tree.root();
+  return since(start);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t txs = 1024, accounts = 2000, fresh = 0;
+  unsigned threads = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
+    if (flag == "--txs") txs = v;
+    else if (flag == "--accounts") accounts = v;
+    else if (flag == "--new") fresh = v;
+    else if (flag == "--threads") threads = static_cast<unsigned>(v);
+    else {
+      std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T]\n");
+      return 2;
+    }
+  }
+  if (accounts < 2 || fresh > txs) {
+    std::fprintf(stderr, "need at least 2 accounts and no more new keys than txs\n");
+    return 2;
+  }
+  const vm::RollupParams params{1, 1};
+  std::printf("== rollup block: %zu transfers among %zu accounts, %zu to new keys, %u threads\n", txs,
+              accounts, fresh, threads);
+
+  auto t0 = Clock::now();
+  std::vector<crypto::KeyPair> keys;
+  std::vector<vm::Account> genesis;
+  for (std::size_t i = 0; i < accounts; ++i) {
+    keys.push_back(crypto::dev_key(1000 + i));
+    genesis.push_back({keys.back().public_key, 1'000'000'000, 0});
+  }
+  vm::State state;
+  state.load_accounts(genesis, threads);
+  codec::Block block;
+  block.height = 1;
+  block.fee_recipient = keys[0].public_key;
+  block.namespaces.push_back(codec::NamespaceTxs{1, {}, {}});
+  std::mt19937_64 rng(42);
+  std::vector<std::uint64_t> nonce(accounts, 0);
+  for (std::size_t i = 0; i < txs; ++i) {
+    const std::size_t from = 1 + rng() % (accounts - 1);
+    std::size_t to = rng() % accounts;
+    if (to == from) to = (to + 1) % accounts;
+    const PublicKey dest = i < fresh ? crypto::dev_key(900000 + i).public_key : keys[to].public_key;
+    block.namespaces[0].txs.push_back(wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, 1));
+  }
+  block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
+  block.hash = block.compute_hash();
+  air::ProverState prover(state, threads);
+  const air::ProverState pre = prover;
+  std::printf("setup            %.2f s (keys, signatures, genesis tree, key tree)\n", since(t0));
+
+  air::ProveOptions options;
+  options.threads = threads;
+  auto proof = air::prove_block(prover, block, params, options);
+  if (!proof) {
+    std::fprintf(stderr, "prove failed: %s\n", proof.error().message.c_str());
+    return 1;
+  }
+  const auto& t = proof->timings;
+  std::printf("trace            %zu columns x %zu rows (2^%u), %zu ops at depth %u, LDE domain 2^%u\n",
+              proof->trace_width, proof->trace_rows, unsigned(__builtin_ctzll(proof->trace_rows)), proof->ops,
+              proof->depth, unsigned(__builtin_ctzll(proof->trace_rows * 8)));
+  std::printf("prove total      %.2f s\n", proof->prove_ms / 1000);
+  std::printf("  witness (STF, claims, program, paths) %6.2f s\n", proof->witness_ms / 1000);
+  std::printf("  trace build                           %6.2f s\n", proof->trace_ms / 1000);
+  std::printf("  stark: trace check, LDE + commit      %6.2f s\n", t.trace);
+  std::printf("  stark: constraint evaluation          %6.2f s\n", t.constraints);
+  std::printf("  stark: composition commit             %6.2f s\n", t.composition);
+  std::printf("  stark: OOD + DEEP                     %6.2f s\n", t.deep);
+  std::printf("  stark: FRI                            %6.2f s\n", t.fri);
+  std::printf("  stark: grinding + queries             %6.2f s\n", t.grinding + t.queries);
+
+  // The same trace again, for the commitment timed alone.
+  const auto& txs_list = vm::rollup_txs(block, params.namespace_id);
+  auto w = air::make_witness(pre, block, params, vm::check_signatures(txs_list, 1, threads), threads);
+  if (!w) return 1;
+  air::RollupAir rollup_air(w->publics, w->program.ops);
+  const auto trace = air::build_trace(rollup_air, w->ops, threads);
+  const double alone = commit_alone(trace, threads);
+  std::printf("LDE + Merkle commitment of the trace alone  %.2f s  (prove total / this = %.1f)\n", alone,
+              proof->prove_ms / 1000 / alone);
+
+  std::printf("proof size       %zu bytes (%.1f KiB)\n", proof->bytes.size(), proof->bytes.size() / 1024.0);
+  air::BlockProofClaim claim{1, block.hash, proof->pre_root, proof->post_root, proof->pre_keys};
+  double best = 1e9;
+  unsigned bits = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto report = air::verify_block_proof(block, params, claim, proof->bytes);
+    if (!report) {
+      std::fprintf(stderr, "verify failed: %s\n", report.error().message.c_str());
+      return 1;
+    }
+    best = std::min(best, report->verify_ms);
+    bits = report->security_bits;
+  }
+  std::printf("verify           %.1f ms (best of 5; %zu Ed25519 signatures included)\n", best, txs);
+  std::printf("security         %u bits conjectured\n", bits);
+  std::printf("peak RSS         %ld MiB\n", peak_rss_mib());
+  return 0;
+}
