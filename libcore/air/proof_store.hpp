@@ -1,0 +1,25 @@
+#pragma once
+// The prover's table in the state file (proof_blocks, DESIGN.md §5): one proof per proven
+// block, so that re-running rollup-prove re-emits a stored proof instead of computing it again.
+#include <optional>
+
+#include "air/block_proof.hpp"
+#include "store/db.hpp"
+
+namespace rollup::air {
+
+class ProofStore {
+ public:
+  explicit ProofStore(store::Db& db) : db_(db) {}
+
+  /// The stored proof of `height`, as its stream line.
+  Result<std::optional<ProofLine>> get(std::uint64_t height);
+  /// Stores a proof in its own transaction. A proof already stored for the same block is kept
+  /// (proofs are deterministic); one for another block at that height is Errc::rejected.
+  Status put(const ProofLine& proof);
+
+ private:
+  store::Db& db_;
+};
+
+}  // namespace rollup::air

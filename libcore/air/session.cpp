@@ -1,0 +1,189 @@
+#include "air/session.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace rollup::air {
+
+namespace {
+
+Result<std::optional<codec::Block>> block_at(l1::Contract& contract, std::uint64_t height) {
+  auto stored = ROLLUP_TRY(contract.block_at(height));
+  if (!stored) return std::optional<codec::Block>{};
+  auto json = codec::Json::parse(stored->body, nullptr, false);
+  auto block = codec::parse_block(json);
+  if (!block)
+    return fail(Errc::internal, fmt::format("the contract's block {} does not parse: {}", height, block.error().message));
+  return std::optional<codec::Block>(std::move(*block));
+}
+
+}  // namespace
+
+// ---- Prover
+
+ProverSession::ProverSession(store::Db& db, const ProveOptions& options)
+    : db_(db), options_(options), contract_(l1::open_embedded(db)), store_(db) {}
+
+Result<std::unique_ptr<ProverSession>> ProverSession::open(store::Db& db, const ProveOptions& options) {
+  std::unique_ptr<ProverSession> s(new ProverSession(db, options));
+  auto cfg = ROLLUP_TRY(s->contract_->config());
+  s->params_ = vm::RollupParams{cfg.chain_id, cfg.namespace_id};
+  return s;
+}
+
+Result<codec::Block> ProverSession::committed_block(std::uint64_t height) {
+  auto block = ROLLUP_TRY(block_at(*contract_, height));
+  if (!block) return fail(Errc::rejected, fmt::format("block {} is not committed on the contract", height));
+  return std::move(*block);
+}
+
+Status ProverSession::replay_to(std::uint64_t height) {
+  if (!state_ || state_height_ > height) {
+    // The pre-state of any block follows from the contract alone: its genesis and its blocks.
+    std::vector<vm::Account> accounts;
+    for (const auto& g : ROLLUP_TRY(contract_->genesis())) accounts.push_back(vm::Account{g.key, g.balance, 0});
+    vm::State genesis;
+    genesis.load_accounts(accounts, options_.threads);
+    state_.emplace(std::move(genesis), options_.threads);
+    state_height_ = 0;
+  }
+  while (state_height_ < height) {
+    const codec::Block block = ROLLUP_TRY(committed_block(state_height_ + 1));
+    state_->advance(block, params_, options_.threads);
+    ++state_height_;
+  }
+  return {};
+}
+
+Result<ProveOutcome> ProverSession::prove(const vm::ExecClaim& exec) {
+  ProveOutcome out;
+  if (auto stored = ROLLUP_TRY(store_.get(exec.height))) {
+    if (stored->block_hash != exec.block_hash)
+      return fail(Errc::rejected, fmt::format("block {}: a proof of another block at this height is stored", exec.height));
+    out.line = std::move(*stored);
+    out.already_stored = true;
+    return out;
+  }
+  const codec::Block block = ROLLUP_TRY(committed_block(exec.height));
+  if (block.hash != exec.block_hash)
+    return fail(Errc::rejected, fmt::format("block {}: the exec line names {}, the contract committed {}", exec.height,
+                                            to_hex(exec.block_hash), to_hex(block.hash)));
+  ROLLUP_TRY(replay_to(exec.height - 1));
+  auto proof = ROLLUP_TRY(prove_block(*state_, block, params_, options_));
+  state_height_ = exec.height;
+  if (proof.pre_root != exec.pre_root || proof.post_root != exec.post_root)
+    return fail(Errc::bad_input, fmt::format("block {}: the exec line's roots differ from the proven transition "
+                                             "(pre {}, post {})", exec.height, to_hex(proof.pre_root),
+                                             to_hex(proof.post_root)));
+  out.line = proof_line_of(proof);
+  ROLLUP_TRY(store_.put(out.line));
+  out.figures = std::move(proof);
+  return out;
+}
+
+// ---- Verifier
+
+std::string to_json(const Verdict& v) {
+  std::string out = fmt::format(R"({{"kind":"verdict","v":1,"height":{},"valid":{},"security_bits":{},"verify_ms":{:.2f})",
+                                v.height, v.valid, v.security_bits, v.verify_ms);
+  if (!v.valid) out += R"(,"reason":)" + codec::Json(v.reason).dump();
+  return out + "}";
+}
+
+VerifierSession::VerifierSession(store::Db& db, unsigned min_security_bits)
+    : db_(db), min_security_bits_(min_security_bits), contract_(l1::open_embedded(db)), store_(db) {}
+
+Result<std::unique_ptr<VerifierSession>> VerifierSession::open(store::Db& db, unsigned min_security_bits) {
+  std::unique_ptr<VerifierSession> s(new VerifierSession(db, min_security_bits));
+  auto cfg = ROLLUP_TRY(s->contract_->config());
+  s->params_ = vm::RollupParams{cfg.chain_id, cfg.namespace_id};
+  s->genesis_root_ = cfg.genesis_root;
+  return s;
+}
+
+void VerifierSession::remember_block(codec::Block block) {
+  const std::uint64_t h = block.height;
+  stream_blocks_.insert_or_assign(h, std::move(block));
+  // Proofs follow their blocks closely; old blocks are not needed again.
+  while (stream_blocks_.size() > 4096) stream_blocks_.erase(stream_blocks_.begin());
+}
+
+Result<std::optional<VerifierSession::Trusted>> VerifierSession::trusted_after(std::uint64_t height) {
+  // Walk down to a state this verifier trusts, then verify the stored proofs back up from it.
+  std::vector<ProofLine> chain;
+  std::optional<Trusted> base;
+  std::optional<std::vector<l1::RootRecord>> roots;
+  for (std::uint64_t k = height;; --k) {
+    if (k == 0) {
+      if (!genesis_keys_) genesis_keys_ = genesis_keys(ROLLUP_TRY(contract_->genesis()));
+      base = Trusted{genesis_root_, *genesis_keys_};
+      break;
+    }
+    if (auto it = verified_.find(k); it != verified_.end()) {
+      base = it->second;
+      break;
+    }
+    if (!roots) roots = ROLLUP_TRY(contract_->roots());
+    const auto r = std::find_if(roots->begin(), roots->end(), [&](const l1::RootRecord& rec) {
+      return rec.height == k && rec.status == l1::RootStatus::verified && rec.keys;
+    });
+    if (r != roots->end()) {
+      base = Trusted{r->root, KeyCommitment{r->keys->root, r->keys->count}};
+      break;
+    }
+    auto stored = ROLLUP_TRY(store_.get(k));
+    if (!stored) return std::optional<Trusted>{};
+    chain.push_back(std::move(*stored));
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    Verdict ignored;
+    if (ROLLUP_TRY(check(*it, *base, ignored))) return std::optional<Trusted>{};
+    base = Trusted{it->post_root, it->post_keys};
+    verified_[it->height] = *base;
+  }
+  return base;
+}
+
+Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line, const Trusted& pre, Verdict& verdict) {
+  using Why = std::optional<std::string>;
+  if (line.pre_root != pre.root) return Why("its pre-state root is not the state after the block below");
+  if (line.pre_keys != pre.keys) return Why("its pre-block key set is not the one after the block below");
+  auto committed = ROLLUP_TRY(block_at(*contract_, line.height));
+  auto streamed = stream_blocks_.find(line.height);
+  if (committed && streamed != stream_blocks_.end() && streamed->second.hash != committed->hash)
+    return Why("the stream's block differs from the contract's");
+  const codec::Block* block = committed ? &*committed : streamed != stream_blocks_.end() ? &streamed->second : nullptr;
+  if (!block) return Why(fmt::format("no block {} on the contract or the stream", line.height));
+  if (block->hash != line.block_hash) return Why("it names another block than the one at its height");
+  BlockProofClaim claim{line.height, line.block_hash, line.pre_root, line.post_root, pre.keys};
+  auto report = verify_block_proof(*block, params_, claim, line.proof, min_security_bits_);
+  if (!report) {
+    if (report.error().code == Errc::rejected) return Why(report.error().message);
+    return std::unexpected(report.error());
+  }
+  if (report->post_keys != line.post_keys) return Why("its post-block key set is not the one the proof proves");
+  verdict.security_bits = report->security_bits;
+  verdict.verify_ms = report->verify_ms;
+  return Why{};
+}
+
+Result<Verdict> VerifierSession::verify(const ProofLine& line) {
+  Verdict v;
+  v.height = line.height;
+  auto pre = ROLLUP_TRY(trusted_after(line.height - 1));
+  if (!pre) {
+    v.reason = fmt::format("no trusted state after block {}: not verified here or by the contract, and no "
+                           "stored proof chain reaches it", line.height - 1);
+    return v;
+  }
+  if (auto why = ROLLUP_TRY(check(line, *pre, v))) {
+    v.reason = *why;
+    return v;
+  }
+  v.valid = true;
+  verified_[line.height] = Trusted{line.post_root, line.post_keys};
+  return v;
+}
+
+}  // namespace rollup::air
