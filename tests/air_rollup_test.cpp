@@ -221,6 +221,27 @@ TEST_CASE("air: honest proofs of every receipt kind and failure reason verify", 
   CHECK(r2->withdrawals.size() == 1);
 }
 
+TEST_CASE("air: empty and deposit-only blocks, and blocks without the rollup's namespace", "[air]") {
+  ProverState state(genesis(), 1);
+  std::uint64_t height = 0;
+  auto check = [&](codec::Block block) {
+    block.height = ++height;
+    block = rehash(block);
+    auto p = prove(state, block);
+    auto r = verify_block_proof(block, kParams, p.claim, p.proof.bytes);
+    REQUIRE(r);
+    CHECK(p.proof.post_root == hash::digest_bytes(p.outcome.post_root));
+    return *r;
+  };
+  check(BlockBuilder(feeman.public_key).done());
+  auto deposits = check(BlockBuilder(feeman.public_key).deposit(frank.public_key, 1).deposit(frank.public_key, 2).done());
+  CHECK(deposits.post_keys.count == 4);
+  codec::Block other = BlockBuilder(feeman.public_key).done();
+  other.namespaces[0].id = kNamespace + 1;  // another rollup's txs are not this rollup's
+  other.namespaces[0].txs.push_back(wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain));
+  CHECK(check(other).receipts.empty());
+}
+
 TEST_CASE("air: the key set commitment is a function of the accounts alone", "[air]") {
   std::vector<PublicKey> keys;
   for (int i = 0; i < 40; ++i) keys.push_back(crypto::dev_key(100 + i).public_key);

@@ -132,8 +132,10 @@ Result<BlockProofReport> verify_block_proof(const codec::Block& block, const vm:
   floor.min_security_bits = min_security_bits;
   auto verified = stark::verify(air, stark_bytes, floor);
   if (!verified) {
-    if (verified.error().code == Errc::rejected) return reject(verified.error().message);
-    return std::unexpected(verified.error());
+    // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
+    // fault as much as a bad opening; only running out of memory is not a verdict.
+    if (verified.error().code == Errc::internal) return std::unexpected(verified.error());
+    return reject(verified.error().message);
   }
   BlockProofReport report;
   report.security_bits = verified->security_bits;

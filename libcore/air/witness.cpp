@@ -237,7 +237,6 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
   const std::size_t n = air.trace_length(), R = air.op_rows(), cycles = R / 8;
   const std::size_t total_ops = n / R;
   const auto& ops = air.ops();
-  const unsigned depth = air.publics().depth;
   stark::Trace trace(kWidth, n);
   std::vector<Digest> old_roots(total_ops), new_roots(total_ops);
   const Felt half = Felt(2).inverse();
@@ -366,7 +365,6 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
     if (kind == OpKind::key_low || kind == OpKind::key_new) key_root = new_roots[o];
     if (kind == OpKind::state_insert) count += Felt::one();
   }
-  (void)depth;
   return trace;
 }
 
