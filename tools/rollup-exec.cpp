@@ -56,10 +56,11 @@ int main(int argc, char** argv) {
     };
 
     if (!dry_run) {
-      for (const auto& line : ROLLUP_TRY(executor->unsettled_exec_lines())) {
-        tool.notice("re-emitting the exec line of an applied block whose root is not on the contract");
-        ROLLUP_TRY(out.write(line));
-      }
+      auto unsettled = ROLLUP_TRY(executor->unsettled_exec_lines());
+      if (!unsettled.empty())
+        tool.notice(fmt::format("re-emitting the exec lines of {} applied blocks the contract holds no proven root for",
+                                unsettled.size()));
+      for (const auto& line : unsettled) ROLLUP_TRY(out.write(line));
     }
     if (follow) {
       std::signal(SIGINT, request_stop);

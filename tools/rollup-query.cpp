@@ -13,13 +13,12 @@ int main(int argc, char** argv) {
   auto& app = tool.app();
   std::string key_hex;
   std::optional<std::uint64_t> index;
-  bool check = false, verified_only = false;
+  bool check = false;
   std::optional<std::uint64_t> height;
   app.add_option("PUBKEY", key_hex, "Account public key (0x + 64 hex digits)");
   app.add_option("--index", index, "Account by leaf index instead of key");
   app.add_flag("--check", check,
-               "Verify the proof against the contract's latest root (the answer is given at that root's height)");
-  app.add_flag("--verified", verified_only, "With --check: only a verified root counts");
+               "Verify the proof against the contract's latest verified root (answering at its height)");
   app.add_option("--height", height,
                  "Answer at this committed height, rebuilt by replaying the contract's blocks");
   return tool.run(argc, argv, [&]() -> Status {
@@ -28,7 +27,7 @@ int main(int argc, char** argv) {
     if (!key_hex.empty()) key = ROLLUP_TRY(cli::parse_public_key(key_hex, "PUBKEY"));
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     if (check && height) return fail(Errc::usage, "--check picks the height itself: drop --height");
-    if (check) height = ROLLUP_TRY(vm::root_to_check(db, verified_only)).height;
+    if (check) height = ROLLUP_TRY(vm::root_to_check(db)).height;
     auto latest = vm::query_account(db, key, index);
     if (!latest && (!height || latest.error().code != Errc::rejected)) return std::unexpected(latest.error());
     vm::AccountAnswer answer;

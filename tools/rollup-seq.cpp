@@ -41,10 +41,10 @@ int main(int argc, char** argv) {
     cli::Progress progress("rollup-seq");
 
     // Blocks logged by an earlier run that never reached the contract go out first.
-    for (const auto& line : ROLLUP_TRY(sequencer.unsubmitted_blocks())) {
-      tool.notice("re-emitting logged block not yet on the contract");
-      ROLLUP_TRY(out.write(line));
-    }
+    auto unsubmitted = ROLLUP_TRY(sequencer.unsubmitted_blocks());
+    if (!unsubmitted.empty())
+      tool.notice(fmt::format("re-emitting {} logged blocks not yet on the contract", unsubmitted.size()));
+    for (const auto& line : unsubmitted) ROLLUP_TRY(out.write(line));
     using Clock = std::chrono::steady_clock;
     std::optional<Clock::time_point> batch_started;
     auto emit = [&]() -> Status {

@@ -1,4 +1,4 @@
-// rollup-submit: sends blocks and claimed roots to the rollup contract.
+// rollup-submit: sends blocks and validity proofs to the rollup contract.
 #include <fmt/format.h>
 
 #include "cli/tool.hpp"
@@ -8,16 +8,15 @@
 #include "l1/contract.hpp"
 #include "l1/views.hpp"
 #include "store/db.hpp"
-#include "vm/state.hpp"
 
 int main(int argc, char** argv) {
   using namespace rollup;
   cli::Tool tool("rollup-submit",
-                 "Commit block lines to the rollup contract and echo them with the contract's receipt;\n"
-                 "post the post-state root of exec lines to the contract (claimed); have the contract\n"
-                 "verify proof lines and store their roots as verified; answer both with an l1.receipt.\n"
+                 "Commit block lines to the rollup contract and echo them with the contract's receipt; have\n"
+                 "the contract verify proof lines and store their post-state roots, answered with an\n"
+                 "l1.receipt. The contract accepts no root without a proof.\n"
                  "Other lines pass through unchanged.",
-                 "rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-submit");
+                 "rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-prove | rollup-submit");
   tool.add_db_option();
   tool.add_input_option();
   return tool.run(argc, argv, [&]() -> Status {
@@ -33,11 +32,6 @@ int main(int argc, char** argv) {
         if (receipt.already_committed)
           tool.notice(fmt::format("{}: block {} is already committed", line.where(), block.height));
         return out.write(codec::to_json(block, receipt.annotation_json()));
-      }
-      if (kind == "exec") {
-        auto claim = ROLLUP_TRY(vm::parse_exec_claim(object));
-        auto root = ROLLUP_TRY(contract->claim_root(claim.height, claim.block_hash, claim.pre_root, claim.post_root));
-        return out.write(l1::root_receipt_json(root));
       }
       if (kind == "proof") {
         auto proof = ROLLUP_TRY(air::parse_proof_line(object));

@@ -126,10 +126,10 @@ Result<std::optional<VerifierSession::Trusted>> VerifierSession::trusted_after(s
     }
     if (!roots) roots = ROLLUP_TRY(contract_->roots());
     const auto r = std::find_if(roots->begin(), roots->end(), [&](const l1::RootRecord& rec) {
-      return rec.height == k && rec.status == l1::RootStatus::verified && rec.keys;
+      return rec.height == k;  // the contract holds verified roots only
     });
     if (r != roots->end()) {
-      base = Trusted{r->root, KeyCommitment{r->keys->root, r->keys->count}};
+      base = Trusted{r->root, KeyCommitment{r->keys.root, r->keys.count}};
       break;
     }
     auto stored = ROLLUP_TRY(store_.get(k));

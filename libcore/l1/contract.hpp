@@ -60,14 +60,10 @@ struct KeySetCommitment {
   bool operator==(const KeySetCommitment&) const = default;
 };
 
-enum class RootStatus { claimed, verified };
-std::string_view root_status_name(RootStatus s);
-
 struct RootRecord {
   std::uint64_t height = 0;  ///< 0 is the genesis root
   Hash32 root{};
-  RootStatus status = RootStatus::verified;
-  std::optional<KeySetCommitment> keys;  ///< with verified roots
+  KeySetCommitment keys;
 };
 
 /// What a proof submission claims: the block at `height` takes the state from pre to post root.
@@ -153,11 +149,6 @@ class Contract {
   virtual Result<std::optional<Hash32>> committed_hash(std::uint64_t height) = 0;
   virtual Result<std::vector<StoredBlock>> blocks(std::uint64_t from, std::uint64_t to) = 0;
 
-  /// Records an executor's claimed post-state root for `height`: accepted only for a committed
-  /// height, in order, on top of the previous root. Proofs (a later release) turn roots verified.
-  /// `block_hash` must be the committed block's at `height`.
-  virtual Result<RootRecord> claim_root(std::uint64_t height, const Hash32& block_hash,
-                                        const Hash32& pre_root, const Hash32& post_root) = 0;
   /// Verifies `proof` with `verifier` and, if it holds, stores the post-state root as verified.
   /// Accepted only for the next unproven height, on top of the last verified root, for the
   /// block committed at that height; refused (Errc::rejected) otherwise or once frozen.

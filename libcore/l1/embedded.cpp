@@ -222,7 +222,7 @@ class EmbeddedContract final : public Contract {
       ROLLUP_TRY(freeze.run());
       // Deposits that no verified block executed never reach an exit proof: they go back to
       // their L1 payers now, so that nothing is lost.
-      RootRecord verified = ROLLUP_TRY(latest_verified());
+      RootRecord verified = ROLLUP_TRY(latest_root());
       std::uint64_t executed_end = 0;
       if (verified.height > 0) {
         auto v = ROLLUP_TRY(block_at(verified.height));
@@ -285,45 +285,15 @@ class EmbeddedContract final : public Contract {
     return out;
   }
 
-  Result<RootRecord> claim_root(std::uint64_t h, const Hash32& block_hash, const Hash32& pre_root,
-                                const Hash32& post_root) override {
-    auto tx = ROLLUP_TRY(db_.begin_immediate());
-    ROLLUP_TRY(config());
-    auto committed = ROLLUP_TRY(block_at(h));
-    if (!committed) return rejected(fmt::format("block {} is not committed", h));
-    if (committed->hash != block_hash)
-      return rejected(fmt::format("exec result for block {} at height {}, the contract committed {}",
-                                  to_hex(block_hash), h, to_hex(committed->hash)));
-    RootRecord last = ROLLUP_TRY(latest_root());
-    if (h <= last.height) {
-      auto existing = ROLLUP_TRY(root_at(h));
-      if (!existing) return fail(Errc::internal, fmt::format("the contract has no root at {}", h));
-      if (existing->root == post_root) return *existing;
-      return rejected(fmt::format("height {} already has root {}", h, to_hex(existing->root)));
-    }
-    if (h != last.height + 1)
-      return rejected(fmt::format("root for height {} before height {}", h, last.height + 1));
-    if (pre_root != last.root)
-      return rejected(fmt::format("pre-state root {} is not the contract's root {} at height {}",
-                                  to_hex(pre_root), to_hex(last.root), last.height));
-    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
-        "INSERT INTO l1_roots(height, root, status, submitted_at) VALUES (?, ?, 'claimed', {})", kNow)));
-    ins.bind(1, h).bind(2, post_root);
-    ROLLUP_TRY(ins.run());
-    ROLLUP_TRY(tx.commit());
-    return RootRecord{h, post_root, RootStatus::claimed};
-  }
-
   Result<RootRecord> submit_proof(const ProofClaim& claim, std::span<const std::uint8_t> proof,
                                   const ProofVerifier& verifier) override {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     Config cfg = ROLLUP_TRY(config());
     if (cfg.frozen) return rejected("the contract is frozen: " + cfg.frozen_reason);
-    RootRecord last = ROLLUP_TRY(latest_verified());
+    RootRecord last = ROLLUP_TRY(latest_root());
     if (claim.height <= last.height) {
       auto existing = ROLLUP_TRY(root_at(claim.height));
-      if (existing && existing->status == RootStatus::verified && existing->root == claim.post_root)
-        return *existing;  // the same proven root again: nothing to do
+      if (existing && existing->root == claim.post_root) return *existing;  // the same proof again
       return rejected(fmt::format("height {} is already proven", claim.height));
     }
     if (claim.height != last.height + 1)
@@ -338,17 +308,13 @@ class EmbeddedContract final : public Contract {
                                   to_hex(claim.pre_root), last.height, to_hex(last.root)));
     auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
     if (!block) return fail(Errc::internal, "the contract's block does not parse: " + block.error().message);
-    if (!last.keys) return fail(Errc::internal, "a verified root without its key set commitment");
     ProofClaim checked = claim;
-    checked.pre_keys = *last.keys;
+    checked.pre_keys = last.keys;
     ProvenEffects effects = ROLLUP_TRY(verifier(*block, cfg, checked, proof));
 
     auto root = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_roots(height, root, status, key_root, key_count, submitted_at) "
-        "VALUES (?, ?, 'verified', ?, ?, {}) "
-        "ON CONFLICT(height) DO UPDATE SET root = excluded.root, status = 'verified', "
-        "key_root = excluded.key_root, key_count = excluded.key_count, "
-        "submitted_at = excluded.submitted_at", kNow)));
+        "VALUES (?, ?, 'verified', ?, ?, {})", kNow)));
     root.bind(1, claim.height).bind(2, claim.post_root).bind(3, effects.post_keys.root);
     root.bind(4, effects.post_keys.count);
     ROLLUP_TRY(root.run());
@@ -359,7 +325,7 @@ class EmbeddedContract final : public Contract {
     }
     for (auto index : effects.failed_deposits) ROLLUP_TRY(refund_deposit(index));
     ROLLUP_TRY(tx.commit());
-    return RootRecord{claim.height, claim.post_root, RootStatus::verified, effects.post_keys};
+    return RootRecord{claim.height, claim.post_root, effects.post_keys};
   }
 
   Result<std::vector<WithdrawalRecord>> withdrawals() override {
@@ -400,7 +366,7 @@ class EmbeddedContract final : public Contract {
     done.bind(1, account);
     if (ROLLUP_TRY(done.step()))
       return rejected(fmt::format("{} already exited with {}", to_hex(account), ROLLUP_TRY(done.column_uint64(0))));
-    RootRecord last = ROLLUP_TRY(latest_verified());
+    RootRecord last = ROLLUP_TRY(latest_root());
     auto root = hash::digest_from_bytes(last.root);
     if (!root) return fail(Errc::internal, "the verified root is not a digest");
     if (balance >= kMaxSafe) return fail(Errc::bad_input, "balance must be below 2^53");
@@ -418,7 +384,7 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::vector<RootRecord>> roots() override {
-    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status, key_root, key_count FROM l1_roots ORDER BY height"));
+    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, key_root, key_count FROM l1_roots ORDER BY height"));
     std::vector<RootRecord> out;
     while (ROLLUP_TRY(q.step())) out.push_back(ROLLUP_TRY(read_root(q)));
     return out;
@@ -426,21 +392,13 @@ class EmbeddedContract final : public Contract {
 
   Result<RootRecord> latest_root() override {
     auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT height, root, status, key_root, key_count FROM l1_roots ORDER BY height DESC LIMIT 1"));
+        "SELECT height, root, key_root, key_count FROM l1_roots ORDER BY height DESC LIMIT 1"));
     if (!ROLLUP_TRY(q.step()))
       return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
     return read_root(q);
   }
 
  private:
-  Result<RootRecord> latest_verified() {
-    auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT height, root, status, key_root, key_count FROM l1_roots WHERE status = 'verified' "
-        "ORDER BY height DESC LIMIT 1"));
-    if (!ROLLUP_TRY(q.step())) return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
-    return read_root(q);
-  }
-
   Status credit_l1(const PublicKey& account, std::uint64_t amount) {
     std::uint64_t balance = ROLLUP_TRY(l1_balance(account));
     if (balance + amount >= kMaxSafe) return rejected("L1 balance would reach 2^53");
@@ -462,7 +420,7 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::optional<RootRecord>> root_at(std::uint64_t h) {
-    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, status, key_root, key_count FROM l1_roots WHERE height = ?"));
+    auto q = ROLLUP_TRY(db_.prepare("SELECT height, root, key_root, key_count FROM l1_roots WHERE height = ?"));
     q.bind(1, h);
     if (!ROLLUP_TRY(q.step())) return std::optional<RootRecord>{};
     return std::optional<RootRecord>(ROLLUP_TRY(read_root(q)));
@@ -472,9 +430,7 @@ class EmbeddedContract final : public Contract {
     RootRecord r;
     r.height = ROLLUP_TRY(q.column_uint64(0));
     r.root = ROLLUP_TRY(q.column_array<32>(1));
-    r.status = q.column_text(2) == "verified" ? RootStatus::verified : RootStatus::claimed;
-    if (!q.column_is_null(3))
-      r.keys = KeySetCommitment{ROLLUP_TRY(q.column_array<32>(3)), ROLLUP_TRY(q.column_uint64(4))};
+    r.keys = KeySetCommitment{ROLLUP_TRY(q.column_array<32>(2)), ROLLUP_TRY(q.column_uint64(3))};
     return r;
   }
 
@@ -510,8 +466,6 @@ class EmbeddedContract final : public Contract {
 };
 
 }  // namespace
-
-std::string_view root_status_name(RootStatus s) { return s == RootStatus::verified ? "verified" : "claimed"; }
 
 std::string CommitReceipt::annotation_json() const {
   return fmt::format(R"({{"status":"committed","height":{},"record":"{}"}})", height, to_hex(record));

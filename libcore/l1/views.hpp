@@ -11,8 +11,9 @@ std::string root_json(const RootRecord& root);
 std::string balance_json(const PublicKey& account, std::uint64_t balance);
 std::string withdrawal_json(const WithdrawalRecord& withdrawal);
 std::string deposit_receipt_json(const QueuedDeposit& deposit);
-/// `what` is "root" (with the root's status), "claim" or "exit" (with the amount paid).
+/// The answer to a proof the contract verified: the height's new root.
 std::string root_receipt_json(const RootRecord& root);
+/// `what` is "claim" or "exit", with the amount paid.
 std::string payment_receipt_json(std::string_view what, const PublicKey& account, std::uint64_t amount);
 
 }  // namespace rollup::l1

@@ -85,9 +85,9 @@ CREATE TABLE l1_exits(
 CREATE TABLE l1_roots(
   height INTEGER PRIMARY KEY,
   root BLOB NOT NULL,
-  status TEXT NOT NULL CHECK(status IN ('claimed', 'verified')),
-  key_root BLOB,
-  key_count INTEGER,
+  status TEXT NOT NULL CHECK(status = 'verified'),
+  key_root BLOB NOT NULL,
+  key_count INTEGER NOT NULL,
   submitted_at TEXT NOT NULL
 );
 

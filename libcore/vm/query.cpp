@@ -94,13 +94,7 @@ Result<AccountAnswer> query_account_at(store::Db& db, const std::optional<Public
   return a;
 }
 
-Result<l1::RootRecord> root_to_check(store::Db& db, bool verified_only) {
-  auto contract = l1::open_embedded(db);
-  auto roots = ROLLUP_TRY(contract->roots());
-  for (auto it = roots.rbegin(); it != roots.rend(); ++it)
-    if (!verified_only || it->status == l1::RootStatus::verified) return *it;
-  return fail(Errc::rejected, "the contract holds no root to check against");
-}
+Result<l1::RootRecord> root_to_check(store::Db& db) { return l1::open_embedded(db)->latest_root(); }
 
 Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer) {
   auto contract = l1::open_embedded(db);
@@ -108,7 +102,7 @@ Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& 
   for (const auto& r : ROLLUP_TRY(contract->roots()))
     if (r.height == answer.height) v.contract_root = r;
   if (!v.contract_root) {
-    v.reason = fmt::format("the contract has no root for height {} yet (submit the exec line)", answer.height);
+    v.reason = fmt::format("the contract has no verified root for height {} yet (prove the block)", answer.height);
     return v;
   }
   auto contract_root = hash::digest_from_bytes(v.contract_root->root);
@@ -131,9 +125,8 @@ std::string account_to_json(const AccountAnswer& a, const CheckVerdict* verdict)
   fmt::format_to(it, R"(],"root":"{}","height":{})", root_hex(a.root), a.height);
   if (verdict) {
     if (verdict->contract_root)
-      fmt::format_to(it, R"(,"check":{{"root":"{}","height":{},"status":"{}","valid":{})",
-                     to_hex(verdict->contract_root->root), verdict->contract_root->height,
-                     l1::root_status_name(verdict->contract_root->status), verdict->valid);
+      fmt::format_to(it, R"(,"check":{{"root":"{}","height":{},"status":"verified","valid":{})",
+                     to_hex(verdict->contract_root->root), verdict->contract_root->height, verdict->valid);
     else
       fmt::format_to(it, R"(,"check":{{"valid":false)");
     if (!verdict->valid) fmt::format_to(it, R"(,"reason":{})", codec::Json(verdict->reason).dump());

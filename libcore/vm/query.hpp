@@ -41,8 +41,8 @@ struct CheckVerdict {
 
 /// Checks the answer's proof against the contract's root for the answer's height.
 Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer);
-/// The contract's latest root (verified if `verified_only`); the height a checked answer is for.
-Result<l1::RootRecord> root_to_check(store::Db& db, bool verified_only);
+/// The contract's latest (verified) root: the height a checked answer is for.
+Result<l1::RootRecord> root_to_check(store::Db& db);
 
 std::string account_to_json(const AccountAnswer& answer, const CheckVerdict* verdict);
 /// Reads an `account` line back (for `rollup-l1 exit`); a "check" member is ignored.

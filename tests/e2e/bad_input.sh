@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.bash"
 setup_rollup
 # Settle the pending deposit first, so that no stage below has anything of its own to flush.
-rollup-seq --key seq.key </dev/null | rollup-submit | rollup-exec | rollup-submit >/dev/null
+rollup-seq --key seq.key </dev/null | rollup-submit | rollup-exec | rollup-prove | rollup-submit >/dev/null
 good=$(rollup-tx transfer --key alice.key --to "$BOB" --amount 5 --nonce 0)
 before=$(db_digest)
 

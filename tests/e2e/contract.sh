@@ -45,12 +45,20 @@ sqlite3 "$ROLLUP_DB" "VACUUM INTO '$WORK/cut.db'"
 sqlite3 cut.db "DELETE FROM seq_log WHERE height = 2"
 expect_eq "$(rollup-seq --db cut.db --key seq.key <<<"$t1b" | jq .height)" 3
 
-# Roots: exec lines for height 2 before height 1 are refused; in order they are accepted.
+# Roots come only with proofs: an exec line passes through the contract untouched; a proof for
+# height 2 before height 1 is refused; in order they are accepted; the same proof again is a no-op.
 rollup-exec blocks.ndjson > exec.ndjson
-expect_status 1 bash -c "tail -n1 exec.ndjson | rollup-submit"
-expect_err "root for height 2 before height 1"
 expect_status 0 rollup-submit exec.ndjson
-expect_eq "$(rollup-l1 roots | jq -r .status | paste -sd,)" "verified,claimed,claimed"
+expect_eq "$(cat "$WORK/out")" "$(cat exec.ndjson)"
+expect_eq "$(rollup-l1 roots | jq -c .height | paste -sd,)" "0"
+rollup-prove < exec.ndjson | jq -c 'select(.kind == "proof")' > proofs.ndjson
+expect_status 1 bash -c "tail -n1 proofs.ndjson | rollup-submit"
+expect_err "a proof for height 2 before height 1"
+expect_status 0 rollup-submit proofs.ndjson
+expect_status 0 rollup-submit proofs.ndjson
+expect_eq "$(rollup-l1 roots | jq -c '[.height, .status]' | paste -sd,)" '[0,"verified"],[1,"verified"],[2,"verified"]'
+# A proof of block 1 offered as block 2's is refused.
+expect_status 1 bash -c "head -n1 proofs.ndjson | jq -c '.height = 2' | rollup-submit"
 
 # Forced inclusion: a deposit enqueued at height 2 with deadline 1 must be in block 3.
 rollup-l1 deposit --key alice.key --amount 10 > dep.json

@@ -9,8 +9,8 @@ d2=$(rollup-keygen --show dev2.key); d3=$(rollup-keygen --show dev3.key)
 rollup-l1 init --sequencer-key seq.key --dev-accounts 20 --dev-balance 1000 --deposit-deadline 0 -q
 rollup-l1 fund --to "$alice" --amount 5000
 
-# Block 1 goes through; its root is only claimed (not verified).
-rollup-tx transfer --key dev1.key --to "$d2" --amount 5 | rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-submit > /dev/null
+# Block 1 is committed and executed, but never proven.
+rollup-tx transfer --key dev1.key --to "$d2" --amount 5 | rollup-seq --key seq.key | rollup-submit | rollup-exec > /dev/null
 # Block 2 is cut, then a deposit arrives with deadline 1 (height 1 + deadline 0) before block 2
 # reaches the contract: block 2 leaves it out.
 rollup-tx transfer --key dev2.key --to "$d3" --amount 7 | rollup-seq --key seq.key > b2.ndjson
@@ -25,14 +25,14 @@ expect_eq "$(rollup-l1 balances | jq -r "select(.account == \"$alice\") | .balan
 expect_status 1 rollup-submit b2.ndjson
 expect_err "frozen"
 
-# A proof from the executor's latest state (height 1, a claimed root) is not against the last
+# A proof from the executor's latest state (height 1, never proven) is not against the last
 # verified root (the genesis): refused.
 rollup-query --index 2 > stale.json
 expect_eq "$(jq -c '[.height, .balance]' stale.json)" "[1,1005]"
 expect_status 1 rollup-l1 exit --key dev2.key --proof stale.json
 expect_err "does not lead to the last verified root"
 # The proof at the last verified root's height is good: paid once.
-rollup-query --check --verified --index 2 > good.json
+rollup-query --check --index 2 > good.json
 expect_eq "$(jq -c '[.height, .balance, .check.status, .check.valid]' good.json)" '[0,1000,"verified",true]'
 expect_status 0 rollup-l1 exit --key dev2.key --proof good.json
 expect_eq "$(jq .amount "$WORK/out")" 1000
@@ -40,7 +40,7 @@ expect_eq "$(rollup-l1 balances | jq -r "select(.account == \"$d2\") | .balance"
 expect_status 1 rollup-l1 exit --key dev2.key --proof good.json
 expect_err "already exited"
 # Someone else's proof, and forged proofs, are refused.
-rollup-query --check --verified --index 3 > d3.json
+rollup-query --check --index 3 > d3.json
 expect_status 1 rollup-l1 exit --key dev2.key --proof d3.json
 expect_err "not this key's account"
 jq -c '.balance = 99999' d3.json > forged-balance.json
