@@ -453,7 +453,7 @@ TEST_CASE("another program's database is not taken over", "[store]") {
 TEST_CASE("backup_to copies committed data, WAL included", "[store]") {
   TempDir dir;
   Db db = open_ok(dir.file("rollup.db"));
-  exec_ok(db, "INSERT INTO l1_roots(height, root, status, submitted_at) VALUES (1, x'aa', 'verified', 'now')");
+  exec_ok(db, "INSERT INTO l1_roots(height, root, status, key_root, key_count, submitted_at) VALUES (1, x'aa', 'verified', x'bb', 0, 'now')");
   const std::string copy = dir.file("copy.db");
   REQUIRE(db.backup_to(copy));
   Db restored = open_ok(copy, OpenMode::read_only);
