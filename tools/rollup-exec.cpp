@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
                  "Authenticate each block against the contract's commitment at its height, apply it\n"
                  "with the state transition function, store the state, and write an exec line.\n"
                  "Other lines pass through unchanged.",
-                 "rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-submit");
+                 "rollup-seq --key seq.key | rollup-submit | rollup-exec | rollup-prove | rollup-submit");
   tool.add_db_option();
   tool.add_input_option();
   auto& app = tool.app();

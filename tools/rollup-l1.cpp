@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
       "exit", "Escape hatch (frozen contract only): pay an L2 balance on L1 against the last verified root");
   exit_cmd->add_option("--key", key_file, "Key file of the account")->required();
   exit_cmd->add_option("--proof", proof_file,
-                       "The account line from rollup-query --check --verified (- = stdin)")->required();
+                       "The account line from rollup-query --check (- = stdin)")->required();
 
   return tool.run(argc, argv, [&]() -> Status {
     bool writes = init->parsed() || fund->parsed() || deposit->parsed() || claim->parsed() || exit_cmd->parsed();
