@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "block_builder.hpp"
 #include "air/block_proof.hpp"
 #include "air/witness.hpp"
 #include "crypto/keyfile.hpp"
@@ -28,28 +29,7 @@ const auto alice = crypto::dev_key(1), bob = crypto::dev_key(2), carol = crypto:
            feeman = crypto::dev_key(4), dave = crypto::dev_key(5), frank = crypto::dev_key(6),
            erin = crypto::dev_key(7);
 
-struct BlockBuilder {
-  codec::Block block;
-  explicit BlockBuilder(const PublicKey& fee_recipient, std::uint64_t height = 1, std::uint64_t deposit_first = 0) {
-    block.height = height;
-    block.fee_recipient = fee_recipient;
-    block.deposit_first = deposit_first;
-    block.namespaces.push_back(codec::NamespaceTxs{kNamespace, {}, {}});
-  }
-  BlockBuilder& deposit(const PublicKey& to, std::uint64_t amount) {
-    block.deposits.push_back(codec::Deposit{block.deposit_first + block.deposits.size(), to, to, amount});
-    return *this;
-  }
-  BlockBuilder& tx(const codec::Tx& t) {
-    block.namespaces[0].txs.push_back(t);
-    return *this;
-  }
-  codec::Block done() {
-    block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
-    block.hash = block.compute_hash();
-    return block;
-  }
-};
+using BlockBuilder = test::BasicBlockBuilder<kNamespace>;
 
 codec::Block rehash(codec::Block b) {
   b.namespaces[0].tx_hash = codec::tx_list_hash(b.namespaces[0].txs);

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "block_builder.hpp"
 #include "crypto/keyfile.hpp"
 #include "vm/state.hpp"
 #include "wallet/wallet.hpp"
@@ -14,27 +15,7 @@ constexpr std::uint64_t kChain = 5;
 constexpr std::uint32_t kNamespace = 2;
 const vm::RollupParams kParams{kChain, kNamespace};
 
-struct BlockBuilder {
-  codec::Block block;
-  explicit BlockBuilder(const PublicKey& fee_recipient, std::uint64_t height = 1) {
-    block.height = height;
-    block.fee_recipient = fee_recipient;
-    block.namespaces.push_back(codec::NamespaceTxs{kNamespace, {}, {}});
-  }
-  BlockBuilder& deposit(const PublicKey& to, std::uint64_t amount) {
-    block.deposits.push_back(codec::Deposit{block.deposit_first + block.deposits.size(), to, to, amount});
-    return *this;
-  }
-  BlockBuilder& tx(const codec::Tx& t) {
-    block.namespaces[0].txs.push_back(t);
-    return *this;
-  }
-  codec::Block done() {
-    block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
-    block.hash = block.compute_hash();
-    return block;
-  }
-};
+using BlockBuilder = test::BasicBlockBuilder<kNamespace>;
 
 vm::BlockOutcome apply(vm::State& s, const codec::Block& b) {
   const auto& txs = vm::rollup_txs(b, kNamespace);
