@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
     // their deadline on their own.
     tool.set_idle_handler(
         [&]() -> int {
-          if (!batch_started) return static_cast<int>(std::min<std::uint64_t>(options.max_wait_ms, INT32_MAX));
+          if (!batch_started)  // poll the deposit queue, never in a busy loop
+            return static_cast<int>(std::clamp<std::uint64_t>(options.max_wait_ms, 50, INT32_MAX));
           auto left = options.max_wait_ms -
                       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *batch_started).count();
           return static_cast<int>(std::max<std::int64_t>(0, left));

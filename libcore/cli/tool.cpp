@@ -87,12 +87,12 @@ Status Tool::for_each_object(
     auto reader = codec::LineReader::open(path);
     if (!reader) return std::unexpected(reader.error());
     for (;;) {
-      if (on_idle_) {
-        int timeout = idle_timeout_();
-        while (timeout >= 0 && !reader->wait_readable(timeout)) {
-          ROLLUP_TRY(on_idle_());
-          timeout = idle_timeout_();
-        }
+      // A timer that is due fires even while input keeps coming; one that is not yet due fires
+      // only if the input stays quiet until then.
+      for (int timeout = on_idle_ ? idle_timeout_() : -1; timeout >= 0; timeout = idle_timeout_()) {
+        if (timeout > 0 && reader->wait_readable(timeout)) break;
+        ROLLUP_TRY(on_idle_());
+        if (timeout == 0) break;
       }
       auto next = reader->next();
       if (!next) {

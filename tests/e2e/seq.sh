@@ -34,6 +34,14 @@ cp base.db t.db
 sleep 3 | timeout -s KILL 1.5 rollup-seq --db t.db --key seq.key --max-wait-ms 200 > quiet.ndjson || true
 expect_eq "$(jq -c '[(.namespaces | length), (.deposits | length)]' quiet.ndjson)" "[0,1]"
 
+# A steady trickle of txs does not hold the timer off: blocks are still cut every --max-wait-ms.
+cp base.db t.db
+cat four.ndjson four.ndjson | while read -r line; do echo "$line"; sleep 0.15; done |
+  rollup-seq --db t.db --key seq.key --max-wait-ms 300 --max-txs 100 > trickle.ndjson
+blocks=$(wc -l < trickle.ndjson)
+[ "$blocks" -ge 3 ] || fail "a trickle of 8 txs over 1.2 s gave $blocks blocks (timer 300 ms)"
+expect_eq "$(jq '.namespaces[0].txs | length' trickle.ndjson | jq -s add)" 8
+
 # Restart: heights and parents continue from the log; logged blocks the contract lacks come again.
 cp base.db t.db
 rollup-seq --db t.db --key seq.key --max-txs 2 four.ndjson > first.ndjson
