@@ -1,6 +1,8 @@
 // rollup-prove: proves the blocks named by exec lines and writes proof lines.
 #include <fmt/format.h>
 
+#include <vector>
+
 #include "air/session.hpp"
 #include "cli/tool.hpp"
 #include "store/db.hpp"
@@ -11,7 +13,9 @@ int main(int argc, char** argv) {
                  "Prove the state transition of each block an exec line names (the block as the contract\n"
                  "committed it) and write a proof line after the exec line, which passes through. Proofs\n"
                  "are kept in the state file: a block proven before is not proven again, its stored proof\n"
-                 "is written with a notice. Other lines pass through unchanged.",
+                 "is written with a notice. Other lines pass through unchanged. With --range N, the blocks\n"
+                 "of N consecutive exec lines are proven in one range proof, written after the last of them\n"
+                 "(fewer at the end of the input or before a gap in the heights).",
                  "rollup-submit | rollup-exec | rollup-prove | rollup-submit");
   tool.add_db_option();
   tool.add_input_option();
@@ -20,6 +24,11 @@ int main(int argc, char** argv) {
       .add_option("--threads", threads, "Threads for the prover")
       ->capture_default_str()
       ->check(CLI::Range(1u, 256u));
+  unsigned range = 1;
+  tool.app()
+      .add_option("--range", range, "Blocks per proof: consecutive exec'd blocks proven in one range proof")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 4096u));
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
@@ -29,25 +38,41 @@ int main(int argc, char** argv) {
     codec::LineWriter out;
     cli::Progress progress("rollup-prove");
     std::uint64_t proven = 0;
-    ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
-      if (codec::kind_of(object) != "exec") return out.write(line.text);
-      auto exec = ROLLUP_TRY(vm::parse_exec_claim(object));
-      ROLLUP_TRY(out.write(line.text));
-      progress.update(fmt::format("proving block {}", exec.height));
-      auto outcome = ROLLUP_TRY(session->prove(exec));
+    std::vector<vm::ExecClaim> pending;  // exec lines of the range being gathered
+    std::string where;
+    auto flush = [&]() -> Status {
+      if (pending.empty()) return {};
+      const std::uint64_t first = pending.front().height, last = pending.back().height;
+      const std::string blocks = first == last ? fmt::format("block {}", first) : fmt::format("blocks {}..{}", first, last);
+      progress.update(fmt::format("proving {}", blocks));
+      auto outcome = ROLLUP_TRY(session->prove_range(pending));
+      pending.clear();
       if (outcome.already_stored) {
-        tool.notice(fmt::format("{}: block {} is already proven; writing the stored proof", line.where(), exec.height));
+        tool.notice(fmt::format("{}: {} {} already proven; writing the stored proof", where, blocks,
+                                first == last ? "is" : "are"));
       } else {
         ++proven;
         const auto& f = *outcome.figures;
-        progress.update(fmt::format("block {} proven in {:.1f} s, {} proven", exec.height, f.prove_ms / 1000, proven));
-        tool.detail(fmt::format("block {}: {} ops at depth {}, trace {} x {}, proof {} bytes, {:.0f} ms "
+        progress.update(fmt::format("{} proven in {:.1f} s, {} proven", blocks, f.prove_ms / 1000, proven));
+        tool.detail(fmt::format("{}: {} ops at depth {}, trace {} x {}, proof {} bytes, {:.0f} ms "
                                 "(witness {:.0f}, trace {:.0f}, stark {:.0f})",
-                                exec.height, f.ops, f.depth, f.trace_width, f.trace_rows, f.bytes.size(),
+                                blocks, f.ops, f.depth, f.trace_width, f.trace_rows, f.bytes.size(),
                                 f.prove_ms, f.witness_ms, f.trace_ms, f.timings.total * 1000));
       }
       return out.write(air::to_json(outcome.line));
+    };
+    ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
+      if (codec::kind_of(object) != "exec") return out.write(line.text);
+      auto exec = ROLLUP_TRY(vm::parse_exec_claim(object));
+      // A gap in the heights ends the range gathered so far.
+      if (!pending.empty() && exec.height != pending.back().height + 1) ROLLUP_TRY(flush());
+      ROLLUP_TRY(out.write(line.text));
+      where = line.where();
+      pending.push_back(std::move(exec));
+      if (pending.size() >= range) return flush();
+      return {};
     }));
+    ROLLUP_TRY(flush());
     return out.finish();
   });
 }

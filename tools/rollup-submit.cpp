@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
       }
       if (kind == "proof") {
         auto proof = ROLLUP_TRY(air::parse_proof_line(object));
-        l1::ProofClaim claim{proof.height, proof.block_hash, proof.pre_root, proof.post_root, {}};
+        l1::ProofClaim claim{proof.height, proof.block_hash, proof.pre_root, proof.post_root, {}, proof.last_height};
         auto root = ROLLUP_TRY(contract->submit_proof(claim, proof.proof, air::contract_verifier()));
         return out.write(l1::root_receipt_json(root));
       }

@@ -37,7 +37,10 @@ int main(int argc, char** argv) {
       auto verdict = ROLLUP_TRY(session->verify(proof));
       if (!verdict.valid) {
         ++invalid;
-        tool.error(fmt::format("{}: the proof of block {} is invalid: {}", line.where(), verdict.height, verdict.reason));
+        const std::string blocks = verdict.last_height > verdict.height
+                                       ? fmt::format("blocks {}..{}", verdict.height, verdict.last_height)
+                                       : fmt::format("block {}", verdict.height);
+        tool.error(fmt::format("{}: the proof of {} is invalid: {}", line.where(), blocks, verdict.reason));
       }
       return out.write(air::to_json(verdict));
     }));

@@ -59,8 +59,9 @@ struct ProveOptions {
 };
 
 struct BlockProof {
-  std::uint64_t height = 0;
-  Hash32 block_hash{};
+  std::uint64_t height = 0;       ///< the (first) block's height
+  std::uint64_t last_height = 0;  ///< a range proof's last block; = height for one block
+  Hash32 block_hash{};            ///< the block at `height`
   Hash32 pre_root{}, post_root{};
   KeyCommitment pre_keys, post_keys;
   unsigned security_bits = 0;
@@ -78,6 +79,60 @@ struct BlockProof {
 Result<BlockProof> prove_block(ProverState& state, const codec::Block& block,
                                const vm::RollupParams& params, const ProveOptions& options = {});
 
+// ---- Range proofs (docs/air.md §13): one proof for the blocks at first_height .. last_height.
+
+struct RangeProofClaim {
+  std::uint64_t first_height = 0, last_height = 0;
+  Hash32 pre_root{};   ///< before the first block
+  Hash32 post_root{};  ///< after the last block
+  KeyCommitment pre_keys;
+};
+
+/// What one block of a verified range makes happen on L1.
+struct RangeBlockEffects {
+  std::uint64_t height = 0;
+  std::vector<vm::Withdrawal> withdrawals;
+  std::vector<std::uint64_t> failed_deposits;
+  std::vector<vm::Receipt> receipts;
+};
+
+struct RangeProofReport {
+  unsigned security_bits = 0;
+  std::size_t proof_bytes = 0;
+  double verify_ms = 0;
+  std::vector<RangeBlockEffects> blocks;  ///< one per block, in height order
+  KeyCommitment post_keys;                ///< after the last block
+};
+
+/// Verifies a proof for `blocks` (the committed blocks at claim.first_height .. last_height, in
+/// order). A single-block proof ("RBLK") is the range of one block; a range proof ("RRNG")
+/// covers two or more. Checks every block as verify_block_proof does and builds the program of
+/// all of them, concatenated. Errc::rejected for any defect or mismatch.
+Result<RangeProofReport> verify_range_proof(std::span<const codec::Block> blocks,
+                                            const vm::RollupParams& params,
+                                            const RangeProofClaim& claim,
+                                            std::span<const std::uint8_t> proof,
+                                            unsigned min_security_bits = 100);
+
+/// Proves `blocks` (consecutive heights, the committed ones) in one proof from `state`, and
+/// advances `state` past the last. One block gives exactly prove_block's proof.
+Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,
+                               const vm::RollupParams& params, const ProveOptions& options = {});
+
+/// How many blocks an encoded proof covers: the block count of a range proof's header, 1 for
+/// anything else (a block proof, or bytes the verifier will refuse).
+std::uint64_t proof_block_count(std::span<const std::uint8_t> proof);
+
+/// The range proof's header: one claim list per block.
+struct RangeProofHeader {
+  unsigned depth = 0;
+  std::vector<std::vector<ReceiptClaim>> claims;
+  Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
+};
+Bytes encode_range_proof(const RangeProofHeader& header, std::span<const std::uint8_t> stark_proof);
+Result<std::pair<RangeProofHeader, std::span<const std::uint8_t>>> decode_range_proof(
+    std::span<const std::uint8_t> bytes);
+
 /// The proof's byte encoding: a header with the prover's claims, then the STARK proof.
 struct ProofHeader {
   unsigned depth = 0;
@@ -91,6 +146,7 @@ Result<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::
 /// The `proof` stream object (docs/air.md §7).
 struct ProofLine {
   std::uint64_t height = 0;
+  std::uint64_t last_height = 0;  ///< `last_height` of a range proof; = height otherwise
   Hash32 block_hash{};
   Hash32 pre_root{}, post_root{};
   KeyCommitment pre_keys, post_keys;

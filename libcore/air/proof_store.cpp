@@ -22,7 +22,19 @@ Result<std::optional<ProofLine>> ProofStore::get(std::uint64_t height) {
   p.security_bits = static_cast<unsigned>(ROLLUP_TRY(q.column_uint64(7)));
   p.proof = q.column_blob(8);
   p.prove_ms = ROLLUP_TRY(q.column_uint64(9));
+  p.last_height = height + proof_block_count(p.proof) - 1;
   return std::optional<ProofLine>(std::move(p));
+}
+
+Result<std::optional<ProofLine>> ProofStore::get_ending(std::uint64_t height) {
+  auto q = ROLLUP_TRY(db_.prepare("SELECT height FROM proof_blocks WHERE height <= ? ORDER BY height DESC LIMIT 1"));
+  q.bind(1, height);
+  if (!ROLLUP_TRY(q.step())) return std::optional<ProofLine>{};
+  const std::uint64_t first = ROLLUP_TRY(q.column_uint64(0));
+  q.reset();
+  auto p = ROLLUP_TRY(get(first));
+  if (!p || p->last_height != height) return std::optional<ProofLine>{};
+  return p;
 }
 
 Status ProofStore::put(const ProofLine& p) {

@@ -12,8 +12,12 @@ class ProofStore {
  public:
   explicit ProofStore(store::Db& db) : db_(db) {}
 
-  /// The stored proof of `height`, as its stream line.
+  /// The stored proof of `height` (a range proof: whose first block is at `height`), as its
+  /// stream line. A range proof's last height follows from its bytes (its block count).
   Result<std::optional<ProofLine>> get(std::uint64_t height);
+  /// The stored proof whose last block is at `height` (a block proof of it, or a range ending
+  /// there), if any.
+  Result<std::optional<ProofLine>> get_ending(std::uint64_t height);
   /// Stores a proof in its own transaction. A proof already stored for the same block is kept
   /// (proofs are deterministic); one for another block at that height is Errc::rejected.
   Status put(const ProofLine& proof);

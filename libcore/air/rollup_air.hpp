@@ -77,6 +77,10 @@ struct BlockPublics {
   unsigned depth = 14;
   /// Roots of the leftmost depth-`depth` subtrees; the verifier lifts them to the full roots.
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
+  /// A range proof (docs/air.md §13): the hashes of the blocks at heights height, height + 1, ...
+  /// in order (the program is theirs, concatenated). Empty for a single-block proof, whose AIR
+  /// id and public inputs are those of `block_hash` alone.
+  std::vector<Hash32> range_hashes;
 };
 
 class RollupAir : public stark::TypedAir<RollupAir> {
@@ -88,7 +92,9 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   /// At least one pad op follows the program, so the last row holds the final registers.
   static std::size_t trace_length_for(std::size_t ops, unsigned depth);
 
-  std::string id() const override { return "rollup/block/v1"; }
+  std::string id() const override {
+    return publics_.range_hashes.empty() ? "rollup/block/v1" : "rollup/range/v1";
+  }
   std::size_t trace_width() const override { return col::kWidth; }
   std::size_t trace_length() const override { return n_; }
   Bytes public_inputs() const override;

@@ -57,24 +57,42 @@ Status ProverSession::replay_to(std::uint64_t height) {
 }
 
 Result<ProveOutcome> ProverSession::prove(const vm::ExecClaim& exec) {
+  return prove_range(std::span<const vm::ExecClaim>(&exec, 1));
+}
+
+Result<ProveOutcome> ProverSession::prove_range(std::span<const vm::ExecClaim> execs) {
+  if (execs.empty()) return fail(Errc::internal, "prove_range: no exec lines");
+  const vm::ExecClaim& first = execs.front();
+  const vm::ExecClaim& last = execs.back();
+  for (std::size_t i = 1; i < execs.size(); ++i)
+    if (execs[i].height != first.height + i)
+      return fail(Errc::bad_input, fmt::format("a range proof needs consecutive blocks: block {} after block {}",
+                                               execs[i].height, execs[i - 1].height));
   ProveOutcome out;
-  if (auto stored = ROLLUP_TRY(store_.get(exec.height))) {
-    if (stored->block_hash != exec.block_hash)
-      return fail(Errc::rejected, fmt::format("block {}: a proof of another block at this height is stored", exec.height));
+  if (auto stored = ROLLUP_TRY(store_.get(first.height))) {
+    if (stored->block_hash != first.block_hash)
+      return fail(Errc::rejected, fmt::format("block {}: a proof of another block at this height is stored", first.height));
+    if (stored->last_height != last.height)
+      return fail(Errc::rejected, fmt::format("block {}: the stored proof covers blocks {}..{}, not {}..{}", first.height,
+                                              stored->height, stored->last_height, first.height, last.height));
     out.line = std::move(*stored);
     out.already_stored = true;
     return out;
   }
-  const codec::Block block = ROLLUP_TRY(committed_block(exec.height));
-  if (block.hash != exec.block_hash)
-    return fail(Errc::rejected, fmt::format("block {}: the exec line names {}, the contract committed {}", exec.height,
-                                            to_hex(exec.block_hash), to_hex(block.hash)));
-  ROLLUP_TRY(replay_to(exec.height - 1));
-  auto proof = ROLLUP_TRY(prove_block(*state_, block, params_, options_));
-  state_height_ = exec.height;
-  if (proof.pre_root != exec.pre_root || proof.post_root != exec.post_root)
-    return fail(Errc::bad_input, fmt::format("block {}: the exec line's roots differ from the proven transition "
-                                             "(pre {}, post {})", exec.height, to_hex(proof.pre_root),
+  std::vector<codec::Block> blocks;
+  for (const auto& exec : execs) {
+    codec::Block block = ROLLUP_TRY(committed_block(exec.height));
+    if (block.hash != exec.block_hash)
+      return fail(Errc::rejected, fmt::format("block {}: the exec line names {}, the contract committed {}", exec.height,
+                                              to_hex(exec.block_hash), to_hex(block.hash)));
+    blocks.push_back(std::move(block));
+  }
+  ROLLUP_TRY(replay_to(first.height - 1));
+  auto proof = ROLLUP_TRY(air::prove_range(*state_, blocks, params_, options_));
+  state_height_ = last.height;
+  if (proof.pre_root != first.pre_root || proof.post_root != last.post_root)
+    return fail(Errc::bad_input, fmt::format("blocks {}..{}: the exec lines' roots differ from the proven transition "
+                                             "(pre {}, post {})", first.height, last.height, to_hex(proof.pre_root),
                                              to_hex(proof.post_root)));
   out.line = proof_line_of(proof);
   ROLLUP_TRY(store_.put(out.line));
@@ -85,8 +103,9 @@ Result<ProveOutcome> ProverSession::prove(const vm::ExecClaim& exec) {
 // ---- Verifier
 
 std::string to_json(const Verdict& v) {
-  std::string out = fmt::format(R"({{"kind":"verdict","v":1,"height":{},"valid":{},"security_bits":{},"verify_ms":{:.2f})",
-                                v.height, v.valid, v.security_bits, v.verify_ms);
+  const std::string last = v.last_height > v.height ? fmt::format(R"("last_height":{},)", v.last_height) : "";
+  std::string out = fmt::format(R"({{"kind":"verdict","v":1,"height":{},{}"valid":{},"security_bits":{},"verify_ms":{:.2f})",
+                                v.height, last, v.valid, v.security_bits, v.verify_ms);
   if (!v.valid) out += R"(,"reason":)" + codec::Json(v.reason).dump();
   return out + "}";
 }
@@ -132,15 +151,16 @@ Result<std::optional<VerifierSession::Trusted>> VerifierSession::trusted_after(s
       base = Trusted{r->root, KeyCommitment{r->keys.root, r->keys.count}};
       break;
     }
-    auto stored = ROLLUP_TRY(store_.get(k));
+    auto stored = ROLLUP_TRY(store_.get_ending(k));
     if (!stored) return std::optional<Trusted>{};
+    k = stored->height;  // a range proof: continue below its first block
     chain.push_back(std::move(*stored));
   }
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     Verdict ignored;
     if (ROLLUP_TRY(check(*it, *base, ignored))) return std::optional<Trusted>{};
     base = Trusted{it->post_root, it->post_keys};
-    verified_[it->height] = *base;
+    verified_[it->last_height] = *base;
   }
   return base;
 }
@@ -149,15 +169,21 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
   using Why = std::optional<std::string>;
   if (line.pre_root != pre.root) return Why("its pre-state root is not the state after the block below");
   if (line.pre_keys != pre.keys) return Why("its pre-block key set is not the one after the block below");
-  auto committed = ROLLUP_TRY(block_at(*contract_, line.height));
-  auto streamed = stream_blocks_.find(line.height);
-  if (committed && streamed != stream_blocks_.end() && streamed->second.hash != committed->hash)
-    return Why("the stream's block differs from the contract's");
-  const codec::Block* block = committed ? &*committed : streamed != stream_blocks_.end() ? &streamed->second : nullptr;
-  if (!block) return Why(fmt::format("no block {} on the contract or the stream", line.height));
-  if (block->hash != line.block_hash) return Why("it names another block than the one at its height");
-  BlockProofClaim claim{line.height, line.block_hash, line.pre_root, line.post_root, pre.keys};
-  auto report = verify_block_proof(*block, params_, claim, line.proof, min_security_bits_);
+  const std::uint64_t last_height = std::max(line.height, line.last_height);
+  std::vector<codec::Block> blocks;
+  for (std::uint64_t h = line.height; h <= last_height; ++h) {
+    auto committed = ROLLUP_TRY(block_at(*contract_, h));
+    auto streamed = stream_blocks_.find(h);
+    if (committed && streamed != stream_blocks_.end() && streamed->second.hash != committed->hash)
+      return Why(h == line.height ? "the stream's block differs from the contract's"
+                                  : fmt::format("the stream's block {} differs from the contract's", h));
+    if (committed) blocks.push_back(std::move(*committed));
+    else if (streamed != stream_blocks_.end()) blocks.push_back(streamed->second);
+    else return Why(fmt::format("no block {} on the contract or the stream", h));
+  }
+  if (blocks.front().hash != line.block_hash) return Why("it names another block than the one at its height");
+  RangeProofClaim claim{line.height, last_height, line.pre_root, line.post_root, pre.keys};
+  auto report = verify_range_proof(blocks, params_, claim, line.proof, min_security_bits_);
   if (!report) {
     if (report.error().code == Errc::rejected) return Why(report.error().message);
     return std::unexpected(report.error());
@@ -171,6 +197,7 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
 Result<Verdict> VerifierSession::verify(const ProofLine& line) {
   Verdict v;
   v.height = line.height;
+  v.last_height = line.last_height;
   auto pre = ROLLUP_TRY(trusted_after(line.height - 1));
   if (!pre) {
     v.reason = fmt::format("no trusted state after block {}: not verified here or by the contract, and no "
@@ -182,7 +209,7 @@ Result<Verdict> VerifierSession::verify(const ProofLine& line) {
     return v;
   }
   v.valid = true;
-  verified_[line.height] = Trusted{line.post_root, line.post_keys};
+  verified_[std::max(line.height, line.last_height)] = Trusted{line.post_root, line.post_keys};
   return v;
 }
 

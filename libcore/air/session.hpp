@@ -30,6 +30,11 @@ class ProverSession {
   /// proven roots must be the exec line's (Errc::bad_input otherwise). A block proven before is
   /// read back from proof_blocks.
   Result<ProveOutcome> prove(const vm::ExecClaim& exec);
+  /// Proves the blocks of consecutive exec lines in one range proof (docs/air.md §13); one exec
+  /// line is prove(). The pre-root must be the first line's, the post-root the last line's. A
+  /// proof stored for exactly these blocks is read back; one stored at the first height for
+  /// other blocks is Errc::rejected.
+  Result<ProveOutcome> prove_range(std::span<const vm::ExecClaim> execs);
 
  private:
   ProverSession(store::Db& db, const ProveOptions& options);
@@ -48,6 +53,7 @@ class ProverSession {
 
 struct Verdict {
   std::uint64_t height = 0;
+  std::uint64_t last_height = 0;  ///< a range proof's last block (written when > height)
   bool valid = false;
   unsigned security_bits = 0;
   double verify_ms = 0;

@@ -137,7 +137,8 @@ std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block
 Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
                                   const vm::RollupParams& params,
                                   const std::vector<bool>& signature_ok, unsigned threads,
-                                  const std::vector<ReceiptClaim>* forced_claims) {
+                                  const std::vector<ReceiptClaim>* forced_claims,
+                                  unsigned depth) {
   const vm::State& pre = state.state();
   BlockWitness w{.publics = {},
                  .claims = {},
@@ -158,6 +159,11 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   pub.block_hash = block.hash;
   pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
   if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
+  if (depth != 0) {
+    if (!valid_depth(depth) || depth < pub.depth)
+      return fail(Errc::internal, fmt::format("block {}: subtree depth {} is too small", block.height, depth));
+    pub.depth = depth;
+  }
   pub.pre_root = hash::digest_bytes(pre.root());
   pub.pre_keys = state.keys().commitment();
   pub.sub_pre_state = pre.tree().node(pub.depth, 0);

@@ -59,11 +59,13 @@ std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block
 /// Runs the STF on a copy of the state, derives the claims and the program, and executes the
 /// program against copies of both trees, recording each op's witness. Cross-checks the result
 /// with the STF's (Errc::internal on disagreement). `forced_claims` replaces the derived claims
-/// and skips the cross-checks: a cheating prover, for the malicious-prover tests only.
+/// and skips the cross-checks: a cheating prover, for the malicious-prover tests only. `depth`
+/// (0: the smallest that fits) forces the subtree depth: a range proof's blocks share one.
 Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
                                   const vm::RollupParams& params,
                                   const std::vector<bool>& signature_ok, unsigned threads,
-                                  const std::vector<ReceiptClaim>* forced_claims = nullptr);
+                                  const std::vector<ReceiptClaim>* forced_claims = nullptr,
+                                  unsigned depth = 0);
 
 /// The execution trace of `air`'s program with these op witnesses (docs/air.md §4).
 stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& witness,

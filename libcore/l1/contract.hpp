@@ -66,28 +66,34 @@ struct RootRecord {
   KeySetCommitment keys;
 };
 
-/// What a proof submission claims: the block at `height` takes the state from pre to post root.
+/// What a proof submission claims: the block at `height` takes the state from pre to post root;
+/// a range proof (docs/air.md §13): the blocks at `height` .. `last_height` do.
 struct ProofClaim {
   std::uint64_t height = 0;
-  Hash32 block_hash{};
+  Hash32 block_hash{};  ///< the block at `height`
   Hash32 pre_root{};
   Hash32 post_root{};
   KeySetCommitment pre_keys;  ///< filled in by the contract from its last verified root
+  std::uint64_t last_height = 0;  ///< a range's last block; 0 (or `height`): one block
 };
 
 /// What a verified proof makes happen on L1: the block's withdrawals become payable and its
 /// failed deposits are refunded to their L1 payers.
 struct ProvenEffects {
   std::vector<std::pair<PublicKey, std::uint64_t>> withdrawals;
+  /// The height of each withdrawal's block (a range proof); empty: all at the claim's height.
+  std::vector<std::uint64_t> withdrawal_heights;
   std::vector<std::uint64_t> failed_deposits;  ///< deposit queue indices
   KeySetCommitment post_keys;
   unsigned security_bits = 0;
 };
 
-/// Checks a validity proof for a committed block (the STARK verifier; see air/block_proof.hpp).
-/// Injected so that the contract's ledger logic does not depend on the proof system's internals.
+/// Checks a validity proof for committed blocks (the STARK verifier; see air/block_proof.hpp):
+/// `blocks` are the committed blocks at claim.height .. the claim's last height, in order (one
+/// for a single-block proof). Injected so that the contract's ledger logic does not depend on
+/// the proof system's internals.
 using ProofVerifier = std::function<Result<ProvenEffects>(
-    const codec::Block& block, const Config& config, const ProofClaim& claim,
+    std::span<const codec::Block> blocks, const Config& config, const ProofClaim& claim,
     std::span<const std::uint8_t> proof)>;
 
 struct WithdrawalRecord {
@@ -151,7 +157,9 @@ class Contract {
 
   /// Verifies `proof` with `verifier` and, if it holds, stores the post-state root as verified.
   /// Accepted only for the next unproven height, on top of the last verified root, for the
-  /// block committed at that height; refused (Errc::rejected) otherwise or once frozen.
+  /// block committed at that height; refused (Errc::rejected) otherwise or once frozen. A range
+  /// proof stores its root at its last height only (the heights inside have no root) and makes
+  /// every covered block's withdrawals payable and failed deposits refunded.
   virtual Result<RootRecord> submit_proof(const ProofClaim& claim, std::span<const std::uint8_t> proof,
                                           const ProofVerifier& verifier) = 0;
   virtual Result<std::vector<WithdrawalRecord>> withdrawals() = 0;

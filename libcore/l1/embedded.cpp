@@ -291,41 +291,51 @@ class EmbeddedContract final : public Contract {
     Config cfg = ROLLUP_TRY(config());
     if (cfg.frozen) return rejected("the contract is frozen: " + cfg.frozen_reason);
     RootRecord last = ROLLUP_TRY(latest_root());
+    const std::uint64_t last_height = std::max(claim.height, claim.last_height);
     if (claim.height <= last.height) {
-      auto existing = ROLLUP_TRY(root_at(claim.height));
+      auto existing = ROLLUP_TRY(root_at(last_height));
       if (existing && existing->root == claim.post_root) return *existing;  // the same proof again
       return rejected(fmt::format("height {} is already proven", claim.height));
     }
     if (claim.height != last.height + 1)
       return rejected(fmt::format("a proof for height {} before height {}", claim.height, last.height + 1));
-    auto stored = ROLLUP_TRY(block_at(claim.height));
-    if (!stored) return rejected(fmt::format("block {} is not committed", claim.height));
-    if (stored->hash != claim.block_hash)
-      return rejected(fmt::format("the proof is for block {}, the contract committed {} at height {}",
-                                  to_hex(claim.block_hash), to_hex(stored->hash), claim.height));
     if (claim.pre_root != last.root)
       return rejected(fmt::format("the proof starts from root {}, the last verified root (height {}) is {}",
                                   to_hex(claim.pre_root), last.height, to_hex(last.root)));
-    auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
-    if (!block) return fail(Errc::internal, "the contract's block does not parse: " + block.error().message);
+    std::vector<codec::Block> blocks;
+    for (std::uint64_t h = claim.height; h <= last_height; ++h) {
+      auto stored = ROLLUP_TRY(block_at(h));
+      if (!stored) return rejected(fmt::format("block {} is not committed", h));
+      if (h == claim.height && stored->hash != claim.block_hash)
+        return rejected(fmt::format("the proof is for block {}, the contract committed {} at height {}",
+                                    to_hex(claim.block_hash), to_hex(stored->hash), claim.height));
+      auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
+      if (!block) return fail(Errc::internal, "the contract's block does not parse: " + block.error().message);
+      blocks.push_back(std::move(*block));
+    }
     ProofClaim checked = claim;
+    checked.last_height = last_height;
     checked.pre_keys = last.keys;
-    ProvenEffects effects = ROLLUP_TRY(verifier(*block, cfg, checked, proof));
+    ProvenEffects effects = ROLLUP_TRY(verifier(blocks, cfg, checked, proof));
+    if (!effects.withdrawal_heights.empty() && effects.withdrawal_heights.size() != effects.withdrawals.size())
+      return fail(Errc::internal, "the verifier's withdrawal heights do not match its withdrawals");
 
     auto root = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_roots(height, root, status, key_root, key_count, submitted_at) "
         "VALUES (?, ?, 'verified', ?, ?, {})", kNow)));
-    root.bind(1, claim.height).bind(2, claim.post_root).bind(3, effects.post_keys.root);
+    root.bind(1, last_height).bind(2, claim.post_root).bind(3, effects.post_keys.root);
     root.bind(4, effects.post_keys.count);
     ROLLUP_TRY(root.run());
     auto payable = ROLLUP_TRY(db_.prepare("INSERT INTO l1_withdrawals(height, account, amount) VALUES (?, ?, ?)"));
-    for (const auto& [account, amount] : effects.withdrawals) {
-      payable.bind(1, claim.height).bind(2, account).bind(3, amount);
+    for (std::size_t i = 0; i < effects.withdrawals.size(); ++i) {
+      const auto& [account, amount] = effects.withdrawals[i];
+      const std::uint64_t h = effects.withdrawal_heights.empty() ? claim.height : effects.withdrawal_heights[i];
+      payable.bind(1, h).bind(2, account).bind(3, amount);
       ROLLUP_TRY(payable.run());
     }
     for (auto index : effects.failed_deposits) ROLLUP_TRY(refund_deposit(index));
     ROLLUP_TRY(tx.commit());
-    return RootRecord{claim.height, claim.post_root, effects.post_keys};
+    return RootRecord{last_height, claim.post_root, effects.post_keys};
   }
 
   Result<std::vector<WithdrawalRecord>> withdrawals() override {

@@ -1,0 +1,222 @@
+// Range proofs (docs/air.md §13): one proof for consecutive blocks verifies and binds every
+// block's receipts; dropped, reordered, swapped or edited blocks, another pre-state and other
+// heights are rejected.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "block_builder.hpp"
+#include "air/block_proof.hpp"
+#include "air/witness.hpp"
+#include "crypto/keyfile.hpp"
+#include "wallet/wallet.hpp"
+
+using namespace rollup;
+using namespace rollup::air;
+
+namespace {
+
+constexpr std::uint64_t kChain = 5;
+constexpr std::uint32_t kNamespace = 2;
+const vm::RollupParams kParams{kChain, kNamespace};
+
+const auto alice = crypto::dev_key(1), bob = crypto::dev_key(2), carol = crypto::dev_key(3),
+           feeman = crypto::dev_key(4), dave = crypto::dev_key(5);
+
+using BlockBuilder = test::BasicBlockBuilder<kNamespace>;
+
+vm::State genesis() {
+  vm::State s;
+  s.load_accounts({{alice.public_key, 1000, 0}, {bob.public_key, 500, 0}, {carol.public_key, 300, 0}}, 1);
+  return s;
+}
+
+// Three blocks: new accounts, withdrawals, a failed deposit (carol nearly full in block 2).
+std::vector<codec::Block> blocks() {
+  std::vector<codec::Block> out;
+  out.push_back(BlockBuilder(feeman.public_key)
+                    .deposit(dave.public_key, 50)
+                    .tx(wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kChain))
+                    .tx(wallet::sign_withdraw(alice, 3, 1, 1, kChain))
+                    .done());
+  BlockBuilder b2(carol.public_key, 2, out[0].deposit_end());
+  b2.block.parent = out[0].hash;
+  out.push_back(b2.deposit(carol.public_key, (std::uint64_t{1} << 53) - 400)
+                    .deposit(carol.public_key, 200)  // overflows: refunded
+                    .tx(wallet::sign_transfer(bob, crypto::dev_key(8).public_key, 4, 2, 0, kChain))
+                    .tx(wallet::sign_withdraw(dave, 7, 0, 0, kChain))
+                    .done());
+  BlockBuilder b3(alice.public_key, 3, out[1].deposit_end());
+  b3.block.parent = out[1].hash;
+  out.push_back(b3.tx(wallet::sign_transfer(dave, alice.public_key, 5, 1, 1, kChain))
+                    .tx(wallet::sign_withdraw(bob, 1, 0, 1, kChain))
+                    .done());
+  return out;
+}
+
+codec::Block rehash(codec::Block b) {
+  b.namespaces[0].tx_hash = codec::tx_list_hash(b.namespaces[0].txs);
+  b.hash = b.compute_hash();
+  return b;
+}
+
+RangeProofClaim claim_of(const BlockProof& p) {
+  return RangeProofClaim{p.height, p.last_height, p.pre_root, p.post_root, p.pre_keys};
+}
+
+std::string rejection(std::span<const codec::Block> bs, const RangeProofClaim& claim, std::span<const std::uint8_t> bytes) {
+  auto r = verify_range_proof(bs, kParams, claim, bytes);
+  REQUIRE(!r);
+  INFO(r.error().message);
+  REQUIRE(r.error().code == Errc::rejected);
+  if (std::getenv("AIR_TEST_WHY")) std::fprintf(stderr, "why: %s\n", r.error().message.c_str());
+  return r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("air range: honest range proofs of 1, 2 and 3 blocks verify and bind every block", "[air][range]") {
+  const auto bs = blocks();
+  // The blocks one by one, for reference.
+  ProverState single(genesis(), 1);
+  std::vector<BlockProof> singles;
+  std::vector<BlockProofReport> reports;
+  for (const auto& b : bs) {
+    const auto pre_keys = single.keys().commitment();
+    const auto pre_root = hash::digest_bytes(single.state().root());
+    auto p = prove_block(single, b, kParams);
+    REQUIRE(p);
+    auto r = verify_block_proof(b, kParams, BlockProofClaim{b.height, b.hash, pre_root, p->post_root, pre_keys}, p->bytes);
+    REQUIRE(r);
+    singles.push_back(std::move(*p));
+    reports.push_back(std::move(*r));
+  }
+
+  for (std::size_t k : {3u, 2u}) {
+    ProverState state(genesis(), 1);
+    auto p = prove_range(state, std::span(bs).first(k), kParams);
+    REQUIRE(p);
+    CHECK(p->height == 1);
+    CHECK(p->last_height == k);
+    CHECK(p->bytes[1] == 'R');  // "RRNG"
+    CHECK(p->post_root == singles[k - 1].post_root);
+    CHECK(p->post_keys == singles[k - 1].post_keys);
+    CHECK(state.keys().commitment() == p->post_keys);
+    CHECK(hash::digest_bytes(state.state().root()) == p->post_root);
+    auto r = verify_range_proof(std::span(bs).first(k), kParams, claim_of(*p), p->bytes);
+    REQUIRE(r);
+    CHECK(r->security_bits >= 100);
+    CHECK(r->post_keys == p->post_keys);
+    REQUIRE(r->blocks.size() == k);
+    for (std::size_t i = 0; i < k; ++i) {
+      CHECK(r->blocks[i].height == i + 1);
+      CHECK(r->blocks[i].failed_deposits == reports[i].failed_deposits);
+      REQUIRE(r->blocks[i].withdrawals.size() == reports[i].withdrawals.size());
+      for (std::size_t j = 0; j < reports[i].withdrawals.size(); ++j) {
+        CHECK(r->blocks[i].withdrawals[j].to == reports[i].withdrawals[j].to);
+        CHECK(r->blocks[i].withdrawals[j].amount == reports[i].withdrawals[j].amount);
+      }
+      CHECK(r->blocks[i].receipts.size() == reports[i].receipts.size());
+    }
+    CHECK(r->blocks[1].failed_deposits == std::vector<std::uint64_t>{2});
+    // The proof line carries last_height and round-trips.
+    const auto line = proof_line_of(*p);
+    const auto json = to_json(line);
+    CHECK(json.find(fmt::format("\"last_height\":{}", k)) != std::string::npos);
+    auto parsed = parse_proof_line(codec::Json::parse(json));
+    REQUIRE(parsed);
+    CHECK(parsed->last_height == k);
+    CHECK(parsed->proof == p->bytes);
+  }
+
+  // A range of one block is the block proof, byte for byte in format; its line has no last_height.
+  ProverState state(genesis(), 1);
+  auto one = prove_range(state, std::span(bs).first(1), kParams);
+  REQUIRE(one);
+  CHECK(one->bytes[1] == 'B');  // "RBLK"
+  CHECK(one->last_height == 1);
+  CHECK(to_json(proof_line_of(*one)).find("last_height") == std::string::npos);
+  REQUIRE(verify_range_proof(std::span(bs).first(1), kParams, claim_of(*one), one->bytes));
+  // ... and single-block proofs verify as ranges of one.
+  auto c = claim_of(singles[1]);
+  REQUIRE(verify_range_proof(std::span(bs).subspan(1, 1), kParams, c, singles[1].bytes));
+}
+
+TEST_CASE("malicious: range proofs with dropped, reordered or swapped blocks, other roots or heights",
+          "[air][range][malicious]") {
+  const auto bs = blocks();
+  ProverState state(genesis(), 1);
+  auto p = prove_range(state, bs, kParams);
+  REQUIRE(p);
+  const auto claim = claim_of(*p);
+  REQUIRE(verify_range_proof(bs, kParams, claim, p->bytes));
+
+  SECTION("a block dropped") {
+    std::vector<codec::Block> two = {bs[0], bs[2]};
+    rejection(two, claim, p->bytes);
+    auto c = claim;
+    c.last_height = 2;
+    rejection(two, c, p->bytes);
+    rejection(std::span(bs).first(2), c, p->bytes);  // the proof covers three blocks
+    // Its claims edited to match two blocks: the STARK (the block hashes, the program) refuses.
+    auto decoded = decode_range_proof(p->bytes);
+    REQUIRE(decoded);
+    auto h = decoded->first;
+    h.claims.pop_back();
+    rejection(std::span(bs).first(2), c, encode_range_proof(h, decoded->second));
+  }
+  SECTION("blocks reordered or swapped") {
+    std::vector<codec::Block> swapped = {bs[1], bs[0], bs[2]};
+    rejection(swapped, claim, p->bytes);
+    // Renumbered into the claimed heights: the hashes and programs differ, the STARK refuses.
+    std::vector<codec::Block> renumbered = {bs[0], bs[2], bs[1]};
+    renumbered[1].height = 2, renumbered[2].height = 3;
+    renumbered[1] = rehash(renumbered[1]);
+    renumbered[2] = rehash(renumbered[2]);
+    auto decoded = decode_range_proof(p->bytes);
+    REQUIRE(decoded);
+    auto h = decoded->first;
+    std::swap(h.claims[1], h.claims[2]);
+    rejection(renumbered, claim, encode_range_proof(h, decoded->second));
+    // A block replaced by another of the same height and shape (another amount).
+    std::vector<codec::Block> other = bs;
+    other[2].namespaces[0].txs[0] = wallet::sign_transfer(dave, alice.public_key, 6, 1, 1, kChain);
+    other[2] = rehash(other[2]);
+    CHECK(rejection(other, claim, p->bytes).find("stark proof rejected") != std::string::npos);
+  }
+  SECTION("the wrong pre-state") {
+    auto c = claim;
+    c.pre_root = p->post_root;
+    rejection(bs, c, p->bytes);
+    c = claim;
+    c.pre_keys.count += 1;
+    rejection(bs, c, p->bytes);
+    c = claim;
+    c.post_root[0] ^= 1;
+    rejection(bs, c, p->bytes);
+  }
+  SECTION("the wrong heights") {
+    auto c = claim;
+    c.first_height = 2, c.last_height = 4;
+    rejection(bs, c, p->bytes);
+    std::vector<codec::Block> shifted = bs;
+    for (auto& b : shifted) b = rehash((++b.height, b));
+    rejection(shifted, c, p->bytes);
+    c = claim;
+    c.last_height = 2;
+    rejection(bs, c, p->bytes);
+  }
+  SECTION("damaged bytes") {
+    Bytes bad = p->bytes;
+    bad[6] = 1;  // one block
+    rejection(bs, claim, bad);
+    bad = p->bytes;
+    bad.resize(bad.size() - 1);
+    rejection(bs, claim, bad);
+    bad = p->bytes;
+    bad[bad.size() / 2] ^= 4;
+    rejection(bs, claim, bad);
+  }
+}
