@@ -78,6 +78,30 @@ class Ext2 {
   Felt a_{}, b_{};
 };
 
+/// Sums of extension elements times base elements (or extension times extension) with the
+/// reductions delayed to the end; see Accumulator.
+class Ext2Accumulator {
+ public:
+  /// += e * s
+  constexpr void add_product(const Ext2& e, Felt s) {
+    re_.add_product(e.real(), s);
+    im_.add_product(e.imag(), s);
+  }
+  /// += e * f = (ac + 7 bd) + (ad + bc) u
+  constexpr void add_product(const Ext2& e, const Ext2& f) {
+    re_.add_product(e.real(), f.real());
+    bd_.add_product(e.imag(), f.imag());
+    im_.add_product(e.real(), f.imag());
+    im_.add_product(e.imag(), f.real());
+  }
+  constexpr Ext2 reduce() const {
+    return {re_.reduce() + Ext2::kNonResidue * bd_.reduce(), im_.reduce()};
+  }
+
+ private:
+  Accumulator re_, im_, bd_;
+};
+
 /// Inverts every element with one extension inversion; zeros stay zero.
 void batch_inverse(std::span<Ext2> values);
 

@@ -81,6 +81,27 @@ class Felt {
   std::uint64_t v_ = 0;
 };
 
+/// A sum of products of canonical elements with one modular reduction at the end: a 128-bit
+/// running sum plus a count of its wraps (each worth 2^128). Dot products with many terms (the
+/// composition's random combination of constraints, the DEEP sums, polynomial evaluation) then
+/// cost a multiply and an add per term instead of a full reduction.
+class Accumulator {
+ public:
+  constexpr void add_product(Felt a, Felt b) {
+    const unsigned __int128 prod = static_cast<unsigned __int128>(a.value()) * b.value();
+    lo_ += prod;
+    wraps_ += lo_ < prod;
+  }
+  constexpr Felt reduce() const {
+    // 2^128 = (2^64)^2 = kEpsilon^2 = 2^64 - 2^33 + 1 = -2^32 (mod p).
+    return Felt::reduce128(lo_) - Felt(wraps_) * Felt(std::uint64_t{1} << 32);
+  }
+
+ private:
+  unsigned __int128 lo_ = 0;
+  std::uint64_t wraps_ = 0;
+};
+
 /// A generator of the multiplicative group (order p - 1 = 2^32 * 3 * 5 * 17 * 257 * 65537).
 inline constexpr Felt kMultiplicativeGenerator{7};
 /// The two-adicity of p - 1: subgroups of order 2^k exist for k <= 32.

@@ -59,14 +59,26 @@ std::vector<Ext2> unrelated_polynomial_evaluations(std::size_t degree_bound, std
   return values;
 }
 
-// The honest prover refuses a trace that breaks the AIR: it names the first bad row.
-Status check_trace(const Air& air, const Trace& trace, unsigned threads) {
-  const std::size_t n = trace.length(), w = trace.width();
+// The honest prover refuses a trace that breaks the AIR: it names the first bad cell or row.
+// Boundary constraints are checked before anything else (a few cells); the transition
+// constraints only once the composition polynomial has exceeded its degree bound. That bound
+// holds exactly when the random combination of the constraints vanishes on every row, so it is
+// the check, folded into the constraint evaluation the prover runs anyway (a bad trace escapes
+// it with probability about 1/p^2 over the coefficients, and the verifier still rejects it);
+// re-evaluating every constraint on every row up front only names the row. The bound catches
+// every bad row only when the composition is evaluated on more points than its degree bound
+// (2^ceil(log2 D) > D segments, see below); otherwise the transitions are checked up front.
+Status check_boundaries(const Air& air, const Trace& trace) {
   for (const auto& b : air.boundary_constraints())
     if (trace.at(b.column, b.row) != b.value)
       return fail(Errc::bad_input, "trace breaks the boundary constraint on column " +
                                        std::to_string(b.column) + " at row " +
                                        std::to_string(b.row));
+  return {};
+}
+
+Status check_transitions(const Air& air, const Trace& trace, unsigned threads) {
+  const std::size_t n = trace.length(), w = trace.width();
   const auto periodic = air.periodic_columns();
   const std::size_t num = air.transition_degrees().size();
   std::mutex mutex;
@@ -153,7 +165,9 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   // ---- Trace: checks, interpolation, LDE on the coset g<w_N>, commitment.
   auto t_phase = Clock::now();
   if (!faults.any()) {
-    if (auto ok = check_trace(air, trace, threads); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_boundaries(air, trace); !ok) return std::unexpected(ok.error());
+    if (std::bit_ceil(D) == D)
+      if (auto ok = check_transitions(air, trace, threads); !ok) return std::unexpected(ok.error());
   }
   std::vector<std::vector<Felt>> trace_coeffs(w), trace_lde(w);
   for_each_column(w, threads, [&](std::size_t c, unsigned inner) {
@@ -211,44 +225,60 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   for (std::size_t k = 0; k < groups.size(); ++k) group_points[k] = omega_n.pow(groups[k].row);
 
   std::vector<Ext2> composition(ce_size);
-  field::parallel_for(
-      ce_size, threads,
-      [&](std::size_t begin, std::size_t end) {
-        std::vector<Felt> cur(w), next(w), per(periodic_lde.size()), out(num_transitions);
-        std::vector<Felt> xs(kChunk);
-        std::vector<std::vector<Felt>> binv(groups.size(), std::vector<Felt>(kChunk));
-        for (std::size_t c0 = begin; c0 < end; c0 += kChunk) {
-          const std::size_t len = std::min(kChunk, end - c0);
-          Felt x = g * omega_ce.pow(c0);
-          for (std::size_t j = 0; j < len; ++j, x *= omega_ce) xs[j] = x;
-          for (std::size_t k = 0; k < groups.size(); ++k) {
-            for (std::size_t j = 0; j < len; ++j) binv[k][j] = xs[j] - group_points[k];
-            field::batch_inverse(std::span<Felt>(binv[k].data(), len));
-          }
-          for (std::size_t j = 0; j < len; ++j) {
-            const std::size_t i = c0 + j, li = i * stride, li_next = (li + blowup) & (N - 1);
-            for (std::size_t c = 0; c < w; ++c) {
-              cur[c] = trace_lde[c][li];
-              next[c] = trace_lde[c][li_next];
-            }
-            for (std::size_t k = 0; k < per.size(); ++k)
-              per[k] = periodic_lde[k][i & (periodic_lde[k].size() - 1)];  // a division per column costs more than the constraint
-            air.evaluate_transition(cur, next, per, out);
-            Ext2 acc;
-            for (std::size_t k = 0; k < num_transitions; ++k) acc += alphas[k] * out[k];
-            acc *= (xs[j] - last_row_point) * transition_zinv[i % ce_blowup];
-            for (std::size_t k = 0; k < groups.size(); ++k) {
-              Ext2 sum;
-              const auto& gr = groups[k];
-              for (std::size_t m = 0; m < gr.columns.size(); ++m)
-                sum += alphas[gr.coeff_index[m]] * (cur[gr.columns[m]] - gr.values[m]);
-              acc += sum * binv[k][j];
-            }
-            composition[i] = acc;
-          }
+  // Per point the random combination of the constraint values is one delayed-reduction sum
+  // (the constraints are base-field values, the coefficients extension ones).
+  // Rows are gathered column by column, kRowBlock points at a time, into row-major scratch:
+  // each column is then read as a short contiguous run instead of one scattered element per
+  // point across ~100 column streams at once.
+  constexpr std::size_t kRowBlock = 64;
+  const std::size_t num_periodic = periodic_lde.size();
+  field::parallel_blocks(ce_size, threads, kChunk, [&](std::size_t c0, std::size_t c1) {
+    std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic);
+    std::vector<Felt> out(num_transitions);
+    const std::size_t len = c1 - c0;
+    std::vector<Felt> xs(len);
+    std::vector<std::vector<Felt>> binv(groups.size(), std::vector<Felt>(len));
+    Felt x = g * omega_ce.pow(c0);
+    for (std::size_t j = 0; j < len; ++j, x *= omega_ce) xs[j] = x;
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      for (std::size_t j = 0; j < len; ++j) binv[k][j] = xs[j] - group_points[k];
+      field::batch_inverse(std::span<Felt>(binv[k]));
+    }
+    for (std::size_t r0 = 0; r0 < len; r0 += kRowBlock) {
+      const std::size_t rows = std::min(kRowBlock, len - r0), i0 = c0 + r0;
+      for (std::size_t c = 0; c < w; ++c) {
+        const Felt* column = trace_lde[c].data();
+        for (std::size_t r = 0; r < rows; ++r) {
+          const std::size_t li = (i0 + r) * stride;
+          cur[r * w + c] = column[li];
+          next[r * w + c] = column[(li + blowup) & (N - 1)];
         }
-      },
-      kChunk);
+      }
+      for (std::size_t k = 0; k < num_periodic; ++k) {
+        const Felt* column = periodic_lde[k].data();
+        const std::size_t mask = periodic_lde[k].size() - 1;  // a division costs more than the constraint
+        for (std::size_t r = 0; r < rows; ++r) per[r * num_periodic + k] = column[(i0 + r) & mask];
+      }
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t i = i0 + r, j = r0 + r;
+        const std::span<const Felt> row(cur.data() + r * w, w);
+        air.evaluate_transition(row, std::span<const Felt>(next.data() + r * w, w),
+                                std::span<const Felt>(per.data() + r * num_periodic, num_periodic),
+                                out);
+        field::Ext2Accumulator sum;
+        for (std::size_t k = 0; k < num_transitions; ++k) sum.add_product(alphas[k], out[k]);
+        Ext2 acc = sum.reduce() * ((xs[j] - last_row_point) * transition_zinv[i % ce_blowup]);
+        for (std::size_t k = 0; k < groups.size(); ++k) {
+          field::Ext2Accumulator bsum;
+          const auto& gr = groups[k];
+          for (std::size_t m = 0; m < gr.columns.size(); ++m)
+            bsum.add_product(alphas[gr.coeff_index[m]], row[gr.columns[m]] - gr.values[m]);
+          acc += bsum.reduce() * binv[k][j];
+        }
+        composition[i] = acc;
+      }
+    }
+  });
   timings.constraints = seconds_since(t_phase);
 
   // ---- Composition polynomial: interpolate, split into D segments of degree < n, commit.
@@ -256,10 +286,13 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   field::coset_intt(std::span<Ext2>(composition), g, threads);
   if (!faults.any()) {
     for (std::size_t i = D * n; i < ce_size; ++i)
-      if (composition[i] != Ext2::zero())
+      if (composition[i] != Ext2::zero()) {
+        if (auto ok = check_transitions(air, trace, threads); !ok)
+          return std::unexpected(ok.error());
         return fail(Errc::bad_input,
                     "trace does not satisfy the AIR: the composition polynomial exceeds its "
                     "degree bound");
+      }
   }
   composition.resize(D * n);
   composition.shrink_to_fit();
@@ -284,15 +317,39 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   proof.ood_current.resize(w);
   proof.ood_next.resize(w);
   proof.ood_composition.resize(D);
-  field::parallel_for(w, threads, [&](std::size_t b, std::size_t e) {
-    for (std::size_t c = b; c < e; ++c) {
-      proof.ood_current[c] = field::evaluate_polynomial(std::span<const Felt>(trace_coeffs[c]), z);
-      proof.ood_next[c] = field::evaluate_polynomial(std::span<const Felt>(trace_coeffs[c]), zw);
-    }
-  });
-  for (std::size_t k = 0; k < D; ++k)
-    proof.ood_composition[k] =
-        field::evaluate_polynomial(std::span<const Ext2>(composition.data() + k * n, n), z);
+  {
+    // Every column is evaluated at the same two points: with their powers tabulated once, each
+    // evaluation is a delayed-reduction dot product instead of a Horner chain of full products.
+    std::vector<Ext2> z_pow(n), zw_pow(n);
+    field::parallel_for(2, threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t t = b; t < e; ++t) {
+        auto& table = t == 0 ? z_pow : zw_pow;
+        const Ext2 base = t == 0 ? z : zw;
+        Ext2 acc = Ext2::one();
+        for (auto& v : table) v = acc, acc *= base;
+      }
+    });
+    field::parallel_blocks(w + D, threads, 1, [&](std::size_t b, std::size_t e) {
+      for (std::size_t c = b; c < e; ++c) {
+        if (c < w) {
+          field::Ext2Accumulator at, at_next;
+          const auto& coeffs = trace_coeffs[c];
+          for (std::size_t i = 0; i < n; ++i) {
+            at.add_product(z_pow[i], coeffs[i]);
+            at_next.add_product(zw_pow[i], coeffs[i]);
+          }
+          proof.ood_current[c] = at.reduce();
+          proof.ood_next[c] = at_next.reduce();
+        } else {
+          const std::size_t k = c - w;
+          field::Ext2Accumulator at;
+          const Ext2* coeffs = composition.data() + k * n;
+          for (std::size_t i = 0; i < n; ++i) at.add_product(z_pow[i], coeffs[i]);
+          proof.ood_composition[k] = at.reduce();
+        }
+      }
+    });
+  }
   trace_coeffs = {};
   composition = {};
   if (faults.alter_ood) {
@@ -321,8 +378,8 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   for (std::size_t k = 0; k < D; ++k) at_z += delta[k] * proof.ood_composition[k];
 
   std::vector<Ext2> deep(N);
-  field::parallel_for(
-      N, threads,
+  field::parallel_blocks(
+      N, threads, kChunk,
       [&](std::size_t begin, std::size_t end) {
         std::vector<Ext2> inv_z(kChunk), inv_zw(kChunk);
         for (std::size_t c0 = begin; c0 < end; c0 += kChunk) {
@@ -336,17 +393,17 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
           field::batch_inverse(std::span<Ext2>(inv_zw.data(), len));
           for (std::size_t j = 0; j < len; ++j) {
             const std::size_t i = c0 + j;
-            Ext2 num_z = -at_z, num_zw = -at_zw;
+            field::Ext2Accumulator sum_z, sum_zw;
             for (std::size_t c = 0; c < w; ++c) {
-              num_z += gamma[c] * trace_lde[c][i];
-              num_zw += gamma_next[c] * trace_lde[c][i];
+              const Felt t = trace_lde[c][i];
+              sum_z.add_product(gamma[c], t);
+              sum_zw.add_product(gamma_next[c], t);
             }
-            for (std::size_t k = 0; k < D; ++k) num_z += delta[k] * segment_lde[k][i];
-            deep[i] = num_z * inv_z[j] + num_zw * inv_zw[j];
+            for (std::size_t k = 0; k < D; ++k) sum_z.add_product(delta[k], segment_lde[k][i]);
+            deep[i] = (sum_z.reduce() - at_z) * inv_z[j] + (sum_zw.reduce() - at_zw) * inv_zw[j];
           }
         }
-      },
-      kChunk);
+      });
   timings.deep = seconds_since(t_phase);
 
   // ---- FRI: commit each layer by cosets of 4, fold with a fresh challenge, send the remainder.
