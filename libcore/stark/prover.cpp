@@ -29,10 +29,11 @@ double seconds_since(Clock::time_point start) {
 
 // Runs fn(i) for each of `count` independent columns: across threads when there are enough
 // columns, otherwise one column at a time with the threads inside (fn's second argument).
+// Threads take columns in turn: columns may differ in cost (periodic ones of different periods).
 template <class Fn>
 void for_each_column(std::size_t count, unsigned threads, Fn&& fn) {
   if (count >= threads) {
-    field::parallel_for(count, threads, [&](std::size_t b, std::size_t e) {
+    field::parallel_blocks(count, threads, 1, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) fn(i, 1u);
     });
   } else {
@@ -200,13 +201,17 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   const Felt omega_ce = field::root_of_unity(proto::log2_exact(ce_size));
   // Periodic column k with period p is a polynomial in y = x^(n/p); on that coset y runs over
   // g^(n/p) <w_(ce p)>, so ce * p evaluations cover it.
-  const auto periodic_polys = proto::periodic_polynomials(air);
+  // Interpolated here rather than by proto::periodic_polynomials so that the columns as long
+  // as the trace are interpolated in parallel too.
+  auto periodic_polys = air.periodic_columns();
   std::vector<std::vector<Felt>> periodic_lde(periodic_polys.size());
   // Columns as long as the trace cost as much as a trace column's LDE: spread them.
   for_each_column(periodic_polys.size(), threads, [&](std::size_t k, unsigned inner) {
+    field::intt(std::span<Felt>(periodic_polys[k]), inner);
     const std::size_t period = periodic_polys[k].size();
     periodic_lde[k].assign(ce_blowup * period, Felt::zero());
     std::copy(periodic_polys[k].begin(), periodic_polys[k].end(), periodic_lde[k].begin());
+    periodic_polys[k] = {};
     field::coset_ntt(std::span<Felt>(periodic_lde[k]), g.pow(n / period), inner);
   });
   // x^n on the coset takes only `ce_blowup` values: g^n * w_ce^i.
