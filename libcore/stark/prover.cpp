@@ -30,12 +30,16 @@ double seconds_since(Clock::time_point start) {
 // Runs fn(i) for each of `count` independent columns: across threads when there are enough
 // columns, otherwise one column at a time with the threads inside (fn's second argument).
 // Threads take columns in turn: columns may differ in cost (periodic ones of different periods).
+// Columns left over from a multiple of the thread count (say the last of 7 composition segments
+// on 2 threads) get all the threads inside, rather than one thread while the others idle.
 template <class Fn>
 void for_each_column(std::size_t count, unsigned threads, Fn&& fn) {
   if (count >= threads) {
-    field::parallel_blocks(count, threads, 1, [&](std::size_t b, std::size_t e) {
+    const std::size_t whole = count - count % threads;
+    field::parallel_blocks(whole, threads, 1, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) fn(i, 1u);
     });
+    for (std::size_t i = whole; i < count; ++i) fn(i, threads);
   } else {
     for (std::size_t i = 0; i < count; ++i) fn(i, threads);
   }
