@@ -38,6 +38,30 @@ Status check_block(const codec::Block& block, const vm::RollupParams& params) {
   return {};
 }
 
+/// `count` one-byte receipt claims (the caller has checked that the bytes are there).
+Status read_claims(ByteReader& r, std::uint32_t count, std::vector<ReceiptClaim>& out) {
+  out.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::uint8_t b = 0;
+    r.u8(b);
+    auto c = decode_claim(b);
+    if (!c) return reject(c.error().message);
+    out.push_back(*c);
+  }
+  return {};
+}
+
+Status read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
+  for (Digest* d : roots) {
+    std::array<std::uint8_t, 32> raw{};
+    if (!r.raw(raw)) return reject("truncated subtree roots");
+    auto digest = hash::digest_from_bytes(raw);
+    if (!digest) return reject("a subtree root is not a canonical digest");
+    *d = *digest;
+  }
+  return {};
+}
+
 }  // namespace
 
 KeyCommitment genesis_keys(const std::vector<l1::GenesisAccount>& genesis) {
@@ -68,21 +92,8 @@ Result<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::
   if (!r.u32(count) || count > r.remaining()) return reject("truncated receipt claims");
   ProofHeader h;
   h.depth = depth;
-  h.claims.reserve(count);
-  for (std::uint32_t i = 0; i < count; ++i) {
-    std::uint8_t b = 0;
-    r.u8(b);
-    auto c = decode_claim(b);
-    if (!c) return reject(c.error().message);
-    h.claims.push_back(*c);
-  }
-  for (Digest* d : {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}) {
-    std::array<std::uint8_t, 32> raw{};
-    if (!r.raw(raw)) return reject("truncated subtree roots");
-    auto digest = hash::digest_from_bytes(raw);
-    if (!digest) return reject("a subtree root is not a canonical digest");
-    *d = *digest;
-  }
+  ROLLUP_TRY(read_claims(r, count, h.claims));
+  ROLLUP_TRY(read_subtree_roots(r, {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}));
   const std::size_t header = bytes.size() - r.remaining();
   return std::pair{std::move(h), bytes.subspan(header)};
 }
@@ -236,22 +247,9 @@ Result<std::pair<RangeProofHeader, std::span<const std::uint8_t>>> decode_range_
   for (auto& claims : h.claims) {
     std::uint32_t count = 0;
     if (!r.u32(count) || count > r.remaining()) return reject("truncated receipt claims");
-    claims.reserve(count);
-    for (std::uint32_t i = 0; i < count; ++i) {
-      std::uint8_t b = 0;
-      r.u8(b);
-      auto c = decode_claim(b);
-      if (!c) return reject(c.error().message);
-      claims.push_back(*c);
-    }
+    ROLLUP_TRY(read_claims(r, count, claims));
   }
-  for (Digest* d : {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}) {
-    std::array<std::uint8_t, 32> raw{};
-    if (!r.raw(raw)) return reject("truncated subtree roots");
-    auto digest = hash::digest_from_bytes(raw);
-    if (!digest) return reject("a subtree root is not a canonical digest");
-    *d = *digest;
-  }
+  ROLLUP_TRY(read_subtree_roots(r, {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}));
   const std::size_t header = bytes.size() - r.remaining();
   return std::pair{std::move(h), bytes.subspan(header)};
 }
