@@ -62,6 +62,34 @@ Status read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
   return {};
 }
 
+/// Sets the public values that block and range proofs share and checks that the proof's
+/// subtree roots stand for the claimed roots. They do only if they lift to them (collision
+/// resistance of RPO: every leaf outside the subtree is then empty). `span` names what the
+/// proof covers in messages ("block" or "range").
+template <class Header>
+Status bind_subtree_roots(BlockPublics& pub, const Header& header, const Hash32& pre_root,
+                          const Hash32& post_root, const KeyCommitment& pre_keys,
+                          std::uint64_t created, std::string_view span) {
+  pub.pre_root = pre_root;
+  pub.post_root = post_root;
+  pub.pre_keys = pre_keys;
+  pub.depth = header.depth;
+  pub.sub_pre_state = header.sub_pre_state;
+  pub.sub_post_state = header.sub_post_state;
+  pub.sub_pre_keys = header.sub_pre_keys;
+  pub.sub_post_keys = header.sub_post_keys;
+  pub.post_keys = {hash::digest_bytes(lift_root(header.sub_post_keys, header.depth)), pre_keys.count + created};
+  if (hash::digest_bytes(lift_root(header.sub_pre_state, header.depth)) != pre_root)
+    return reject("the proof's pre-state does not lift to the claimed pre-state root");
+  if (hash::digest_bytes(lift_root(header.sub_post_state, header.depth)) != post_root)
+    return reject("the proof's post-state does not lift to the claimed post-state root");
+  if (hash::digest_bytes(lift_root(header.sub_pre_keys, header.depth)) != pre_keys.root)
+    return reject(fmt::format("the proof's key set does not lift to the claimed pre-{} key set", span));
+  if (pub.post_keys.count >= (std::uint64_t{1} << header.depth))
+    return reject("the accounts do not fit the proof's subtree depth");
+  return {};
+}
+
 }  // namespace
 
 KeyCommitment genesis_keys(const std::vector<l1::GenesisAccount>& genesis) {
@@ -119,26 +147,8 @@ Result<BlockProofReport> verify_block_proof(const codec::Block& block, const vm:
   pub.namespace_id = params.namespace_id;
   pub.height = claim.height;
   pub.block_hash = claim.block_hash;
-  pub.pre_root = claim.pre_root;
-  pub.post_root = claim.post_root;
-  pub.pre_keys = claim.pre_keys;
-  pub.depth = header.depth;
-  pub.sub_pre_state = header.sub_pre_state;
-  pub.sub_post_state = header.sub_post_state;
-  pub.sub_pre_keys = header.sub_pre_keys;
-  pub.sub_post_keys = header.sub_post_keys;
-  pub.post_keys = {hash::digest_bytes(lift_root(header.sub_post_keys, header.depth)),
-                   claim.pre_keys.count + program->created};
-  // The subtree roots stand for the full roots only if they lift to them (collision resistance
-  // of RPO: every leaf outside the subtree is then empty).
-  if (hash::digest_bytes(lift_root(header.sub_pre_state, header.depth)) != claim.pre_root)
-    return reject("the proof's pre-state does not lift to the claimed pre-state root");
-  if (hash::digest_bytes(lift_root(header.sub_post_state, header.depth)) != claim.post_root)
-    return reject("the proof's post-state does not lift to the claimed post-state root");
-  if (hash::digest_bytes(lift_root(header.sub_pre_keys, header.depth)) != claim.pre_keys.root)
-    return reject("the proof's key set does not lift to the claimed pre-block key set");
-  if (pub.post_keys.count >= (std::uint64_t{1} << header.depth))
-    return reject("the accounts do not fit the proof's subtree depth");
+  ROLLUP_TRY(bind_subtree_roots(pub, header, claim.pre_root, claim.post_root, claim.pre_keys,
+                                program->created, "block"));
 
   RollupAir air(pub, std::move(program->ops));
   stark::ProofOptions floor;
@@ -304,23 +314,8 @@ Result<RangeProofReport> verify_range_proof(std::span<const codec::Block> blocks
   pub.namespace_id = params.namespace_id;
   pub.height = claim.first_height;
   pub.block_hash = blocks.front().hash;
-  pub.pre_root = claim.pre_root;
-  pub.post_root = claim.post_root;
-  pub.pre_keys = claim.pre_keys;
-  pub.depth = header.depth;
-  pub.sub_pre_state = header.sub_pre_state;
-  pub.sub_post_state = header.sub_post_state;
-  pub.sub_pre_keys = header.sub_pre_keys;
-  pub.sub_post_keys = header.sub_post_keys;
-  pub.post_keys = {hash::digest_bytes(lift_root(header.sub_post_keys, header.depth)), claim.pre_keys.count + created};
-  if (hash::digest_bytes(lift_root(header.sub_pre_state, header.depth)) != claim.pre_root)
-    return reject("the proof's pre-state does not lift to the claimed pre-state root");
-  if (hash::digest_bytes(lift_root(header.sub_post_state, header.depth)) != claim.post_root)
-    return reject("the proof's post-state does not lift to the claimed post-state root");
-  if (hash::digest_bytes(lift_root(header.sub_pre_keys, header.depth)) != claim.pre_keys.root)
-    return reject("the proof's key set does not lift to the claimed pre-range key set");
-  if (pub.post_keys.count >= (std::uint64_t{1} << header.depth))
-    return reject("the accounts do not fit the proof's subtree depth");
+  ROLLUP_TRY(bind_subtree_roots(pub, header, claim.pre_root, claim.post_root, claim.pre_keys,
+                                created, "range"));
 
   RollupAir air(pub, std::move(ops));
   stark::ProofOptions floor;
