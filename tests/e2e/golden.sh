@@ -1,6 +1,8 @@
 # Golden streams: a fixed scenario (dev keys, fixed timestamps) must reproduce tests/data/golden/
-# byte for byte: block hashes, tx ids, receipts and state roots. A change of any encoding, hash
-# or STF rule shows here. ROLLUP_GOLDEN_UPDATE=1 rewrites the files (then review the diff).
+# byte for byte: block hashes, tx ids, receipts, state roots, and the proofs (one per block, and
+# one range proof of both blocks; only the timing field prove_ms is dropped). A change of any
+# encoding, hash, STF rule or of the prover's transcript shows here. ROLLUP_GOLDEN_UPDATE=1
+# rewrites the files (then review the diff).
 source "$(dirname "$0")/lib.bash"
 golden=$ROLLUP_SRC/tests/data/golden
 rollup-keygen -o seq.key --dev 1000 >/dev/null
@@ -21,7 +23,10 @@ rollup-l1 deposit --key dev3.key --amount 200 >/dev/null
 } > txs.ndjson
 rollup-seq --key seq.key --max-txs 4 --timestamp 1764000000000 txs.ndjson | rollup-submit > blocks.ndjson
 rollup-exec blocks.ndjson > exec.ndjson
-for f in txs blocks exec; do
+sqlite3 rollup.db "VACUUM INTO 'range.db'"
+rollup-prove exec.ndjson | grep '"kind":"proof"' | jq -c 'del(.prove_ms)' > proofs.ndjson
+ROLLUP_DB=range.db rollup-prove --range 2 exec.ndjson | grep '"kind":"proof"' | jq -c 'del(.prove_ms)' > proofs-range.ndjson
+for f in txs blocks exec proofs proofs-range; do
   if [ "${ROLLUP_GOLDEN_UPDATE:-}" = 1 ]; then cp $f.ndjson "$golden/$f.ndjson"; fi
   diff -u "$golden/$f.ndjson" $f.ndjson > /dev/null || { diff -u "$golden/$f.ndjson" $f.ndjson | head -20 >&2; fail "$f.ndjson differs from the golden stream"; }
 done
