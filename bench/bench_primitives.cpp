@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 #include "hash/rpo.hpp"
 #include "vm/state.hpp"
 #include "wallet/wallet.hpp"

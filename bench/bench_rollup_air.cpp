@@ -17,9 +17,9 @@
 
 #include "air/block_proof.hpp"
 #include "air/witness.hpp"
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
-#include "field/parallel.hpp"
+#include "core/parallel.hpp"
 #include "stark/merkle.hpp"
 #include "wallet/wallet.hpp"
 
@@ -43,7 +43,7 @@ double commit_alone(const stark::Trace& trace, unsigned threads) {
   const std::size_t n = trace.length(), N = 8 * n, w = trace.width();
   std::vector<std::vector<field::Felt>> lde(w);
   const unsigned outer = w >= threads ? threads : 1, inner = w >= threads ? 1 : threads;
-  field::parallel_for(w, outer, [&](std::size_t b, std::size_t e) {
+  parallel_for(w, outer, [&](std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c) {
       std::vector<field::Felt> coeffs = trace.column(c);
       field::intt(std::span<field::Felt>(coeffs), inner);

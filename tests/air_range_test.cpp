@@ -10,7 +10,7 @@
 #include "block_builder.hpp"
 #include "air/block_proof.hpp"
 #include "air/witness.hpp"
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 #include "wallet/wallet.hpp"
 
 using namespace rollup;

@@ -8,7 +8,7 @@
 #include "block_builder.hpp"
 #include "air/block_proof.hpp"
 #include "air/witness.hpp"
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"

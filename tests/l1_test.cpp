@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
 #include "store/db.hpp"

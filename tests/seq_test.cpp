@@ -3,7 +3,7 @@
 #include <map>
 #include <random>
 
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
 #include "seq/sequencer.hpp"

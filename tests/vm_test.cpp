@@ -3,7 +3,7 @@
 #include <random>
 
 #include "block_builder.hpp"
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 #include "vm/state.hpp"
 #include "wallet/wallet.hpp"
 

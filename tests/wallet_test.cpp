@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "crypto/keyfile.hpp"
+#include "codec/keyfile.hpp"
 #include "vm/state.hpp"
 #include "wallet/wallet.hpp"
 
@@ -46,27 +46,27 @@ TEST_CASE("key files round-trip with mode 0600 and are checked", "[wallet]") {
   REQUIRE(mkdtemp(dir));
   std::string path = std::string(dir) + "/k.key";
   auto key = crypto::dev_key(7);
-  REQUIRE(crypto::write_key_file(path, key, false));
+  REQUIRE(codec::write_key_file(path, key, false));
   struct stat st {};
   REQUIRE(stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto back = crypto::read_key_file(path);
+  auto back = codec::read_key_file(path);
   REQUIRE(back);
   CHECK(back->public_key == key.public_key);
-  auto exists = crypto::write_key_file(path, key, false);
+  auto exists = codec::write_key_file(path, key, false);
   REQUIRE_FALSE(exists);
   CHECK(exists.error().code == Errc::usage);
-  CHECK(crypto::write_key_file(path, crypto::dev_key(8), true));
-  CHECK(crypto::read_key_file(path)->public_key == crypto::dev_key(8).public_key);
+  CHECK(codec::write_key_file(path, crypto::dev_key(8), true));
+  CHECK(codec::read_key_file(path)->public_key == crypto::dev_key(8).public_key);
   {
     std::ofstream out(path);
     out << R"({"kind":"key","v":1,"public_key":")" << to_hex(crypto::dev_key(9).public_key)
         << R"(","seed":")" << to_hex(key.seed()) << "\"}\n";
   }
-  auto mismatch = crypto::read_key_file(path);
+  auto mismatch = codec::read_key_file(path);
   REQUIRE_FALSE(mismatch);
   CHECK(mismatch.error().code == Errc::bad_input);
-  CHECK_FALSE(crypto::read_key_file(std::string(dir) + "/missing.key"));
+  CHECK_FALSE(codec::read_key_file(std::string(dir) + "/missing.key"));
   std::remove(path.c_str());
   rmdir(dir);
   CHECK(crypto::dev_key(1).public_key != crypto::dev_key(2).public_key);

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "cli/tool.hpp"
-#include "crypto/keyfile.hpp"
+#include "codec/keyfile.hpp"
 
 int main(int argc, char** argv) {
   using namespace rollup;
@@ -19,13 +19,13 @@ int main(int argc, char** argv) {
   app.add_flag("-f,--force", force, "Overwrite an existing key file");
   return tool.run(argc, argv, [&]() -> Status {
     if (!show.empty()) {
-      auto key = ROLLUP_TRY(crypto::read_key_file(show));
+      auto key = ROLLUP_TRY(codec::read_key_file(show));
       std::printf("%s\n", to_hex(key.public_key).c_str());
       return {};
     }
     if (out.empty()) return fail(Errc::usage, "give --out FILE (or --show FILE)");
     auto key = dev ? crypto::dev_key(*dev) : crypto::generate_keypair();
-    ROLLUP_TRY(crypto::write_key_file(out, key, force));
+    ROLLUP_TRY(codec::write_key_file(out, key, force));
     std::printf("%s\n", to_hex(key.public_key).c_str());
     return {};
   });

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "cli/tool.hpp"
-#include "crypto/keyfile.hpp"
+#include "codec/keyfile.hpp"
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
 #include "l1/views.hpp"
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
 
     if (init->parsed()) {
       if (!sequencer_key.empty()) {
-        config.sequencer = ROLLUP_TRY(crypto::read_key_file(sequencer_key)).public_key;
+        config.sequencer = ROLLUP_TRY(codec::read_key_file(sequencer_key)).public_key;
       } else if (!sequencer_hex.empty()) {
         config.sequencer = ROLLUP_TRY(cli::parse_public_key(sequencer_hex, "--sequencer"));
       } else {
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
       return contract->fund(account, amount);
     }
     if (deposit->parsed()) {
-      auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+      auto key = ROLLUP_TRY(codec::read_key_file(key_file));
       PublicKey recipient = key.public_key;
       if (!to_hex_arg.empty()) recipient = ROLLUP_TRY(cli::parse_public_key(to_hex_arg, "--to"));
       if (amount == 0 || amount >= codec::kMaxSafeInteger) return fail(Errc::usage, "--amount must be 1..2^53-1");
@@ -143,14 +143,14 @@ int main(int argc, char** argv) {
       return out.finish();
     }
     if (claim->parsed()) {
-      auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+      auto key = ROLLUP_TRY(codec::read_key_file(key_file));
       auto paid = ROLLUP_TRY(contract->claim(key.public_key));
       ROLLUP_TRY(out.write(l1::payment_receipt_json("claim", key.public_key, paid)));
       return out.finish();
     }
     if (exit_cmd->parsed()) {
       // The key file proves the caller owns the account being paid out.
-      auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+      auto key = ROLLUP_TRY(codec::read_key_file(key_file));
       auto reader = ROLLUP_TRY(codec::LineReader::open(proof_file));
       auto line = ROLLUP_TRY(reader.next());
       if (!line) return fail(Errc::bad_input, proof_file + ": no account line");

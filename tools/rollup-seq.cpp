@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "cli/tool.hpp"
-#include "crypto/keyfile.hpp"
+#include "codec/keyfile.hpp"
 #include "seq/sequencer.hpp"
 #include "store/db.hpp"
 
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   return tool.run(argc, argv, [&]() -> Status {
     options.ordering = order == "fee" ? seq::Ordering::fee : seq::Ordering::fifo;
     if (!fee_recipient.empty()) options.fee_recipient = ROLLUP_TRY(cli::parse_public_key(fee_recipient, "--fee-recipient"));
-    auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+    auto key = ROLLUP_TRY(codec::read_key_file(key_file));
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::create_if_missing));
     auto sequencer = ROLLUP_TRY(seq::Sequencer::open(db, key, options));
     codec::LineWriter out;

@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include "cli/tool.hpp"
-#include "crypto/keyfile.hpp"
+#include "codec/keyfile.hpp"
 #include "store/db.hpp"
 #include "wallet/wallet.hpp"
 
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
 
     if (batch->parsed()) {
       std::vector<crypto::KeyPair> keys;
-      for (const auto& f : key_files) keys.push_back(ROLLUP_TRY(crypto::read_key_file(f)));
+      for (const auto& f : key_files) keys.push_back(ROLLUP_TRY(codec::read_key_file(f)));
       for (std::uint64_t i = 0; i < dev_accounts; ++i) keys.push_back(crypto::dev_key(i));
       if (keys.size() < 2) return fail(Errc::usage, "batch needs at least two accounts");
       std::vector<wallet::AccountView> views;
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     }
 
     if (amount == 0) return fail(Errc::usage, "--amount must be at least 1");
-    auto key = ROLLUP_TRY(crypto::read_key_file(key_file));
+    auto key = ROLLUP_TRY(codec::read_key_file(key_file));
     if (!nonce) nonce = ROLLUP_TRY(lookup(key.public_key)).nonce;
     codec::Tx tx;
     if (transfer->parsed()) {

@@ -1,7 +1,8 @@
 #include "air/keys.hpp"
 
 #include <algorithm>
-#include <thread>
+
+#include "core/parallel.hpp"
 
 namespace rollup::air {
 
@@ -80,16 +81,12 @@ KeyTree KeyTree::from_keys(std::span<const PublicKey> keys, unsigned threads) {
   t.next_[prev] = end_key();
   // Fresh leaves in position order, hashed in parallel chunks.
   std::vector<Digest> leaves(t.keys_.size());
-  const std::size_t chunk = 4096;
-  std::vector<std::thread> pool;
-  auto work = [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) leaves[i] = key_leaf(t.keys_[i], t.next_[i]);
-  };
-  const std::size_t parts = std::clamp<std::size_t>(leaves.size() / chunk, 1, std::max(1u, threads));
-  for (std::size_t p = 1; p < parts; ++p)
-    pool.emplace_back(work, leaves.size() * p / parts, leaves.size() * (p + 1) / parts);
-  work(0, leaves.size() / parts);
-  for (auto& th : pool) th.join();
+  parallel_for(
+      leaves.size(), threads,
+      [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) leaves[i] = key_leaf(t.keys_[i], t.next_[i]);
+      },
+      4096);
   for (std::size_t i = 0; i < leaves.size(); ++i) t.tree_.set_leaf(i, leaves[i]);
   t.tree_.commit(threads);
   return t;

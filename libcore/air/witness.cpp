@@ -4,7 +4,7 @@
 
 #include <unordered_map>
 
-#include "field/parallel.hpp"
+#include "core/parallel.hpp"
 
 namespace rollup::air {
 
@@ -248,7 +248,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
   const Felt half = Felt(2).inverse();
   static const OpWitness kPadWitness;
 
-  field::parallel_for(total_ops, threads, [&](std::size_t begin, std::size_t end) {
+  parallel_for(total_ops, threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t o = begin; o < end; ++o) {
       const std::size_t base = o * R;
       const Op pad_op;

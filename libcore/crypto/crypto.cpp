@@ -80,4 +80,10 @@ Hash32 Blake2b::finish() {
   return out;
 }
 
+KeyPair dev_key(std::uint64_t n) {
+  ByteWriter w("rollup-tools:dev-key:v1");
+  w.u64(n);
+  return keypair_from_seed(blake2b256(w.bytes()));
+}
+
 }  // namespace rollup::crypto

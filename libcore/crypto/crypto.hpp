@@ -40,4 +40,8 @@ class Blake2b {
   alignas(64) std::array<std::uint8_t, 384> state_;  // crypto_generichash_state, opaque here
 };
 
+/// The deterministic dev key number `n`: seed = BLAKE2b-256("rollup-tools:dev-key:v1" || u64 n).
+/// Anyone can compute these keys: they must never hold real value.
+KeyPair dev_key(std::uint64_t n);
+
 }  // namespace rollup::crypto

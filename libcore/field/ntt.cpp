@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "field/parallel.hpp"
+#include "core/parallel.hpp"
 
 namespace rollup::field {
 namespace {

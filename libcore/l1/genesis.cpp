@@ -3,7 +3,7 @@
 #include <set>
 
 #include "codec/ndjson.hpp"
-#include "crypto/keyfile.hpp"
+#include "crypto/crypto.hpp"
 
 namespace rollup::l1 {
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "field/parallel.hpp"
+#include "core/parallel.hpp"
 
 namespace rollup::smt {
 namespace {
@@ -42,7 +42,7 @@ std::vector<Digest> leaf_digests(std::span<const LeafInput> leaves, unsigned thr
   std::vector<Digest> out(leaves.size());
   // hash_elements of 10 elements, unrolled: state[0] = 10 % 8, the key's eight words fill the
   // rate for the first permutation, balance and nonce (zero-padded) for the second.
-  field::parallel_for(leaves.size(), threads, [&](std::size_t begin, std::size_t end) {
+  parallel_for(leaves.size(), threads, [&](std::size_t begin, std::size_t end) {
     std::vector<hash::State> states(end - begin);
     for (std::size_t i = begin; i < end; ++i) {
       hash::State& s = states[i - begin];
@@ -129,7 +129,7 @@ std::vector<NodeUpdate> Tree::commit(unsigned threads) {
       children[2 * k] = node(level, 2 * parents[k]);
       children[2 * k + 1] = node(level, 2 * parents[k] + 1);
     }
-    field::parallel_for(
+    parallel_for(
         parents.size(), threads,
         [&](std::size_t begin, std::size_t end) {
           hash::merge_pairs(std::span(children).subspan(2 * begin, 2 * (end - begin)),

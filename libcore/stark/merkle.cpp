@@ -9,7 +9,7 @@
 #include <type_traits>
 
 #include "crypto/crypto.hpp"
-#include "field/parallel.hpp"
+#include "core/parallel.hpp"
 
 namespace rollup::stark {
 namespace {
@@ -86,7 +86,7 @@ std::vector<Digest> hash_rows(std::span<const std::vector<T>> columns, unsigned 
   crypto::ensure_sodium();
   const std::size_t rows = columns.empty() ? 0 : columns[0].size();
   std::vector<Digest> out(rows);
-  field::parallel_for(
+  parallel_for(
       rows, threads,
       [&](std::size_t begin, std::size_t end) {
         std::vector<std::uint64_t> words(columns.size() * words_per_element<T>());
@@ -123,7 +123,7 @@ MerkleTree::MerkleTree(std::vector<Digest> leaves, unsigned threads) : leaves_(l
   nodes_.resize(leaves_);
   const std::size_t first = leaves_ / 2;
   auto level = [&](std::size_t width, auto&& child) {
-    field::parallel_for(
+    parallel_for(
         width, threads,
         [&](std::size_t begin, std::size_t end) {
           for (std::size_t i = begin; i < end; ++i)

@@ -9,7 +9,7 @@
 #include <system_error>
 
 #include "field/ntt.hpp"
-#include "field/parallel.hpp"
+#include "core/parallel.hpp"
 #include "stark/merkle.hpp"
 #include "stark/protocol.hpp"
 
@@ -36,7 +36,7 @@ template <class Fn>
 void for_each_column(std::size_t count, unsigned threads, Fn&& fn) {
   if (count >= threads) {
     const std::size_t whole = count - count % threads;
-    field::parallel_blocks(whole, threads, 1, [&](std::size_t b, std::size_t e) {
+    parallel_blocks(whole, threads, 1, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) fn(i, 1u);
     });
     for (std::size_t i = whole; i < count; ++i) fn(i, threads);
@@ -88,7 +88,7 @@ Status check_transitions(const Air& air, const Trace& trace, unsigned threads) {
   const std::size_t num = air.transition_degrees().size();
   std::mutex mutex;
   std::size_t bad_row = n, bad_constraint = 0;  // the lowest failing row wins
-  field::parallel_for(
+  parallel_for(
       n - 1, threads,
       [&](std::size_t begin, std::size_t end) {
         std::vector<Felt> cur(w), next(w), per(periodic.size()), out(num);
@@ -241,7 +241,7 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   // point across ~100 column streams at once.
   constexpr std::size_t kRowBlock = 64;
   const std::size_t num_periodic = periodic_lde.size();
-  field::parallel_blocks(ce_size, threads, kChunk, [&](std::size_t c0, std::size_t c1) {
+  parallel_blocks(ce_size, threads, kChunk, [&](std::size_t c0, std::size_t c1) {
     std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic);
     std::vector<Felt> out(num_transitions);
     const std::size_t len = c1 - c0;
@@ -330,7 +330,7 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
     // Every column is evaluated at the same two points: with their powers tabulated once, each
     // evaluation is a delayed-reduction dot product instead of a Horner chain of full products.
     std::vector<Ext2> z_pow(n), zw_pow(n);
-    field::parallel_for(2, threads, [&](std::size_t b, std::size_t e) {
+    parallel_for(2, threads, [&](std::size_t b, std::size_t e) {
       for (std::size_t t = b; t < e; ++t) {
         auto& table = t == 0 ? z_pow : zw_pow;
         const Ext2 base = t == 0 ? z : zw;
@@ -338,7 +338,7 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
         for (auto& v : table) v = acc, acc *= base;
       }
     });
-    field::parallel_blocks(w + D, threads, 1, [&](std::size_t b, std::size_t e) {
+    parallel_blocks(w + D, threads, 1, [&](std::size_t b, std::size_t e) {
       for (std::size_t c = b; c < e; ++c) {
         if (c < w) {
           field::Ext2Accumulator at, at_next;
@@ -387,7 +387,7 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   for (std::size_t k = 0; k < D; ++k) at_z += delta[k] * proof.ood_composition[k];
 
   std::vector<Ext2> deep(N);
-  field::parallel_blocks(
+  parallel_blocks(
       N, threads, kChunk,
       [&](std::size_t begin, std::size_t end) {
         std::vector<Ext2> inv_z(kChunk), inv_zw(kChunk);
@@ -434,7 +434,7 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
     if (layer == layers) break;
     const std::size_t quarter = size / 4;
     std::vector<Digest> leaves(quarter);
-    field::parallel_for(
+    parallel_for(
         quarter, threads,
         [&](std::size_t b, std::size_t e) {
           for (std::size_t j = b; j < e; ++j) {
@@ -452,7 +452,7 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
     std::vector<Ext2> folded(quarter);
     const Felt shift_inv = shift.inverse();
     const Felt omega_inv = field::root_of_unity(proto::log2_exact(size)).inverse();
-    field::parallel_for(
+    parallel_for(
         quarter, threads,
         [&](std::size_t b, std::size_t e) {
           Felt x_inv = shift_inv * omega_inv.pow(b);

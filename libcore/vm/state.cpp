@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
+#include "core/parallel.hpp"
 #include "crypto/crypto.hpp"
 
 namespace rollup::vm {
@@ -131,13 +131,7 @@ std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, std::uint6
               crypto::verify(txs[i].from, as_signed.signing_message(), txs[i].sig);
     }
   };
-  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(txs.size() / 64 + 1)));
-  std::vector<std::thread> pool;
-  std::size_t chunk = (txs.size() + threads - 1) / threads;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(work, std::min(txs.size(), t * chunk), std::min(txs.size(), (t + 1) * chunk));
-  work(0, std::min(txs.size(), chunk));
-  for (auto& th : pool) th.join();
+  parallel_for(txs.size(), threads, work, 64);
   return std::vector<bool>(ok.begin(), ok.end());
 }
 

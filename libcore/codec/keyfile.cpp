@@ -1,4 +1,4 @@
-#include "crypto/keyfile.hpp"
+#include "codec/keyfile.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,9 +11,9 @@
 
 #include "codec/fields.hpp"
 
-namespace rollup::crypto {
+namespace rollup::codec {
 
-Status write_key_file(const std::string& path, const KeyPair& key, bool overwrite) {
+Status write_key_file(const std::string& path, const crypto::KeyPair& key, bool overwrite) {
   std::string text = R"({"kind":"key","v":1,"public_key":")" + to_hex(key.public_key) +
                      R"(","seed":")" + to_hex(key.seed()) + "\"}\n";
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL);
@@ -32,30 +32,24 @@ Status write_key_file(const std::string& path, const KeyPair& key, bool overwrit
   return {};
 }
 
-Result<KeyPair> read_key_file(const std::string& path) {
+Result<crypto::KeyPair> read_key_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) return fail(Errc::io, path + ": " + std::strerror(errno));
   std::stringstream buf;
   buf << in.rdbuf();
-  auto json = codec::Json::parse(buf.str(), nullptr, false);
+  auto json = Json::parse(buf.str(), nullptr, false);
   if (json.is_discarded() || !json.is_object()) return fail(Errc::bad_input, path + ": not a key file");
-  codec::FieldReader f(json, path);
+  FieldReader f(json, path);
   auto kind = ROLLUP_TRY(f.string("kind"));
   if (kind != "key") return fail(Errc::bad_input, path + ": not a key file (kind is not \"key\")");
   if (ROLLUP_TRY(f.u53("v")) != 1) return fail(Errc::bad_input, path + ": unsupported key file version");
   auto public_key = ROLLUP_TRY(f.hex_fixed<32>("public_key"));
   auto seed = ROLLUP_TRY(f.hex_fixed<32>("seed"));
   ROLLUP_TRY(f.finish());
-  KeyPair kp = keypair_from_seed(seed);
+  crypto::KeyPair kp = crypto::keypair_from_seed(seed);
   if (kp.public_key != public_key)
     return fail(Errc::bad_input, path + ": public_key does not belong to the seed");
   return kp;
 }
 
-KeyPair dev_key(std::uint64_t n) {
-  ByteWriter w("rollup-tools:dev-key:v1");
-  w.u64(n);
-  return keypair_from_seed(blake2b256(w.bytes()));
-}
-
-}  // namespace rollup::crypto
+}  // namespace rollup::codec

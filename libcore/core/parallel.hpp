@@ -1,7 +1,8 @@
 #pragma once
-// A minimal fork-join helper for the prover's data-parallel loops (NTT stages, column LDEs,
-// Merkle levels, constraint evaluation): plain std::thread, no pool, because every use splits
-// work that is large enough to dwarf the cost of starting a thread.
+// The one fork-join helper of libcore, for every data-parallel loop (NTT stages, column LDEs,
+// Merkle levels, constraint evaluation, signature batches, tree rebuilds): plain std::thread, no
+// pool, because every use splits work that is large enough to dwarf the cost of starting a
+// thread. An exception thrown on any worker reaches the caller; none ends the process.
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -9,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace rollup::field {
+namespace rollup {
 
 /// Runs fn(begin, end) over [0, count) split into at most `threads` contiguous chunks, the last
 /// one on the calling thread. Work below `min_chunk` items per chunk stays on one thread. An
@@ -86,4 +87,4 @@ void parallel_blocks(std::size_t count, unsigned threads, std::size_t block, Fn&
     if (e) std::rethrow_exception(e);
 }
 
-}  // namespace rollup::field
+}  // namespace rollup
