@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/limits.hpp"
 #include "block_builder.hpp"
 #include "air/block_proof.hpp"
 #include "air/witness.hpp"
@@ -23,7 +24,6 @@ namespace {
 constexpr std::uint64_t kChain = 5;
 constexpr std::uint32_t kNamespace = 2;
 const vm::RollupParams kParams{kChain, kNamespace};
-constexpr std::uint64_t kLimit = std::uint64_t{1} << 53;
 
 const auto alice = crypto::dev_key(1), bob = crypto::dev_key(2), carol = crypto::dev_key(3),
            feeman = crypto::dev_key(4), dave = crypto::dev_key(5), frank = crypto::dev_key(6),
@@ -39,7 +39,7 @@ codec::Block rehash(codec::Block b) {
 
 vm::State genesis() {
   vm::State s;
-  s.load_accounts({{alice.public_key, 1000, 0}, {bob.public_key, 500, 0}, {carol.public_key, kLimit - 10, 0}}, 1);
+  s.load_accounts({{alice.public_key, 1000, 0}, {bob.public_key, 500, 0}, {carol.public_key, kBalanceLimit - 10, 0}}, 1);
   return s;
 }
 

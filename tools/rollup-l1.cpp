@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "core/limits.hpp"
 #include "cli/tool.hpp"
 #include "codec/keyfile.hpp"
 #include "l1/contract.hpp"
@@ -94,14 +95,14 @@ int main(int argc, char** argv) {
     }
     if (fund->parsed()) {
       auto account = ROLLUP_TRY(cli::parse_public_key(account_hex, "--to"));
-      if (amount == 0 || amount >= codec::kMaxSafeInteger) return fail(Errc::usage, "--amount must be 1..2^53-1");
+      if (amount == 0 || amount >= kBalanceLimit) return fail(Errc::usage, "--amount must be 1..2^53-1");
       return contract->fund(account, amount);
     }
     if (deposit->parsed()) {
       auto key = ROLLUP_TRY(codec::read_key_file(key_file));
       PublicKey recipient = key.public_key;
       if (!to_hex_arg.empty()) recipient = ROLLUP_TRY(cli::parse_public_key(to_hex_arg, "--to"));
-      if (amount == 0 || amount >= codec::kMaxSafeInteger) return fail(Errc::usage, "--amount must be 1..2^53-1");
+      if (amount == 0 || amount >= kBalanceLimit) return fail(Errc::usage, "--amount must be 1..2^53-1");
       auto queued = ROLLUP_TRY(contract->deposit(key.public_key, recipient, amount));
       ROLLUP_TRY(out.write(l1::deposit_receipt_json(queued)));
       return out.finish();

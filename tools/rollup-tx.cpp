@@ -1,6 +1,7 @@
 // rollup-tx: builds and signs transfer and withdraw txs, one NDJSON line each.
 #include <unistd.h>
 
+#include "core/limits.hpp"
 #include "cli/tool.hpp"
 #include "codec/keyfile.hpp"
 #include "store/db.hpp"
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
     };
     if (!chain_id && db) chain_id = ROLLUP_TRY(wallet::contract_chain_id(*db));
     if (!chain_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --chain-id");
-    if (amount >= codec::kMaxSafeInteger || fee >= codec::kMaxSafeInteger)
+    if (amount >= kBalanceLimit || fee >= kBalanceLimit)
       return fail(Errc::usage, "amounts and fees must be below 2^53");
     codec::LineWriter out;
 

@@ -2,13 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "core/limits.hpp"
 #include "crypto/crypto.hpp"
 
 namespace rollup::air {
 
 namespace {
-
-constexpr std::uint64_t kBalanceLimit = std::uint64_t{1} << 53;
 
 std::array<Felt, 8> packed_words(const PublicKey& key) {
   std::array<Felt, 8> w{};

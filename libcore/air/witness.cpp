@@ -4,13 +4,12 @@
 
 #include <unordered_map>
 
+#include "core/limits.hpp"
 #include "core/parallel.hpp"
 
 namespace rollup::air {
 
 namespace {
-
-constexpr std::uint64_t kBalanceLimit = std::uint64_t{1} << 53;
 
 std::vector<PublicKey> keys_of(const vm::State& state) {
   std::vector<PublicKey> keys(state.size());

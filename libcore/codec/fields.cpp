@@ -1,4 +1,5 @@
 #include "codec/fields.hpp"
+#include "core/limits.hpp"
 
 namespace rollup::codec {
 
@@ -26,7 +27,7 @@ Result<std::uint64_t> FieldReader::u53(const char* name, std::uint64_t min) {
     return std::unexpected(error(name, "must be an unsigned integer"));
   }
   std::uint64_t v = j.get<std::uint64_t>();
-  if (v >= kMaxSafeInteger) return std::unexpected(error(name, "must be below 2^53"));
+  if (v >= kBalanceLimit) return std::unexpected(error(name, "must be below 2^53"));
   if (v < min) return std::unexpected(error(name, "must be at least " + std::to_string(min)));
   return v;
 }

@@ -6,13 +6,11 @@
 #include <string>
 
 #include "core/bytes.hpp"
+#include "core/limits.hpp"
 
 namespace rollup::codec {
 
 using Json = nlohmann::json;
-
-/// 2^53: amounts, fees, balances and every other counter must stay below it (exact in JSON).
-inline constexpr std::uint64_t kMaxSafeInteger = 1ULL << 53;
 
 class FieldReader {
  public:

@@ -4,6 +4,7 @@
 // tx objects; for anything else it gives up, and the caller takes the general path, which
 // parses every JSON text and produces the diagnostics. So it can never accept what the general
 // path refuses, nor decide differently (tests/codec_test.cpp holds the two against each other).
+#include "core/limits.hpp"
 #include "codec/objects.hpp"
 
 namespace rollup::codec {
@@ -45,7 +46,7 @@ struct Scanner {
     std::uint64_t v = 0;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
       v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
-      if (v >= kMaxSafeInteger) return false;
+      if (v >= kBalanceLimit) return false;
       ++i;
     }
     std::size_t len = i - start;

@@ -2,6 +2,7 @@
 // state change is one IMMEDIATE transaction, so concurrent stages see whole blocks only.
 #include <fmt/format.h>
 
+#include "core/limits.hpp"
 #include "air/block_proof.hpp"
 #include "crypto/crypto.hpp"
 #include "hash/rpo.hpp"
@@ -15,7 +16,6 @@ namespace {
 
 constexpr std::string_view kRecordTag = "rollup-tools:record:v1";
 constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
-constexpr std::uint64_t kMaxSafe = 1ULL << 53;
 
 std::unexpected<Error> rejected(std::string message) { return fail(Errc::rejected, std::move(message)); }
 
@@ -108,7 +108,7 @@ class EmbeddedContract final : public Contract {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     ROLLUP_TRY(config());
     std::uint64_t balance = ROLLUP_TRY(l1_balance(account));
-    if (balance + amount >= kMaxSafe) return rejected("L1 balance would reach 2^53");
+    if (balance + amount >= kBalanceLimit) return rejected("L1 balance would reach 2^53");
     ROLLUP_TRY(set_l1_balance(account, balance + amount));
     return tx.commit();
   }
@@ -126,7 +126,7 @@ class EmbeddedContract final : public Contract {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     Config cfg = ROLLUP_TRY(config());
     if (cfg.frozen) return rejected("the contract is frozen: " + cfg.frozen_reason);
-    if (amount == 0 || amount >= kMaxSafe) return fail(Errc::bad_input, "amount must be 1..2^53-1");
+    if (amount == 0 || amount >= kBalanceLimit) return fail(Errc::bad_input, "amount must be 1..2^53-1");
     std::uint64_t balance = ROLLUP_TRY(l1_balance(from));
     if (balance < amount)
       return rejected(fmt::format("L1 balance {} is less than the deposit {}", balance, amount));
@@ -379,7 +379,7 @@ class EmbeddedContract final : public Contract {
     RootRecord last = ROLLUP_TRY(latest_root());
     auto root = hash::digest_from_bytes(last.root);
     if (!root) return fail(Errc::internal, "the verified root is not a digest");
-    if (balance >= kMaxSafe) return fail(Errc::bad_input, "balance must be below 2^53");
+    if (balance >= kBalanceLimit) return fail(Errc::bad_input, "balance must be below 2^53");
     if (proof.leaf != smt::leaf_digest(account, balance, nonce))
       return rejected("the proof's leaf is not this account's (key, balance, nonce)");
     if (!smt::verify_proof(proof, *root))
@@ -411,7 +411,7 @@ class EmbeddedContract final : public Contract {
  private:
   Status credit_l1(const PublicKey& account, std::uint64_t amount) {
     std::uint64_t balance = ROLLUP_TRY(l1_balance(account));
-    if (balance + amount >= kMaxSafe) return rejected("L1 balance would reach 2^53");
+    if (balance + amount >= kBalanceLimit) return rejected("L1 balance would reach 2^53");
     return set_l1_balance(account, balance + amount);
   }
 

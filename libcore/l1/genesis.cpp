@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/limits.hpp"
 #include "codec/ndjson.hpp"
 #include "crypto/crypto.hpp"
 
@@ -40,7 +41,7 @@ Status check_genesis(const std::vector<GenesisAccount>& genesis) {
   std::set<PublicKey> seen;
   for (const auto& g : genesis) {
     if (!seen.insert(g.key).second) return fail(Errc::bad_input, "genesis lists " + to_hex(g.key) + " twice");
-    if (g.balance >= codec::kMaxSafeInteger) return fail(Errc::bad_input, "genesis balance must be below 2^53");
+    if (g.balance >= kBalanceLimit) return fail(Errc::bad_input, "genesis balance must be below 2^53");
   }
   return {};
 }

@@ -4,14 +4,11 @@
 
 #include <algorithm>
 
+#include "core/limits.hpp"
 #include "core/parallel.hpp"
 #include "crypto/crypto.hpp"
 
 namespace rollup::vm {
-
-namespace {
-constexpr std::uint64_t kBalanceLimit = 1ULL << 53;  // a credit may not reach it
-}
 
 std::string_view reason_name(Reason r) {
   switch (r) {

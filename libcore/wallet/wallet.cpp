@@ -1,5 +1,6 @@
 #include "wallet/wallet.hpp"
 
+#include "core/limits.hpp"
 #include "l1/contract.hpp"
 #include "store/db.hpp"
 
@@ -68,7 +69,6 @@ LoadGenerator::LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<Acco
     : keys_(std::move(keys)), accounts_(std::move(accounts)), chain_id_(chain_id), rng_(seed) {}
 
 std::optional<codec::Tx> LoadGenerator::next() {
-  constexpr std::uint64_t kLimit = 1ULL << 53;
   const std::size_t n = keys_.size();
   if (n < 2) return std::nullopt;
   // Random senders; a sender that cannot pay is skipped. Bounded tries keep a drained set of
@@ -79,7 +79,7 @@ std::optional<codec::Tx> LoadGenerator::next() {
     AccountView& sender = accounts_[from];
     std::uint64_t amount = 1 + rng_() % max_amount_;
     if (sender.balance < amount + fee_) continue;
-    if (accounts_[to].balance + amount >= kLimit) continue;
+    if (accounts_[to].balance + amount >= kBalanceLimit) continue;
     codec::Tx tx = sign_transfer(keys_[from], keys_[to].public_key, amount, fee_, sender.nonce, chain_id_);
     sender.balance -= amount + fee_;
     sender.nonce += 1;
