@@ -14,7 +14,7 @@ const auto kAlice = crypto::dev_key(1), kBob = crypto::dev_key(2);
 
 struct Chain {
   store::Db db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
-  std::unique_ptr<l1::Contract> contract = l1::open_embedded(db);
+  std::unique_ptr<l1::Contract> contract = l1::open_contract(db).value();
   Hash32 tip{};
   std::uint64_t height = 0;
   std::uint64_t deposit_next = 0;

@@ -55,7 +55,7 @@ TEST_CASE("fee order puts higher fees first and keeps each sender's nonce order"
 TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", "[seq]") {
   const auto key = crypto::dev_key(1000), alice = crypto::dev_key(1);
   auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
-  auto contract = l1::open_embedded(db);
+  auto contract = l1::open_contract(db).value();
   l1::Config c;
   c.chain_id = 9;
   c.namespace_id = 4;
@@ -67,7 +67,7 @@ TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", 
 
   seq::Options options;
   options.max_txs = 2;
-  auto s = seq::Sequencer::open(db, key, options);
+  auto s = seq::Sequencer::open(db, *contract, key, options);
   REQUIRE(s);
   CHECK(s->namespace_id() == 4);
   auto tx = wallet::sign_transfer(alice, key.public_key, 1, 0, 0, 9);
@@ -90,7 +90,7 @@ TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", 
   CHECK(*s->cut() == std::nullopt);  // nothing left: no empty block
 
   // A restart resumes height and parent from the log; the logged block is still unsubmitted.
-  auto restarted = seq::Sequencer::open(db, key, options);
+  auto restarted = seq::Sequencer::open(db, *contract, key, options);
   REQUIRE(restarted);
   CHECK(restarted->next_height() == 2);
   auto unsubmitted = restarted->unsubmitted_blocks();
@@ -104,5 +104,5 @@ TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", 
   CHECK((*b2)->block.deposits.empty());
 
   // Another key is not the contract's sequencer.
-  CHECK_FALSE(seq::Sequencer::open(db, alice, options));
+  CHECK_FALSE(seq::Sequencer::open(db, *contract, alice, options));
 }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cli/tool.hpp"
+#include "l1/contract.hpp"
 #include "store/db.hpp"
 #include "vm/executor.hpp"
 #include "vm/pipeline.hpp"
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
-    auto executor = ROLLUP_TRY(vm::Executor::open(db, threads, !dry_run));
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
+    auto executor = ROLLUP_TRY(vm::Executor::open(db, *contract, threads, !dry_run));
     codec::LineWriter out;
     cli::Progress progress("rollup-exec");
     std::uint64_t applied = 0, txs = 0;

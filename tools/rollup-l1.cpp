@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     bool writes = init->parsed() || fund->parsed() || deposit->parsed() || claim->parsed() || exit_cmd->parsed();
     auto db = ROLLUP_TRY(store::Db::open(
         tool.db_path(), writes ? store::OpenMode::create_if_missing : store::OpenMode::must_exist));
-    auto contract = l1::open_embedded(db);
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
     codec::LineWriter out;
 
     if (init->parsed()) {

@@ -5,6 +5,7 @@
 
 #include "air/session.hpp"
 #include "cli/tool.hpp"
+#include "l1/contract.hpp"
 #include "store/db.hpp"
 
 int main(int argc, char** argv) {
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     air::ProveOptions options;
     options.threads = threads;
-    auto session = ROLLUP_TRY(air::ProverSession::open(db, options));
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
+    auto session = ROLLUP_TRY(air::ProverSession::open(db, *contract, options));
     codec::LineWriter out;
     cli::Progress progress("rollup-prove");
     std::uint64_t proven = 0;

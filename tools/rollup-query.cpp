@@ -1,5 +1,6 @@
 // rollup-query: an account with its Merkle proof; --check verifies it against the contract.
 #include "cli/tool.hpp"
+#include "l1/contract.hpp"
 #include "store/db.hpp"
 #include "vm/query.hpp"
 
@@ -27,7 +28,8 @@ int main(int argc, char** argv) {
     if (!key_hex.empty()) key = ROLLUP_TRY(cli::parse_public_key(key_hex, "PUBKEY"));
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     if (check && height) return fail(Errc::usage, "--check picks the height itself: drop --height");
-    if (check) height = ROLLUP_TRY(vm::root_to_check(db)).height;
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
+    if (check) height = ROLLUP_TRY(vm::root_to_check(*contract)).height;
     auto latest = vm::query_account(db, key, index);
     if (!latest && (!height || latest.error().code != Errc::rejected)) return std::unexpected(latest.error());
     vm::AccountAnswer answer;
@@ -35,10 +37,10 @@ int main(int argc, char** argv) {
       answer = *latest;
     } else {
       tool.detail("replaying the contract's blocks up to height " + std::to_string(*height));
-      answer = ROLLUP_TRY(vm::query_account_at(db, key, index, *height, cli::hardware_threads()));
+      answer = ROLLUP_TRY(vm::query_account_at(db, *contract, key, index, *height, cli::hardware_threads()));
     }
     std::optional<vm::CheckVerdict> verdict;
-    if (check) verdict = ROLLUP_TRY(vm::check_against_contract(db, answer));
+    if (check) verdict = ROLLUP_TRY(vm::check_against_contract(*contract, answer));
     codec::LineWriter out;
     ROLLUP_TRY(out.write(vm::account_to_json(answer, verdict ? &*verdict : nullptr)));
     ROLLUP_TRY(out.finish());

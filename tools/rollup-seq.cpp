@@ -6,6 +6,7 @@
 #include "cli/tool.hpp"
 #include "codec/keyfile.hpp"
 #include "seq/sequencer.hpp"
+#include "l1/contract.hpp"
 #include "store/db.hpp"
 
 int main(int argc, char** argv) {
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
     if (!fee_recipient.empty()) options.fee_recipient = ROLLUP_TRY(cli::parse_public_key(fee_recipient, "--fee-recipient"));
     auto key = ROLLUP_TRY(codec::read_key_file(key_file));
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::create_if_missing));
-    auto sequencer = ROLLUP_TRY(seq::Sequencer::open(db, key, options));
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
+    auto sequencer = ROLLUP_TRY(seq::Sequencer::open(db, *contract, key, options));
     codec::LineWriter out;
     std::uint64_t blocks = 0, txs = 0;
     cli::Progress progress("rollup-seq");

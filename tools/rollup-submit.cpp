@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   tool.add_input_option();
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
-    auto contract = l1::open_embedded(db);
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
     ROLLUP_TRY(contract->config());
     codec::LineWriter out;
     ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {

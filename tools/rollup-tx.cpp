@@ -4,6 +4,7 @@
 #include "core/limits.hpp"
 #include "cli/tool.hpp"
 #include "codec/keyfile.hpp"
+#include "l1/contract.hpp"
 #include "store/db.hpp"
 #include "wallet/wallet.hpp"
 
@@ -45,13 +46,15 @@ int main(int argc, char** argv) {
     std::optional<store::Db> db;
     if (access(tool.db_path().c_str(), F_OK) == 0)
       db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::read_only));
+    std::unique_ptr<l1::Contract> contract;
+    if (db) contract = ROLLUP_TRY(l1::open_contract(*db));
     std::optional<wallet::AccountLookup> accounts;
-    if (db) accounts.emplace(*db);
+    if (db) accounts.emplace(*db, *contract);
     auto lookup = [&](const PublicKey& k) -> Result<wallet::AccountView> {
       if (!accounts) return wallet::AccountView{};
       return accounts->get(k);
     };
-    if (!chain_id && db) chain_id = ROLLUP_TRY(wallet::contract_chain_id(*db));
+    if (!chain_id && db) chain_id = ROLLUP_TRY(wallet::contract_chain_id(*contract));
     if (!chain_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --chain-id");
     if (amount >= kBalanceLimit || fee >= kBalanceLimit)
       return fail(Errc::usage, "amounts and fees must be below 2^53");

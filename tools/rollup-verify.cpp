@@ -3,6 +3,7 @@
 
 #include "air/session.hpp"
 #include "cli/tool.hpp"
+#include "l1/contract.hpp"
 #include "store/db.hpp"
 
 int main(int argc, char** argv) {
@@ -23,7 +24,8 @@ int main(int argc, char** argv) {
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
-    auto session = ROLLUP_TRY(air::VerifierSession::open(db, min_bits));
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
+    auto session = ROLLUP_TRY(air::VerifierSession::open(db, *contract, min_bits));
     codec::LineWriter out;
     std::uint64_t invalid = 0;
     ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {

@@ -22,11 +22,12 @@ Result<std::optional<codec::Block>> block_at(l1::Contract& contract, std::uint64
 
 // ---- Prover
 
-ProverSession::ProverSession(store::Db& db, const ProveOptions& options)
-    : db_(db), options_(options), contract_(l1::open_embedded(db)), store_(db) {}
+ProverSession::ProverSession(store::Db& db, l1::Contract& contract, const ProveOptions& options)
+    : db_(db), options_(options), contract_(&contract), store_(db) {}
 
-Result<std::unique_ptr<ProverSession>> ProverSession::open(store::Db& db, const ProveOptions& options) {
-  std::unique_ptr<ProverSession> s(new ProverSession(db, options));
+Result<std::unique_ptr<ProverSession>> ProverSession::open(store::Db& db, l1::Contract& contract,
+                                                          const ProveOptions& options) {
+  std::unique_ptr<ProverSession> s(new ProverSession(db, contract, options));
   auto cfg = ROLLUP_TRY(s->contract_->config());
   s->params_ = vm::RollupParams{cfg.chain_id, cfg.namespace_id};
   return s;
@@ -110,11 +111,12 @@ std::string to_json(const Verdict& v) {
   return out + "}";
 }
 
-VerifierSession::VerifierSession(store::Db& db, unsigned min_security_bits)
-    : db_(db), min_security_bits_(min_security_bits), contract_(l1::open_embedded(db)), store_(db) {}
+VerifierSession::VerifierSession(store::Db& db, l1::Contract& contract, unsigned min_security_bits)
+    : db_(db), min_security_bits_(min_security_bits), contract_(&contract), store_(db) {}
 
-Result<std::unique_ptr<VerifierSession>> VerifierSession::open(store::Db& db, unsigned min_security_bits) {
-  std::unique_ptr<VerifierSession> s(new VerifierSession(db, min_security_bits));
+Result<std::unique_ptr<VerifierSession>> VerifierSession::open(store::Db& db, l1::Contract& contract,
+                                                              unsigned min_security_bits) {
+  std::unique_ptr<VerifierSession> s(new VerifierSession(db, contract, min_security_bits));
   auto cfg = ROLLUP_TRY(s->contract_->config());
   s->params_ = vm::RollupParams{cfg.chain_id, cfg.namespace_id};
   s->genesis_root_ = cfg.genesis_root;

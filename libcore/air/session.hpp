@@ -24,7 +24,8 @@ struct ProveOutcome {
 
 class ProverSession {
  public:
-  static Result<std::unique_ptr<ProverSession>> open(store::Db& db, const ProveOptions& options);
+  static Result<std::unique_ptr<ProverSession>> open(store::Db& db, l1::Contract& contract,
+                                                     const ProveOptions& options);
 
   /// Proves the block an exec line names: the contract must have committed that block, and the
   /// proven roots must be the exec line's (Errc::bad_input otherwise). A block proven before is
@@ -37,14 +38,14 @@ class ProverSession {
   Result<ProveOutcome> prove_range(std::span<const vm::ExecClaim> execs);
 
  private:
-  ProverSession(store::Db& db, const ProveOptions& options);
+  ProverSession(store::Db& db, l1::Contract& contract, const ProveOptions& options);
   /// Brings the in-memory prover state to just after block `height`.
   Status replay_to(std::uint64_t height);
   Result<codec::Block> committed_block(std::uint64_t height);
 
   store::Db& db_;
   ProveOptions options_;
-  std::unique_ptr<l1::Contract> contract_;
+  l1::Contract* contract_;  ///< the caller's; outlives the session
   vm::RollupParams params_;
   ProofStore store_;
   std::optional<ProverState> state_;
@@ -63,7 +64,8 @@ std::string to_json(const Verdict& verdict);
 
 class VerifierSession {
  public:
-  static Result<std::unique_ptr<VerifierSession>> open(store::Db& db, unsigned min_security_bits);
+  static Result<std::unique_ptr<VerifierSession>> open(store::Db& db, l1::Contract& contract,
+                                                       unsigned min_security_bits);
 
   /// A block seen on the stream: checked against the contract's when a proof names it.
   void remember_block(codec::Block block);
@@ -76,7 +78,7 @@ class VerifierSession {
     Hash32 root{};
     KeyCommitment keys;
   };
-  VerifierSession(store::Db& db, unsigned min_security_bits);
+  VerifierSession(store::Db& db, l1::Contract& contract, unsigned min_security_bits);
   /// The state after block `height` from a source this verifier trusts, if any.
   Result<std::optional<Trusted>> trusted_after(std::uint64_t height);
   /// Checks `line` against `pre`; the reason it fails, or nullopt when it holds.
@@ -84,7 +86,7 @@ class VerifierSession {
 
   store::Db& db_;
   unsigned min_security_bits_;
-  std::unique_ptr<l1::Contract> contract_;
+  l1::Contract* contract_;  ///< the caller's; outlives the session
   vm::RollupParams params_;
   Hash32 genesis_root_{};
   ProofStore store_;

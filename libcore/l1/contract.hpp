@@ -174,8 +174,11 @@ class Contract {
   virtual Result<RootRecord> latest_root() = 0;
 };
 
-/// The contract embedded in the state file (tables l1_*).
-std::unique_ptr<Contract> open_embedded(store::Db& db);
+/// Opens the rollup contract that this state file's configuration names. It is the one place
+/// that picks a backend: every other module takes an `l1::Contract&` from its caller, so a second
+/// backend (an L1 reached over RPC) is added here alone. Today every state file names the
+/// contract embedded in its own l1_* tables.
+Result<std::unique_ptr<Contract>> open_contract(store::Db& db);
 
 /// The root of a genesis state (the empty tree's root for no accounts).
 Hash32 genesis_root(const std::vector<GenesisAccount>& genesis);

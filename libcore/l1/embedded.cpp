@@ -7,6 +7,7 @@
 #include "crypto/crypto.hpp"
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
+#include "l1/embedded.hpp"
 #include "smt/tree.hpp"
 #include "store/db.hpp"
 

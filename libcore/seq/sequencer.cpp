@@ -28,9 +28,10 @@ std::vector<codec::Tx> order_by_fee(std::vector<codec::Tx> txs) {
   return out;
 }
 
-Result<Sequencer> Sequencer::open(store::Db& db, crypto::KeyPair key, Options options) {
+Result<Sequencer> Sequencer::open(store::Db& db, l1::Contract& contract, crypto::KeyPair key,
+                                  Options options) {
   Sequencer s(db, key, std::move(options));
-  s.contract_ = l1::open_embedded(db);
+  s.contract_ = &contract;
   auto cfg = s.contract_->config();
   if (cfg) {
     s.contract_config_ = *cfg;

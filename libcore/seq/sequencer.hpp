@@ -42,7 +42,8 @@ struct SealedBlock {
 
 class Sequencer {
  public:
-  static Result<Sequencer> open(store::Db& db, crypto::KeyPair key, Options options);
+  static Result<Sequencer> open(store::Db& db, l1::Contract& contract, crypto::KeyPair key,
+                                Options options);
 
   /// Admits a tx line (already parsed). Bad input (wrong chain id) is refused; returns true when
   /// the batch has reached a limit and should be cut now.
@@ -69,7 +70,7 @@ class Sequencer {
   store::Db* db_;
   crypto::KeyPair key_;
   Options options_;
-  std::unique_ptr<l1::Contract> contract_;
+  l1::Contract* contract_ = nullptr;  ///< the caller's; outlives the sequencer
   std::optional<l1::Config> contract_config_;
   std::uint32_t namespace_id_ = 0;
   std::uint64_t tip_height_ = 0;

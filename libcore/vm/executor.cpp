@@ -118,13 +118,14 @@ class StateWriter {
   std::thread thread_;  // last: starts once everything above exists
 };
 
-Executor::Executor(store::Db& db, unsigned threads, bool persist)
-    : db_(db), contract_(l1::open_embedded(db)), threads_(threads), persist_(persist) {}
+Executor::Executor(store::Db& db, l1::Contract& contract, unsigned threads, bool persist)
+    : db_(db), contract_(&contract), threads_(threads), persist_(persist) {}
 
 Executor::~Executor() = default;
 
-Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, unsigned threads, bool persist) {
-  std::unique_ptr<Executor> ex(new Executor(db, threads, persist));
+Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, l1::Contract& contract, unsigned threads,
+                                                bool persist) {
+  std::unique_ptr<Executor> ex(new Executor(db, contract, threads, persist));
   auto cfg = ROLLUP_TRY(ex->contract_->config());
   ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
   ROLLUP_TRY(ex->reload());
@@ -138,8 +139,9 @@ Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, unsigned threads
   return ex;
 }
 
-Result<std::unique_ptr<Executor>> Executor::open_at_genesis(store::Db& db, unsigned threads) {
-  std::unique_ptr<Executor> ex(new Executor(db, threads, false));
+Result<std::unique_ptr<Executor>> Executor::open_at_genesis(store::Db& db, l1::Contract& contract,
+                                                           unsigned threads) {
+  std::unique_ptr<Executor> ex(new Executor(db, contract, threads, false));
   auto cfg = ROLLUP_TRY(ex->contract_->config());
   ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
   std::vector<Account> accounts;

@@ -41,10 +41,12 @@ class Executor {
  public:
   /// Loads the executor's state from the file. `persist` = false is --dry-run: blocks are
   /// applied in memory only.
-  static Result<std::unique_ptr<Executor>> open(store::Db& db, unsigned threads, bool persist);
+  static Result<std::unique_ptr<Executor>> open(store::Db& db, l1::Contract& contract, unsigned threads,
+                                                bool persist);
   /// An in-memory executor at the contract's genesis, ignoring the stored state: replaying the
   /// contract's blocks with it rebuilds the state at any committed height.
-  static Result<std::unique_ptr<Executor>> open_at_genesis(store::Db& db, unsigned threads);
+  static Result<std::unique_ptr<Executor>> open_at_genesis(store::Db& db, l1::Contract& contract,
+                                                           unsigned threads);
   ~Executor();
   /// Waits until every applied block is in the state file; call before exiting.
   Status finish();
@@ -70,7 +72,7 @@ class Executor {
   const PhaseTimings& timings() const { return timings_; }
 
  private:
-  Executor(store::Db& db, unsigned threads, bool persist);
+  Executor(store::Db& db, l1::Contract& contract, unsigned threads, bool persist);
   /// (Re)reads accounts and tree from the file; used at start and whenever another executor
   /// moved the state on since this one last looked.
   Status reload();
@@ -79,7 +81,7 @@ class Executor {
   Result<std::uint64_t> stored_height();
 
   store::Db& db_;
-  std::unique_ptr<l1::Contract> contract_;
+  l1::Contract* contract_;  ///< the caller's; outlives the executor
   unsigned threads_;
   bool persist_;
   RollupParams params_;

@@ -72,10 +72,11 @@ Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey
   return a;
 }
 
-Result<AccountAnswer> query_account_at(store::Db& db, const std::optional<PublicKey>& key,
+Result<AccountAnswer> query_account_at(store::Db& db, l1::Contract& contract,
+                                       const std::optional<PublicKey>& key,
                                        std::optional<std::uint64_t> index, std::uint64_t height,
                                        unsigned threads) {
-  auto replay = ROLLUP_TRY(Executor::open_at_genesis(db, threads));
+  auto replay = ROLLUP_TRY(Executor::open_at_genesis(db, contract, threads));
   while (replay->height() < height) {
     auto block = ROLLUP_TRY(replay->next_committed());
     if (!block) return fail(Errc::rejected, fmt::format("the contract has no block {}", replay->height() + 1));
@@ -94,12 +95,11 @@ Result<AccountAnswer> query_account_at(store::Db& db, const std::optional<Public
   return a;
 }
 
-Result<l1::RootRecord> root_to_check(store::Db& db) { return l1::open_embedded(db)->latest_root(); }
+Result<l1::RootRecord> root_to_check(l1::Contract& contract) { return contract.latest_root(); }
 
-Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer) {
-  auto contract = l1::open_embedded(db);
+Result<CheckVerdict> check_against_contract(l1::Contract& contract, const AccountAnswer& answer) {
   CheckVerdict v;
-  for (const auto& r : ROLLUP_TRY(contract->roots()))
+  for (const auto& r : ROLLUP_TRY(contract.roots()))
     if (r.height == answer.height) v.contract_root = r;
   if (!v.contract_root) {
     v.reason = fmt::format("the contract has no verified root for height {} yet (prove the block)", answer.height);

@@ -29,7 +29,8 @@ Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey
 /// The same answer at an earlier committed height, rebuilt by replaying the contract's blocks
 /// from genesis in memory (the state file keeps only the latest state). Exits against the last
 /// verified root and checks of an executor that is ahead of the contract need it.
-Result<AccountAnswer> query_account_at(store::Db& db, const std::optional<PublicKey>& key,
+Result<AccountAnswer> query_account_at(store::Db& db, l1::Contract& contract,
+                                       const std::optional<PublicKey>& key,
                                        std::optional<std::uint64_t> index, std::uint64_t height,
                                        unsigned threads);
 
@@ -40,9 +41,9 @@ struct CheckVerdict {
 };
 
 /// Checks the answer's proof against the contract's root for the answer's height.
-Result<CheckVerdict> check_against_contract(store::Db& db, const AccountAnswer& answer);
+Result<CheckVerdict> check_against_contract(l1::Contract& contract, const AccountAnswer& answer);
 /// The contract's latest (verified) root: the height a checked answer is for.
-Result<l1::RootRecord> root_to_check(store::Db& db);
+Result<l1::RootRecord> root_to_check(l1::Contract& contract);
 
 std::string account_to_json(const AccountAnswer& answer, const CheckVerdict* verdict);
 /// Reads an `account` line back (for `rollup-l1 exit`); a "check" member is ignored.

@@ -32,7 +32,7 @@ codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::
   return sign_tx(codec::TxType::withdraw, from, PublicKey{}, amount, fee, nonce, chain_id);
 }
 
-AccountLookup::AccountLookup(store::Db& db) : db_(db) {}
+AccountLookup::AccountLookup(store::Db& db, l1::Contract& contract) : db_(db), contract_(contract) {}
 
 Result<AccountView> AccountLookup::get(const PublicKey& key) {
   auto q = ROLLUP_TRY(db_.prepare("SELECT balance, nonce FROM state_accounts WHERE pubkey = ?"));
@@ -44,7 +44,7 @@ Result<AccountView> AccountLookup::get(const PublicKey& key) {
     auto applied = ROLLUP_TRY(db_.prepare("SELECT count(*) FROM state_blocks"));
     ROLLUP_TRY(applied.step());
     if (applied.column_int64(0) == 0) {
-      auto genesis = l1::open_embedded(db_)->genesis();
+      auto genesis = contract_.genesis();
       if (!genesis && genesis.error().code != Errc::rejected) return std::unexpected(genesis.error());
       if (genesis)
         for (const auto& g : *genesis) genesis_->emplace(g.key, g.balance);
@@ -55,8 +55,8 @@ Result<AccountView> AccountLookup::get(const PublicKey& key) {
   return AccountView{};
 }
 
-Result<std::optional<std::uint64_t>> contract_chain_id(store::Db& db) {
-  auto config = l1::open_embedded(db)->config();
+Result<std::optional<std::uint64_t>> contract_chain_id(l1::Contract& contract) {
+  auto config = contract.config();
   if (!config) {
     if (config.error().code == Errc::rejected) return std::optional<std::uint64_t>{};
     return std::unexpected(config.error());

@@ -6,6 +6,7 @@
 
 #include "codec/objects.hpp"
 #include "crypto/crypto.hpp"
+#include "l1/contract.hpp"
 #include "vm/state.hpp"
 
 namespace rollup::store {
@@ -28,15 +29,16 @@ struct AccountView {
 /// block) its genesis entry, else an empty account. The nonce a new tx needs is `.nonce`.
 class AccountLookup {
  public:
-  explicit AccountLookup(store::Db& db);
+  AccountLookup(store::Db& db, l1::Contract& contract);
   Result<AccountView> get(const PublicKey& key);
 
  private:
   store::Db& db_;
+  l1::Contract& contract_;
   std::optional<std::unordered_map<PublicKey, std::uint64_t, vm::KeyHash>> genesis_;
 };
 /// The contract's chain id, when the state file has a contract.
-Result<std::optional<std::uint64_t>> contract_chain_id(store::Db& db);
+Result<std::optional<std::uint64_t>> contract_chain_id(l1::Contract& contract);
 
 /// Makes random transfers that are valid when applied in order on top of the state the
 /// generator was given: each sender has the balance and the next nonce, and no credit
