@@ -193,7 +193,7 @@ TEST_CASE("rpo digest bytes round-trip and reject non-canonical elements", "[rpo
   REQUIRE_FALSE(rpo::digest_from_bytes(bad).has_value());
 }
 
-TEST_CASE("rpo empty depth-32 tree root matches DESIGN.md check value", "[rpo]") {
+TEST_CASE("rpo empty depth-32 tree root matches the docs/design.md check value", "[rpo]") {
   Digest node{};
   for (int level = 0; level < 32; ++level) node = rpo::merge(node, node);
   REQUIRE(rollup::to_hex(rpo::digest_bytes(node)) ==

@@ -54,7 +54,7 @@ void check_updates(const smt::Tree& tree, const std::vector<smt::NodeUpdate>& up
 
 }  // namespace
 
-TEST_CASE("smt empty tree root matches DESIGN.md check value", "[smt]") {
+TEST_CASE("smt empty tree root matches the docs/design.md check value", "[smt]") {
   smt::Tree tree;
   REQUIRE(tree.size() == 0);
   REQUIRE(rollup::to_hex(rpo::digest_bytes(tree.root())) ==

@@ -1,5 +1,5 @@
 #pragma once
-// The prover's table in the state file (proof_blocks, DESIGN.md §5): one proof per proven
+// The prover's table in the state file (proof_blocks, docs/design.md §8): one proof per proven
 // block, so that re-running rollup-prove re-emits a stored proof instead of computing it again.
 #include <optional>
 

@@ -47,7 +47,7 @@ void Tool::detail(const std::string& message) const {
 }
 
 int Tool::run(int argc, char** argv, const std::function<Status()>& body) {
-  // A closed pipe downstream ends the tool quietly (DESIGN.md §8), whatever the parent set.
+  // A closed pipe downstream ends the tool quietly (docs/design.md §10), whatever the parent set.
   std::signal(SIGPIPE, SIG_DFL);
   try {
     app_.parse(argc, argv);

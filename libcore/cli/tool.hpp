@@ -1,6 +1,6 @@
 #pragma once
 // What every rollup-* executable shares: the common options (--db, --quiet, --verbose, input
-// files), diagnostics in the `prog: FILE:LINE: message` form, the exit statuses of DESIGN.md §8,
+// files), diagnostics as `prog: FILE:LINE: message`, the exit statuses of docs/design.md §10,
 // progress on a terminal, and the walk over NDJSON input files.
 #include <CLI/CLI.hpp>
 #include <chrono>

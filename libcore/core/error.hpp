@@ -1,6 +1,6 @@
 #pragma once
 // Errors that libcore returns instead of throwing. Each Errc maps to one exit status of
-// DESIGN.md §8, so a tool's main turns any Error into the documented status.
+// docs/design.md §10, so a tool's main turns any Error into the documented status.
 #include <expected>
 #include <string>
 #include <utility>

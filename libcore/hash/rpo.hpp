@@ -1,5 +1,5 @@
 #pragma once
-// Rescue-Prime Optimized (RPO) over Goldilocks, pinned to Miden's layout (DESIGN.md §3) so that
+// Rescue-Prime Optimized (RPO) on Goldilocks, pinned to Miden's layout (docs/design.md §5) so that
 // state roots agree with Miden's published vectors and stay fixed when the prover arrives:
 // capacity = state[0..4], rate = state[4..12], digest = state[4..8], 7 rounds, alpha = 7.
 #include <array>

@@ -1,5 +1,5 @@
 #pragma once
-// The rollup contract on the L1 (DESIGN.md §1, §5): the source of truth for block order and data,
+// The rollup contract on L1 (docs/design.md §2, §9): the source of truth for block order and data,
 // the deposit queue with forced-inclusion deadlines, and the roots of the state. Backends
 // implement one interface: the embedded contract keeps its ledger in the state file's l1_* tables;
 // a devnet backend can be added behind the same interface.

@@ -1,5 +1,5 @@
 #pragma once
-// The sequencer: batches txs into ordered, signed blocks without executing them (DESIGN.md §1).
+// The sequencer: batches txs into ordered, signed blocks, never executing them (docs/design.md §2).
 // It pulls the contract's pending deposits into each block in queue order, persists every block
 // in seq_log before anyone sees it, and resumes height and parent from that log after a restart,
 // so it never emits two different blocks at one height.

@@ -1,5 +1,5 @@
 #pragma once
-// The depth-32 sparse Merkle tree of accounts (DESIGN.md §3). Leaves are RPO digests of the
+// The depth-32 sparse Merkle tree of accounts (docs/design.md §5). Leaves are RPO digests of the
 // account, empty subtrees hash to fixed per-level digests, node = merge(left, right), and bit i
 // of a leaf index picks the right child at the i-th level above the leaves.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Merkle commitments for the STARK: BLAKE2b-256 (DESIGN.md §3) over rows of field elements.
+// Merkle commitments for the STARK: BLAKE2b-256 (docs/design.md §5) over rows of field elements.
 // Leaves and inner nodes are domain-separated through BLAKE2b's 16-byte personalization
 // parameter ("rstark-leaf-v1", "rstark-node-v1", zero padded) rather than a prefix in the input,
 // so that a node hashes exactly 64 bytes and a leaf exactly its elements: one compression each

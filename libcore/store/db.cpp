@@ -59,7 +59,7 @@ std::string db_label(sqlite3* db) {
   return file && *file ? file : ":memory:";
 }
 
-/// Maps an SQLite result code to the exit-status classes of DESIGN.md §8: contention and
+/// Maps an SQLite result code to the exit-status classes of docs/design.md §10: contention and
 /// trouble with the file or the system are io; anything else means this program used SQLite
 /// wrongly (bad SQL, a violated constraint, misuse), a bug.
 Error sqlite_error(int rc, sqlite3* db, std::string_view context) {

@@ -1,5 +1,5 @@
 #pragma once
-// The state file: one SQLite database shared by every stage of a pipeline (DESIGN.md §5).
+// The state file: one SQLite database shared by every stage of a pipeline (docs/design.md §8).
 //
 // Several processes open the same file at once, so every connection runs in WAL mode with a busy
 // timeout: a stage that finds the file locked waits for the holder instead of failing. WAL needs
@@ -185,7 +185,7 @@ class Db {
   std::int64_t last_insert_rowid() const;
 
   /// synchronous=NORMAL for this connection: a commit survives the process crashing but not a
-  /// power loss. For stages whose tables can be rebuilt from the contract (DESIGN.md §5); the
+  /// power loss. For stages whose tables can be rebuilt from the contract (docs/design.md §8); the
   /// contract's own writes stay at FULL.
   Status relax_durability();
 

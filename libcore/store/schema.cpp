@@ -5,7 +5,7 @@
 namespace rollup::store {
 namespace {
 
-// The first release. Tables are prefixed by the stage that owns and writes them (DESIGN.md §5):
+// The first release. A table's prefix names the stage that owns and writes it (docs/design.md §8):
 // l1_* the embedded contract, seq_* the sequencer, state_* the executor, proof_* the prover.
 // Amounts stay below 2^53, so INTEGER holds them exactly. Timestamps (*_at) are ISO 8601 UTC text.
 // The UNIQUE constraints double as the indexes for lookups by hash or public key; no other lookup

@@ -1,6 +1,6 @@
 #pragma once
 // Account queries against the executor's stored state, with Merkle proofs that a user checks
-// against the root the contract holds (DESIGN.md step 8).
+// against the root the contract holds (docs/design.md §3, step 8).
 #include <optional>
 #include <string>
 

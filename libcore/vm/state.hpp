@@ -1,5 +1,5 @@
 #pragma once
-// The rollup's account state (DESIGN.md §2) and its state transition function. Everything here
+// The rollup's account state (docs/design.md §6) and its state transition function. Everything here
 // is in memory and deterministic; vm/executor.hpp persists it in the state file.
 #include <optional>
 #include <string_view>
@@ -20,7 +20,7 @@ struct Account {
   std::uint64_t nonce = 0;
 };
 
-/// Why a tx or deposit failed; `none` for success. The order of the checks is DESIGN.md §2's.
+/// Why a tx or deposit failed; `none` for success. The order of the checks is docs/design.md §6's.
 enum class Reason {
   none,
   bad_signature,
