@@ -67,13 +67,21 @@ int main(int argc, char** argv) {
     if (follow) {
       std::signal(SIGINT, request_stop);
       std::signal(SIGTERM, request_stop);
-      while (!g_stop && (!until || executor->height() < *until)) {
-        auto next = ROLLUP_TRY(executor->next_committed());
-        if (!next) {
+      // Every height gets its exec line in order, also those another executor applied.
+      std::uint64_t emitted = executor->height();
+      while (!g_stop && (!until || emitted < *until)) {
+        auto result = ROLLUP_TRY(executor->follow(emitted + 1));
+        if (!result) {
           std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
           continue;
         }
-        for (const auto& result : ROLLUP_TRY(executor->apply(*next))) ROLLUP_TRY(report(result));
+        if (result->already_applied) {
+          tool.detail(fmt::format("block {} was applied by another executor", result->height));
+          ROLLUP_TRY(out.write(result->exec_line));
+        } else {
+          ROLLUP_TRY(report(*result));
+        }
+        ++emitted;
       }
       ROLLUP_TRY(executor->finish());
       return out.finish();

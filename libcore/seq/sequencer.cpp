@@ -31,6 +31,9 @@ std::vector<codec::Tx> order_by_fee(std::vector<codec::Tx> txs) {
 Result<Sequencer> Sequencer::open(store::Db& db, l1::Contract& contract, crypto::KeyPair key,
                                   Options options) {
   Sequencer s(db, key, std::move(options));
+  // An in-memory state file is private to this process: there is no one to exclude.
+  if (db.path() != ":memory:")
+    s.lock_.emplace(ROLLUP_TRY(store::ProcessLock::acquire(db.path() + "-sequencer.lock", "a sequencer of " + db.path())));
   s.contract_ = &contract;
   auto cfg = s.contract_->config();
   if (cfg) {

@@ -10,6 +10,7 @@
 #include "codec/objects.hpp"
 #include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
+#include "store/process_lock.hpp"
 
 namespace rollup::store {
 class Db;
@@ -79,6 +80,8 @@ class Sequencer {
   std::uint64_t deposit_next_ = 0;
   std::vector<codec::Tx> batch_;
   std::size_t batch_bytes_ = 0;
+  /// One sequencer per state file: two would race for every height (docs/architecture.md).
+  std::optional<store::ProcessLock> lock_;
 };
 
 }  // namespace rollup::seq

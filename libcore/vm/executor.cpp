@@ -212,6 +212,21 @@ Result<std::optional<codec::Block>> Executor::next_committed() {
   return std::optional<codec::Block>(std::move(*block));
 }
 
+Result<std::optional<ApplyResult>> Executor::follow(std::uint64_t height) {
+  if (height > height_ + 1)
+    return fail(Errc::internal, fmt::format("follow asked for height {} past the tip {} + 1", height, height_));
+  if (height <= height_) {
+    codec::Block applied;
+    applied.height = height;
+    return std::optional<ApplyResult>(ROLLUP_TRY(apply_authenticated(applied, nullptr)));
+  }
+  auto next = ROLLUP_TRY(next_committed());
+  if (!next) return std::optional<ApplyResult>{};
+  for (auto& result : ROLLUP_TRY(apply(*next)))
+    if (result.height == height) return std::optional<ApplyResult>(std::move(result));
+  return fail(Errc::internal, fmt::format("applying block {} gave no result for it", height));
+}
+
 Result<std::vector<ApplyResult>> Executor::apply(const codec::Block& block,
                                                  const std::vector<bool>* signatures) {
   // Authenticate first: only the block the contract committed at this height may be applied.

@@ -62,8 +62,14 @@ class Executor {
   /// Exec lines of applied blocks whose root the contract does not hold yet (the stage after
   /// the executor crashed): emitted again at start so that the stream heals.
   Result<std::vector<std::string>> unsettled_exec_lines();
-  /// The committed block after the executor's tip, if the contract has one (for --follow).
+  /// The committed block after the executor's tip, if the contract has one.
   Result<std::optional<codec::Block>> next_committed();
+  /// For a follower, which must emit every height in order whoever applied it: the result at
+  /// `height` (at most one above the heights already emitted), applying the contract's block
+  /// there if no executor has yet; nullopt while the contract has not committed it. Another
+  /// executor may store blocks meanwhile and move this one's tip past `height`; the heights it
+  /// skipped are then answered from the state file, never lost.
+  Result<std::optional<ApplyResult>> follow(std::uint64_t height);
 
   std::uint64_t height() const { return height_; }
   const State& state() const { return state_; }
