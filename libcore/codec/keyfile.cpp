@@ -37,9 +37,10 @@ Result<crypto::KeyPair> read_key_file(const std::string& path) {
   if (!in) return fail(Errc::io, path + ": " + std::strerror(errno));
   std::stringstream buf;
   buf << in.rdbuf();
-  auto json = Json::parse(buf.str(), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return fail(Errc::bad_input, path + ": not a key file");
-  FieldReader f(json, path);
+  auto json = parse_json(buf.str());
+  if (!json) return fail(Errc::bad_input, path + ": not a key file: " + json.error().message);
+  if (!json->is_object()) return fail(Errc::bad_input, path + ": not a key file");
+  FieldReader f(*json, path);
   auto kind = ROLLUP_TRY(f.string("kind"));
   if (kind != "key") return fail(Errc::bad_input, path + ": not a key file (kind is not \"key\")");
   if (ROLLUP_TRY(f.u53("v")) != 1) return fail(Errc::bad_input, path + ": unsupported key file version");
