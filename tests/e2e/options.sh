@@ -72,4 +72,22 @@ usage_error "memory" rollup-l1 init --sequencer-key seq.key --db :memory:
 usage_error "memory" rollup-l1 status --db :memory:
 ROLLUP_DB=:memory: usage_error "memory" rollup-exec </dev/null
 usage_error "empty" rollup-l1 status --db ""
+
+# Item 15: a key file others can read is refused (exit 4) by every tool that reads one.
+chmod 644 alice.key
+expect_status 4 rollup-keygen --show alice.key
+expect_err "^rollup-keygen: permissions 0644 for 'alice.key' are too open"
+expect_status 4 rollup-tx transfer --key alice.key --to "$BOB" --amount 5 --nonce 0
+expect_err "permissions 0644 for 'alice.key' are too open"
+chmod 600 alice.key
+# -f replaces a symlink, never its target; a failed write (full disk) leaves nothing behind.
+echo precious > target
+ln -s target sym.key
+expect_status 2 rollup-keygen -o sym.key
+expect_status 0 rollup-keygen -f -o sym.key
+expect_eq "$(cat target)" precious "rollup-keygen -f wrote through a symlink"
+[ -f sym.key ] && [ ! -L sym.key ] || fail "sym.key is not a regular file now"
+expect_status 4 bash -c 'trap "" XFSZ; ulimit -f 0; rollup-keygen -o full.key'
+[ ! -e full.key ] && [ -z "$(ls -A | grep '^\.full')" ] || fail "a failed rollup-keygen left a file"
+expect_status 0 rollup-keygen -o full.key
 echo ok
