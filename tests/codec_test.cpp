@@ -201,6 +201,10 @@ TEST_CASE("the fast tx-line path decides exactly as the general path", "[codec]"
   for (const char* edge : {R"({"kind":"tx","v":1,"kind":"tx"})", R"({"amount":01})", "{}", "",
                            R"({"kind":"tx","v":1.0})", "{\"kind\":\"t\\u0078\",\"v\":1}"})
     lines.push_back(edge);
+  // Both paths refuse text after a NUL byte and duplicate keys (the general one since Hardening 9).
+  lines.push_back(transfer + std::string(1, '\0') + "garbage");
+  lines.push_back(transfer.substr(0, transfer.size() - 1) + R"(,"fee":1})");
+  lines.push_back(transfer.substr(0, transfer.size() - 1) + R"(,"amount":1e400})");
   int fast_decided = 0;
   for (const auto& line : lines) {
     auto fast = codec::parse_tx_line_fast(line);
@@ -214,4 +218,66 @@ TEST_CASE("the fast tx-line path decides exactly as the general path", "[codec]"
   }
   CHECK(fast_decided >= 3);
   CHECK(codec::parse_tx_line_fast(transfer));
+}
+
+TEST_CASE("parse_json refuses what a reader could misread", "[codec]") {
+  auto refused = [](std::string_view text, std::string_view why) {
+    auto j = codec::parse_json(text);
+    INFO(text.substr(0, 80));
+    REQUIRE_FALSE(j);
+    CHECK(j.error().code == Errc::bad_input);
+    CHECK(j.error().message.find(why) != std::string::npos);
+  };
+  refused(R"({"x":1e400})", "number out of range");
+  refused(R"({"x":-1e400})", "number out of range");
+  refused(R"({"x":)" + std::string(5000, '9') + "}", "number out of range");
+  refused(std::string(R"({"kind":"tx","v":1})") + '\0' + "garbage", "NUL byte at byte 19");
+  refused(R"({"a":1,"a":2})", "duplicate key \"a\"");
+  refused(R"({"o":{"a":[],"a":[]}})", "duplicate key \"a\"");
+  refused(std::string(65, '[') + std::string(65, ']'), "nesting deeper than 64");
+  refused(std::string(25'000'000, '['), "nesting deeper than 64");
+  refused(R"({"a":)", "parse error");
+  // What stays valid: the same keys in sibling objects, 64 levels, big but finite numbers.
+  CHECK(codec::parse_json(R"([{"a":1},{"a":2}])"));
+  CHECK(codec::parse_json(std::string(64, '[') + std::string(64, ']')));
+  auto big = codec::parse_json(R"({"x":1e300,"y":18446744073709551615,"z":-5})");
+  REQUIRE(big);
+  CHECK((*big)["y"].get<std::uint64_t>() == UINT64_MAX);
+  CHECK(codec::parse_json(R"({"a":{"b":[1,2,{"c":null}]},"d":"e"})")->dump() ==
+        R"({"a":{"b":[1,2,{"c":null}]},"d":"e"})");
+}
+
+TEST_CASE("line reader holds at most the limit and goes on after an over-long line", "[codec]") {
+  char path[] = "/tmp/rollup-codec-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  {
+    std::ofstream out(path);
+    out << std::string(100, 'a') << "\n" << std::string(101, 'b') << "\n"
+        << std::string(100000, 'c') << "\nok\n" << std::string(300, 'd');
+  }
+  auto reader = codec::LineReader::open(path, 100);
+  REQUIRE(reader);
+  auto exact = reader->next();
+  REQUIRE((exact && *exact));
+  CHECK((*exact)->text.size() == 100);
+  auto over = reader->next();
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == Errc::bad_input);
+  CHECK(over.error().message == std::string(path) + ":2: line longer than 100 bytes");
+  auto far_over = reader->next();
+  REQUIRE_FALSE(far_over);
+  CHECK(far_over.error().message == std::string(path) + ":3: line longer than 100 bytes");
+  auto ok = reader->next();
+  REQUIRE((ok && *ok));
+  CHECK((*ok)->text == "ok");
+  CHECK((*ok)->number == 4);
+  auto last = reader->next();  // over-long and without a newline: reported, then the end
+  REQUIRE_FALSE(last);
+  CHECK(last.error().message == std::string(path) + ":5: line longer than 100 bytes");
+  auto end = reader->next();
+  REQUIRE(end);
+  CHECK_FALSE(*end);
+  std::remove(path);
 }

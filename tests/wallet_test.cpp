@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "codec/keyfile.hpp"
@@ -71,4 +75,70 @@ TEST_CASE("key files round-trip with mode 0600 and are checked", "[wallet]") {
   rmdir(dir);
   CHECK(crypto::dev_key(1).public_key != crypto::dev_key(2).public_key);
   CHECK(crypto::dev_key(1).public_key == crypto::dev_key(1).public_key);
+}
+
+TEST_CASE("key files readable by others are refused, as ssh does", "[wallet]") {
+  char dir[] = "/tmp/rollup-keys-XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  std::string path = std::string(dir) + "/x.key";
+  REQUIRE(codec::write_key_file(path, crypto::dev_key(7), false));
+  for (mode_t mode : {0644, 0666, 0640, 0604, 0660}) {
+    REQUIRE(chmod(path.c_str(), mode) == 0);
+    auto refused = codec::read_key_file(path);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == Errc::io);
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
+    CHECK(refused.error().message.find(std::string("permissions ") + octal + " for '" + path +
+                                       "' are too open") != std::string::npos);
+  }
+  REQUIRE(chmod(path.c_str(), 0400) == 0);
+  CHECK(codec::read_key_file(path));
+  std::remove(path.c_str());
+  rmdir(dir);
+}
+
+TEST_CASE("key files are written atomically and never through a symlink", "[wallet]") {
+  char dir[] = "/tmp/rollup-keys-XXXXXX";
+  REQUIRE(mkdtemp(dir));
+  const std::string d = dir, target = d + "/target", link = d + "/link.key";
+  {
+    std::ofstream out(target);
+    out << "precious\n";
+  }
+  REQUIRE(symlink(target.c_str(), link.c_str()) == 0);
+  // Without --force a symlink is an existing name, even a dangling one.
+  CHECK_FALSE(codec::write_key_file(link, crypto::dev_key(1), false));
+  REQUIRE(codec::write_key_file(link, crypto::dev_key(1), true));
+  std::ifstream in(target);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(content == "precious\n");
+  struct stat st {};
+  REQUIRE(lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISREG(st.st_mode));
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(codec::read_key_file(link)->public_key == crypto::dev_key(1).public_key);
+
+  // A write that fails half-way (here a file size limit, as a full disk would) leaves neither a
+  // key file nor a temporary one, so the retry does not find an empty "existing" key.
+  const std::string key = d + "/full.key";
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit tiny = saved;
+  tiny.rlim_cur = 16;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &tiny) == 0);
+  auto failed = codec::write_key_file(key, crypto::dev_key(2), false);
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &saved) == 0);
+  std::signal(SIGXFSZ, old_handler);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code == Errc::io);
+  std::size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(d)) {
+    INFO(e.path());
+    ++entries;
+  }
+  CHECK(entries == 2);  // target and link.key only
+  CHECK(codec::write_key_file(key, crypto::dev_key(2), false));
+  std::filesystem::remove_all(d);
 }

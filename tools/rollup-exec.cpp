@@ -30,10 +30,10 @@ int main(int argc, char** argv) {
   std::optional<std::uint64_t> until;
   std::uint64_t poll_ms = 200;
   app.add_flag("--follow", follow, "Read blocks from the contract instead of the input, as they are committed");
-  app.add_option("--until", until, "With --follow: stop after this height (default: follow until interrupted)");
-  app.add_option("--poll-ms", poll_ms, "With --follow: how often to look for new blocks")->capture_default_str();
+  cli::add_unsigned(app, "--until", until, "With --follow: stop after this height (default: follow until interrupted)");
+  cli::add_unsigned(app, "--poll-ms", poll_ms, "With --follow: how often to look for new blocks")->capture_default_str();
   app.add_flag("--dry-run", dry_run, "Execute without writing the state file");
-  app.add_option("--threads", threads, "Threads for signatures and hashing")->capture_default_str()->check(CLI::Range(1u, 256u));
+  cli::add_unsigned(app, "--threads", threads, "Threads for signatures and hashing", 1, 256)->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   auto& app = tool.app();
   app.add_option("-o,--out", out, "Key file to write");
   app.add_option("--show", show, "Print the public key of an existing key file instead");
-  app.add_option("--dev", dev,
+  cli::add_unsigned(app, "--dev", dev,
                  "Use dev key number N (deterministic, public: for tests and demos only)");
   app.add_flag("-f,--force", force, "Overwrite an existing key file");
   return tool.run(argc, argv, [&]() -> Status {

@@ -27,32 +27,33 @@ int main(int argc, char** argv) {
   std::string sequencer_hex, sequencer_key, genesis_file, genesis_root_hex;
   std::uint64_t dev_accounts = 0, dev_balance = 1'000'000;
   auto* init = app.add_subcommand("init", "Deploy the contract: chain id, namespace, sequencer, genesis");
-  init->add_option("--chain-id", config.chain_id, "Chain id signed into every tx")->capture_default_str();
-  init->add_option("--namespace", config.namespace_id, "The rollup's namespace id in blocks")->capture_default_str();
+  cli::add_unsigned(*init, "--chain-id", config.chain_id, "Chain id signed into every tx")->capture_default_str();
+  cli::add_unsigned(*init, "--namespace", config.namespace_id, "The rollup's namespace id in blocks")->capture_default_str();
   init->add_option("--sequencer", sequencer_hex, "Sequencer public key");
   init->add_option("--sequencer-key", sequencer_key, "Sequencer key file (instead of --sequencer)");
-  init->add_option("--deposit-deadline", config.deposit_deadline,
+  cli::add_unsigned(*init, "--deposit-deadline", config.deposit_deadline,
                    "Blocks within which a deposit must be included")->capture_default_str();
   init->add_option("--genesis", genesis_file, "Genesis accounts: NDJSON lines {\"pubkey\":\"0x…\",\"balance\":N}");
-  init->add_option("--dev-accounts", dev_accounts, "Genesis: dev keys 0..N-1 (rollup-keygen --dev)");
-  init->add_option("--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
+  cli::add_unsigned(*init, "--dev-accounts", dev_accounts, "Genesis: dev keys 0..N-1 (rollup-keygen --dev)", 0,
+                    cli::kMaxDevAccounts);
+  cli::add_unsigned(*init, "--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
   init->add_option("--genesis-root", genesis_root_hex, "Expected genesis root (checked)");
 
   std::string account_hex, key_file, to_hex_arg;
   std::uint64_t amount = 0;
   auto* fund = app.add_subcommand("fund", "Dev faucet: credit an L1 account");
   fund->add_option("--to", account_hex, "L1 account (public key)")->required();
-  fund->add_option("--amount", amount, "Amount")->required();
+  cli::add_unsigned(*fund, "--amount", amount, "Amount", 1)->required();
   auto* deposit = app.add_subcommand("deposit", "Move L1 funds into the rollup's deposit queue");
   deposit->add_option("--key", key_file, "Key file of the paying L1 account")->required();
   deposit->add_option("--to", to_hex_arg, "L2 recipient (default: the same key)");
-  deposit->add_option("--amount", amount, "Amount")->required();
+  cli::add_unsigned(*deposit, "--amount", amount, "Amount", 1)->required();
 
   auto* status = app.add_subcommand("status", "Print the contract's state as one JSON object");
   std::uint64_t from = 1, to = UINT64_MAX;
   auto* blocks = app.add_subcommand("blocks", "Print committed blocks as NDJSON (for replay)");
-  blocks->add_option("--from", from, "First height")->capture_default_str();
-  blocks->add_option("--to", to, "Last height");
+  cli::add_unsigned(*blocks, "--from", from, "First height")->capture_default_str();
+  cli::add_unsigned(*blocks, "--to", to, "Last height");
   auto* roots = app.add_subcommand("roots", "Print the state roots the contract holds");
   auto* balances = app.add_subcommand("balances", "Print L1 balances");
   auto* withdrawals = app.add_subcommand("withdrawals", "Print withdrawals of proven blocks (payable or paid)");

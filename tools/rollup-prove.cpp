@@ -21,15 +21,11 @@ int main(int argc, char** argv) {
   tool.add_db_option();
   tool.add_input_option();
   unsigned threads = cli::hardware_threads();
-  tool.app()
-      .add_option("--threads", threads, "Threads for the prover")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 256u));
+  cli::add_unsigned(tool.app(), "--threads", threads, "Threads for the prover", 1, 256)->capture_default_str();
   unsigned range = 1;
-  tool.app()
-      .add_option("--range", range, "Blocks per proof: consecutive exec'd blocks proven in one range proof")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 4096u));
+  cli::add_unsigned(tool.app(), "--range", range,
+                    "Blocks per proof: consecutive exec'd blocks proven in one range proof", 1, 4096)
+      ->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));

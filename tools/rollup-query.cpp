@@ -17,10 +17,10 @@ int main(int argc, char** argv) {
   bool check = false;
   std::optional<std::uint64_t> height;
   app.add_option("PUBKEY", key_hex, "Account public key (0x + 64 hex digits)");
-  app.add_option("--index", index, "Account by leaf index instead of key");
+  cli::add_unsigned(app, "--index", index, "Account by leaf index instead of key");
   app.add_flag("--check", check,
                "Verify the proof against the contract's latest verified root (answering at its height)");
-  app.add_option("--height", height,
+  cli::add_unsigned(app, "--height", height,
                  "Answer at this committed height, rebuilt by replaying the contract's blocks");
   return tool.run(argc, argv, [&]() -> Status {
     if (key_hex.empty() == !index) return fail(Errc::usage, "give either PUBKEY or --index");

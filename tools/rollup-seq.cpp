@@ -21,15 +21,15 @@ int main(int argc, char** argv) {
   std::string key_file, order = "fifo", fee_recipient;
   seq::Options options;
   app.add_option("--key", key_file, "Sequencer key file")->required()->envname("ROLLUP_SEQ_KEY");
-  app.add_option("--max-txs", options.max_txs, "Cut a block at this many txs")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--max-bytes", options.max_bytes, "Cut a block at this many bytes of tx lines")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--max-wait-ms", options.max_wait_ms, "Cut a block this long after its first tx")->capture_default_str();
+  cli::add_unsigned(app, "--max-txs", options.max_txs, "Cut a block at this many txs", 1)->capture_default_str();
+  cli::add_unsigned(app, "--max-bytes", options.max_bytes, "Cut a block at this many bytes of tx lines", 1)->capture_default_str();
+  cli::add_unsigned(app, "--max-wait-ms", options.max_wait_ms, "Cut a block this long after its first tx")->capture_default_str();
   app.add_option("--order", order, "Order within a block: fifo or fee (each sender keeps nonce order)")
       ->capture_default_str()->check(CLI::IsMember({"fifo", "fee"}));
-  app.add_option("--namespace", options.namespace_id, "Namespace id of the txs (default: the contract's)");
+  cli::add_unsigned(app, "--namespace", options.namespace_id, "Namespace id of the txs (default: the contract's)");
   app.add_option("--fee-recipient", fee_recipient, "Public key credited the fees (default: the sequencer's)");
-  app.add_option("--max-deposits", options.max_deposits, "Deposits per block at most")->capture_default_str();
-  app.add_option("--timestamp", options.fixed_timestamp, "Fixed block timestamp in ms (reproducible streams)");
+  cli::add_unsigned(app, "--max-deposits", options.max_deposits, "Deposits per block at most")->capture_default_str();
+  cli::add_unsigned(app, "--timestamp", options.fixed_timestamp, "Fixed block timestamp in ms (reproducible streams)");
 
   return tool.run(argc, argv, [&]() -> Status {
     options.ordering = order == "fee" ? seq::Ordering::fee : seq::Ordering::fifo;

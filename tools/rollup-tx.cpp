@@ -23,10 +23,10 @@ int main(int argc, char** argv) {
   auto* withdraw = app.add_subcommand("withdraw", "Sign a withdrawal to the same key's L1 account");
   for (auto* sub : {transfer, withdraw}) {
     sub->add_option("--key", key_file, "Sender's key file")->required();
-    sub->add_option("--amount", amount, "Amount (1 .. 2^53-1)")->required();
-    sub->add_option("--fee", fee, "Fee paid to the block's fee recipient")->capture_default_str();
-    sub->add_option("--nonce", nonce, "Sender's nonce (default: looked up in the state file)");
-    sub->add_option("--chain-id", chain_id, "Chain id (default: the contract's)");
+    cli::add_unsigned(*sub, "--amount", amount, "Amount (1 .. 2^53-1)", 1)->required();
+    cli::add_unsigned(*sub, "--fee", fee, "Fee paid to the block's fee recipient")->capture_default_str();
+    cli::add_unsigned(*sub, "--nonce", nonce, "Sender's nonce (default: looked up in the state file)");
+    cli::add_unsigned(*sub, "--chain-id", chain_id, "Chain id (default: the contract's)");
   }
   transfer->add_option("--to", to, "Recipient's public key (0x + 64 hex digits)")->required();
 
@@ -34,12 +34,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> key_files;
   std::uint64_t count = 1000, dev_accounts = 0, seed = 1, max_amount = 10;
   batch->add_option("--key", key_files, "Key files of the accounts (repeat)");
-  batch->add_option("--dev-accounts", dev_accounts, "Use dev keys 0..N-1 (see rollup-keygen --dev)");
-  batch->add_option("-n,--count", count, "Number of txs")->capture_default_str();
-  batch->add_option("--seed", seed, "Random seed")->capture_default_str();
-  batch->add_option("--max-amount", max_amount, "Largest amount")->capture_default_str()->check(CLI::Range(1ULL, 1ULL << 40));
-  batch->add_option("--fee", fee, "Fee of each tx")->capture_default_str();
-  batch->add_option("--chain-id", chain_id, "Chain id (default: the contract's)");
+  cli::add_unsigned(*batch, "--dev-accounts", dev_accounts, "Use dev keys 0..N-1 (see rollup-keygen --dev)", 0,
+                    cli::kMaxDevAccounts);
+  cli::add_unsigned(*batch, "-n,--count", count, "Number of txs")->capture_default_str();
+  cli::add_unsigned(*batch, "--seed", seed, "Random seed")->capture_default_str();
+  cli::add_unsigned(*batch, "--max-amount", max_amount, "Largest amount", 1, 1ULL << 40)->capture_default_str();
+  cli::add_unsigned(*batch, "--fee", fee, "Fee of each tx")->capture_default_str();
+  cli::add_unsigned(*batch, "--chain-id", chain_id, "Chain id (default: the contract's)");
 
   return tool.run(argc, argv, [&]() -> Status {
     // The state file is only read, and only when it exists: a tx can be made offline.

@@ -17,10 +17,9 @@ int main(int argc, char** argv) {
   tool.add_db_option();
   tool.add_input_option();
   unsigned min_bits = 100;
-  tool.app()
-      .add_option("--min-security", min_bits, "Reject proofs below this many bits of conjectured security")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 128u));
+  cli::add_unsigned(tool.app(), "--min-security", min_bits,
+                    "Reject proofs below this many bits of conjectured security", 1, 128)
+      ->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));

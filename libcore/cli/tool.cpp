@@ -23,6 +23,7 @@ Tool::Tool(std::string name, std::string description, std::string example)
 }
 
 void Tool::add_db_option() {
+  has_db_ = true;
   app_.add_option("--db", db_, "State file (default ./rollup.db)")->envname("ROLLUP_DB");
 }
 
@@ -51,6 +52,12 @@ int Tool::run(int argc, char** argv, const std::function<Status()>& body) {
   std::signal(SIGPIPE, SIG_DFL);
   try {
     app_.parse(argc, argv);
+    if (has_db_) {
+      if (auto checked = store::check_db_path(db_path()); !checked) {
+        error(checked.error().message);
+        return exit_status(Errc::usage);
+      }
+    }
   } catch (const CLI::Success& e) {
     return app_.exit(e);  // --help, --version: stdout, status 0
   } catch (const CLI::ParseError& e) {
@@ -97,9 +104,9 @@ Status Tool::for_each_object(
       auto next = reader->next();
       if (!next) {
         if (next.error().code == Errc::bad_input && keep_going_) {
-          error(next.error().message);
+          error(next.error().message);  // an over-long line: the reader goes on after it
           skipped_lines_ = true;
-          return std::unexpected(next.error());  // the rest of an over-long line cannot be found
+          continue;
         }
         return std::unexpected(next.error());
       }
@@ -150,6 +157,23 @@ Result<PublicKey> parse_public_key(const std::string& text, const std::string& w
   auto key = from_hex_fixed<32>(text);
   if (!key) return fail(Errc::usage, what + ": " + key.error().message);
   return *key;
+}
+
+CLI::Validator unsigned_range(std::uint64_t min, std::uint64_t max) {
+  auto check = [min, max](std::string& text) -> std::string {
+    // Digits only: no sign, no base prefix, no exponent, so the text means what it says.
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+      return "must be an unsigned decimal integer, got '" + text + "'";
+    const std::string bound = std::to_string(max);
+    std::string_view digits = std::string_view(text).substr(std::min(text.find_first_not_of('0'), text.size() - 1));
+    // Compared as digit strings: a value beyond 2^64 must not wrap before the bound check.
+    if (digits.size() > bound.size() || (digits.size() == bound.size() && digits > bound))
+      return "must be at most " + bound + ", got " + text;
+    if (std::stoull(std::string(digits)) < min)
+      return "must be at least " + std::to_string(min) + ", got " + text;
+    return {};
+  };
+  return CLI::Validator(check, "UINT");
 }
 
 unsigned hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }

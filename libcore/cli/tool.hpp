@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <functional>
+#include <limits>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +14,16 @@
 #include "codec/fields.hpp"
 #include "codec/ndjson.hpp"
 #include "core/error.hpp"
+#include "core/limits.hpp"
 
 namespace rollup::cli {
+
+namespace detail {
+template <class T>
+T& value_of(T& v) { return v; }
+template <class T>
+T& value_of(std::optional<T>& v) { return *v; }
+}  // namespace detail
 
 class Tool {
  public:
@@ -63,6 +73,7 @@ class Tool {
   std::string name_;
   CLI::App app_;
   std::optional<std::string> db_;
+  bool has_db_ = false;
   std::vector<std::string> inputs_{"-"};
   bool keep_going_ = false;
   bool quiet_ = false;
@@ -85,6 +96,28 @@ class Progress {
   bool shown_ = false;
   std::chrono::steady_clock::time_point last_{};
 };
+
+/// The largest value a numeric option takes unless it states a tighter bound: what a JSON number
+/// (a double) and the state file's INTEGER hold exactly, as for amounts (core/limits.hpp).
+inline constexpr std::uint64_t kMaxOptionValue = kBalanceLimit - 1;
+/// Dev accounts are derived and held in memory one by one: 2^20 is far beyond any test or demo.
+inline constexpr std::uint64_t kMaxDevAccounts = std::uint64_t{1} << 20;
+
+/// The check every numeric option of every tool carries: decimal digits only, from `min` to `max`.
+/// CLI11 alone reads "-1" into an unsigned option by wrapping it to 2^64-1, and takes "0x10",
+/// "1e3" or "+5"; each of those is a usage error here, named with the option.
+CLI::Validator unsigned_range(std::uint64_t min = 0, std::uint64_t max = kMaxOptionValue);
+
+/// Adds an unsigned option checked by unsigned_range; `max` may not exceed what `T` holds.
+template <class T>
+CLI::Option* add_unsigned(CLI::App& app, const std::string& name, T& value,
+                          const std::string& description, std::uint64_t min = 0,
+                          std::uint64_t max = kMaxOptionValue) {
+  using Number = typename std::remove_cvref_t<decltype(detail::value_of(value))>;
+  static_assert(std::is_unsigned_v<Number>, "add_unsigned is for unsigned options");
+  max = std::min<std::uint64_t>(max, std::numeric_limits<Number>::max());
+  return app.add_option(name, value, description)->check(unsigned_range(min, max));
+}
 
 /// Parses a 0x-prefixed 32-byte public key given on the command line (usage error otherwise).
 Result<PublicKey> parse_public_key(const std::string& text, const std::string& what);

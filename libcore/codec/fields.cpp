@@ -1,6 +1,9 @@
 #include "codec/fields.hpp"
 #include "core/limits.hpp"
 
+#include <cstring>
+#include <vector>
+
 namespace rollup::codec {
 
 FieldReader::FieldReader(const Json& object, std::string context)
@@ -68,19 +71,91 @@ Status FieldReader::finish() const {
   return {};
 }
 
-Result<Json> parse_stream_object(std::string_view text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    // Re-parse with exceptions only to get the parser's position and reason.
-    try {
-      [[maybe_unused]] auto reparsed = Json::parse(text);
-    } catch (const Json::parse_error& e) {
-      std::string what = e.what();
-      auto pos = what.find("parse error");
-      return fail(Errc::bad_input, "invalid json: " + (pos == std::string::npos ? what : what.substr(pos)));
-    }
-    return fail(Errc::bad_input, "invalid json");
+namespace {
+
+/// Builds the document as nlohmann's own DOM parser does, refusing what parse_json promises to
+/// refuse while it reads, so that a hostile line costs no more memory than its own length.
+class StrictDomBuilder {
+ public:
+  using string_t = Json::string_t;
+  bool null() { return put(Json(nullptr)); }
+  bool boolean(bool v) { return put(Json(v)); }
+  bool number_integer(Json::number_integer_t v) { return put(Json(v)); }
+  bool number_unsigned(Json::number_unsigned_t v) { return put(Json(v)); }
+  bool number_float(Json::number_float_t v, const string_t&) { return put(Json(v)); }
+  bool string(string_t& v) { return put(Json(std::move(v))); }
+  bool binary(Json::binary_t&) { return refuse("binary values are not JSON"); }
+  bool start_object(std::size_t) { return open(Json::object()); }
+  bool start_array(std::size_t) { return open(Json::array()); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(string_t& k) {
+    if (open_.back()->contains(k)) return refuse("duplicate key \"" + k + "\"");
+    key_ = std::move(k);
+    return true;
   }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+    std::string what = e.what();
+    if (e.id == 406)  // out_of_range: the token may be thousands of digits long, so no echo
+      return refuse("number out of range at byte " + std::to_string(position));
+    auto at = what.find("parse error");
+    return refuse(at == std::string::npos ? what : what.substr(at));
+  }
+
+  Json root;
+  std::string error;
+
+ private:
+  bool refuse(std::string why) {
+    if (error.empty()) error = std::move(why);
+    return false;
+  }
+  Json* insert(Json&& v) {
+    if (open_.empty()) {
+      root = std::move(v);
+      return &root;
+    }
+    Json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return &parent.back();
+    }
+    return &parent.get_ref<Json::object_t&>().emplace(std::move(key_), std::move(v)).first->second;
+  }
+  bool put(Json&& v) {
+    insert(std::move(v));
+    return true;
+  }
+  bool open(Json&& container) {
+    if (open_.size() >= kMaxJsonDepth)
+      return refuse("nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    open_.push_back(insert(std::move(container)));
+    return true;
+  }
+  bool close() {
+    open_.pop_back();
+    return true;
+  }
+  std::vector<Json*> open_;
+  string_t key_;
+};
+
+}  // namespace
+
+Result<Json> parse_json(std::string_view text) {
+  if (const void* nul = std::memchr(text.data(), '\0', text.size()))
+    return fail(Errc::bad_input, "invalid json: NUL byte at byte " +
+                                     std::to_string(static_cast<const char*>(nul) - text.data()));
+  StrictDomBuilder builder;
+  if (!Json::sax_parse(text.begin(), text.end(), &builder)) {
+    if (builder.error.empty()) builder.error = "parse error";
+    return fail(Errc::bad_input, "invalid json: " + builder.error);
+  }
+  return std::move(builder.root);
+}
+
+Result<Json> parse_stream_object(std::string_view text) {
+  Json j = ROLLUP_TRY(parse_json(text));
   if (!j.is_object()) return fail(Errc::bad_input, "a stream line must be a JSON object");
   auto kind = j.find("kind");
   if (kind == j.end() || !kind->is_string())

@@ -46,6 +46,15 @@ class FieldReader {
   std::set<std::string> seen_;
 };
 
+/// Nesting deeper than this is bad input: no stream object needs more than a handful of levels,
+/// and building a document for a line of 25 million brackets would cost gigabytes.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
+/// Parses one JSON text, stricter than RFC 8259 allows a parser to be: a duplicate key (which
+/// copy would a reader take?), a NUL byte (nlohmann's lexer reads it as end of input, so text
+/// after it would pass unseen), a number no double holds (1e400, a 5,000-digit integer) and
+/// nesting deeper than kMaxJsonDepth are bad input like any syntax error.
+Result<Json> parse_json(std::string_view text);
 /// Parses one line into a JSON object that has `"kind"` (string) and `"v": 1`.
 Result<Json> parse_stream_object(std::string_view text);
 /// The `kind` of an object returned by parse_stream_object.

@@ -4,26 +4,34 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace rollup::codec {
 
-Result<LineReader> LineReader::open(const std::string& path) {
-  if (path == "-") return LineReader(STDIN_FILENO, "-", false);
+namespace {
+std::string describe_size(std::size_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+}  // namespace
+
+Result<LineReader> LineReader::open(const std::string& path, std::size_t max_line) {
+  if (path == "-") return LineReader(STDIN_FILENO, "-", false, max_line);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail(Errc::io, path + ": " + std::strerror(errno));
-  return LineReader(fd, path, true);
+  return LineReader(fd, path, true, max_line);
 }
 
-LineReader::LineReader(int fd, std::string file, bool owns)
-    : fd_(fd), owns_(owns), file_(std::move(file)) {
-  buf_.resize(1 << 16);
+LineReader::LineReader(int fd, std::string file, bool owns, std::size_t max_line)
+    : fd_(fd), owns_(owns), max_line_(max_line), file_(std::move(file)) {
+  buf_.resize(std::min<std::size_t>(1 << 16, max_line_ + 1));
 }
 
 LineReader::LineReader(LineReader&& o) noexcept
-    : fd_(o.fd_), owns_(o.owns_), eof_(o.eof_), file_(std::move(o.file_)), line_(o.line_),
-      buf_(std::move(o.buf_)), pos_(o.pos_), len_(o.len_) {
+    : fd_(o.fd_), owns_(o.owns_), eof_(o.eof_), skipping_(o.skipping_), max_line_(o.max_line_),
+      file_(std::move(o.file_)), line_(o.line_), buf_(std::move(o.buf_)), pos_(o.pos_), len_(o.len_) {
   o.fd_ = -1;
   o.owns_ = false;
 }
@@ -39,7 +47,8 @@ bool LineReader::fill() {
     len_ -= pos_;
     pos_ = 0;
   }
-  if (len_ == buf_.size()) buf_.resize(buf_.size() * 2);
+  // A line and its newline fit in max_line_ + 1 bytes; next() reports a line before it needs more.
+  if (len_ == buf_.size()) buf_.resize(std::min(buf_.size() * 2, max_line_ + 1));
   for (;;) {
     ssize_t n = ::read(fd_, buf_.data() + len_, buf_.size() - len_);
     if (n > 0) {
@@ -55,8 +64,22 @@ bool LineReader::fill() {
   }
 }
 
+bool LineReader::skip_to_next_line() {
+  for (;;) {
+    const void* nl = std::memchr(buf_.data() + pos_, '\n', len_ - pos_);
+    if (nl) {
+      pos_ = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
+      skipping_ = false;
+      return true;
+    }
+    pos_ = len_ = 0;
+    if (!fill()) return false;
+  }
+}
+
 Result<std::optional<Line>> LineReader::next() {
   try {
+    if (skipping_ && !skip_to_next_line()) return std::optional<Line>{};
     for (;;) {
       std::size_t scan_from = pos_;
       for (;;) {
@@ -72,10 +95,13 @@ Result<std::optional<Line>> LineReader::next() {
           if (line.text.find_first_not_of(" \t") == std::string::npos) break;  // blank: skip
           return line;
         }
-        if (len_ - pos_ > kMaxLineBytes)
-          return fail(Errc::bad_input, file_ + ":" + std::to_string(line_ + 1) +
-                                           ": line longer than " +
-                                           std::to_string(kMaxLineBytes >> 20) + " MiB");
+        if (len_ - pos_ > max_line_) {
+          ++line_;
+          pos_ = len_;
+          skipping_ = true;
+          return fail(Errc::bad_input, file_ + ":" + std::to_string(line_) + ": line longer than " +
+                                           describe_size(max_line_));
+        }
         std::size_t scanned = len_;
         std::size_t consumed_before = pos_;
         if (!fill()) {

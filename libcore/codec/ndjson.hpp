@@ -24,14 +24,15 @@ struct Line {
 
 class LineReader {
  public:
-  /// Opens `path` ("-" = stdin). Fails with Errc::io if the file cannot be opened.
-  static Result<LineReader> open(const std::string& path);
+  /// Opens `path` ("-" = stdin). Fails with Errc::io if the file cannot be opened. Never holds
+  /// more than `max_line + 1` bytes: a longer line is reported, then skipped to its end.
+  static Result<LineReader> open(const std::string& path, std::size_t max_line = kMaxLineBytes);
   LineReader(LineReader&& other) noexcept;
   LineReader& operator=(LineReader&&) = delete;
   ~LineReader();
 
   /// The next non-blank line, std::nullopt at end of input; an error for an over-long line
-  /// or a read error.
+  /// (bad input: the next call goes on after it) or a read error.
   Result<std::optional<Line>> next();
   const std::string& file() const { return file_; }
   std::size_t line_number() const { return line_; }
@@ -42,11 +43,15 @@ class LineReader {
   bool has_buffered() const { return pos_ < len_; }
 
  private:
-  LineReader(int fd, std::string file, bool owns);
+  LineReader(int fd, std::string file, bool owns, std::size_t max_line);
   bool fill();
+  /// Drops the rest of an over-long line; false at end of input.
+  bool skip_to_next_line();
   int fd_ = -1;
   bool owns_ = false;
   bool eof_ = false;
+  bool skipping_ = false;  ///< inside an over-long line that was reported
+  std::size_t max_line_;
   std::string file_;
   std::size_t line_ = 0;
   std::string buf_;

@@ -122,6 +122,13 @@ std::string resolve_db_path(std::optional<std::string> flag) {
   return "./rollup.db";
 }
 
+Status check_db_path(const std::string& path) {
+  if (path.empty()) return fail(Errc::usage, "the state file name is empty");
+  if (path == ":memory:")
+    return fail(Errc::usage, ":memory: is not a state file (it would keep nothing); give a path");
+  return {};
+}
+
 // ---- Stmt ----
 
 Stmt::Stmt(sqlite3_stmt* stmt, sqlite3_stmt** home) : stmt_(stmt), home_(home) {}
@@ -341,7 +348,12 @@ Result<Db> Db::open(const std::string& path, OpenMode mode) {
   else
     flags |= SQLITE_OPEN_READWRITE | (mode == OpenMode::create_if_missing ? SQLITE_OPEN_CREATE : 0);
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  // SQLite reads a name that starts with "file:" as a URI (it is built with URI names on), so
+  // "--db file:u.db" would open u.db and a later plain open of "file:u.db" would miss it. A
+  // name that starts with "/" or "./" is always a plain path.
+  const std::string sqlite_name =
+      path == ":memory:" || path.starts_with('/') ? path : "./" + path;
+  const int rc = sqlite3_open_v2(sqlite_name.c_str(), &raw, flags, nullptr);
   Db db(raw, path, read_only);  // owns the handle even when the open failed
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(rc, raw, "open");

@@ -50,6 +50,10 @@ inline constexpr std::chrono::milliseconds kBusyTimeout{30'000};
 /// The state file to use: `flag` (from --db) when given, else $ROLLUP_DB when set and not empty,
 /// else "./rollup.db".
 std::string resolve_db_path(std::optional<std::string> flag);
+/// A state file named by a user is a path: an empty name and ":memory:" (SQLite's private
+/// database, which would "succeed" and keep nothing) are usage errors. Names such as
+/// "file:x.db" are paths too; Db::open never lets SQLite read them as URIs.
+Status check_db_path(const std::string& path);
 
 namespace detail {
 struct StmtCache;
@@ -148,7 +152,8 @@ class Transaction {
 /// One connection to the state file (move-only).
 class Db {
  public:
-  /// Opens `path` (":memory:" gives a private in-memory database, for tests) and, unless
+  /// Opens `path` (":memory:" gives a private in-memory database, for tests; every other name
+  /// is a file path, even "file:…", which SQLite would take as a URI) and, unless
   /// read-only, migrates it to kSchemaVersion. A file with a newer schema than this build knows
   /// is refused, as is a database that has tables but was never a state file.
   static Result<Db> open(const std::string& path, OpenMode mode);
