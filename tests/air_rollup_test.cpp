@@ -9,6 +9,8 @@
 #include "block_builder.hpp"
 #include "air/block_proof.hpp"
 #include "air/witness.hpp"
+#include "l1/genesis.hpp"
+#include "smt/subtree.hpp"
 #include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
 #include "stark/prover.hpp"
@@ -134,7 +136,7 @@ Bytes cheat(const ProverState& state, const codec::Block& block, const std::vect
 BlockProofClaim claim_of(BlockProofClaim claim, const Bytes& bytes) {
   auto decoded = decode_proof(bytes);
   REQUIRE(decoded);
-  claim.post_root = hash::digest_bytes(lift_root(decoded->first.sub_post_state, decoded->first.depth));
+  claim.post_root = hash::digest_bytes(smt::lift_root(decoded->first.sub_post_state, decoded->first.depth));
   return claim;
 }
 
@@ -185,7 +187,7 @@ TEST_CASE("air: honest proofs of every receipt kind and failure reason verify", 
   CHECK(r1->post_keys.count == 6);  // alice, bob, carol, then dave, feeman, erin; never frank
   std::vector<PublicKey> post_keys;
   for (std::uint64_t i = 0; i < state.state().size(); ++i) post_keys.push_back(state.state().account(i).key);
-  CHECK(r1->post_keys == KeyTree::from_keys(post_keys).commitment());
+  CHECK(r1->post_keys == smt::KeyTree::from_keys(post_keys).commitment());
 
   const auto b2 = second_block(b1);
   auto p2 = prove(state, b2);
@@ -222,31 +224,12 @@ TEST_CASE("air: empty and deposit-only blocks, and blocks without the rollup's n
   CHECK(check(other).receipts.empty());
 }
 
-TEST_CASE("air: the key set commitment is a function of the accounts alone", "[air]") {
-  std::vector<PublicKey> keys;
-  for (int i = 0; i < 40; ++i) keys.push_back(crypto::dev_key(100 + i).public_key);
-  KeyTree grown;
-  for (const auto& k : keys) grown.insert(pack_key(k));
-  CHECK(grown.commitment() == KeyTree::from_keys(keys, 2).commitment());
-  CHECK(grown.count() == 40);
-  // A sorted list: each leaf links to the next larger key, the low leaf of a key is its
-  // predecessor's, and the largest key links to the end.
-  std::map<PackedKey, std::uint64_t> position;
-  for (std::size_t i = 0; i < keys.size(); ++i) position[pack_key(keys[i])] = i + 1;
-  std::uint64_t prev = 0;
-  for (const auto& [k, pos] : position) {
-    CHECK(grown.next_at(prev) == k);
-    CHECK(grown.low_position(k) == prev);
-    prev = pos;
-  }
-  CHECK(grown.next_at(prev) == end_key());
-  std::vector<PackedKey> sorted;
-  for (const auto& [k, pos] : position) sorted.push_back(k);
-  CHECK(key_less(sentinel_key(), sorted.front()));
-  CHECK(key_less(sorted.back(), end_key()));
-  // Genesis accounts: the empty set and a built one.
-  CHECK(genesis_keys({}) == KeyTree().commitment());
-  CHECK(genesis_keys({{keys[0], 5}, {keys[1], 0}}) == KeyTree::from_keys(std::vector<PublicKey>{keys[0], keys[1]}).commitment());
+TEST_CASE("air: the first proof's key set is the contract's genesis key set", "[air]") {
+  // The contract stores l1::genesis_keys at init; the prover starts from the genesis state's.
+  const std::vector<l1::GenesisAccount> accounts = {{alice.public_key, 1000}, {bob.public_key, 500},
+                                                    {carol.public_key, kBalanceLimit - 10}};
+  CHECK(l1::genesis_keys(accounts) == ProverState(genesis(), 1).keys().commitment());
+  CHECK(l1::genesis_keys({}) == smt::KeyTree().commitment());
 }
 
 TEST_CASE("air: the verifier's sparse periodic columns equal their interpolation", "[air]") {
@@ -314,7 +297,7 @@ TEST_CASE("malicious: tampered trace cells in every column group", "[air][malici
     auto tamper = [&](const RollupAir&, stark::Trace& t) {
       Felt& v = t.at(cell.column, cell.row);
       v = cell.column == col::kBit || cell.column == col::kBitA || cell.column == col::kBitB ||
-                  (cell.column >= col::kFlags && cell.column < col::kFlags + kKeyLimbs)
+                  (cell.column >= col::kFlags && cell.column < col::kFlags + smt::kKeyLimbs)
               ? Felt::one() - v
               : v + Felt::one();
     };

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "smt/subtree.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"
 
@@ -68,7 +69,7 @@ Status read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
 /// proof covers in messages ("block" or "range").
 template <class Header>
 Status bind_subtree_roots(BlockPublics& pub, const Header& header, const Hash32& pre_root,
-                          const Hash32& post_root, const KeyCommitment& pre_keys,
+                          const Hash32& post_root, const smt::KeySetCommitment& pre_keys,
                           std::uint64_t created, std::string_view span) {
   pub.pre_root = pre_root;
   pub.post_root = post_root;
@@ -78,12 +79,12 @@ Status bind_subtree_roots(BlockPublics& pub, const Header& header, const Hash32&
   pub.sub_post_state = header.sub_post_state;
   pub.sub_pre_keys = header.sub_pre_keys;
   pub.sub_post_keys = header.sub_post_keys;
-  pub.post_keys = {hash::digest_bytes(lift_root(header.sub_post_keys, header.depth)), pre_keys.count + created};
-  if (hash::digest_bytes(lift_root(header.sub_pre_state, header.depth)) != pre_root)
+  pub.post_keys = {hash::digest_bytes(smt::lift_root(header.sub_post_keys, header.depth)), pre_keys.count + created};
+  if (hash::digest_bytes(smt::lift_root(header.sub_pre_state, header.depth)) != pre_root)
     return reject("the proof's pre-state does not lift to the claimed pre-state root");
-  if (hash::digest_bytes(lift_root(header.sub_post_state, header.depth)) != post_root)
+  if (hash::digest_bytes(smt::lift_root(header.sub_post_state, header.depth)) != post_root)
     return reject("the proof's post-state does not lift to the claimed post-state root");
-  if (hash::digest_bytes(lift_root(header.sub_pre_keys, header.depth)) != pre_keys.root)
+  if (hash::digest_bytes(smt::lift_root(header.sub_pre_keys, header.depth)) != pre_keys.root)
     return reject(fmt::format("the proof's key set does not lift to the claimed pre-{} key set", span));
   if (pub.post_keys.count >= (std::uint64_t{1} << header.depth))
     return reject("the accounts do not fit the proof's subtree depth");
@@ -91,13 +92,6 @@ Status bind_subtree_roots(BlockPublics& pub, const Header& header, const Hash32&
 }
 
 }  // namespace
-
-KeyCommitment genesis_keys(const std::vector<l1::GenesisAccount>& genesis) {
-  std::vector<PublicKey> keys;
-  keys.reserve(genesis.size());
-  for (const auto& g : genesis) keys.push_back(g.key);
-  return KeyTree::from_keys(keys, 2).commitment();
-}
 
 Bytes encode_proof(const ProofHeader& h, std::span<const std::uint8_t> stark_proof) {
   ByteWriter w;

@@ -5,13 +5,13 @@
 // A proof shows that the committed block takes the state from pre_root to post_root and the key
 // set from pre_keys to post_keys. The key set commitment (docs/air.md §2) chains beside the
 // state root: the contract keeps the verified post_keys of each block and passes them as the
-// next block's pre_keys; the first block starts from genesis_keys().
+// next block's pre_keys; the first block starts from l1::genesis_keys().
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "air/keys.hpp"
+#include "smt/key_set.hpp"
 #include "air/witness.hpp"
 #include "codec/objects.hpp"
 #include "core/error.hpp"
@@ -27,7 +27,7 @@ struct BlockProofClaim {
   Hash32 block_hash{};
   Hash32 pre_root{};   ///< hash::digest_bytes of the state root before the block
   Hash32 post_root{};
-  KeyCommitment pre_keys;  ///< genesis_keys(), or the previous block's verified post_keys
+  smt::KeySetCommitment pre_keys;  ///< l1::genesis_keys(), or the previous block's verified post_keys
 };
 
 struct BlockProofReport {
@@ -36,7 +36,7 @@ struct BlockProofReport {
   double verify_ms = 0;  ///< the whole check: signatures, program, STARK
   std::vector<vm::Withdrawal> withdrawals;     ///< payable on L1, in tx order
   std::vector<std::uint64_t> failed_deposits;  ///< deposit queue indices to refund
-  KeyCommitment post_keys;                     ///< to store as the next block's pre_keys
+  smt::KeySetCommitment post_keys;                     ///< to store as the next block's pre_keys
   std::vector<vm::Receipt> receipts;           ///< what the proof binds, in application order
 };
 
@@ -50,9 +50,6 @@ Result<BlockProofReport> verify_block_proof(const codec::Block& block, const vm:
                                             std::span<const std::uint8_t> proof,
                                             unsigned min_security_bits = 100);
 
-/// The key set commitment of the genesis accounts (in index order).
-KeyCommitment genesis_keys(const std::vector<l1::GenesisAccount>& genesis);
-
 struct ProveOptions {
   unsigned threads = 2;
   stark::ProofOptions stark;
@@ -63,7 +60,7 @@ struct BlockProof {
   std::uint64_t last_height = 0;  ///< a range proof's last block; = height for one block
   Hash32 block_hash{};            ///< the block at `height`
   Hash32 pre_root{}, post_root{};
-  KeyCommitment pre_keys, post_keys;
+  smt::KeySetCommitment pre_keys, post_keys;
   unsigned security_bits = 0;
   Bytes bytes;  ///< the encoded proof (section 6 of docs/air.md)
   double prove_ms = 0;
@@ -85,7 +82,7 @@ struct RangeProofClaim {
   std::uint64_t first_height = 0, last_height = 0;
   Hash32 pre_root{};   ///< before the first block
   Hash32 post_root{};  ///< after the last block
-  KeyCommitment pre_keys;
+  smt::KeySetCommitment pre_keys;
 };
 
 /// What one block of a verified range makes happen on L1.
@@ -101,7 +98,7 @@ struct RangeProofReport {
   std::size_t proof_bytes = 0;
   double verify_ms = 0;
   std::vector<RangeBlockEffects> blocks;  ///< one per block, in height order
-  KeyCommitment post_keys;                ///< after the last block
+  smt::KeySetCommitment post_keys;                ///< after the last block
 };
 
 /// Verifies a proof for `blocks` (the committed blocks at claim.first_height .. last_height, in
@@ -149,7 +146,7 @@ struct ProofLine {
   std::uint64_t last_height = 0;  ///< `last_height` of a range proof; = height otherwise
   Hash32 block_hash{};
   Hash32 pre_root{}, post_root{};
-  KeyCommitment pre_keys, post_keys;
+  smt::KeySetCommitment pre_keys, post_keys;
   unsigned security_bits = 0;
   std::uint64_t prove_ms = 0;
   Bytes proof;

@@ -14,7 +14,7 @@ l1::ProofVerifier contract_verifier(unsigned min_security_bits) {
     c.last_height = std::max(claim.height, claim.last_height);
     c.pre_root = claim.pre_root;
     c.post_root = claim.post_root;
-    c.pre_keys = KeyCommitment{claim.pre_keys.root, claim.pre_keys.count};
+    c.pre_keys = claim.pre_keys;
     if (blocks.empty() || blocks.front().hash != claim.block_hash)
       return fail(Errc::rejected, "block proof rejected: the block is not the claimed block");
     auto report = ROLLUP_TRY(verify_range_proof(
@@ -28,7 +28,7 @@ l1::ProofVerifier contract_verifier(unsigned min_security_bits) {
       effects.failed_deposits.insert(effects.failed_deposits.end(), block.failed_deposits.begin(),
                                      block.failed_deposits.end());
     }
-    effects.post_keys = l1::KeySetCommitment{report.post_keys.root, report.post_keys.count};
+    effects.post_keys = report.post_keys;
     effects.security_bits = report.security_bits;
     return effects;
   };

@@ -10,12 +10,15 @@
 #include <span>
 #include <vector>
 
-#include "air/keys.hpp"
+#include "smt/key_set.hpp"
 #include "codec/objects.hpp"
 #include "core/error.hpp"
 #include "vm/state.hpp"
 
 namespace rollup::air {
+
+using field::Felt;
+using hash::Digest;
 
 enum class OpKind : std::uint8_t {
   pad,           ///< fills the trace; changes nothing, proves nothing
@@ -70,6 +73,9 @@ struct Program {
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
                               std::span<const ReceiptClaim> claims);
+
+/// The eight little-endian u32 words of a key that the state tree's leaves hash: a state op's key.
+std::array<Felt, 8> key_words(const PublicKey& key);
 
 /// BLAKE2b-256 of the ops' canonical encoding: part of the AIR's public inputs.
 Hash32 program_digest(std::span<const Op> ops);

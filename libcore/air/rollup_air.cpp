@@ -150,7 +150,7 @@ std::array<Felt, per::kPublicColumns> RollupAir::public_values(std::size_t o, st
       v[0] = op.delta, v[1] = op.inc, v[2] = op.nonce, v[3] = op.a1, v[4] = op.a2;
       v[5] = op.a3, v[6] = op.b1, v[7] = op.b3;
     } else if (low) {
-      for (std::size_t j = 0; j < kKeyLimbs; ++j) v[j] = op.key[j];
+      for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) v[j] = op.key[j];
     }
     v[8] = flag(state && op.nonce_eq);
     v[9] = flag(state && op.bad_nonce);

@@ -12,7 +12,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "air/keys.hpp"
+#include "smt/key_set.hpp"
 #include "air/program.hpp"
 #include "hash/rpo.hpp"
 #include "stark/air.hpp"
@@ -73,7 +73,7 @@ struct BlockPublics {
   std::uint64_t height = 0;
   Hash32 block_hash{};
   Hash32 pre_root{}, post_root{};  ///< depth-32 state roots
-  KeyCommitment pre_keys, post_keys;
+  smt::KeySetCommitment pre_keys, post_keys;
   unsigned depth = 14;
   /// Roots of the leftmost depth-`depth` subtrees; the verifier lifts them to the full roots.
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
@@ -177,10 +177,10 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
 
   // Key-limb comparison helpers over the flags F_0..F_4 (one-hot at the first difference).
   F flag_sum = c[kFlags];
-  for (std::size_t j = 1; j < kKeyLimbs; ++j) flag_sum += c[kFlags + j];
-  std::array<F, kKeyLimbs> suffix;  // suffix[i] = sum of flags after limb i
-  suffix[kKeyLimbs - 1] = F(Felt::zero());
-  for (std::size_t i = kKeyLimbs - 1; i-- > 0;) suffix[i] = suffix[i + 1] + c[kFlags + i + 1];
+  for (std::size_t j = 1; j < smt::kKeyLimbs; ++j) flag_sum += c[kFlags + j];
+  std::array<F, smt::kKeyLimbs> suffix;  // suffix[i] = sum of flags after limb i
+  suffix[smt::kKeyLimbs - 1] = F(Felt::zero());
+  for (std::size_t i = smt::kKeyLimbs - 1; i-- > 0;) suffix[i] = suffix[i + 1] + c[kFlags + i + 1];
 
   // 2. Row 0 of an op: the leaf's first permutation, shared by both lanes.
   {
@@ -189,15 +189,15 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
     emit(s0 * (c[kOld] - q(8)));
     for (std::size_t j = 1; j < 4; ++j) emit(s0 * c[kOld + j]);
     for (std::size_t j = 0; j < 8; ++j) emit(s0 * q(9) * (c[kOld + 4 + j] - q(j)));
-    for (std::size_t j = kKeyLimbs; j < 8; ++j) emit(s0 * q(10) * c[kOld + 4 + j]);
+    for (std::size_t j = smt::kKeyLimbs; j < 8; ++j) emit(s0 * q(10) * c[kOld + 4 + j]);
     emit(s0 * (flag_sum - q(10)));
-    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s0 * suffix[i] * (q(i) - c[kOld + 4 + i]));
+    for (std::size_t i = 0; i + 1 < smt::kKeyLimbs; ++i) emit(s0 * suffix[i] * (q(i) - c[kOld + 4 + i]));
     F d1 = c[kD1] + q(10);
-    for (std::size_t j = 0; j < kKeyLimbs; ++j) d1 -= c[kFlags + j] * (q(j) - c[kOld + 4 + j]);
+    for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) d1 -= c[kFlags + j] * (q(j) - c[kOld + 4 + j]);
     emit(s0 * d1);
   }
   // 3. Flags are bits where they are read; d1 is held to row 8.
-  for (std::size_t j = 0; j < kKeyLimbs; ++j)
+  for (std::size_t j = 0; j < smt::kKeyLimbs; ++j)
     emit(p[per::kBin] * c[kFlags + j] * (c[kFlags + j] - one));
   emit(p[per::kHold] * (x[kD1] - c[kD1]));
   // 4. Into the leaf's second permutation: the capacity carries over.
@@ -214,7 +214,7 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
       emit(s8 * st * c[kOld + j]);
       emit(s8 * st * c[kNew + j]);
     }
-    for (std::size_t j = 4 + kKeyLimbs; j < W; ++j) {
+    for (std::size_t j = 4 + smt::kKeyLimbs; j < W; ++j) {
       emit(s8 * ky * c[kOld + j]);
       emit(s8 * ky * c[kNew + j]);
     }
@@ -226,14 +226,14 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
     emit(s8 * empty * no);
     emit(s8 * (c[kAccA] - st * (q(3) * bo + q(4) * bn + q(5)) - kl * c[kD1]));
     F d2 = c[kAccB] - st * (q(6) * bo + q(7)) + kl;
-    for (std::size_t j = 0; j < kKeyLimbs; ++j) d2 -= c[kFlags + j] * (c[kOld + 4 + j] - q(j));
+    for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) d2 -= c[kFlags + j] * (c[kOld + 4 + j] - q(j));
     emit(s8 * d2);
     emit(s8 * (flag_sum - kl));
-    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s8 * suffix[i] * (c[kOld + 4 + i] - q(i)));
-    for (std::size_t j = 0; j < kKeyLimbs; ++j)
+    for (std::size_t i = 0; i + 1 < smt::kKeyLimbs; ++i) emit(s8 * suffix[i] * (c[kOld + 4 + i] - q(i)));
+    for (std::size_t j = 0; j < smt::kKeyLimbs; ++j)
       emit(s8 * (kl * c[kNew + 4 + j] - ki * q(j) - (kl - ki) * c[kOld + 4 + j]));
-    for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(s8 * kl * (c[kLink + j] - c[kOld + 4 + j]));
-    for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(s8 * kn * (c[kNew + 4 + j] - c[kLink + j]));
+    for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) emit(s8 * kl * (c[kLink + j] - c[kOld + 4 + j]));
+    for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) emit(s8 * kn * (c[kNew + 4 + j] - c[kLink + j]));
   }
   // 6. Into a merge: capacity zero, the running digest on the side the path bit picks, the
   //    sibling shared by both lanes. Into the first merge an empty old leaf is the zero digest.
@@ -272,7 +272,7 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
     emit(x[kCount] - c[kCount] - sl * fc);
     emit(sl * fi * (c[kIndex] - c[kCount]));
     const F link_kept = one - sl + sl * nk;
-    for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(link_kept * (x[kLink + j] - c[kLink + j]));
+    for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) emit(link_kept * (x[kLink + j] - c[kLink + j]));
   }
   // 9. Range checks: bits shift out of the accumulators from row 8 on, which reach zero.
   {

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "l1/genesis.hpp"
+
 namespace rollup::air {
 
 namespace {
@@ -135,7 +137,7 @@ Result<std::optional<VerifierSession::Trusted>> VerifierSession::trusted_after(s
   std::optional<std::vector<l1::RootRecord>> roots;
   for (std::uint64_t k = height;; --k) {
     if (k == 0) {
-      if (!genesis_keys_) genesis_keys_ = genesis_keys(ROLLUP_TRY(contract_->genesis()));
+      if (!genesis_keys_) genesis_keys_ = l1::genesis_keys(ROLLUP_TRY(contract_->genesis()));
       base = Trusted{genesis_root_, *genesis_keys_};
       break;
     }
@@ -148,7 +150,7 @@ Result<std::optional<VerifierSession::Trusted>> VerifierSession::trusted_after(s
       return rec.height == k;  // the contract holds verified roots only
     });
     if (r != roots->end()) {
-      base = Trusted{r->root, KeyCommitment{r->keys.root, r->keys.count}};
+      base = Trusted{r->root, r->keys};
       break;
     }
     auto stored = ROLLUP_TRY(store_.get_ending(k));
