@@ -85,7 +85,7 @@ codec::Block second_block(const codec::Block& parent) {
 
 struct Proven {
   BlockProof proof;
-  BlockProofClaim claim;
+  RangeProofClaim claim;
   vm::BlockOutcome outcome;
 };
 
@@ -93,16 +93,25 @@ Proven prove(ProverState& state, const codec::Block& block, const stark::ProofOp
   vm::State stf = state.state();
   const auto& txs = vm::rollup_txs(block, kNamespace);
   auto outcome = stf.apply_block(block, kParams, vm::check_signatures(txs, kChain, 1), 1);
-  BlockProofClaim claim{block.height, block.hash, hash::digest_bytes(state.state().root()), {}, state.keys().commitment()};
-  auto p = prove_block(state, block, kParams, ProveOptions{2, options});
+  RangeProofClaim claim{block.height, block.height, block.hash, hash::digest_bytes(state.state().root()), {},
+                        state.keys().commitment()};
+  auto p = prove_range(state, std::span(&block, 1), kParams, ProveOptions{2, options});
   REQUIRE(p);
   claim.post_root = p->post_root;
   return {std::move(*p), claim, outcome};
 }
 
-std::string rejection(const codec::Block& block, const BlockProofClaim& claim, std::span<const std::uint8_t> bytes,
+// The one block's effects of a verified proof.
+Result<BlockEffects> verify(const codec::Block& block, const RangeProofClaim& claim, std::span<const std::uint8_t> bytes) {
+  auto r = verify_range_proof(std::span(&block, 1), kParams, claim, bytes);
+  if (!r) return std::unexpected(r.error());
+  REQUIRE(r->blocks.size() == 1);
+  return std::move(r->blocks[0]);
+}
+
+std::string rejection(const codec::Block& block, const RangeProofClaim& claim, std::span<const std::uint8_t> bytes,
                       unsigned min_bits = 100) {
-  auto r = verify_block_proof(block, kParams, claim, bytes, min_bits);
+  auto r = verify_range_proof(std::span(&block, 1), kParams, claim, bytes, min_bits);
   REQUIRE(!r);
   INFO(r.error().message);
   REQUIRE(r.error().code == Errc::rejected);
@@ -127,20 +136,20 @@ Bytes cheat(const ProverState& state, const codec::Block& block, const std::vect
   REQUIRE(proof);
   auto bytes = stark::serialize(*proof);
   REQUIRE(bytes);
-  ProofHeader h{w->publics.depth, header_claims ? *header_claims : w->claims, w->publics.sub_pre_state,
+  ProofHeader h{w->publics.depth, {header_claims ? *header_claims : w->claims}, w->publics.sub_pre_state,
                 w->publics.sub_post_state, w->publics.sub_pre_keys, w->publics.sub_post_keys};
   return encode_proof(h, *bytes);
 }
 
 // The claim a cheating proof makes: its own post-state, so that only the proof can refuse it.
-BlockProofClaim claim_of(BlockProofClaim claim, const Bytes& bytes) {
+RangeProofClaim claim_of(RangeProofClaim claim, const Bytes& bytes) {
   auto decoded = decode_proof(bytes);
   REQUIRE(decoded);
   claim.post_root = hash::digest_bytes(smt::lift_root(decoded->first.sub_post_state, decoded->first.depth));
   return claim;
 }
 
-void stark_rejects(const codec::Block& block, const BlockProofClaim& claim, const Bytes& bytes) {
+void stark_rejects(const codec::Block& block, const RangeProofClaim& claim, const Bytes& bytes) {
   const auto why = rejection(block, claim_of(claim, bytes), bytes);
   CHECK(why.find("stark proof rejected") != std::string::npos);
 }
@@ -162,9 +171,11 @@ TEST_CASE("air: honest proofs of every receipt kind and failure reason verify", 
   ProverState state(genesis(), 1);
   const auto b1 = first_block();
   auto p1 = prove(state, b1);
-  auto r1 = verify_block_proof(b1, kParams, p1.claim, p1.proof.bytes);
+  auto full = verify_range_proof(std::span(&b1, 1), kParams, p1.claim, p1.proof.bytes);
+  REQUIRE(full);
+  CHECK(full->security_bits >= 100);
+  auto r1 = verify(b1, p1.claim, p1.proof.bytes);
   REQUIRE(r1);
-  CHECK(r1->security_bits >= 100);
   // The proof binds exactly the STF's receipts, withdrawals and refunds.
   REQUIRE(r1->receipts.size() == p1.outcome.receipts.size());
   for (std::size_t i = 0; i < r1->receipts.size(); ++i) {
@@ -183,21 +194,21 @@ TEST_CASE("air: honest proofs of every receipt kind and failure reason verify", 
   CHECK(r1->withdrawals[0].amount == 3);
   CHECK(r1->failed_deposits == std::vector<std::uint64_t>{2});
   CHECK(p1.proof.post_root == hash::digest_bytes(p1.outcome.post_root));
-  CHECK(r1->post_keys == state.keys().commitment());
-  CHECK(r1->post_keys.count == 6);  // alice, bob, carol, then dave, feeman, erin; never frank
+  CHECK(full->post_keys == state.keys().commitment());
+  CHECK(full->post_keys.count == 6);  // alice, bob, carol, then dave, feeman, erin; never frank
   std::vector<PublicKey> post_keys;
   for (std::uint64_t i = 0; i < state.state().size(); ++i) post_keys.push_back(state.state().account(i).key);
-  CHECK(r1->post_keys == smt::KeyTree::from_keys(post_keys).commitment());
+  CHECK(full->post_keys == smt::KeyTree::from_keys(post_keys).commitment());
 
   const auto b2 = second_block(b1);
   auto p2 = prove(state, b2);
-  CHECK(p2.claim.pre_keys == r1->post_keys);
-  auto r2 = verify_block_proof(b2, kParams, p2.claim, p2.proof.bytes);
+  CHECK(p2.claim.pre_keys == full->post_keys);
+  auto r2 = verify(b2, p2.claim, p2.proof.bytes);
   REQUIRE(r2);
   CHECK(r2->receipts[1].reason == Reason::balance_overflow);  // the fee credit
   auto decoded = decode_proof(p2.proof.bytes);
   REQUIRE(decoded);
-  CHECK(decoded->first.claims[1].at_fee);
+  CHECK(decoded->first.claims[0][1].at_fee);
   CHECK(r2->receipts[2].reason == Reason::none);
   CHECK(r2->receipts[3].reason == Reason::none);
   CHECK(r2->withdrawals.size() == 1);
@@ -210,7 +221,7 @@ TEST_CASE("air: empty and deposit-only blocks, and blocks without the rollup's n
     block.height = ++height;
     block = rehash(block);
     auto p = prove(state, block);
-    auto r = verify_block_proof(block, kParams, p.claim, p.proof.bytes);
+    auto r = verify_range_proof(std::span(&block, 1), kParams, p.claim, p.proof.bytes);
     REQUIRE(r);
     CHECK(p.proof.post_root == hash::digest_bytes(p.outcome.post_root));
     return *r;
@@ -221,7 +232,7 @@ TEST_CASE("air: empty and deposit-only blocks, and blocks without the rollup's n
   codec::Block other = BlockBuilder(feeman.public_key).done();
   other.namespaces[0].id = kNamespace + 1;  // another rollup's txs are not this rollup's
   other.namespaces[0].txs.push_back(wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain));
-  CHECK(check(other).receipts.empty());
+  CHECK(check(other).blocks[0].receipts.empty());
 }
 
 TEST_CASE("air: the first proof's key set is the contract's genesis key set", "[air]") {
@@ -265,7 +276,7 @@ TEST_CASE("air: a proof at subtree depth 14 verifies", "[air]") {
                    .done();
   auto p = prove(state, block);
   CHECK(p.proof.depth == 14);
-  REQUIRE(verify_block_proof(block, kParams, p.claim, p.proof.bytes));
+  REQUIRE(verify(block, p.claim, p.proof.bytes));
 }
 
 TEST_CASE("malicious: tampered trace cells in every column group", "[air][malicious]") {
@@ -309,7 +320,7 @@ TEST_CASE("malicious: tampered trace cells in every column group", "[air][malici
     REQUIRE(!refused);
     CHECK(refused.error().code == Errc::bad_input);
     // Forced through, the proof is rejected.
-    BlockProofClaim claim{1, block.hash, hash::digest_bytes(state.state().root()), w->publics.post_root,
+    RangeProofClaim claim{1, 1, block.hash, hash::digest_bytes(state.state().root()), w->publics.post_root,
                           state.keys().commitment()};
     stark_rejects(block, claim, cheat(state, block, sigs, nullptr, tamper));
   }
@@ -321,7 +332,7 @@ TEST_CASE("malicious: false receipt claims", "[air][malicious]") {
   const auto sigs = signatures_of(block);
   auto honest = make_witness(state, block, kParams, sigs, 1);
   REQUIRE(honest);
-  const BlockProofClaim claim{1, block.hash, hash::digest_bytes(state.state().root()), honest->publics.post_root,
+  const RangeProofClaim claim{1, 1, block.hash, hash::digest_bytes(state.state().root()), honest->publics.post_root,
                               state.keys().commitment()};
   auto lie = [&](std::size_t receipt, ReceiptClaim c) {
     auto claims = honest->claims;
@@ -387,10 +398,10 @@ TEST_CASE("malicious: false receipt claims", "[air][malicious]") {
     auto decoded = decode_proof(p.proof.bytes);
     REQUIRE(decoded);
     auto header = decoded->first;
-    header.claims[overflow_to].at_fee = true;  // contradicts the block: the tx has no fee
+    header.claims[0][overflow_to].at_fee = true;  // contradicts the block: the tx has no fee
     rejection(block, p.claim, encode_proof(header, decoded->second));
     header = decoded->first;
-    header.claims[existing_to].to_new = true;  // a consistent claim, but not the proven one
+    header.claims[0][existing_to].to_new = true;  // a consistent claim, but not the proven one
     const Bytes bytes = encode_proof(header, decoded->second);
     CHECK(rejection(block, p.claim, bytes).find("stark proof rejected") != std::string::npos);
   }
@@ -403,7 +414,7 @@ TEST_CASE("malicious: wrong roots, key sets and blocks", "[air][malicious]") {
   auto p1 = prove(state, b1);
   const auto b2 = second_block(b1);
   auto p2 = prove(state, b2);
-  REQUIRE(verify_block_proof(b1, kParams, p1.claim, p1.proof.bytes));
+  REQUIRE(verify(b1, p1.claim, p1.proof.bytes));
 
   auto claim = p1.claim;
   SECTION("wrong post-state root") {
@@ -427,7 +438,7 @@ TEST_CASE("malicious: wrong roots, key sets and blocks", "[air][malicious]") {
     auto c = p2.claim;
     rejection(b2, c, p1.proof.bytes);
     c = p1.claim;
-    c.height = 2;
+    c.first_height = c.last_height = 2;
     c.block_hash = b2.hash;
     rejection(b2, c, p1.proof.bytes);
   }
@@ -445,7 +456,7 @@ TEST_CASE("malicious: wrong roots, key sets and blocks", "[air][malicious]") {
       if (!edit_claims) return;
       auto decoded = decode_proof(p1.proof.bytes);
       REQUIRE(decoded);
-      edit_claims(decoded->first.claims);
+      edit_claims(decoded->first.claims[0]);
       CHECK(rejection(b, c, encode_proof(decoded->first, decoded->second)).find("stark proof rejected") !=
             std::string::npos);
     };
@@ -482,7 +493,7 @@ TEST_CASE("malicious: damaged proof bytes", "[air][malicious]") {
                          .done();
   auto p = prove(state, block);
   const Bytes& good = p.proof.bytes;
-  REQUIRE(verify_block_proof(block, kParams, p.claim, good));
+  REQUIRE(verify(block, p.claim, good));
   auto decoded = decode_proof(good);
   REQUIRE(decoded);
   const std::size_t header = good.size() - decoded->second.size();

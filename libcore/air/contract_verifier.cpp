@@ -8,15 +8,9 @@ l1::ProofVerifier contract_verifier(unsigned min_security_bits) {
   return [min_security_bits](std::span<const codec::Block> blocks, const l1::Config& config,
                              const l1::ProofClaim& claim,
                              std::span<const std::uint8_t> proof) -> Result<l1::ProvenEffects> {
-    // One verifier for both: a block proof is the range of one block.
-    RangeProofClaim c;
-    c.first_height = claim.height;
-    c.last_height = std::max(claim.height, claim.last_height);
-    c.pre_root = claim.pre_root;
-    c.post_root = claim.post_root;
-    c.pre_keys = claim.pre_keys;
-    if (blocks.empty() || blocks.front().hash != claim.block_hash)
-      return fail(Errc::rejected, "block proof rejected: the block is not the claimed block");
+    // The contract's claim names one block with a last height of 0 (or its own height).
+    const RangeProofClaim c{claim.height, std::max(claim.height, claim.last_height), claim.block_hash,
+                            claim.pre_root, claim.post_root, claim.pre_keys};
     auto report = ROLLUP_TRY(verify_range_proof(
         blocks, vm::RollupParams{config.chain_id, config.namespace_id}, c, proof, min_security_bits));
     l1::ProvenEffects effects;

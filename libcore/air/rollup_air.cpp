@@ -62,15 +62,12 @@ RollupAir::RollupAir(BlockPublics publics, std::vector<Op> ops)
 
 Bytes RollupAir::public_inputs() const {
   const BlockPublics& b = publics_;
-  const bool range = !b.range_hashes.empty();
-  ByteWriter w(range ? "rollup/range/v1:public" : "rollup/block/v1:public");
+  const std::size_t blocks = b.block_hashes.size();
+  ByteWriter w(id() + ":public");
   w.u64(b.chain_id).u32(b.namespace_id).u64(b.height);
-  if (range) {
-    w.u64(b.height + b.range_hashes.size() - 1).u32(static_cast<std::uint32_t>(b.range_hashes.size()));
-    for (const Hash32& h : b.range_hashes) w.raw(h);
-  } else {
-    w.raw(b.block_hash);
-  }
+  // One block: its hash alone (docs/air.md §6); more: the last height, the count, every hash (§13).
+  if (blocks > 1) w.u64(b.height + blocks - 1).u32(static_cast<std::uint32_t>(blocks));
+  for (const Hash32& h : b.block_hashes) w.raw(h);
   w.raw(b.pre_root).raw(b.post_root);
   w.raw(b.pre_keys.root).u64(b.pre_keys.count).raw(b.post_keys.root).u64(b.post_keys.count);
   w.u8(static_cast<std::uint8_t>(b.depth));

@@ -70,17 +70,15 @@ unsigned depth_for(std::uint64_t positions);
 struct BlockPublics {
   std::uint64_t chain_id = 0;
   std::uint32_t namespace_id = 0;
-  std::uint64_t height = 0;
-  Hash32 block_hash{};
+  std::uint64_t height = 0;  ///< the first block's
+  /// The hashes of the blocks at heights height, height + 1, ... in order (the program is theirs,
+  /// concatenated). One block keeps the AIR id and public inputs it had before ranges existed.
+  std::vector<Hash32> block_hashes;
   Hash32 pre_root{}, post_root{};  ///< depth-32 state roots
   smt::KeySetCommitment pre_keys, post_keys;
   unsigned depth = 14;
   /// Roots of the leftmost depth-`depth` subtrees; the verifier lifts them to the full roots.
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
-  /// A range proof (docs/air.md §13): the hashes of the blocks at heights height, height + 1, ...
-  /// in order (the program is theirs, concatenated). Empty for a single-block proof, whose AIR
-  /// id and public inputs are those of `block_hash` alone.
-  std::vector<Hash32> range_hashes;
 };
 
 class RollupAir : public stark::TypedAir<RollupAir> {
@@ -93,7 +91,7 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   static std::size_t trace_length_for(std::size_t ops, unsigned depth);
 
   std::string id() const override {
-    return publics_.range_hashes.empty() ? "rollup/block/v1" : "rollup/range/v1";
+    return publics_.block_hashes.size() > 1 ? "rollup/range/v1" : "rollup/block/v1";
   }
   std::size_t trace_width() const override { return col::kWidth; }
   std::size_t trace_length() const override { return n_; }

@@ -156,7 +156,7 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   pub.chain_id = params.chain_id;
   pub.namespace_id = params.namespace_id;
   pub.height = block.height;
-  pub.block_hash = block.hash;
+  pub.block_hashes = {block.hash};
   pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
   if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
   if (depth != 0) {
