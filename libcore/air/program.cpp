@@ -26,6 +26,9 @@ class Emitter {
     op.kind = kind;
     op.key = key_words(key);
     op.receipt = receipt_;
+    // The count the verifier expects after the program is the one the AIR's count register
+    // reaches: both follow creates_account.
+    if (creates_account(kind)) p_.created += 1;
     p_.ops.push_back(op);
     return p_.ops.back();
   }
@@ -35,7 +38,6 @@ class Emitter {
     op.delta = Felt(amount);
     op.a2 = Felt::one();
     if (create) {
-      p_.created += 1;
       key_op(key, OpKind::key_low).insert = true;
       key_op(key, OpKind::key_new);
     }

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "air/op_kind.hpp"
 #include "smt/key_set.hpp"
 #include "codec/objects.hpp"
 #include "core/error.hpp"
@@ -19,14 +20,6 @@ namespace rollup::air {
 
 using field::Felt;
 using hash::Digest;
-
-enum class OpKind : std::uint8_t {
-  pad,           ///< fills the trace; changes nothing, proves nothing
-  state_update,  ///< rewrites an existing account's leaf (possibly unchanged: a read)
-  state_insert,  ///< writes a new account at index = account count, over an empty leaf
-  key_low,       ///< opens the key-tree leaf whose interval holds a key: absence, or insertion
-  key_new,       ///< writes a new key's leaf at position = account count, over an empty leaf
-};
 
 /// One op and its public values (docs/air.md §3.2). For state ops the balance rule is
 ///   new_balance = old_balance + delta, new_nonce = old_nonce + inc,

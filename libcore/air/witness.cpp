@@ -178,12 +178,12 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   for (const Op& op : w.program.ops) {
     OpWitness ow;
     ow.lane_key = op.key;
-    if (op.kind == OpKind::state_update || op.kind == OpKind::state_insert) {
+    if (is_state_op(op.kind)) {
       PublicKey key{};
       for (std::size_t j = 0; j < 8; ++j)
         for (std::size_t b = 0; b < 4; ++b) key[4 * j + b] = static_cast<std::uint8_t>(op.key[j].value() >> (8 * b));
       vm::Account* account = nullptr;
-      if (op.kind == OpKind::state_insert) {
+      if (creates_account(op.kind)) {
         ow.position = acc.create(key);
         account = &acc.at(ow.position);
       } else if (auto idx = acc.index_of(key)) {
@@ -254,9 +254,8 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
       const Op pad_op;
       const Op& op = o < ops.size() ? ops[o] : pad_op;
       const OpWitness& ow = o < ops.size() ? witness[o] : kPadWitness;
-      const bool state = op.kind == OpKind::state_update || op.kind == OpKind::state_insert;
-      const bool keyop = op.kind == OpKind::key_low || op.kind == OpKind::key_new;
-      const bool empty = op.kind == OpKind::state_insert || op.kind == OpKind::key_new;
+      const bool state = is_state_op(op.kind);
+      const bool empty = writes_empty_leaf(op.kind);
       const bool low = op.kind == OpKind::key_low;
       auto put = [&](std::size_t column, std::size_t row, Felt v) { trace.at(column, base + row) = v; };
 
@@ -278,7 +277,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
           lanes[l] = s;
         }
       };
-      const Felt tag = state ? Felt(2) : keyop ? Felt(5) : Felt::zero();
+      const Felt tag(leaf_capacity_tag(op.kind));
       for (auto& s : lanes) {
         s = hash::State{};
         s[0] = tag;
@@ -367,9 +366,9 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
     }
     if (o >= ops.size()) continue;
     const OpKind kind = ops[o].kind;
-    if (kind == OpKind::state_update || kind == OpKind::state_insert) state_root = new_roots[o];
-    if (kind == OpKind::key_low || kind == OpKind::key_new) key_root = new_roots[o];
-    if (kind == OpKind::state_insert) count += Felt::one();
+    if (is_state_op(kind)) state_root = new_roots[o];
+    if (is_key_op(kind)) key_root = new_roots[o];
+    if (creates_account(kind)) count += Felt::one();
   }
   return trace;
 }
