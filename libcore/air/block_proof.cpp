@@ -27,17 +27,17 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-std::unexpected<Error> reject(const std::string& why) {
-  return fail(Errc::rejected, "block proof rejected: " + why);
+std::unexpected<Rejected> reject(Rejection reason, std::string detail) {
+  return std::unexpected(Rejected{reason, std::move(detail)});
 }
 
 // Signature checks dominate a verification; a few threads are worth their start-up.
 unsigned verify_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
 
-Status check_block(const codec::Block& block, const vm::RollupParams& params) {
-  if (block.compute_hash() != block.hash) return reject("the block's hash does not match its contents");
+Checked<void> check_block(const codec::Block& block, const vm::RollupParams& params) {
+  if (block.compute_hash() != block.hash) return reject(Rejection::bad_block, "the block's hash does not match its contents");
   if (const auto* ns = block.find_namespace(params.namespace_id); ns && codec::tx_list_hash(ns->txs) != ns->tx_hash)
-    return reject("the namespace's tx-list hash does not match its txs");
+    return reject(Rejection::bad_block, "the namespace's tx-list hash does not match its txs");
   return {};
 }
 
@@ -47,41 +47,43 @@ struct Prefix {
   std::uint32_t blocks = 0;
 };
 
-Result<Prefix> read_prefix(ByteReader& r) {
+Checked<Prefix> read_prefix(ByteReader& r) {
+  constexpr Rejection kEncoding = Rejection::encoding;
   std::array<std::uint8_t, 4> magic{};
   std::uint8_t version = 0, depth = 0;
-  if (!r.raw(magic) || (magic != kBlockMagic && magic != kRangeMagic)) return reject("not a block proof (magic)");
+  if (!r.raw(magic) || (magic != kBlockMagic && magic != kRangeMagic)) return reject(kEncoding, "not a block proof (magic)");
   const bool range = magic == kRangeMagic;
   if (!r.u8(version) || version != kVersion)
-    return reject(range ? "unknown range proof version" : "unknown block proof version");
-  if (!r.u8(depth) || !valid_depth(depth)) return reject("invalid subtree depth");
+    return reject(kEncoding, range ? "unknown range proof version" : "unknown block proof version");
+  if (!r.u8(depth) || !valid_depth(depth)) return reject(kEncoding, "invalid subtree depth");
   Prefix p{depth, 1};
   // One block is always "RBLK", never a range of one.
-  if (range && (!r.u32(p.blocks) || p.blocks < 2 || p.blocks > r.remaining() / 4)) return reject("invalid block count");
+  if (range && (!r.u32(p.blocks) || p.blocks < 2 || p.blocks > r.remaining() / 4))
+    return reject(kEncoding, "invalid block count");
   return p;
 }
 
 /// One block's claims: u32 count, then one byte per receipt.
-Status read_claims(ByteReader& r, std::vector<ReceiptClaim>& out) {
+Checked<void> read_claims(ByteReader& r, std::vector<ReceiptClaim>& out) {
   std::uint32_t count = 0;
-  if (!r.u32(count) || count > r.remaining()) return reject("truncated receipt claims");
+  if (!r.u32(count) || count > r.remaining()) return reject(Rejection::encoding, "truncated receipt claims");
   out.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     std::uint8_t b = 0;
     r.u8(b);
     auto c = decode_claim(b);
-    if (!c) return reject(c.error().message);
+    if (!c) return reject(Rejection::encoding, c.error().message);
     out.push_back(*c);
   }
   return {};
 }
 
-Status read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
+Checked<void> read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
   for (Digest* d : roots) {
     std::array<std::uint8_t, 32> raw{};
-    if (!r.raw(raw)) return reject("truncated subtree roots");
+    if (!r.raw(raw)) return reject(Rejection::encoding, "truncated subtree roots");
     auto digest = hash::digest_from_bytes(raw);
-    if (!digest) return reject("a subtree root is not a canonical digest");
+    if (!digest) return reject(Rejection::encoding, "a subtree root is not a canonical digest");
     *d = *digest;
   }
   return {};
@@ -90,7 +92,7 @@ Status read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
 /// Sets the public values a proof's header and claim fix and checks that the proof's subtree
 /// roots stand for the claimed roots. They do only if they lift to them (collision resistance of
 /// RPO: every leaf outside the subtree is then empty).
-Status bind_subtree_roots(BlockPublics& pub, const ProofHeader& header, const RangeProofClaim& claim,
+Checked<void> bind_subtree_roots(BlockPublics& pub, const ProofHeader& header, const RangeProofClaim& claim,
                           std::uint64_t created) {
   pub.pre_root = claim.pre_root;
   pub.post_root = claim.post_root;
@@ -102,17 +104,81 @@ Status bind_subtree_roots(BlockPublics& pub, const ProofHeader& header, const Ra
   pub.sub_post_keys = header.sub_post_keys;
   pub.post_keys = {hash::digest_bytes(smt::lift_root(header.sub_post_keys, header.depth)), claim.pre_keys.count + created};
   if (hash::digest_bytes(smt::lift_root(header.sub_pre_state, header.depth)) != claim.pre_root)
-    return reject("the proof's pre-state does not lift to the claimed pre-state root");
+    return reject(Rejection::root_mismatch, "the proof's pre-state does not lift to the claimed pre-state root");
   if (hash::digest_bytes(smt::lift_root(header.sub_post_state, header.depth)) != claim.post_root)
-    return reject("the proof's post-state does not lift to the claimed post-state root");
+    return reject(Rejection::root_mismatch, "the proof's post-state does not lift to the claimed post-state root");
   if (hash::digest_bytes(smt::lift_root(header.sub_pre_keys, header.depth)) != claim.pre_keys.root)
-    return reject("the proof's key set does not lift to the claimed pre-block key set");
+    return reject(Rejection::keys_mismatch, "the proof's key set does not lift to the claimed pre-block key set");
   if (pub.post_keys.count >= (std::uint64_t{1} << header.depth))
-    return reject("the accounts do not fit the proof's subtree depth");
+    return reject(Rejection::bad_public_inputs, "the accounts do not fit the proof's subtree depth");
   return {};
 }
 
+/// What the STARK is checked against: the AIR's public values and program, from the blocks, the
+/// claim and the proof's header; and what the blocks make happen if it holds.
+struct Statement {
+  BlockPublics publics;
+  std::vector<Op> ops;
+  std::span<const std::uint8_t> stark_proof;
+  RangeProofReport report;  ///< without the STARK's figures
+};
+
+Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::RollupParams& params,
+                                const RangeProofClaim& claim, std::span<const std::uint8_t> proof) {
+  if (blocks.empty() || claim.last_height < claim.first_height ||
+      claim.last_height - claim.first_height + 1 != blocks.size())
+    return reject(Rejection::wrong_blocks, "the blocks are not the claimed range");
+  for (std::size_t i = 0; i < blocks.size(); ++i)
+    if (blocks[i].height != claim.first_height + i)
+      return reject(Rejection::wrong_blocks, "the blocks are not the claimed heights, in order");
+  if (blocks.front().hash != claim.block_hash) return reject(Rejection::wrong_block_hash, "the block is not the claimed block");
+  auto [header, stark_bytes] = ROLLUP_TRY(decode_proof(proof));
+  if (header.claims.size() != blocks.size())
+    return reject(Rejection::wrong_blocks, "the proof covers another number of blocks");
+
+  // What the verifier trusts: the blocks' data, and signature bits of its own.
+  Statement st;
+  st.stark_proof = stark_bytes;
+  BlockPublics& pub = st.publics;
+  pub.chain_id = params.chain_id;
+  pub.namespace_id = params.namespace_id;
+  pub.height = claim.first_height;
+  std::uint64_t created = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const codec::Block& block = blocks[i];
+    ROLLUP_TRY(check_block(block, params));
+    const auto& txs = vm::rollup_txs(block, params.namespace_id);
+    const auto signatures = vm::check_signatures(txs, params.chain_id, verify_threads());
+    auto program = build_program(block, params, signatures, header.claims[i]);
+    if (!program) {
+      return reject(Rejection::claims_contradict_block, fmt::format("block {}: {}", block.height, program.error().message));
+    }
+    st.ops.insert(st.ops.end(), program->ops.begin(), program->ops.end());
+    created += program->created;
+    pub.block_hashes.push_back(block.hash);
+    st.report.blocks.push_back({block.height, std::move(program->withdrawals),
+                                std::move(program->failed_deposits), std::move(program->receipts)});
+  }
+  ROLLUP_TRY(bind_subtree_roots(pub, header, claim, created));
+  return st;
+}
+
 }  // namespace
+
+std::string_view describe(Rejection reason) {
+  switch (reason) {
+    case Rejection::encoding: return "not an exact proof encoding";
+    case Rejection::wrong_blocks: return "not the claimed blocks";
+    case Rejection::wrong_block_hash: return "not the claimed first block";
+    case Rejection::bad_block: return "a block does not match its hashes";
+    case Rejection::claims_contradict_block: return "receipt claims contradict the block";
+    case Rejection::root_mismatch: return "not the claimed state roots";
+    case Rejection::keys_mismatch: return "not the claimed key set";
+    case Rejection::bad_public_inputs: return "inconsistent public inputs";
+    case Rejection::stark_rejected: return "the STARK proof does not verify";
+  }
+  return "unknown rejection";
+}
 
 Bytes encode_proof(const ProofHeader& h, std::span<const std::uint8_t> stark_proof) {
   ByteWriter w;
@@ -129,7 +195,7 @@ Bytes encode_proof(const ProofHeader& h, std::span<const std::uint8_t> stark_pro
   return w.take();
 }
 
-Result<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes) {
+Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes) {
   ByteReader r(bytes);
   const Prefix prefix = ROLLUP_TRY(read_prefix(r));
   ProofHeader h;
@@ -147,59 +213,31 @@ std::uint64_t proof_block_count(std::span<const std::uint8_t> proof) {
   return prefix ? prefix->blocks : 1;
 }
 
-Result<RangeProofReport> verify_range_proof(std::span<const codec::Block> blocks,
-                                            const vm::RollupParams& params,
-                                            const RangeProofClaim& claim,
-                                            std::span<const std::uint8_t> proof,
-                                            unsigned min_security_bits) {
+Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Block> blocks,
+                                                     const vm::RollupParams& params,
+                                                     const RangeProofClaim& claim,
+                                                     std::span<const std::uint8_t> proof,
+                                                     unsigned min_security_bits) {
+  using Verdict = Checked<RangeProofReport>;
   const auto start = Clock::now();
-  if (blocks.empty() || claim.last_height < claim.first_height ||
-      claim.last_height - claim.first_height + 1 != blocks.size())
-    return reject("the blocks are not the claimed range");
-  for (std::size_t i = 0; i < blocks.size(); ++i)
-    if (blocks[i].height != claim.first_height + i) return reject("the blocks are not the claimed heights, in order");
-  if (blocks.front().hash != claim.block_hash) return reject("the block is not the claimed block");
-  auto [header, stark_bytes] = ROLLUP_TRY(decode_proof(proof));
-  if (header.claims.size() != blocks.size()) return reject("the proof covers another number of blocks");
-
-  // What the verifier trusts: the blocks' data, and signature bits of its own.
-  RangeProofReport report;
-  BlockPublics pub;
-  pub.chain_id = params.chain_id;
-  pub.namespace_id = params.namespace_id;
-  pub.height = claim.first_height;
-  std::vector<Op> ops;
-  std::uint64_t created = 0;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const codec::Block& block = blocks[i];
-    ROLLUP_TRY(check_block(block, params));
-    const auto& txs = vm::rollup_txs(block, params.namespace_id);
-    const auto signatures = vm::check_signatures(txs, params.chain_id, verify_threads());
-    auto program = build_program(block, params, signatures, header.claims[i]);
-    if (!program) return reject(fmt::format("block {}: {}", block.height, program.error().message));
-    ops.insert(ops.end(), program->ops.begin(), program->ops.end());
-    created += program->created;
-    pub.block_hashes.push_back(block.hash);
-    report.blocks.push_back({block.height, std::move(program->withdrawals),
-                             std::move(program->failed_deposits), std::move(program->receipts)});
-  }
-  ROLLUP_TRY(bind_subtree_roots(pub, header, claim, created));
-
-  RollupAir air(std::move(pub), std::move(ops));
+  auto statement = statement_of(blocks, params, claim, proof);
+  if (!statement) return Verdict(std::unexpected(std::move(statement.error())));
+  RangeProofReport report = std::move(statement->report);
+  const RollupAir air(std::move(statement->publics), std::move(statement->ops));
   stark::ProofOptions floor;
   floor.min_security_bits = min_security_bits;
-  auto verified = stark::verify(air, stark_bytes, floor);
+  auto verified = stark::verify(air, statement->stark_proof, floor);
   if (!verified) {
     // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
     // fault as much as a bad opening; only running out of memory is not a verdict.
     if (verified.error().code == Errc::internal) return std::unexpected(verified.error());
-    return reject(verified.error().message);
+    return Verdict(reject(Rejection::stark_rejected, verified.error().message));
   }
   report.security_bits = verified->security_bits;
   report.proof_bytes = proof.size();
   report.post_keys = air.publics().post_keys;
   report.verify_ms = ms_since(start);
-  return report;
+  return Verdict(std::move(report));
 }
 
 Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,

@@ -10,6 +10,7 @@
 // state root: the contract keeps the verified post_keys of each proof and passes them as the
 // next proof's pre_keys; the first proof starts from l1::genesis_keys().
 #include <cstdint>
+#include <expected>
 #include <span>
 #include <string>
 #include <vector>
@@ -51,13 +52,43 @@ struct RangeProofReport {
   smt::KeySetCommitment post_keys;   ///< after the last block: the next proof's pre_keys
 };
 
+/// Why a verifier refuses a proof: each defect has its reason, so tests and callers can tell
+/// them apart without reading messages (docs/air.md §6).
+enum class Rejection : std::uint8_t {
+  encoding,             ///< the bytes are no exact encoding: magic, version, depth, counts, claim bytes, digests
+  wrong_blocks,         ///< the blocks are not the claimed heights, or the proof covers another number of blocks
+  wrong_block_hash,     ///< the first block is not the claimed one
+  bad_block,            ///< a block's hash or tx-list hash does not match its contents
+  claims_contradict_block,  ///< a receipt claim contradicts the block or the verifier's signature bits
+  root_mismatch,        ///< a state subtree root does not lift to the claimed state root
+  keys_mismatch,        ///< the key subtree root does not lift to the claimed key set
+  bad_public_inputs,    ///< the public values do not fit together (accounts beyond the subtree depth)
+  stark_rejected,       ///< the STARK proof does not verify; the detail is the STARK verifier's message
+};
+/// What the reason means, in a few words.
+std::string_view describe(Rejection reason);
+
+struct Rejected {
+  Rejection reason;
+  std::string detail;  ///< what exactly is wrong
+  /// "block proof rejected: <detail>", the message callers have always been given.
+  std::string message() const { return "block proof rejected: " + detail; }
+  /// As callers that want a verdict only see it: Errc::rejected with the message.
+  Error error() const { return Error{Errc::rejected, message()}; }
+};
+
+/// A verifier's conclusion: what a proof proves, or why it is refused. An Error around it (an
+/// outer Result) is no verdict on the proof: running out of memory.
+template <class T>
+using Checked = std::expected<T, Rejected>;
+
 /// Verifies `proof` for `blocks` (as committed on the contract at claim.first_height ..
 /// last_height, in order) against the claim. Checks each block's hash and tx-list hash, computes
 /// the signature bits itself (Ed25519), builds the op program of every block from it and the
 /// proof's receipt claims, concatenated, and verifies the STARK with the roots lifted from the
-/// proof's subtree roots. Errc::rejected for any defect of the proof or mismatch with the claim;
-/// never Errc::internal for hostile bytes.
-Result<RangeProofReport> verify_range_proof(std::span<const codec::Block> blocks,
+/// proof's subtree roots. A Rejected for any defect of the proof or mismatch with the claim;
+/// never an Error for hostile bytes.
+Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Block> blocks,
                                             const vm::RollupParams& params,
                                             const RangeProofClaim& claim,
                                             std::span<const std::uint8_t> proof,
@@ -99,9 +130,9 @@ struct ProofHeader {
 };
 /// The header, then the STARK proof: one block as "RBLK" (docs/air.md §6), more as "RRNG" (§13).
 Bytes encode_proof(const ProofHeader& header, std::span<const std::uint8_t> stark_proof);
-/// Either form; strict: Errc::rejected for anything but an exact encoding (an "RRNG" of one
+/// Either form; strict: Rejection::encoding for anything but an exact encoding (an "RRNG" of one
 /// block included: one block has one encoding).
-Result<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes);
+Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes);
 /// How many blocks an encoded proof covers, from its header; 1 for bytes the verifier refuses.
 std::uint64_t proof_block_count(std::span<const std::uint8_t> proof);
 

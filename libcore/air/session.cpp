@@ -183,11 +183,8 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
     else return Why(fmt::format("no block {} on the contract or the stream", h));
   }
   const RangeProofClaim claim{line.height, line.last_height, line.block_hash, line.pre_root, line.post_root, pre.keys};
-  auto report = verify_range_proof(blocks, params_, claim, line.proof, min_security_bits_);
-  if (!report) {
-    if (report.error().code == Errc::rejected) return Why(report.error().message);
-    return std::unexpected(report.error());
-  }
+  auto report = ROLLUP_TRY(verify_range_proof(blocks, params_, claim, line.proof, min_security_bits_));
+  if (!report) return Why(report.error().message());
   if (report->post_keys != line.post_keys) return Why("its post-block key set is not the one the proof proves");
   verdict.security_bits = report->security_bits;
   verdict.verify_ms = report->verify_ms;
