@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "crypto/crypto.hpp"
+#include "smt/key_set.hpp"
 #include "smt/tree.hpp"
 
 using rollup::hash::Digest;
@@ -254,4 +256,32 @@ TEST_CASE("batched leaf digests equal leaf_digest", "[smt]") {
       REQUIRE(batched[i] == rollup::smt::leaf_digest(inputs[i].key, inputs[i].balance, inputs[i].nonce));
   }
   CHECK(rollup::smt::leaf_digests({}, 2).empty());
+}
+
+TEST_CASE("smt key set: the commitment is a function of the keys alone", "[smt]") {
+  std::vector<rollup::PublicKey> keys;
+  for (int i = 0; i < 40; ++i) keys.push_back(rollup::crypto::dev_key(100 + i).public_key);
+  smt::KeyTree grown;
+  for (const auto& k : keys) grown.insert(smt::pack_key(k));
+  CHECK(grown.commitment() == smt::KeyTree::from_keys(keys, 2).commitment());
+  CHECK(grown.count() == 40);
+  // A sorted list: each leaf links to the next larger key, the low leaf of a key is its
+  // predecessor's, and the largest key links to the end.
+  std::map<smt::PackedKey, std::uint64_t> position;
+  for (std::size_t i = 0; i < keys.size(); ++i) position[smt::pack_key(keys[i])] = i + 1;
+  std::uint64_t prev = 0;
+  for (const auto& [k, pos] : position) {
+    CHECK(grown.next_at(prev) == k);
+    CHECK(grown.low_position(k) == prev);
+    prev = pos;
+  }
+  CHECK(grown.next_at(prev) == smt::end_key());
+  std::vector<smt::PackedKey> sorted;
+  for (const auto& [k, pos] : position) sorted.push_back(k);
+  CHECK(smt::key_less(smt::sentinel_key(), sorted.front()));
+  CHECK(smt::key_less(sorted.back(), smt::end_key()));
+  // The empty set is the sentinel alone; key_set_commitment is the built tree's.
+  CHECK(smt::key_set_commitment({}) == smt::KeyTree().commitment());
+  CHECK(smt::KeyTree().count() == 0);
+  CHECK(smt::key_set_commitment(keys, 2) == grown.commitment());
 }

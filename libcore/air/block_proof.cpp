@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
+#include "smt/subtree.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"
 
@@ -15,221 +17,174 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::array<std::uint8_t, 4> kMagic = {'R', 'B', 'L', 'K'};
-constexpr std::uint8_t kVersion = 1;
+// One block's proofs keep the encoding they were first written in; two or more blocks have
+// their own magic. Each block count has exactly one encoding.
+constexpr std::array<std::uint8_t, 4> kBlockMagic = {'R', 'B', 'L', 'K'};
 constexpr std::array<std::uint8_t, 4> kRangeMagic = {'R', 'R', 'N', 'G'};
-constexpr std::uint8_t kRangeVersion = 1;
+constexpr std::uint8_t kVersion = 1;  ///< of both forms
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-std::unexpected<Error> reject(const std::string& why) {
-  return fail(Errc::rejected, "block proof rejected: " + why);
+std::unexpected<Rejected> reject(Rejection reason, std::string detail) {
+  return std::unexpected(Rejected{reason, std::move(detail)});
 }
 
 // Signature checks dominate a verification; a few threads are worth their start-up.
 unsigned verify_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
 
-Status check_block(const codec::Block& block, const vm::RollupParams& params) {
-  if (block.compute_hash() != block.hash) return reject("the block's hash does not match its contents");
+Checked<void> check_block(const codec::Block& block, const vm::RollupParams& params) {
+  if (block.compute_hash() != block.hash) return reject(Rejection::bad_block, "the block's hash does not match its contents");
   if (const auto* ns = block.find_namespace(params.namespace_id); ns && codec::tx_list_hash(ns->txs) != ns->tx_hash)
-    return reject("the namespace's tx-list hash does not match its txs");
+    return reject(Rejection::bad_block, "the namespace's tx-list hash does not match its txs");
   return {};
 }
 
-/// `count` one-byte receipt claims (the caller has checked that the bytes are there).
-Status read_claims(ByteReader& r, std::uint32_t count, std::vector<ReceiptClaim>& out) {
+/// The fixed start of either form: magic, version, depth, and the block count (1 for "RBLK").
+struct Prefix {
+  unsigned depth = 0;
+  std::uint32_t blocks = 0;
+};
+
+Checked<Prefix> read_prefix(ByteReader& r) {
+  constexpr Rejection kEncoding = Rejection::encoding;
+  std::array<std::uint8_t, 4> magic{};
+  std::uint8_t version = 0, depth = 0;
+  if (!r.raw(magic) || (magic != kBlockMagic && magic != kRangeMagic)) return reject(kEncoding, "not a block proof (magic)");
+  const bool range = magic == kRangeMagic;
+  if (!r.u8(version) || version != kVersion)
+    return reject(kEncoding, range ? "unknown range proof version" : "unknown block proof version");
+  if (!r.u8(depth) || !valid_depth(depth)) return reject(kEncoding, "invalid subtree depth");
+  Prefix p{depth, 1};
+  // One block is always "RBLK", never a range of one.
+  if (range && (!r.u32(p.blocks) || p.blocks < 2 || p.blocks > r.remaining() / 4))
+    return reject(kEncoding, "invalid block count");
+  return p;
+}
+
+/// One block's claims: u32 count, then one byte per receipt.
+Checked<void> read_claims(ByteReader& r, std::vector<ReceiptClaim>& out) {
+  std::uint32_t count = 0;
+  if (!r.u32(count) || count > r.remaining()) return reject(Rejection::encoding, "truncated receipt claims");
   out.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     std::uint8_t b = 0;
     r.u8(b);
     auto c = decode_claim(b);
-    if (!c) return reject(c.error().message);
+    if (!c) return reject(Rejection::encoding, c.error().message);
     out.push_back(*c);
   }
   return {};
 }
 
-Status read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
+Checked<void> read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
   for (Digest* d : roots) {
     std::array<std::uint8_t, 32> raw{};
-    if (!r.raw(raw)) return reject("truncated subtree roots");
+    if (!r.raw(raw)) return reject(Rejection::encoding, "truncated subtree roots");
     auto digest = hash::digest_from_bytes(raw);
-    if (!digest) return reject("a subtree root is not a canonical digest");
+    if (!digest) return reject(Rejection::encoding, "a subtree root is not a canonical digest");
     *d = *digest;
   }
   return {};
 }
 
-/// Sets the public values that block and range proofs share and checks that the proof's
-/// subtree roots stand for the claimed roots. They do only if they lift to them (collision
-/// resistance of RPO: every leaf outside the subtree is then empty). `span` names what the
-/// proof covers in messages ("block" or "range").
-template <class Header>
-Status bind_subtree_roots(BlockPublics& pub, const Header& header, const Hash32& pre_root,
-                          const Hash32& post_root, const KeyCommitment& pre_keys,
-                          std::uint64_t created, std::string_view span) {
-  pub.pre_root = pre_root;
-  pub.post_root = post_root;
-  pub.pre_keys = pre_keys;
+/// Sets the public values a proof's header and claim fix and checks that the proof's subtree
+/// roots stand for the claimed roots. They do only if they lift to them (collision resistance of
+/// RPO: every leaf outside the subtree is then empty).
+Checked<void> bind_subtree_roots(BlockPublics& pub, const ProofHeader& header, const RangeProofClaim& claim,
+                          std::uint64_t created) {
+  pub.pre_root = claim.pre_root;
+  pub.post_root = claim.post_root;
+  pub.pre_keys = claim.pre_keys;
   pub.depth = header.depth;
   pub.sub_pre_state = header.sub_pre_state;
   pub.sub_post_state = header.sub_post_state;
   pub.sub_pre_keys = header.sub_pre_keys;
   pub.sub_post_keys = header.sub_post_keys;
-  pub.post_keys = {hash::digest_bytes(lift_root(header.sub_post_keys, header.depth)), pre_keys.count + created};
-  if (hash::digest_bytes(lift_root(header.sub_pre_state, header.depth)) != pre_root)
-    return reject("the proof's pre-state does not lift to the claimed pre-state root");
-  if (hash::digest_bytes(lift_root(header.sub_post_state, header.depth)) != post_root)
-    return reject("the proof's post-state does not lift to the claimed post-state root");
-  if (hash::digest_bytes(lift_root(header.sub_pre_keys, header.depth)) != pre_keys.root)
-    return reject(fmt::format("the proof's key set does not lift to the claimed pre-{} key set", span));
+  pub.post_keys = {hash::digest_bytes(smt::lift_root(header.sub_post_keys, header.depth)), claim.pre_keys.count + created};
+  if (hash::digest_bytes(smt::lift_root(header.sub_pre_state, header.depth)) != claim.pre_root)
+    return reject(Rejection::root_mismatch, "the proof's pre-state does not lift to the claimed pre-state root");
+  if (hash::digest_bytes(smt::lift_root(header.sub_post_state, header.depth)) != claim.post_root)
+    return reject(Rejection::root_mismatch, "the proof's post-state does not lift to the claimed post-state root");
+  if (hash::digest_bytes(smt::lift_root(header.sub_pre_keys, header.depth)) != claim.pre_keys.root)
+    return reject(Rejection::keys_mismatch, "the proof's key set does not lift to the claimed pre-block key set");
   if (pub.post_keys.count >= (std::uint64_t{1} << header.depth))
-    return reject("the accounts do not fit the proof's subtree depth");
+    return reject(Rejection::bad_public_inputs, "the accounts do not fit the proof's subtree depth");
   return {};
+}
+
+/// What the STARK is checked against: the AIR's public values and program, from the blocks, the
+/// claim and the proof's header; and what the blocks make happen if it holds.
+struct Statement {
+  BlockPublics publics;
+  std::vector<Op> ops;
+  std::span<const std::uint8_t> stark_proof;
+  RangeProofReport report;  ///< without the STARK's figures
+};
+
+Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::RollupParams& params,
+                                const RangeProofClaim& claim, std::span<const std::uint8_t> proof) {
+  if (blocks.empty() || claim.last_height < claim.first_height ||
+      claim.last_height - claim.first_height + 1 != blocks.size())
+    return reject(Rejection::wrong_blocks, "the blocks are not the claimed range");
+  for (std::size_t i = 0; i < blocks.size(); ++i)
+    if (blocks[i].height != claim.first_height + i)
+      return reject(Rejection::wrong_blocks, "the blocks are not the claimed heights, in order");
+  if (blocks.front().hash != claim.block_hash) return reject(Rejection::wrong_block_hash, "the block is not the claimed block");
+  auto [header, stark_bytes] = ROLLUP_TRY(decode_proof(proof));
+  if (header.claims.size() != blocks.size())
+    return reject(Rejection::wrong_blocks, "the proof covers another number of blocks");
+
+  // What the verifier trusts: the blocks' data, and signature bits of its own.
+  Statement st;
+  st.stark_proof = stark_bytes;
+  BlockPublics& pub = st.publics;
+  pub.chain_id = params.chain_id;
+  pub.namespace_id = params.namespace_id;
+  pub.height = claim.first_height;
+  std::uint64_t created = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const codec::Block& block = blocks[i];
+    ROLLUP_TRY(check_block(block, params));
+    const auto& txs = vm::rollup_txs(block, params.namespace_id);
+    const auto signatures = vm::check_signatures(txs, params.chain_id, verify_threads());
+    auto program = build_program(block, params, signatures, header.claims[i]);
+    if (!program) {
+      return reject(Rejection::claims_contradict_block, fmt::format("block {}: {}", block.height, program.error().message));
+    }
+    st.ops.insert(st.ops.end(), program->ops.begin(), program->ops.end());
+    created += program->created;
+    pub.block_hashes.push_back(block.hash);
+    st.report.blocks.push_back({block.height, std::move(program->withdrawals),
+                                std::move(program->failed_deposits), std::move(program->receipts)});
+  }
+  ROLLUP_TRY(bind_subtree_roots(pub, header, claim, created));
+  return st;
 }
 
 }  // namespace
 
-KeyCommitment genesis_keys(const std::vector<l1::GenesisAccount>& genesis) {
-  std::vector<PublicKey> keys;
-  keys.reserve(genesis.size());
-  for (const auto& g : genesis) keys.push_back(g.key);
-  return KeyTree::from_keys(keys, 2).commitment();
+std::string_view describe(Rejection reason) {
+  switch (reason) {
+    case Rejection::encoding: return "not an exact proof encoding";
+    case Rejection::wrong_blocks: return "not the claimed blocks";
+    case Rejection::wrong_block_hash: return "not the claimed first block";
+    case Rejection::bad_block: return "a block does not match its hashes";
+    case Rejection::claims_contradict_block: return "receipt claims contradict the block";
+    case Rejection::root_mismatch: return "not the claimed state roots";
+    case Rejection::keys_mismatch: return "not the claimed key set";
+    case Rejection::bad_public_inputs: return "inconsistent public inputs";
+    case Rejection::stark_rejected: return "the STARK proof does not verify";
+  }
+  return "unknown rejection";
 }
 
 Bytes encode_proof(const ProofHeader& h, std::span<const std::uint8_t> stark_proof) {
   ByteWriter w;
-  w.raw(kMagic).u8(kVersion).u8(static_cast<std::uint8_t>(h.depth)).u32(static_cast<std::uint32_t>(h.claims.size()));
-  for (const auto& c : h.claims) w.u8(encode_claim(c));
-  for (const Digest* d : {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys})
-    w.raw(hash::digest_bytes(*d));
-  w.raw(stark_proof);
-  return w.take();
-}
-
-Result<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes) {
-  ByteReader r(bytes);
-  std::array<std::uint8_t, 4> magic{};
-  std::uint8_t version = 0, depth = 0;
-  std::uint32_t count = 0;
-  if (!r.raw(magic) || magic != kMagic) return reject("not a block proof (magic)");
-  if (!r.u8(version) || version != kVersion) return reject("unknown block proof version");
-  if (!r.u8(depth) || !valid_depth(depth)) return reject("invalid subtree depth");
-  if (!r.u32(count) || count > r.remaining()) return reject("truncated receipt claims");
-  ProofHeader h;
-  h.depth = depth;
-  ROLLUP_TRY(read_claims(r, count, h.claims));
-  ROLLUP_TRY(read_subtree_roots(r, {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}));
-  const std::size_t header = bytes.size() - r.remaining();
-  return std::pair{std::move(h), bytes.subspan(header)};
-}
-
-Result<BlockProofReport> verify_block_proof(const codec::Block& block, const vm::RollupParams& params,
-                                            const BlockProofClaim& claim,
-                                            std::span<const std::uint8_t> proof,
-                                            unsigned min_security_bits) {
-  const auto start = Clock::now();
-  if (block.height != claim.height) return reject("the block is not at the claimed height");
-  if (block.hash != claim.block_hash) return reject("the block is not the claimed block");
-  ROLLUP_TRY(check_block(block, params));
-  auto [header, stark_bytes] = ROLLUP_TRY(decode_proof(proof));
-
-  // What the verifier trusts: the block's data, and signature bits of its own.
-  const auto& txs = vm::rollup_txs(block, params.namespace_id);
-  const auto signatures = vm::check_signatures(txs, params.chain_id, verify_threads());
-  auto program = build_program(block, params, signatures, header.claims);
-  if (!program) return reject(program.error().message);
-
-  BlockPublics pub;
-  pub.chain_id = params.chain_id;
-  pub.namespace_id = params.namespace_id;
-  pub.height = claim.height;
-  pub.block_hash = claim.block_hash;
-  ROLLUP_TRY(bind_subtree_roots(pub, header, claim.pre_root, claim.post_root, claim.pre_keys,
-                                program->created, "block"));
-
-  RollupAir air(pub, std::move(program->ops));
-  stark::ProofOptions floor;
-  floor.min_security_bits = min_security_bits;
-  auto verified = stark::verify(air, stark_bytes, floor);
-  if (!verified) {
-    // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
-    // fault as much as a bad opening; only running out of memory is not a verdict.
-    if (verified.error().code == Errc::internal) return std::unexpected(verified.error());
-    return reject(verified.error().message);
-  }
-  BlockProofReport report;
-  report.security_bits = verified->security_bits;
-  report.proof_bytes = proof.size();
-  report.withdrawals = std::move(program->withdrawals);
-  report.failed_deposits = std::move(program->failed_deposits);
-  report.receipts = std::move(program->receipts);
-  report.post_keys = pub.post_keys;
-  report.verify_ms = ms_since(start);
-  return report;
-}
-
-Result<BlockProof> prove_block(ProverState& state, const codec::Block& block,
-                               const vm::RollupParams& params, const ProveOptions& options) {
-  const auto start = Clock::now();
-  const unsigned threads = std::max(1u, options.threads);
-  const auto& txs = vm::rollup_txs(block, params.namespace_id);
-  const auto signatures = vm::check_signatures(txs, params.chain_id, threads);
-  auto w = ROLLUP_TRY(make_witness(state, block, params, signatures, threads));
-  BlockProof out;
-  out.witness_ms = ms_since(start);
-  out.height = block.height;
-  out.last_height = block.height;
-  out.block_hash = block.hash;
-  out.pre_root = w.publics.pre_root;
-  out.post_root = w.publics.post_root;
-  out.pre_keys = w.publics.pre_keys;
-  out.post_keys = w.publics.post_keys;
-  out.depth = w.publics.depth;
-  out.ops = w.program.ops.size();
-
-  const auto t_trace = Clock::now();
-  RollupAir air(w.publics, w.program.ops);
-  stark::Trace trace = build_trace(air, w.ops, threads);
-  out.trace_ms = ms_since(t_trace);
-  out.trace_rows = trace.length();
-  out.trace_width = trace.width();
-  auto proof = stark::prove(air, trace, options.stark, threads);
-  if (!proof) {
-    // The honest prover's trace always satisfies the AIR: a refusal is a bug here.
-    if (proof.error().code == Errc::bad_input)
-      return fail(Errc::internal, fmt::format("block {}: {}", block.height, proof.error().message));
-    return std::unexpected(proof.error());
-  }
-  out.timings = proof->timings;
-  auto stark_bytes = ROLLUP_TRY(stark::serialize(*proof));
-  out.security_bits = stark::proof_shape(proof->params)->security_bits;
-  ProofHeader header{w.publics.depth, w.claims, w.publics.sub_pre_state, w.publics.sub_post_state,
-                     w.publics.sub_pre_keys, w.publics.sub_post_keys};
-  out.bytes = encode_proof(header, stark_bytes);
-  state = ProverState(std::move(w.post_state), std::move(w.post_keys));
-  out.prove_ms = ms_since(start);
-  return out;
-}
-
-// ---- Range proofs (docs/air.md §13).
-
-std::uint64_t proof_block_count(std::span<const std::uint8_t> proof) {
-  ByteReader r(proof);
-  std::array<std::uint8_t, 4> magic{};
-  std::uint8_t version = 0, depth = 0;
-  std::uint32_t blocks = 0;
-  if (!r.raw(magic) || magic != kRangeMagic || !r.u8(version) || !r.u8(depth) || !r.u32(blocks) || blocks < 2)
-    return 1;
-  return blocks;
-}
-
-Bytes encode_range_proof(const RangeProofHeader& h, std::span<const std::uint8_t> stark_proof) {
-  ByteWriter w;
-  w.raw(kRangeMagic).u8(kRangeVersion).u8(static_cast<std::uint8_t>(h.depth));
-  w.u32(static_cast<std::uint32_t>(h.claims.size()));
+  const bool range = h.claims.size() > 1;
+  w.raw(range ? kRangeMagic : kBlockMagic).u8(kVersion).u8(static_cast<std::uint8_t>(h.depth));
+  if (range) w.u32(static_cast<std::uint32_t>(h.claims.size()));
   for (const auto& block : h.claims) {
     w.u32(static_cast<std::uint32_t>(block.size()));
     for (const auto& c : block) w.u8(encode_claim(c));
@@ -240,109 +195,63 @@ Bytes encode_range_proof(const RangeProofHeader& h, std::span<const std::uint8_t
   return w.take();
 }
 
-Result<std::pair<RangeProofHeader, std::span<const std::uint8_t>>> decode_range_proof(
-    std::span<const std::uint8_t> bytes) {
+Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes) {
   ByteReader r(bytes);
-  std::array<std::uint8_t, 4> magic{};
-  std::uint8_t version = 0, depth = 0;
-  std::uint32_t blocks = 0;
-  if (!r.raw(magic) || magic != kRangeMagic) return reject("not a range proof (magic)");
-  if (!r.u8(version) || version != kRangeVersion) return reject("unknown range proof version");
-  if (!r.u8(depth) || !valid_depth(depth)) return reject("invalid subtree depth");
-  // A range has two blocks or more: one block is a block proof, never a range of one.
-  if (!r.u32(blocks) || blocks < 2 || blocks > r.remaining() / 4) return reject("invalid block count");
-  RangeProofHeader h;
-  h.depth = depth;
-  h.claims.resize(blocks);
-  for (auto& claims : h.claims) {
-    std::uint32_t count = 0;
-    if (!r.u32(count) || count > r.remaining()) return reject("truncated receipt claims");
-    ROLLUP_TRY(read_claims(r, count, claims));
-  }
+  const Prefix prefix = ROLLUP_TRY(read_prefix(r));
+  ProofHeader h;
+  h.depth = prefix.depth;
+  h.claims.resize(prefix.blocks);
+  for (auto& claims : h.claims) ROLLUP_TRY(read_claims(r, claims));
   ROLLUP_TRY(read_subtree_roots(r, {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}));
   const std::size_t header = bytes.size() - r.remaining();
   return std::pair{std::move(h), bytes.subspan(header)};
 }
 
-Result<RangeProofReport> verify_range_proof(std::span<const codec::Block> blocks,
-                                            const vm::RollupParams& params,
-                                            const RangeProofClaim& claim,
-                                            std::span<const std::uint8_t> proof,
-                                            unsigned min_security_bits) {
+std::uint64_t proof_block_count(std::span<const std::uint8_t> proof) {
+  ByteReader r(proof);
+  const auto prefix = read_prefix(r);
+  return prefix ? prefix->blocks : 1;
+}
+
+Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Block> blocks,
+                                                     const vm::RollupParams& params,
+                                                     const RangeProofClaim& claim,
+                                                     std::span<const std::uint8_t> proof,
+                                                     unsigned min_security_bits) {
+  using Verdict = Checked<RangeProofReport>;
   const auto start = Clock::now();
-  if (blocks.empty() || claim.last_height < claim.first_height ||
-      claim.last_height - claim.first_height + 1 != blocks.size())
-    return reject("the blocks are not the claimed range");
-  for (std::size_t i = 0; i < blocks.size(); ++i)
-    if (blocks[i].height != claim.first_height + i) return reject("the blocks are not the claimed heights, in order");
-
-  if (proof.size() >= 4 && std::equal(kMagic.begin(), kMagic.end(), proof.begin())) {
-    // A single-block proof is the range of one block.
-    if (blocks.size() != 1) return reject("a block proof covers one block, not a range");
-    BlockProofClaim c{claim.first_height, blocks[0].hash, claim.pre_root, claim.post_root, claim.pre_keys};
-    auto one = ROLLUP_TRY(verify_block_proof(blocks[0], params, c, proof, min_security_bits));
-    RangeProofReport report;
-    report.security_bits = one.security_bits;
-    report.proof_bytes = one.proof_bytes;
-    report.post_keys = one.post_keys;
-    report.blocks.push_back({blocks[0].height, std::move(one.withdrawals), std::move(one.failed_deposits),
-                             std::move(one.receipts)});
-    report.verify_ms = ms_since(start);
-    return report;
-  }
-  auto [header, stark_bytes] = ROLLUP_TRY(decode_range_proof(proof));
-  if (header.claims.size() != blocks.size()) return reject("the proof covers another number of blocks");
-
-  RangeProofReport report;
-  std::vector<Op> ops;
-  std::uint64_t created = 0;
-  BlockPublics pub;
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const codec::Block& block = blocks[i];
-    ROLLUP_TRY(check_block(block, params));
-    const auto& txs = vm::rollup_txs(block, params.namespace_id);
-    const auto signatures = vm::check_signatures(txs, params.chain_id, verify_threads());
-    auto program = build_program(block, params, signatures, header.claims[i]);
-    if (!program) return reject(fmt::format("block {}: {}", block.height, program.error().message));
-    ops.insert(ops.end(), program->ops.begin(), program->ops.end());
-    created += program->created;
-    pub.range_hashes.push_back(block.hash);
-    report.blocks.push_back({block.height, std::move(program->withdrawals),
-                             std::move(program->failed_deposits), std::move(program->receipts)});
-  }
-  pub.chain_id = params.chain_id;
-  pub.namespace_id = params.namespace_id;
-  pub.height = claim.first_height;
-  pub.block_hash = blocks.front().hash;
-  ROLLUP_TRY(bind_subtree_roots(pub, header, claim.pre_root, claim.post_root, claim.pre_keys,
-                                created, "range"));
-
-  RollupAir air(pub, std::move(ops));
+  auto statement = statement_of(blocks, params, claim, proof);
+  if (!statement) return Verdict(std::unexpected(std::move(statement.error())));
+  RangeProofReport report = std::move(statement->report);
+  const RollupAir air(std::move(statement->publics), std::move(statement->ops));
   stark::ProofOptions floor;
   floor.min_security_bits = min_security_bits;
-  auto verified = stark::verify(air, stark_bytes, floor);
+  auto verified = stark::verify(air, statement->stark_proof, floor);
   if (!verified) {
+    // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
+    // fault as much as a bad opening; only running out of memory is not a verdict.
     if (verified.error().code == Errc::internal) return std::unexpected(verified.error());
-    return reject(verified.error().message);
+    return Verdict(reject(Rejection::stark_rejected, verified.error().message));
   }
   report.security_bits = verified->security_bits;
   report.proof_bytes = proof.size();
-  report.post_keys = pub.post_keys;
+  report.post_keys = air.publics().post_keys;
   report.verify_ms = ms_since(start);
-  return report;
+  return Verdict(std::move(report));
 }
 
 Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,
                                const vm::RollupParams& params, const ProveOptions& options) {
-  if (blocks.empty()) return fail(Errc::bad_input, "a range proof needs at least one block");
-  if (blocks.size() == 1) return prove_block(state, blocks[0], params, options);
+  if (blocks.empty()) return fail(Errc::bad_input, "a proof needs at least one block");
   for (std::size_t i = 1; i < blocks.size(); ++i)
     if (blocks[i].height != blocks[0].height + i)
       return fail(Errc::bad_input, "a range proof's blocks must have consecutive heights");
   const auto start = Clock::now();
   const unsigned threads = std::max(1u, options.threads);
+  const std::string span = blocks.size() == 1 ? fmt::format("block {}", blocks.front().height)
+                                              : fmt::format("blocks {}..{}", blocks.front().height, blocks.back().height);
 
-  // The range shares one subtree depth: the one the accounts after the last block need.
+  // The blocks share one subtree depth: the one the accounts after the last block need.
   std::vector<std::vector<bool>> signatures;
   vm::State after = state.state();
   for (const auto& block : blocks) {
@@ -353,27 +262,30 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   if (depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
 
   // Each block's witness starts where the previous one's ends; the ops concatenate.
-  ProverState cur = state;
+  const ProverState* pre = &state;
+  std::optional<ProverState> post;
   BlockPublics pub;
-  RangeProofHeader header;
+  ProofHeader header;
   header.depth = depth;
   std::vector<Op> ops;
   std::vector<OpWitness> witness;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    auto w = ROLLUP_TRY(make_witness(cur, blocks[i], params, signatures[i], threads, nullptr, depth));
-    if (i == 0) pub = w.publics;
-    pub.post_root = w.publics.post_root;
-    pub.post_keys = w.publics.post_keys;
-    pub.sub_post_state = w.publics.sub_post_state;
-    pub.sub_post_keys = w.publics.sub_post_keys;
-    pub.range_hashes.push_back(blocks[i].hash);
+    auto w = ROLLUP_TRY(make_witness(*pre, blocks[i], params, signatures[i], threads, nullptr, depth));
+    if (i == 0) {
+      pub = w.publics;
+    } else {
+      pub.post_root = w.publics.post_root;
+      pub.post_keys = w.publics.post_keys;
+      pub.sub_post_state = w.publics.sub_post_state;
+      pub.sub_post_keys = w.publics.sub_post_keys;
+      pub.block_hashes.push_back(blocks[i].hash);
+    }
     header.claims.push_back(std::move(w.claims));
     ops.insert(ops.end(), w.program.ops.begin(), w.program.ops.end());
     witness.insert(witness.end(), std::make_move_iterator(w.ops.begin()), std::make_move_iterator(w.ops.end()));
-    cur = ProverState(std::move(w.post_state), std::move(w.post_keys));
+    post.emplace(std::move(w.post_state), std::move(w.post_keys));
+    pre = &*post;
   }
-  pub.height = blocks[0].height;
-  pub.block_hash = blocks[0].hash;
   header.sub_pre_state = pub.sub_pre_state;
   header.sub_post_state = pub.sub_post_state;
   header.sub_pre_keys = pub.sub_pre_keys;
@@ -392,28 +304,28 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   out.ops = ops.size();
 
   const auto t_trace = Clock::now();
-  RollupAir air(pub, std::move(ops));
+  RollupAir air(std::move(pub), std::move(ops));
   stark::Trace trace = build_trace(air, witness, threads);
   out.trace_ms = ms_since(t_trace);
   out.trace_rows = trace.length();
   out.trace_width = trace.width();
   auto proof = stark::prove(air, trace, options.stark, threads);
   if (!proof) {
-    if (proof.error().code == Errc::bad_input)
-      return fail(Errc::internal, fmt::format("blocks {}..{}: {}", out.height, out.last_height, proof.error().message));
+    // The honest prover's trace always satisfies the AIR: a refusal is a bug here.
+    if (proof.error().code == Errc::bad_input) return fail(Errc::internal, span + ": " + proof.error().message);
     return std::unexpected(proof.error());
   }
   out.timings = proof->timings;
   auto stark_bytes = ROLLUP_TRY(stark::serialize(*proof));
   out.security_bits = stark::proof_shape(proof->params)->security_bits;
-  out.bytes = encode_range_proof(header, stark_bytes);
-  state = std::move(cur);
+  out.bytes = encode_proof(header, stark_bytes);
+  state = std::move(*post);
   out.prove_ms = ms_since(start);
   return out;
 }
 
 ProofLine proof_line_of(const BlockProof& p) {
-  return ProofLine{p.height, std::max(p.height, p.last_height), p.block_hash, p.pre_root, p.post_root, p.pre_keys, p.post_keys,
+  return ProofLine{p.height, p.last_height, p.block_hash, p.pre_root, p.post_root, p.pre_keys, p.post_keys,
                    p.security_bits, static_cast<std::uint64_t>(p.prove_ms), p.bytes};
 }
 

@@ -1,71 +1,113 @@
 #pragma once
-// Block proofs: proving a block with the rollup AIR, verifying a proof against the block as
-// committed, the proof's byte encoding and its `proof` stream line (docs/air.md §6-7).
+// Proofs of blocks: proving one or more consecutive committed blocks with the rollup AIR in one
+// proof, verifying it against the blocks as committed, the proof's byte encoding and its `proof`
+// stream line (docs/air.md §6-7, §13). A proof of one block is the range of one block: one claim,
+// one prover, one verifier and one decoder serve every block count; only the encoding and the
+// AIR's public inputs of one block keep their established single-block form.
 //
-// A proof shows that the committed block takes the state from pre_root to post_root and the key
+// A proof shows that the committed blocks take the state from pre_root to post_root and the key
 // set from pre_keys to post_keys. The key set commitment (docs/air.md §2) chains beside the
-// state root: the contract keeps the verified post_keys of each block and passes them as the
-// next block's pre_keys; the first block starts from genesis_keys().
+// state root: the contract keeps the verified post_keys of each proof and passes them as the
+// next proof's pre_keys; the first proof starts from l1::genesis_keys().
 #include <cstdint>
+#include <expected>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "air/keys.hpp"
 #include "air/witness.hpp"
 #include "codec/objects.hpp"
 #include "core/error.hpp"
-#include "l1/contract.hpp"
+#include "smt/key_set.hpp"
 #include "stark/options.hpp"
 #include "stark/proof.hpp"
 #include "vm/state.hpp"
 
 namespace rollup::air {
 
-struct BlockProofClaim {
-  std::uint64_t height = 0;
-  Hash32 block_hash{};
-  Hash32 pre_root{};   ///< hash::digest_bytes of the state root before the block
-  Hash32 post_root{};
-  KeyCommitment pre_keys;  ///< genesis_keys(), or the previous block's verified post_keys
+/// What a proof is checked against: the committed blocks at first_height .. last_height (one or
+/// more) take the state from pre_root and pre_keys to post_root.
+struct RangeProofClaim {
+  std::uint64_t first_height = 0;
+  std::uint64_t last_height = 0;  ///< = first_height for one block
+  Hash32 block_hash{};            ///< the block at first_height
+  Hash32 pre_root{};              ///< hash::digest_bytes of the state root before the first block
+  Hash32 post_root{};             ///< after the last block
+  smt::KeySetCommitment pre_keys;  ///< l1::genesis_keys(), or the verified post_keys below
 };
 
-struct BlockProofReport {
-  unsigned security_bits = 0;
-  std::size_t proof_bytes = 0;
-  double verify_ms = 0;  ///< the whole check: signatures, program, STARK
+/// What one block of a verified proof makes happen on L1.
+struct BlockEffects {
+  std::uint64_t height = 0;
   std::vector<vm::Withdrawal> withdrawals;     ///< payable on L1, in tx order
   std::vector<std::uint64_t> failed_deposits;  ///< deposit queue indices to refund
-  KeyCommitment post_keys;                     ///< to store as the next block's pre_keys
   std::vector<vm::Receipt> receipts;           ///< what the proof binds, in application order
 };
 
-/// Verifies `proof` for `block` (as committed on the contract) against the claim. Checks the
-/// block's hash and tx-list hash, computes the signature bits itself (Ed25519), builds the op
-/// program from the block and the proof's receipt claims, and verifies the STARK with the
-/// roots lifted from the proof's subtree roots. Errc::rejected for any defect of the proof or
-/// mismatch with the claim; never Errc::internal for hostile bytes.
-Result<BlockProofReport> verify_block_proof(const codec::Block& block, const vm::RollupParams& params,
-                                            const BlockProofClaim& claim,
+struct RangeProofReport {
+  unsigned security_bits = 0;
+  std::size_t proof_bytes = 0;
+  double verify_ms = 0;              ///< the whole check: signatures, programs, STARK
+  std::vector<BlockEffects> blocks;  ///< one per block, in height order
+  smt::KeySetCommitment post_keys;   ///< after the last block: the next proof's pre_keys
+};
+
+/// Why a verifier refuses a proof: each defect has its reason, so tests and callers can tell
+/// them apart without reading messages (docs/air.md §6).
+enum class Rejection : std::uint8_t {
+  encoding,             ///< the bytes are no exact encoding: magic, version, depth, counts, claim bytes, digests
+  wrong_blocks,         ///< the blocks are not the claimed heights, or the proof covers another number of blocks
+  wrong_block_hash,     ///< the first block is not the claimed one
+  bad_block,            ///< a block's hash or tx-list hash does not match its contents
+  claims_contradict_block,  ///< a receipt claim contradicts the block or the verifier's signature bits
+  root_mismatch,        ///< a state subtree root does not lift to the claimed state root
+  keys_mismatch,        ///< the key subtree root does not lift to the claimed key set
+  bad_public_inputs,    ///< the public values do not fit together (accounts beyond the subtree depth)
+  stark_rejected,       ///< the STARK proof does not verify; the detail is the STARK verifier's message
+};
+/// What the reason means, in a few words.
+std::string_view describe(Rejection reason);
+
+struct Rejected {
+  Rejection reason;
+  std::string detail;  ///< what exactly is wrong
+  /// "block proof rejected: <detail>", the message callers have always been given.
+  std::string message() const { return "block proof rejected: " + detail; }
+  /// As callers that want a verdict only see it: Errc::rejected with the message.
+  Error error() const { return Error{Errc::rejected, message()}; }
+};
+
+/// A verifier's conclusion: what a proof proves, or why it is refused. An Error around it (an
+/// outer Result) is no verdict on the proof: running out of memory.
+template <class T>
+using Checked = std::expected<T, Rejected>;
+
+/// Verifies `proof` for `blocks` (as committed on the contract at claim.first_height ..
+/// last_height, in order) against the claim. Checks each block's hash and tx-list hash, computes
+/// the signature bits itself (Ed25519), builds the op program of every block from it and the
+/// proof's receipt claims, concatenated, and verifies the STARK with the roots lifted from the
+/// proof's subtree roots. A Rejected for any defect of the proof or mismatch with the claim;
+/// never an Error for hostile bytes.
+Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Block> blocks,
+                                            const vm::RollupParams& params,
+                                            const RangeProofClaim& claim,
                                             std::span<const std::uint8_t> proof,
                                             unsigned min_security_bits = 100);
-
-/// The key set commitment of the genesis accounts (in index order).
-KeyCommitment genesis_keys(const std::vector<l1::GenesisAccount>& genesis);
 
 struct ProveOptions {
   unsigned threads = 2;
   stark::ProofOptions stark;
 };
 
+/// A proof of the blocks at height .. last_height, with what it claims and how it was made.
 struct BlockProof {
-  std::uint64_t height = 0;       ///< the (first) block's height
-  std::uint64_t last_height = 0;  ///< a range proof's last block; = height for one block
+  std::uint64_t height = 0;       ///< the first block's height
+  std::uint64_t last_height = 0;  ///< the last block's; = height for one block
   Hash32 block_hash{};            ///< the block at `height`
   Hash32 pre_root{}, post_root{};
-  KeyCommitment pre_keys, post_keys;
+  smt::KeySetCommitment pre_keys, post_keys;
   unsigned security_bits = 0;
-  Bytes bytes;  ///< the encoded proof (section 6 of docs/air.md)
+  Bytes bytes;  ///< the encoded proof (docs/air.md §6, §13)
   double prove_ms = 0;
   // Figures for the benchmark and --verbose.
   double witness_ms = 0, trace_ms = 0;
@@ -74,82 +116,33 @@ struct BlockProof {
   unsigned depth = 0;
 };
 
-/// Proves `block` from `state` (the state after the block below it) and advances `state` past
-/// it. The block must be the one committed at its height; the caller authenticates it.
-Result<BlockProof> prove_block(ProverState& state, const codec::Block& block,
-                               const vm::RollupParams& params, const ProveOptions& options = {});
-
-// ---- Range proofs (docs/air.md §13): one proof for the blocks at first_height .. last_height.
-
-struct RangeProofClaim {
-  std::uint64_t first_height = 0, last_height = 0;
-  Hash32 pre_root{};   ///< before the first block
-  Hash32 post_root{};  ///< after the last block
-  KeyCommitment pre_keys;
-};
-
-/// What one block of a verified range makes happen on L1.
-struct RangeBlockEffects {
-  std::uint64_t height = 0;
-  std::vector<vm::Withdrawal> withdrawals;
-  std::vector<std::uint64_t> failed_deposits;
-  std::vector<vm::Receipt> receipts;
-};
-
-struct RangeProofReport {
-  unsigned security_bits = 0;
-  std::size_t proof_bytes = 0;
-  double verify_ms = 0;
-  std::vector<RangeBlockEffects> blocks;  ///< one per block, in height order
-  KeyCommitment post_keys;                ///< after the last block
-};
-
-/// Verifies a proof for `blocks` (the committed blocks at claim.first_height .. last_height, in
-/// order). A single-block proof ("RBLK") is the range of one block; a range proof ("RRNG")
-/// covers two or more. Checks every block as verify_block_proof does and builds the program of
-/// all of them, concatenated. Errc::rejected for any defect or mismatch.
-Result<RangeProofReport> verify_range_proof(std::span<const codec::Block> blocks,
-                                            const vm::RollupParams& params,
-                                            const RangeProofClaim& claim,
-                                            std::span<const std::uint8_t> proof,
-                                            unsigned min_security_bits = 100);
-
-/// Proves `blocks` (consecutive heights, the committed ones) in one proof from `state`, and
-/// advances `state` past the last. One block gives exactly prove_block's proof.
+/// Proves `blocks` (one or more at consecutive heights, the committed ones; the caller
+/// authenticates them) in one proof from `state` (the state after the block below the first),
+/// and advances `state` past the last.
 Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,
                                const vm::RollupParams& params, const ProveOptions& options = {});
 
-/// How many blocks an encoded proof covers: the block count of a range proof's header, 1 for
-/// anything else (a block proof, or bytes the verifier will refuse).
-std::uint64_t proof_block_count(std::span<const std::uint8_t> proof);
-
-/// The range proof's header: one claim list per block.
-struct RangeProofHeader {
+/// The proof's header: the prover's receipt claims, one list per block, and the subtree roots.
+struct ProofHeader {
   unsigned depth = 0;
   std::vector<std::vector<ReceiptClaim>> claims;
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
 };
-Bytes encode_range_proof(const RangeProofHeader& header, std::span<const std::uint8_t> stark_proof);
-Result<std::pair<RangeProofHeader, std::span<const std::uint8_t>>> decode_range_proof(
-    std::span<const std::uint8_t> bytes);
-
-/// The proof's byte encoding: a header with the prover's claims, then the STARK proof.
-struct ProofHeader {
-  unsigned depth = 0;
-  std::vector<ReceiptClaim> claims;
-  Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
-};
+/// The header, then the STARK proof: one block as "RBLK" (docs/air.md §6), more as "RRNG" (§13).
 Bytes encode_proof(const ProofHeader& header, std::span<const std::uint8_t> stark_proof);
-/// Strict: Errc::rejected for anything but an exact encoding.
-Result<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes);
+/// Either form; strict: Rejection::encoding for anything but an exact encoding (an "RRNG" of one
+/// block included: one block has one encoding).
+Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes);
+/// How many blocks an encoded proof covers, from its header; 1 for bytes the verifier refuses.
+std::uint64_t proof_block_count(std::span<const std::uint8_t> proof);
 
 /// The `proof` stream object (docs/air.md §7).
 struct ProofLine {
   std::uint64_t height = 0;
-  std::uint64_t last_height = 0;  ///< `last_height` of a range proof; = height otherwise
+  std::uint64_t last_height = 0;  ///< the last block's; = height for one block (no field then)
   Hash32 block_hash{};
   Hash32 pre_root{}, post_root{};
-  KeyCommitment pre_keys, post_keys;
+  smt::KeySetCommitment pre_keys, post_keys;
   unsigned security_bits = 0;
   std::uint64_t prove_ms = 0;
   Bytes proof;

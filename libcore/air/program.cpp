@@ -11,8 +11,8 @@ namespace {
 
 std::array<Felt, 8> packed_words(const PublicKey& key) {
   std::array<Felt, 8> w{};
-  const PackedKey p = pack_key(key);
-  for (std::size_t i = 0; i < kKeyLimbs; ++i) w[i] = Felt(p[i]);
+  const smt::PackedKey p = smt::pack_key(key);
+  for (std::size_t i = 0; i < smt::kKeyLimbs; ++i) w[i] = Felt(p[i]);
   return w;
 }
 
@@ -26,6 +26,9 @@ class Emitter {
     op.kind = kind;
     op.key = key_words(key);
     op.receipt = receipt_;
+    // The count the verifier expects after the program is the one the AIR's count register
+    // reaches: both follow creates_account.
+    if (creates_account(kind)) p_.created += 1;
     p_.ops.push_back(op);
     return p_.ops.back();
   }
@@ -35,7 +38,6 @@ class Emitter {
     op.delta = Felt(amount);
     op.a2 = Felt::one();
     if (create) {
-      p_.created += 1;
       key_op(key, OpKind::key_low).insert = true;
       key_op(key, OpKind::key_new);
     }
@@ -221,6 +223,16 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
     }
   }
   return p;
+}
+
+std::array<Felt, 8> key_words(const PublicKey& key) {
+  std::array<Felt, 8> w{};
+  for (std::size_t j = 0; j < 8; ++j) {
+    std::uint32_t v = 0;
+    for (int b = 3; b >= 0; --b) v = (v << 8) | key[4 * j + b];
+    w[j] = Felt(v);
+  }
+  return w;
 }
 
 Hash32 program_digest(std::span<const Op> ops) {

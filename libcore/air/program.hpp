@@ -10,20 +10,16 @@
 #include <span>
 #include <vector>
 
-#include "air/keys.hpp"
+#include "air/op_kind.hpp"
+#include "smt/key_set.hpp"
 #include "codec/objects.hpp"
 #include "core/error.hpp"
 #include "vm/state.hpp"
 
 namespace rollup::air {
 
-enum class OpKind : std::uint8_t {
-  pad,           ///< fills the trace; changes nothing, proves nothing
-  state_update,  ///< rewrites an existing account's leaf (possibly unchanged: a read)
-  state_insert,  ///< writes a new account at index = account count, over an empty leaf
-  key_low,       ///< opens the key-tree leaf whose interval holds a key: absence, or insertion
-  key_new,       ///< writes a new key's leaf at position = account count, over an empty leaf
-};
+using field::Felt;
+using hash::Digest;
 
 /// One op and its public values (docs/air.md §3.2). For state ops the balance rule is
 ///   new_balance = old_balance + delta, new_nonce = old_nonce + inc,
@@ -70,6 +66,9 @@ struct Program {
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
                               std::span<const ReceiptClaim> claims);
+
+/// The eight little-endian u32 words of a key that the state tree's leaves hash: a state op's key.
+std::array<Felt, 8> key_words(const PublicKey& key);
 
 /// BLAKE2b-256 of the ops' canonical encoding: part of the AIR's public inputs.
 Hash32 program_digest(std::span<const Op> ops);

@@ -62,15 +62,12 @@ RollupAir::RollupAir(BlockPublics publics, std::vector<Op> ops)
 
 Bytes RollupAir::public_inputs() const {
   const BlockPublics& b = publics_;
-  const bool range = !b.range_hashes.empty();
-  ByteWriter w(range ? "rollup/range/v1:public" : "rollup/block/v1:public");
+  const std::size_t blocks = b.block_hashes.size();
+  ByteWriter w(id() + ":public");
   w.u64(b.chain_id).u32(b.namespace_id).u64(b.height);
-  if (range) {
-    w.u64(b.height + b.range_hashes.size() - 1).u32(static_cast<std::uint32_t>(b.range_hashes.size()));
-    for (const Hash32& h : b.range_hashes) w.raw(h);
-  } else {
-    w.raw(b.block_hash);
-  }
+  // One block: its hash alone (docs/air.md §6); more: the last height, the count, every hash (§13).
+  if (blocks > 1) w.u64(b.height + blocks - 1).u32(static_cast<std::uint32_t>(blocks));
+  for (const Hash32& h : b.block_hashes) w.raw(h);
   w.raw(b.pre_root).raw(b.post_root);
   w.raw(b.pre_keys.root).u64(b.pre_keys.count).raw(b.post_keys.root).u64(b.post_keys.count);
   w.u8(static_cast<std::uint8_t>(b.depth));
@@ -131,43 +128,45 @@ std::vector<std::vector<Felt>> RollupAir::structure_columns() const {
 }
 
 std::array<Felt, per::kPublicColumns> RollupAir::public_values(std::size_t o, std::size_t row) const {
+  namespace q0 = public_col::row0;
+  namespace q8 = public_col::row8;
+  namespace q15 = public_col::row15;
+  namespace qlast = public_col::last;
   std::array<Felt, per::kPublicColumns> v{};
   if (o >= ops_.size()) return v;  // pad ops carry no public values
   const Op& op = ops_[o];
-  const bool state = op.kind == OpKind::state_update || op.kind == OpKind::state_insert;
-  const bool keyop = op.kind == OpKind::key_low || op.kind == OpKind::key_new;
-  const bool empty = op.kind == OpKind::state_insert || op.kind == OpKind::key_new;
-  const bool low = op.kind == OpKind::key_low;
-  const Felt one = Felt::one(), zero = Felt::zero();
-  const auto flag = [&](bool b) { return b ? one : zero; };
+  const OpKind kind = op.kind;
+  const bool state = is_state_op(kind);
+  const bool low = kind == OpKind::key_low;
+  const auto flag = [](bool b) { return b ? Felt::one() : Felt::zero(); };
   if (row == 0) {
-    for (std::size_t j = 0; j < 8; ++j) v[j] = op.key[j];
-    v[8] = state ? Felt(2) : keyop ? Felt(5) : zero;  // hash_elements capacity: 10 or 13 inputs
-    v[9] = flag(state || op.kind == OpKind::key_new);
-    v[10] = flag(low);
+    for (std::size_t j = 0; j < 8; ++j) v[q0::kKey + j] = op.key[j];
+    v[q0::kTag] = Felt(leaf_capacity_tag(kind));
+    v[q0::kBindKey] = flag(binds_leaf_key(kind));
+    v[q0::kKeyLow] = flag(low);
   } else if (row == 8) {
     if (state) {
-      v[0] = op.delta, v[1] = op.inc, v[2] = op.nonce, v[3] = op.a1, v[4] = op.a2;
-      v[5] = op.a3, v[6] = op.b1, v[7] = op.b3;
+      v[q8::kDelta] = op.delta, v[q8::kInc] = op.inc, v[q8::kNonce] = op.nonce;
+      v[q8::kA1] = op.a1, v[q8::kA2] = op.a2, v[q8::kA3] = op.a3, v[q8::kB1] = op.b1, v[q8::kB3] = op.b3;
     } else if (low) {
-      for (std::size_t j = 0; j < kKeyLimbs; ++j) v[j] = op.key[j];
+      for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) v[q8::kKey + j] = op.key[j];
     }
-    v[8] = flag(state && op.nonce_eq);
-    v[9] = flag(state && op.bad_nonce);
-    v[10] = flag(state);
-    v[11] = flag(keyop);
-    v[12] = flag(empty);
-    v[13] = flag(low);
-    v[14] = flag(low && op.insert);
-    v[15] = flag(op.kind == OpKind::key_new);
+    v[q8::kNonceEq] = flag(state && op.nonce_eq);
+    v[q8::kBadNonce] = flag(state && op.bad_nonce);
+    v[q8::kState] = flag(state);
+    v[q8::kKeyOp] = flag(is_key_op(kind));
+    v[q8::kEmpty] = flag(writes_empty_leaf(kind));
+    v[q8::kKeyLow] = flag(low);
+    v[q8::kInsert] = flag(low && op.insert);
+    v[q8::kKeyNew] = flag(kind == OpKind::key_new);
   } else if (row == 15) {
-    v[0] = flag(empty);
+    v[q15::kEmpty] = flag(writes_empty_leaf(kind));
   } else if (row == op_rows_ - 1) {
-    v[0] = flag(state);
-    v[1] = flag(keyop);
-    v[2] = flag(op.kind == OpKind::state_insert);
-    v[3] = flag(empty);
-    v[4] = flag(o + 1 < ops_.size() && ops_[o + 1].kind == OpKind::key_new);
+    v[qlast::kState] = flag(state);
+    v[qlast::kKeyOp] = flag(is_key_op(kind));
+    v[qlast::kCreates] = flag(creates_account(kind));
+    v[qlast::kIndexIsCount] = flag(writes_empty_leaf(kind));
+    v[qlast::kNextKeyNew] = flag(o + 1 < ops_.size() && ops_[o + 1].kind == OpKind::key_new);
   }
   return v;
 }

@@ -12,7 +12,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "air/keys.hpp"
+#include "smt/key_set.hpp"
 #include "air/program.hpp"
 #include "hash/rpo.hpp"
 #include "stark/air.hpp"
@@ -61,6 +61,45 @@ inline constexpr std::size_t kPublicColumns = 16;
 inline constexpr std::size_t kCount = kPublic + kPublicColumns;
 }  // namespace per
 
+/// The sixteen public columns (periodic column per::kPublic + i), named by the op row that
+/// reads them: they are zero off an op's rows 0, 8, 15 and R - 1, so each row reuses them for its
+/// own values (docs/air.md §4.3). The AIR writes them (`public_values`) and its constraints read
+/// them by these names only.
+namespace public_col {
+namespace row0 {                            ///< the leaf's first permutation
+inline constexpr std::size_t kKey = 0;      ///< 8: the key's u32 words, or packed limbs and 0s
+inline constexpr std::size_t kTag = 8;      ///< leaf_capacity_tag of the op's kind
+inline constexpr std::size_t kBindKey = 9;  ///< the lanes' key is kKey (binds_leaf_key)
+inline constexpr std::size_t kKeyLow = 10;  ///< K_LOW: the low key is below kKey
+}  // namespace row0
+namespace row8 {                            ///< the payloads and the op's rules
+inline constexpr std::size_t kDelta = 0;    ///< state ops: new - old balance
+inline constexpr std::size_t kInc = 1;      ///< new - old nonce
+inline constexpr std::size_t kNonce = 2;    ///< the nonce compared with the old one
+inline constexpr std::size_t kA1 = 3, kA2 = 4, kA3 = 5;  ///< range check A's coefficients
+inline constexpr std::size_t kB1 = 6, kB3 = 7;           ///< range check B's coefficients
+inline constexpr std::size_t kKey = 0;      ///< K_LOW: 5 key limbs, in place of kDelta .. kA3
+inline constexpr std::size_t kNonceEq = 8;
+inline constexpr std::size_t kBadNonce = 9;
+inline constexpr std::size_t kState = 10;   ///< is_state_op
+inline constexpr std::size_t kKeyOp = 11;   ///< is_key_op
+inline constexpr std::size_t kEmpty = 12;   ///< writes_empty_leaf
+inline constexpr std::size_t kKeyLow = 13;  ///< K_LOW
+inline constexpr std::size_t kInsert = 14;  ///< K_LOW that relinks its leaf to the key
+inline constexpr std::size_t kKeyNew = 15;  ///< K_NEW: its payload is LINK
+}  // namespace row8
+namespace row15 {                           ///< into the first merge
+inline constexpr std::size_t kEmpty = 0;    ///< the old leaf is empty: the zero digest
+}  // namespace row15
+namespace last {                               ///< row R - 1, the op's end
+inline constexpr std::size_t kState = 0;       ///< the state root moves (is_state_op)
+inline constexpr std::size_t kKeyOp = 1;       ///< the key root moves (is_key_op)
+inline constexpr std::size_t kCreates = 2;     ///< the count grows (creates_account)
+inline constexpr std::size_t kIndexIsCount = 3;  ///< the leaf index is the count (writes_empty_leaf)
+inline constexpr std::size_t kNextKeyNew = 4;  ///< the next op is K_NEW: LINK carries over
+}  // namespace last
+}  // namespace public_col
+
 /// Subtree depths an op can have: 6, 14 or 30 levels (ops of 8, 16, 32 permutations).
 bool valid_depth(unsigned depth);
 /// The smallest valid depth whose subtree holds `positions` leaves.
@@ -70,17 +109,15 @@ unsigned depth_for(std::uint64_t positions);
 struct BlockPublics {
   std::uint64_t chain_id = 0;
   std::uint32_t namespace_id = 0;
-  std::uint64_t height = 0;
-  Hash32 block_hash{};
+  std::uint64_t height = 0;  ///< the first block's
+  /// The hashes of the blocks at heights height, height + 1, ... in order (the program is theirs,
+  /// concatenated). One block keeps the AIR id and public inputs it had before ranges existed.
+  std::vector<Hash32> block_hashes;
   Hash32 pre_root{}, post_root{};  ///< depth-32 state roots
-  KeyCommitment pre_keys, post_keys;
+  smt::KeySetCommitment pre_keys, post_keys;
   unsigned depth = 14;
   /// Roots of the leftmost depth-`depth` subtrees; the verifier lifts them to the full roots.
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
-  /// A range proof (docs/air.md §13): the hashes of the blocks at heights height, height + 1, ...
-  /// in order (the program is theirs, concatenated). Empty for a single-block proof, whose AIR
-  /// id and public inputs are those of `block_hash` alone.
-  std::vector<Hash32> range_hashes;
 };
 
 class RollupAir : public stark::TypedAir<RollupAir> {
@@ -93,7 +130,7 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   static std::size_t trace_length_for(std::size_t ops, unsigned depth);
 
   std::string id() const override {
-    return publics_.range_hashes.empty() ? "rollup/block/v1" : "rollup/range/v1";
+    return publics_.block_hashes.size() > 1 ? "rollup/range/v1" : "rollup/block/v1";
   }
   std::size_t trace_width() const override { return col::kWidth; }
   std::size_t trace_length() const override { return n_; }
@@ -164,6 +201,11 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
   auto emit = [&](const F& v) { out[k++] = v; };
   const F one = F(Felt::one());
   const auto q = [&](std::size_t j) -> const F& { return p[per::kPublic + j]; };
+  namespace q0 = public_col::row0;
+  namespace q8 = public_col::row8;
+  namespace q15 = public_col::row15;
+  namespace qlast = public_col::last;
+  constexpr std::size_t kKeyLimbs = smt::kKeyLimbs;
 
   // 1. RPO rounds in both lanes: next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2 on rows 0..6.
   for (std::size_t lane : {kOld, kNew}) {
@@ -186,14 +228,14 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
   {
     const F& s0 = p[per::kRow0];
     for (std::size_t j = 0; j < W; ++j) emit(s0 * (c[kOld + j] - c[kNew + j]));
-    emit(s0 * (c[kOld] - q(8)));
+    emit(s0 * (c[kOld] - q(q0::kTag)));
     for (std::size_t j = 1; j < 4; ++j) emit(s0 * c[kOld + j]);
-    for (std::size_t j = 0; j < 8; ++j) emit(s0 * q(9) * (c[kOld + 4 + j] - q(j)));
-    for (std::size_t j = kKeyLimbs; j < 8; ++j) emit(s0 * q(10) * c[kOld + 4 + j]);
-    emit(s0 * (flag_sum - q(10)));
-    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s0 * suffix[i] * (q(i) - c[kOld + 4 + i]));
-    F d1 = c[kD1] + q(10);
-    for (std::size_t j = 0; j < kKeyLimbs; ++j) d1 -= c[kFlags + j] * (q(j) - c[kOld + 4 + j]);
+    for (std::size_t j = 0; j < 8; ++j) emit(s0 * q(q0::kBindKey) * (c[kOld + 4 + j] - q(q0::kKey + j)));
+    for (std::size_t j = kKeyLimbs; j < 8; ++j) emit(s0 * q(q0::kKeyLow) * c[kOld + 4 + j]);
+    emit(s0 * (flag_sum - q(q0::kKeyLow)));
+    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s0 * suffix[i] * (q(q0::kKey + i) - c[kOld + 4 + i]));
+    F d1 = c[kD1] + q(q0::kKeyLow);
+    for (std::size_t j = 0; j < kKeyLimbs; ++j) d1 -= c[kFlags + j] * (q(q0::kKey + j) - c[kOld + 4 + j]);
     emit(s0 * d1);
   }
   // 3. Flags are bits where they are read; d1 is held to row 8.
@@ -209,7 +251,8 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
   {
     const F& s8 = p[per::kRow8];
     const F &bo = c[kOld + 4], &no = c[kOld + 5], &bn = c[kNew + 4], &nn = c[kNew + 5];
-    const F &st = q(10), &ky = q(11), &empty = q(12), &kl = q(13), &ki = q(14), &kn = q(15);
+    const F &st = q(q8::kState), &ky = q(q8::kKeyOp), &empty = q(q8::kEmpty), &kl = q(q8::kKeyLow),
+            &ki = q(q8::kInsert), &kn = q(q8::kKeyNew);
     for (std::size_t j = 6; j < W; ++j) {
       emit(s8 * st * c[kOld + j]);
       emit(s8 * st * c[kNew + j]);
@@ -218,20 +261,20 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
       emit(s8 * ky * c[kOld + j]);
       emit(s8 * ky * c[kNew + j]);
     }
-    emit(s8 * st * (bn - bo - q(0)));
-    emit(s8 * st * (nn - no - q(1)));
-    emit(s8 * q(8) * (no - q(2)));
-    emit(s8 * q(9) * ((no - q(2)) * c[kBit] - one));
+    emit(s8 * st * (bn - bo - q(q8::kDelta)));
+    emit(s8 * st * (nn - no - q(q8::kInc)));
+    emit(s8 * q(q8::kNonceEq) * (no - q(q8::kNonce)));
+    emit(s8 * q(q8::kBadNonce) * ((no - q(q8::kNonce)) * c[kBit] - one));
     emit(s8 * empty * bo);
     emit(s8 * empty * no);
-    emit(s8 * (c[kAccA] - st * (q(3) * bo + q(4) * bn + q(5)) - kl * c[kD1]));
-    F d2 = c[kAccB] - st * (q(6) * bo + q(7)) + kl;
-    for (std::size_t j = 0; j < kKeyLimbs; ++j) d2 -= c[kFlags + j] * (c[kOld + 4 + j] - q(j));
+    emit(s8 * (c[kAccA] - st * (q(q8::kA1) * bo + q(q8::kA2) * bn + q(q8::kA3)) - kl * c[kD1]));
+    F d2 = c[kAccB] - st * (q(q8::kB1) * bo + q(q8::kB3)) + kl;
+    for (std::size_t j = 0; j < kKeyLimbs; ++j) d2 -= c[kFlags + j] * (c[kOld + 4 + j] - q(q8::kKey + j));
     emit(s8 * d2);
     emit(s8 * (flag_sum - kl));
-    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s8 * suffix[i] * (c[kOld + 4 + i] - q(i)));
+    for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s8 * suffix[i] * (c[kOld + 4 + i] - q(q8::kKey + i)));
     for (std::size_t j = 0; j < kKeyLimbs; ++j)
-      emit(s8 * (kl * c[kNew + 4 + j] - ki * q(j) - (kl - ki) * c[kOld + 4 + j]));
+      emit(s8 * (kl * c[kNew + 4 + j] - ki * q(q8::kKey + j) - (kl - ki) * c[kOld + 4 + j]));
     for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(s8 * kl * (c[kLink + j] - c[kOld + 4 + j]));
     for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(s8 * kn * (c[kNew + 4 + j] - c[kLink + j]));
   }
@@ -241,7 +284,7 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
     const F smin = p[per::kFirst] + p[per::kMerge];
     const F& b = x[kBit];
     const F nb = one - b;
-    const F keep_old = one - p[per::kFirst] * q(0);
+    const F keep_old = one - p[per::kFirst] * q(q15::kEmpty);
     for (std::size_t j = 0; j < 4; ++j) {
       emit(smin * x[kOld + j]);
       emit(smin * x[kNew + j]);
@@ -262,7 +305,8 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
   emit((one - sl) * (x[kIndex] - c[kIndex] - p[per::kPow] * x[kBit]) + sl * x[kIndex]);
   // 8. Op end: the old root is the tree's current root, the new root becomes it; the count.
   {
-    const F &fs = q(0), &fk = q(1), &fc = q(2), &fi = q(3), &nk = q(4);
+    const F &fs = q(qlast::kState), &fk = q(qlast::kKeyOp), &fc = q(qlast::kCreates), &fi = q(qlast::kIndexIsCount),
+            &nk = q(qlast::kNextKeyNew);
     for (std::size_t j = 0; j < 4; ++j)
       emit(sl * (fs * (c[kOld + 4 + j] - c[kStateRoot + j]) + fk * (c[kOld + 4 + j] - c[kKeyRoot + j])));
     for (std::size_t j = 0; j < 4; ++j)

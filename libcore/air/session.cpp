@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "l1/genesis.hpp"
+
 namespace rollup::air {
 
 namespace {
@@ -137,7 +139,7 @@ Result<std::optional<VerifierSession::Trusted>> VerifierSession::trusted_after(s
   std::optional<std::vector<l1::RootRecord>> roots;
   for (std::uint64_t k = height;; --k) {
     if (k == 0) {
-      if (!genesis_keys_) genesis_keys_ = genesis_keys(ROLLUP_TRY(contract_->genesis()));
+      if (!genesis_keys_) genesis_keys_ = l1::genesis_keys(ROLLUP_TRY(contract_->genesis()));
       base = Trusted{genesis_root_, *genesis_keys_};
       break;
     }
@@ -150,7 +152,7 @@ Result<std::optional<VerifierSession::Trusted>> VerifierSession::trusted_after(s
       return rec.height == k;  // the contract holds verified roots only
     });
     if (r != roots->end()) {
-      base = Trusted{r->root, KeyCommitment{r->keys.root, r->keys.count}};
+      base = Trusted{r->root, r->keys};
       break;
     }
     auto stored = ROLLUP_TRY(store_.get_ending(k));
@@ -171,9 +173,8 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
   using Why = std::optional<std::string>;
   if (line.pre_root != pre.root) return Why("its pre-state root is not the state after the block below");
   if (line.pre_keys != pre.keys) return Why("its pre-block key set is not the one after the block below");
-  const std::uint64_t last_height = std::max(line.height, line.last_height);
   std::vector<codec::Block> blocks;
-  for (std::uint64_t h = line.height; h <= last_height; ++h) {
+  for (std::uint64_t h = line.height; h <= line.last_height; ++h) {
     auto committed = ROLLUP_TRY(block_at(*contract_, h));
     auto streamed = stream_blocks_.find(h);
     if (committed && streamed != stream_blocks_.end() && streamed->second.hash != committed->hash)
@@ -183,13 +184,9 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
     else if (streamed != stream_blocks_.end()) blocks.push_back(streamed->second);
     else return Why(fmt::format("no block {} on the contract or the stream", h));
   }
-  if (blocks.front().hash != line.block_hash) return Why("it names another block than the one at its height");
-  RangeProofClaim claim{line.height, last_height, line.pre_root, line.post_root, pre.keys};
-  auto report = verify_range_proof(blocks, params_, claim, line.proof, min_security_bits_);
-  if (!report) {
-    if (report.error().code == Errc::rejected) return Why(report.error().message);
-    return std::unexpected(report.error());
-  }
+  const RangeProofClaim claim{line.height, line.last_height, line.block_hash, line.pre_root, line.post_root, pre.keys};
+  auto report = ROLLUP_TRY(verify_range_proof(blocks, params_, claim, line.proof, min_security_bits_));
+  if (!report) return Why(report.error().message());
   if (report->post_keys != line.post_keys) return Why("its post-block key set is not the one the proof proves");
   verdict.security_bits = report->security_bits;
   verdict.verify_ms = report->verify_ms;
@@ -211,7 +208,7 @@ Result<Verdict> VerifierSession::verify(const ProofLine& line) {
     return v;
   }
   v.valid = true;
-  verified_[std::max(line.height, line.last_height)] = Trusted{line.post_root, line.post_keys};
+  verified_[line.last_height] = Trusted{line.post_root, line.post_keys};
   return v;
 }
 

@@ -76,7 +76,7 @@ class VerifierSession {
  private:
   struct Trusted {
     Hash32 root{};
-    KeyCommitment keys;
+    smt::KeySetCommitment keys;
   };
   VerifierSession(store::Db& db, l1::Contract& contract, unsigned min_security_bits);
   /// The state after block `height` from a source this verifier trusts, if any.
@@ -92,7 +92,7 @@ class VerifierSession {
   ProofStore store_;
   std::map<std::uint64_t, codec::Block> stream_blocks_;
   std::map<std::uint64_t, Trusted> verified_;  ///< post-states of proofs verified in this run
-  std::optional<KeyCommitment> genesis_keys_;
+  std::optional<smt::KeySetCommitment> genesis_keys_;
 };
 
 }  // namespace rollup::air

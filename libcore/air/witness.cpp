@@ -6,6 +6,7 @@
 
 #include "core/limits.hpp"
 #include "core/parallel.hpp"
+#include "smt/subtree.hpp"
 
 namespace rollup::air {
 
@@ -55,17 +56,17 @@ class Overlay {
   std::unordered_map<std::uint64_t, vm::Account> changed_;
 };
 
-// The first limb where a and b differ (kKeyLimbs when they are equal).
+// The first limb where a and b differ (smt::kKeyLimbs when they are equal).
 std::size_t first_difference(std::span<const Felt> a, std::span<const Felt> b) {
-  for (std::size_t j = 0; j < kKeyLimbs; ++j)
+  for (std::size_t j = 0; j < smt::kKeyLimbs; ++j)
     if (a[j] != b[j]) return j;
-  return kKeyLimbs;
+  return smt::kKeyLimbs;
 }
 
 template <std::size_t N>
-std::array<Felt, N> felts(const PackedKey& k) {
+std::array<Felt, N> felts(const smt::PackedKey& k) {
   std::array<Felt, N> out{};
-  for (std::size_t j = 0; j < kKeyLimbs; ++j) out[j] = Felt(k[j]);
+  for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) out[j] = Felt(k[j]);
   return out;
 }
 
@@ -77,14 +78,14 @@ std::vector<Digest> path_siblings(const smt::Tree& tree, std::uint64_t position,
 }  // namespace
 
 ProverState::ProverState(vm::State state, unsigned threads)
-    : state_(std::move(state)), keys_(KeyTree::from_keys(keys_of(state_), threads)) {}
+    : state_(std::move(state)), keys_(smt::KeyTree::from_keys(keys_of(state_), threads)) {}
 
 vm::BlockOutcome ProverState::advance(const codec::Block& block, const vm::RollupParams& params,
                                       unsigned threads) {
   const auto& txs = vm::rollup_txs(block, params.namespace_id);
   const std::uint64_t before = state_.size();
   auto outcome = state_.apply_block(block, params, vm::check_signatures(txs, params.chain_id, threads), threads);
-  for (std::uint64_t i = before; i < state_.size(); ++i) keys_.insert(pack_key(state_.account(i).key));
+  for (std::uint64_t i = before; i < state_.size(); ++i) keys_.insert(smt::pack_key(state_.account(i).key));
   return outcome;
 }
 
@@ -155,7 +156,7 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   pub.chain_id = params.chain_id;
   pub.namespace_id = params.namespace_id;
   pub.height = block.height;
-  pub.block_hash = block.hash;
+  pub.block_hashes = {block.hash};
   pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
   if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
   if (depth != 0) {
@@ -170,19 +171,19 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
 
   // Execute the program on copies of both trees, recording what each op opens and writes.
   smt::Tree tree = pre.tree();
-  KeyTree& keys = w.post_keys;
+  smt::KeyTree& keys = w.post_keys;
   Overlay acc(pre);
-  std::array<Felt, kKeyLimbs> link{};
+  std::array<Felt, smt::kKeyLimbs> link{};
   w.ops.reserve(w.program.ops.size());
   for (const Op& op : w.program.ops) {
     OpWitness ow;
     ow.lane_key = op.key;
-    if (op.kind == OpKind::state_update || op.kind == OpKind::state_insert) {
+    if (is_state_op(op.kind)) {
       PublicKey key{};
       for (std::size_t j = 0; j < 8; ++j)
         for (std::size_t b = 0; b < 4; ++b) key[4 * j + b] = static_cast<std::uint8_t>(op.key[j].value() >> (8 * b));
       vm::Account* account = nullptr;
-      if (op.kind == OpKind::state_insert) {
+      if (creates_account(op.kind)) {
         ow.position = acc.create(key);
         account = &acc.at(ow.position);
       } else if (auto idx = acc.index_of(key)) {
@@ -200,19 +201,19 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
         tree.commit();
       }
     } else if (op.kind == OpKind::key_low) {
-      PackedKey k{};
-      for (std::size_t j = 0; j < kKeyLimbs; ++j) k[j] = op.key[j].value();
+      smt::PackedKey k{};
+      for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) k[j] = op.key[j].value();
       ow.position = keys.low_position(k);
       ow.lane_key = felts<8>(keys.key_at(ow.position));
-      ow.old_payload = felts<kKeyLimbs>(keys.next_at(ow.position));
-      ow.new_payload = op.insert ? felts<kKeyLimbs>(k) : ow.old_payload;
+      ow.old_payload = felts<smt::kKeyLimbs>(keys.next_at(ow.position));
+      ow.new_payload = op.insert ? felts<smt::kKeyLimbs>(k) : ow.old_payload;
       ow.siblings = path_siblings(keys.tree(), ow.position, pub.depth);
       link = ow.old_payload;
       ow.link = link;
       if (op.insert) keys.set_next(ow.position, k);
     } else if (op.kind == OpKind::key_new) {
-      PackedKey k{}, next{};
-      for (std::size_t j = 0; j < kKeyLimbs; ++j) k[j] = op.key[j].value(), next[j] = link[j].value();
+      smt::PackedKey k{}, next{};
+      for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) k[j] = op.key[j].value(), next[j] = link[j].value();
       ow.position = keys.count() + 1;
       ow.new_payload = link;
       ow.link = link;
@@ -223,8 +224,8 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   }
   pub.sub_post_state = tree.node(pub.depth, 0);
   pub.sub_post_keys = keys.tree().node(pub.depth, 0);
-  pub.post_root = hash::digest_bytes(lift_root(pub.sub_post_state, pub.depth));
-  pub.post_keys = KeyCommitment{hash::digest_bytes(lift_root(pub.sub_post_keys, pub.depth)), post_count};
+  pub.post_root = hash::digest_bytes(smt::lift_root(pub.sub_post_state, pub.depth));
+  pub.post_keys = smt::KeySetCommitment{hash::digest_bytes(smt::lift_root(pub.sub_post_keys, pub.depth)), post_count};
 
   if (!forced_claims) {
     // The program, executed, must land where the STF did.
@@ -253,9 +254,8 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
       const Op pad_op;
       const Op& op = o < ops.size() ? ops[o] : pad_op;
       const OpWitness& ow = o < ops.size() ? witness[o] : kPadWitness;
-      const bool state = op.kind == OpKind::state_update || op.kind == OpKind::state_insert;
-      const bool keyop = op.kind == OpKind::key_low || op.kind == OpKind::key_new;
-      const bool empty = op.kind == OpKind::state_insert || op.kind == OpKind::key_new;
+      const bool state = is_state_op(op.kind);
+      const bool empty = writes_empty_leaf(op.kind);
       const bool low = op.kind == OpKind::key_low;
       auto put = [&](std::size_t column, std::size_t row, Felt v) { trace.at(column, base + row) = v; };
 
@@ -277,7 +277,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
           lanes[l] = s;
         }
       };
-      const Felt tag = state ? Felt(2) : keyop ? Felt(5) : Felt::zero();
+      const Felt tag(leaf_capacity_tag(op.kind));
       for (auto& s : lanes) {
         s = hash::State{};
         s[0] = tag;
@@ -286,7 +286,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
       run_cycle(0);
       for (int l = 0; l < 2; ++l) {
         const auto& payload = l == 0 ? ow.old_payload : ow.new_payload;
-        for (std::size_t j = 0; j < 8; ++j) lanes[l][4 + j] = j < kKeyLimbs ? payload[j] : Felt::zero();
+        for (std::size_t j = 0; j < 8; ++j) lanes[l][4 + j] = j < smt::kKeyLimbs ? payload[j] : Felt::zero();
       }
       run_cycle(1);
       Felt index_acc = Felt::zero();
@@ -320,13 +320,13 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
       // Key comparisons: flags at rows 0 (low key < key) and 8 (key < old next).
       Felt d1 = Felt::zero(), d2 = Felt::zero();
       if (low) {
-        const std::span<const Felt> key(op.key.data(), kKeyLimbs), low_key(ow.lane_key.data(), kKeyLimbs),
-            next(ow.old_payload.data(), kKeyLimbs);
-        if (std::size_t j = first_difference(low_key, key); j < kKeyLimbs) {
+        const std::span<const Felt> key(op.key.data(), smt::kKeyLimbs), low_key(ow.lane_key.data(), smt::kKeyLimbs),
+            next(ow.old_payload.data(), smt::kKeyLimbs);
+        if (std::size_t j = first_difference(low_key, key); j < smt::kKeyLimbs) {
           put(kFlags + j, 0, Felt::one());
           d1 = key[j] - low_key[j] - Felt::one();
         }
-        if (std::size_t j = first_difference(key, next); j < kKeyLimbs) {
+        if (std::size_t j = first_difference(key, next); j < smt::kKeyLimbs) {
           put(kFlags + j, 8, Felt::one());
           d2 = next[j] - key[j] - Felt::one();
         }
@@ -334,7 +334,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
       if (state && op.bad_nonce) put(kBit, 8, (ow.old_payload[1] - op.nonce).inverse());
       for (std::size_t r = 0; r < R; ++r) {
         put(kD1, r, d1);
-        for (std::size_t j = 0; j < kKeyLimbs; ++j) put(kLink + j, r, ow.link[j]);
+        for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) put(kLink + j, r, ow.link[j]);
       }
 
       // Range checks: the value enters at row 8 and its bits shift out, lowest first.
@@ -366,9 +366,9 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
     }
     if (o >= ops.size()) continue;
     const OpKind kind = ops[o].kind;
-    if (kind == OpKind::state_update || kind == OpKind::state_insert) state_root = new_roots[o];
-    if (kind == OpKind::key_low || kind == OpKind::key_new) key_root = new_roots[o];
-    if (kind == OpKind::state_insert) count += Felt::one();
+    if (is_state_op(kind)) state_root = new_roots[o];
+    if (is_key_op(kind)) key_root = new_roots[o];
+    if (creates_account(kind)) count += Felt::one();
   }
   return trace;
 }

@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "air/keys.hpp"
+#include "smt/key_set.hpp"
 #include "air/program.hpp"
 #include "air/rollup_air.hpp"
 #include "stark/air.hpp"
@@ -18,27 +18,27 @@ class ProverState {
  public:
   /// Builds the key tree from the state's accounts (sorting their keys).
   ProverState(vm::State state, unsigned threads);
-  ProverState(vm::State state, KeyTree keys) : state_(std::move(state)), keys_(std::move(keys)) {}
+  ProverState(vm::State state, smt::KeyTree keys) : state_(std::move(state)), keys_(std::move(keys)) {}
 
   const vm::State& state() const { return state_; }
-  const KeyTree& keys() const { return keys_; }
+  const smt::KeyTree& keys() const { return keys_; }
   /// Applies a block without proving it (to replay the blocks below the first one proven).
   vm::BlockOutcome advance(const codec::Block& block, const vm::RollupParams& params,
                            unsigned threads);
 
  private:
   vm::State state_;
-  KeyTree keys_;
+  smt::KeyTree keys_;
 };
 
 /// One op's private inputs (docs/air.md §4.4).
 struct OpWitness {
   std::uint64_t position = 0;                 ///< leaf index in its tree
   std::array<Felt, 8> lane_key{};             ///< the leaf's first 8 hashed elements
-  std::array<Felt, kKeyLimbs> old_payload{};  ///< balance, nonce, 0, 0, 0 or the next key
-  std::array<Felt, kKeyLimbs> new_payload{};
+  std::array<Felt, smt::kKeyLimbs> old_payload{};  ///< balance, nonce, 0, 0, 0 or the next key
+  std::array<Felt, smt::kKeyLimbs> new_payload{};
   std::vector<Digest> siblings;               ///< `depth` siblings, leaf level first
-  std::array<Felt, kKeyLimbs> link{};         ///< key_low and key_new: the low leaf's old next
+  std::array<Felt, smt::kKeyLimbs> link{};         ///< key_low and key_new: the low leaf's old next
 };
 
 struct BlockWitness {
@@ -48,7 +48,7 @@ struct BlockWitness {
   std::vector<OpWitness> ops;
   vm::BlockOutcome outcome;  ///< the STF's own result (vm::State::apply_block)
   vm::State post_state;
-  KeyTree post_keys;
+  smt::KeyTree post_keys;
 };
 
 /// The claims a block's receipts make (to_new, fee_new, at_fee follow from the pre-state).

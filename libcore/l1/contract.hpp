@@ -12,6 +12,7 @@
 #include <span>
 
 #include "codec/objects.hpp"
+#include "smt/key_set.hpp"
 #include "smt/tree.hpp"
 #include "core/bytes.hpp"
 
@@ -52,18 +53,10 @@ struct QueuedDeposit {
   std::uint64_t deadline = 0;
 };
 
-/// The commitment to the set of keys that have accounts (docs/air.md): proofs chain it beside the
-/// state root, so the contract keeps it with every verified root.
-struct KeySetCommitment {
-  Hash32 root{};
-  std::uint64_t count = 0;
-  bool operator==(const KeySetCommitment&) const = default;
-};
-
 struct RootRecord {
   std::uint64_t height = 0;  ///< 0 is the genesis root
   Hash32 root{};
-  KeySetCommitment keys;
+  smt::KeySetCommitment keys;  ///< the key set after this height (docs/air.md §2)
 };
 
 /// What a proof submission claims: the block at `height` takes the state from pre to post root;
@@ -73,7 +66,7 @@ struct ProofClaim {
   Hash32 block_hash{};  ///< the block at `height`
   Hash32 pre_root{};
   Hash32 post_root{};
-  KeySetCommitment pre_keys;  ///< filled in by the contract from its last verified root
+  smt::KeySetCommitment pre_keys;  ///< filled in by the contract from its last verified root
   std::uint64_t last_height = 0;  ///< a range's last block; 0 (or `height`): one block
 };
 
@@ -84,7 +77,7 @@ struct ProvenEffects {
   /// The height of each withdrawal's block (a range proof); empty: all at the claim's height.
   std::vector<std::uint64_t> withdrawal_heights;
   std::vector<std::uint64_t> failed_deposits;  ///< deposit queue indices
-  KeySetCommitment post_keys;
+  smt::KeySetCommitment post_keys;
   unsigned security_bits = 0;
 };
 

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include "core/limits.hpp"
-#include "air/block_proof.hpp"
 #include "crypto/crypto.hpp"
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
 #include "l1/embedded.hpp"
+#include "l1/genesis.hpp"
 #include "smt/tree.hpp"
 #include "store/db.hpp"
 
@@ -52,7 +52,7 @@ class EmbeddedContract final : public Contract {
       gen.bind(1, i).bind(2, genesis[i].key).bind(3, genesis[i].balance);
       ROLLUP_TRY(gen.run());
     }
-    auto keys = air::genesis_keys(genesis);
+    const smt::KeySetCommitment keys = genesis_keys(genesis);
     auto genesis_root_row = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_roots(height, root, status, key_root, key_count, submitted_at) "
         "VALUES (0, ?, 'verified', ?, ?, {})",
@@ -441,7 +441,7 @@ class EmbeddedContract final : public Contract {
     RootRecord r;
     r.height = ROLLUP_TRY(q.column_uint64(0));
     r.root = ROLLUP_TRY(q.column_array<32>(1));
-    r.keys = KeySetCommitment{ROLLUP_TRY(q.column_array<32>(2)), ROLLUP_TRY(q.column_uint64(3))};
+    r.keys = smt::KeySetCommitment{ROLLUP_TRY(q.column_array<32>(2)), ROLLUP_TRY(q.column_uint64(3))};
     return r;
   }
 

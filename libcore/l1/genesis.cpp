@@ -5,6 +5,7 @@
 #include "core/limits.hpp"
 #include "codec/ndjson.hpp"
 #include "crypto/crypto.hpp"
+#include "smt/key_set.hpp"
 
 namespace rollup::l1 {
 
@@ -44,6 +45,13 @@ Status check_genesis(const std::vector<GenesisAccount>& genesis) {
     if (g.balance >= kBalanceLimit) return fail(Errc::bad_input, "genesis balance must be below 2^53");
   }
   return {};
+}
+
+smt::KeySetCommitment genesis_keys(const std::vector<GenesisAccount>& genesis) {
+  std::vector<PublicKey> keys;
+  keys.reserve(genesis.size());
+  for (const auto& g : genesis) keys.push_back(g.key);
+  return smt::key_set_commitment(keys, 2);
 }
 
 }  // namespace rollup::l1

@@ -13,5 +13,8 @@ Result<std::vector<GenesisAccount>> read_genesis_file(const std::string& path);
 std::vector<GenesisAccount> dev_genesis(std::uint64_t count, std::uint64_t balance);
 /// No key twice, every balance below 2^53.
 Status check_genesis(const std::vector<GenesisAccount>& genesis);
+/// The key-set commitment of the genesis accounts (docs/air.md §2): the contract stores it with
+/// the genesis root, and the first proof starts from it.
+smt::KeySetCommitment genesis_keys(const std::vector<GenesisAccount>& genesis);
 
 }  // namespace rollup::l1

@@ -7,7 +7,8 @@
 //
 // A key is absent exactly when some leaf (low, next) has low < key < next, and inserting it
 // relinks that leaf and appends (key, old next). The commitment (root, account count) chains
-// from block to block beside the state root, starting from the genesis accounts.
+// from block to block beside the state root, starting from the genesis accounts; the contract
+// keeps it with every verified root, which is why it lives here, below l1 and air.
 #include <array>
 #include <cstdint>
 #include <map>
@@ -18,10 +19,7 @@
 #include "hash/rpo.hpp"
 #include "smt/tree.hpp"
 
-namespace rollup::air {
-
-using field::Felt;
-using hash::Digest;
+namespace rollup::smt {
 
 /// A key as five limbs, most significant first: the 32 bytes read as a big-endian 256-bit
 /// integer, cut into 52, 52, 52, 52 and 48 bits. Limb order is key order, and every limb
@@ -40,19 +38,17 @@ bool key_less(const PackedKey& a, const PackedKey& b);
 
 /// Leaf of the key tree: hash_elements([key limbs, 0, 0, 0, next limbs]) (13 elements).
 Digest key_leaf(const PackedKey& key, const PackedKey& next);
-/// The eight little-endian u32 words of a key that the state tree's leaves hash.
-std::array<Felt, 8> key_words(const PublicKey& key);
 
-/// The key set's commitment: the key tree's depth-32 root and the number of accounts.
-struct KeyCommitment {
+/// The key set's commitment: the key tree's depth-32 root and the number of accounts. Proofs
+/// chain it beside the state root; the contract stores it with every verified root.
+struct KeySetCommitment {
   Hash32 root{};
   std::uint64_t count = 0;
-  bool operator==(const KeyCommitment&) const = default;
+  bool operator==(const KeySetCommitment&) const = default;
 };
 
-/// The depth-32 root of a tree whose leaves all lie in its leftmost subtree of height `depth`,
-/// given that subtree's root: merge with the empty digest of each level from `depth` to 31.
-Digest lift_root(const Digest& subtree_root, unsigned depth);
+/// The commitment of the key set holding `keys` (in account-index order, no key twice).
+KeySetCommitment key_set_commitment(std::span<const PublicKey> keys, unsigned threads = 1);
 
 class KeyTree {
  public:
@@ -62,7 +58,7 @@ class KeyTree {
   static KeyTree from_keys(std::span<const PublicKey> keys, unsigned threads = 1);
 
   std::uint64_t count() const { return keys_.size() - 1; }
-  KeyCommitment commitment() const;
+  KeySetCommitment commitment() const;
   const smt::Tree& tree() const { return tree_; }
   bool contains(const PackedKey& key) const { return positions_.contains(key); }
 
@@ -89,4 +85,4 @@ class KeyTree {
   smt::Tree tree_;
 };
 
-}  // namespace rollup::air
+}  // namespace rollup::smt

@@ -1,10 +1,12 @@
-#include "air/keys.hpp"
+#include "smt/key_set.hpp"
 
 #include <algorithm>
 
 #include "core/parallel.hpp"
 
-namespace rollup::air {
+namespace rollup::smt {
+
+using field::Felt;
 
 namespace {
 // Bits [lo, lo + count) of the key read as a big-endian integer (bit 0 = lowest of byte 31).
@@ -43,22 +45,6 @@ Digest key_leaf(const PackedKey& key, const PackedKey& next) {
   return hash::hash_elements(e);
 }
 
-std::array<Felt, 8> key_words(const PublicKey& key) {
-  std::array<Felt, 8> w{};
-  for (std::size_t j = 0; j < 8; ++j) {
-    std::uint32_t v = 0;
-    for (int b = 3; b >= 0; --b) v = (v << 8) | key[4 * j + b];
-    w[j] = Felt(v);
-  }
-  return w;
-}
-
-Digest lift_root(const Digest& subtree_root, unsigned depth) {
-  Digest d = subtree_root;
-  for (unsigned level = depth; level < smt::kDepth; ++level) d = hash::merge(d, smt::empty_digest(level));
-  return d;
-}
-
 KeyTree::KeyTree() : keys_{sentinel_key()}, next_{end_key()} {
   put(0);
   tree_.commit();
@@ -92,7 +78,11 @@ KeyTree KeyTree::from_keys(std::span<const PublicKey> keys, unsigned threads) {
   return t;
 }
 
-KeyCommitment KeyTree::commitment() const { return {hash::digest_bytes(tree_.root()), count()}; }
+KeySetCommitment KeyTree::commitment() const { return {hash::digest_bytes(tree_.root()), count()}; }
+
+KeySetCommitment key_set_commitment(std::span<const PublicKey> keys, unsigned threads) {
+  return KeyTree::from_keys(keys, threads).commitment();
+}
 
 std::uint64_t KeyTree::low_position(const PackedKey& key) const {
   auto it = positions_.lower_bound(key);
@@ -126,4 +116,4 @@ void KeyTree::put(std::uint64_t position) {
   tree_.set_leaf(position, key_leaf(keys_[position], next_[position]));
 }
 
-}  // namespace rollup::air
+}  // namespace rollup::smt
