@@ -12,5 +12,4 @@ FUZZ_TARGET(proof_line) {
   auto line = air::parse_proof_line(*object);
   if (!line) return;
   if (auto block = air::decode_proof(line->proof)) (void)stark::deserialize(block->second);
-  if (auto range = air::decode_range_proof(line->proof)) (void)stark::deserialize(range->second);
 }
