@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   l1::Config config;
   config.chain_id = 1;
   config.namespace_id = 1;
-  config.deposit_deadline = 16;
+  std::string deposit_deadline = "24h";
   std::string sequencer_hex, sequencer_key, genesis_file, genesis_root_hex;
   std::uint64_t dev_accounts = 0, dev_balance = 1'000'000;
   auto* init = app.add_subcommand("init", "Deploy the contract: chain id, namespace, sequencer, genesis");
@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
   init->add_option("--namespace", config.namespace_id, "The rollup's namespace id in blocks")->capture_default_str();
   init->add_option("--sequencer", sequencer_hex, "Sequencer public key");
   init->add_option("--sequencer-key", sequencer_key, "Sequencer key file (instead of --sequencer)");
-  init->add_option("--deposit-deadline", config.deposit_deadline,
-                   "Blocks within which a deposit must be included")->capture_default_str();
+  init->add_option("--deposit-deadline", deposit_deadline,
+                   "L1 time within which a block must consume a deposit: N seconds, or Ns, Nm, Nh, Nd")
+      ->capture_default_str();
   init->add_option("--genesis", genesis_file, "Genesis accounts: NDJSON lines {\"pubkey\":\"0x…\",\"balance\":N}");
   init->add_option("--dev-accounts", dev_accounts, "Genesis: dev keys 0..N-1 (rollup-keygen --dev)");
   init->add_option("--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
   deposit->add_option("--to", to_hex_arg, "L2 recipient (default: the same key)");
   deposit->add_option("--amount", amount, "Amount")->required();
 
+  auto* freeze = app.add_subcommand(
+      "freeze", "Freeze the contract once a deposit is overdue (anyone may): refunds, then exits open");
   auto* status = app.add_subcommand("status", "Print the contract's state as one JSON object");
   std::uint64_t from = 1, to = UINT64_MAX;
   auto* blocks = app.add_subcommand("blocks", "Print committed blocks as NDJSON (for replay)");
@@ -66,7 +69,8 @@ int main(int argc, char** argv) {
                        "The account line from rollup-query --check (- = stdin)")->required();
 
   return tool.run(argc, argv, [&]() -> Status {
-    bool writes = init->parsed() || fund->parsed() || deposit->parsed() || claim->parsed() || exit_cmd->parsed();
+    bool writes = init->parsed() || fund->parsed() || deposit->parsed() || claim->parsed() ||
+                  exit_cmd->parsed() || freeze->parsed();
     auto db = ROLLUP_TRY(store::Db::open(
         tool.db_path(), writes ? store::OpenMode::create_if_missing : store::OpenMode::must_exist));
     auto contract = l1::open_embedded(db);
@@ -85,6 +89,9 @@ int main(int argc, char** argv) {
       auto dev = l1::dev_genesis(dev_accounts, dev_balance);
       genesis.insert(genesis.end(), dev.begin(), dev.end());
       ROLLUP_TRY(l1::check_genesis(genesis));
+      auto window = l1::parse_duration(deposit_deadline);
+      if (!window) return fail(Errc::usage, "--deposit-deadline: " + window.error().message);
+      config.deposit_deadline_s = *window;
       if (!genesis_root_hex.empty())
         config.genesis_root = ROLLUP_TRY(from_hex_fixed<32>(genesis_root_hex));
       ROLLUP_TRY(contract->init(config, genesis));
@@ -106,6 +113,11 @@ int main(int argc, char** argv) {
       auto queued = ROLLUP_TRY(contract->deposit(key.public_key, recipient, amount));
       ROLLUP_TRY(out.write(l1::deposit_receipt_json(queued)));
       return out.finish();
+    }
+    if (freeze->parsed()) {
+      auto reason = ROLLUP_TRY(contract->freeze());
+      tool.notice("contract frozen: " + reason);
+      return {};
     }
     if (status->parsed()) {
       auto s = ROLLUP_TRY(contract->status());

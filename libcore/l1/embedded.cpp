@@ -28,7 +28,7 @@ Hash32 record_hash(const Hash32& previous, const codec::Block& b) {
 
 class EmbeddedContract final : public Contract {
  public:
-  explicit EmbeddedContract(store::Db& db) : db_(db) {}
+  EmbeddedContract(store::Db& db, Clock clock) : db_(db), clock_(std::move(clock)) {}
 
   Status init(const Config& config, const std::vector<GenesisAccount>& genesis) override {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
@@ -39,12 +39,17 @@ class EmbeddedContract final : public Contract {
     Hash32 root = genesis_root(genesis);
     if (config.genesis_root != Hash32{} && config.genesis_root != root)
       return rejected("--genesis-root does not match the genesis accounts' root " + to_hex(root));
+    if (config.max_block_ops == 0 || config.max_block_ops > kDefaultMaxBlockOps)
+      return fail(Errc::usage, fmt::format("the block work cap must be 1..{} (the prover's limit)",
+                                           kDefaultMaxBlockOps));
     auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, "
-        "deposit_deadline, frozen, created_at) VALUES (1, ?, ?, ?, ?, ?, 0, {})",
+        "deposit_deadline_s, max_block_ops, dev_mode, frozen, created_at) "
+        "VALUES (1, ?, ?, ?, ?, ?, ?, ?, 0, {})",
         kNow)));
     ins.bind(1, config.chain_id).bind(2, config.namespace_id).bind(3, config.sequencer);
-    ins.bind(4, std::span<const std::uint8_t>(root)).bind(5, config.deposit_deadline);
+    ins.bind(4, std::span<const std::uint8_t>(root)).bind(5, config.deposit_deadline_s);
+    ins.bind(6, config.max_block_ops).bind(7, config.dev_mode ? 1 : 0);
     ROLLUP_TRY(ins.run());
     auto gen = ROLLUP_TRY(db_.prepare("INSERT INTO l1_genesis(idx, pubkey, balance) VALUES (?, ?, ?)"));
     for (std::size_t i = 0; i < genesis.size(); ++i) {
@@ -63,8 +68,8 @@ class EmbeddedContract final : public Contract {
 
   Result<Config> config() override {
     auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT chain_id, namespace_id, sequencer, genesis_root, deposit_deadline, frozen, "
-        "coalesce(frozen_reason, '') FROM l1_config WHERE id = 1"));
+        "SELECT chain_id, namespace_id, sequencer, genesis_root, deposit_deadline_s, frozen, "
+        "coalesce(frozen_reason, ''), max_block_ops, dev_mode FROM l1_config WHERE id = 1"));
     if (!ROLLUP_TRY(q.step()))
       return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
     Config c;
@@ -72,9 +77,15 @@ class EmbeddedContract final : public Contract {
     c.namespace_id = static_cast<std::uint32_t>(ROLLUP_TRY(q.column_uint64(1)));
     c.sequencer = ROLLUP_TRY(q.column_array<32>(2));
     c.genesis_root = ROLLUP_TRY(q.column_array<32>(3));
-    c.deposit_deadline = ROLLUP_TRY(q.column_uint64(4));
+    c.deposit_deadline_s = ROLLUP_TRY(q.column_uint64(4));
     c.frozen = q.column_int64(5) != 0;
     c.frozen_reason = q.column_text(6);
+    // NULL in a file migrated from schema 2: the default cap, and dev mode found from the keys.
+    if (!q.column_is_null(7)) c.max_block_ops = ROLLUP_TRY(q.column_uint64(7));
+    const bool dev_mode_known = !q.column_is_null(8);
+    c.dev_mode = q.column_int64(8) != 0;
+    q.reset();
+    if (!dev_mode_known) c.dev_mode = ROLLUP_TRY(uses_dev_keys(c.sequencer));
     return c;
   }
 
@@ -91,6 +102,13 @@ class EmbeddedContract final : public Contract {
     s.height = ROLLUP_TRY(height());
     s.deposits_queued = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_deposits"));
     s.deposits_consumed = ROLLUP_TRY(consumed_end());
+    s.deposits_refunded = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_deposits WHERE refunded_at IS NOT NULL"));
+    auto pending = ROLLUP_TRY(db_.prepare("SELECT count(*) FROM l1_deposits WHERE idx >= ? AND refunded_at IS NULL"));
+    pending.bind(1, s.deposits_consumed);
+    ROLLUP_TRY(pending.step());
+    s.deposits_pending = ROLLUP_TRY(pending.column_uint64(0));
+    pending.reset();
+    s.l1_time = ROLLUP_TRY(clock_());
     s.latest_root = ROLLUP_TRY(latest_root());
     s.equivocations = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_equivocations"));
     return s;
@@ -136,12 +154,12 @@ class EmbeddedContract final : public Contract {
     q.deposit.from = from;
     q.deposit.to = to;
     q.deposit.amount = amount;
-    q.deadline = ROLLUP_TRY(height()) + cfg.deposit_deadline;
-    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
-        "INSERT INTO l1_deposits(idx, l1_from, l2_to, amount, deadline, enqueued_at) "
-        "VALUES (?, ?, ?, ?, ?, {})",
-        kNow)));
-    ins.bind(1, q.deposit.index).bind(2, from).bind(3, to).bind(4, amount).bind(5, q.deadline);
+    const std::uint64_t now = ROLLUP_TRY(clock_());
+    q.due_at = now + cfg.deposit_deadline_s;
+    auto ins = ROLLUP_TRY(db_.prepare(
+        "INSERT INTO l1_deposits(idx, l1_from, l2_to, amount, due_at, enqueued_at) "
+        "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'))"));
+    ins.bind(1, q.deposit.index).bind(2, from).bind(3, to).bind(4, amount).bind(5, q.due_at).bind(6, now);
     ROLLUP_TRY(ins.run());
     ROLLUP_TRY(tx.commit());
     return q;
@@ -149,7 +167,7 @@ class EmbeddedContract final : public Contract {
 
   Result<std::vector<QueuedDeposit>> deposits_from(std::uint64_t first, std::size_t max) override {
     auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT idx, l1_from, l2_to, amount, deadline FROM l1_deposits WHERE idx >= ? "
+        "SELECT idx, l1_from, l2_to, amount, due_at FROM l1_deposits WHERE idx >= ? "
         "ORDER BY idx LIMIT ?"));
     q.bind(1, first).bind(2, max);
     std::vector<QueuedDeposit> out;
@@ -159,7 +177,7 @@ class EmbeddedContract final : public Contract {
       d.deposit.from = ROLLUP_TRY(q.column_array<32>(1));
       d.deposit.to = ROLLUP_TRY(q.column_array<32>(2));
       d.deposit.amount = ROLLUP_TRY(q.column_uint64(3));
-      d.deadline = ROLLUP_TRY(q.column_uint64(4));
+      d.due_at = ROLLUP_TRY(q.column_uint64(4));
       out.push_back(d);
     }
     return out;
@@ -212,30 +230,16 @@ class EmbeddedContract final : public Contract {
       if (i >= queued.size() || !(queued[i].deposit == b.deposits[i]))
         return rejected(fmt::format("block deposit {} does not match the contract's queue",
                                     b.deposits[i].index));
-    if (queued.size() > b.deposits.size() && queued[b.deposits.size()].deadline < b.height) {
-      const auto& missed = queued[b.deposits.size()];
-      std::string reason = fmt::format(
-          "deposit {} missed its deadline (block {}) in block {}: forced inclusion failed",
-          missed.deposit.index, missed.deadline, b.height);
-      auto freeze = ROLLUP_TRY(db_.prepare("UPDATE l1_config SET frozen = 1, frozen_reason = ?"));
-      freeze.bind(1, reason);
-      ROLLUP_TRY(freeze.run());
-      // Deposits that no verified block executed never reach an exit proof: they go back to
-      // their L1 payers now, so that nothing is lost.
-      RootRecord verified = ROLLUP_TRY(latest_root());
-      std::uint64_t executed_end = 0;
-      if (verified.height > 0) {
-        auto v = ROLLUP_TRY(block_at(verified.height));
-        if (v) executed_end = v->deposit_first + v->deposit_count;
-      }
-      auto pending = ROLLUP_TRY(db_.prepare("SELECT idx FROM l1_deposits WHERE idx >= ? AND refunded_at IS NULL"));
-      pending.bind(1, executed_end);
-      std::vector<std::uint64_t> refunds;
-      while (ROLLUP_TRY(pending.step())) refunds.push_back(ROLLUP_TRY(pending.column_uint64(0)));
-      pending.reset();
-      for (auto index : refunds) ROLLUP_TRY(refund_deposit(index));
-      ROLLUP_TRY(tx.commit());
-      return rejected(reason + "; the contract is now frozen");
+    // Forced inclusion: blocks the sequencer signed before a deposit existed may still land
+    // while the deposit is within its deadline; past it, the next block must consume it.
+    if (queued.size() > b.deposits.size()) {
+      const auto& next = queued[b.deposits.size()];
+      const std::uint64_t now = ROLLUP_TRY(clock_());
+      if (now > next.due_at)
+        return rejected(fmt::format(
+            "block {} leaves out deposit {}, overdue since L1 time {} (now {}): the next block must "
+            "consume it, and anyone may freeze the contract (rollup-l1 freeze)",
+            b.height, next.deposit.index, next.due_at, now));
     }
 
     Hash32 record = record_hash(previous_record, b);
@@ -248,6 +252,41 @@ class EmbeddedContract final : public Contract {
     ROLLUP_TRY(ins.run());
     ROLLUP_TRY(tx.commit());
     return CommitReceipt{b.height, record, false};
+  }
+
+  Result<std::string> freeze() override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    Config cfg = ROLLUP_TRY(config());
+    if (cfg.frozen) return rejected("the contract is already frozen: " + cfg.frozen_reason);
+    const std::uint64_t now = ROLLUP_TRY(clock_());
+    auto head = ROLLUP_TRY(deposits_from(ROLLUP_TRY(consumed_end()), 1));
+    if (head.empty()) return rejected("no deposit is waiting: the contract cannot be frozen");
+    const QueuedDeposit& overdue = head[0];
+    if (now <= overdue.due_at)
+      return rejected(fmt::format("no deposit is overdue: the oldest waiting, deposit {}, is due at L1 time {} (now {})",
+                                  overdue.deposit.index, overdue.due_at, now));
+    std::string reason = fmt::format(
+        "deposit {} was due at L1 time {} and no block consumed it by {}: forced inclusion failed",
+        overdue.deposit.index, overdue.due_at, now);
+    auto freeze = ROLLUP_TRY(db_.prepare("UPDATE l1_config SET frozen = 1, frozen_reason = ?"));
+    freeze.bind(1, reason);
+    ROLLUP_TRY(freeze.run());
+    // Deposits that no verified block executed never reach an exit proof: they go back to
+    // their L1 payers now, so that nothing is lost.
+    RootRecord verified = ROLLUP_TRY(latest_root());
+    std::uint64_t executed_end = 0;
+    if (verified.height > 0) {
+      auto v = ROLLUP_TRY(block_at(verified.height));
+      if (v) executed_end = v->deposit_first + v->deposit_count;
+    }
+    auto pending = ROLLUP_TRY(db_.prepare("SELECT idx FROM l1_deposits WHERE idx >= ? AND refunded_at IS NULL"));
+    pending.bind(1, executed_end);
+    std::vector<std::uint64_t> refunds;
+    while (ROLLUP_TRY(pending.step())) refunds.push_back(ROLLUP_TRY(pending.column_uint64(0)));
+    pending.reset();
+    for (auto index : refunds) ROLLUP_TRY(refund_deposit(index));
+    ROLLUP_TRY(tx.commit());
+    return reason;
   }
 
   Result<std::uint64_t> height() override { return scalar("SELECT coalesce(max(height), 0) FROM l1_blocks"); }
@@ -302,6 +341,10 @@ class EmbeddedContract final : public Contract {
     if (claim.pre_root != last.root)
       return rejected(fmt::format("the proof starts from root {}, the last verified root (height {}) is {}",
                                   to_hex(claim.pre_root), last.height, to_hex(last.root)));
+    if (claim.pre_keys != last.keys)
+      return rejected(fmt::format(
+          "the proof starts from key set {} ({} accounts), the last verified root (height {}) has {} ({} accounts)",
+          to_hex(claim.pre_keys.root), claim.pre_keys.count, last.height, to_hex(last.keys.root), last.keys.count));
     std::vector<codec::Block> blocks;
     for (std::uint64_t h = claim.height; h <= last_height; ++h) {
       auto stored = ROLLUP_TRY(block_at(h));
@@ -315,8 +358,14 @@ class EmbeddedContract final : public Contract {
     }
     ProofClaim checked = claim;
     checked.last_height = last_height;
-    checked.pre_keys = last.keys;
     ProvenEffects effects = ROLLUP_TRY(verifier(blocks, cfg, checked, proof));
+    // The verifier derives the post key set from the proof; the line's own claim must agree, as
+    // rollup-verify requires, or the contract would store one thing while the line says another.
+    if (effects.post_keys != claim.post_keys)
+      return rejected(fmt::format(
+          "the proof line claims post key set {} ({} accounts), the proof establishes {} ({} accounts)",
+          to_hex(claim.post_keys.root), claim.post_keys.count, to_hex(effects.post_keys.root),
+          effects.post_keys.count));
     if (!effects.withdrawal_heights.empty() && effects.withdrawal_heights.size() != effects.withdrawals.size())
       return fail(Errc::internal, "the verifier's withdrawal heights do not match its withdrawals");
 
@@ -409,6 +458,14 @@ class EmbeddedContract final : public Contract {
   }
 
  private:
+  /// For a file migrated from schema 2, whose config does not record dev mode.
+  Result<bool> uses_dev_keys(const PublicKey& sequencer) {
+    if (is_dev_key(sequencer)) return true;
+    for (const auto& g : ROLLUP_TRY(genesis()))
+      if (is_dev_key(g.key)) return true;
+    return false;
+  }
+
   Status credit_l1(const PublicKey& account, std::uint64_t amount) {
     std::uint64_t balance = ROLLUP_TRY(l1_balance(account));
     if (balance + amount >= kBalanceLimit) return rejected("L1 balance would reach 2^53");
@@ -473,6 +530,7 @@ class EmbeddedContract final : public Contract {
   }
 
   store::Db& db_;
+  Clock clock_;
 };
 
 }  // namespace
@@ -481,7 +539,11 @@ std::string CommitReceipt::annotation_json() const {
   return fmt::format(R"({{"status":"committed","height":{},"record":"{}"}})", height, to_hex(record));
 }
 
-std::unique_ptr<Contract> open_embedded(store::Db& db) { return std::make_unique<EmbeddedContract>(db); }
+std::unique_ptr<Contract> open_embedded(store::Db& db) { return open_embedded(db, l1_time); }
+
+std::unique_ptr<Contract> open_embedded(store::Db& db, Clock clock) {
+  return std::make_unique<EmbeddedContract>(db, std::move(clock));
+}
 
 Hash32 genesis_root(const std::vector<GenesisAccount>& genesis) {
   smt::Tree tree;
