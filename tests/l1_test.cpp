@@ -32,6 +32,7 @@ struct Chain {
     c.namespace_id = 1;
     c.sequencer = kSequencer.public_key;
     c.deposit_deadline_s = deadline_s;
+    c.dev_mode = true;
     REQUIRE(contract->init(c, l1::dev_genesis(3, 100)));
   }
   /// The next block on the tip, consuming `deposits` queue entries, signed by `signer`.
@@ -312,4 +313,27 @@ TEST_CASE("a proof's key-set claims must match what the contract holds and the p
   auto accepted = chain.contract->submit_proof(claim, {}, verifier);
   REQUIRE(accepted);
   CHECK(accepted->keys == shown);
+}
+
+TEST_CASE("dev keys need an explicit dev mode, stored in the config", "[l1]") {
+  auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto contract = l1::open_embedded(db);
+  l1::Config c;
+  c.sequencer = kSequencer.public_key;  // dev key 1000
+  auto refused = contract->init(c, {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::usage);
+  CHECK(refused.error().message.find("--dev") != std::string::npos);
+  c.sequencer = crypto::keypair_from_seed(Hash32{42}).public_key;
+  CHECK_FALSE(l1::is_dev_key(c.sequencer));
+  CHECK(contract->init(c, l1::dev_genesis(2, 5)).error().code == Errc::usage);
+  REQUIRE(contract->init(c, {}));
+  CHECK_FALSE(contract->config()->dev_mode);
+
+  auto dev_db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto dev = l1::open_embedded(dev_db);
+  c.dev_mode = true;
+  REQUIRE(dev->init(c, l1::dev_genesis(2, 5)));
+  CHECK(dev->config()->dev_mode);
+  CHECK(dev->status()->config.dev_mode);
 }

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   init->add_option("--dev-accounts", dev_accounts, "Genesis: dev keys 0..N-1 (rollup-keygen --dev)");
   init->add_option("--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
   init->add_option("--genesis-root", genesis_root_hex, "Expected genesis root (checked)");
+  init->add_flag("--dev", config.dev_mode,
+                 "Deploy a dev contract: needed for a dev sequencer key or --dev-accounts (anyone can derive dev keys)");
 
   std::string account_hex, key_file, to_hex_arg;
   std::uint64_t amount = 0;
@@ -69,13 +71,6 @@ int main(int argc, char** argv) {
                        "The account line from rollup-query --check (- = stdin)")->required();
 
   return tool.run(argc, argv, [&]() -> Status {
-    bool writes = init->parsed() || fund->parsed() || deposit->parsed() || claim->parsed() ||
-                  exit_cmd->parsed() || freeze->parsed();
-    auto db = ROLLUP_TRY(store::Db::open(
-        tool.db_path(), writes ? store::OpenMode::create_if_missing : store::OpenMode::must_exist));
-    auto contract = l1::open_embedded(db);
-    codec::LineWriter out;
-
     if (init->parsed()) {
       if (!sequencer_key.empty()) {
         config.sequencer = ROLLUP_TRY(codec::read_key_file(sequencer_key)).public_key;
@@ -84,6 +79,8 @@ int main(int argc, char** argv) {
       } else {
         return fail(Errc::usage, "give --sequencer or --sequencer-key");
       }
+      if (dev_accounts > 0 && !config.dev_mode)
+        return fail(Errc::usage, "--dev-accounts gives genesis funds to keys anyone can derive: add --dev");
       std::vector<l1::GenesisAccount> genesis;
       if (!genesis_file.empty()) genesis = ROLLUP_TRY(l1::read_genesis_file(genesis_file));
       auto dev = l1::dev_genesis(dev_accounts, dev_balance);
@@ -94,12 +91,18 @@ int main(int argc, char** argv) {
       config.deposit_deadline_s = *window;
       if (!genesis_root_hex.empty())
         config.genesis_root = ROLLUP_TRY(from_hex_fixed<32>(genesis_root_hex));
-      ROLLUP_TRY(contract->init(config, genesis));
-      auto root = ROLLUP_TRY(contract->latest_root());
-      tool.notice(fmt::format("contract initialized: chain {} namespace {}, {} genesis accounts, root {}",
-                              config.chain_id, config.namespace_id, genesis.size(), to_hex(root.root)));
+      auto root = ROLLUP_TRY(l1::deploy(tool.db_path(), config, genesis));
+      tool.notice(fmt::format("contract initialized: chain {} namespace {}, {} genesis accounts, root {}{}",
+                              config.chain_id, config.namespace_id, genesis.size(), to_hex(root.root),
+                              config.dev_mode ? " (dev mode)" : ""));
       return {};
     }
+
+    auto db = ROLLUP_TRY(store::Db::open(
+        tool.db_path(), store::OpenMode::must_exist));
+    auto contract = l1::open_embedded(db);
+    codec::LineWriter out;
+
     if (fund->parsed()) {
       auto account = ROLLUP_TRY(cli::parse_public_key(account_hex, "--to"));
       if (amount == 0 || amount >= kBalanceLimit) return fail(Errc::usage, "--amount must be 1..2^53-1");

@@ -229,6 +229,12 @@ std::unique_ptr<Contract> open_embedded(store::Db& db);
 /// The same on another clock (tests).
 std::unique_ptr<Contract> open_embedded(store::Db& db, Clock clock);
 
+/// `rollup-l1 init`: creates the state file if it is missing and initializes the contract in it.
+/// When the init fails, a file this call created is removed again, so that no file with a schema
+/// and no contract is left behind.
+Result<RootRecord> deploy(const std::string& db_path, const Config& config,
+                          const std::vector<GenesisAccount>& genesis);
+
 /// The root of a genesis state (the empty tree's root for no accounts).
 Hash32 genesis_root(const std::vector<GenesisAccount>& genesis);
 

@@ -2,6 +2,9 @@
 // state change is one IMMEDIATE transaction, so concurrent stages see whole blocks only.
 #include <fmt/format.h>
 
+#include <atomic>
+
+#include "core/diagnostics.hpp"
 #include "core/limits.hpp"
 #include "air/block_proof.hpp"
 #include "crypto/crypto.hpp"
@@ -36,6 +39,16 @@ class EmbeddedContract final : public Contract {
     ROLLUP_TRY(existing.step());
     if (existing.column_int64(0) != 0)
       return rejected("the contract is already initialized in " + db_.path());
+    // Dev keys are derivable by anyone: a contract that uses one must say so at deployment.
+    if (!config.dev_mode) {
+      if (is_dev_key(config.sequencer))
+        return fail(Errc::usage, "the sequencer key is a dev key that anyone can derive: deploy with --dev, "
+                                 "or use a key of your own (rollup-keygen)");
+      for (const auto& g : genesis)
+        if (is_dev_key(g.key))
+          return fail(Errc::usage, "genesis account " + to_hex(g.key) +
+                                       " is a dev key that anyone can derive: deploy with --dev");
+    }
     Hash32 root = genesis_root(genesis);
     if (config.genesis_root != Hash32{} && config.genesis_root != root)
       return rejected("--genesis-root does not match the genesis accounts' root " + to_hex(root));
@@ -86,6 +99,7 @@ class EmbeddedContract final : public Contract {
     c.dev_mode = q.column_int64(8) != 0;
     q.reset();
     if (!dev_mode_known) c.dev_mode = ROLLUP_TRY(uses_dev_keys(c.sequencer));
+    if (c.dev_mode) warn_dev_mode_once();
     return c;
   }
 
@@ -458,6 +472,14 @@ class EmbeddedContract final : public Contract {
   }
 
  private:
+  void warn_dev_mode_once() {
+    static std::atomic<bool> warned{false};
+    if (warned.exchange(true)) return;
+    warn("the contract in " + db_.path() +
+         " runs in dev mode: its keys are derivable by anyone, so anyone can sign its blocks or spend its "
+         "genesis funds; never hold value in it");
+  }
+
   /// For a file migrated from schema 2, whose config does not record dev mode.
   Result<bool> uses_dev_keys(const PublicKey& sequencer) {
     if (is_dev_key(sequencer)) return true;

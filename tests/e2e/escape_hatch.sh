@@ -9,7 +9,7 @@ rollup-keygen -o seq.key --dev 1000 >/dev/null
 for i in 1 2 3; do rollup-keygen -o dev$i.key --dev $i >/dev/null; done
 alice=$(rollup-keygen -o alice.key)
 d2=$(rollup-keygen --show dev2.key); d3=$(rollup-keygen --show dev3.key)
-rollup-l1 init --sequencer-key seq.key --dev-accounts 20 --dev-balance 1000 --deposit-deadline 10m -q
+rollup-l1 init --dev --sequencer-key seq.key --dev-accounts 20 --dev-balance 1000 --deposit-deadline 10m -q
 rollup-l1 fund --to "$alice" --amount 5000
 
 # Block 1 is committed and executed, but never proven.
@@ -58,7 +58,7 @@ expect_status 3 rollup-l1 exit --key dev3.key --proof <(echo '{"kind":"account",
 expect_status 0 rollup-l1 exit --key dev3.key --proof d3.json
 expect_eq "$(jq .amount "$WORK/out")" 1000
 # Exits are only for a frozen contract.
-rollup-l1 --db live.db init --sequencer-key seq.key --dev-accounts 4 -q
+rollup-l1 --db live.db init --dev --sequencer-key seq.key --dev-accounts 4 -q
 expect_status 1 rollup-l1 --db live.db exit --key dev3.key --proof d3.json
 expect_err "not frozen"
 echo ok
