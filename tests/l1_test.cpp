@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "core/limits.hpp"
 #include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
@@ -210,7 +211,7 @@ TEST_CASE("exits need a frozen contract and a proof against the last verified ro
   tree.commit();
   auto proof = tree.proof(1);
   const auto owner = crypto::dev_key(1).public_key;
-  CHECK(chain.contract->exit(owner, 100, 0, proof).error().message.find("not frozen") != std::string::npos);
+  CHECK(chain.contract->exit(owner, 100, 0, proof, owner).error().message.find("not frozen") != std::string::npos);
 
   REQUIRE(chain.contract->fund(kAlice.public_key, 10));
   REQUIRE(chain.contract->deposit(kAlice.public_key, kAlice.public_key, 10));  // deadline 0
@@ -218,18 +219,65 @@ TEST_CASE("exits need a frozen contract and a proof against the last verified ro
   REQUIRE(chain.contract->freeze());
   REQUIRE(chain.contract->config()->frozen);
 
-  CHECK_FALSE(chain.contract->exit(owner, 101, 0, proof));                      // not the leaf
-  CHECK_FALSE(chain.contract->exit(crypto::dev_key(2).public_key, 100, 0, proof));  // not the owner
+  CHECK_FALSE(chain.contract->exit(owner, 101, 0, proof, owner));                      // not the leaf
+  CHECK_FALSE(chain.contract->exit(crypto::dev_key(2).public_key, 100, 0, proof, owner));  // not the owner
   auto forged = proof;
   forged.siblings[0][0] += field::Felt(1);
-  CHECK_FALSE(chain.contract->exit(owner, 100, 0, forged));
-  auto paid = chain.contract->exit(owner, 100, 0, proof);
+  CHECK_FALSE(chain.contract->exit(owner, 100, 0, forged, owner));
+  auto paid = chain.contract->exit(owner, 100, 0, proof, owner);
   REQUIRE(paid);
   CHECK(*paid == 100);
-  auto twice = chain.contract->exit(owner, 100, 0, proof);
+  auto twice = chain.contract->exit(owner, 100, 0, proof, owner);
   REQUIRE_FALSE(twice);
   CHECK(twice.error().message.find("already exited") != std::string::npos);
+
+  // An exit that would take its L1 account to 2^53 is refused whole, and can go elsewhere.
+  const auto rich = crypto::dev_key(2).public_key;
+  REQUIRE(chain.contract->fund(rich, kBalanceLimit - 100));
+  auto too_much = chain.contract->exit(rich, 100, 0, tree.proof(2), rich);
+  REQUIRE_FALSE(too_much);
+  CHECK(too_much.error().message.find("--to") != std::string::npos);
+  auto elsewhere = chain.contract->exit(rich, 100, 0, tree.proof(2), crypto::dev_key(7).public_key);
+  REQUIRE(elsewhere);
+  CHECK(*elsewhere == 100);
 }
+
+TEST_CASE("a block's timestamp may not go below its parent's", "[l1]") {
+  Chain chain;
+  auto b1 = chain.next();
+  b1.timestamp = 50;
+  b1.hash = b1.compute_hash();
+  b1.sig = crypto::sign(kSequencer, b1.hash);
+  chain.commit(b1);
+  auto back = chain.next();
+  back.timestamp = 49;
+  back.hash = back.compute_hash();
+  back.sig = crypto::sign(kSequencer, back.hash);
+  auto r = chain.contract->commit_block(back);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("below its parent's") != std::string::npos);
+  auto same = chain.next();
+  same.timestamp = 50;
+  same.hash = same.compute_hash();
+  same.sig = crypto::sign(kSequencer, same.hash);
+  chain.commit(same);
+}
+
+TEST_CASE("the same equivocation offered twice is stored once", "[l1]") {
+  Chain chain;
+  auto b1 = chain.next();
+  chain.commit(b1);
+  auto fork = b1;
+  fork.timestamp = 2;
+  fork.hash = fork.compute_hash();
+  fork.sig = crypto::sign(kSequencer, fork.hash);
+  CHECK_FALSE(chain.contract->commit_block(fork));
+  auto again = chain.contract->commit_block(fork);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().message.find("equivocation") != std::string::npos);
+  CHECK(chain.contract->status()->equivocations == 1);
+}
+
 
 TEST_CASE("genesis files and dev genesis", "[l1]") {
   auto dev = l1::dev_genesis(2, 7);

@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
   auto* freeze = app.add_subcommand(
       "freeze", "Freeze the contract once a deposit is overdue (anyone may): refunds, then exits open");
   auto* status = app.add_subcommand("status", "Print the contract's state as one JSON object");
+  auto* check = app.add_subcommand(
+      "check", "Verify the whole state file against what it commits to; list each problem (exit 4)");
   std::uint64_t from = 1, to = UINT64_MAX;
   auto* blocks = app.add_subcommand("blocks", "Print committed blocks as NDJSON (for replay)");
   blocks->add_option("--from", from, "First height")->capture_default_str();
@@ -69,6 +71,8 @@ int main(int argc, char** argv) {
   exit_cmd->add_option("--key", key_file, "Key file of the account")->required();
   exit_cmd->add_option("--proof", proof_file,
                        "The account line from rollup-query --check (- = stdin)")->required();
+  std::string pay_to_hex;
+  exit_cmd->add_option("--to", pay_to_hex, "L1 account paid (default: the key's own)");
 
   return tool.run(argc, argv, [&]() -> Status {
     if (init->parsed()) {
@@ -120,6 +124,15 @@ int main(int argc, char** argv) {
     if (freeze->parsed()) {
       auto reason = ROLLUP_TRY(contract->freeze());
       tool.notice("contract frozen: " + reason);
+      return {};
+    }
+    if (check->parsed()) {
+      auto problems = ROLLUP_TRY(contract->check());
+      for (const auto& problem : problems) ROLLUP_TRY(out.write(l1::problem_json(problem)));
+      ROLLUP_TRY(out.finish());
+      if (!problems.empty())
+        return fail(Errc::io, fmt::format("corrupt state file: {} problem(s) found", problems.size()));
+      tool.notice("the state file is consistent");
       return {};
     }
     if (status->parsed()) {
@@ -176,7 +189,10 @@ int main(int argc, char** argv) {
       if (!answer) return fail(Errc::bad_input, line->where() + ": " + answer.error().message);
       if (answer->account.key != key.public_key)
         return fail(Errc::rejected, "the proof is for " + to_hex(answer->account.key) + ", not this key's account");
-      auto paid = ROLLUP_TRY(contract->exit(key.public_key, answer->account.balance, answer->account.nonce, answer->proof));
+      PublicKey pay_to = key.public_key;
+      if (!pay_to_hex.empty()) pay_to = ROLLUP_TRY(cli::parse_public_key(pay_to_hex, "--to"));
+      auto paid = ROLLUP_TRY(contract->exit(key.public_key, answer->account.balance, answer->account.nonce,
+                                            answer->proof, pay_to));
       ROLLUP_TRY(out.write(l1::payment_receipt_json("exit", key.public_key, paid)));
       return out.finish();
     }

@@ -175,7 +175,8 @@ class Contract {
   /// Errc::rejected "contract not initialized" when init never ran.
   virtual Result<Config> config() = 0;
   virtual Result<ContractStatus> status() = 0;
-  /// The genesis accounts, in index order.
+  /// The genesis accounts, in index order; checked against the genesis root and key-set
+  /// commitment the contract stored at init (Errc::io when they differ: a corrupt file).
   virtual Result<std::vector<GenesisAccount>> genesis() = 0;
 
   /// Dev faucet: credits an L1 account.
@@ -216,9 +217,17 @@ class Contract {
   /// Pays `account` every payable withdrawal not yet paid; the amount paid.
   virtual Result<std::uint64_t> claim(const PublicKey& account) = 0;
   /// The escape hatch: once frozen, pays an L2 account's balance on L1 against the last
-  /// verified root, with a Merkle proof of the account's leaf; once per account.
-  virtual Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance,
-                                     std::uint64_t nonce, const smt::MerkleProof& proof) = 0;
+  /// verified root, with a Merkle proof of the account's leaf; once per account. The balance is
+  /// paid whole to the L1 account `pay_to` (the owner's choice, usually its own key): where it
+  /// would take that L1 balance to 2^53 the exit is refused and nothing is recorded, so the owner
+  /// can exit to another L1 account; nothing is ever paid in part or lost.
+  virtual Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance, std::uint64_t nonce,
+                                     const smt::MerkleProof& proof, const PublicKey& pay_to) = 0;
+  /// An fsck of the state file: every block body against its hash, parent and record chain; the
+  /// genesis root and key-set commitment against the genesis accounts; the roots rows; the
+  /// executor's tables (if any) against the contract's blocks and its stored root. Each problem
+  /// found, as "table row: what is wrong"; empty when the file is consistent.
+  virtual Result<std::vector<std::string>> check() = 0;
   /// Every root, genesis (height 0) first.
   virtual Result<std::vector<RootRecord>> roots() = 0;
   virtual Result<RootRecord> latest_root() = 0;

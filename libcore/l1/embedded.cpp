@@ -129,11 +129,86 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::vector<GenesisAccount>> genesis() override {
-    auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_genesis ORDER BY idx"));
-    std::vector<GenesisAccount> out;
-    while (ROLLUP_TRY(q.step()))
-      out.push_back(GenesisAccount{ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1))});
+    auto out = ROLLUP_TRY(stored_genesis());
+    auto problems = ROLLUP_TRY(genesis_problems(out));
+    if (!problems.empty()) return corrupt(problems.front());
     return out;
+  }
+
+  Result<std::vector<std::string>> check() override {
+    auto read = ROLLUP_TRY(db_.begin_read());
+    std::vector<std::string> problems;
+    auto cfg = config();
+    if (!cfg) {
+      if (cfg.error().code != Errc::rejected) return std::unexpected(cfg.error());
+      return std::vector<std::string>{"l1_config: no contract (run: rollup-l1 init)"};
+    }
+    auto genesis_list = stored_genesis();
+    if (!genesis_list) problems.push_back("l1_genesis: " + genesis_list.error().message);
+    else for (auto& p : ROLLUP_TRY(genesis_problems(*genesis_list))) problems.push_back(std::move(p));
+
+    // Blocks, one page at a time: body against hash, parent link, record chain.
+    const std::uint64_t tip = ROLLUP_TRY(height());
+    Hash32 parent{}, record{};
+    std::uint64_t expected = 1;
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT height, hash, parent, record, deposit_first, deposit_count, body FROM l1_blocks "
+        "WHERE height >= ? ORDER BY height LIMIT 256"));
+    for (bool more = true; more;) {
+      q.bind(1, expected);
+      std::vector<StoredBlock> page;
+      while (ROLLUP_TRY(q.step())) {
+        StoredBlock b;
+        b.height = ROLLUP_TRY(q.column_uint64(0));
+        auto hash = q.column_array<32>(1), par = q.column_array<32>(2), rec = q.column_array<32>(3);
+        if (!hash || !par || !rec) {
+          problems.push_back(fmt::format("l1_blocks height {}: a hash column is not 32 bytes", b.height));
+          b.height = 0;
+        } else {
+          b.hash = *hash;
+          b.parent = *par;
+          b.record = *rec;
+        }
+        b.deposit_first = ROLLUP_TRY(q.column_uint64(4));
+        b.deposit_count = ROLLUP_TRY(q.column_uint64(5));
+        b.body = q.column_text(6);
+        page.push_back(std::move(b));
+      }
+      q.reset();
+      more = page.size() == 256;
+      for (const auto& b : page) {
+        if (b.height == 0) continue;
+        if (b.height != expected)
+          problems.push_back(fmt::format("l1_blocks: heights {} to {} are missing", expected, b.height - 1));
+        expected = b.height + 1;
+        if (auto ok = check_stored(b, parent); !ok) {
+          problems.push_back(ok.error().message.substr(ok.error().message.find(": ") + 2));
+        } else if (auto block = parse_stored(b); block && record_hash(record, *block) != b.record) {
+          problems.push_back(fmt::format("l1_blocks height {}: the record does not chain from the block below", b.height));
+        }
+        parent = b.hash;
+        record = b.record;
+      }
+    }
+
+    // Roots: the genesis at 0, then heights of committed blocks, key counts never shrinking.
+    auto roots_rows = roots();
+    if (!roots_rows) {
+      problems.push_back("l1_roots: " + roots_rows.error().message);
+    } else {
+      if (roots_rows->empty() || roots_rows->front().height != 0) problems.push_back("l1_roots: no genesis root (height 0)");
+      for (std::size_t i = 1; i < roots_rows->size(); ++i) {
+        const auto& r = (*roots_rows)[i];
+        if (r.height > tip)
+          problems.push_back(fmt::format("l1_roots height {}: above the last committed block {}", r.height, tip));
+        if (r.keys.count < (*roots_rows)[i - 1].keys.count)
+          problems.push_back(fmt::format("l1_roots height {}: fewer accounts than the root below", r.height));
+        if (!hash::digest_from_bytes(r.root)) problems.push_back(fmt::format("l1_roots height {}: the root is not a digest", r.height));
+      }
+    }
+
+    for (auto& p : ROLLUP_TRY(executor_problems())) problems.push_back(std::move(p));
+    return problems;
   }
 
   Status fund(const PublicKey& account, std::uint64_t amount) override {
@@ -213,8 +288,9 @@ class EmbeddedContract final : public Contract {
       auto stored = ROLLUP_TRY(block_at(b.height));
       if (stored && stored->hash == b.hash) return CommitReceipt{b.height, stored->record, true};
       // Two different signed blocks at one height: keep the evidence, refuse the block.
+      // The same evidence offered again is kept once (unique by hash).
       auto ev = ROLLUP_TRY(db_.prepare(fmt::format(
-          "INSERT INTO l1_equivocations(height, hash, body, seen_at) VALUES (?, ?, ?, {})", kNow)));
+          "INSERT OR IGNORE INTO l1_equivocations(height, hash, body, seen_at) VALUES (?, ?, ?, {})", kNow)));
       ev.bind(1, b.height).bind(2, b.hash).bind(3, codec::to_json(b));
       ROLLUP_TRY(ev.run());
       ROLLUP_TRY(tx.commit());
@@ -225,15 +301,20 @@ class EmbeddedContract final : public Contract {
     if (b.height != tip + 1)
       return rejected(fmt::format("block height {} is not the next height {}", b.height, tip + 1));
     Hash32 parent{}, previous_record{};
+    std::uint64_t parent_timestamp = 0;
     if (tip > 0) {
       auto prev = ROLLUP_TRY(block_at(tip));
       if (!prev) return fail(Errc::internal, "the contract lost its block " + std::to_string(tip));
       parent = prev->hash;
       previous_record = prev->record;
+      parent_timestamp = ROLLUP_TRY(parse_stored(*prev)).timestamp;
     }
     if (b.parent != parent)
       return rejected(fmt::format("block {} has parent {}, the contract's block {} is {}", b.height,
                                   to_hex(b.parent), tip, to_hex(parent)));
+    if (b.timestamp < parent_timestamp)
+      return rejected(fmt::format("block {} has timestamp {}, below its parent's {}", b.height, b.timestamp,
+                                  parent_timestamp));
 
     std::uint64_t head = ROLLUP_TRY(consumed_end());
     if (b.deposit_first != head)
@@ -335,6 +416,21 @@ class EmbeddedContract final : public Contract {
       s.body = q.column_text(6);
       out.push_back(std::move(s));
     }
+    q.reset();
+    // What is read is checked against what it commits to: each body against its hash, each
+    // block against its parent, so a flipped byte is refused rather than passed downstream.
+    if (!out.empty()) {
+      Hash32 parent{};
+      if (out[0].height > 1) {
+        auto below = ROLLUP_TRY(committed_hash(out[0].height - 1));
+        if (!below) return corrupt(fmt::format("l1_blocks has no block {} below block {}", out[0].height - 1, out[0].height));
+        parent = *below;
+      }
+      for (const auto& stored : out) {
+        ROLLUP_TRY(check_stored(stored, parent));
+        parent = stored.hash;
+      }
+    }
     return out;
   }
 
@@ -355,6 +451,11 @@ class EmbeddedContract final : public Contract {
     if (claim.pre_root != last.root)
       return rejected(fmt::format("the proof starts from root {}, the last verified root (height {}) is {}",
                                   to_hex(claim.pre_root), last.height, to_hex(last.root)));
+    if (last.height == 0) {
+      // The genesis row is read here for the first time since init: check it.
+      auto problems = ROLLUP_TRY(genesis_problems(ROLLUP_TRY(stored_genesis())));
+      if (!problems.empty()) return corrupt(problems.front());
+    }
     if (claim.pre_keys != last.keys)
       return rejected(fmt::format(
           "the proof starts from key set {} ({} accounts), the last verified root (height {}) has {} ({} accounts)",
@@ -366,9 +467,7 @@ class EmbeddedContract final : public Contract {
       if (h == claim.height && stored->hash != claim.block_hash)
         return rejected(fmt::format("the proof is for block {}, the contract committed {} at height {}",
                                     to_hex(claim.block_hash), to_hex(stored->hash), claim.height));
-      auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
-      if (!block) return fail(Errc::internal, "the contract's block does not parse: " + block.error().message);
-      blocks.push_back(std::move(*block));
+      blocks.push_back(ROLLUP_TRY(parse_stored(*stored)));
     }
     ProofClaim checked = claim;
     checked.last_height = last_height;
@@ -431,7 +530,7 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance, std::uint64_t nonce,
-                             const smt::MerkleProof& proof) override {
+                             const smt::MerkleProof& proof, const PublicKey& pay_to) override {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     Config cfg = ROLLUP_TRY(config());
     if (!cfg.frozen) return rejected("the contract is not frozen: exits open only after a missed deposit deadline");
@@ -447,7 +546,10 @@ class EmbeddedContract final : public Contract {
       return rejected("the proof's leaf is not this account's (key, balance, nonce)");
     if (!smt::verify_proof(proof, *root))
       return rejected(fmt::format("the Merkle proof does not lead to the last verified root (height {})", last.height));
-    ROLLUP_TRY(credit_l1(account, balance));
+    if (ROLLUP_TRY(l1_balance(pay_to)) + balance >= kBalanceLimit)
+      return rejected(fmt::format("paying {} would take the L1 balance of {} to 2^53: exit to another L1 account (--to)",
+                                  balance, to_hex(pay_to)));
+    ROLLUP_TRY(credit_l1(pay_to, balance));
     auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_exits(account, amount, root_height, exited_at) VALUES (?, ?, ?, {})", kNow)));
     ins.bind(1, account).bind(2, balance).bind(3, last.height);
@@ -478,6 +580,102 @@ class EmbeddedContract final : public Contract {
     warn("the contract in " + db_.path() +
          " runs in dev mode: its keys are derivable by anyone, so anyone can sign its blocks or spend its "
          "genesis funds; never hold value in it");
+  }
+
+  static std::unexpected<Error> corrupt(const std::string& what) {
+    return fail(Errc::io, "corrupt state file: " + what);
+  }
+
+  /// A stored block agrees with its own hash, its columns, and the block below (`parent`).
+  static Status check_stored(const StoredBlock& stored, const Hash32& parent) {
+    auto block = parse_stored(stored);
+    if (!block) return std::unexpected(block.error());
+    if (block->hash != stored.hash || block->height != stored.height)
+      return corrupt(fmt::format("l1_blocks height {}: the body is block {} at height {}, the row says {}",
+                                 stored.height, to_hex(block->hash), block->height, to_hex(stored.hash)));
+    if (block->parent != stored.parent || stored.parent != parent)
+      return corrupt(fmt::format("l1_blocks height {}: the block's parent {} is not the block below, {}",
+                                 stored.height, to_hex(block->parent), to_hex(parent)));
+    if (block->deposit_first != stored.deposit_first || block->deposits.size() != stored.deposit_count)
+      return corrupt(fmt::format("l1_blocks height {}: the deposit range differs from the body's", stored.height));
+    return {};
+  }
+
+  /// A stored block's body as a block. Bodies are checked against their hashes when read
+  /// (blocks()), so a body that does not parse is a corrupt file too.
+  static Result<codec::Block> parse_stored(const StoredBlock& stored) {
+    auto block = codec::parse_block(codec::Json::parse(stored.body, nullptr, false));
+    if (!block)
+      return fail(Errc::io, fmt::format("corrupt state file: l1_blocks height {}: the body is not a block ({})",
+                                        stored.height, block.error().message));
+    return std::move(*block);
+  }
+
+  Result<std::vector<GenesisAccount>> stored_genesis() {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_genesis ORDER BY idx"));
+    std::vector<GenesisAccount> out;
+    while (ROLLUP_TRY(q.step()))
+      out.push_back(GenesisAccount{ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1))});
+    return out;
+  }
+
+  /// The genesis accounts against the root and key-set commitment stored at init.
+  Result<std::vector<std::string>> genesis_problems(const std::vector<GenesisAccount>& accounts) {
+    std::vector<std::string> problems;
+    Hash32 root = genesis_root(accounts);
+    auto q = ROLLUP_TRY(db_.prepare("SELECT root, key_root, key_count FROM l1_roots WHERE height = 0"));
+    if (!ROLLUP_TRY(q.step())) return std::vector<std::string>{"l1_roots: no genesis root (height 0)"};
+    auto stored_root = q.column_array<32>(0);
+    auto key_root = q.column_array<32>(1);
+    const std::uint64_t key_count = ROLLUP_TRY(q.column_uint64(2));
+    q.reset();
+    if (!stored_root || *stored_root != root)
+      problems.push_back("l1_roots height 0: the genesis root is not the root of the genesis accounts (l1_genesis)");
+    auto keys = air::genesis_keys(accounts);
+    if (!key_root || *key_root != keys.root || key_count != keys.count)
+      problems.push_back("l1_roots height 0: the genesis key-set commitment is not that of the genesis accounts");
+    auto c = ROLLUP_TRY(db_.prepare("SELECT genesis_root FROM l1_config WHERE id = 1"));
+    if (ROLLUP_TRY(c.step())) {
+      auto configured = c.column_array<32>(0);
+      if (!configured || *configured != root)
+        problems.push_back("l1_config: genesis_root is not the root of the genesis accounts (l1_genesis)");
+    }
+    c.reset();
+    return problems;
+  }
+
+  /// The executor's tables, if it stored anything: its blocks are the contract's, and its
+  /// accounts rebuild to the post-state root of its last block.
+  Result<std::vector<std::string>> executor_problems() {
+    std::vector<std::string> problems;
+    auto applied = ROLLUP_TRY(db_.prepare(
+        "SELECT s.height, s.hash = b.hash FROM state_blocks s LEFT JOIN l1_blocks b ON b.height = s.height "
+        "WHERE b.hash IS NULL OR s.hash != b.hash"));
+    while (ROLLUP_TRY(applied.step()))
+      problems.push_back(fmt::format("state_blocks height {}: not the block the contract committed there",
+                                     ROLLUP_TRY(applied.column_uint64(0))));
+    applied.reset();
+    auto last = ROLLUP_TRY(db_.prepare("SELECT height, post_root FROM state_blocks ORDER BY height DESC LIMIT 1"));
+    if (!ROLLUP_TRY(last.step())) return problems;
+    const std::uint64_t h = ROLLUP_TRY(last.column_uint64(0));
+    auto post_root = last.column_array<32>(1);
+    last.reset();
+    smt::Tree tree;
+    auto accounts = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));
+    while (ROLLUP_TRY(accounts.step())) {
+      const std::uint64_t idx = ROLLUP_TRY(accounts.column_uint64(0));
+      auto key = accounts.column_array<32>(1);
+      if (!key) {
+        problems.push_back(fmt::format("state_accounts index {}: the key is not 32 bytes", idx));
+        continue;
+      }
+      tree.set_leaf(idx, smt::leaf_digest(*key, ROLLUP_TRY(accounts.column_uint64(2)), ROLLUP_TRY(accounts.column_uint64(3))));
+    }
+    accounts.reset();
+    tree.commit(1);
+    if (!post_root || *post_root != hash::digest_bytes(tree.root()))
+      problems.push_back(fmt::format("state_accounts: the accounts do not rebuild to the post-state root of state_blocks height {}", h));
+    return problems;
   }
 
   /// For a file migrated from schema 2, whose config does not record dev mode.

@@ -32,6 +32,10 @@ std::string status_json(const ContractStatus& s) {
   return j.dump();
 }
 
+std::string problem_json(const std::string& problem) {
+  return nlohmann::ordered_json{{"kind", "l1.problem"}, {"v", 1}, {"problem", problem}}.dump();
+}
+
 std::string root_json(const RootRecord& r) {
   return fmt::format(
       R"({{"kind":"l1.root","v":1,"height":{},"root":"{}","status":"verified","keys":{{"root":"{}","count":{}}}}})",
