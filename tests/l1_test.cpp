@@ -7,6 +7,7 @@
 #include "core/limits.hpp"
 #include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
+#include "air/program.hpp"
 #include "l1/genesis.hpp"
 #include "store/db.hpp"
 #include "store/schema.hpp"
@@ -27,13 +28,14 @@ struct Chain {
   std::uint64_t height = 0;
   std::uint64_t deposit_next = 0;
 
-  explicit Chain(std::uint64_t deadline_s = 3600) {
+  explicit Chain(std::uint64_t deadline_s = 3600, std::uint64_t max_block_ops = l1::kDefaultMaxBlockOps) {
     l1::Config c;
     c.chain_id = 1;
     c.namespace_id = 1;
     c.sequencer = kSequencer.public_key;
     c.deposit_deadline_s = deadline_s;
     c.dev_mode = true;
+    c.max_block_ops = max_block_ops;
     REQUIRE(contract->init(c, l1::dev_genesis(3, 100)));
   }
   /// The next block on the tip, consuming `deposits` queue entries, signed by `signer`.
@@ -384,4 +386,64 @@ TEST_CASE("dev keys need an explicit dev mode, stored in the config", "[l1]") {
   REQUIRE(dev->init(c, l1::dev_genesis(2, 5)));
   CHECK(dev->config()->dev_mode);
   CHECK(dev->status()->config.dev_mode);
+}
+
+namespace {
+codec::Tx transfer(const crypto::KeyPair& from, const PublicKey& to) {
+  codec::Tx tx;
+  tx.chain_id = 1;
+  tx.from = from.public_key;
+  tx.to = to;
+  tx.amount = 1;
+  tx.fee = 1;
+  tx.sig = crypto::sign(from, tx.signing_message());
+  return tx;
+}
+}  // namespace
+
+TEST_CASE("the work cap counts each tx and deposit at the prover's worst case", "[l1]") {
+  // The worst case the contract assumes is what air::build_program emits: a transfer that
+  // creates both the recipient and the fee recipient, a deposit that creates its account.
+  codec::Block b;
+  b.fee_recipient = crypto::dev_key(9).public_key;
+  b.deposits.push_back(codec::Deposit{0, kAlice.public_key, kBob.public_key, 5});
+  codec::NamespaceTxs ns;
+  ns.id = 1;
+  ns.txs.push_back(transfer(kAlice, crypto::dev_key(8).public_key));
+  ns.tx_hash = codec::tx_list_hash(ns.txs);
+  b.namespaces.push_back(ns);
+  std::vector<air::ReceiptClaim> claims{{vm::Reason::none, true, false, false},
+                                        {vm::Reason::none, true, true, false}};
+  auto program = air::build_program(b, vm::RollupParams{1, 1}, {true}, claims);
+  REQUIRE(program);
+  CHECK(program->ops.size() == l1::kMaxOpsPerDeposit + l1::kMaxOpsPerTx);
+  CHECK(l1::block_ops(b, 1) == program->ops.size());
+  CHECK(l1::block_ops(b, 2) == l1::kMaxOpsPerDeposit);  // another namespace's txs are not ours
+  // The default keeps the trace within 2^20 rows at the deepest subtree (30 levels).
+  CHECK((l1::kDefaultMaxBlockOps + 1) * 8 * (2 + 30) <= (std::uint64_t{1} << 20));
+}
+
+TEST_CASE("a block over the work cap is refused", "[l1]") {
+  Chain chain(3600, 2 * l1::kMaxOpsPerTx);
+  auto with_txs = [&](std::size_t n) {
+    codec::Block b = chain.next();
+    codec::NamespaceTxs ns;
+    ns.id = 1;
+    for (std::size_t i = 0; i < n; ++i) ns.txs.push_back(transfer(kAlice, kBob.public_key));
+    ns.tx_hash = codec::tx_list_hash(ns.txs);
+    b.namespaces.push_back(ns);
+    b.hash = b.compute_hash();
+    b.sig = crypto::sign(kSequencer, b.hash);
+    return b;
+  };
+  auto over = chain.contract->commit_block(with_txs(3));
+  REQUIRE_FALSE(over);
+  CHECK(over.error().message.find("over the cap of 14") != std::string::npos);
+  chain.commit(with_txs(2));
+
+  l1::Config c;
+  c.sequencer = crypto::keypair_from_seed(Hash32{1}).public_key;
+  c.max_block_ops = l1::kDefaultMaxBlockOps + 1;
+  auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  CHECK(l1::open_embedded(db)->init(c, {}).error().code == Errc::usage);
 }

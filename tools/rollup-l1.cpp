@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   init->add_option("--dev-accounts", dev_accounts, "Genesis: dev keys 0..N-1 (rollup-keygen --dev)");
   init->add_option("--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
   init->add_option("--genesis-root", genesis_root_hex, "Expected genesis root (checked)");
+  init->add_option("--max-block-ops", config.max_block_ops,
+                   "Cap on a block's work: txs x 7 + deposits x 3 (default and maximum: the prover's limit)")
+      ->capture_default_str();
   init->add_flag("--dev", config.dev_mode,
                  "Deploy a dev contract: needed for a dev sequencer key or --dev-accounts (anyone can derive dev keys)");
 

@@ -312,6 +312,10 @@ class EmbeddedContract final : public Contract {
     if (b.parent != parent)
       return rejected(fmt::format("block {} has parent {}, the contract's block {} is {}", b.height,
                                   to_hex(b.parent), tip, to_hex(parent)));
+    // A block no prover can prove within its memory budget would stall every proof after it.
+    if (const std::uint64_t ops = block_ops(b, cfg.namespace_id); ops > cfg.max_block_ops)
+      return rejected(fmt::format("block {} carries {} ops of work (txs x {} + deposits x {}), over the cap of {}",
+                                  b.height, ops, kMaxOpsPerTx, kMaxOpsPerDeposit, cfg.max_block_ops));
     if (b.timestamp < parent_timestamp)
       return rejected(fmt::format("block {} has timestamp {}, below its parent's {}", b.height, b.timestamp,
                                   parent_timestamp));
