@@ -18,7 +18,7 @@ export ROLLUP_DB=$work/bench.db
 bound=$("$bin/bench_primitives" "$accounts" 1024 | awk '/executor bound/ {print $3}')
 
 rollup-keygen -o seq.key --dev 4000000000 >/dev/null
-rollup-l1 init --sequencer-key seq.key --dev-accounts "$accounts" --dev-balance 1000000000 -q
+rollup-l1 init --dev --sequencer-key seq.key --dev-accounts "$accounts" --dev-balance 1000000000 -q
 echo "generating $txs signed transfers among $accounts accounts ..."
 rollup-tx batch --dev-accounts "$accounts" -n "$txs" --seed 1 > txs.ndjson
 

@@ -1,9 +1,16 @@
-#include <catch2/catch.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/limits.hpp"
 #include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
+#include "air/program.hpp"
 #include "l1/genesis.hpp"
 #include "store/db.hpp"
+#include "store/schema.hpp"
 #include "wallet/wallet.hpp"
 
 using namespace rollup;
@@ -14,17 +21,21 @@ const auto kAlice = crypto::dev_key(1), kBob = crypto::dev_key(2);
 
 struct Chain {
   store::Db db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
-  std::unique_ptr<l1::Contract> contract = l1::open_contract(db).value();
+  std::uint64_t now = 1'700'000'000;  ///< the embedded L1's clock, driven by the test
+  std::unique_ptr<l1::Contract> contract =
+      l1::open_contract(db, [this]() -> Result<std::uint64_t> { return now; }).value();
   Hash32 tip{};
   std::uint64_t height = 0;
   std::uint64_t deposit_next = 0;
 
-  explicit Chain(std::uint64_t deadline = 4) {
+  explicit Chain(std::uint64_t deadline_s = 3600, std::uint64_t max_block_ops = l1::kDefaultMaxBlockOps) {
     l1::Config c;
     c.chain_id = 1;
     c.namespace_id = 1;
     c.sequencer = kSequencer.public_key;
-    c.deposit_deadline = deadline;
+    c.deposit_deadline_s = deadline_s;
+    c.dev_mode = true;
+    c.max_block_ops = max_block_ops;
     REQUIRE(contract->init(c, l1::dev_genesis(3, 100)));
   }
   /// The next block on the tip, consuming `deposits` queue entries, signed by `signer`.
@@ -108,7 +119,7 @@ TEST_CASE("deposits move L1 funds into the queue and are consumed in order", "[l
   auto d0 = chain.contract->deposit(kAlice.public_key, kBob.public_key, 200);
   REQUIRE(d0);
   CHECK(d0->deposit.index == 0);
-  CHECK(d0->deadline == 4);
+  CHECK(d0->due_at == chain.now + 3600);
   REQUIRE(chain.contract->deposit(kAlice.public_key, kAlice.public_key, 100));
   auto balances = *chain.contract->balances();
   REQUIRE(balances.size() == 1);
@@ -130,20 +141,68 @@ TEST_CASE("deposits move L1 funds into the queue and are consumed in order", "[l
   CHECK(chain.contract->status()->deposits_consumed == 2);
 }
 
-TEST_CASE("a missed deposit deadline freezes the contract and refunds unexecuted deposits", "[l1]") {
-  Chain chain(1);
+TEST_CASE("blocks signed before a deposit land while it is within its deadline in L1 time", "[l1]") {
+  Chain chain;  // deadline 1 h
   REQUIRE(chain.contract->fund(kAlice.public_key, 500));
-  REQUIRE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 200));  // deadline 1
-  chain.commit(chain.next(0));  // height 1 may still leave it out
-  auto late = chain.next(0);    // height 2 may not
-  auto r = chain.contract->commit_block(late);
-  REQUIRE_FALSE(r);
-  CHECK(r.error().message.find("missed its deadline") != std::string::npos);
+  // A backlog of blocks cut before the deposit existed, each leaving it out.
+  std::vector<codec::Block> backlog;
+  for (int i = 0; i < 300; ++i) {
+    backlog.push_back(chain.next(0));
+    chain.tip = backlog.back().hash;
+    chain.height = backlog.back().height;
+  }
+  chain.tip = {};
+  chain.height = 0;
+  REQUIRE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 200));
+  chain.now += 3600;  // the last second of the window
+  for (const auto& b : backlog) chain.commit(b);
+  CHECK(*chain.contract->height() == 300);
+  CHECK_FALSE(chain.contract->config()->frozen);
+  // Still within the window, nobody may freeze.
+  auto early = chain.contract->freeze();
+  REQUIRE_FALSE(early);
+  CHECK(early.error().message.find("no deposit is overdue") != std::string::npos);
+  // The block that consumes it lands at any time.
+  chain.now += 100000;
+  chain.commit(chain.next(1));
+  CHECK(chain.contract->status()->deposits_pending == 0);
+  CHECK_FALSE(chain.contract->freeze());
+}
+
+TEST_CASE("past its deadline a deposit must be consumed next; then anyone may freeze", "[l1]") {
+  Chain chain(60);
+  REQUIRE(chain.contract->fund(kAlice.public_key, 500));
+  REQUIRE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 200));
+  chain.commit(chain.next(0));  // within the minute
+  chain.now += 61;
+  auto late = chain.contract->commit_block(chain.next(0));
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code == Errc::rejected);
+  CHECK(late.error().message.find("leaves out deposit 0, overdue") != std::string::npos);
+  // Refusing the block is no freeze: that is an explicit call.
+  CHECK_FALSE(chain.contract->config()->frozen);
+  CHECK(chain.contract->status()->deposits_pending == 1);
+  auto reason = chain.contract->freeze();
+  REQUIRE(reason);
+  CHECK(reason->find("deposit 0 was due") != std::string::npos);
   auto cfg = *chain.contract->config();
   CHECK(cfg.frozen);
   CHECK(chain.contract->balances()->at(0).second == 500);  // refunded
+  auto s = *chain.contract->status();
+  CHECK(s.deposits_pending == 0);
+  CHECK(s.deposits_refunded == 1);
   CHECK(refusal(chain.contract->commit_block(chain.next(1))) == Errc::rejected);
   CHECK_FALSE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 1));
+  CHECK(chain.contract->freeze().error().message.find("already frozen") != std::string::npos);
+}
+
+TEST_CASE("a block that consumes an overdue deposit is still accepted before a freeze", "[l1]") {
+  Chain chain(60);
+  REQUIRE(chain.contract->fund(kAlice.public_key, 500));
+  REQUIRE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 200));
+  chain.now += 1000;
+  chain.commit(chain.next(1));
+  CHECK_FALSE(chain.contract->freeze());
 }
 
 TEST_CASE("exits need a frozen contract and a proof against the last verified root", "[l1]") {
@@ -154,25 +213,73 @@ TEST_CASE("exits need a frozen contract and a proof against the last verified ro
   tree.commit();
   auto proof = tree.proof(1);
   const auto owner = crypto::dev_key(1).public_key;
-  CHECK(chain.contract->exit(owner, 100, 0, proof).error().message.find("not frozen") != std::string::npos);
+  CHECK(chain.contract->exit(owner, 100, 0, proof, owner).error().message.find("not frozen") != std::string::npos);
 
   REQUIRE(chain.contract->fund(kAlice.public_key, 10));
   REQUIRE(chain.contract->deposit(kAlice.public_key, kAlice.public_key, 10));  // deadline 0
-  CHECK_FALSE(chain.contract->commit_block(chain.next(0)));                    // freezes
+  chain.now += 1;
+  REQUIRE(chain.contract->freeze());
   REQUIRE(chain.contract->config()->frozen);
 
-  CHECK_FALSE(chain.contract->exit(owner, 101, 0, proof));                      // not the leaf
-  CHECK_FALSE(chain.contract->exit(crypto::dev_key(2).public_key, 100, 0, proof));  // not the owner
+  CHECK_FALSE(chain.contract->exit(owner, 101, 0, proof, owner));                      // not the leaf
+  CHECK_FALSE(chain.contract->exit(crypto::dev_key(2).public_key, 100, 0, proof, owner));  // not the owner
   auto forged = proof;
   forged.siblings[0][0] += field::Felt(1);
-  CHECK_FALSE(chain.contract->exit(owner, 100, 0, forged));
-  auto paid = chain.contract->exit(owner, 100, 0, proof);
+  CHECK_FALSE(chain.contract->exit(owner, 100, 0, forged, owner));
+  auto paid = chain.contract->exit(owner, 100, 0, proof, owner);
   REQUIRE(paid);
   CHECK(*paid == 100);
-  auto twice = chain.contract->exit(owner, 100, 0, proof);
+  auto twice = chain.contract->exit(owner, 100, 0, proof, owner);
   REQUIRE_FALSE(twice);
   CHECK(twice.error().message.find("already exited") != std::string::npos);
+
+  // An exit that would take its L1 account to 2^53 is refused whole, and can go elsewhere.
+  const auto rich = crypto::dev_key(2).public_key;
+  REQUIRE(chain.contract->fund(rich, kBalanceLimit - 100));
+  auto too_much = chain.contract->exit(rich, 100, 0, tree.proof(2), rich);
+  REQUIRE_FALSE(too_much);
+  CHECK(too_much.error().message.find("--to") != std::string::npos);
+  auto elsewhere = chain.contract->exit(rich, 100, 0, tree.proof(2), crypto::dev_key(7).public_key);
+  REQUIRE(elsewhere);
+  CHECK(*elsewhere == 100);
 }
+
+TEST_CASE("a block's timestamp may not go below its parent's", "[l1]") {
+  Chain chain;
+  auto b1 = chain.next();
+  b1.timestamp = 50;
+  b1.hash = b1.compute_hash();
+  b1.sig = crypto::sign(kSequencer, b1.hash);
+  chain.commit(b1);
+  auto back = chain.next();
+  back.timestamp = 49;
+  back.hash = back.compute_hash();
+  back.sig = crypto::sign(kSequencer, back.hash);
+  auto r = chain.contract->commit_block(back);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message.find("below its parent's") != std::string::npos);
+  auto same = chain.next();
+  same.timestamp = 50;
+  same.hash = same.compute_hash();
+  same.sig = crypto::sign(kSequencer, same.hash);
+  chain.commit(same);
+}
+
+TEST_CASE("the same equivocation offered twice is stored once", "[l1]") {
+  Chain chain;
+  auto b1 = chain.next();
+  chain.commit(b1);
+  auto fork = b1;
+  fork.timestamp = 2;
+  fork.hash = fork.compute_hash();
+  fork.sig = crypto::sign(kSequencer, fork.hash);
+  CHECK_FALSE(chain.contract->commit_block(fork));
+  auto again = chain.contract->commit_block(fork);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().message.find("equivocation") != std::string::npos);
+  CHECK(chain.contract->status()->equivocations == 1);
+}
+
 
 TEST_CASE("genesis files and dev genesis", "[l1]") {
   auto dev = l1::dev_genesis(2, 7);
@@ -182,4 +289,161 @@ TEST_CASE("genesis files and dev genesis", "[l1]") {
   dev.push_back(dev[0]);
   CHECK_FALSE(l1::check_genesis(dev));
   CHECK(l1::genesis_root({}) == *from_hex_fixed<32>("0x186463f2bcb20fa220a85b08a59689dcd436c9dfcd499b3415f8fe0b1d6c811d"));
+}
+
+TEST_CASE("a state file of schema 2 is migrated: deadlines in L1 time, one equivocation row", "[l1]") {
+  const auto path = std::filesystem::temp_directory_path() / ("rollup-l1-v2-" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    // The file as a build of schema version 2 left it: its migrations, then its rows.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    std::string script;
+    for (const auto& m : store::migrations().first(2)) script += std::string(m.sql);
+    const std::string seq = to_hex(kSequencer.public_key).substr(2), alice = to_hex(kAlice.public_key).substr(2);
+    script += "INSERT INTO schema_version VALUES (1, '2024-01-01T00:00:00Z'), (2, '2024-01-01T00:00:00Z');"
+              "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, deposit_deadline, "
+              "frozen, created_at) VALUES (1, 1, 1, X'" + seq + "', zeroblob(32), 16, 0, '2024-01-01T00:00:00Z');"
+              "INSERT INTO l1_deposits VALUES (0, X'" + alice + "', X'" + alice + "', 5, 17, '2024-01-01T10:00:00.000Z', NULL);"
+              "INSERT INTO l1_equivocations(height, hash, body, seen_at) VALUES (1, X'" + seq + "', '{}', 'x'), "
+              "(1, X'" + seq + "', '{}', 'y');"
+              "INSERT INTO l1_roots VALUES (0, zeroblob(32), 'verified', zeroblob(32), 0, 'x');";
+    char* error = nullptr;
+    const int rc = sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &error);
+    INFO((error ? error : ""));
+    sqlite3_free(error);
+    sqlite3_close(raw);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  auto db = store::Db::open(path.string(), store::OpenMode::must_exist);
+  REQUIRE(db);
+  CHECK(*db->schema_version() == store::kSchemaVersion);
+  auto contract = l1::open_contract(*db, []() -> Result<std::uint64_t> { return 1'704'103'200; }).value();
+  auto cfg = contract->config();
+  REQUIRE(cfg);
+  CHECK(cfg->deposit_deadline_s == l1::kDefaultDepositDeadline);  // 16 blocks have no length in time
+  CHECK(cfg->max_block_ops == l1::kDefaultMaxBlockOps);
+  CHECK(cfg->dev_mode);  // the sequencer is dev key 1000: found from the keys
+  auto queued = contract->deposits_from(0, 10);
+  REQUIRE(queued);
+  REQUIRE(queued->size() == 1);
+  CHECK(queued->at(0).due_at == 1'704'103'200 + 86400);  // enqueued 2024-01-01T10:00:00Z, due 24 h later
+  auto status = contract->status();
+  REQUIRE(status);
+  CHECK(status->equivocations == 1);
+  CHECK(status->deposits_pending == 1);
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
+}
+
+TEST_CASE("a proof's key-set claims must match what the contract holds and the proof shows", "[l1]") {
+  Chain chain;
+  auto b1 = chain.next();
+  chain.commit(b1);
+  const l1::RootRecord genesis = *chain.contract->latest_root();
+  const l1::KeySetCommitment shown{Hash32{7}, genesis.keys.count + 1};
+  // A stand-in for the STARK verifier: the proof shows `shown` as the post key set.
+  l1::ProofVerifier verifier = [&](std::span<const codec::Block>, const l1::Config&, const l1::ProofClaim&,
+                                   std::span<const std::uint8_t>) -> Result<l1::ProvenEffects> {
+    l1::ProvenEffects e;
+    e.post_keys = shown;
+    return e;
+  };
+  l1::ProofClaim claim{1, b1.hash, genesis.root, Hash32{9}, genesis.keys, shown, 1};
+  auto wrong_pre = claim;
+  wrong_pre.pre_keys.count += 1;
+  CHECK(chain.contract->submit_proof(wrong_pre, {}, verifier).error().message.find("key set") != std::string::npos);
+  auto wrong_post = claim;
+  wrong_post.post_keys.root[0] ^= 1;
+  auto refused = chain.contract->submit_proof(wrong_post, {}, verifier);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::rejected);
+  CHECK(chain.contract->latest_root()->height == 0);
+  auto accepted = chain.contract->submit_proof(claim, {}, verifier);
+  REQUIRE(accepted);
+  CHECK(accepted->keys == shown);
+}
+
+TEST_CASE("dev keys need an explicit dev mode, stored in the config", "[l1]") {
+  auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto contract = l1::open_contract(db).value();
+  l1::Config c;
+  c.sequencer = kSequencer.public_key;  // dev key 1000
+  auto refused = contract->init(c, {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::usage);
+  CHECK(refused.error().message.find("--dev") != std::string::npos);
+  c.sequencer = crypto::keypair_from_seed(Hash32{42}).public_key;
+  CHECK_FALSE(l1::is_dev_key(c.sequencer));
+  CHECK(contract->init(c, l1::dev_genesis(2, 5)).error().code == Errc::usage);
+  REQUIRE(contract->init(c, {}));
+  CHECK_FALSE(contract->config()->dev_mode);
+
+  auto dev_db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto dev = l1::open_contract(dev_db).value();
+  c.dev_mode = true;
+  REQUIRE(dev->init(c, l1::dev_genesis(2, 5)));
+  CHECK(dev->config()->dev_mode);
+  CHECK(dev->status()->config.dev_mode);
+}
+
+namespace {
+codec::Tx transfer(const crypto::KeyPair& from, const PublicKey& to) {
+  codec::Tx tx;
+  tx.chain_id = 1;
+  tx.from = from.public_key;
+  tx.to = to;
+  tx.amount = 1;
+  tx.fee = 1;
+  tx.sig = crypto::sign(from, tx.signing_message());
+  return tx;
+}
+}  // namespace
+
+TEST_CASE("the work cap counts each tx and deposit at the prover's worst case", "[l1]") {
+  // The worst case the contract assumes is what air::build_program emits: a transfer that
+  // creates both the recipient and the fee recipient, a deposit that creates its account.
+  codec::Block b;
+  b.fee_recipient = crypto::dev_key(9).public_key;
+  b.deposits.push_back(codec::Deposit{0, kAlice.public_key, kBob.public_key, 5});
+  codec::NamespaceTxs ns;
+  ns.id = 1;
+  ns.txs.push_back(transfer(kAlice, crypto::dev_key(8).public_key));
+  ns.tx_hash = codec::tx_list_hash(ns.txs);
+  b.namespaces.push_back(ns);
+  std::vector<air::ReceiptClaim> claims{{vm::Reason::none, true, false, false},
+                                        {vm::Reason::none, true, true, false}};
+  auto program = air::build_program(b, vm::RollupParams{1, 1}, {true}, claims);
+  REQUIRE(program);
+  CHECK(program->ops.size() == l1::kMaxOpsPerDeposit + l1::kMaxOpsPerTx);
+  CHECK(l1::block_ops(b, 1) == program->ops.size());
+  CHECK(l1::block_ops(b, 2) == l1::kMaxOpsPerDeposit);  // another namespace's txs are not ours
+  // The default keeps the trace within 2^20 rows at the deepest subtree (30 levels).
+  CHECK((l1::kDefaultMaxBlockOps + 1) * 8 * (2 + 30) <= (std::uint64_t{1} << 20));
+}
+
+TEST_CASE("a block over the work cap is refused", "[l1]") {
+  Chain chain(3600, 2 * l1::kMaxOpsPerTx);
+  auto with_txs = [&](std::size_t n) {
+    codec::Block b = chain.next();
+    codec::NamespaceTxs ns;
+    ns.id = 1;
+    for (std::size_t i = 0; i < n; ++i) ns.txs.push_back(transfer(kAlice, kBob.public_key));
+    ns.tx_hash = codec::tx_list_hash(ns.txs);
+    b.namespaces.push_back(ns);
+    b.hash = b.compute_hash();
+    b.sig = crypto::sign(kSequencer, b.hash);
+    return b;
+  };
+  auto over = chain.contract->commit_block(with_txs(3));
+  REQUIRE_FALSE(over);
+  CHECK(over.error().message.find("over the cap of 14") != std::string::npos);
+  chain.commit(with_txs(2));
+
+  l1::Config c;
+  c.sequencer = crypto::keypair_from_seed(Hash32{1}).public_key;
+  c.max_block_ops = l1::kDefaultMaxBlockOps + 1;
+  auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  CHECK(l1::open_contract(db).value()->init(c, {}).error().code == Errc::usage);
 }

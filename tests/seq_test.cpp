@@ -60,7 +60,8 @@ TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", 
   c.chain_id = 9;
   c.namespace_id = 4;
   c.sequencer = key.public_key;
-  c.deposit_deadline = 8;
+  c.deposit_deadline_s = 3600;
+  c.dev_mode = true;
   REQUIRE(contract->init(c, {}));
   REQUIRE(contract->fund(alice.public_key, 100));
   REQUIRE(contract->deposit(alice.public_key, alice.public_key, 60));

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   l1::Config config;
   config.chain_id = 1;
   config.namespace_id = 1;
-  config.deposit_deadline = 16;
+  std::string deposit_deadline = "24h";
   std::string sequencer_hex, sequencer_key, genesis_file, genesis_root_hex;
   std::uint64_t dev_accounts = 0, dev_balance = 1'000'000;
   auto* init = app.add_subcommand("init", "Deploy the contract: chain id, namespace, sequencer, genesis");
@@ -31,13 +31,19 @@ int main(int argc, char** argv) {
   cli::add_unsigned(*init, "--namespace", config.namespace_id, "The rollup's namespace id in blocks")->capture_default_str();
   init->add_option("--sequencer", sequencer_hex, "Sequencer public key");
   init->add_option("--sequencer-key", sequencer_key, "Sequencer key file (instead of --sequencer)");
-  cli::add_unsigned(*init, "--deposit-deadline", config.deposit_deadline,
-                   "Blocks within which a deposit must be included")->capture_default_str();
+  init->add_option("--deposit-deadline", deposit_deadline,
+                   "L1 time within which a block must consume a deposit: N seconds, or Ns, Nm, Nh, Nd")
+      ->capture_default_str();
   init->add_option("--genesis", genesis_file, "Genesis accounts: NDJSON lines {\"pubkey\":\"0x…\",\"balance\":N}");
   cli::add_unsigned(*init, "--dev-accounts", dev_accounts, "Genesis: dev keys 0..N-1 (rollup-keygen --dev)", 0,
                     cli::kMaxDevAccounts);
   cli::add_unsigned(*init, "--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
   init->add_option("--genesis-root", genesis_root_hex, "Expected genesis root (checked)");
+  cli::add_unsigned(*init, "--max-block-ops", config.max_block_ops,
+                   "Cap on a block's work: txs x 7 + deposits x 3 (default and maximum: the prover's limit)")
+      ->capture_default_str();
+  init->add_flag("--dev", config.dev_mode,
+                 "Deploy a dev contract: needed for a dev sequencer key or --dev-accounts (anyone can derive dev keys)");
 
   std::string account_hex, key_file, to_hex_arg;
   std::uint64_t amount = 0;
@@ -49,7 +55,11 @@ int main(int argc, char** argv) {
   deposit->add_option("--to", to_hex_arg, "L2 recipient (default: the same key)");
   cli::add_unsigned(*deposit, "--amount", amount, "Amount", 1)->required();
 
+  auto* freeze = app.add_subcommand(
+      "freeze", "Freeze the contract once a deposit is overdue (anyone may): refunds, then exits open");
   auto* status = app.add_subcommand("status", "Print the contract's state as one JSON object");
+  auto* check = app.add_subcommand(
+      "check", "Verify the whole state file against what it commits to; list each problem (exit 4)");
   std::uint64_t from = 1, to = UINT64_MAX;
   auto* blocks = app.add_subcommand("blocks", "Print committed blocks as NDJSON (for replay)");
   cli::add_unsigned(*blocks, "--from", from, "First height")->capture_default_str();
@@ -65,14 +75,10 @@ int main(int argc, char** argv) {
   exit_cmd->add_option("--key", key_file, "Key file of the account")->required();
   exit_cmd->add_option("--proof", proof_file,
                        "The account line from rollup-query --check (- = stdin)")->required();
+  std::string pay_to_hex;
+  exit_cmd->add_option("--to", pay_to_hex, "L1 account paid (default: the key's own)");
 
   return tool.run(argc, argv, [&]() -> Status {
-    bool writes = init->parsed() || fund->parsed() || deposit->parsed() || claim->parsed() || exit_cmd->parsed();
-    auto db = ROLLUP_TRY(store::Db::open(
-        tool.db_path(), writes ? store::OpenMode::create_if_missing : store::OpenMode::must_exist));
-    auto contract = ROLLUP_TRY(l1::open_contract(db));
-    codec::LineWriter out;
-
     if (init->parsed()) {
       if (!sequencer_key.empty()) {
         config.sequencer = ROLLUP_TRY(codec::read_key_file(sequencer_key)).public_key;
@@ -81,19 +87,29 @@ int main(int argc, char** argv) {
       } else {
         return fail(Errc::usage, "give --sequencer or --sequencer-key");
       }
+      if (dev_accounts > 0 && !config.dev_mode)
+        return fail(Errc::usage, "--dev-accounts gives genesis funds to keys anyone can derive: add --dev");
       std::vector<l1::GenesisAccount> genesis;
       if (!genesis_file.empty()) genesis = ROLLUP_TRY(l1::read_genesis_file(genesis_file));
       auto dev = l1::dev_genesis(dev_accounts, dev_balance);
       genesis.insert(genesis.end(), dev.begin(), dev.end());
       ROLLUP_TRY(l1::check_genesis(genesis));
+      auto window = l1::parse_duration(deposit_deadline);
+      if (!window) return fail(Errc::usage, "--deposit-deadline: " + window.error().message);
+      config.deposit_deadline_s = *window;
       if (!genesis_root_hex.empty())
         config.genesis_root = ROLLUP_TRY(from_hex_fixed<32>(genesis_root_hex));
-      ROLLUP_TRY(contract->init(config, genesis));
-      auto root = ROLLUP_TRY(contract->latest_root());
-      tool.notice(fmt::format("contract initialized: chain {} namespace {}, {} genesis accounts, root {}",
-                              config.chain_id, config.namespace_id, genesis.size(), to_hex(root.root)));
+      auto root = ROLLUP_TRY(l1::deploy(tool.db_path(), config, genesis));
+      tool.notice(fmt::format("contract initialized: chain {} namespace {}, {} genesis accounts, root {}{}",
+                              config.chain_id, config.namespace_id, genesis.size(), to_hex(root.root),
+                              config.dev_mode ? " (dev mode)" : ""));
       return {};
     }
+
+    auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
+    auto contract = ROLLUP_TRY(l1::open_contract(db));
+    codec::LineWriter out;
+
     if (fund->parsed()) {
       auto account = ROLLUP_TRY(cli::parse_public_key(account_hex, "--to"));
       if (amount == 0 || amount >= kBalanceLimit) return fail(Errc::usage, "--amount must be 1..2^53-1");
@@ -107,6 +123,20 @@ int main(int argc, char** argv) {
       auto queued = ROLLUP_TRY(contract->deposit(key.public_key, recipient, amount));
       ROLLUP_TRY(out.write(l1::deposit_receipt_json(queued)));
       return out.finish();
+    }
+    if (freeze->parsed()) {
+      auto reason = ROLLUP_TRY(contract->freeze());
+      tool.notice("contract frozen: " + reason);
+      return {};
+    }
+    if (check->parsed()) {
+      auto problems = ROLLUP_TRY(contract->check());
+      for (const auto& problem : problems) ROLLUP_TRY(out.write(l1::problem_json(problem)));
+      ROLLUP_TRY(out.finish());
+      if (!problems.empty())
+        return fail(Errc::io, fmt::format("corrupt state file: {} problem(s) found", problems.size()));
+      tool.notice("the state file is consistent");
+      return {};
     }
     if (status->parsed()) {
       auto s = ROLLUP_TRY(contract->status());
@@ -162,7 +192,10 @@ int main(int argc, char** argv) {
       if (!answer) return fail(Errc::bad_input, line->where() + ": " + answer.error().message);
       if (answer->account.key != key.public_key)
         return fail(Errc::rejected, "the proof is for " + to_hex(answer->account.key) + ", not this key's account");
-      auto paid = ROLLUP_TRY(contract->exit(key.public_key, answer->account.balance, answer->account.nonce, answer->proof));
+      PublicKey pay_to = key.public_key;
+      if (!pay_to_hex.empty()) pay_to = ROLLUP_TRY(cli::parse_public_key(pay_to_hex, "--to"));
+      auto paid = ROLLUP_TRY(contract->exit(key.public_key, answer->account.balance, answer->account.nonce,
+                                            answer->proof, pay_to));
       ROLLUP_TRY(out.write(l1::payment_receipt_json("exit", key.public_key, paid)));
       return out.finish();
     }

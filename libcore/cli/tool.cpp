@@ -7,6 +7,7 @@
 #include <iostream>
 #include <thread>
 
+#include "core/diagnostics.hpp"
 #include "store/db.hpp"
 
 namespace rollup::cli {
@@ -64,6 +65,7 @@ int Tool::run(int argc, char** argv, const std::function<Status()>& body) {
     app_.exit(e);
     return exit_status(Errc::usage);
   }
+  set_warnings_enabled(!quiet_);
   try {
     auto result = body();
     if (!result) {

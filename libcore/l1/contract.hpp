@@ -22,16 +22,54 @@ class Db;
 
 namespace rollup::l1 {
 
+/// Forced inclusion is measured in L1 time, as on an L1: a deposit enqueued at time T must be
+/// consumed by a block committed no later than T + the deadline. Real rollups give the
+/// sequencer hours, so a backlog of blocks signed before the deposit can still land.
+inline constexpr std::uint64_t kDefaultDepositDeadline = 24 * 3600;
+
+/// The prover's worst case per receipt (air::build_program): a transfer whose recipient and fee
+/// recipient both get new accounts takes 7 ops (the debit, then an insert and two key-tree ops
+/// per new account); a deposit to a new account 3.
+inline constexpr std::uint64_t kMaxOpsPerTx = 7;
+inline constexpr std::uint64_t kMaxOpsPerDeposit = 3;
+/// An op takes 8 * (2 + depth) trace rows, at most 256 (depth 30), and the trace holds one op
+/// more than the block (padding). The prover's memory budget is a trace of 2^20 rows.
+inline constexpr std::uint64_t kMaxTraceRows = std::uint64_t{1} << 20;
+inline constexpr std::uint64_t kMaxRowsPerOp = 8 * (2 + 30);
+inline constexpr std::uint64_t kDefaultMaxBlockOps = kMaxTraceRows / kMaxRowsPerOp - 1;
+
 struct Config {
   std::uint64_t chain_id = 0;
   std::uint32_t namespace_id = 0;
   PublicKey sequencer{};
   Hash32 genesis_root{};
-  /// A deposit enqueued at committed height H must be consumed by a block at height <= H + this.
-  std::uint64_t deposit_deadline = 0;
+  /// Seconds of L1 time within which a block must consume a deposit.
+  std::uint64_t deposit_deadline_s = kDefaultDepositDeadline;
+  /// The most work a committed block may carry, counted by block_ops().
+  std::uint64_t max_block_ops = kDefaultMaxBlockOps;
+  /// Deployed with dev keys (sequencer or genesis accounts): anyone can derive them.
+  bool dev_mode = false;
   bool frozen = false;
   std::string frozen_reason;
 };
+
+/// A block's work as the contract counts it: its namespace's txs and its deposits, each at the
+/// prover's worst case.
+std::uint64_t block_ops(const codec::Block& block, std::uint32_t namespace_id);
+/// Txs and deposits a block can carry in `max_ops`: for the sequencer.
+inline std::uint64_t ops_of(std::uint64_t txs, std::uint64_t deposits) {
+  return txs * kMaxOpsPerTx + deposits * kMaxOpsPerDeposit;
+}
+
+/// Whether `key` is one of the numbered dev keys (crypto::dev_key) that tools hand out.
+bool is_dev_key(const PublicKey& key);
+
+/// The embedded L1's clock, in unix seconds: $ROLLUP_L1_TIME when set (tests drive it), else
+/// the system clock. An L1 block's timestamp plays this part on a real chain.
+using Clock = std::function<Result<std::uint64_t>()>;
+Result<std::uint64_t> l1_time();
+/// A duration on the command line: N seconds, or N followed by s, m, h or d.
+Result<std::uint64_t> parse_duration(std::string_view text);
 
 struct GenesisAccount {
   PublicKey key{};
@@ -50,7 +88,7 @@ struct StoredBlock {
 
 struct QueuedDeposit {
   codec::Deposit deposit;
-  std::uint64_t deadline = 0;
+  std::uint64_t due_at = 0;  ///< L1 time (unix seconds) by which a block must consume it
 };
 
 struct RootRecord {
@@ -61,12 +99,15 @@ struct RootRecord {
 
 /// What a proof submission claims: the block at `height` takes the state from pre to post root;
 /// a range proof (docs/air.md §13): the blocks at `height` .. `last_height` do.
+/// Every field is a claim the contract compares with what it derives itself, and a mismatch is
+/// refused: the contract and `rollup-verify` must agree on what a proof line says.
 struct ProofClaim {
   std::uint64_t height = 0;
   Hash32 block_hash{};  ///< the block at `height`
   Hash32 pre_root{};
   Hash32 post_root{};
-  smt::KeySetCommitment pre_keys;  ///< filled in by the contract from its last verified root
+  smt::KeySetCommitment pre_keys;   ///< must be the last verified root's
+  smt::KeySetCommitment post_keys;  ///< must be what the proof establishes
   std::uint64_t last_height = 0;  ///< a range's last block; 0 (or `height`): one block
 };
 
@@ -111,6 +152,10 @@ struct ContractStatus {
   std::uint64_t height = 0;
   std::uint64_t deposits_queued = 0;
   std::uint64_t deposits_consumed = 0;
+  /// Neither consumed by a committed block nor refunded.
+  std::uint64_t deposits_pending = 0;
+  std::uint64_t deposits_refunded = 0;
+  std::uint64_t l1_time = 0;
   std::optional<RootRecord> latest_root;
   std::uint64_t equivocations = 0;
 };
@@ -123,7 +168,8 @@ class Contract {
   /// Errc::rejected "contract not initialized" when init never ran.
   virtual Result<Config> config() = 0;
   virtual Result<ContractStatus> status() = 0;
-  /// The genesis accounts, in index order.
+  /// The genesis accounts, in index order; checked against the genesis root and key-set
+  /// commitment the contract stored at init (Errc::io when they differ: a corrupt file).
   virtual Result<std::vector<GenesisAccount>> genesis() = 0;
 
   /// Dev faucet: credits an L1 account.
@@ -137,11 +183,16 @@ class Contract {
                                                            std::size_t max) = 0;
 
   /// Commits a block (order + data availability). Refuses (Errc::rejected) a block not signed by
-  /// the registered sequencer, not at the next height, not on the committed parent, not
-  /// consuming the queue in order, or missing a deposit deadline (which also freezes the
-  /// contract); a different block at a committed height is recorded as an equivocation and
-  /// refused. Committing the same block again is a no-op (already_committed).
+  /// the registered sequencer, not at the next height, not on the committed parent, with a
+  /// timestamp below its parent's, over the work cap, not consuming the queue in order, or
+  /// leaving out a deposit that is overdue in L1 time; a different block at a committed height
+  /// is recorded (once) as an equivocation and refused. Committing the same block again is a
+  /// no-op (already_committed).
   virtual Result<CommitReceipt> commit_block(const codec::Block& block) = 0;
+  /// Anyone's call once a deposit is overdue (L1 time past its due time, still not consumed):
+  /// freezes the contract for good, refunds the deposits no verified block executed, and opens
+  /// the escape hatch. Refused while no deposit is overdue. Returns the reason recorded.
+  virtual Result<std::string> freeze() = 0;
   virtual Result<std::uint64_t> height() = 0;
   virtual Result<std::optional<StoredBlock>> block_at(std::uint64_t height) = 0;
   /// The hash of the block committed at `height` (cheaper than block_at: no body).
@@ -159,9 +210,17 @@ class Contract {
   /// Pays `account` every payable withdrawal not yet paid; the amount paid.
   virtual Result<std::uint64_t> claim(const PublicKey& account) = 0;
   /// The escape hatch: once frozen, pays an L2 account's balance on L1 against the last
-  /// verified root, with a Merkle proof of the account's leaf; once per account.
-  virtual Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance,
-                                     std::uint64_t nonce, const smt::MerkleProof& proof) = 0;
+  /// verified root, with a Merkle proof of the account's leaf; once per account. The balance is
+  /// paid whole to the L1 account `pay_to` (the owner's choice, usually its own key): where it
+  /// would take that L1 balance to 2^53 the exit is refused and nothing is recorded, so the owner
+  /// can exit to another L1 account; nothing is ever paid in part or lost.
+  virtual Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance, std::uint64_t nonce,
+                                     const smt::MerkleProof& proof, const PublicKey& pay_to) = 0;
+  /// An fsck of the state file: every block body against its hash, parent and record chain; the
+  /// genesis root and key-set commitment against the genesis accounts; the roots rows; the
+  /// executor's tables (if any) against the contract's blocks and its stored root. Each problem
+  /// found, as "table row: what is wrong"; empty when the file is consistent.
+  virtual Result<std::vector<std::string>> check() = 0;
   /// Every root, genesis (height 0) first.
   virtual Result<std::vector<RootRecord>> roots() = 0;
   virtual Result<RootRecord> latest_root() = 0;
@@ -170,8 +229,16 @@ class Contract {
 /// Opens the rollup contract that this state file's configuration names. It is the one place
 /// that picks a backend: every other module takes an `l1::Contract&` from its caller, so a second
 /// backend (an L1 reached over RPC) is added here alone. Today every state file names the
-/// contract embedded in its own l1_* tables.
+/// contract embedded in its own l1_* tables, on the clock l1_time().
 Result<std::unique_ptr<Contract>> open_contract(store::Db& db);
+/// The same on another L1 clock (tests drive the time).
+Result<std::unique_ptr<Contract>> open_contract(store::Db& db, Clock clock);
+
+/// `rollup-l1 init`: creates the state file if it is missing and initializes the contract in it.
+/// When the init fails, a file this call created is removed again, so that no file with a schema
+/// and no contract is left behind.
+Result<RootRecord> deploy(const std::string& db_path, const Config& config,
+                          const std::vector<GenesisAccount>& genesis);
 
 /// The root of a genesis state (the empty tree's root for no accounts).
 Hash32 genesis_root(const std::vector<GenesisAccount>& genesis);

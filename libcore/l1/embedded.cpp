@@ -2,6 +2,9 @@
 // state change is one IMMEDIATE transaction, so concurrent stages see whole blocks only.
 #include <fmt/format.h>
 
+#include <atomic>
+
+#include "core/diagnostics.hpp"
 #include "core/limits.hpp"
 #include "crypto/crypto.hpp"
 #include "hash/rpo.hpp"
@@ -29,7 +32,7 @@ Hash32 record_hash(const Hash32& previous, const codec::Block& b) {
 
 class EmbeddedContract final : public Contract {
  public:
-  explicit EmbeddedContract(store::Db& db) : db_(db) {}
+  EmbeddedContract(store::Db& db, Clock clock) : db_(db), clock_(std::move(clock)) {}
 
   Status init(const Config& config, const std::vector<GenesisAccount>& genesis) override {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
@@ -37,15 +40,30 @@ class EmbeddedContract final : public Contract {
     ROLLUP_TRY(existing.step());
     if (existing.column_int64(0) != 0)
       return rejected("the contract is already initialized in " + db_.path());
+    // Dev keys are derivable by anyone: a contract that uses one must say so at deployment.
+    if (!config.dev_mode) {
+      if (is_dev_key(config.sequencer))
+        return fail(Errc::usage, "the sequencer key is a dev key that anyone can derive: deploy with --dev, "
+                                 "or use a key of your own (rollup-keygen)");
+      for (const auto& g : genesis)
+        if (is_dev_key(g.key))
+          return fail(Errc::usage, "genesis account " + to_hex(g.key) +
+                                       " is a dev key that anyone can derive: deploy with --dev");
+    }
     Hash32 root = genesis_root(genesis);
     if (config.genesis_root != Hash32{} && config.genesis_root != root)
       return rejected("--genesis-root does not match the genesis accounts' root " + to_hex(root));
+    if (config.max_block_ops == 0 || config.max_block_ops > kDefaultMaxBlockOps)
+      return fail(Errc::usage, fmt::format("the block work cap must be 1..{} (the prover's limit)",
+                                           kDefaultMaxBlockOps));
     auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, "
-        "deposit_deadline, frozen, created_at) VALUES (1, ?, ?, ?, ?, ?, 0, {})",
+        "deposit_deadline_s, max_block_ops, dev_mode, frozen, created_at) "
+        "VALUES (1, ?, ?, ?, ?, ?, ?, ?, 0, {})",
         kNow)));
     ins.bind(1, config.chain_id).bind(2, config.namespace_id).bind(3, config.sequencer);
-    ins.bind(4, std::span<const std::uint8_t>(root)).bind(5, config.deposit_deadline);
+    ins.bind(4, std::span<const std::uint8_t>(root)).bind(5, config.deposit_deadline_s);
+    ins.bind(6, config.max_block_ops).bind(7, config.dev_mode ? 1 : 0);
     ROLLUP_TRY(ins.run());
     auto gen = ROLLUP_TRY(db_.prepare("INSERT INTO l1_genesis(idx, pubkey, balance) VALUES (?, ?, ?)"));
     for (std::size_t i = 0; i < genesis.size(); ++i) {
@@ -64,8 +82,8 @@ class EmbeddedContract final : public Contract {
 
   Result<Config> config() override {
     auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT chain_id, namespace_id, sequencer, genesis_root, deposit_deadline, frozen, "
-        "coalesce(frozen_reason, '') FROM l1_config WHERE id = 1"));
+        "SELECT chain_id, namespace_id, sequencer, genesis_root, deposit_deadline_s, frozen, "
+        "coalesce(frozen_reason, ''), max_block_ops, dev_mode FROM l1_config WHERE id = 1"));
     if (!ROLLUP_TRY(q.step()))
       return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
     Config c;
@@ -73,9 +91,16 @@ class EmbeddedContract final : public Contract {
     c.namespace_id = static_cast<std::uint32_t>(ROLLUP_TRY(q.column_uint64(1)));
     c.sequencer = ROLLUP_TRY(q.column_array<32>(2));
     c.genesis_root = ROLLUP_TRY(q.column_array<32>(3));
-    c.deposit_deadline = ROLLUP_TRY(q.column_uint64(4));
+    c.deposit_deadline_s = ROLLUP_TRY(q.column_uint64(4));
     c.frozen = q.column_int64(5) != 0;
     c.frozen_reason = q.column_text(6);
+    // NULL in a file migrated from schema 2: the default cap, and dev mode found from the keys.
+    if (!q.column_is_null(7)) c.max_block_ops = ROLLUP_TRY(q.column_uint64(7));
+    const bool dev_mode_known = !q.column_is_null(8);
+    c.dev_mode = q.column_int64(8) != 0;
+    q.reset();
+    if (!dev_mode_known) c.dev_mode = ROLLUP_TRY(uses_dev_keys(c.sequencer));
+    if (c.dev_mode) warn_dev_mode_once();
     return c;
   }
 
@@ -92,17 +117,99 @@ class EmbeddedContract final : public Contract {
     s.height = ROLLUP_TRY(height());
     s.deposits_queued = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_deposits"));
     s.deposits_consumed = ROLLUP_TRY(consumed_end());
+    s.deposits_refunded = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_deposits WHERE refunded_at IS NOT NULL"));
+    auto pending = ROLLUP_TRY(db_.prepare("SELECT count(*) FROM l1_deposits WHERE idx >= ? AND refunded_at IS NULL"));
+    pending.bind(1, s.deposits_consumed);
+    ROLLUP_TRY(pending.step());
+    s.deposits_pending = ROLLUP_TRY(pending.column_uint64(0));
+    pending.reset();
+    s.l1_time = ROLLUP_TRY(clock_());
     s.latest_root = ROLLUP_TRY(latest_root());
     s.equivocations = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_equivocations"));
     return s;
   }
 
   Result<std::vector<GenesisAccount>> genesis() override {
-    auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_genesis ORDER BY idx"));
-    std::vector<GenesisAccount> out;
-    while (ROLLUP_TRY(q.step()))
-      out.push_back(GenesisAccount{ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1))});
+    auto out = ROLLUP_TRY(stored_genesis());
+    auto problems = ROLLUP_TRY(genesis_problems(out));
+    if (!problems.empty()) return corrupt(problems.front());
     return out;
+  }
+
+  Result<std::vector<std::string>> check() override {
+    auto read = ROLLUP_TRY(db_.begin_read());
+    std::vector<std::string> problems;
+    auto cfg = config();
+    if (!cfg) {
+      if (cfg.error().code != Errc::rejected) return std::unexpected(cfg.error());
+      return std::vector<std::string>{"l1_config: no contract (run: rollup-l1 init)"};
+    }
+    auto genesis_list = stored_genesis();
+    if (!genesis_list) problems.push_back("l1_genesis: " + genesis_list.error().message);
+    else for (auto& p : ROLLUP_TRY(genesis_problems(*genesis_list))) problems.push_back(std::move(p));
+
+    // Blocks, one page at a time: body against hash, parent link, record chain.
+    const std::uint64_t tip = ROLLUP_TRY(height());
+    Hash32 parent{}, record{};
+    std::uint64_t expected = 1;
+    auto q = ROLLUP_TRY(db_.prepare(
+        "SELECT height, hash, parent, record, deposit_first, deposit_count, body FROM l1_blocks "
+        "WHERE height >= ? ORDER BY height LIMIT 256"));
+    for (bool more = true; more;) {
+      q.bind(1, expected);
+      std::vector<StoredBlock> page;
+      while (ROLLUP_TRY(q.step())) {
+        StoredBlock b;
+        b.height = ROLLUP_TRY(q.column_uint64(0));
+        auto hash = q.column_array<32>(1), par = q.column_array<32>(2), rec = q.column_array<32>(3);
+        if (!hash || !par || !rec) {
+          problems.push_back(fmt::format("l1_blocks height {}: a hash column is not 32 bytes", b.height));
+          b.height = 0;
+        } else {
+          b.hash = *hash;
+          b.parent = *par;
+          b.record = *rec;
+        }
+        b.deposit_first = ROLLUP_TRY(q.column_uint64(4));
+        b.deposit_count = ROLLUP_TRY(q.column_uint64(5));
+        b.body = q.column_text(6);
+        page.push_back(std::move(b));
+      }
+      q.reset();
+      more = page.size() == 256;
+      for (const auto& b : page) {
+        if (b.height == 0) continue;
+        if (b.height != expected)
+          problems.push_back(fmt::format("l1_blocks: heights {} to {} are missing", expected, b.height - 1));
+        expected = b.height + 1;
+        if (auto ok = check_stored(b, parent); !ok) {
+          problems.push_back(ok.error().message.substr(ok.error().message.find(": ") + 2));
+        } else if (auto block = parse_stored(b); block && record_hash(record, *block) != b.record) {
+          problems.push_back(fmt::format("l1_blocks height {}: the record does not chain from the block below", b.height));
+        }
+        parent = b.hash;
+        record = b.record;
+      }
+    }
+
+    // Roots: the genesis at 0, then heights of committed blocks, key counts never shrinking.
+    auto roots_rows = roots();
+    if (!roots_rows) {
+      problems.push_back("l1_roots: " + roots_rows.error().message);
+    } else {
+      if (roots_rows->empty() || roots_rows->front().height != 0) problems.push_back("l1_roots: no genesis root (height 0)");
+      for (std::size_t i = 1; i < roots_rows->size(); ++i) {
+        const auto& r = (*roots_rows)[i];
+        if (r.height > tip)
+          problems.push_back(fmt::format("l1_roots height {}: above the last committed block {}", r.height, tip));
+        if (r.keys.count < (*roots_rows)[i - 1].keys.count)
+          problems.push_back(fmt::format("l1_roots height {}: fewer accounts than the root below", r.height));
+        if (!hash::digest_from_bytes(r.root)) problems.push_back(fmt::format("l1_roots height {}: the root is not a digest", r.height));
+      }
+    }
+
+    for (auto& p : ROLLUP_TRY(executor_problems())) problems.push_back(std::move(p));
+    return problems;
   }
 
   Status fund(const PublicKey& account, std::uint64_t amount) override {
@@ -137,12 +244,12 @@ class EmbeddedContract final : public Contract {
     q.deposit.from = from;
     q.deposit.to = to;
     q.deposit.amount = amount;
-    q.deadline = ROLLUP_TRY(height()) + cfg.deposit_deadline;
-    auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
-        "INSERT INTO l1_deposits(idx, l1_from, l2_to, amount, deadline, enqueued_at) "
-        "VALUES (?, ?, ?, ?, ?, {})",
-        kNow)));
-    ins.bind(1, q.deposit.index).bind(2, from).bind(3, to).bind(4, amount).bind(5, q.deadline);
+    const std::uint64_t now = ROLLUP_TRY(clock_());
+    q.due_at = now + cfg.deposit_deadline_s;
+    auto ins = ROLLUP_TRY(db_.prepare(
+        "INSERT INTO l1_deposits(idx, l1_from, l2_to, amount, due_at, enqueued_at) "
+        "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'))"));
+    ins.bind(1, q.deposit.index).bind(2, from).bind(3, to).bind(4, amount).bind(5, q.due_at).bind(6, now);
     ROLLUP_TRY(ins.run());
     ROLLUP_TRY(tx.commit());
     return q;
@@ -150,7 +257,7 @@ class EmbeddedContract final : public Contract {
 
   Result<std::vector<QueuedDeposit>> deposits_from(std::uint64_t first, std::size_t max) override {
     auto q = ROLLUP_TRY(db_.prepare(
-        "SELECT idx, l1_from, l2_to, amount, deadline FROM l1_deposits WHERE idx >= ? "
+        "SELECT idx, l1_from, l2_to, amount, due_at FROM l1_deposits WHERE idx >= ? "
         "ORDER BY idx LIMIT ?"));
     q.bind(1, first).bind(2, max);
     std::vector<QueuedDeposit> out;
@@ -160,7 +267,7 @@ class EmbeddedContract final : public Contract {
       d.deposit.from = ROLLUP_TRY(q.column_array<32>(1));
       d.deposit.to = ROLLUP_TRY(q.column_array<32>(2));
       d.deposit.amount = ROLLUP_TRY(q.column_uint64(3));
-      d.deadline = ROLLUP_TRY(q.column_uint64(4));
+      d.due_at = ROLLUP_TRY(q.column_uint64(4));
       out.push_back(d);
     }
     return out;
@@ -182,8 +289,9 @@ class EmbeddedContract final : public Contract {
       auto stored = ROLLUP_TRY(block_at(b.height));
       if (stored && stored->hash == b.hash) return CommitReceipt{b.height, stored->record, true};
       // Two different signed blocks at one height: keep the evidence, refuse the block.
+      // The same evidence offered again is kept once (unique by hash).
       auto ev = ROLLUP_TRY(db_.prepare(fmt::format(
-          "INSERT INTO l1_equivocations(height, hash, body, seen_at) VALUES (?, ?, ?, {})", kNow)));
+          "INSERT OR IGNORE INTO l1_equivocations(height, hash, body, seen_at) VALUES (?, ?, ?, {})", kNow)));
       ev.bind(1, b.height).bind(2, b.hash).bind(3, codec::to_json(b));
       ROLLUP_TRY(ev.run());
       ROLLUP_TRY(tx.commit());
@@ -194,15 +302,24 @@ class EmbeddedContract final : public Contract {
     if (b.height != tip + 1)
       return rejected(fmt::format("block height {} is not the next height {}", b.height, tip + 1));
     Hash32 parent{}, previous_record{};
+    std::uint64_t parent_timestamp = 0;
     if (tip > 0) {
       auto prev = ROLLUP_TRY(block_at(tip));
       if (!prev) return fail(Errc::internal, "the contract lost its block " + std::to_string(tip));
       parent = prev->hash;
       previous_record = prev->record;
+      parent_timestamp = ROLLUP_TRY(parse_stored(*prev)).timestamp;
     }
     if (b.parent != parent)
       return rejected(fmt::format("block {} has parent {}, the contract's block {} is {}", b.height,
                                   to_hex(b.parent), tip, to_hex(parent)));
+    // A block no prover can prove within its memory budget would stall every proof after it.
+    if (const std::uint64_t ops = block_ops(b, cfg.namespace_id); ops > cfg.max_block_ops)
+      return rejected(fmt::format("block {} carries {} ops of work (txs x {} + deposits x {}), over the cap of {}",
+                                  b.height, ops, kMaxOpsPerTx, kMaxOpsPerDeposit, cfg.max_block_ops));
+    if (b.timestamp < parent_timestamp)
+      return rejected(fmt::format("block {} has timestamp {}, below its parent's {}", b.height, b.timestamp,
+                                  parent_timestamp));
 
     std::uint64_t head = ROLLUP_TRY(consumed_end());
     if (b.deposit_first != head)
@@ -213,30 +330,16 @@ class EmbeddedContract final : public Contract {
       if (i >= queued.size() || !(queued[i].deposit == b.deposits[i]))
         return rejected(fmt::format("block deposit {} does not match the contract's queue",
                                     b.deposits[i].index));
-    if (queued.size() > b.deposits.size() && queued[b.deposits.size()].deadline < b.height) {
-      const auto& missed = queued[b.deposits.size()];
-      std::string reason = fmt::format(
-          "deposit {} missed its deadline (block {}) in block {}: forced inclusion failed",
-          missed.deposit.index, missed.deadline, b.height);
-      auto freeze = ROLLUP_TRY(db_.prepare("UPDATE l1_config SET frozen = 1, frozen_reason = ?"));
-      freeze.bind(1, reason);
-      ROLLUP_TRY(freeze.run());
-      // Deposits that no verified block executed never reach an exit proof: they go back to
-      // their L1 payers now, so that nothing is lost.
-      RootRecord verified = ROLLUP_TRY(latest_root());
-      std::uint64_t executed_end = 0;
-      if (verified.height > 0) {
-        auto v = ROLLUP_TRY(block_at(verified.height));
-        if (v) executed_end = v->deposit_first + v->deposit_count;
-      }
-      auto pending = ROLLUP_TRY(db_.prepare("SELECT idx FROM l1_deposits WHERE idx >= ? AND refunded_at IS NULL"));
-      pending.bind(1, executed_end);
-      std::vector<std::uint64_t> refunds;
-      while (ROLLUP_TRY(pending.step())) refunds.push_back(ROLLUP_TRY(pending.column_uint64(0)));
-      pending.reset();
-      for (auto index : refunds) ROLLUP_TRY(refund_deposit(index));
-      ROLLUP_TRY(tx.commit());
-      return rejected(reason + "; the contract is now frozen");
+    // Forced inclusion: blocks the sequencer signed before a deposit existed may still land
+    // while the deposit is within its deadline; past it, the next block must consume it.
+    if (queued.size() > b.deposits.size()) {
+      const auto& next = queued[b.deposits.size()];
+      const std::uint64_t now = ROLLUP_TRY(clock_());
+      if (now > next.due_at)
+        return rejected(fmt::format(
+            "block {} leaves out deposit {}, overdue since L1 time {} (now {}): the next block must "
+            "consume it, and anyone may freeze the contract (rollup-l1 freeze)",
+            b.height, next.deposit.index, next.due_at, now));
     }
 
     Hash32 record = record_hash(previous_record, b);
@@ -249,6 +352,41 @@ class EmbeddedContract final : public Contract {
     ROLLUP_TRY(ins.run());
     ROLLUP_TRY(tx.commit());
     return CommitReceipt{b.height, record, false};
+  }
+
+  Result<std::string> freeze() override {
+    auto tx = ROLLUP_TRY(db_.begin_immediate());
+    Config cfg = ROLLUP_TRY(config());
+    if (cfg.frozen) return rejected("the contract is already frozen: " + cfg.frozen_reason);
+    const std::uint64_t now = ROLLUP_TRY(clock_());
+    auto head = ROLLUP_TRY(deposits_from(ROLLUP_TRY(consumed_end()), 1));
+    if (head.empty()) return rejected("no deposit is waiting: the contract cannot be frozen");
+    const QueuedDeposit& overdue = head[0];
+    if (now <= overdue.due_at)
+      return rejected(fmt::format("no deposit is overdue: the oldest waiting, deposit {}, is due at L1 time {} (now {})",
+                                  overdue.deposit.index, overdue.due_at, now));
+    std::string reason = fmt::format(
+        "deposit {} was due at L1 time {} and no block consumed it by {}: forced inclusion failed",
+        overdue.deposit.index, overdue.due_at, now);
+    auto freeze = ROLLUP_TRY(db_.prepare("UPDATE l1_config SET frozen = 1, frozen_reason = ?"));
+    freeze.bind(1, reason);
+    ROLLUP_TRY(freeze.run());
+    // Deposits that no verified block executed never reach an exit proof: they go back to
+    // their L1 payers now, so that nothing is lost.
+    RootRecord verified = ROLLUP_TRY(latest_root());
+    std::uint64_t executed_end = 0;
+    if (verified.height > 0) {
+      auto v = ROLLUP_TRY(block_at(verified.height));
+      if (v) executed_end = v->deposit_first + v->deposit_count;
+    }
+    auto pending = ROLLUP_TRY(db_.prepare("SELECT idx FROM l1_deposits WHERE idx >= ? AND refunded_at IS NULL"));
+    pending.bind(1, executed_end);
+    std::vector<std::uint64_t> refunds;
+    while (ROLLUP_TRY(pending.step())) refunds.push_back(ROLLUP_TRY(pending.column_uint64(0)));
+    pending.reset();
+    for (auto index : refunds) ROLLUP_TRY(refund_deposit(index));
+    ROLLUP_TRY(tx.commit());
+    return reason;
   }
 
   Result<std::uint64_t> height() override { return scalar("SELECT coalesce(max(height), 0) FROM l1_blocks"); }
@@ -283,6 +421,21 @@ class EmbeddedContract final : public Contract {
       s.body = q.column_text(6);
       out.push_back(std::move(s));
     }
+    q.reset();
+    // What is read is checked against what it commits to: each body against its hash, each
+    // block against its parent, so a flipped byte is refused rather than passed downstream.
+    if (!out.empty()) {
+      Hash32 parent{};
+      if (out[0].height > 1) {
+        auto below = ROLLUP_TRY(committed_hash(out[0].height - 1));
+        if (!below) return corrupt(fmt::format("l1_blocks has no block {} below block {}", out[0].height - 1, out[0].height));
+        parent = *below;
+      }
+      for (const auto& stored : out) {
+        ROLLUP_TRY(check_stored(stored, parent));
+        parent = stored.hash;
+      }
+    }
     return out;
   }
 
@@ -303,6 +456,15 @@ class EmbeddedContract final : public Contract {
     if (claim.pre_root != last.root)
       return rejected(fmt::format("the proof starts from root {}, the last verified root (height {}) is {}",
                                   to_hex(claim.pre_root), last.height, to_hex(last.root)));
+    if (last.height == 0) {
+      // The genesis row is read here for the first time since init: check it.
+      auto problems = ROLLUP_TRY(genesis_problems(ROLLUP_TRY(stored_genesis())));
+      if (!problems.empty()) return corrupt(problems.front());
+    }
+    if (claim.pre_keys != last.keys)
+      return rejected(fmt::format(
+          "the proof starts from key set {} ({} accounts), the last verified root (height {}) has {} ({} accounts)",
+          to_hex(claim.pre_keys.root), claim.pre_keys.count, last.height, to_hex(last.keys.root), last.keys.count));
     std::vector<codec::Block> blocks;
     for (std::uint64_t h = claim.height; h <= last_height; ++h) {
       auto stored = ROLLUP_TRY(block_at(h));
@@ -310,14 +472,18 @@ class EmbeddedContract final : public Contract {
       if (h == claim.height && stored->hash != claim.block_hash)
         return rejected(fmt::format("the proof is for block {}, the contract committed {} at height {}",
                                     to_hex(claim.block_hash), to_hex(stored->hash), claim.height));
-      auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
-      if (!block) return fail(Errc::internal, "the contract's block does not parse: " + block.error().message);
-      blocks.push_back(std::move(*block));
+      blocks.push_back(ROLLUP_TRY(parse_stored(*stored)));
     }
     ProofClaim checked = claim;
     checked.last_height = last_height;
-    checked.pre_keys = last.keys;
     ProvenEffects effects = ROLLUP_TRY(verifier(blocks, cfg, checked, proof));
+    // The verifier derives the post key set from the proof; the line's own claim must agree, as
+    // rollup-verify requires, or the contract would store one thing while the line says another.
+    if (effects.post_keys != claim.post_keys)
+      return rejected(fmt::format(
+          "the proof line claims post key set {} ({} accounts), the proof establishes {} ({} accounts)",
+          to_hex(claim.post_keys.root), claim.post_keys.count, to_hex(effects.post_keys.root),
+          effects.post_keys.count));
     if (!effects.withdrawal_heights.empty() && effects.withdrawal_heights.size() != effects.withdrawals.size())
       return fail(Errc::internal, "the verifier's withdrawal heights do not match its withdrawals");
 
@@ -369,7 +535,7 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::uint64_t> exit(const PublicKey& account, std::uint64_t balance, std::uint64_t nonce,
-                             const smt::MerkleProof& proof) override {
+                             const smt::MerkleProof& proof, const PublicKey& pay_to) override {
     auto tx = ROLLUP_TRY(db_.begin_immediate());
     Config cfg = ROLLUP_TRY(config());
     if (!cfg.frozen) return rejected("the contract is not frozen: exits open only after a missed deposit deadline");
@@ -385,7 +551,10 @@ class EmbeddedContract final : public Contract {
       return rejected("the proof's leaf is not this account's (key, balance, nonce)");
     if (!smt::verify_proof(proof, *root))
       return rejected(fmt::format("the Merkle proof does not lead to the last verified root (height {})", last.height));
-    ROLLUP_TRY(credit_l1(account, balance));
+    if (ROLLUP_TRY(l1_balance(pay_to)) + balance >= kBalanceLimit)
+      return rejected(fmt::format("paying {} would take the L1 balance of {} to 2^53: exit to another L1 account (--to)",
+                                  balance, to_hex(pay_to)));
+    ROLLUP_TRY(credit_l1(pay_to, balance));
     auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_exits(account, amount, root_height, exited_at) VALUES (?, ?, ?, {})", kNow)));
     ins.bind(1, account).bind(2, balance).bind(3, last.height);
@@ -410,6 +579,118 @@ class EmbeddedContract final : public Contract {
   }
 
  private:
+  void warn_dev_mode_once() {
+    static std::atomic<bool> warned{false};
+    if (warned.exchange(true)) return;
+    warn("the contract in " + db_.path() +
+         " runs in dev mode: its keys are derivable by anyone, so anyone can sign its blocks or spend its "
+         "genesis funds; never hold value in it");
+  }
+
+  static std::unexpected<Error> corrupt(const std::string& what) {
+    return fail(Errc::io, "corrupt state file: " + what);
+  }
+
+  /// A stored block agrees with its own hash, its columns, and the block below (`parent`).
+  static Status check_stored(const StoredBlock& stored, const Hash32& parent) {
+    auto block = parse_stored(stored);
+    if (!block) return std::unexpected(block.error());
+    if (block->hash != stored.hash || block->height != stored.height)
+      return corrupt(fmt::format("l1_blocks height {}: the body is block {} at height {}, the row says {}",
+                                 stored.height, to_hex(block->hash), block->height, to_hex(stored.hash)));
+    if (block->parent != stored.parent || stored.parent != parent)
+      return corrupt(fmt::format("l1_blocks height {}: the block's parent {} is not the block below, {}",
+                                 stored.height, to_hex(block->parent), to_hex(parent)));
+    if (block->deposit_first != stored.deposit_first || block->deposits.size() != stored.deposit_count)
+      return corrupt(fmt::format("l1_blocks height {}: the deposit range differs from the body's", stored.height));
+    return {};
+  }
+
+  /// A stored block's body as a block. Bodies are checked against their hashes when read
+  /// (blocks()), so a body that does not parse is a corrupt file too.
+  static Result<codec::Block> parse_stored(const StoredBlock& stored) {
+    auto block = codec::parse_block(codec::Json::parse(stored.body, nullptr, false));
+    if (!block)
+      return fail(Errc::io, fmt::format("corrupt state file: l1_blocks height {}: the body is not a block ({})",
+                                        stored.height, block.error().message));
+    return std::move(*block);
+  }
+
+  Result<std::vector<GenesisAccount>> stored_genesis() {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_genesis ORDER BY idx"));
+    std::vector<GenesisAccount> out;
+    while (ROLLUP_TRY(q.step()))
+      out.push_back(GenesisAccount{ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1))});
+    return out;
+  }
+
+  /// The genesis accounts against the root and key-set commitment stored at init.
+  Result<std::vector<std::string>> genesis_problems(const std::vector<GenesisAccount>& accounts) {
+    std::vector<std::string> problems;
+    Hash32 root = genesis_root(accounts);
+    auto q = ROLLUP_TRY(db_.prepare("SELECT root, key_root, key_count FROM l1_roots WHERE height = 0"));
+    if (!ROLLUP_TRY(q.step())) return std::vector<std::string>{"l1_roots: no genesis root (height 0)"};
+    auto stored_root = q.column_array<32>(0);
+    auto key_root = q.column_array<32>(1);
+    const std::uint64_t key_count = ROLLUP_TRY(q.column_uint64(2));
+    q.reset();
+    if (!stored_root || *stored_root != root)
+      problems.push_back("l1_roots height 0: the genesis root is not the root of the genesis accounts (l1_genesis)");
+    auto keys = air::genesis_keys(accounts);
+    if (!key_root || *key_root != keys.root || key_count != keys.count)
+      problems.push_back("l1_roots height 0: the genesis key-set commitment is not that of the genesis accounts");
+    auto c = ROLLUP_TRY(db_.prepare("SELECT genesis_root FROM l1_config WHERE id = 1"));
+    if (ROLLUP_TRY(c.step())) {
+      auto configured = c.column_array<32>(0);
+      if (!configured || *configured != root)
+        problems.push_back("l1_config: genesis_root is not the root of the genesis accounts (l1_genesis)");
+    }
+    c.reset();
+    return problems;
+  }
+
+  /// The executor's tables, if it stored anything: its blocks are the contract's, and its
+  /// accounts rebuild to the post-state root of its last block.
+  Result<std::vector<std::string>> executor_problems() {
+    std::vector<std::string> problems;
+    auto applied = ROLLUP_TRY(db_.prepare(
+        "SELECT s.height, s.hash = b.hash FROM state_blocks s LEFT JOIN l1_blocks b ON b.height = s.height "
+        "WHERE b.hash IS NULL OR s.hash != b.hash"));
+    while (ROLLUP_TRY(applied.step()))
+      problems.push_back(fmt::format("state_blocks height {}: not the block the contract committed there",
+                                     ROLLUP_TRY(applied.column_uint64(0))));
+    applied.reset();
+    auto last = ROLLUP_TRY(db_.prepare("SELECT height, post_root FROM state_blocks ORDER BY height DESC LIMIT 1"));
+    if (!ROLLUP_TRY(last.step())) return problems;
+    const std::uint64_t h = ROLLUP_TRY(last.column_uint64(0));
+    auto post_root = last.column_array<32>(1);
+    last.reset();
+    smt::Tree tree;
+    auto accounts = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));
+    while (ROLLUP_TRY(accounts.step())) {
+      const std::uint64_t idx = ROLLUP_TRY(accounts.column_uint64(0));
+      auto key = accounts.column_array<32>(1);
+      if (!key) {
+        problems.push_back(fmt::format("state_accounts index {}: the key is not 32 bytes", idx));
+        continue;
+      }
+      tree.set_leaf(idx, smt::leaf_digest(*key, ROLLUP_TRY(accounts.column_uint64(2)), ROLLUP_TRY(accounts.column_uint64(3))));
+    }
+    accounts.reset();
+    tree.commit(1);
+    if (!post_root || *post_root != hash::digest_bytes(tree.root()))
+      problems.push_back(fmt::format("state_accounts: the accounts do not rebuild to the post-state root of state_blocks height {}", h));
+    return problems;
+  }
+
+  /// For a file migrated from schema 2, whose config does not record dev mode.
+  Result<bool> uses_dev_keys(const PublicKey& sequencer) {
+    if (is_dev_key(sequencer)) return true;
+    for (const auto& g : ROLLUP_TRY(genesis()))
+      if (is_dev_key(g.key)) return true;
+    return false;
+  }
+
   Status credit_l1(const PublicKey& account, std::uint64_t amount) {
     std::uint64_t balance = ROLLUP_TRY(l1_balance(account));
     if (balance + amount >= kBalanceLimit) return rejected("L1 balance would reach 2^53");
@@ -474,6 +755,7 @@ class EmbeddedContract final : public Contract {
   }
 
   store::Db& db_;
+  Clock clock_;
 };
 
 }  // namespace
@@ -482,7 +764,11 @@ std::string CommitReceipt::annotation_json() const {
   return fmt::format(R"({{"status":"committed","height":{},"record":"{}"}})", height, to_hex(record));
 }
 
-std::unique_ptr<Contract> open_embedded(store::Db& db) { return std::make_unique<EmbeddedContract>(db); }
+std::unique_ptr<Contract> open_embedded(store::Db& db) { return open_embedded(db, l1_time); }
+
+std::unique_ptr<Contract> open_embedded(store::Db& db, Clock clock) {
+  return std::make_unique<EmbeddedContract>(db, std::move(clock));
+}
 
 Hash32 genesis_root(const std::vector<GenesisAccount>& genesis) {
   smt::Tree tree;

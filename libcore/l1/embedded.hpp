@@ -6,6 +6,8 @@
 
 namespace rollup::l1 {
 
+/// On the clock l1_time().
 std::unique_ptr<Contract> open_embedded(store::Db& db);
+std::unique_ptr<Contract> open_embedded(store::Db& db, Clock clock);
 
 }  // namespace rollup::l1

@@ -5,4 +5,8 @@ namespace rollup::l1 {
 
 Result<std::unique_ptr<Contract>> open_contract(store::Db& db) { return open_embedded(db); }
 
+Result<std::unique_ptr<Contract>> open_contract(store::Db& db, Clock clock) {
+  return open_embedded(db, std::move(clock));
+}
+
 }  // namespace rollup::l1

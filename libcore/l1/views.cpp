@@ -13,11 +13,15 @@ std::string status_json(const ContractStatus& s) {
                               {"namespace", s.config.namespace_id},
                               {"sequencer", to_hex(s.config.sequencer)},
                               {"genesis_root", to_hex(s.config.genesis_root)},
-                              {"deposit_deadline", s.config.deposit_deadline},
+                              {"deposit_deadline_s", s.config.deposit_deadline_s},
+                              {"max_block_ops", s.config.max_block_ops},
+                              {"dev_mode", s.config.dev_mode},
+                              {"l1_time", s.l1_time},
                               {"height", s.height},
                               {"deposits_total", s.deposits_queued},
                               {"deposits_consumed", s.deposits_consumed},
-                              {"deposits_pending", s.deposits_queued - s.deposits_consumed},
+                              {"deposits_refunded", s.deposits_refunded},
+                              {"deposits_pending", s.deposits_pending},
                               {"equivocations", s.equivocations},
                               {"frozen", s.config.frozen}};
   if (s.config.frozen) j["frozen_reason"] = s.config.frozen_reason;
@@ -26,6 +30,10 @@ std::string status_json(const ContractStatus& s) {
                         {"root", to_hex(s.latest_root->root)},
                         {"status", "verified"}};
   return j.dump();
+}
+
+std::string problem_json(const std::string& problem) {
+  return nlohmann::ordered_json{{"kind", "l1.problem"}, {"v", 1}, {"problem", problem}}.dump();
 }
 
 std::string root_json(const RootRecord& r) {
@@ -47,8 +55,8 @@ std::string withdrawal_json(const WithdrawalRecord& w) {
 
 std::string deposit_receipt_json(const QueuedDeposit& q) {
   return fmt::format(
-      R"({{"kind":"l1.receipt","v":1,"what":"deposit","index":{},"from":"{}","to":"{}","amount":{},"deadline":{}}})",
-      q.deposit.index, to_hex(q.deposit.from), to_hex(q.deposit.to), q.deposit.amount, q.deadline);
+      R"({{"kind":"l1.receipt","v":1,"what":"deposit","index":{},"from":"{}","to":"{}","amount":{},"due_at":{}}})",
+      q.deposit.index, to_hex(q.deposit.from), to_hex(q.deposit.to), q.deposit.amount, q.due_at);
 }
 
 std::string root_receipt_json(const RootRecord& r) {

@@ -7,6 +7,8 @@
 namespace rollup::l1 {
 
 std::string status_json(const ContractStatus& status);
+/// One problem `rollup-l1 check` found: {"kind":"l1.problem","v":1,"problem":"table row: what"}.
+std::string problem_json(const std::string& problem);
 std::string root_json(const RootRecord& root);
 std::string balance_json(const PublicKey& account, std::uint64_t balance);
 std::string withdrawal_json(const WithdrawalRecord& withdrawal);

@@ -90,13 +90,27 @@ Status Sequencer::resume() {
   return {};
 }
 
+// The contract refuses a block over its work cap (l1::block_ops): txs take at most three
+// quarters of it, so that deposits always find room in the rest.
+std::size_t Sequencer::max_batch_for_cap() const {
+  if (!contract_config_) return SIZE_MAX;
+  return std::max<std::uint64_t>(1, contract_config_->max_block_ops * 3 / 4 / l1::kMaxOpsPerTx);
+}
+
+std::size_t Sequencer::max_deposits_for_cap() const {
+  const std::uint64_t used = l1::ops_of(batch_.size(), 0), cap = contract_config_->max_block_ops;
+  const std::uint64_t room = used < cap ? (cap - used) / l1::kMaxOpsPerDeposit : 0;
+  return static_cast<std::size_t>(std::min<std::uint64_t>(options_.max_deposits, room));
+}
+
 Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
   if (contract_config_ && tx.chain_id != contract_config_->chain_id)
     return fail(Errc::bad_input, fmt::format("tx.chain_id: {} is not this rollup's chain id {}",
                                              tx.chain_id, contract_config_->chain_id));
   batch_.push_back(tx);
   batch_bytes_ += line_bytes;
-  return batch_.size() >= options_.max_txs || batch_bytes_ >= options_.max_bytes;
+  return batch_.size() >= options_.max_txs || batch_bytes_ >= options_.max_bytes ||
+         batch_.size() >= max_batch_for_cap();
 }
 
 Result<bool> Sequencer::deposits_pending() {
@@ -113,7 +127,7 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
 
   std::vector<l1::QueuedDeposit> deposits;
   if (contract_config_)
-    deposits = ROLLUP_TRY(contract_->deposits_from(deposit_next_, options_.max_deposits));
+    deposits = ROLLUP_TRY(contract_->deposits_from(deposit_next_, max_deposits_for_cap()));
   if (batch_.empty() && deposits.empty()) return std::optional<SealedBlock>{};
 
   codec::Block b;

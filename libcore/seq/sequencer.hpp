@@ -67,6 +67,8 @@ class Sequencer {
   Sequencer(store::Db& db, crypto::KeyPair key, Options options)
       : db_(&db), key_(key), options_(std::move(options)) {}
   Status resume();
+  std::size_t max_batch_for_cap() const;
+  std::size_t max_deposits_for_cap() const;
 
   store::Db* db_;
   crypto::KeyPair key_;

@@ -142,9 +142,61 @@ CREATE TABLE proof_blocks(
 );
 )sql";
 
+// The contract's hardening (docs/architecture.md, "The state file"):
+// - the forced-inclusion deadline is measured in L1 time, not in rollup blocks: the config holds
+//   a window in seconds and each deposit the L1 time it is due at (unix seconds). A window given
+//   in blocks has no meaning in time, so a migrated file gets the default window of 24 h, and a
+//   deposit already queued is due 24 h after it was enqueued;
+// - the config holds the cap on a block's work (NULL: the default derived from the prover's
+//   worst case, see l1::kDefaultMaxBlockOps) and whether the contract runs with dev keys (NULL:
+//   not yet known, detected when the config is read);
+// - one equivocation is evidence once: a block hash is stored once.
+// SQLite cannot change a column's meaning in place, so l1_config and l1_deposits are rebuilt.
+constexpr std::string_view kContractHardening = R"sql(
+CREATE TABLE l1_config_v3(
+  id INTEGER PRIMARY KEY CHECK(id = 1),
+  chain_id INTEGER NOT NULL,
+  namespace_id INTEGER NOT NULL,
+  sequencer BLOB NOT NULL,
+  genesis_root BLOB NOT NULL,
+  deposit_deadline_s INTEGER NOT NULL,
+  max_block_ops INTEGER,
+  dev_mode INTEGER,
+  frozen INTEGER NOT NULL DEFAULT 0,
+  frozen_reason TEXT,
+  created_at TEXT NOT NULL
+);
+INSERT INTO l1_config_v3(id, chain_id, namespace_id, sequencer, genesis_root, deposit_deadline_s,
+                         max_block_ops, dev_mode, frozen, frozen_reason, created_at)
+  SELECT id, chain_id, namespace_id, sequencer, genesis_root, 86400, NULL, NULL, frozen,
+         frozen_reason, created_at FROM l1_config;
+DROP TABLE l1_config;
+ALTER TABLE l1_config_v3 RENAME TO l1_config;
+
+CREATE TABLE l1_deposits_v3(
+  idx INTEGER PRIMARY KEY,
+  l1_from BLOB NOT NULL,
+  l2_to BLOB NOT NULL,
+  amount INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  enqueued_at TEXT NOT NULL,
+  refunded_at TEXT
+);
+INSERT INTO l1_deposits_v3(idx, l1_from, l2_to, amount, due_at, enqueued_at, refunded_at)
+  SELECT idx, l1_from, l2_to, amount,
+         coalesce(CAST(strftime('%s', enqueued_at) AS INTEGER), CAST(strftime('%s', 'now') AS INTEGER)) + 86400,
+         enqueued_at, refunded_at FROM l1_deposits;
+DROP TABLE l1_deposits;
+ALTER TABLE l1_deposits_v3 RENAME TO l1_deposits;
+
+DELETE FROM l1_equivocations WHERE id NOT IN (SELECT min(id) FROM l1_equivocations GROUP BY hash);
+CREATE UNIQUE INDEX l1_equivocations_hash ON l1_equivocations(hash);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kReleaseOne},
     Migration{2, kProofTables},
+    Migration{3, kContractHardening},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -69,6 +69,12 @@ Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey
   a.height = ROLLUP_TRY(h.column_uint64(0));
   if (smt::leaf_digest(a.account.key, a.account.balance, a.account.nonce) != a.proof.leaf)
     return fail(Errc::internal, "the stored leaf does not match the stored account");
+  // The account is answered only if it is what the stored root commits to: a flipped byte in
+  // state_accounts or state_nodes is a corrupt file, not an answer.
+  if (!smt::verify_proof(a.proof, a.root))
+    return fail(Errc::io, fmt::format("corrupt state file: state_accounts index {} does not hash to the stored "
+                                      "state root (run: rollup-l1 check)",
+                                      a.proof.index));
   return a;
 }
 

@@ -4,7 +4,7 @@
 # start, and a killed one leaves no stale lock.
 source "$(dirname "$0")/lib.bash"
 rollup-keygen -o seq.key --dev 1000 >/dev/null
-init() { rollup-l1 --db "$1" init --sequencer-key seq.key --dev-accounts 30 --dev-balance 1000000 -q; }
+init() { rollup-l1 --db "$1" init --dev --sequencer-key seq.key --dev-accounts 30 --dev-balance 1000000 -q; }
 init ref.db
 rollup-tx --db ref.db batch --dev-accounts 30 -n 4000 --seed 3 > txs.ndjson
 rollup-seq --db ref.db --key seq.key --max-txs 40 --timestamp 1 txs.ndjson | rollup-submit --db ref.db -q > blocks.ndjson

@@ -1,7 +1,11 @@
 # The contract's rules: next height, right parent, registered sequencer, deposit order, forced
-# inclusion (freeze), equivocation evidence, idempotent re-submission, roots in order.
+# inclusion in L1 time (and the freeze anyone may call), equivocation evidence, idempotent
+# re-submission, roots in order.
 source "$(dirname "$0")/lib.bash"
-DEADLINE=1 setup_rollup
+# The embedded L1's clock stands still unless the test moves it.
+T0=1700000000
+export ROLLUP_L1_TIME=$T0
+DEADLINE=1h setup_rollup
 
 t0=$(rollup-tx transfer --key alice.key --to "$BOB" --amount 5 --nonce 0)
 t1=$(rollup-tx transfer --key alice.key --to "$BOB" --amount 6 --nonce 1)
@@ -54,24 +58,47 @@ expect_eq "$(rollup-l1 roots | jq -c .height | paste -sd,)" "0"
 rollup-prove < exec.ndjson | jq -c 'select(.kind == "proof")' > proofs.ndjson
 expect_status 1 bash -c "tail -n1 proofs.ndjson | rollup-submit"
 expect_err "a proof for height 2 before height 1"
+# Every claim of the line must match what the contract derives, as rollup-verify requires.
+zero=0x0000000000000000000000000000000000000000000000000000000000000000
+for edit in ".post_keys.root = \"$zero\"" ".post_keys.accounts += 1" ".pre_keys.accounts += 1" \
+            ".pre_keys.root = \"$zero\"" ".pre_root = \"$zero\"" ".block_hash = \"$zero\""; do
+  head -n1 proofs.ndjson | jq -c "$edit" > forged.ndjson
+  expect_status 1 rollup-submit forged.ndjson
+  expect_status 1 rollup-verify forged.ndjson
+done
+expect_eq "$(rollup-l1 roots | jq -c .height | paste -sd,)" "0"
 expect_status 0 rollup-submit proofs.ndjson
 expect_status 0 rollup-submit proofs.ndjson
 expect_eq "$(rollup-l1 roots | jq -c '[.height, .status]' | paste -sd,)" '[0,"verified"],[1,"verified"],[2,"verified"]'
 # A proof of block 1 offered as block 2's is refused.
 expect_status 1 bash -c "head -n1 proofs.ndjson | jq -c '.height = 2' | rollup-submit"
 
-# Forced inclusion: a deposit enqueued at height 2 with deadline 1 must be in block 3.
-rollup-l1 deposit --key alice.key --amount 10 > dep.json
-expect_eq "$(jq .deadline dep.json)" 3
-# A block 3 that leaves it out (made by hand: the honest sequencer always includes it).
-sqlite3 "$ROLLUP_DB" "DELETE FROM l1_deposits WHERE idx = 1"
+# Forced inclusion, in L1 time. Blocks 3 and 4 are signed before a deposit exists (a backlog).
 t2=$(rollup-tx transfer --key alice.key --to "$BOB" --amount 1 --nonce 2)
-rollup-seq --key seq.key <<<"$t2" > b3.ndjson
-sqlite3 "$ROLLUP_DB" "INSERT INTO l1_deposits(idx, l1_from, l2_to, amount, deadline, enqueued_at) VALUES (1, X'$(jq -r .from dep.json | cut -c3-)', X'$(jq -r .to dep.json | cut -c3-)', 10, 2, 'now')"
-# Block 3 skipped the deposit whose deadline (2) is below its height: refused, contract frozen.
-expect_status 1 rollup-submit b3.ndjson
-expect_err "missed its deadline"
-expect_eq "$(rollup-l1 status | jq .frozen)" true
+t3=$(rollup-tx transfer --key alice.key --to "$BOB" --amount 1 --nonce 3)
+rollup-seq --key seq.key -q <<<"$t2" > b3.ndjson
+rollup-seq --key seq.key -q <<<"$t3" > b4.ndjson
+expect_status 0 rollup-l1 deposit --key alice.key --amount 10
+expect_eq "$(jq .due_at "$WORK/out")" $((T0 + 3600)) "due one hour of L1 time after it was enqueued"
+# Not overdue yet: nobody may freeze, and the backlog lands.
+expect_status 1 rollup-l1 freeze
+expect_err "no deposit is overdue"
+ROLLUP_L1_TIME=$((T0 + 3600)) expect_status 0 rollup-submit b3.ndjson
+# One second later it is overdue: a block that leaves it out is refused, without freezing.
+export ROLLUP_L1_TIME=$((T0 + 3601))
+expect_status 1 rollup-submit b4.ndjson
+expect_err "leaves out deposit 1, overdue since L1 time $((T0 + 3600))"
+expect_eq "$(rollup-l1 status | jq -c '[.frozen, .deposits_pending, .l1_time]')" "[false,1,$((T0 + 3601))]"
+# The freeze is an explicit call anyone may make; the deposit goes back to alice.
+before=$(rollup-l1 balances | jq -r "select(.account == \"$ALICE\") | .balance")
+expect_status 0 rollup-l1 freeze
+expect_err "contract frozen: deposit 1 was due"
+expect_eq "$(rollup-l1 status | jq -c '[.frozen, .deposits_pending, .deposits_refunded]')" "[true,0,1]"
+expect_eq "$(rollup-l1 balances | jq -r "select(.account == \"$ALICE\") | .balance")" $((before + 10))
+expect_status 1 rollup-submit b4.ndjson
+expect_err "frozen"
 expect_status 1 rollup-l1 deposit --key alice.key --amount 1
 expect_err "frozen"
+expect_status 1 rollup-l1 freeze
+expect_err "already frozen"
 echo ok

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.bash"
 rollup-keygen -o seq.key --dev 1000 >/dev/null
 
-init() { rollup-l1 --db "$1" init --sequencer-key seq.key --dev-accounts 40 --dev-balance 1000000 -q; }
+init() { rollup-l1 --db "$1" init --dev --sequencer-key seq.key --dev-accounts 40 --dev-balance 1000000 -q; }
 pipeline() {  # pipeline DB [stage-to-kill delay]
   local db=$1 victim=${2:-} delay=${3:-0}
   local seq="rollup-seq --db $db --key seq.key --max-txs 20 txs.ndjson"

@@ -1,24 +1,29 @@
-# Forced inclusion and the escape hatch: a block that leaves a deposit past its deadline is
-# refused and freezes the contract; deposits no verified block executed go back to their payers;
-# every account can then exit once with a Merkle proof against the last verified root.
-source "$(dirname "$0")/lib.sh"
+# Forced inclusion and the escape hatch: a block that leaves out a deposit past its deadline (in
+# L1 time) is refused, and anyone may then freeze the contract; deposits no verified block
+# executed go back to their payers; every account can then exit once with a Merkle proof against
+# the last verified root.
+source "$(dirname "$0")/lib.bash"
+T0=1700000000
+export ROLLUP_L1_TIME=$T0
 rollup-keygen -o seq.key --dev 1000 >/dev/null
 for i in 1 2 3; do rollup-keygen -o dev$i.key --dev $i >/dev/null; done
 alice=$(rollup-keygen -o alice.key)
 d2=$(rollup-keygen --show dev2.key); d3=$(rollup-keygen --show dev3.key)
-rollup-l1 init --sequencer-key seq.key --dev-accounts 20 --dev-balance 1000 --deposit-deadline 0 -q
+rollup-l1 init --dev --sequencer-key seq.key --dev-accounts 20 --dev-balance 1000 --deposit-deadline 10m -q
 rollup-l1 fund --to "$alice" --amount 5000
 
 # Block 1 is committed and executed, but never proven.
 rollup-tx transfer --key dev1.key --to "$d2" --amount 5 | rollup-seq --key seq.key | rollup-submit | rollup-exec > /dev/null
-# Block 2 is cut, then a deposit arrives with deadline 1 (height 1 + deadline 0) before block 2
-# reaches the contract: block 2 leaves it out.
+# Block 2 is cut, then a deposit arrives, due 10 minutes later; block 2 leaves it out and reaches
+# the contract only after that.
 rollup-tx transfer --key dev2.key --to "$d3" --amount 7 | rollup-seq --key seq.key > b2.ndjson
 rollup-l1 deposit --key alice.key --amount 100 > dep.json
-expect_eq "$(jq .deadline dep.json)" 1
+expect_eq "$(jq .due_at dep.json)" $((T0 + 600))
 expect_eq "$(rollup-l1 balances | jq -r "select(.account == \"$alice\") | .balance")" 4900
+export ROLLUP_L1_TIME=$((T0 + 601))
 expect_status 1 rollup-submit b2.ndjson
-expect_err "deposit 0 missed its deadline"
+expect_err "leaves out deposit 0, overdue"
+expect_status 0 rollup-l1 freeze
 expect_eq "$(rollup-l1 status | jq .frozen)" true
 # The deposit was never executed under a verified root: refunded at once.
 expect_eq "$(rollup-l1 balances | jq -r "select(.account == \"$alice\") | .balance")" 5000
@@ -53,7 +58,7 @@ expect_status 3 rollup-l1 exit --key dev3.key --proof <(echo '{"kind":"account",
 expect_status 0 rollup-l1 exit --key dev3.key --proof d3.json
 expect_eq "$(jq .amount "$WORK/out")" 1000
 # Exits are only for a frozen contract.
-rollup-l1 --db live.db init --sequencer-key seq.key --dev-accounts 4 -q
+rollup-l1 --db live.db init --dev --sequencer-key seq.key --dev-accounts 4 -q
 expect_status 1 rollup-l1 --db live.db exit --key dev3.key --proof d3.json
 expect_err "not frozen"
 echo ok

@@ -4,7 +4,7 @@ source "$(dirname "$0")/lib.sh"
 rollup-keygen -o seq.key --dev 1000 >/dev/null
 for i in 0 1 2; do rollup-keygen -o dev$i.key --dev $i >/dev/null; done
 d1=$(rollup-keygen --show dev1.key)
-rollup-l1 init --sequencer-key seq.key --dev-accounts 40 --dev-balance 500 -q
+rollup-l1 init --dev --sequencer-key seq.key --dev-accounts 40 --dev-balance 500 -q
 expect_eq "$(rollup-l1 roots | jq -r .root)" "$(rollup-l1 status | jq -r .genesis_root)"
 # Nonce and balance come from the genesis before any block.
 expect_eq "$(rollup-tx transfer --key dev2.key --to "$d1" --amount 5 | jq .nonce)" 0

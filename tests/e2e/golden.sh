@@ -8,7 +8,7 @@ golden=$ROLLUP_SRC/tests/data/golden
 rollup-keygen -o seq.key --dev 1000 >/dev/null
 for i in 0 1 2 3; do rollup-keygen -o dev$i.key --dev $i >/dev/null; done
 pub() { rollup-keygen --show dev$1.key; }
-rollup-l1 init --sequencer-key seq.key --chain-id 7 --namespace 3 --dev-accounts 3 --dev-balance 1000 -q
+rollup-l1 init --dev --sequencer-key seq.key --chain-id 7 --namespace 3 --dev-accounts 3 --dev-balance 1000 -q
 rollup-l1 fund --to "$(pub 3)" --amount 500
 rollup-l1 deposit --key dev3.key --amount 200 >/dev/null
 {

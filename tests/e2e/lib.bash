@@ -48,10 +48,10 @@ db_digest() {
 
 # A contract with a sequencer and two funded users, alice and bob (dev keys), on the state file.
 setup_rollup() {
-  SEQ=$(rollup-keygen -o seq.key --dev 1000)
+  SEQ=$(rollup-keygen -o seq.key)
   ALICE=$(rollup-keygen -o alice.key --dev 1)
   BOB=$(rollup-keygen -o bob.key --dev 2)
-  rollup-l1 init --sequencer-key seq.key --chain-id 1 --namespace 1 --deposit-deadline "${DEADLINE:-8}" -q
+  rollup-l1 init --sequencer-key seq.key --chain-id 1 --namespace 1 --deposit-deadline "${DEADLINE:-24h}" -q
   rollup-l1 fund --to "$ALICE" --amount 100000
   rollup-l1 deposit --key alice.key --amount 10000 >/dev/null
 }

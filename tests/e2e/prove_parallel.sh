@@ -2,7 +2,7 @@
 # height order; the contract then holds a verified root for every height.
 source "$(dirname "$0")/lib.bash"
 rollup-keygen -o seq.key --dev 1000 >/dev/null
-rollup-l1 init --sequencer-key seq.key --dev-accounts 20 --dev-balance 100000 -q
+rollup-l1 init --dev --sequencer-key seq.key --dev-accounts 20 --dev-balance 100000 -q
 rollup-tx batch --dev-accounts 20 -n 40 > txs.ndjson
 rollup-seq --key seq.key --max-txs 8 txs.ndjson | rollup-submit | rollup-exec > /dev/null
 expect_status 0 "$ROLLUP_SRC/scripts/prove-parallel" --jobs 2 1 5
