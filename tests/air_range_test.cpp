@@ -286,7 +286,7 @@ TEST_CASE("air range: the contract's verifier gives the effects, or the reason w
   l1::Config config;
   config.chain_id = kChain;
   config.namespace_id = kNamespace;
-  l1::ProofClaim claim{p->height, p->block_hash, p->pre_root, p->post_root, p->pre_keys, p->last_height};
+  l1::ProofClaim claim{p->height, p->block_hash, p->pre_root, p->post_root, p->pre_keys, p->post_keys, p->last_height};
   auto effects = verify_for_contract(std::span(bs).first(2), config, claim, p->bytes);
   REQUIRE(effects);
   REQUIRE(*effects);

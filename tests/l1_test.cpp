@@ -342,7 +342,7 @@ TEST_CASE("a proof's key-set claims must match what the contract holds and the p
   auto b1 = chain.next();
   chain.commit(b1);
   const l1::RootRecord genesis = *chain.contract->latest_root();
-  const l1::KeySetCommitment shown{Hash32{7}, genesis.keys.count + 1};
+  const smt::KeySetCommitment shown{Hash32{7}, genesis.keys.count + 1};
   // A stand-in for the STARK verifier: the proof shows `shown` as the post key set.
   l1::ProofVerifier verifier = [&](std::span<const codec::Block>, const l1::Config&, const l1::ProofClaim&,
                                    std::span<const std::uint8_t>) -> Result<l1::ProvenEffects> {

@@ -39,8 +39,8 @@ int main(int argc, char** argv) {
                              proof.block_hash,
                              proof.pre_root,
                              proof.post_root,
-                             l1::KeySetCommitment{proof.pre_keys.root, proof.pre_keys.count},
-                             l1::KeySetCommitment{proof.post_keys.root, proof.post_keys.count},
+                             proof.pre_keys,
+                             proof.post_keys,
                              proof.last_height};
         auto root = ROLLUP_TRY(contract->submit_proof(claim, proof.proof, air::contract_verifier()));
         return out.write(l1::root_receipt_json(root));

@@ -636,7 +636,7 @@ class EmbeddedContract final : public Contract {
     q.reset();
     if (!stored_root || *stored_root != root)
       problems.push_back("l1_roots height 0: the genesis root is not the root of the genesis accounts (l1_genesis)");
-    auto keys = air::genesis_keys(accounts);
+    auto keys = genesis_keys(accounts);
     if (!key_root || *key_root != keys.root || key_count != keys.count)
       problems.push_back("l1_roots height 0: the genesis key-set commitment is not that of the genesis accounts");
     auto c = ROLLUP_TRY(db_.prepare("SELECT genesis_root FROM l1_config WHERE id = 1"));
