@@ -34,6 +34,11 @@ inline constexpr std::string_view kLabelFriRemainder = "fri-remainder";
 inline constexpr std::string_view kLabelPowNonce = "pow-nonce";
 inline constexpr std::string_view kLabelQueries = "query-positions";
 
+/// The out-of-domain frame: the trace columns at z and at z * w_n, the composition segments at z.
+struct OodFrame {
+  std::vector<Ext2> current, next, composition;
+};
+
 /// The checks every AIR must pass before it is proven or verified against (Errc::bad_input: an
 /// AIR's shape may come from a claimed statement, e.g. a trace length read from a request).
 Status check_air(const Air& air);

@@ -10,6 +10,7 @@
 
 #include "field/ntt.hpp"
 #include "core/parallel.hpp"
+#include "stark/faults.hpp"
 #include "stark/merkle.hpp"
 #include "stark/protocol.hpp"
 
@@ -39,25 +40,6 @@ void for_each_column(std::size_t count, unsigned threads, Fn&& fn) {
   } else {
     for (std::size_t i = 0; i < count; ++i) fn(i, threads);
   }
-}
-
-// Deterministic filler for the FRI-substitution fault (any unrelated polynomial will do).
-Felt splitmix(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return Felt(z ^ (z >> 31));
-}
-
-std::vector<Ext2> unrelated_polynomial_evaluations(std::size_t degree_bound, std::size_t size,
-                                                   Felt shift, std::uint64_t seed) {
-  std::vector<Ext2> values(size);
-  for (std::size_t i = 0; i < degree_bound; ++i) {
-    Felt re = splitmix(seed);
-    values[i] = Ext2(re, splitmix(seed));
-  }
-  field::coset_ntt(std::span<Ext2>(values), shift);
-  return values;
 }
 
 // The honest prover refuses a trace that breaks the AIR: it names the first bad cell or row.
@@ -134,7 +116,7 @@ class Stopwatch {
 struct ProverContext {
   const Air& air;
   const Trace& trace;
-  const ProverFaults& faults;
+  const FaultHook& faults;
   ProofParams params;
   ProofShape shape;
   unsigned threads = 1;
@@ -147,7 +129,7 @@ struct ProverContext {
 };
 
 Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptions& options,
-                            unsigned threads, const ProverFaults& faults) {
+                            unsigned threads, const FaultHook& faults) {
   auto params = proto::make_params(air, options);
   if (!params) return std::unexpected(params.error());
   auto shape = proof_shape(*params);
@@ -179,7 +161,7 @@ struct TraceCommitment {
 };
 
 Result<TraceCommitment> commit_trace(const ProverContext& ctx) {
-  if (!ctx.faults.any()) {
+  if (ctx.faults.self_checks()) {
     if (auto ok = check_boundaries(ctx.air, ctx.trace); !ok) return std::unexpected(ok.error());
     if (std::bit_ceil(ctx.D) == ctx.D)
       if (auto ok = check_transitions(ctx.air, ctx.trace, ctx.threads); !ok)
@@ -340,7 +322,7 @@ Result<CompositionCommitment> commit_composition(const ProverContext& ctx,
                                                  std::vector<Ext2> composition) {
   const std::size_t n = ctx.n, D = ctx.D;
   field::coset_intt(std::span<Ext2>(composition), ctx.g, ctx.threads);
-  if (!ctx.faults.any()) {
+  if (ctx.faults.self_checks()) {
     for (std::size_t i = D * n; i < composition.size(); ++i)
       if (composition[i] != Ext2::zero()) {
         if (auto ok = check_transitions(ctx.air, ctx.trace, ctx.threads); !ok)
@@ -365,15 +347,11 @@ Result<CompositionCommitment> commit_composition(const ProverContext& ctx,
 
 // ---- Out of domain: every trace column at z and z w_n, every segment at z.
 
-struct OodFrame {
-  std::vector<Ext2> current, next, composition;
-};
-
-OodFrame open_out_of_domain(const ProverContext& ctx, const TraceCommitment& trace,
+proto::OodFrame open_out_of_domain(const ProverContext& ctx, const TraceCommitment& trace,
                             const CompositionCommitment& comp, Ext2 z) {
   const std::size_t n = ctx.n, w = ctx.w;
   const Ext2 zw = z * ctx.omega_n;
-  OodFrame frame{std::vector<Ext2>(w), std::vector<Ext2>(w), std::vector<Ext2>(ctx.D)};
+  proto::OodFrame frame{std::vector<Ext2>(w), std::vector<Ext2>(w), std::vector<Ext2>(ctx.D)};
   // Every column is evaluated at the same two points: with their powers tabulated once, each
   // evaluation is a delayed-reduction dot product instead of a Horner chain of full products.
   std::vector<Ext2> z_pow(n), zw_pow(n);
@@ -466,11 +444,7 @@ Result<FriCommitment> commit_fri(const ProverContext& ctx, std::vector<Ext2> dee
   Felt shift = ctx.g;
   for (unsigned layer = 0; layer <= layers; ++layer) {
     const std::size_t size = current.size();
-    if (ctx.faults.fri_substitute_layer == static_cast<int>(layer)) {
-      const std::size_t bound = layer == layers ? ctx.shape.remainder_size
-                                                : std::max<std::size_t>(1, ctx.n >> (2 * layer));
-      current = unrelated_polynomial_evaluations(bound, size, shift, 0x5eed + layer);
-    }
+    ctx.faults.on_fri_layer(layer, ctx.n >> (2 * layer), shift, current);
     if (layer == layers) break;
     const std::size_t quarter = size / 4;
     std::vector<Digest> leaves(quarter);
@@ -508,7 +482,7 @@ Result<FriCommitment> commit_fri(const ProverContext& ctx, std::vector<Ext2> dee
     shift = shift.pow(4);
   }
   field::coset_intt(std::span<Ext2>(current), shift, ctx.threads);
-  if (!ctx.faults.any()) {
+  if (ctx.faults.self_checks()) {
     for (std::size_t i = ctx.shape.remainder_size; i < current.size(); ++i)
       if (current[i] != Ext2::zero())
         return fail(Errc::internal, "FRI remainder exceeds its degree bound");
@@ -558,18 +532,9 @@ void answer_queries(const ProverContext& ctx, const TraceCommitment& trace,
   }
 }
 
-// Deliberate deviation (ProverFaults::alter_ood): lie about T_0(z) and patch the first segment
-// so that the out-of-domain check still passes: only the DEEP/FRI low-degree test can catch it.
-void alter_ood(const ProverContext& ctx, std::span<const Ext2> alphas, Ext2 z, OodFrame& frame) {
-  frame.current[0] += Ext2::one();
-  const Ext2 claimed = proto::composition_at(ctx.air, alphas, frame.current, frame.next, z);
-  const Ext2 actual = proto::composition_from_segments(frame.composition, z, ctx.n);
-  frame.composition[0] += claimed - actual;
-}
-
 // The phases in order, with the transcript steps between them.
 Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptions& options,
-                            unsigned threads, const ProverFaults& faults) {
+                            unsigned threads, const FaultHook& faults) {
   Stopwatch total, phase;
   const ProverContext ctx = ROLLUP_TRY(setup(air, trace, options, threads, faults));
   Proof proof;
@@ -595,10 +560,10 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   timings.composition = phase.lap();
 
   const Ext2 z = proto::draw_ood_point(transcript);
-  OodFrame frame = open_out_of_domain(ctx, committed_trace, comp, z);
+  proto::OodFrame frame = open_out_of_domain(ctx, committed_trace, comp, z);
   committed_trace.coeffs = {};  // the polynomials are not needed past this point
   comp.coeffs = {};
-  if (faults.alter_ood) alter_ood(ctx, alphas, z, frame);
+  faults.on_ood_frame(air, alphas, z, frame);
   {
     std::vector<Ext2> all = frame.current;
     all.insert(all.end(), frame.next.begin(), frame.next.end());
@@ -649,7 +614,7 @@ Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofO
                                 unsigned threads, const ProverFaults& faults) {
   // The only exceptions below are resource exhaustion (memory, threads); they become errors.
   try {
-    return prove_checked(air, trace, options, threads, faults);
+    return prove_checked(air, trace, options, threads, FaultHook(faults));
   } catch (const std::bad_alloc&) {
     return fail(Errc::internal, "stark prover: out of memory");
   } catch (const std::system_error& e) {
