@@ -125,15 +125,4 @@ Ext2 composition_from_segments(std::span<const Ext2> segments, Ext2 z, std::size
   return acc;
 }
 
-Ext2 fold4(const std::array<Ext2, 4>& v, Ext2 beta, Felt x_inv) {
-  // Inverse 4-point DFT of the coset values gives x^m f_m(x^4) (times 4); then Horner in beta/x.
-  static const Felt kW4Inv = field::root_of_unity(2).inverse();
-  static const Felt kQuarter = Felt(4).inverse();
-  const Ext2 e0 = v[0] + v[2], e1 = v[1] + v[3];
-  const Ext2 o0 = v[0] - v[2], o1 = (v[1] - v[3]) * kW4Inv;
-  const Ext2 a0 = e0 + e1, a1 = o0 + o1, a2 = e0 - e1, a3 = o0 - o1;
-  const Ext2 r = beta * x_inv;
-  return (((a3 * r + a2) * r + a1) * r + a0) * kQuarter;
-}
-
 }  // namespace rollup::stark::protocol

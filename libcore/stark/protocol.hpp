@@ -1,7 +1,7 @@
 #pragma once
 // Pieces of the protocol that the prover and the verifier must compute identically: parameter
 // derivation from an AIR, the transcript's opening messages, the out-of-domain point, periodic
-// column polynomials, constraint divisors and the FRI fold. Internal to stark/.
+// column polynomials and constraint divisors (the FRI fold is fri::fold_coset). Internal to stark/.
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -79,9 +79,5 @@ Ext2 composition_at(const Air& air, std::span<const Ext2> alphas, std::span<cons
 
 /// sum_k segments[k] * z^(k n): the composition polynomial at z from its segments' values.
 Ext2 composition_from_segments(std::span<const Ext2> segments, Ext2 z, std::size_t n);
-
-/// One FRI fold by 4. `values[k]` is f(x * w4^k) for the coset of x, `x_inv` = 1/x; returns
-/// sum_m (beta/x)^m f_m(x^4) where f(X) = sum_m X^m f_m(X^4).
-Ext2 fold4(const std::array<Ext2, 4>& values, Ext2 beta, Felt x_inv);
 
 }  // namespace rollup::stark::protocol

@@ -11,6 +11,7 @@
 #include "field/ntt.hpp"
 #include "core/parallel.hpp"
 #include "stark/faults.hpp"
+#include "stark/fri.hpp"
 #include "stark/merkle.hpp"
 #include "stark/protocol.hpp"
 
@@ -427,80 +428,13 @@ std::vector<Ext2> build_deep(const ProverContext& ctx, const TraceCommitment& tr
   return deep;
 }
 
-// ---- FRI: commit each layer by cosets of 4, fold with a fresh challenge, send the remainder.
-
-struct FriCommitment {
-  std::vector<std::vector<Ext2>> layers;  // layer j's values on its domain, j < fri_layers
-  std::vector<MerkleTree> trees;
-};
-
-Result<FriCommitment> commit_fri(const ProverContext& ctx, std::vector<Ext2> deep,
-                                 Transcript& transcript, Proof& proof) {
-  const unsigned layers = ctx.shape.fri_layers;
-  FriCommitment fri;
-  fri.layers.reserve(layers);
-  fri.trees.reserve(layers);
-  std::vector<Ext2> current = std::move(deep);
-  Felt shift = ctx.g;
-  for (unsigned layer = 0; layer <= layers; ++layer) {
-    const std::size_t size = current.size();
-    ctx.faults.on_fri_layer(layer, ctx.n >> (2 * layer), shift, current);
-    if (layer == layers) break;
-    const std::size_t quarter = size / 4;
-    std::vector<Digest> leaves(quarter);
-    parallel_for(
-        quarter, ctx.threads,
-        [&](std::size_t b, std::size_t e) {
-          for (std::size_t j = b; j < e; ++j) {
-            const std::array<Ext2, 4> coset = {current[j], current[j + quarter],
-                                               current[j + 2 * quarter], current[j + 3 * quarter]};
-            leaves[j] = hash_leaf(std::span<const Ext2>(coset));
-          }
-        },
-        kChunk);
-    fri.trees.emplace_back(std::move(leaves), ctx.threads);
-    transcript.absorb(proto::kLabelFriRoot, fri.trees.back().root());
-    proof.fri_roots.push_back(fri.trees.back().root());
-    const Ext2 beta = transcript.draw_ext(proto::kLabelFriFold);
-
-    std::vector<Ext2> folded(quarter);
-    const Felt shift_inv = shift.inverse();
-    const Felt omega_inv = field::root_of_unity(proto::log2_exact(size)).inverse();
-    parallel_for(
-        quarter, ctx.threads,
-        [&](std::size_t b, std::size_t e) {
-          Felt x_inv = shift_inv * omega_inv.pow(b);
-          for (std::size_t j = b; j < e; ++j, x_inv *= omega_inv) {
-            const std::array<Ext2, 4> coset = {current[j], current[j + quarter],
-                                               current[j + 2 * quarter], current[j + 3 * quarter]};
-            folded[j] = proto::fold4(coset, beta, x_inv);
-          }
-        },
-        kChunk);
-    fri.layers.push_back(std::move(current));
-    current = std::move(folded);
-    shift = shift.pow(4);
-  }
-  field::coset_intt(std::span<Ext2>(current), shift, ctx.threads);
-  if (ctx.faults.self_checks()) {
-    for (std::size_t i = ctx.shape.remainder_size; i < current.size(); ++i)
-      if (current[i] != Ext2::zero())
-        return fail(Errc::internal, "FRI remainder exceeds its degree bound");
-  }
-  current.resize(ctx.shape.remainder_size);
-  proof.fri_remainder = std::move(current);
-  transcript.absorb_ext(proto::kLabelFriRemainder, proof.fri_remainder);
-  return fri;
-}
-
 // ---- Queries: at each position, the trace row, the composition row and the FRI cosets on
 // the folding path, each with its Merkle path.
 
 void answer_queries(const ProverContext& ctx, const TraceCommitment& trace,
-                    const CompositionCommitment& comp, const FriCommitment& fri,
+                    const CompositionCommitment& comp, const fri::Commitment& fri,
                     std::span<const std::size_t> positions, Proof& proof) {
   const std::size_t w = ctx.w, D = ctx.D;
-  const unsigned layers = ctx.shape.fri_layers;
   proof.queries.resize(positions.size());
   for (std::size_t q = 0; q < positions.size(); ++q) {
     const std::size_t pos = positions[q];
@@ -516,19 +450,7 @@ void answer_queries(const ProverContext& ctx, const TraceCommitment& trace,
     for (std::size_t k = 0; k < D; ++k) sibling_segments[k] = comp.segment_lde[k][pos ^ 1];
     open.composition_path =
         comp.tree.path(pos, hash_leaf(std::span<const Ext2>(sibling_segments)));
-    std::size_t p = pos;
-    open.fri.resize(layers);
-    for (unsigned layer = 0; layer < layers; ++layer) {
-      const auto& values = fri.layers[layer];
-      const std::size_t quarter = values.size() / 4;
-      const std::size_t j = p % quarter;
-      for (std::size_t k = 0; k < 4; ++k) open.fri[layer].values[k] = values[j + k * quarter];
-      const std::size_t sj = quarter > 1 ? (j ^ 1) : j;  // a one-leaf tree has no sibling
-      std::array<Ext2, 4> sibling;
-      for (std::size_t k = 0; k < 4; ++k) sibling[k] = values[sj + k * quarter];
-      open.fri[layer].path = fri.trees[layer].path(j, hash_leaf(std::span<const Ext2>(sibling)));
-      p = j;
-    }
+    open.fri = fri::open(fri, pos);
   }
 }
 
@@ -588,7 +510,10 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   std::vector<Ext2> deep = build_deep(ctx, committed_trace, comp, dc, z);
   timings.deep = phase.lap();
 
-  const FriCommitment fri = ROLLUP_TRY(commit_fri(ctx, std::move(deep), transcript, proof));
+  const fri::Commitment fri = ROLLUP_TRY(fri::commit(std::move(deep), {ctx.N, ctx.g}, ctx.shape,
+                                                     transcript, ctx.threads, faults));
+  proof.fri_roots = fri.roots;
+  proof.fri_remainder = fri.remainder;
   timings.fri = phase.lap();
 
   proof.pow_nonce = transcript.grind(ctx.params.grinding_bits);

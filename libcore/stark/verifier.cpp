@@ -3,6 +3,7 @@
 #include <new>
 
 #include "field/ntt.hpp"
+#include "stark/fri.hpp"
 #include "stark/merkle.hpp"
 #include "stark/protocol.hpp"
 
@@ -76,13 +77,10 @@ Result<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t
   }
   for (std::size_t k = 0; k < D; ++k) at_z += delta[k] * proof.ood_composition[k];
 
-  const unsigned layers = shape->fri_layers;
-  std::vector<Ext2> betas(layers);
-  for (unsigned i = 0; i < layers; ++i) {
-    transcript.absorb(proto::kLabelFriRoot, proof.fri_roots[i]);
-    betas[i] = transcript.draw_ext(proto::kLabelFriFold);
-  }
-  transcript.absorb_ext(proto::kLabelFriRemainder, proof.fri_remainder);
+  const std::vector<Ext2> betas =
+      fri::replay_challenges(transcript, proof.fri_roots, proof.fri_remainder);
+  const fri::Claim fri_claim{proof.fri_roots, proof.fri_remainder, betas};
+  const fri::LayerDomain lde_domain{N, g};
   if (!transcript.pow_ok(params.grinding_bits, proof.pow_nonce))
     return reject("proof-of-work nonce does not meet the grinding target");
   transcript.absorb(proto::kLabelPowNonce, ByteWriter().u64(proof.pow_nonce).bytes());
@@ -108,33 +106,9 @@ Result<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t
       num_zw += gamma_next[c] * open.trace_row[c];
     }
     for (std::size_t k = 0; k < D; ++k) num_z += delta[k] * open.composition_row[k];
-    Ext2 expected = num_z * (Ext2(x) - z).inverse() + num_zw * (Ext2(x) - zw).inverse();
-
-    std::size_t p = pos, size = N;
-    Felt shift = g;
-    for (unsigned i = 0; i < layers; ++i) {
-      const std::size_t quarter = size / 4, j = p % quarter, k = p / quarter;
-      const auto& layer = open.fri[i];
-      if (layer.values[k] != expected)
-        return reject(where + "FRI layer " + std::to_string(i) +
-                      (i == 0 ? " disagrees with the DEEP composition"
-                              : " disagrees with the previous layer's fold"));
-      if (!verify_path(proof.fri_roots[i], j, hash_leaf(std::span<const Ext2>(layer.values)),
-                       layer.path))
-        return reject(where + "FRI layer " + std::to_string(i) +
-                      " opening does not match its commitment");
-      const Felt omega = field::root_of_unity(proto::log2_exact(size));
-      const Felt x_inv = (shift * omega.pow(j)).inverse();
-      expected = proto::fold4(layer.values, betas[i], x_inv);
-      p = j;
-      size = quarter;
-      shift = shift.pow(4);
-    }
-    const Felt x_final = shift * field::root_of_unity(proto::log2_exact(size)).pow(p);
-    if (field::evaluate_polynomial(std::span<const Ext2>(proof.fri_remainder), Ext2(x_final)) !=
-        expected)
-      return reject(where + (layers == 0 ? "DEEP composition" : "last FRI layer") +
-                    " disagrees with the remainder polynomial");
+    const Ext2 deep = num_z * (Ext2(x) - z).inverse() + num_zw * (Ext2(x) - zw).inverse();
+    if (auto failure = fri::verify_query(fri_claim, lde_domain, pos, deep, open.fri))
+      return reject(where + failure->describe(shape->fri_layers));
   }
 
   VerifyReport report;
