@@ -97,8 +97,7 @@ Result<Commitment> commit(std::vector<Ext2> evaluations, const LayerDomain& doma
     if (layer == layers) break;
     fri.trees.push_back(commit_layer(current, threads));
     fri.roots.push_back(fri.trees.back().root());
-    transcript.absorb(proto::kLabelFriRoot, fri.roots.back());
-    const Ext2 beta = transcript.draw_ext(proto::kLabelFriFold);
+    const Ext2 beta = proto::draw_fri_fold(transcript, fri.roots.back());
     std::vector<Ext2> folded = fold_layer(current, dom, beta, threads);
     fri.layers.push_back(std::move(current));
     current = std::move(folded);
@@ -112,7 +111,7 @@ Result<Commitment> commit(std::vector<Ext2> evaluations, const LayerDomain& doma
   }
   current.resize(shape.remainder_size);
   fri.remainder = std::move(current);
-  transcript.absorb_ext(proto::kLabelFriRemainder, fri.remainder);
+  proto::absorb_fri_remainder(transcript, fri.remainder);
   return fri;
 }
 
@@ -135,11 +134,8 @@ std::vector<FriLayerOpening> open(const Commitment& fri, std::size_t position) {
 std::vector<Ext2> replay_challenges(Transcript& transcript, std::span<const Digest> roots,
                                     std::span<const Ext2> remainder) {
   std::vector<Ext2> betas(roots.size());
-  for (std::size_t i = 0; i < roots.size(); ++i) {
-    transcript.absorb(proto::kLabelFriRoot, roots[i]);
-    betas[i] = transcript.draw_ext(proto::kLabelFriFold);
-  }
-  transcript.absorb_ext(proto::kLabelFriRemainder, remainder);
+  for (std::size_t i = 0; i < roots.size(); ++i) betas[i] = proto::draw_fri_fold(transcript, roots[i]);
+  proto::absorb_fri_remainder(transcript, remainder);
   return betas;
 }
 

@@ -391,13 +391,9 @@ proto::OodFrame open_out_of_domain(const ProverContext& ctx, const TraceCommitme
 //   DEEP(x) = sum_c [g_c (T_c(x) - T_c(z)) / (x - z) + h_c (T_c(x) - T_c(zw)) / (x - zw)]
 //           + sum_k d_k (S_k(x) - S_k(z)) / (x - z).
 
-struct DeepCoeffs {
-  std::vector<Ext2> gamma, gamma_next, delta;
-  Ext2 at_z, at_zw;  // the combination of the out-of-domain values at z and at z w
-};
-
 std::vector<Ext2> build_deep(const ProverContext& ctx, const TraceCommitment& trace,
-                             const CompositionCommitment& comp, const DeepCoeffs& dc, Ext2 z) {
+                             const CompositionCommitment& comp, const proto::DeepCoeffs& dc,
+                             Ext2 z) {
   const std::size_t w = ctx.w, D = ctx.D;
   const Ext2 zw = z * ctx.omega_n;
   std::vector<Ext2> deep(ctx.N);
@@ -467,18 +463,16 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   TraceCommitment committed_trace = ROLLUP_TRY(commit_trace(ctx));
   proof.trace_root = committed_trace.tree.root();
   Transcript transcript = proto::start_transcript(air, ctx.params);
-  transcript.absorb(proto::kLabelTraceRoot, proof.trace_root);
+  proto::absorb_trace_root(transcript, proof.trace_root);
   timings.trace = phase.lap();
 
-  const std::size_t num_transitions = air.transition_degrees().size();
-  std::vector<Ext2> alphas(num_transitions + air.boundary_constraints().size());
-  for (auto& a : alphas) a = transcript.draw_ext(proto::kLabelCompositionCoeff);
+  const std::vector<Ext2> alphas = proto::draw_composition_coeffs(transcript, air);
   std::vector<Ext2> composition = evaluate_constraints(ctx, committed_trace.lde, alphas);
   timings.constraints = phase.lap();
 
   CompositionCommitment comp = ROLLUP_TRY(commit_composition(ctx, std::move(composition)));
   proof.composition_root = comp.tree.root();
-  transcript.absorb(proto::kLabelCompositionRoot, proof.composition_root);
+  proto::absorb_composition_root(transcript, proof.composition_root);
   timings.composition = phase.lap();
 
   const Ext2 z = proto::draw_ood_point(transcript);
@@ -486,24 +480,9 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   committed_trace.coeffs = {};  // the polynomials are not needed past this point
   comp.coeffs = {};
   faults.on_ood_frame(air, alphas, z, frame);
-  {
-    std::vector<Ext2> all = frame.current;
-    all.insert(all.end(), frame.next.begin(), frame.next.end());
-    all.insert(all.end(), frame.composition.begin(), frame.composition.end());
-    transcript.absorb_ext(proto::kLabelOod, all);
-  }
-  DeepCoeffs dc;
-  dc.gamma.resize(ctx.w);
-  dc.gamma_next.resize(ctx.w);
-  dc.delta.resize(ctx.D);
-  for (auto& v : dc.gamma) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  for (auto& v : dc.gamma_next) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  for (auto& v : dc.delta) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  for (std::size_t c = 0; c < ctx.w; ++c) {
-    dc.at_z += dc.gamma[c] * frame.current[c];
-    dc.at_zw += dc.gamma_next[c] * frame.next[c];
-  }
-  for (std::size_t k = 0; k < ctx.D; ++k) dc.at_z += dc.delta[k] * frame.composition[k];
+  proto::absorb_ood_frame(transcript, frame.current, frame.next, frame.composition);
+  const proto::DeepCoeffs dc =
+      proto::draw_deep_coeffs(transcript, frame.current, frame.next, frame.composition);
   proof.ood_current = std::move(frame.current);
   proof.ood_next = std::move(frame.next);
   proof.ood_composition = std::move(frame.composition);
@@ -516,12 +495,10 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   proof.fri_remainder = fri.remainder;
   timings.fri = phase.lap();
 
-  proof.pow_nonce = transcript.grind(ctx.params.grinding_bits);
-  transcript.absorb(proto::kLabelPowNonce, ByteWriter().u64(proof.pow_nonce).bytes());
+  proof.pow_nonce = proto::grind(transcript, ctx.params.grinding_bits);
   timings.grinding = phase.lap();
 
-  const auto positions =
-      transcript.draw_positions(proto::kLabelQueries, ctx.params.num_queries, ctx.N);
+  const auto positions = proto::draw_query_positions(transcript, ctx.params);
   answer_queries(ctx, committed_trace, comp, fri, positions, proof);
   timings.queries = phase.lap();
   timings.total = total.lap();

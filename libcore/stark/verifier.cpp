@@ -37,26 +37,18 @@ Result<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t
                   " bits of conjectured security, below the required " +
                   std::to_string(min_options.min_security_bits));
 
-  const std::size_t n = air.trace_length(), w = air.trace_width();
-  const std::size_t N = shape->lde_size, D = params.num_segments;
+  const std::size_t n = air.trace_length(), N = shape->lde_size;
   const Felt g(kDomainOffset);
   const Felt omega_n = field::root_of_unity(params.log_trace_length);
   const Felt omega_N = field::root_of_unity(shape->log_lde_size);
 
   // ---- Replay the transcript up to the out-of-domain point.
   Transcript transcript = proto::start_transcript(air, params);
-  transcript.absorb(proto::kLabelTraceRoot, proof.trace_root);
-  const std::size_t num_transitions = air.transition_degrees().size();
-  std::vector<Ext2> alphas(num_transitions + air.boundary_constraints().size());
-  for (auto& a : alphas) a = transcript.draw_ext(proto::kLabelCompositionCoeff);
-  transcript.absorb(proto::kLabelCompositionRoot, proof.composition_root);
+  proto::absorb_trace_root(transcript, proof.trace_root);
+  const std::vector<Ext2> alphas = proto::draw_composition_coeffs(transcript, air);
+  proto::absorb_composition_root(transcript, proof.composition_root);
   const Ext2 z = proto::draw_ood_point(transcript);
-  {
-    std::vector<Ext2> frame = proof.ood_current;
-    frame.insert(frame.end(), proof.ood_next.begin(), proof.ood_next.end());
-    frame.insert(frame.end(), proof.ood_composition.begin(), proof.ood_composition.end());
-    transcript.absorb_ext(proto::kLabelOod, frame);
-  }
+  proto::absorb_ood_frame(transcript, proof.ood_current, proof.ood_next, proof.ood_composition);
 
   // ---- The AIR at z: the composition recomputed from the trace frame must equal the one
   // the committed segments give, C(z) = sum_k S_k(z) z^(kn).
@@ -65,26 +57,17 @@ Result<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t
     return reject("out-of-domain check: constraints at z disagree with the composition segments");
 
   // ---- DEEP and FRI challenges, remainder, proof of work, query positions.
-  std::vector<Ext2> gamma(w), gamma_next(w), delta(D);
-  for (auto& v : gamma) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  for (auto& v : gamma_next) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  for (auto& v : delta) v = transcript.draw_ext(proto::kLabelDeepCoeff);
+  const proto::DeepCoeffs dc =
+      proto::draw_deep_coeffs(transcript, proof.ood_current, proof.ood_next, proof.ood_composition);
   const Ext2 zw = z * omega_n;
-  Ext2 at_z, at_zw;
-  for (std::size_t c = 0; c < w; ++c) {
-    at_z += gamma[c] * proof.ood_current[c];
-    at_zw += gamma_next[c] * proof.ood_next[c];
-  }
-  for (std::size_t k = 0; k < D; ++k) at_z += delta[k] * proof.ood_composition[k];
 
   const std::vector<Ext2> betas =
       fri::replay_challenges(transcript, proof.fri_roots, proof.fri_remainder);
   const fri::Claim fri_claim{proof.fri_roots, proof.fri_remainder, betas};
   const fri::LayerDomain lde_domain{N, g};
-  if (!transcript.pow_ok(params.grinding_bits, proof.pow_nonce))
+  if (!proto::accept_pow_nonce(transcript, params.grinding_bits, proof.pow_nonce))
     return reject("proof-of-work nonce does not meet the grinding target");
-  transcript.absorb(proto::kLabelPowNonce, ByteWriter().u64(proof.pow_nonce).bytes());
-  const auto positions = transcript.draw_positions(proto::kLabelQueries, params.num_queries, N);
+  const auto positions = proto::draw_query_positions(transcript, params);
   if (positions.size() != proof.queries.size()) return reject("query count mismatch");
 
   // ---- Each query: trace and composition openings, DEEP value, FRI folding chain, remainder.
@@ -100,13 +83,7 @@ Result<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t
       return reject(where + "composition opening does not match its commitment");
 
     const Felt x = g * omega_N.pow(pos);
-    Ext2 num_z = -at_z, num_zw = -at_zw;
-    for (std::size_t c = 0; c < w; ++c) {
-      num_z += gamma[c] * open.trace_row[c];
-      num_zw += gamma_next[c] * open.trace_row[c];
-    }
-    for (std::size_t k = 0; k < D; ++k) num_z += delta[k] * open.composition_row[k];
-    const Ext2 deep = num_z * (Ext2(x) - z).inverse() + num_zw * (Ext2(x) - zw).inverse();
+    const Ext2 deep = dc.deep_at(x, z, zw, open.trace_row, open.composition_row);
     if (auto failure = fri::verify_query(fri_claim, lde_domain, pos, deep, open.fri))
       return reject(where + failure->describe(shape->fri_layers));
   }
