@@ -139,44 +139,32 @@ std::vector<Ext2> replay_challenges(Transcript& transcript, std::span<const Dige
   return betas;
 }
 
-std::string QueryFailure::describe(unsigned layers) const {
-  const std::string at = "FRI layer " + std::to_string(layer);
-  switch (kind) {
-    case Kind::first_layer_mismatch:
-      return at + " disagrees with the DEEP composition";
-    case Kind::fold_mismatch:
-      return at + " disagrees with the previous layer's fold";
-    case Kind::bad_path:
-      return at + " opening does not match its commitment";
-    case Kind::remainder_mismatch:
-      return std::string(layers == 0 ? "DEEP composition" : "last FRI layer") +
-             " disagrees with the remainder polynomial";
-  }
-  return at;
-}
-
-std::optional<QueryFailure> verify_query(const Claim& claim, const LayerDomain& domain,
-                                         std::size_t position, Ext2 expected,
-                                         std::span<const FriLayerOpening> openings) {
+std::optional<Rejected> verify_query(const Claim& claim, const LayerDomain& domain,
+                                     std::size_t position, Ext2 expected,
+                                     std::span<const FriLayerOpening> openings) {
+  auto at = [](unsigned layer) { return "FRI layer " + std::to_string(layer); };
   std::size_t p = position;
   LayerDomain dom = domain;
   for (unsigned i = 0; i < claim.roots.size(); ++i) {
     const auto [leaf, member] = locate(p, dom.size);
     const FriLayerOpening& layer = openings[i];
     if (layer.values[member] != expected)
-      return QueryFailure{i == 0 ? QueryFailure::Kind::first_layer_mismatch
-                                 : QueryFailure::Kind::fold_mismatch,
-                          i};
+      return i == 0 ? Rejected{Rejection::deep_mismatch,
+                               at(i) + " disagrees with the DEEP composition"}
+                    : Rejected{Rejection::fri_fold_mismatch,
+                               at(i) + " disagrees with the previous layer's fold"};
     if (!verify_path(claim.roots[i], leaf, hash_leaf(std::span<const Ext2>(layer.values)),
                      layer.path))
-      return QueryFailure{QueryFailure::Kind::bad_path, i};
+      return Rejected{Rejection::fri_root_mismatch,
+                      at(i) + " opening does not match its commitment"};
     expected = fold_coset(layer.values, claim.betas[i], dom.point(leaf).inverse());
     p = leaf;
     dom = dom.folded();
   }
   if (field::evaluate_polynomial(claim.remainder, Ext2(dom.point(p))) != expected)
-    return QueryFailure{QueryFailure::Kind::remainder_mismatch,
-                        static_cast<unsigned>(claim.roots.size())};
+    return Rejected{Rejection::fri_remainder_mismatch,
+                    std::string(claim.roots.empty() ? "DEEP composition" : "last FRI layer") +
+                        " disagrees with the remainder polynomial"};
   return std::nullopt;
 }
 

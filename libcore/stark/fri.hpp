@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <optional>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "core/error.hpp"
@@ -17,6 +16,7 @@
 #include "stark/merkle.hpp"
 #include "stark/options.hpp"
 #include "stark/proof.hpp"
+#include "stark/rejection.hpp"
 #include "stark/transcript.hpp"
 
 namespace rollup::stark {
@@ -91,22 +91,10 @@ struct Claim {
 std::vector<Ext2> replay_challenges(Transcript& transcript, std::span<const Digest> roots,
                                     std::span<const Ext2> remainder);
 
-/// Why a query failed, for the verifier's rejection.
-struct QueryFailure {
-  enum class Kind {
-    first_layer_mismatch,  ///< layer 0 disagrees with the value the verifier computed (DEEP)
-    fold_mismatch,         ///< layer j > 0 disagrees with the fold of layer j - 1
-    bad_path,              ///< a layer's opening does not authenticate against its root
-    remainder_mismatch,    ///< the last fold disagrees with the remainder polynomial
-  };
-  Kind kind;
-  unsigned layer = 0;
-  std::string describe(unsigned layers) const;
-};
-
 /// Walks the folding path of LDE position `position` (in `domain`, layer 0's) through
-/// `openings`, starting from `expected`, the value layer 0 must have there.
-std::optional<QueryFailure> verify_query(const Claim& claim, const LayerDomain& domain,
+/// `openings`, starting from `expected`, the value layer 0 must have there. Returns the first
+/// failed check: deep_mismatch, fri_fold_mismatch, fri_root_mismatch or fri_remainder_mismatch.
+std::optional<Rejected> verify_query(const Claim& claim, const LayerDomain& domain,
                                          std::size_t position, Ext2 expected,
                                          std::span<const FriLayerOpening> openings);
 
