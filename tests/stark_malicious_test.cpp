@@ -315,6 +315,62 @@ TEST_CASE("malicious: parameters below the required security", "[stark][maliciou
   }
 }
 
+TEST_CASE("malicious: queries traded for grinding are refused when the parameters are pinned",
+          "[stark][malicious]") {
+  // 25 queries at blowup 8 and 26 grinding bits estimate 25 * 3 + 26 = 101 bits, above the
+  // default floor of 100: a verifier that reads the parameters from the proof accepts them.
+  // This instance (Fibonacci, 64 rows, remainder <= 4) happens to have a small least 26-bit
+  // nonce, so that the prover's grinding takes a fraction of a second.
+  constexpr std::size_t n = 64;
+  const FibonacciAir air = fib_air(n);
+  const auto trace = FibonacciAir::build_trace(n);
+  ProofOptions standard;
+  standard.max_remainder_size = 4;
+  ProofOptions traded = standard;
+  traded.num_queries = 25;
+  traded.grinding_bits = 26;
+  auto proof = prove(air, trace, traded);
+  REQUIRE(proof);
+  CHECK(proof->pow_nonce < 200000);  // see above: if the protocol changes, pick another instance
+  const Bytes bytes = *serialize(*proof);
+  auto unpinned = verify_detailed(air, bytes, VerifyOptions{});
+  REQUIRE(unpinned);
+  CHECK(unpinned->security_bits == 101);
+
+  const VerifyOptions pinned = VerifyOptions::pinned_to(standard);
+  CHECK(rejection(air, bytes, pinned) == Rejection::params_not_pinned);
+  // The pinned verifier takes the standard proof, and the traded one only when pinned to it.
+  const Bytes honest = *serialize(*prove(air, trace, standard));
+  CHECK(verify_detailed(air, honest, pinned));
+  CHECK(verify_detailed(air, bytes, VerifyOptions::pinned_to(traded)));
+  CHECK(rejection(air, honest, VerifyOptions::pinned_to(traded)) == Rejection::params_not_pinned);
+
+  SECTION("one query fewer at the same grinding still clears 100 bits, and is refused") {
+    ProofOptions fewer = standard;
+    fewer.num_queries = 28;
+    const Bytes b = *serialize(*prove(air, trace, fewer));
+    CHECK(verify_detailed(air, b, VerifyOptions{}));
+    CHECK(rejection(air, b, pinned) == Rejection::params_not_pinned);
+  }
+  SECTION("every pinned parameter is compared") {
+    auto refused_when = [&](auto edit) {
+      VerifyOptions other = pinned;
+      edit(*other.pinned);
+      return rejection(air, honest, other) == Rejection::params_not_pinned;
+    };
+    CHECK(refused_when([](PinnedParams& p) { p.blowup = 16; }));
+    CHECK(refused_when([](PinnedParams& p) { p.num_queries = 30; }));
+    CHECK(refused_when([](PinnedParams& p) { p.grinding_bits = 15; }));
+    CHECK(refused_when([](PinnedParams& p) { p.folding_factor = 2; }));
+    CHECK(refused_when([](PinnedParams& p) { p.max_remainder_size = 8; }));
+  }
+  SECTION("the security floor is checked first") {
+    VerifyOptions strict = pinned;
+    strict.min_security_bits = 110;
+    CHECK(rejection(air, bytes, strict) == Rejection::params_below_security);
+  }
+}
+
 TEST_CASE("malicious: wrong proof-of-work nonce", "[stark][malicious]") {
   const Bytes bytes = honest_fib_proof();
   const auto params = deserialize(bytes)->params;

@@ -90,6 +90,14 @@ Status bind_subtree_roots(BlockPublics& pub, const Header& header, const Hash32&
   return {};
 }
 
+// Rollup proofs are made with the standard options (ProveOptions{}.stark); the verifiers pin
+// them, so that no prover can trade queries for grinding (docs/stark.md §7).
+stark::VerifyOptions stark_options(unsigned min_security_bits) {
+  auto options = stark::VerifyOptions::pinned_to(ProveOptions{}.stark);
+  options.min_security_bits = min_security_bits;
+  return options;
+}
+
 }  // namespace
 
 KeyCommitment genesis_keys(const std::vector<l1::GenesisAccount>& genesis) {
@@ -151,9 +159,7 @@ Result<BlockProofReport> verify_block_proof(const codec::Block& block, const vm:
                                 program->created, "block"));
 
   RollupAir air(pub, std::move(program->ops));
-  stark::ProofOptions floor;
-  floor.min_security_bits = min_security_bits;
-  auto verified = stark::verify(air, stark_bytes, floor);
+  auto verified = stark::verify(air, stark_bytes, stark_options(min_security_bits));
   if (!verified) {
     // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
     // fault as much as a bad opening; only running out of memory is not a verdict.
@@ -318,9 +324,7 @@ Result<RangeProofReport> verify_range_proof(std::span<const codec::Block> blocks
                                 created, "range"));
 
   RollupAir air(pub, std::move(ops));
-  stark::ProofOptions floor;
-  floor.min_security_bits = min_security_bits;
-  auto verified = stark::verify(air, stark_bytes, floor);
+  auto verified = stark::verify(air, stark_bytes, stark_options(min_security_bits));
   if (!verified) {
     if (verified.error().code == Errc::internal) return std::unexpected(verified.error());
     return reject(verified.error().message);

@@ -35,6 +35,18 @@ Checked<ProofShape> check_params(const Air& air, const ProofParams& params,
                   "parameters give " + std::to_string(shape->security_bits) +
                       " bits of conjectured security, below the required " +
                       std::to_string(options.min_security_bits));
+  if (options.pinned) {
+    PinnedParams carried;
+    carried.blowup = 1u << params.log_blowup;
+    carried.num_queries = params.num_queries;
+    carried.grinding_bits = params.grinding_bits;
+    carried.folding_factor = kFoldingFactor;  // the only one the encoding admits
+    carried.max_remainder_size = 1u << params.log_max_remainder;
+    if (carried != *options.pinned)
+      return reject(Rejection::params_not_pinned, "parameters (" + describe(carried) +
+                                                      ") differ from the pinned ones (" +
+                                                      describe(*options.pinned) + ")");
+  }
   return *shape;
 }
 
@@ -126,6 +138,13 @@ Checked<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_
 }
 
 }  // namespace
+
+VerifyOptions VerifyOptions::pinned_to(const ProofOptions& options) {
+  VerifyOptions v;
+  v.min_security_bits = options.min_security_bits;
+  v.pinned = PinnedParams::of(options);
+  return v;
+}
 
 std::expected<VerifyReport, Rejected> verify_detailed(const Air& air,
                                                       std::span<const std::uint8_t> proof_bytes,

@@ -4,6 +4,7 @@
 // typed reason (stark::Rejection, naming the failed check), never a crash.
 #include <cstddef>
 #include <expected>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -27,6 +28,12 @@ struct VerifyOptions {
   /// Parameters estimated below this many bits of conjectured security are rejected
   /// (params_below_security).
   unsigned min_security_bits = kDefaultMinSecurityBits;
+  /// When set, a proof whose parameters differ from these in any way is rejected
+  /// (params_not_pinned); otherwise any parameters that clear min_security_bits are accepted.
+  std::optional<PinnedParams> pinned;
+
+  /// Accepts only proofs made with exactly `options`, at `options.min_security_bits`.
+  static VerifyOptions pinned_to(const ProofOptions& options);
 };
 
 /// Accepts a proof only if every check passes and its parameters meet `options`; otherwise the
