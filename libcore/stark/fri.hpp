@@ -95,7 +95,7 @@ std::vector<Ext2> replay_challenges(Transcript& transcript, std::span<const Dige
 /// `openings`, starting from `expected`, the value layer 0 must have there. Returns the first
 /// failed check: deep_mismatch, fri_fold_mismatch, fri_root_mismatch or fri_remainder_mismatch.
 std::optional<Rejected> verify_query(const Claim& claim, const LayerDomain& domain,
-                                         std::size_t position, Ext2 expected,
-                                         std::span<const FriLayerOpening> openings);
+                                     std::size_t position, Ext2 expected,
+                                     std::span<const FriLayerOpening> openings);
 
 }  // namespace rollup::stark::fri

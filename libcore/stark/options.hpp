@@ -49,6 +49,8 @@ struct PinnedParams {
 ///       kHashCollisionBits).
 /// Each query with rate 1/blowup conjecturally halves a cheating prover's chances log2(blowup)
 /// times; grinding adds its bits to that; the field term bounds the DEEP/ALI challenges.
+/// Only conjectured: the bound proven for these parameters is far lower (about 57 bits for the
+/// defaults in the Johnson-bound regime; docs/stark.md §7 gives the formula and the figures).
 unsigned conjectured_security_bits(unsigned log_blowup, unsigned num_queries,
                                    unsigned grinding_bits, unsigned log_lde_domain_size);
 
