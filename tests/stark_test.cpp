@@ -1,6 +1,8 @@
 // Honest STARK proofs of the example AIRs, parameters and encoding. The malicious provers are in
 // stark_malicious_test.cpp.
 #include <catch2/catch.hpp>
+#include <set>
+#include <string_view>
 
 #include "stark/fibonacci_air.hpp"
 #include "stark/prover.hpp"
@@ -213,8 +215,39 @@ TEST_CASE("a malformed AIR is bad input for both sides", "[stark]") {
     auto v = verify(bad, bytes);
     REQUIRE(!v);
     CHECK(v.error().code == Errc::bad_input);
+    auto detailed = verify_detailed(bad, bytes, {});
+    REQUIRE(!detailed);
+    CHECK(detailed.error().reason == Rejection::air_invalid);
+    CHECK(detailed.error().message() == v.error().message);
     auto p = prove(bad, FibonacciAir::build_trace(64), {});
     REQUIRE(!p);
     CHECK(p.error().code == Errc::bad_input);
+  }
+}
+
+TEST_CASE("rejection reasons have distinct names and messages", "[stark]") {
+  std::set<std::string_view> names, messages;
+  const Rejection all[] = {Rejection::bad_encoding,
+                           Rejection::air_mismatch,
+                           Rejection::params_below_security,
+                           Rejection::params_not_pinned,
+                           Rejection::ood_mismatch,
+                           Rejection::pow_invalid,
+                           Rejection::trace_root_mismatch,
+                           Rejection::composition_root_mismatch,
+                           Rejection::deep_mismatch,
+                           Rejection::fri_root_mismatch,
+                           Rejection::fri_fold_mismatch,
+                           Rejection::fri_remainder_mismatch,
+                           Rejection::air_invalid,
+                           Rejection::out_of_memory};
+  for (Rejection r : all) {
+    CHECK(names.insert(rejection_name(r)).second);
+    CHECK(messages.insert(rejection_message(r)).second);
+    const bool verdict = r != Rejection::air_invalid && r != Rejection::out_of_memory;
+    CHECK((rejection_errc(r) == Errc::rejected) == verdict);
+    const Rejected rejected{r, "why"};
+    CHECK(rejected.error().code == rejection_errc(r));
+    CHECK(rejected.message() == (verdict ? "stark proof rejected: why" : "why"));
   }
 }

@@ -224,9 +224,11 @@ Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Bloc
   if (!statement) return Verdict(std::unexpected(std::move(statement.error())));
   RangeProofReport report = std::move(statement->report);
   const RollupAir air(std::move(statement->publics), std::move(statement->ops));
-  stark::ProofOptions floor;
-  floor.min_security_bits = min_security_bits;
-  auto verified = stark::verify(air, statement->stark_proof, floor);
+  // Rollup proofs are made with the standard options (ProveOptions{}.stark) and verified against
+  // exactly those, so that no prover can trade queries for grinding (docs/stark.md §7).
+  auto options = stark::VerifyOptions::pinned_to(ProveOptions{}.stark);
+  options.min_security_bits = min_security_bits;
+  auto verified = stark::verify(air, statement->stark_proof, options);
   if (!verified) {
     // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
     // fault as much as a bad opening; only running out of memory is not a verdict.

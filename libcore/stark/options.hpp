@@ -2,6 +2,7 @@
 // Proof parameters and the conjectured-security estimate that both sides compute from them.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace rollup::stark {
 
@@ -27,13 +28,33 @@ struct ProofOptions {
   unsigned min_security_bits = kDefaultMinSecurityBits;
 };
 
+/// Parameters a verifier can pin (VerifyOptions::pinned): a proof must carry exactly these, so a
+/// prover cannot trade queries for grinding, or anything for anything, even where the security
+/// estimate would still clear the floor.
+struct PinnedParams {
+  unsigned blowup = 8;
+  unsigned num_queries = 29;
+  unsigned grinding_bits = 16;
+  unsigned folding_factor = kFoldingFactor;
+  unsigned max_remainder_size = 64;
+
+  /// The parameters a prover run with `options` uses.
+  static PinnedParams of(const ProofOptions& options);
+  bool operator==(const PinnedParams&) const = default;
+};
+
 /// Conjectured security (ethSTARK, "toy problem" conjecture), in bits:
 ///   min(num_queries * log2(blowup) + grinding_bits,
 ///       kExtensionFieldBits - log2(lde_domain_size),
 ///       kHashCollisionBits).
 /// Each query with rate 1/blowup conjecturally halves a cheating prover's chances log2(blowup)
 /// times; grinding adds its bits to that; the field term bounds the DEEP/ALI challenges.
+/// Only conjectured: the bound proven for these parameters is far lower (about 57 bits for the
+/// defaults in the Johnson-bound regime; docs/stark.md §7 gives the formula and the figures).
 unsigned conjectured_security_bits(unsigned log_blowup, unsigned num_queries,
                                    unsigned grinding_bits, unsigned log_lde_domain_size);
+
+/// "blowup 8, 29 queries, 16 grinding bits, folding factor 4, remainder <= 64".
+std::string describe(const PinnedParams& params);
 
 }  // namespace rollup::stark

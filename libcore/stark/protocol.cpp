@@ -61,11 +61,93 @@ Transcript start_transcript(const Air& air, const ProofParams& params) {
   return t;
 }
 
+void absorb_trace_root(Transcript& transcript, const Digest& root) {
+  transcript.absorb(kLabelTraceRoot, root);
+}
+
+std::vector<Ext2> draw_composition_coeffs(Transcript& transcript, const Air& air) {
+  std::vector<Ext2> alphas(air.transition_degrees().size() + air.boundary_constraints().size());
+  for (auto& a : alphas) a = transcript.draw_ext(kLabelCompositionCoeff);
+  return alphas;
+}
+
+void absorb_composition_root(Transcript& transcript, const Digest& root) {
+  transcript.absorb(kLabelCompositionRoot, root);
+}
+
 Ext2 draw_ood_point(Transcript& transcript) {
   for (;;) {
     Ext2 z = transcript.draw_ext(kLabelOodPoint);
     if (!z.in_base_field()) return z;
   }
+}
+
+void absorb_ood_frame(Transcript& transcript, std::span<const Ext2> current,
+                      std::span<const Ext2> next, std::span<const Ext2> composition) {
+  std::vector<Ext2> frame(current.begin(), current.end());
+  frame.insert(frame.end(), next.begin(), next.end());
+  frame.insert(frame.end(), composition.begin(), composition.end());
+  transcript.absorb_ext(kLabelOod, frame);
+}
+
+DeepCoeffs draw_deep_coeffs(Transcript& transcript, std::span<const Ext2> current,
+                            std::span<const Ext2> next, std::span<const Ext2> composition) {
+  DeepCoeffs dc;
+  dc.gamma.resize(current.size());
+  dc.gamma_next.resize(next.size());
+  dc.delta.resize(composition.size());
+  for (auto& v : dc.gamma) v = transcript.draw_ext(kLabelDeepCoeff);
+  for (auto& v : dc.gamma_next) v = transcript.draw_ext(kLabelDeepCoeff);
+  for (auto& v : dc.delta) v = transcript.draw_ext(kLabelDeepCoeff);
+  for (std::size_t c = 0; c < current.size(); ++c) {
+    dc.at_z += dc.gamma[c] * current[c];
+    dc.at_zw += dc.gamma_next[c] * next[c];
+  }
+  for (std::size_t k = 0; k < composition.size(); ++k) dc.at_z += dc.delta[k] * composition[k];
+  return dc;
+}
+
+Ext2 DeepCoeffs::deep_at(Felt x, Ext2 z, Ext2 zw, std::span<const Felt> trace_row,
+                         std::span<const Ext2> composition_row) const {
+  Ext2 num_z = -at_z, num_zw = -at_zw;
+  for (std::size_t c = 0; c < trace_row.size(); ++c) {
+    num_z += gamma[c] * trace_row[c];
+    num_zw += gamma_next[c] * trace_row[c];
+  }
+  for (std::size_t k = 0; k < composition_row.size(); ++k) num_z += delta[k] * composition_row[k];
+  return num_z * (Ext2(x) - z).inverse() + num_zw * (Ext2(x) - zw).inverse();
+}
+
+Ext2 draw_fri_fold(Transcript& transcript, const Digest& layer_root) {
+  transcript.absorb(kLabelFriRoot, layer_root);
+  return transcript.draw_ext(kLabelFriFold);
+}
+
+void absorb_fri_remainder(Transcript& transcript, std::span<const Ext2> remainder) {
+  transcript.absorb_ext(kLabelFriRemainder, remainder);
+}
+
+namespace {
+void absorb_pow_nonce(Transcript& transcript, std::uint64_t nonce) {
+  transcript.absorb(kLabelPowNonce, ByteWriter().u64(nonce).bytes());
+}
+}  // namespace
+
+std::uint64_t grind(Transcript& transcript, unsigned grinding_bits) {
+  const std::uint64_t nonce = transcript.grind(grinding_bits);
+  absorb_pow_nonce(transcript, nonce);
+  return nonce;
+}
+
+bool accept_pow_nonce(Transcript& transcript, unsigned grinding_bits, std::uint64_t nonce) {
+  if (!transcript.pow_ok(grinding_bits, nonce)) return false;
+  absorb_pow_nonce(transcript, nonce);
+  return true;
+}
+
+std::vector<std::size_t> draw_query_positions(Transcript& transcript, const ProofParams& params) {
+  const std::size_t lde_size = std::size_t{1} << (params.log_trace_length + params.log_blowup);
+  return transcript.draw_positions(kLabelQueries, params.num_queries, lde_size);
 }
 
 std::vector<std::vector<Felt>> periodic_polynomials(const Air& air) {
@@ -123,17 +205,6 @@ Ext2 composition_from_segments(std::span<const Ext2> segments, Ext2 z, std::size
   Ext2 acc;
   for (std::size_t k = segments.size(); k-- > 0;) acc = acc * zn + segments[k];
   return acc;
-}
-
-Ext2 fold4(const std::array<Ext2, 4>& v, Ext2 beta, Felt x_inv) {
-  // Inverse 4-point DFT of the coset values gives x^m f_m(x^4) (times 4); then Horner in beta/x.
-  static const Felt kW4Inv = field::root_of_unity(2).inverse();
-  static const Felt kQuarter = Felt(4).inverse();
-  const Ext2 e0 = v[0] + v[2], e1 = v[1] + v[3];
-  const Ext2 o0 = v[0] - v[2], o1 = (v[1] - v[3]) * kW4Inv;
-  const Ext2 a0 = e0 + e1, a1 = o0 + o1, a2 = e0 - e1, a3 = o0 - o1;
-  const Ext2 r = beta * x_inv;
-  return (((a3 * r + a2) * r + a1) * r + a0) * kQuarter;
 }
 
 }  // namespace rollup::stark::protocol

@@ -18,6 +18,7 @@ Result<Proof> prove(const Air& air, const Trace& trace, const ProofOptions& opti
 
 /// Deliberate deviations from the protocol, for the malicious-prover tests only: each yields a
 /// proof that a sound verifier must reject. Any fault also disables the prover's self-checks.
+/// The prover sees them only through FaultHook (stark/faults.hpp), at three named points.
 struct ProverFaults {
   /// Prove a trace that breaks the AIR (the composition polynomial is then truncated to its
   /// degree bound, as a cheating prover would have to).

@@ -3,6 +3,7 @@
 #include <new>
 
 #include "field/ntt.hpp"
+#include "stark/fri.hpp"
 #include "stark/merkle.hpp"
 #include "stark/protocol.hpp"
 
@@ -11,151 +12,165 @@ namespace {
 
 namespace proto = protocol;
 
-std::unexpected<Error> reject(const std::string& why) {
-  return fail(Errc::rejected, "stark proof rejected: " + why);
+template <class T = void>
+using Checked = std::expected<T, Rejected>;
+
+std::unexpected<Rejected> reject(Rejection reason, std::string detail) {
+  return std::unexpected(Rejected{reason, std::move(detail)});
 }
 
-Result<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t> proof_bytes,
-                                    const ProofOptions& min_options) {
-  if (auto ok = proto::check_air(air); !ok) return std::unexpected(ok.error());
-  auto decoded = deserialize(proof_bytes);
-  if (!decoded) return reject(decoded.error().message);
-  const Proof& proof = *decoded;
-  const ProofParams& params = proof.params;
+// ---- The proof's shape must be this AIR's, and its parameters strong enough.
+Checked<ProofShape> check_params(const Air& air, const ProofParams& params,
+                                 const VerifyOptions& options) {
   auto shape = proof_shape(params);
-  if (!shape) return reject(shape.error().message);
-
-  // ---- The proof's shape must be this AIR's, and its parameters strong enough.
+  if (!shape) return reject(Rejection::bad_encoding, shape.error().message);
   if (params.log_trace_length != proto::log2_exact(air.trace_length()) ||
       params.trace_width != air.trace_width())
-    return reject("trace dimensions differ from the AIR's");
+    return reject(Rejection::air_mismatch, "trace dimensions differ from the AIR's");
   if (params.num_segments != proto::composition_segments(air))
-    return reject("composition segment count differs from the AIR's constraint degrees");
-  if (shape->security_bits < min_options.min_security_bits)
-    return reject("parameters give " + std::to_string(shape->security_bits) +
-                  " bits of conjectured security, below the required " +
-                  std::to_string(min_options.min_security_bits));
-
-  const std::size_t n = air.trace_length(), w = air.trace_width();
-  const std::size_t N = shape->lde_size, D = params.num_segments;
-  const Felt g(kDomainOffset);
-  const Felt omega_n = field::root_of_unity(params.log_trace_length);
-  const Felt omega_N = field::root_of_unity(shape->log_lde_size);
-
-  // ---- Replay the transcript up to the out-of-domain point.
-  Transcript transcript = proto::start_transcript(air, params);
-  transcript.absorb(proto::kLabelTraceRoot, proof.trace_root);
-  const std::size_t num_transitions = air.transition_degrees().size();
-  std::vector<Ext2> alphas(num_transitions + air.boundary_constraints().size());
-  for (auto& a : alphas) a = transcript.draw_ext(proto::kLabelCompositionCoeff);
-  transcript.absorb(proto::kLabelCompositionRoot, proof.composition_root);
-  const Ext2 z = proto::draw_ood_point(transcript);
-  {
-    std::vector<Ext2> frame = proof.ood_current;
-    frame.insert(frame.end(), proof.ood_next.begin(), proof.ood_next.end());
-    frame.insert(frame.end(), proof.ood_composition.begin(), proof.ood_composition.end());
-    transcript.absorb_ext(proto::kLabelOod, frame);
+    return reject(Rejection::air_mismatch,
+                  "composition segment count differs from the AIR's constraint degrees");
+  if (shape->security_bits < options.min_security_bits)
+    return reject(Rejection::params_below_security,
+                  "parameters give " + std::to_string(shape->security_bits) +
+                      " bits of conjectured security, below the required " +
+                      std::to_string(options.min_security_bits));
+  if (options.pinned) {
+    PinnedParams carried;
+    carried.blowup = 1u << params.log_blowup;
+    carried.num_queries = params.num_queries;
+    carried.grinding_bits = params.grinding_bits;
+    carried.folding_factor = kFoldingFactor;  // the only one the encoding admits
+    carried.max_remainder_size = 1u << params.log_max_remainder;
+    if (carried != *options.pinned)
+      return reject(Rejection::params_not_pinned, "parameters (" + describe(carried) +
+                                                      ") differ from the pinned ones (" +
+                                                      describe(*options.pinned) + ")");
   }
+  return *shape;
+}
 
-  // ---- The AIR at z: the composition recomputed from the trace frame must equal the one
-  // the committed segments give, C(z) = sum_k S_k(z) z^(kn).
+// ---- The AIR at z: the composition recomputed from the trace frame must equal the one the
+// committed segments give, C(z) = sum_k S_k(z) z^(kn).
+Checked<> check_out_of_domain(const Air& air, const Proof& proof, std::span<const Ext2> alphas,
+                              Ext2 z) {
   if (proto::composition_at(air, alphas, proof.ood_current, proof.ood_next, z) !=
-      proto::composition_from_segments(proof.ood_composition, z, n))
-    return reject("out-of-domain check: constraints at z disagree with the composition segments");
+      proto::composition_from_segments(proof.ood_composition, z, air.trace_length()))
+    return reject(Rejection::ood_mismatch,
+                  std::string(rejection_message(Rejection::ood_mismatch)));
+  return {};
+}
 
-  // ---- DEEP and FRI challenges, remainder, proof of work, query positions.
-  std::vector<Ext2> gamma(w), gamma_next(w), delta(D);
-  for (auto& v : gamma) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  for (auto& v : gamma_next) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  for (auto& v : delta) v = transcript.draw_ext(proto::kLabelDeepCoeff);
-  const Ext2 zw = z * omega_n;
-  Ext2 at_z, at_zw;
-  for (std::size_t c = 0; c < w; ++c) {
-    at_z += gamma[c] * proof.ood_current[c];
-    at_zw += gamma_next[c] * proof.ood_next[c];
-  }
-  for (std::size_t k = 0; k < D; ++k) at_z += delta[k] * proof.ood_composition[k];
+// What the queries are checked against, from the transcript replay.
+struct Challenges {
+  Ext2 z, zw;
+  proto::DeepCoeffs deep;
+  std::vector<Ext2> betas;
+  std::vector<std::size_t> positions;
+};
 
-  const unsigned layers = shape->fri_layers;
-  std::vector<Ext2> betas(layers);
-  for (unsigned i = 0; i < layers; ++i) {
-    transcript.absorb(proto::kLabelFriRoot, proof.fri_roots[i]);
-    betas[i] = transcript.draw_ext(proto::kLabelFriFold);
-  }
-  transcript.absorb_ext(proto::kLabelFriRemainder, proof.fri_remainder);
-  if (!transcript.pow_ok(params.grinding_bits, proof.pow_nonce))
-    return reject("proof-of-work nonce does not meet the grinding target");
-  transcript.absorb(proto::kLabelPowNonce, ByteWriter().u64(proof.pow_nonce).bytes());
-  const auto positions = transcript.draw_positions(proto::kLabelQueries, params.num_queries, N);
-  if (positions.size() != proof.queries.size()) return reject("query count mismatch");
+// ---- Replays the transcript (docs/stark.md §6), checking the out-of-domain frame and the
+// proof of work where they enter it.
+Checked<Challenges> replay_transcript(const Air& air, const Proof& proof) {
+  Challenges ch;
+  Transcript transcript = proto::start_transcript(air, proof.params);
+  proto::absorb_trace_root(transcript, proof.trace_root);
+  const std::vector<Ext2> alphas = proto::draw_composition_coeffs(transcript, air);
+  proto::absorb_composition_root(transcript, proof.composition_root);
+  ch.z = proto::draw_ood_point(transcript);
+  ch.zw = ch.z * field::root_of_unity(proof.params.log_trace_length);
+  proto::absorb_ood_frame(transcript, proof.ood_current, proof.ood_next, proof.ood_composition);
+  if (auto ok = check_out_of_domain(air, proof, alphas, ch.z); !ok)
+    return std::unexpected(ok.error());
+  ch.deep =
+      proto::draw_deep_coeffs(transcript, proof.ood_current, proof.ood_next, proof.ood_composition);
+  ch.betas = fri::replay_challenges(transcript, proof.fri_roots, proof.fri_remainder);
+  if (!proto::accept_pow_nonce(transcript, proof.params.grinding_bits, proof.pow_nonce))
+    return reject(Rejection::pow_invalid,
+                  std::string(rejection_message(Rejection::pow_invalid)));
+  ch.positions = proto::draw_query_positions(transcript, proof.params);
+  if (ch.positions.size() != proof.queries.size())
+    return reject(Rejection::bad_encoding, "query count mismatch");
+  return ch;
+}
 
-  // ---- Each query: trace and composition openings, DEEP value, FRI folding chain, remainder.
-  for (std::size_t q = 0; q < positions.size(); ++q) {
-    const std::size_t pos = positions[q];
-    const QueryOpening& open = proof.queries[q];
-    const std::string where = "query " + std::to_string(q) + ": ";
-    if (!verify_path(proof.trace_root, pos, hash_leaf(std::span<const Felt>(open.trace_row)),
-                     open.trace_path))
-      return reject(where + "trace opening does not match the trace commitment");
-    if (!verify_path(proof.composition_root, pos,
-                     hash_leaf(std::span<const Ext2>(open.composition_row)), open.composition_path))
-      return reject(where + "composition opening does not match its commitment");
+// ---- One query: trace and composition openings, the DEEP value they give, then FRI.
+Checked<> check_query(const Proof& proof, const ProofShape& shape, const Challenges& ch,
+                      std::size_t q) {
+  const std::size_t pos = ch.positions[q];
+  const QueryOpening& open = proof.queries[q];
+  const std::string where = "query " + std::to_string(q) + ": ";
+  if (!verify_path(proof.trace_root, pos, hash_leaf(std::span<const Felt>(open.trace_row)),
+                   open.trace_path))
+    return reject(Rejection::trace_root_mismatch,
+                  where + std::string(rejection_message(Rejection::trace_root_mismatch)));
+  if (!verify_path(proof.composition_root, pos,
+                   hash_leaf(std::span<const Ext2>(open.composition_row)), open.composition_path))
+    return reject(Rejection::composition_root_mismatch,
+                  where + std::string(rejection_message(Rejection::composition_root_mismatch)));
+  const fri::LayerDomain lde{shape.lde_size, Felt(kDomainOffset)};
+  const Ext2 deep = ch.deep.deep_at(lde.point(pos), ch.z, ch.zw, open.trace_row,
+                                    open.composition_row);
+  const fri::Claim claim{proof.fri_roots, proof.fri_remainder, ch.betas};
+  if (auto failure = fri::verify_query(claim, lde, pos, deep, open.fri))
+    return reject(failure->reason, where + failure->detail);
+  return {};
+}
 
-    const Felt x = g * omega_N.pow(pos);
-    Ext2 num_z = -at_z, num_zw = -at_zw;
-    for (std::size_t c = 0; c < w; ++c) {
-      num_z += gamma[c] * open.trace_row[c];
-      num_zw += gamma_next[c] * open.trace_row[c];
-    }
-    for (std::size_t k = 0; k < D; ++k) num_z += delta[k] * open.composition_row[k];
-    Ext2 expected = num_z * (Ext2(x) - z).inverse() + num_zw * (Ext2(x) - zw).inverse();
-
-    std::size_t p = pos, size = N;
-    Felt shift = g;
-    for (unsigned i = 0; i < layers; ++i) {
-      const std::size_t quarter = size / 4, j = p % quarter, k = p / quarter;
-      const auto& layer = open.fri[i];
-      if (layer.values[k] != expected)
-        return reject(where + "FRI layer " + std::to_string(i) +
-                      (i == 0 ? " disagrees with the DEEP composition"
-                              : " disagrees with the previous layer's fold"));
-      if (!verify_path(proof.fri_roots[i], j, hash_leaf(std::span<const Ext2>(layer.values)),
-                       layer.path))
-        return reject(where + "FRI layer " + std::to_string(i) +
-                      " opening does not match its commitment");
-      const Felt omega = field::root_of_unity(proto::log2_exact(size));
-      const Felt x_inv = (shift * omega.pow(j)).inverse();
-      expected = proto::fold4(layer.values, betas[i], x_inv);
-      p = j;
-      size = quarter;
-      shift = shift.pow(4);
-    }
-    const Felt x_final = shift * field::root_of_unity(proto::log2_exact(size)).pow(p);
-    if (field::evaluate_polynomial(std::span<const Ext2>(proof.fri_remainder), Ext2(x_final)) !=
-        expected)
-      return reject(where + (layers == 0 ? "DEEP composition" : "last FRI layer") +
-                    " disagrees with the remainder polynomial");
-  }
+Checked<VerifyReport> verify_checked(const Air& air, std::span<const std::uint8_t> proof_bytes,
+                                     const VerifyOptions& options) {
+  if (auto ok = proto::check_air(air); !ok)
+    return reject(Rejection::air_invalid, ok.error().message);
+  auto decoded = deserialize(proof_bytes);
+  if (!decoded) return reject(Rejection::bad_encoding, decoded.error().message);
+  const Proof& proof = *decoded;
+  const ProofShape shape = ROLLUP_TRY(check_params(air, proof.params, options));
+  const Challenges challenges = ROLLUP_TRY(replay_transcript(air, proof));
+  for (std::size_t q = 0; q < challenges.positions.size(); ++q)
+    if (auto ok = check_query(proof, shape, challenges, q); !ok) return std::unexpected(ok.error());
 
   VerifyReport report;
   report.air_id = air.id();
-  report.params = params;
-  report.security_bits = shape->security_bits;
+  report.params = proof.params;
+  report.security_bits = shape.security_bits;
   report.proof_size = proof_bytes.size();
   return report;
 }
 
 }  // namespace
 
-Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_bytes,
-                            const ProofOptions& min_options) {
+VerifyOptions VerifyOptions::pinned_to(const ProofOptions& options) {
+  VerifyOptions v;
+  v.min_security_bits = options.min_security_bits;
+  v.pinned = PinnedParams::of(options);
+  return v;
+}
+
+std::expected<VerifyReport, Rejected> verify_detailed(const Air& air,
+                                                      std::span<const std::uint8_t> proof_bytes,
+                                                      const VerifyOptions& options) {
   // Allocations are bounded by the proof size limit and the AIR; running out of memory anyway
   // is reported, not thrown.
   try {
-    return verify_checked(air, proof_bytes, min_options);
+    return verify_checked(air, proof_bytes, options);
   } catch (const std::bad_alloc&) {
-    return fail(Errc::internal, "stark verifier: out of memory");
+    return reject(Rejection::out_of_memory,
+                  std::string(rejection_message(Rejection::out_of_memory)));
   }
+}
+
+Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_bytes,
+                            const VerifyOptions& options) {
+  auto report = verify_detailed(air, proof_bytes, options);
+  if (!report) return std::unexpected(report.error().error());
+  return std::move(*report);
+}
+
+Result<VerifyReport> verify(const Air& air, std::span<const std::uint8_t> proof_bytes,
+                            const ProofOptions& min_options) {
+  VerifyOptions options;
+  options.min_security_bits = min_options.min_security_bits;
+  return verify(air, proof_bytes, options);
 }
 
 }  // namespace rollup::stark
