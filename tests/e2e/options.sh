@@ -18,12 +18,12 @@ usage_error() {
 # Item 5: rollup-l1 init took 2^53 (then refused every tx), and -1 gave exit 5.
 usage_error "--chain-id: .*at most 9007199254740991" rollup-l1 init --sequencer-key seq.key --chain-id 9007199254740992
 usage_error "--chain-id: .*unsigned" rollup-l1 init --sequencer-key seq.key --chain-id -1
-usage_error "--deposit-deadline: .*unsigned" rollup-l1 init --sequencer-key seq.key --deposit-deadline -1
+usage_error "--deposit-deadline: a duration is" rollup-l1 init --sequencer-key seq.key --deposit-deadline -1
 usage_error "--dev-accounts: .*unsigned" rollup-l1 init --sequencer-key seq.key --dev-accounts -1
 usage_error "--dev-accounts: .*at most 1048576" rollup-l1 init --sequencer-key seq.key --dev-accounts 1048577
 usage_error "--namespace: .*at most 4294967295" rollup-l1 init --sequencer-key seq.key --namespace 4294967296
 [ ! -e rollup.db ] || fail "a refused init created the state file"
-rollup-l1 init --sequencer-key seq.key --chain-id 9007199254740991 --namespace 1 -q
+rollup-l1 init --dev --sequencer-key seq.key --chain-id 9007199254740991 --namespace 1 -q
 rollup-l1 fund --to "$(rollup-keygen --show alice.key)" --amount 100
 usage_error "--amount: .*at least 1" rollup-l1 fund --to "$BOB" --amount 0
 usage_error "--amount: .*unsigned" rollup-l1 deposit --key alice.key --amount -5
@@ -61,7 +61,7 @@ usage_error "--height: .*unsigned" rollup-query --index 0 --height -1
 # Item 7: a state file is a path. "file:u.db" once opened u.db as an SQLite URI, and ":memory:"
 # "succeeded" and kept nothing.
 mkdir uri && cd uri
-rollup-l1 init --sequencer-key ../seq.key --db file:u.db -q
+rollup-l1 init --dev --sequencer-key ../seq.key --db file:u.db -q
 [ -e file:u.db ] || fail "--db file:u.db did not create the file named file:u.db"
 [ ! -e u.db ] || fail "--db file:u.db was read as a URI"
 expect_status 0 rollup-l1 status --db file:u.db
