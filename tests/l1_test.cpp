@@ -447,3 +447,15 @@ TEST_CASE("a block over the work cap is refused", "[l1]") {
   auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
   CHECK(l1::open_contract(db).value()->init(c, {}).error().code == Errc::usage);
 }
+
+TEST_CASE("the contract is opened by the backend its state file names", "[l1]") {
+  Chain chain;  // an initialized embedded contract
+  auto again = l1::open_contract(chain.db);
+  REQUIRE(again);
+  CHECK((*again)->config());
+  REQUIRE(chain.db.exec("UPDATE l1_config SET backend = 'anvil'"));
+  auto other = l1::open_contract(chain.db);
+  REQUIRE_FALSE(other);
+  CHECK(other.error().code == Errc::usage);
+  CHECK(other.error().message.find("'anvil'") != std::string::npos);
+}

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <functional>
@@ -231,6 +232,8 @@ class Contract {
 /// backend (an L1 reached over RPC) is added here alone. Today every state file names the
 /// contract embedded in its own l1_* tables, on the clock l1_time().
 Result<std::unique_ptr<Contract>> open_contract(store::Db& db);
+/// The backend named by l1_config.backend for the contract in the file's own l1_* tables.
+inline constexpr std::string_view kEmbeddedBackend = "embedded";
 /// The same on another L1 clock (tests drive the time).
 Result<std::unique_ptr<Contract>> open_contract(store::Db& db, Clock clock);
 

@@ -150,6 +150,8 @@ CREATE TABLE proof_blocks(
 // - the config holds the cap on a block's work (NULL: the default derived from the prover's
 //   worst case, see l1::kDefaultMaxBlockOps) and whether the contract runs with dev keys (NULL:
 //   not yet known, detected when the config is read);
+// - the config names the contract's backend (l1::open_contract picks it): 'embedded', the
+//   contract in this file's l1_* tables, is the only one so far;
 // - one equivocation is evidence once: a block hash is stored once.
 // SQLite cannot change a column's meaning in place, so l1_config and l1_deposits are rebuilt.
 constexpr std::string_view kContractHardening = R"sql(
@@ -162,6 +164,7 @@ CREATE TABLE l1_config_v3(
   deposit_deadline_s INTEGER NOT NULL,
   max_block_ops INTEGER,
   dev_mode INTEGER,
+  backend TEXT NOT NULL DEFAULT 'embedded',
   frozen INTEGER NOT NULL DEFAULT 0,
   frozen_reason TEXT,
   created_at TEXT NOT NULL
