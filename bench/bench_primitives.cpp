@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
 
   auto key = crypto::dev_key(1);
-  auto tx = wallet::sign_transfer(key, crypto::dev_key(2).public_key, 5, 1, 0, 1);
+  auto tx = wallet::sign_transfer(key, crypto::dev_key(2).public_key, 5, 1, 0, vm::RollupParams{1, 1});
   auto msg = tx.signing_message();
   volatile bool sink = true;
   auto verify = [&](std::size_t) { sink = sink & crypto::verify(tx.from, msg, tx.sig); };
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   std::vector<std::uint64_t> nonces(accounts, 0);
   for (std::size_t i = 0; i < block_txs; ++i) {
     std::uint64_t from = rng() % accounts, to = (from + 1 + rng() % (accounts - 1)) % accounts;
-    ns.txs.push_back(wallet::sign_transfer(crypto::dev_key(from), genesis[to].key, 1, 1, nonces[from]++, 1));
+    ns.txs.push_back(wallet::sign_transfer(crypto::dev_key(from), genesis[to].key, 1, 1, nonces[from]++, vm::RollupParams{1, 1}));
   }
   ns.tx_hash = codec::tx_list_hash(ns.txs);
   block.namespaces.push_back(ns);

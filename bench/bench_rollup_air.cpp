@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     std::size_t to = rng() % accounts;
     if (to == from) to = (to + 1) % accounts;
     const PublicKey dest = i < fresh ? crypto::dev_key(900000 + i).public_key : keys[to].public_key;
-    block.namespaces[0].txs.push_back(wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, 1));
+    block.namespaces[0].txs.push_back(wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, vm::RollupParams{1, 1}));
   }
   block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
   block.hash = block.compute_hash();
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
 
   // The same trace again, for the commitment timed alone.
   const auto& txs_list = vm::rollup_txs(block, params.namespace_id);
-  auto w = air::make_witness(pre, block, params, vm::check_signatures(txs_list, 1, threads), threads);
+  auto w = air::make_witness(pre, block, params, vm::check_signatures(txs_list, params, threads), threads);
   if (!w) return 1;
   air::RollupAir rollup_air(w->publics, w->program.ops);
   const auto trace = air::build_trace(rollup_air, w->ops, threads);

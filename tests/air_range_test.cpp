@@ -42,20 +42,20 @@ std::vector<codec::Block> blocks() {
   std::vector<codec::Block> out;
   out.push_back(BlockBuilder(feeman.public_key)
                     .deposit(dave.public_key, 50)
-                    .tx(wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kChain))
-                    .tx(wallet::sign_withdraw(alice, 3, 1, 1, kChain))
+                    .tx(wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kParams))
+                    .tx(wallet::sign_withdraw(alice, 3, 1, 1, kParams))
                     .done());
   BlockBuilder b2(carol.public_key, 2, out[0].deposit_end());
   b2.block.parent = out[0].hash;
   out.push_back(b2.deposit(carol.public_key, (std::uint64_t{1} << 53) - 400)
                     .deposit(carol.public_key, 200)  // overflows: refunded
-                    .tx(wallet::sign_transfer(bob, crypto::dev_key(8).public_key, 4, 2, 0, kChain))
-                    .tx(wallet::sign_withdraw(dave, 7, 0, 0, kChain))
+                    .tx(wallet::sign_transfer(bob, crypto::dev_key(8).public_key, 4, 2, 0, kParams))
+                    .tx(wallet::sign_withdraw(dave, 7, 0, 0, kParams))
                     .done());
   BlockBuilder b3(alice.public_key, 3, out[1].deposit_end());
   b3.block.parent = out[1].hash;
-  out.push_back(b3.tx(wallet::sign_transfer(dave, alice.public_key, 5, 1, 1, kChain))
-                    .tx(wallet::sign_withdraw(bob, 1, 0, 1, kChain))
+  out.push_back(b3.tx(wallet::sign_transfer(dave, alice.public_key, 5, 1, 1, kParams))
+                    .tx(wallet::sign_withdraw(bob, 1, 0, 1, kParams))
                     .done());
   return out;
 }
@@ -197,7 +197,7 @@ TEST_CASE("malicious: range proofs with dropped, reordered or swapped blocks, ot
     rejection(renumbered, claim, encode_proof(h, decoded->second));
     // A block replaced by another of the same height and shape (another amount).
     std::vector<codec::Block> other = bs;
-    other[2].namespaces[0].txs[0] = wallet::sign_transfer(dave, alice.public_key, 6, 1, 1, kChain);
+    other[2].namespaces[0].txs[0] = wallet::sign_transfer(dave, alice.public_key, 6, 1, 1, kParams);
     other[2] = rehash(other[2]);
     CHECK(rejection(other, claim, p->bytes) == Rejection::stark_rejected);
   }

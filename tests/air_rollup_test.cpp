@@ -49,25 +49,25 @@ vm::State genesis() {
 // new accounts, a withdraw, a fee recipient created by the first fee, every failure reason, a
 // replayed tx, `to` and `from` equal to the fee recipient.
 codec::Block first_block() {
-  auto bad_sig = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain);
+  auto bad_sig = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kParams);
   bad_sig.sig[0] ^= 1;
-  auto t0 = wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kChain);
+  auto t0 = wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kParams);
   return BlockBuilder(feeman.public_key)
       .deposit(alice.public_key, 100)
       .deposit(dave.public_key, 50)
       .deposit(carol.public_key, 20)                                             // overflows
       .tx(t0)                                                                    // creates feeman
-      .tx(wallet::sign_transfer(alice, erin.public_key, 5, 1, 1, kChain))        // creates erin
+      .tx(wallet::sign_transfer(alice, erin.public_key, 5, 1, 1, kParams))        // creates erin
       .tx(bad_sig)
-      .tx(wallet::sign_transfer(frank, bob.public_key, 1, 0, 0, kChain))         // unknown
-      .tx(wallet::sign_transfer(alice, alice.public_key, 1, 0, 2, kChain))       // self
-      .tx(wallet::sign_transfer(alice, bob.public_key, 1, 0, 7, kChain))         // bad nonce
-      .tx(wallet::sign_transfer(bob, alice.public_key, 1000000, 0, 0, kChain))   // insufficient
-      .tx(wallet::sign_transfer(alice, carol.public_key, 20, 0, 2, kChain))      // overflow at to
-      .tx(wallet::sign_withdraw(alice, 3, 1, 2, kChain))
+      .tx(wallet::sign_transfer(frank, bob.public_key, 1, 0, 0, kParams))         // unknown
+      .tx(wallet::sign_transfer(alice, alice.public_key, 1, 0, 2, kParams))       // self
+      .tx(wallet::sign_transfer(alice, bob.public_key, 1, 0, 7, kParams))         // bad nonce
+      .tx(wallet::sign_transfer(bob, alice.public_key, 1000000, 0, 0, kParams))   // insufficient
+      .tx(wallet::sign_transfer(alice, carol.public_key, 20, 0, 2, kParams))      // overflow at to
+      .tx(wallet::sign_withdraw(alice, 3, 1, 2, kParams))
       .tx(t0)                                                                    // replayed
-      .tx(wallet::sign_transfer(dave, feeman.public_key, 5, 1, 0, kChain))       // to == fee recipient
-      .tx(wallet::sign_transfer(feeman, bob.public_key, 1, 1, 0, kChain))        // from == fee recipient
+      .tx(wallet::sign_transfer(dave, feeman.public_key, 5, 1, 0, kParams))       // to == fee recipient
+      .tx(wallet::sign_transfer(feeman, bob.public_key, 1, 1, 0, kParams))        // from == fee recipient
       .done();
 }
 
@@ -77,9 +77,9 @@ codec::Block second_block(const codec::Block& parent) {
   BlockBuilder b(carol.public_key, 2, parent.deposit_end());
   b.block.parent = parent.hash;
   return b.deposit(frank.public_key, 7)
-      .tx(wallet::sign_transfer(alice, bob.public_key, 1, 20, 3, kChain))        // overflow at fee
-      .tx(wallet::sign_transfer(bob, crypto::dev_key(8).public_key, 4, 2, 0, kChain))
-      .tx(wallet::sign_withdraw(frank, 2, 0, 0, kChain))
+      .tx(wallet::sign_transfer(alice, bob.public_key, 1, 20, 3, kParams))        // overflow at fee
+      .tx(wallet::sign_transfer(bob, crypto::dev_key(8).public_key, 4, 2, 0, kParams))
+      .tx(wallet::sign_withdraw(frank, 2, 0, 0, kParams))
       .done();
 }
 
@@ -92,7 +92,7 @@ struct Proven {
 Proven prove(ProverState& state, const codec::Block& block, const stark::ProofOptions& options = {}) {
   vm::State stf = state.state();
   const auto& txs = vm::rollup_txs(block, kNamespace);
-  auto outcome = stf.apply_block(block, kParams, vm::check_signatures(txs, kChain, 1), 1);
+  auto outcome = stf.apply_block(block, kParams, vm::check_signatures(txs, kParams, 1), 1);
   RangeProofClaim claim{block.height, block.height, block.hash, hash::digest_bytes(state.state().root()), {},
                         state.keys().commitment()};
   auto p = prove_range(state, std::span(&block, 1), kParams, ProveOptions{2, options});
@@ -167,7 +167,7 @@ void stark_rejects(const codec::Block& block, const RangeProofClaim& claim, cons
 }
 
 std::vector<bool> signatures_of(const codec::Block& block) {
-  return vm::check_signatures(vm::rollup_txs(block, kNamespace), kChain, 1);
+  return vm::check_signatures(vm::rollup_txs(block, kNamespace), kParams, 1);
 }
 
 std::size_t find_op(const RollupAir& air, OpKind kind, std::size_t from = 0) {
@@ -244,7 +244,7 @@ TEST_CASE("air: empty and deposit-only blocks, and blocks without the rollup's n
   CHECK(deposits.post_keys.count == 4);
   codec::Block other = BlockBuilder(feeman.public_key).done();
   other.namespaces[0].id = kNamespace + 1;  // another rollup's txs are not this rollup's
-  other.namespaces[0].txs.push_back(wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain));
+  other.namespaces[0].txs.push_back(wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kParams));
   CHECK(check(other).blocks[0].receipts.empty());
 }
 
@@ -284,8 +284,8 @@ TEST_CASE("air: a proof at subtree depth 14 verifies", "[air]") {
   s.load_accounts(accounts, 1);
   ProverState state(std::move(s), 1);
   auto block = BlockBuilder(crypto::dev_key(200).public_key)
-                   .tx(wallet::sign_transfer(crypto::dev_key(201), crypto::dev_key(202).public_key, 5, 1, 0, kChain))
-                   .tx(wallet::sign_transfer(crypto::dev_key(203), alice.public_key, 5, 1, 0, kChain))
+                   .tx(wallet::sign_transfer(crypto::dev_key(201), crypto::dev_key(202).public_key, 5, 1, 0, kParams))
+                   .tx(wallet::sign_transfer(crypto::dev_key(203), alice.public_key, 5, 1, 0, kParams))
                    .done();
   auto p = prove(state, block);
   CHECK(p.proof.depth == 14);
@@ -473,7 +473,7 @@ TEST_CASE("malicious: wrong roots, key sets and blocks", "[air][malicious]") {
       edit_claims(decoded->first.claims[0]);
       CHECK(rejection(b, c, encode_proof(decoded->first, decoded->second)) == Rejection::stark_rejected);
     };
-    changed([](auto& txs) { txs[0] = wallet::sign_transfer(alice, bob.public_key, 11, 1, 0, kChain); },
+    changed([](auto& txs) { txs[0] = wallet::sign_transfer(alice, bob.public_key, 11, 1, 0, kParams); },
             [](auto&) {});  // same shape, another amount
     changed([](auto& txs) { txs[0] = txs[1]; }, [](auto& claims) { claims[3] = claims[4]; });
     changed([](auto& txs) { txs.erase(txs.begin() + 1); }, [](auto& claims) { claims.erase(claims.begin() + 4); });
@@ -482,7 +482,7 @@ TEST_CASE("malicious: wrong roots, key sets and blocks", "[air][malicious]") {
     changed([](auto& txs) { txs.erase(txs.begin() + 3); });
     changed([](auto& txs) { txs.erase(txs.begin() + 5); });
     changed([](auto& txs) { txs.push_back(txs[0]); });
-    changed([](auto& txs) { txs.insert(txs.begin(), wallet::sign_transfer(bob, alice.public_key, 1, 0, 0, kChain)); });
+    changed([](auto& txs) { txs.insert(txs.begin(), wallet::sign_transfer(bob, alice.public_key, 1, 0, 0, kParams)); });
     // A deposit dropped.
     codec::Block b = b1;
     b.deposits.pop_back();
@@ -502,7 +502,7 @@ TEST_CASE("malicious: damaged proof bytes", "[air][malicious]") {
   ProverState state(genesis(), 1);
   const auto block = BlockBuilder(feeman.public_key)
                          .deposit(dave.public_key, 9)
-                         .tx(wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kChain))
+                         .tx(wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kParams))
                          .done();
   auto p = prove(state, block);
   const Bytes& good = p.proof.bytes;

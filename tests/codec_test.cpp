@@ -132,9 +132,59 @@ TEST_CASE("block hash binds every field and parse checks it", "[codec]") {
   CHECK_FALSE(codec::parse_block(gap));
 }
 
+TEST_CASE("a tx signs its namespace and names it on its line", "[codec]") {
+  auto alice = crypto::generate_keypair(), bob = crypto::generate_keypair();
+  auto tx = signed_transfer(alice, bob.public_key, 42, 3);
+  tx.namespace_id = 9;
+  tx.sig = crypto::sign(alice, tx.signing_message());
+  Json line = Json::parse(codec::to_json(tx));
+  CHECK(line["v"] == 2);
+  CHECK(line["namespace"] == 9);
+  auto parsed = codec::parse_tx(line);
+  REQUIRE(parsed);
+  CHECK(parsed->namespace_id == 9);
+  CHECK(crypto::verify(parsed->from, parsed->signing_message(), parsed->sig));
+  // The message holds the namespace (a u32 after the chain id): another one breaks the signature.
+  auto moved = *parsed;
+  moved.namespace_id = 10;
+  CHECK(moved.signing_message() != parsed->signing_message());
+  CHECK_FALSE(crypto::verify(moved.from, moved.signing_message(), moved.sig));
+  const Bytes msg = parsed->signing_message();
+  const std::string_view tag = "rollup-tools:tx:v2";
+  CHECK(std::string(msg.begin(), msg.begin() + tag.size()) == tag);
+  CHECK(msg.size() + 64 == codec::Tx::kEncodedSize);
+  CHECK(Bytes(msg.begin() + 26, msg.begin() + 30) == Bytes{9, 0, 0, 0});  // little-endian
+
+  Json missing = line;
+  missing.erase("namespace");
+  CHECK_FALSE(codec::parse_tx(missing));
+  Json wide = line;
+  wide["namespace"] = 1ULL << 32;
+  CHECK_FALSE(codec::parse_tx(wide));
+  Json old = line;
+  old["v"] = std::uint64_t{1};
+  auto refused = codec::parse_tx(old);
+  REQUIRE_FALSE(refused);
+  INFO(refused.error().message);
+  CHECK(refused.error().message.find("version 1") != std::string::npos);
+  CHECK_FALSE(codec::parse_tx_line_fast(old.dump()));
+  CHECK_FALSE(codec::parse_tx_line_fast(missing.dump()));
+  CHECK_FALSE(codec::parse_tx_line_fast(wide.dump()));
+  auto fast = codec::parse_tx_line_fast(line.dump());
+  REQUIRE(fast);
+  CHECK(fast->namespace_id == 9);
+}
+
 TEST_CASE("stream objects need kind and version", "[codec]") {
-  CHECK(codec::parse_stream_object(R"({"kind":"tx","v":1})"));
-  CHECK_FALSE(codec::parse_stream_object(R"({"kind":"tx","v":2})"));
+  CHECK(codec::parse_stream_object(R"({"kind":"tx","v":2})"));
+  CHECK(codec::parse_stream_object(R"({"kind":"block","v":1})"));
+  CHECK_FALSE(codec::parse_stream_object(R"({"kind":"block","v":2})"));
+  CHECK_FALSE(codec::parse_stream_object(R"({"kind":"tx","v":3})"));
+  // A v1 tx signed no namespace: refused, with a message that says what to do.
+  auto v1 = codec::parse_stream_object(R"({"kind":"tx","v":1})");
+  REQUIRE_FALSE(v1);
+  CHECK(v1.error().code == Errc::bad_input);
+  CHECK(v1.error().message.find("sign the tx again") != std::string::npos);
   CHECK_FALSE(codec::parse_stream_object(R"({"v":1})"));
   CHECK_FALSE(codec::parse_stream_object(R"([1,2])"));
   auto bad = codec::parse_stream_object(R"({"kind":"tx",)");
@@ -186,7 +236,7 @@ TEST_CASE("the fast tx-line path decides exactly as the general path", "[codec]"
   w.type = codec::TxType::withdraw;
   lines.push_back(transfer);
   lines.push_back(codec::to_json(w));
-  lines.push_back(" { \"v\" : 1 ," + transfer.substr(transfer.find('"', 2) - 1).substr(1));
+  lines.push_back(" { \"v\" : 2 ," + transfer.substr(transfer.find('"', 2) - 1).substr(1));
   // Mutations: every position replaced, deleted or duplicated, plus hand-picked edge cases.
   for (int i = 0; i < 3000; ++i) {
     std::string m = lines[rng() % 2];
@@ -198,8 +248,8 @@ TEST_CASE("the fast tx-line path decides exactly as the general path", "[codec]"
     }
     lines.push_back(m);
   }
-  for (const char* edge : {R"({"kind":"tx","v":1,"kind":"tx"})", R"({"amount":01})", "{}", "",
-                           R"({"kind":"tx","v":1.0})", "{\"kind\":\"t\\u0078\",\"v\":1}"})
+  for (const char* edge : {R"({"kind":"tx","v":2,"kind":"tx"})", R"({"amount":01})", "{}", "",
+                           R"({"kind":"tx","v":2.0})", "{\"kind\":\"t\\u0078\",\"v\":2}"})
     lines.push_back(edge);
   // Both paths refuse text after a NUL byte and duplicate keys (the general one since Hardening 9).
   lines.push_back(transfer + std::string(1, '\0') + "garbage");

@@ -71,11 +71,15 @@ TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", 
   auto s = seq::Sequencer::open(db, *contract, key, options);
   REQUIRE(s);
   CHECK(s->namespace_id() == 4);
-  auto tx = wallet::sign_transfer(alice, key.public_key, 1, 0, 0, 9);
+  auto tx = wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 4});
   CHECK_FALSE(*s->add(tx, 100));
   CHECK(*s->add(tx, 100));  // the second tx reaches max-txs
-  auto wrong_chain = wallet::sign_transfer(alice, key.public_key, 1, 0, 0, 8);
+  auto wrong_chain = wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{8, 4});
   auto refused = s->add(wrong_chain, 100);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::bad_input);
+  auto other_rollup = wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 5});
+  refused = s->add(other_rollup, 100);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == Errc::bad_input);
 

@@ -19,7 +19,7 @@ using BlockBuilder = test::BasicBlockBuilder<kNamespace>;
 
 vm::BlockOutcome apply(vm::State& s, const codec::Block& b) {
   const auto& txs = vm::rollup_txs(b, kNamespace);
-  return s.apply_block(b, kParams, vm::check_signatures(txs, kChain, 2), 2);
+  return s.apply_block(b, kParams, vm::check_signatures(txs, kParams, 2), 2);
 }
 
 std::vector<Reason> reasons(const vm::BlockOutcome& o) {
@@ -49,7 +49,7 @@ TEST_CASE("a transfer moves amount and fee, creates to then fee recipient", "[vm
   vm::State s;
   apply(s, BlockBuilder(feeman.public_key).deposit(alice.public_key, 100).done());
   auto o = apply(s, BlockBuilder(feeman.public_key, 2)
-                        .tx(wallet::sign_transfer(alice, bob.public_key, 30, 2, 0, kChain))
+                        .tx(wallet::sign_transfer(alice, bob.public_key, 30, 2, 0, kParams))
                         .done());
   REQUIRE(reasons(o) == std::vector<Reason>{Reason::none});
   CHECK(s.account(*s.index_of(alice.public_key)).balance == 68);
@@ -64,17 +64,17 @@ TEST_CASE("every failure reason, in the checking order, changes nothing", "[vm]"
   vm::State s;
   apply(s, BlockBuilder(feeman.public_key).deposit(alice.public_key, 100).deposit(carol.public_key, (1ULL << 53) - 5).done());
   auto before = s.root();
-  auto bad_sig = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain);
+  auto bad_sig = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kParams);
   bad_sig.sig[0] ^= 1;
-  auto wrong_chain = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain + 1);
-  auto unknown = wallet::sign_transfer(bob, alice.public_key, 1, 0, 0, kChain);
-  auto self = wallet::sign_transfer(alice, alice.public_key, 1, 0, 0, kChain);
-  auto nonce = wallet::sign_transfer(alice, bob.public_key, 1, 0, 7, kChain);
-  auto broke = wallet::sign_transfer(alice, bob.public_key, 100, 1, 0, kChain);
-  auto overflow = wallet::sign_transfer(alice, carol.public_key, 5, 0, 0, kChain);
-  auto withdraw_broke = wallet::sign_withdraw(alice, 101, 0, 0, kChain);
+  auto wrong_chain = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, vm::RollupParams{kChain + 1, kNamespace});
+  auto unknown = wallet::sign_transfer(bob, alice.public_key, 1, 0, 0, kParams);
+  auto self = wallet::sign_transfer(alice, alice.public_key, 1, 0, 0, kParams);
+  auto nonce = wallet::sign_transfer(alice, bob.public_key, 1, 0, 7, kParams);
+  auto broke = wallet::sign_transfer(alice, bob.public_key, 100, 1, 0, kParams);
+  auto overflow = wallet::sign_transfer(alice, carol.public_key, 5, 0, 0, kParams);
+  auto withdraw_broke = wallet::sign_withdraw(alice, 101, 0, 0, kParams);
   // bad signature wins over every later check
-  auto bad_sig_and_nonce = wallet::sign_transfer(bob, bob.public_key, 1, 0, 9, kChain);
+  auto bad_sig_and_nonce = wallet::sign_transfer(bob, bob.public_key, 1, 0, 9, kParams);
   bad_sig_and_nonce.sig[3] ^= 1;
   auto o = apply(s, BlockBuilder(feeman.public_key, 2)
                         .tx(bad_sig).tx(wrong_chain).tx(unknown).tx(self).tx(nonce).tx(broke)
@@ -90,16 +90,31 @@ TEST_CASE("every failure reason, in the checking order, changes nothing", "[vm]"
   CHECK(o.withdrawals.empty());
 }
 
+TEST_CASE("a tx signed for another rollup of the chain fails bad_signature", "[vm]") {
+  // Same chain id, another namespace: the signature must not carry over, whether the tx keeps
+  // the namespace it was signed for or is relabelled with this rollup's.
+  vm::State s;
+  apply(s, BlockBuilder(feeman.public_key).deposit(alice.public_key, 100).done());
+  const vm::RollupParams other{kChain, kNamespace + 1};
+  auto foreign = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, other);
+  auto relabelled = foreign;
+  relabelled.namespace_id = kNamespace;
+  CHECK(vm::check_signatures({foreign}, other, 1) == std::vector<bool>{true});
+  auto own = wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kParams);
+  auto o = apply(s, BlockBuilder(feeman.public_key, 2).tx(foreign).tx(relabelled).tx(own).done());
+  CHECK(reasons(o) == std::vector<Reason>{Reason::bad_signature, Reason::bad_signature, Reason::none});
+}
+
 TEST_CASE("fee credit overflow fails the tx; a zero fee creates no fee account", "[vm]") {
   vm::State s;
   apply(s, BlockBuilder(feeman.public_key).deposit(alice.public_key, 100).deposit(feeman.public_key, (1ULL << 53) - 2).done());
   auto o = apply(s, BlockBuilder(feeman.public_key, 2)
-                        .tx(wallet::sign_transfer(alice, bob.public_key, 1, 2, 0, kChain))
+                        .tx(wallet::sign_transfer(alice, bob.public_key, 1, 2, 0, kParams))
                         .done());
   CHECK(reasons(o) == std::vector<Reason>{Reason::balance_overflow});
   vm::State t;
   apply(t, BlockBuilder(carol.public_key).deposit(alice.public_key, 100).done());
-  auto z = apply(t, BlockBuilder(carol.public_key, 2).tx(wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kChain)).done());
+  auto z = apply(t, BlockBuilder(carol.public_key, 2).tx(wallet::sign_transfer(alice, bob.public_key, 1, 0, 0, kParams)).done());
   CHECK(reasons(z) == std::vector<Reason>{Reason::none});
   CHECK_FALSE(t.index_of(carol.public_key));
 }
@@ -115,7 +130,7 @@ TEST_CASE("a deposit that would overflow fails and is not credited", "[vm]") {
 TEST_CASE("withdrawals burn amount, pay the fee and are listed", "[vm]") {
   vm::State s;
   apply(s, BlockBuilder(feeman.public_key).deposit(alice.public_key, 100).done());
-  auto o = apply(s, BlockBuilder(feeman.public_key, 2).tx(wallet::sign_withdraw(alice, 40, 3, 0, kChain)).done());
+  auto o = apply(s, BlockBuilder(feeman.public_key, 2).tx(wallet::sign_withdraw(alice, 40, 3, 0, kParams)).done());
   REQUIRE(o.withdrawals.size() == 1);
   CHECK(o.withdrawals[0].to == alice.public_key);
   CHECK(o.withdrawals[0].amount == 40);
@@ -126,10 +141,10 @@ TEST_CASE("withdrawals burn amount, pay the fee and are listed", "[vm]") {
 TEST_CASE("sender as fee recipient, and recipient as fee recipient", "[vm]") {
   vm::State s;
   apply(s, BlockBuilder(alice.public_key).deposit(alice.public_key, 100).done());
-  auto o = apply(s, BlockBuilder(alice.public_key, 2).tx(wallet::sign_transfer(alice, bob.public_key, 10, 5, 0, kChain)).done());
+  auto o = apply(s, BlockBuilder(alice.public_key, 2).tx(wallet::sign_transfer(alice, bob.public_key, 10, 5, 0, kParams)).done());
   CHECK(reasons(o) == std::vector<Reason>{Reason::none});
   CHECK(s.account(0).balance == 90);
-  auto p = apply(s, BlockBuilder(bob.public_key, 3).tx(wallet::sign_transfer(alice, bob.public_key, 10, 5, 1, kChain)).done());
+  auto p = apply(s, BlockBuilder(bob.public_key, 3).tx(wallet::sign_transfer(alice, bob.public_key, 10, 5, 1, kParams)).done());
   CHECK(reasons(p) == std::vector<Reason>{Reason::none});
   CHECK(s.account(1).balance == 25);
 }
@@ -149,7 +164,7 @@ TEST_CASE("random blocks: applying twice from scratch gives the same roots", "[v
       std::size_t from = rng() % keys.size(), to = rng() % keys.size();
       // a mix of valid and invalid nonces and amounts
       std::uint64_t nonce = rng() % 4 == 0 ? nonces[from] + 1 : nonces[from];
-      auto tx = wallet::sign_transfer(keys[from], keys[to].public_key, 1 + rng() % 30, rng() % 3, nonce, kChain);
+      auto tx = wallet::sign_transfer(keys[from], keys[to].public_key, 1 + rng() % 30, rng() % 3, nonce, kParams);
       b.tx(tx);
       nonces[from] = nonce;  // may be wrong; the STF decides
     }
@@ -170,7 +185,7 @@ TEST_CASE("random blocks: applying twice from scratch gives the same roots", "[v
 TEST_CASE("exec json names receipts by type and reason", "[vm]") {
   vm::State s;
   auto o = apply(s, BlockBuilder(feeman.public_key).deposit(alice.public_key, 10)
-                        .tx(wallet::sign_transfer(alice, bob.public_key, 1, 0, 3, kChain)).done());
+                        .tx(wallet::sign_transfer(alice, bob.public_key, 1, 0, 3, kParams)).done());
   auto j = codec::Json::parse(vm::exec_to_json(o));
   CHECK(j["kind"] == "exec");
   CHECK(j["receipts"][0]["type"] == "deposit");

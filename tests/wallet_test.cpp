@@ -24,7 +24,7 @@ TEST_CASE("the load generator makes transfers that all succeed in order", "[wall
     views.push_back(wallet::AccountView{i < 6 ? 40u : 0u, 0});  // half of them start empty
     genesis.push_back(vm::Account{keys.back().public_key, views.back().balance, 0});
   }
-  wallet::LoadGenerator gen(keys, views, 3, Catch::rngSeed());
+  wallet::LoadGenerator gen(keys, views, vm::RollupParams{3, 1}, Catch::rngSeed());
   gen.set_amounts(5, 1);
   codec::Block block;
   block.height = 1;
@@ -41,7 +41,7 @@ TEST_CASE("the load generator makes transfers that all succeed in order", "[wall
   vm::State state;
   state.load_accounts(genesis, 1);
   auto outcome = state.apply_block(block, vm::RollupParams{3, 1},
-                                   vm::check_signatures(ns.txs, 3, 2), 1);
+                                   vm::check_signatures(ns.txs, vm::RollupParams{3, 1}, 2), 1);
   for (const auto& r : outcome.receipts) CHECK(r.ok());
 }
 

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   std::string key_file, to;
   std::uint64_t amount = 0, fee = 0;
   std::optional<std::uint64_t> nonce, chain_id;
+  std::optional<std::uint32_t> namespace_id;
   auto* transfer = app.add_subcommand("transfer", "Sign a transfer to another L2 account");
   auto* withdraw = app.add_subcommand("withdraw", "Sign a withdrawal to the same key's L1 account");
   for (auto* sub : {transfer, withdraw}) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     cli::add_unsigned(*sub, "--fee", fee, "Fee paid to the block's fee recipient")->capture_default_str();
     cli::add_unsigned(*sub, "--nonce", nonce, "Sender's nonce (default: looked up in the state file)");
     cli::add_unsigned(*sub, "--chain-id", chain_id, "Chain id (default: the contract's)");
+    cli::add_unsigned(*sub, "--namespace", namespace_id, "Namespace id of the rollup (default: the contract's)");
   }
   transfer->add_option("--to", to, "Recipient's public key (0x + 64 hex digits)")->required();
 
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   cli::add_unsigned(*batch, "--max-amount", max_amount, "Largest amount", 1, 1ULL << 40)->capture_default_str();
   cli::add_unsigned(*batch, "--fee", fee, "Fee of each tx")->capture_default_str();
   cli::add_unsigned(*batch, "--chain-id", chain_id, "Chain id (default: the contract's)");
+  cli::add_unsigned(*batch, "--namespace", namespace_id, "Namespace id of the rollup (default: the contract's)");
 
   return tool.run(argc, argv, [&]() -> Status {
     // The state file is only read, and only when it exists: a tx can be made offline.
@@ -55,8 +58,14 @@ int main(int argc, char** argv) {
       if (!accounts) return wallet::AccountView{};
       return accounts->get(k);
     };
-    if (!chain_id && db) chain_id = ROLLUP_TRY(wallet::contract_chain_id(*contract));
+    // A tx names its rollup by chain id and namespace; each not given is the contract's.
+    std::optional<vm::RollupParams> from_contract;
+    if ((!chain_id || !namespace_id) && db) from_contract = ROLLUP_TRY(wallet::contract_rollup(*contract));
+    if (!chain_id && from_contract) chain_id = from_contract->chain_id;
+    if (!namespace_id && from_contract) namespace_id = from_contract->namespace_id;
     if (!chain_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --chain-id");
+    if (!namespace_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --namespace");
+    const vm::RollupParams rollup{*chain_id, *namespace_id};
     if (amount >= kBalanceLimit || fee >= kBalanceLimit)
       return fail(Errc::usage, "amounts and fees must be below 2^53");
     codec::LineWriter out;
@@ -71,7 +80,7 @@ int main(int argc, char** argv) {
       if (db) read.emplace(ROLLUP_TRY(db->begin_read()));
       for (const auto& k : keys) views.push_back(ROLLUP_TRY(lookup(k.public_key)));
       read.reset();
-      wallet::LoadGenerator gen(std::move(keys), std::move(views), *chain_id, seed);
+      wallet::LoadGenerator gen(std::move(keys), std::move(views), rollup, seed);
       gen.set_amounts(max_amount, fee);
       cli::Progress progress("rollup-tx");
       for (std::uint64_t i = 0; i < count; ++i) {
@@ -89,9 +98,9 @@ int main(int argc, char** argv) {
     codec::Tx tx;
     if (transfer->parsed()) {
       auto recipient = ROLLUP_TRY(cli::parse_public_key(to, "--to"));
-      tx = wallet::sign_transfer(key, recipient, amount, fee, *nonce, *chain_id);
+      tx = wallet::sign_transfer(key, recipient, amount, fee, *nonce, rollup);
     } else {
-      tx = wallet::sign_withdraw(key, amount, fee, *nonce, *chain_id);
+      tx = wallet::sign_withdraw(key, amount, fee, *nonce, rollup);
     }
     ROLLUP_TRY(out.write(codec::to_json(tx)));
     return out.finish();

@@ -148,7 +148,7 @@ Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::
     const codec::Block& block = blocks[i];
     ROLLUP_TRY(check_block(block, params));
     const auto& txs = vm::rollup_txs(block, params.namespace_id);
-    const auto signatures = vm::check_signatures(txs, params.chain_id, verify_threads());
+    const auto signatures = vm::check_signatures(txs, params, verify_threads());
     auto program = build_program(block, params, signatures, header.claims[i]);
     if (!program) {
       return reject(Rejection::claims_contradict_block, fmt::format("block {}: {}", block.height, program.error().message));
@@ -257,7 +257,8 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   std::vector<std::vector<bool>> signatures;
   vm::State after = state.state();
   for (const auto& block : blocks) {
-    signatures.push_back(vm::check_signatures(vm::rollup_txs(block, params.namespace_id), params.chain_id, threads));
+    signatures.push_back(
+        vm::check_signatures(vm::rollup_txs(block, params.namespace_id), params, threads));
     after.apply_block(block, params, signatures.back(), threads);
   }
   const unsigned depth = depth_for(after.size() + 1);

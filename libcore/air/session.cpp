@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "crypto/crypto.hpp"
 #include "l1/genesis.hpp"
 
 namespace rollup::air {
@@ -121,6 +122,7 @@ Result<std::unique_ptr<VerifierSession>> VerifierSession::open(store::Db& db, l1
   std::unique_ptr<VerifierSession> s(new VerifierSession(db, contract, min_security_bits));
   auto cfg = ROLLUP_TRY(s->contract_->config());
   s->params_ = vm::RollupParams{cfg.chain_id, cfg.namespace_id};
+  s->sequencer_ = cfg.sequencer;
   s->genesis_root_ = cfg.genesis_root;
   return s;
 }
@@ -177,9 +179,15 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
   for (std::uint64_t h = line.height; h <= line.last_height; ++h) {
     auto committed = ROLLUP_TRY(block_at(*contract_, h));
     auto streamed = stream_blocks_.find(h);
+    const std::string which = h == line.height ? "the stream's block" : fmt::format("the stream's block {}", h);
+    // A stream block stands in for the contract's, so it must pass the contract's own check of
+    // who signed it: anyone can write a block line, only the sequencer can sign one.
+    if (streamed != stream_blocks_.end() &&
+        (streamed->second.sequencer != sequencer_ ||
+         !crypto::verify(sequencer_, streamed->second.hash, streamed->second.sig)))
+      return Why(which + " is not signed by the contract's sequencer");
     if (committed && streamed != stream_blocks_.end() && streamed->second.hash != committed->hash)
-      return Why(h == line.height ? "the stream's block differs from the contract's"
-                                  : fmt::format("the stream's block {} differs from the contract's", h));
+      return Why(which + " differs from the contract's");
     if (committed) blocks.push_back(std::move(*committed));
     else if (streamed != stream_blocks_.end()) blocks.push_back(streamed->second);
     else return Why(fmt::format("no block {} on the contract or the stream", h));

@@ -67,7 +67,8 @@ class VerifierSession {
   static Result<std::unique_ptr<VerifierSession>> open(store::Db& db, l1::Contract& contract,
                                                        unsigned min_security_bits);
 
-  /// A block seen on the stream: checked against the contract's when a proof names it.
+  /// A block seen on the stream: when a proof names it, it must be signed by the contract's
+  /// sequencer and, where the contract committed a block at its height, be that block.
   void remember_block(codec::Block block);
   /// The verdict on one proof line. Errors are for the state file and bugs only: anything wrong
   /// with the proof or its claims is an invalid verdict.
@@ -88,6 +89,7 @@ class VerifierSession {
   unsigned min_security_bits_;
   l1::Contract* contract_;  ///< the caller's; outlives the session
   vm::RollupParams params_;
+  PublicKey sequencer_{};  ///< the contract's registered sequencer: it signs every block
   Hash32 genesis_root_{};
   ProofStore store_;
   std::map<std::uint64_t, codec::Block> stream_blocks_;

@@ -84,7 +84,7 @@ vm::BlockOutcome ProverState::advance(const codec::Block& block, const vm::Rollu
                                       unsigned threads) {
   const auto& txs = vm::rollup_txs(block, params.namespace_id);
   const std::uint64_t before = state_.size();
-  auto outcome = state_.apply_block(block, params, vm::check_signatures(txs, params.chain_id, threads), threads);
+  auto outcome = state_.apply_block(block, params, vm::check_signatures(txs, params, threads), threads);
   for (std::uint64_t i = before; i < state_.size(); ++i) keys_.insert(smt::pack_key(state_.account(i).key));
   return outcome;
 }

@@ -1,4 +1,6 @@
 #include "codec/fields.hpp"
+#include <fmt/format.h>
+
 #include "core/limits.hpp"
 
 #include <cstring>
@@ -160,9 +162,15 @@ Result<Json> parse_stream_object(std::string_view text) {
   auto kind = j.find("kind");
   if (kind == j.end() || !kind->is_string())
     return fail(Errc::bad_input, "object has no \"kind\" string");
+  const bool tx = kind->get_ref<const std::string&>() == "tx";
+  const std::uint64_t want = tx ? kTxFormatVersion : 1;
   auto v = j.find("v");
-  if (v == j.end() || !v->is_number_unsigned() || v->get<std::uint64_t>() != 1)
-    return fail(Errc::bad_input, "unsupported format version (\"v\" must be 1)");
+  if (v == j.end() || !v->is_number_unsigned() || v->get<std::uint64_t>() != want) {
+    if (tx && v != j.end() && v->is_number_unsigned() && v->get<std::uint64_t>() == 1)
+      return fail(Errc::bad_input, "tx version 1 is no longer accepted (it does not sign the "
+                                   "namespace): sign the tx again with rollup-tx");
+    return fail(Errc::bad_input, fmt::format("unsupported format version (\"v\" must be {})", want));
+  }
   return j;
 }
 

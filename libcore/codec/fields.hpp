@@ -55,7 +55,11 @@ inline constexpr std::size_t kMaxJsonDepth = 64;
 /// after it would pass unseen), a number no double holds (1e400, a 5,000-digit integer) and
 /// nesting deeper than kMaxJsonDepth are bad input like any syntax error.
 Result<Json> parse_json(std::string_view text);
-/// Parses one line into a JSON object that has `"kind"` (string) and `"v": 1`.
+/// The tx object's version. Version 2 signs the namespace as well as the chain id; version 1
+/// lines are refused, as their signatures could be replayed in every rollup of their chain.
+inline constexpr std::uint64_t kTxFormatVersion = 2;
+/// Parses one line into a JSON object that has `"kind"` (string) and the kind's current `"v"`
+/// (kTxFormatVersion for a tx, 1 for every other kind).
 Result<Json> parse_stream_object(std::string_view text);
 /// The `kind` of an object returned by parse_stream_object.
 std::string kind_of(const Json& object);

@@ -7,7 +7,7 @@
 namespace rollup::codec {
 
 namespace {
-constexpr std::string_view kTxTag = "rollup-tools:tx:v1";
+constexpr std::string_view kTxTag = "rollup-tools:tx:v2";
 constexpr std::string_view kTxIdTag = "rollup-tools:txid:v1";
 constexpr std::string_view kTxListTag = "rollup-tools:txlist:v1";
 constexpr std::string_view kDepositsTag = "rollup-tools:deposits:v1";
@@ -20,7 +20,7 @@ std::string_view tx_type_name(TxType t) { return t == TxType::transfer ? "transf
 
 Bytes Tx::signing_message() const {
   ByteWriter w(kTxTag);
-  w.u64(chain_id).u8(static_cast<std::uint8_t>(type)).raw(from);
+  w.u64(chain_id).u32(namespace_id).u8(static_cast<std::uint8_t>(type)).raw(from);
   w.raw(type == TxType::transfer ? to : kZeroKey);
   w.u64(amount).u64(fee).u64(nonce);
   return w.take();
@@ -68,7 +68,10 @@ Result<Tx> parse_tx(const Json& object, const std::string& context) {
   auto kind = ROLLUP_TRY(f.string("kind"));
   if (kind != "tx") return std::unexpected(f.error("kind", "expected \"tx\", got \"" + kind + "\""));
   auto v = ROLLUP_TRY(f.u53("v"));
-  if (v != 1) return std::unexpected(f.error("v", "unsupported version"));
+  if (v == 1)
+    return std::unexpected(f.error("v", "version 1 txs are no longer accepted (they do not sign "
+                                        "the namespace): sign it again with rollup-tx"));
+  if (v != kTxFormatVersion) return std::unexpected(f.error("v", "unsupported version"));
   auto type = ROLLUP_TRY(f.string("type"));
   if (type == "transfer") {
     tx.type = TxType::transfer;
@@ -78,6 +81,10 @@ Result<Tx> parse_tx(const Json& object, const std::string& context) {
     return std::unexpected(f.error("type", "must be \"transfer\" or \"withdraw\""));
   }
   tx.chain_id = ROLLUP_TRY(f.u53("chain_id"));
+  auto namespace_id = ROLLUP_TRY(f.u53("namespace"));
+  if (namespace_id > 0xFFFFFFFFu)
+    return std::unexpected(f.error("namespace", "must fit in 32 bits"));
+  tx.namespace_id = static_cast<std::uint32_t>(namespace_id);
   tx.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
   if (tx.type == TxType::transfer) tx.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
   tx.amount = ROLLUP_TRY(f.u53("amount", 1));
@@ -162,8 +169,9 @@ std::string to_json(const Tx& tx) {
   std::string out;
   out.reserve(420);
   fmt::format_to(std::back_inserter(out),
-                 R"({{"kind":"tx","v":1,"type":"{}","chain_id":{},"from":"{}")",
-                 tx_type_name(tx.type), tx.chain_id, to_hex(tx.from));
+                 R"({{"kind":"tx","v":{},"type":"{}","chain_id":{},"namespace":{},"from":"{}")",
+                 kTxFormatVersion, tx_type_name(tx.type), tx.chain_id, tx.namespace_id,
+                 to_hex(tx.from));
   if (tx.type == TxType::transfer) fmt::format_to(std::back_inserter(out), R"(,"to":"{}")", to_hex(tx.to));
   fmt::format_to(std::back_inserter(out), R"(,"amount":{},"fee":{},"nonce":{},"sig":"{}"}})",
                  tx.amount, tx.fee, tx.nonce, to_hex(tx.sig));

@@ -18,6 +18,7 @@ std::string_view tx_type_name(TxType t);
 struct Tx {
   TxType type = TxType::transfer;
   std::uint64_t chain_id = 0;
+  std::uint32_t namespace_id = 0;  ///< the rollup it is signed for, with `chain_id`
   PublicKey from{};
   PublicKey to{};  ///< zero for a withdraw
   std::uint64_t amount = 0;
@@ -25,12 +26,13 @@ struct Tx {
   std::uint64_t nonce = 0;
   Signature sig{};
 
-  /// The bytes the sender signs: domain tag, chain id and every field but the signature.
+  /// The bytes the sender signs: domain tag, chain id, namespace and every field but the
+  /// signature.
   Bytes signing_message() const;
   /// H(tag || signing message || sig): names the tx in receipts and tx lists.
   Hash32 id() const;
   /// Size of the tx's canonical signed encoding plus signature.
-  static constexpr std::size_t kEncodedSize = 18 + 8 + 1 + 32 + 32 + 8 + 8 + 8 + 64;
+  static constexpr std::size_t kEncodedSize = 18 + 8 + 4 + 1 + 32 + 32 + 8 + 8 + 8 + 64;
 };
 
 struct Deposit {

@@ -69,7 +69,7 @@ std::optional<Tx> parse_tx_line_fast(std::string_view line) {
   Scanner sc{line};
   if (!sc.eat('{')) return std::nullopt;
   enum : unsigned { kKind = 1, kV = 2, kType = 4, kChain = 8, kFrom = 16, kTo = 32, kAmount = 64,
-                    kFee = 128, kNonce = 256, kSig = 512 };
+                    kFee = 128, kNonce = 256, kSig = 512, kNamespace = 1024 };
   unsigned seen = 0;
   Tx tx;
   bool withdraw = false;
@@ -85,7 +85,7 @@ std::optional<Tx> parse_tx_line_fast(std::string_view line) {
       ok = sc.string(text) && text == "tx";
     } else if (key == "v") {
       bit = kV;
-      ok = sc.number(number) && number == 1;
+      ok = sc.number(number) && number == kTxFormatVersion;
     } else if (key == "type") {
       bit = kType;
       ok = sc.string(text) && (text == "transfer" || text == "withdraw");
@@ -93,6 +93,10 @@ std::optional<Tx> parse_tx_line_fast(std::string_view line) {
     } else if (key == "chain_id") {
       bit = kChain;
       ok = sc.number(tx.chain_id);
+    } else if (key == "namespace") {
+      bit = kNamespace;
+      ok = sc.number(number) && number <= 0xFFFFFFFFu;
+      tx.namespace_id = static_cast<std::uint32_t>(number);
     } else if (key == "from") {
       bit = kFrom;
       ok = sc.string(text) && hex_field(text, tx.from);
@@ -119,7 +123,7 @@ std::optional<Tx> parse_tx_line_fast(std::string_view line) {
   sc.ws();
   if (sc.i != line.size()) return std::nullopt;
   tx.type = withdraw ? TxType::withdraw : TxType::transfer;
-  unsigned required = kKind | kV | kType | kChain | kFrom | kAmount | kFee | kNonce | kSig;
+  unsigned required = kKind | kV | kType | kChain | kNamespace | kFrom | kAmount | kFee | kNonce | kSig;
   if (seen != (withdraw ? required : required | kTo)) return std::nullopt;
   return tx;
 }

@@ -107,6 +107,10 @@ Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
   if (contract_config_ && tx.chain_id != contract_config_->chain_id)
     return fail(Errc::bad_input, fmt::format("tx.chain_id: {} is not this rollup's chain id {}",
                                              tx.chain_id, contract_config_->chain_id));
+  // A tx signed for another rollup of the chain would only fail bad_signature in this one.
+  if (tx.namespace_id != namespace_id_)
+    return fail(Errc::bad_input, fmt::format("tx.namespace: {} is not this rollup's namespace {}",
+                                             tx.namespace_id, namespace_id_));
   batch_.push_back(tx);
   batch_bytes_ += line_bytes;
   return batch_.size() >= options_.max_txs || batch_bytes_ >= options_.max_bytes ||

@@ -265,7 +265,7 @@ Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block,
   };
   std::vector<bool> checked;
   if (!signatures) {
-    checked = check_signatures(rollup_txs(block, params_.namespace_id), params_.chain_id, threads_);
+    checked = check_signatures(rollup_txs(block, params_.namespace_id), params_, threads_);
     signatures = &checked;
   }
   lap(timings_.signatures);

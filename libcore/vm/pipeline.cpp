@@ -14,8 +14,8 @@ BlockPipeline::BlockPipeline(Executor& executor, Sink sink)
 BlockPipeline::~BlockPipeline() { (void)finish(); }
 
 Status BlockPipeline::push_block(codec::Block block, std::string where) {
-  auto bits = check_signatures(rollup_txs(block, executor_.params().namespace_id),
-                               executor_.params().chain_id, executor_.threads());
+  auto bits = check_signatures(rollup_txs(block, executor_.params().namespace_id), executor_.params(),
+                               executor_.threads());
   return push(Job{std::make_pair(std::move(block), std::move(bits)), std::move(where)});
 }
 

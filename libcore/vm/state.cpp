@@ -116,15 +116,17 @@ const std::vector<codec::Tx>& rollup_txs(const codec::Block& block, std::uint32_
   return ns ? ns->txs : kNone;
 }
 
-std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, std::uint64_t chain_id,
+std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const RollupParams& params,
                                    unsigned threads) {
   std::vector<char> ok(txs.size(), 0);  // vector<bool> is not safe to write from two threads
   auto work = [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       codec::Tx as_signed = txs[i];
-      // The message is rebuilt with the rollup's chain id: a tx signed for another chain fails.
-      as_signed.chain_id = chain_id;
-      ok[i] = txs[i].chain_id == chain_id &&
+      // The message is rebuilt with the rollup's chain id and namespace: a tx signed for another
+      // chain, or for another rollup of this chain, fails whatever it claims.
+      as_signed.chain_id = params.chain_id;
+      as_signed.namespace_id = params.namespace_id;
+      ok[i] = txs[i].chain_id == params.chain_id && txs[i].namespace_id == params.namespace_id &&
               crypto::verify(txs[i].from, as_signed.signing_message(), txs[i].sig);
     }
   };

@@ -61,7 +61,7 @@ struct BlockOutcome {
 };
 
 /// Which rollup a block is applied for: its txs are the block's namespace `namespace_id`, and
-/// signatures are checked over messages with this `chain_id`.
+/// signatures are checked over messages with this `chain_id` and `namespace_id`.
 struct RollupParams {
   std::uint64_t chain_id = 0;
   std::uint32_t namespace_id = 0;
@@ -113,8 +113,9 @@ class State {
 /// The txs of the rollup's namespace in `block` (empty when the block has none for it).
 const std::vector<codec::Tx>& rollup_txs(const codec::Block& block, std::uint32_t namespace_id);
 
-/// Checks every tx signature of the namespace over the rollup's chain id, on `threads` threads.
-std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, std::uint64_t chain_id,
+/// Checks every tx signature of the namespace over the rollup's chain id and namespace, on
+/// `threads` threads.
+std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const RollupParams& params,
                                    unsigned threads);
 
 /// The exec stream object (docs/formats.md).

@@ -8,10 +8,12 @@ namespace rollup::wallet {
 
 namespace {
 codec::Tx sign_tx(codec::TxType type, const crypto::KeyPair& from, const PublicKey& to,
-                  std::uint64_t amount, std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id) {
+                  std::uint64_t amount, std::uint64_t fee, std::uint64_t nonce,
+                  const vm::RollupParams& rollup) {
   codec::Tx tx;
   tx.type = type;
-  tx.chain_id = chain_id;
+  tx.chain_id = rollup.chain_id;
+  tx.namespace_id = rollup.namespace_id;
   tx.from = from.public_key;
   tx.to = to;
   tx.amount = amount;
@@ -23,13 +25,13 @@ codec::Tx sign_tx(codec::TxType type, const crypto::KeyPair& from, const PublicK
 }  // namespace
 
 codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
-                        std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id) {
-  return sign_tx(codec::TxType::transfer, from, to, amount, fee, nonce, chain_id);
+                        std::uint64_t fee, std::uint64_t nonce, const vm::RollupParams& rollup) {
+  return sign_tx(codec::TxType::transfer, from, to, amount, fee, nonce, rollup);
 }
 
 codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
-                        std::uint64_t nonce, std::uint64_t chain_id) {
-  return sign_tx(codec::TxType::withdraw, from, PublicKey{}, amount, fee, nonce, chain_id);
+                        std::uint64_t nonce, const vm::RollupParams& rollup) {
+  return sign_tx(codec::TxType::withdraw, from, PublicKey{}, amount, fee, nonce, rollup);
 }
 
 AccountLookup::AccountLookup(store::Db& db, l1::Contract& contract) : db_(db), contract_(contract) {}
@@ -55,18 +57,18 @@ Result<AccountView> AccountLookup::get(const PublicKey& key) {
   return AccountView{};
 }
 
-Result<std::optional<std::uint64_t>> contract_chain_id(l1::Contract& contract) {
+Result<std::optional<vm::RollupParams>> contract_rollup(l1::Contract& contract) {
   auto config = contract.config();
   if (!config) {
-    if (config.error().code == Errc::rejected) return std::optional<std::uint64_t>{};
+    if (config.error().code == Errc::rejected) return std::optional<vm::RollupParams>{};
     return std::unexpected(config.error());
   }
-  return std::optional<std::uint64_t>(config->chain_id);
+  return std::optional<vm::RollupParams>(vm::RollupParams{config->chain_id, config->namespace_id});
 }
 
 LoadGenerator::LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<AccountView> accounts,
-                             std::uint64_t chain_id, std::uint64_t seed)
-    : keys_(std::move(keys)), accounts_(std::move(accounts)), chain_id_(chain_id), rng_(seed) {}
+                             const vm::RollupParams& rollup, std::uint64_t seed)
+    : keys_(std::move(keys)), accounts_(std::move(accounts)), rollup_(rollup), rng_(seed) {}
 
 std::optional<codec::Tx> LoadGenerator::next() {
   const std::size_t n = keys_.size();
@@ -80,7 +82,7 @@ std::optional<codec::Tx> LoadGenerator::next() {
     std::uint64_t amount = 1 + rng_() % max_amount_;
     if (sender.balance < amount + fee_) continue;
     if (accounts_[to].balance + amount >= kBalanceLimit) continue;
-    codec::Tx tx = sign_transfer(keys_[from], keys_[to].public_key, amount, fee_, sender.nonce, chain_id_);
+    codec::Tx tx = sign_transfer(keys_[from], keys_[to].public_key, amount, fee_, sender.nonce, rollup_);
     sender.balance -= amount + fee_;
     sender.nonce += 1;
     accounts_[to].balance += amount;

@@ -15,10 +15,11 @@ class Db;
 
 namespace rollup::wallet {
 
+/// Txs signed for `rollup` (its chain id and namespace): no other rollup executes them.
 codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
-                        std::uint64_t fee, std::uint64_t nonce, std::uint64_t chain_id);
+                        std::uint64_t fee, std::uint64_t nonce, const vm::RollupParams& rollup);
 codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
-                        std::uint64_t nonce, std::uint64_t chain_id);
+                        std::uint64_t nonce, const vm::RollupParams& rollup);
 
 struct AccountView {
   std::uint64_t balance = 0;
@@ -37,8 +38,8 @@ class AccountLookup {
   l1::Contract& contract_;
   std::optional<std::unordered_map<PublicKey, std::uint64_t, vm::KeyHash>> genesis_;
 };
-/// The contract's chain id, when the state file has a contract.
-Result<std::optional<std::uint64_t>> contract_chain_id(l1::Contract& contract);
+/// The contract's chain id and namespace, when the state file has a contract.
+Result<std::optional<vm::RollupParams>> contract_rollup(l1::Contract& contract);
 
 /// Makes random transfers that are valid when applied in order on top of the state the
 /// generator was given: each sender has the balance and the next nonce, and no credit
@@ -46,7 +47,7 @@ Result<std::optional<std::uint64_t>> contract_chain_id(l1::Contract& contract);
 class LoadGenerator {
  public:
   LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<AccountView> accounts,
-                std::uint64_t chain_id, std::uint64_t seed);
+                const vm::RollupParams& rollup, std::uint64_t seed);
   void set_amounts(std::uint64_t max_amount, std::uint64_t fee) {
     max_amount_ = max_amount;
     fee_ = fee;
@@ -57,7 +58,7 @@ class LoadGenerator {
  private:
   std::vector<crypto::KeyPair> keys_;
   std::vector<AccountView> accounts_;
-  std::uint64_t chain_id_;
+  vm::RollupParams rollup_;
   std::mt19937_64 rng_;
   std::uint64_t max_amount_ = 10;
   std::uint64_t fee_ = 1;
