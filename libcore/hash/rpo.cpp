@@ -166,8 +166,13 @@ constexpr const u64* kArk2Flat = kArk2Table.v;
 // headers come first so that nothing outside these namespaces is compiled for AVX.
 
 namespace avx2 {
+// GCC takes a target for a region by pragma; clang needs the attribute applied to each function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2")
+#endif
 namespace {
 
 using V = u64 __attribute__((vector_size(32)));
@@ -251,12 +256,21 @@ void permute_4(u64* states) { permute_group(states); }
 void merge_4(const u64* children, u64* parents) { merge_group(children, parents); }
 
 }  // namespace
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 }  // namespace avx2
 
 namespace avx512 {
+// GCC takes a target for a region by pragma; clang needs the attribute applied to each function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx512dq"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx512dq")
+#endif
 namespace {
 
 using V = u64 __attribute__((vector_size(64)));
@@ -287,7 +301,11 @@ void permute_8(u64* states) { permute_group(states); }
 void merge_8(const u64* children, u64* parents) { merge_group(children, parents); }
 
 }  // namespace
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 }  // namespace avx512
 #endif  // ROLLUP_RPO_X86_SIMD
 
