@@ -26,7 +26,7 @@ Result<std::optional<codec::Block>> block_at(l1::Contract& contract, std::uint64
 // ---- Prover
 
 ProverSession::ProverSession(store::Db& db, l1::Contract& contract, const ProveOptions& options)
-    : db_(db), options_(options), contract_(&contract), store_(db) {}
+    : options_(options), contract_(&contract), store_(db) {}
 
 Result<std::unique_ptr<ProverSession>> ProverSession::open(store::Db& db, l1::Contract& contract,
                                                           const ProveOptions& options) {
@@ -115,7 +115,7 @@ std::string to_json(const Verdict& v) {
 }
 
 VerifierSession::VerifierSession(store::Db& db, l1::Contract& contract, unsigned min_security_bits)
-    : db_(db), min_security_bits_(min_security_bits), contract_(&contract), store_(db) {}
+    : min_security_bits_(min_security_bits), contract_(&contract), store_(db) {}
 
 Result<std::unique_ptr<VerifierSession>> VerifierSession::open(store::Db& db, l1::Contract& contract,
                                                               unsigned min_security_bits) {

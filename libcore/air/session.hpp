@@ -43,7 +43,6 @@ class ProverSession {
   Status replay_to(std::uint64_t height);
   Result<codec::Block> committed_block(std::uint64_t height);
 
-  store::Db& db_;
   ProveOptions options_;
   l1::Contract* contract_;  ///< the caller's; outlives the session
   vm::RollupParams params_;
@@ -85,7 +84,6 @@ class VerifierSession {
   /// Checks `line` against `pre`; the reason it fails, or nullopt when it holds.
   Result<std::optional<std::string>> check(const ProofLine& line, const Trusted& pre, Verdict& verdict);
 
-  store::Db& db_;
   unsigned min_security_bits_;
   l1::Contract* contract_;  ///< the caller's; outlives the session
   vm::RollupParams params_;
