@@ -195,8 +195,10 @@ Status Executor::reload() {
 
 Result<std::vector<std::string>> Executor::unsettled_exec_lines() {
   auto settled = ROLLUP_TRY(contract_->latest_root());
-  auto q = ROLLUP_TRY(db_.prepare("SELECT exec FROM state_blocks WHERE height > ? ORDER BY height"));
-  q.bind(1, settled.height);
+  // Only up to this executor's own height: blocks another executor stores meanwhile come after
+  // these, in order, when this one reaches them (a follower would otherwise write them twice).
+  auto q = ROLLUP_TRY(db_.prepare("SELECT exec FROM state_blocks WHERE height > ? AND height <= ? ORDER BY height"));
+  q.bind(1, settled.height).bind(2, height_);
   std::vector<std::string> out;
   while (ROLLUP_TRY(q.step())) out.push_back(q.column_text(0));
   return out;

@@ -31,7 +31,7 @@ tail -n +2001 txs.ndjson > b.ndjson
 mkfifo held
 pipeline() { rollup-seq --db pipes.db --key seq.key --max-txs 40 "$@" | rollup-submit --db pipes.db -q | rollup-exec --db pipes.db -q | rollup-submit --db pipes.db -q > /dev/null; }
 { cat a.ndjson; cat held; } | pipeline & first=$!
-for _ in $(seq 100); do [ -s pipes.db-sequencer.lock ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s pipes.db-sequencer.lock ] && break; sleep 0.1; done
 expect_status 4 rollup-seq --db pipes.db --key seq.key b.ndjson
 expect_err "sequencer of .*pipes.db is already running \(pid [0-9]+\)"
 : > held   # the first pipeline's input ends
@@ -48,7 +48,7 @@ expect_eq "$broken" 0 "committed chain broken"
 mkfifo held2
 sleep 60 > held2 & sleeper=$!
 rollup-seq --db pipes.db --key seq.key < held2 > /dev/null 2>&1 & holder=$!
-for _ in $(seq 100); do grep -qx "$holder" pipes.db-sequencer.lock 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do grep -qx "$holder" pipes.db-sequencer.lock 2>/dev/null && break; sleep 0.1; done
 kill -9 $holder; wait $holder 2>/dev/null || true
 kill $sleeper
 expect_status 0 rollup-seq --db pipes.db --key seq.key < /dev/null
