@@ -19,6 +19,12 @@ namespace {
 const auto kSequencer = crypto::dev_key(1000);
 const auto kAlice = crypto::dev_key(1), kBob = crypto::dev_key(2);
 
+/// Rehashes an edited block and signs it again, as a sequencer (honest or not) would.
+void reseal(codec::Block& b, const crypto::KeyPair& signer = kSequencer) {
+  b.hash = b.compute_hash();
+  b.sig = crypto::sign(signer, b.hash);
+}
+
 struct Chain {
   store::Db db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
   std::uint64_t now = 1'700'000'000;  ///< the embedded L1's clock, driven by the test
@@ -49,8 +55,7 @@ struct Chain {
     b.deposit_first = deposit_next;
     auto queued = *contract->deposits_from(deposit_next, deposits);
     for (const auto& q : queued) b.deposits.push_back(q.deposit);
-    b.hash = b.compute_hash();
-    b.sig = crypto::sign(signer, b.hash);
+    reseal(b, signer);
     return b;
   }
   void commit(const codec::Block& b) {
@@ -80,14 +85,12 @@ TEST_CASE("the contract commits the next block on its parent, signed by its sequ
 
   auto wrong_height = chain.next();
   wrong_height.height = 3;
-  wrong_height.hash = wrong_height.compute_hash();
-  wrong_height.sig = crypto::sign(kSequencer, wrong_height.hash);
+  reseal(wrong_height);
   CHECK(refusal(chain.contract->commit_block(wrong_height)) == Errc::rejected);
 
   auto wrong_parent = chain.next();
   wrong_parent.parent[0] ^= 1;
-  wrong_parent.hash = wrong_parent.compute_hash();
-  wrong_parent.sig = crypto::sign(kSequencer, wrong_parent.hash);
+  reseal(wrong_parent);
   CHECK(refusal(chain.contract->commit_block(wrong_parent)) == Errc::rejected);
 
   CHECK(refusal(chain.contract->commit_block(chain.next(0, kAlice))) == Errc::rejected);
@@ -103,8 +106,7 @@ TEST_CASE("a second signed block at a committed height is recorded as equivocati
   chain.commit(b1);
   auto fork = b1;
   fork.timestamp = 2;
-  fork.hash = fork.compute_hash();
-  fork.sig = crypto::sign(kSequencer, fork.hash);
+  reseal(fork);
   auto r = chain.contract->commit_block(fork);
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("equivocation") != std::string::npos);
@@ -129,13 +131,11 @@ TEST_CASE("deposits move L1 funds into the queue and are consumed in order", "[l
   auto skipping = chain.next(1);
   skipping.deposit_first = 1;
   skipping.deposits[0] = chain.contract->deposits_from(1, 1)->at(0).deposit;
-  skipping.hash = skipping.compute_hash();
-  skipping.sig = crypto::sign(kSequencer, skipping.hash);
+  reseal(skipping);
   CHECK(refusal(chain.contract->commit_block(skipping)) == Errc::rejected);
   auto altered = chain.next(1);
   altered.deposits[0].amount = 1;
-  altered.hash = altered.compute_hash();
-  altered.sig = crypto::sign(kSequencer, altered.hash);
+  reseal(altered);
   CHECK(refusal(chain.contract->commit_block(altered)) == Errc::rejected);
   chain.commit(chain.next(2));
   CHECK(chain.contract->status()->deposits_consumed == 2);
@@ -248,20 +248,17 @@ TEST_CASE("a block's timestamp may not go below its parent's", "[l1]") {
   Chain chain;
   auto b1 = chain.next();
   b1.timestamp = 50;
-  b1.hash = b1.compute_hash();
-  b1.sig = crypto::sign(kSequencer, b1.hash);
+  reseal(b1);
   chain.commit(b1);
   auto back = chain.next();
   back.timestamp = 49;
-  back.hash = back.compute_hash();
-  back.sig = crypto::sign(kSequencer, back.hash);
+  reseal(back);
   auto r = chain.contract->commit_block(back);
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("below its parent's") != std::string::npos);
   auto same = chain.next();
   same.timestamp = 50;
-  same.hash = same.compute_hash();
-  same.sig = crypto::sign(kSequencer, same.hash);
+  reseal(same);
   chain.commit(same);
 }
 
@@ -271,8 +268,7 @@ TEST_CASE("the same equivocation offered twice is stored once", "[l1]") {
   chain.commit(b1);
   auto fork = b1;
   fork.timestamp = 2;
-  fork.hash = fork.compute_hash();
-  fork.sig = crypto::sign(kSequencer, fork.hash);
+  reseal(fork);
   CHECK_FALSE(chain.contract->commit_block(fork));
   auto again = chain.contract->commit_block(fork);
   REQUIRE_FALSE(again);
@@ -432,8 +428,7 @@ TEST_CASE("a block over the work cap is refused", "[l1]") {
     for (std::size_t i = 0; i < n; ++i) ns.txs.push_back(transfer(kAlice, kBob.public_key));
     ns.tx_hash = codec::tx_list_hash(ns.txs);
     b.namespaces.push_back(ns);
-    b.hash = b.compute_hash();
-    b.sig = crypto::sign(kSequencer, b.hash);
+    reseal(b);
     return b;
   };
   auto over = chain.contract->commit_block(with_txs(3));
