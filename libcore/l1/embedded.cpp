@@ -130,10 +130,15 @@ class EmbeddedContract final : public Contract {
   }
 
   Result<std::vector<GenesisAccount>> genesis() override {
-    auto out = ROLLUP_TRY(stored_genesis());
-    auto problems = ROLLUP_TRY(genesis_problems(out));
-    if (!problems.empty()) return corrupt(problems.front());
-    return out;
+    // Checked against its root and key set once per contract object: the genesis never changes
+    // after init, and the check costs two tree builds.
+    if (!genesis_) {
+      auto out = ROLLUP_TRY(stored_genesis());
+      auto problems = ROLLUP_TRY(genesis_problems(out));
+      if (!problems.empty()) return corrupt(problems.front());
+      genesis_ = std::move(out);
+    }
+    return *genesis_;
   }
 
   Result<std::vector<std::string>> check() override {
@@ -458,8 +463,7 @@ class EmbeddedContract final : public Contract {
                                   to_hex(claim.pre_root), last.height, to_hex(last.root)));
     if (last.height == 0) {
       // The genesis row is read here for the first time since init: check it.
-      auto problems = ROLLUP_TRY(genesis_problems(ROLLUP_TRY(stored_genesis())));
-      if (!problems.empty()) return corrupt(problems.front());
+      ROLLUP_TRY(genesis());
     }
     if (claim.pre_keys != last.keys)
       return rejected(fmt::format(
@@ -756,6 +760,7 @@ class EmbeddedContract final : public Contract {
 
   store::Db& db_;
   Clock clock_;
+  std::optional<std::vector<GenesisAccount>> genesis_;  ///< once checked
 };
 
 }  // namespace
