@@ -4,7 +4,6 @@
 
 #include <cmath>
 
-#include "crypto/crypto.hpp"
 #include "l1/genesis.hpp"
 
 namespace rollup::air {
@@ -182,9 +181,7 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
     const std::string which = h == line.height ? "the stream's block" : fmt::format("the stream's block {}", h);
     // A stream block stands in for the contract's, so it must pass the contract's own check of
     // who signed it: anyone can write a block line, only the sequencer can sign one.
-    if (streamed != stream_blocks_.end() &&
-        (streamed->second.sequencer != sequencer_ ||
-         !crypto::verify(sequencer_, streamed->second.hash, streamed->second.sig)))
+    if (streamed != stream_blocks_.end() && !l1::check_sequencer_signature(streamed->second, sequencer_))
       return Why(which + " is not signed by the contract's sequencer");
     if (committed && streamed != stream_blocks_.end() && streamed->second.hash != committed->hash)
       return Why(which + " differs from the contract's");

@@ -62,6 +62,10 @@ inline std::uint64_t ops_of(std::uint64_t txs, std::uint64_t deposits) {
   return txs * kMaxOpsPerTx + deposits * kMaxOpsPerDeposit;
 }
 
+/// The contract's first check of any block: the registered `sequencer` signed it. Errc::rejected
+/// otherwise. Whoever takes a block from elsewhere in the contract's place applies the same rule.
+Status check_sequencer_signature(const codec::Block& block, const PublicKey& sequencer);
+
 /// Whether `key` is one of the numbered dev keys (crypto::dev_key) that tools hand out.
 bool is_dev_key(const PublicKey& key);
 

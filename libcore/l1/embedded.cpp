@@ -284,11 +284,7 @@ class EmbeddedContract final : public Contract {
     std::uint64_t tip = ROLLUP_TRY(height());
     // The signature comes first: only a block the registered sequencer signed can be committed,
     // or count as evidence of equivocation.
-    if (b.sequencer != cfg.sequencer)
-      return rejected("block is signed by " + to_hex(b.sequencer) + ", not the registered sequencer " +
-                      to_hex(cfg.sequencer));
-    if (!crypto::verify(b.sequencer, b.hash, b.sig))
-      return rejected(fmt::format("block {}: bad sequencer signature", b.height));
+    ROLLUP_TRY(check_sequencer_signature(b, cfg.sequencer));
 
     if (b.height <= tip) {
       auto stored = ROLLUP_TRY(block_at(b.height));

@@ -1,4 +1,7 @@
-// The contract's rules that need no ledger: the work a block carries, dev keys, the L1 clock.
+// The contract's rules that need no ledger: who may sign a block, the work a block carries, dev keys,
+// the L1 clock.
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <ctime>
 #include <set>
@@ -29,6 +32,15 @@ Result<std::uint64_t> parse_unsigned(std::string_view text) {
 std::uint64_t block_ops(const codec::Block& block, std::uint32_t namespace_id) {
   const auto* ns = block.find_namespace(namespace_id);
   return ops_of(ns ? ns->txs.size() : 0, block.deposits.size());
+}
+
+Status check_sequencer_signature(const codec::Block& b, const PublicKey& sequencer) {
+  if (b.sequencer != sequencer)
+    return fail(Errc::rejected, "block is signed by " + to_hex(b.sequencer) + ", not the registered sequencer " +
+                                    to_hex(sequencer));
+  if (!crypto::verify(b.sequencer, b.hash, b.sig))
+    return fail(Errc::rejected, fmt::format("block {}: bad sequencer signature", b.height));
+  return {};
 }
 
 bool is_dev_key(const PublicKey& key) {
