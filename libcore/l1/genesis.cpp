@@ -15,9 +15,11 @@ Result<std::vector<GenesisAccount>> read_genesis_file(const std::string& path) {
   for (;;) {
     auto line = ROLLUP_TRY(reader.next());
     if (!line) break;
-    auto json = codec::Json::parse(line->text, nullptr, false);
-    if (json.is_discarded() || !json.is_object())
-      return fail(Errc::bad_input, line->where() + ": not a JSON object");
+    // The strict parser of every other input: no duplicate keys, NUL bytes or unholdable numbers.
+    auto parsed = codec::parse_json(line->text);
+    if (!parsed) return fail(Errc::bad_input, line->where() + ": " + parsed.error().message);
+    const codec::Json& json = *parsed;
+    if (!json.is_object()) return fail(Errc::bad_input, line->where() + ": not a JSON object");
     codec::FieldReader f(json, "genesis");
     auto key = f.hex_fixed<32>("pubkey");
     auto balance = f.u53("balance");

@@ -10,6 +10,9 @@ expect_err "dev key that anyone can derive"
 expect_status 2 rollup-l1 --db dev.db init --sequencer-key own.key --dev-accounts 3
 expect_err "add --dev"
 expect_status 3 rollup-l1 --db dev.db init --sequencer-key own.key --genesis <(echo '{"pubkey":"0x12"}')
+# A genesis file is read as strictly as any stream: a duplicate key is bad input, not "the last wins".
+expect_status 3 rollup-l1 --db dev.db init --sequencer-key own.key --genesis <(echo "{\"pubkey\":\"$own\",\"balance\":1,\"balance\":2}")
+expect_err "duplicate"
 [ ! -e dev.db ] || fail "a refused init left dev.db behind"
 expect_status 4 rollup-l1 --db dev.db fund --to "$own" --amount 1
 [ ! -e dev.db ] || fail "fund created dev.db"
