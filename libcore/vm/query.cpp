@@ -4,6 +4,7 @@
 
 #include "store/db.hpp"
 #include "vm/executor.hpp"
+#include "vm/history.hpp"
 
 namespace rollup::vm {
 
@@ -82,13 +83,7 @@ Result<AccountAnswer> query_account_at(store::Db& db, l1::Contract& contract,
                                        const std::optional<PublicKey>& key,
                                        std::optional<std::uint64_t> index, std::uint64_t height,
                                        unsigned threads) {
-  auto replay = ROLLUP_TRY(Executor::open_at_genesis(db, contract, threads));
-  while (replay->height() < height) {
-    auto block = ROLLUP_TRY(replay->next_committed());
-    if (!block) return fail(Errc::rejected, fmt::format("the contract has no block {}", replay->height() + 1));
-    ROLLUP_TRY(replay->apply(*block));
-  }
-  const State& state = replay->state();
+  const State state = ROLLUP_TRY(state_at(db, contract, height, threads));
   std::optional<std::uint64_t> found = key ? state.index_of(*key) : index;
   if (!found || *found >= state.size())
     return fail(Errc::rejected, fmt::format("no account for {} at height {}",
