@@ -53,6 +53,8 @@ Result<Sequencer> Sequencer::open(store::Db& db, l1::Contract& contract, crypto:
     return fail(Errc::usage, "no contract in the state file: give --namespace");
   }
   ROLLUP_TRY(s.resume());
+  // Blocks logged by an earlier run that the contract has committed since.
+  ROLLUP_TRY(s.drop_committed_bodies());
   return s;
 }
 

@@ -202,14 +202,15 @@ Result<State> state_at(store::Db& db, l1::Contract& contract, std::uint64_t heig
         return fail(Errc::io, fmt::format("corrupt state file: the history of height {} does not hash to the root "
                                           "stored for it (run: rollup-l1 check)", base));
       loaded = std::move(state);
+    } else if (base > 0 && settings.base_height > 0) {
+      return fail(Errc::rejected, fmt::format("height {} is below the snapshot this state file started from (height {})",
+                                              height, settings.base_height));
     } else if (base > 0) {
       warn(fmt::format("height {} is below the state file's history (it starts at height {}): replaying the "
                        "contract's blocks from genesis", base, settings.floor));
     }
   }
   if (!loaded) {
-    if (ROLLUP_TRY(history_settings(db)).base_height > 0)
-      return fail(Errc::rejected, fmt::format("height {} is below the snapshot this state file started from", height));
     loaded = ROLLUP_TRY(genesis_state(contract, threads));
     base = 0;
   }
@@ -226,7 +227,7 @@ Status export_snapshot(store::Db& db, l1::Contract& contract, std::uint64_t heig
                                cfg.chain_id, cfg.namespace_id, height, root_hex(state.root()), state.size())));
   for (std::uint64_t i = 0; i < state.size(); ++i) {
     const Account& a = state.account(i);
-    ROLLUP_TRY(write(fmt::format(R"({{"kind":"snapshot_account","index":{},"pubkey":"{}","balance":{},"nonce":{}}})", i,
+    ROLLUP_TRY(write(fmt::format(R"({{"kind":"snapshot_account","v":1,"index":{},"pubkey":"{}","balance":{},"nonce":{}}})", i,
                                  to_hex(a.key), a.balance, a.nonce)));
   }
   return {};
@@ -254,6 +255,7 @@ Status SnapshotImporter::add(const codec::Json& object) {
     return fail(Errc::bad_input, "after the header a snapshot holds only \"snapshot_account\" lines");
   codec::FieldReader f(object, "snapshot_account");
   ROLLUP_TRY(f.string("kind"));
+  if (ROLLUP_TRY(f.u53("v")) != 1) return std::unexpected(f.error("v", "this build reads snapshot version 1"));
   const std::uint64_t index = ROLLUP_TRY(f.u53("index"));
   if (index != accounts_.size())
     return std::unexpected(f.error("index", fmt::format("expected {}: accounts come in index order", accounts_.size())));
