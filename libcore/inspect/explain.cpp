@@ -652,6 +652,59 @@ Result<Explanation> explain_verdict(const codec::Json& object, Context& context)
   return e;
 }
 
+// --- l1.receipt -------------------------------------------------------------------------------
+
+Result<Explanation> explain_l1_receipt(const codec::Json& object, Context& context) {
+  codec::FieldReader f(object, "l1.receipt");
+  ROLLUP_TRY(f.string("kind"));
+  ROLLUP_TRY(f.u53("v"));
+  const std::string what = ROLLUP_TRY(f.string("what"));
+  Explanation e;
+  e.object = "l1.receipt";
+  auto& b = e.body;
+  b.add("what", what);
+  if (what == "proof") {
+    const auto height = ROLLUP_TRY(f.u53("height"));
+    const auto root = ROLLUP_TRY(f.hex_fixed<32>("root"));
+    const auto status = ROLLUP_TRY(f.string("status"));
+    ROLLUP_TRY(f.finish());
+    b.add("height", height).add("root", to_hex(root)).add("status", status);
+    e.summary = fmt::format("the contract {} the root {} at height {}", status, brief(root), height);
+    if (context.has_contract())
+      ROLLUP_TRY(check_verified_root(e, context, "contract_root", height, root, "the receipt's root"));
+  } else if (what == "deposit") {
+    codec::Deposit d;
+    d.index = ROLLUP_TRY(f.u53("index"));
+    d.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
+    d.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+    d.amount = ROLLUP_TRY(f.u53("amount", 1));
+    const auto due_at = ROLLUP_TRY(f.u53("due_at"));
+    ROLLUP_TRY(f.finish());
+    b.add("index", d.index).add("from", to_hex(d.from)).add("to", to_hex(d.to)).add("amount", d.amount);
+    b.add("due_at", due_at, fmt::format("{} ({}): a block must consume it by then", due_at, utc_of_ms(due_at * 1000)));
+    e.summary = fmt::format("deposit #{}: {} from L1 account {} to L2 account {}", d.index, d.amount, brief(d.from),
+                            brief(d.to));
+    if (context.has_contract()) {
+      auto queued = ROLLUP_TRY(context.contract().deposits_from(d.index, 1));
+      const bool same = queued.size() == 1 && queued[0].deposit == d && queued[0].due_at == due_at;
+      e.check("queued", same,
+              same ? fmt::format("entry {} of the contract's deposit queue", d.index)
+                   : fmt::format("the contract's queue holds no such entry at index {}", d.index));
+    }
+  } else if (what == "claim" || what == "exit") {
+    const auto account = ROLLUP_TRY(f.hex_fixed<32>("account"));
+    const auto amount = ROLLUP_TRY(f.u53("amount"));
+    ROLLUP_TRY(f.finish());
+    b.add("account", to_hex(account)).add("amount", amount);
+    e.summary = what == "claim"
+                    ? fmt::format("claim: {} of payable withdrawals paid on L1 to {}", amount, brief(account))
+                    : fmt::format("exit: an L2 balance of {} paid on L1 to {}", amount, brief(account));
+  } else {
+    return std::unexpected(f.error("what", "must be proof, deposit, claim or exit"));
+  }
+  return e;
+}
+
 // --- dispatch and stored items ----------------------------------------------------------------
 
 Result<Explanation> explain_object(const codec::Json& object, Context& context) {
@@ -662,8 +715,9 @@ Result<Explanation> explain_object(const codec::Json& object, Context& context) 
   if (kind == "proof") return explain_proof(ROLLUP_TRY(air::parse_proof_line(object)), context);
   if (kind == "account") return explain_account(ROLLUP_TRY(vm::parse_account(object)), context);
   if (kind == "verdict") return explain_verdict(object, context);
+  if (kind == "l1.receipt") return explain_l1_receipt(object, context);
   return fail(Errc::bad_input, fmt::format("kind \"{}\" is not one rollup-inspect explains (tx, block, exec, proof, "
-                                           "account, verdict)", kind));
+                                           "account, verdict, l1.receipt)", kind));
 }
 
 Result<Explanation> explain_stored_block(Context& context, std::uint64_t height) {
