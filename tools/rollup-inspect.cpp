@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     const bool stored = block_cmd->parsed() || proof_cmd->parsed() || account_cmd->parsed();
     // Stream lines are checked against a state file only when one is named: their own content
     // explains them. A stored item is read from the state file, ./rollup.db by default.
-    const bool db_named = app.get_option("--db")->count() > 0 || std::getenv("ROLLUP_DB") != nullptr;
+    const char* db_env = std::getenv("ROLLUP_DB");
+    const bool db_named = app.get_option("--db")->count() > 0 || (db_env && *db_env);
     std::optional<store::Db> db;
     std::unique_ptr<l1::Contract> contract;
     std::unique_ptr<inspect::Context> context = std::make_unique<inspect::Context>();
