@@ -190,6 +190,16 @@ TEST_CASE("inspect: an exec line's receipts in words, checked against the commit
   CHECK(words.find("nonce 4: failed, bad_nonce") != std::string::npos);
   CHECK(inspect::render_text(e).find("the nonce is not the sender's next one") != std::string::npos);
 
+  // Without the contract, a block seen earlier on the stream names the receipts' txs; before it,
+  // a receipt names its tx id alone.
+  inspect::Context none;
+  const std::string alone = json_of(inspect::explain_exec(line, none).value())["receipts"][1]["words"];
+  CHECK(alone.find("nonce 4") == std::string::npos);
+  CHECK(alone.find("failed, bad_nonce") != std::string::npos);
+  REQUIRE(inspect::explain_block(b1, none));
+  const std::string named = json_of(inspect::explain_exec(line, none).value())["receipts"][1]["words"];
+  CHECK(named.find("nonce 4: failed, bad_nonce") != std::string::npos);
+
   auto broken = line;
   broken["receipts"][1]["reason"] = "tired";
   auto bad = inspect::explain_exec(broken, context);

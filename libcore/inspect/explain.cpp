@@ -121,6 +121,18 @@ Result<std::optional<codec::Block>> Context::committed_block(std::uint64_t heigh
   return std::optional<codec::Block>(std::move(*block));
 }
 
+void Context::remember_block(const codec::Block& block) {
+  if (stream_block(block.hash)) return;
+  if (stream_blocks_.size() == kRememberedBlocks) stream_blocks_.pop_front();
+  stream_blocks_.push_back(block);
+}
+
+const codec::Block* Context::stream_block(const Hash32& hash) const {
+  for (const auto& block : stream_blocks_)
+    if (block.hash == hash) return &block;
+  return nullptr;
+}
+
 Result<air::VerifierSession*> Context::verifier() {
   if (!verifier_) verifier_ = ROLLUP_TRY(air::VerifierSession::open(*db_, *contract_, stark::kDefaultMinSecurityBits));
   return verifier_.get();
@@ -202,6 +214,7 @@ Result<Explanation> explain_tx(const codec::Tx& tx, Context& context) {
 Result<Explanation> explain_block(const codec::Block& block, Context& context) {
   Explanation e;
   e.object = "block";
+  context.remember_block(block);
   std::optional<l1::Config> config;
   if (context.has_contract()) config = ROLLUP_TRY(context.config());
   std::size_t tx_count = 0, valid_signatures = 0;
@@ -350,14 +363,17 @@ Result<Explanation> explain_exec(const codec::Json& object, Context& context) {
 
   Explanation e;
   e.object = "exec";
+  // The block executed names the receipts' txs and deposits: the committed one, else one seen
+  // earlier on the stream.
   std::optional<codec::Block> block;
   if (context.has_contract()) block = ROLLUP_TRY(context.committed_block(claim.height));
+  const codec::Block* executed = block && block->hash == claim.block_hash ? &*block : context.stream_block(claim.block_hash);
   std::map<Hash32, const codec::Tx*> txs;
   std::map<std::uint64_t, const codec::Deposit*> deposits;
-  if (block && block->hash == claim.block_hash) {
-    for (const auto& ns : block->namespaces)
+  if (executed) {
+    for (const auto& ns : executed->namespaces)
       for (const auto& tx : ns.txs) txs.emplace(tx.id(), &tx);
-    for (const auto& d : block->deposits) deposits.emplace(d.index, &d);
+    for (const auto& d : executed->deposits) deposits.emplace(d.index, &d);
   }
 
   std::size_t failed = 0;

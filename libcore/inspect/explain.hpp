@@ -4,6 +4,7 @@
 // inspect recomputes itself as checks. Given the state file, the checks go on to the contract:
 // the sequencer it registered, the blocks it committed, the roots it verified.
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 
@@ -38,6 +39,11 @@ class Context {
   Result<std::optional<l1::RootRecord>> root_at(std::uint64_t height);
   /// The committed block at `height`, parsed, if any.
   Result<std::optional<codec::Block>> committed_block(std::uint64_t height);
+  /// A block seen earlier on the stream, so an exec line after it reads its receipts in words
+  /// without a state file. The last kRememberedBlocks are kept.
+  void remember_block(const codec::Block& block);
+  const codec::Block* stream_block(const Hash32& hash) const;
+  static constexpr std::size_t kRememberedBlocks = 64;
   /// One verifier for the whole run, so that a proof verified on an earlier line is trusted as
   /// the pre-state of the next one, as rollup-verify does.
   Result<air::VerifierSession*> verifier();
@@ -48,6 +54,7 @@ class Context {
   unsigned threads_ = 1;
   std::optional<l1::Config> config_;
   std::unique_ptr<air::VerifierSession> verifier_;
+  std::deque<codec::Block> stream_blocks_;
 };
 
 /// Explains one stream object (parsed by codec::parse_stream_object) by its kind: tx, block,

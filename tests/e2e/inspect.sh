@@ -60,6 +60,20 @@ expect_status 0 rollup-inspect --db "$ROLLUP_DB" verdicts.ndjson submitted.ndjso
 expect_out '^verdict on the proof of block 2: valid, 103 bits'
 expect_out '^the contract verified the root 0x[0-9a-f]{16}… at height 2'
 
+# The golden streams, explained from their own content: the one tx with a broken signature is
+# found, every receipt reads in words, the range proof covers both blocks.
+golden=$ROLLUP_SRC/tests/data/golden
+expect_status 1 env -u ROLLUP_DB rollup-inspect --json "$golden/txs.ndjson"
+expect_eq "$(jq -r '.holds' "$WORK/out" | paste -sd' ')" "true true true true true true false"
+expect_status 0 env -u ROLLUP_DB rollup-inspect --json "$golden/blocks.ndjson" "$golden/exec.ndjson"
+expect_eq "$(jq -r 'select(.object == "exec") | .receipts[] | select(.status == "failed") | .reason' "$WORK/out" | paste -sd' ')" \
+  "self_transfer bad_nonce insufficient_balance bad_signature"
+expect_out 'withdraw 30 \(fee 3\) from 0x[0-9a-f]{16}… to its own L1 account, nonce 0: applied'
+jq -c '.prove_ms = 0' "$golden/proofs-range.ndjson" > range.ndjson
+expect_status 0 env -u ROLLUP_DB rollup-inspect --json range.ndjson
+expect_eq "$(jq -r '[.last_height, (.public_inputs.receipt_claims | length), .checks[2].outcome] | @tsv' "$WORK/out")" \
+  "2	2	holds" "a range proof of two blocks"
+
 # Stored items: the committed block, the stored proof, an account level by level.
 expect_status 0 rollup-inspect block 2
 expect_out '^block 2 by sequencer'
