@@ -13,10 +13,10 @@ int main(int argc, char** argv) {
   using namespace rollup;
   cli::Tool tool(
       "rollup-inspect",
-      "Explain each NDJSON line (tx, block, exec, proof, account, verdict), or a stored block, proof or\n"
-      "account, in words and figures. What can be recomputed is checked, not echoed: signatures, hashes,\n"
-      "Merkle paths, proof encodings; with --db (or ROLLUP_DB) also against the contract: its sequencer,\n"
-      "its committed blocks, its verified roots. Exit 1 when a check fails.",
+      "Explain each NDJSON line (tx, block, exec, proof, account, verdict, l1.receipt), or a stored\n"
+      "block, proof or account, in words and figures. What can be recomputed is checked, not echoed:\n"
+      "signatures, hashes, Merkle paths, proof encodings; with --db (or ROLLUP_DB) also against the\n"
+      "contract: its sequencer, its committed blocks, its verified roots. Exit 1 when a check fails.",
       "rollup-tx transfer --key a.key --to 0x… --amount 5 | rollup-inspect\n"
       "  rollup-l1 blocks --from 3 --to 3 | rollup-inspect --db rollup.db\n"
       "  rollup-inspect block 3                      # the committed block at height 3\n"
@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
     }
     ROLLUP_TRY(out.finish());
     if (failing)
-      return fail(Errc::rejected, fmt::format("{} of {} explained {} a failed check", failing, explained,
-                                              failing == 1 ? "has" : "have"));
+      return fail(Errc::rejected, fmt::format("{} of {} {} a failed check", failing, explained,
+                                              explained == 1 ? "explanation has" : "explanations have"));
     return {};
   });
 }

@@ -24,7 +24,8 @@ struct Fact {
 };
 
 /// A group of facts with sub-lists (a block's namespaces, a proof's sections, an account's
-/// levels). A `compact` section is one line of text: lists of many small items read better so.
+/// levels). A `compact` section is one line of text: lists of many small items read better so;
+/// there a fact named `words` (a sentence) is shown without its label.
 struct Section {
   std::string heading;
   bool compact = false;

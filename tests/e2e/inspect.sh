@@ -27,7 +27,7 @@ expect_eq "$(jq -r '.holds' "$WORK/out")" true
 sed 's/"amount":250/"amount":251/' tx.ndjson > forged-tx.ndjson
 expect_status 1 rollup-inspect --json forged-tx.ndjson
 expect_eq "$(jq -r '.checks[] | select(.check == "signature") | .outcome' "$WORK/out")" fails
-expect_err '1 of 1 explained has a failed check'
+expect_err '1 of 1 explanation has a failed check'
 
 # Blocks as rollup-submit echoes them, against the contract: signer, commitment, parent, deposits.
 expect_status 0 rollup-inspect --db "$ROLLUP_DB" --json blocks.ndjson
