@@ -61,7 +61,8 @@ struct Chain {
     b.timestamp = 1'700'000'000'000;
     b.sequencer = signer.public_key;
     b.fee_recipient = signer.public_key;
-    b.namespaces.push_back(codec::NamespaceTxs{kParams.namespace_id, codec::tx_list_hash(txs), std::move(txs)});
+    b.namespaces.push_back(
+        codec::NamespaceTxs{kParams.namespace_id, codec::tx_list_hash(txs), std::move(txs)});
     b.hash = b.compute_hash();
     b.sig = crypto::sign(signer, b.hash);
     return b;
@@ -78,7 +79,8 @@ struct Chain {
 
 }  // namespace
 
-TEST_CASE("inspect: a tx shows its 119 signed bytes field by field and whether its signature holds", "[inspect]") {
+TEST_CASE("inspect: a tx shows its 119 signed bytes field by field and whether its signature holds",
+          "[inspect]") {
   inspect::Context none;
   const auto tx = wallet::sign_transfer(kAlice, kBob.public_key, 25, 2, 7, kParams);
   auto e = inspect::explain_tx(tx, none).value();
@@ -112,15 +114,18 @@ TEST_CASE("inspect: a tx shows its 119 signed bytes field by field and whether i
     Chain chain;
     inspect::Context context(chain.db, *chain.contract);
     CHECK(outcome_of(inspect::explain_tx(tx, context).value(), "rollup") == Outcome::holds);
-    const auto other = wallet::sign_transfer(kAlice, kBob.public_key, 25, 2, 7, vm::RollupParams{1, 9});
+    const auto other =
+        wallet::sign_transfer(kAlice, kBob.public_key, 25, 2, 7, vm::RollupParams{1, 9});
     auto o = inspect::explain_tx(other, context).value();
     CHECK(outcome_of(o, "signature") == Outcome::holds);  // a good signature, for namespace 9
     CHECK(outcome_of(o, "rollup") == Outcome::fails);
   }
 }
 
-TEST_CASE("inspect: a block's signer, committed block, parent and deposits are checked against the contract",
-          "[inspect]") {
+TEST_CASE(
+    "inspect: a block's signer, committed block, parent and deposits are checked against the "
+    "contract",
+    "[inspect]") {
   Chain chain;
   inspect::Context context(chain.db, *chain.contract);
   const auto tx = wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams);
@@ -159,17 +164,21 @@ TEST_CASE("inspect: a block's signer, committed block, parent and deposits are c
   CHECK(outcome_of(forged, "parent") == Outcome::holds);
   // Without the contract the signature is checked against the key the block names alone.
   inspect::Context none;
-  CHECK(outcome_of(inspect::explain_block(impostor, none).value(), "sequencer_signature") == Outcome::holds);
+  CHECK(outcome_of(inspect::explain_block(impostor, none).value(), "sequencer_signature") ==
+        Outcome::holds);
   auto tampered = impostor;
   tampered.sig[0] ^= 1;
-  CHECK(outcome_of(inspect::explain_block(tampered, none).value(), "sequencer_signature") == Outcome::fails);
+  CHECK(outcome_of(inspect::explain_block(tampered, none).value(), "sequencer_signature") ==
+        Outcome::fails);
 }
 
-TEST_CASE("inspect: an exec line's receipts in words, checked against the committed block", "[inspect]") {
+TEST_CASE("inspect: an exec line's receipts in words, checked against the committed block",
+          "[inspect]") {
   Chain chain;
   inspect::Context context(chain.db, *chain.contract);
   auto bad_nonce = wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 4, kParams);
-  const auto b1 = chain.block(1, Hash32{}, {wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams), bad_nonce});
+  const auto b1 = chain.block(
+      1, Hash32{}, {wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams), bad_nonce});
   REQUIRE(chain.contract->commit_block(b1));
   auto state = chain.genesis_state();
   const auto& txs = vm::rollup_txs(b1, kParams.namespace_id);
@@ -180,24 +189,27 @@ TEST_CASE("inspect: an exec line's receipts in words, checked against the commit
   CHECK(e.holds());
   CHECK(outcome_of(e, "committed") == Outcome::holds);
   CHECK(outcome_of(e, "receipts") == Outcome::holds);
-  CHECK(outcome_of(e, "pre_root") == Outcome::holds);   // the genesis root, verified at init
-  CHECK(outcome_of(e, "post_root") == Outcome::open);   // not proven yet
+  CHECK(outcome_of(e, "pre_root") == Outcome::holds);  // the genesis root, verified at init
+  CHECK(outcome_of(e, "post_root") == Outcome::open);  // not proven yet
   const auto j = json_of(e);
   REQUIRE(j["receipts"].size() == 2);
   CHECK(j["receipts"][0]["status"] == "ok");
   CHECK(j["receipts"][1]["reason"] == "bad_nonce");
   const std::string words = j["receipts"][1]["words"];
   CHECK(words.find("nonce 4: failed, bad_nonce") != std::string::npos);
-  CHECK(inspect::render_text(e).find("the nonce is not the sender's next one") != std::string::npos);
+  CHECK(inspect::render_text(e).find("the nonce is not the sender's next one") !=
+        std::string::npos);
 
   // Without the contract, a block seen earlier on the stream names the receipts' txs; before it,
   // a receipt names its tx id alone.
   inspect::Context none;
-  const std::string alone = json_of(inspect::explain_exec(line, none).value())["receipts"][1]["words"];
+  const std::string alone =
+      json_of(inspect::explain_exec(line, none).value())["receipts"][1]["words"];
   CHECK(alone.find("nonce 4") == std::string::npos);
   CHECK(alone.find("failed, bad_nonce") != std::string::npos);
   REQUIRE(inspect::explain_block(b1, none));
-  const std::string named = json_of(inspect::explain_exec(line, none).value())["receipts"][1]["words"];
+  const std::string named =
+      json_of(inspect::explain_exec(line, none).value())["receipts"][1]["words"];
   CHECK(named.find("nonce 4: failed, bad_nonce") != std::string::npos);
 
   auto broken = line;
@@ -208,10 +220,12 @@ TEST_CASE("inspect: an exec line's receipts in words, checked against the commit
   CHECK(bad.error().message.find("exec.receipts[1]") != std::string::npos);
 }
 
-TEST_CASE("inspect: a proof's parameters, sections and public inputs; verified with the contract", "[inspect]") {
+TEST_CASE("inspect: a proof's parameters, sections and public inputs; verified with the contract",
+          "[inspect]") {
   Chain chain;
   inspect::Context context(chain.db, *chain.contract);
-  const auto b1 = chain.block(1, Hash32{}, {wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams)});
+  const auto b1 =
+      chain.block(1, Hash32{}, {wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams)});
   REQUIRE(chain.contract->commit_block(b1));
   air::ProverState prover(chain.genesis_state(), 1);
   auto proven = air::prove_range(prover, std::span(&b1, 1), kParams, air::ProveOptions{1, {}});
@@ -240,23 +254,32 @@ TEST_CASE("inspect: a proof's parameters, sections and public inputs; verified w
   CHECK(outcome_of(checked, "committed") == Outcome::holds);
   CHECK(outcome_of(checked, "verifies") == Outcome::holds);
   CHECK(outcome_of(checked, "post_root") == Outcome::open);
-  l1::ProofClaim claim{line.height, line.block_hash, line.pre_root, line.post_root, line.pre_keys, line.post_keys, 0};
+  l1::ProofClaim claim{line.height,
+                       line.block_hash,
+                       line.pre_root,
+                       line.post_root,
+                       line.pre_keys,
+                       line.post_keys,
+                       0};
   REQUIRE(chain.contract->submit_proof(claim, line.proof, air::contract_verifier()));
   CHECK(outcome_of(inspect::explain_proof(line, context).value(), "post_root") == Outcome::holds);
 
   auto overclaimed = line;
   overclaimed.security_bits += 1;
-  CHECK(outcome_of(inspect::explain_proof(overclaimed, none).value(), "security_bits") == Outcome::fails);
+  CHECK(outcome_of(inspect::explain_proof(overclaimed, none).value(), "security_bits") ==
+        Outcome::fails);
   auto damaged = line;
   damaged.proof[0] ^= 1;  // the magic
   auto d = inspect::explain_proof(damaged, none).value();
   CHECK(outcome_of(d, "encoding") == Outcome::fails);
   auto wrong_root = line;
   wrong_root.post_root[0] ^= 1;
-  CHECK(outcome_of(inspect::explain_proof(wrong_root, context).value(), "verifies") == Outcome::fails);
+  CHECK(outcome_of(inspect::explain_proof(wrong_root, context).value(), "verifies") ==
+        Outcome::fails);
 }
 
-TEST_CASE("inspect: an account proof level by level, to the root and the contract's root", "[inspect]") {
+TEST_CASE("inspect: an account proof level by level, to the root and the contract's root",
+          "[inspect]") {
   Chain chain;
   inspect::Context context(chain.db, *chain.contract);
   const auto state = chain.genesis_state();
@@ -284,10 +307,12 @@ TEST_CASE("inspect: an account proof level by level, to the root and the contrac
   CHECK(outcome_of(inspect::explain_account(richer, context).value(), "leaf") == Outcome::fails);
   auto later = answer;
   later.height = 4;
-  CHECK(outcome_of(inspect::explain_account(later, context).value(), "contract_root") == Outcome::open);
+  CHECK(outcome_of(inspect::explain_account(later, context).value(), "contract_root") ==
+        Outcome::open);
 }
 
-TEST_CASE("inspect: text and JSON carry the same explanation; unknown kinds are bad input", "[inspect]") {
+TEST_CASE("inspect: text and JSON carry the same explanation; unknown kinds are bad input",
+          "[inspect]") {
   inspect::Explanation e;
   e.object = "demo";
   e.summary = "a demo";
@@ -309,11 +334,12 @@ TEST_CASE("inspect: text and JSON carry the same explanation; unknown kinds are 
   CHECK(text.find("item 0  a 1  reads as a sentence") != std::string::npos);
   CHECK(text.find("open   unknown  not yet") != std::string::npos);
   const auto j = json_of(e);
-  CHECK(j.dump() ==
-        R"({"kind":"inspect","v":1,"object":"demo","summary":"a demo","short":1,"much_longer_key":"x",)"
-        R"("machine_only":true,"items":[{"a":1,"words":"reads as a sentence"}],"checks":[{"check":"fine",)"
-        R"("outcome":"holds","detail":"it holds"},{"check":"unknown","outcome":"open","detail":"not yet"}],)"
-        R"("holds":true})");
+  CHECK(
+      j.dump() ==
+      R"({"kind":"inspect","v":1,"object":"demo","summary":"a demo","short":1,"much_longer_key":"x",)"
+      R"("machine_only":true,"items":[{"a":1,"words":"reads as a sentence"}],"checks":[{"check":"fine",)"
+      R"("outcome":"holds","detail":"it holds"},{"check":"unknown","outcome":"open","detail":"not yet"}],)"
+      R"("holds":true})");
   e.check("broken", false, "it does not");
   CHECK_FALSE(e.holds());
 

@@ -11,32 +11,41 @@
 
 int main(int argc, char** argv) {
   using namespace rollup;
-  cli::Tool tool(
-      "rollup-inspect",
-      "Explain each NDJSON line (tx, block, exec, proof, account, verdict, l1.receipt), or a stored\n"
-      "block, proof or account, in words and figures. What can be recomputed is checked, not echoed:\n"
-      "signatures, hashes, Merkle paths, proof encodings; with --db (or ROLLUP_DB) also against the\n"
-      "contract: its sequencer, its committed blocks, its verified roots. Exit 1 when a check fails.",
-      "rollup-tx transfer --key a.key --to 0x… --amount 5 | rollup-inspect\n"
-      "  rollup-l1 blocks --from 3 --to 3 | rollup-inspect --db rollup.db\n"
-      "  rollup-inspect block 3                      # the committed block at height 3\n"
-      "  rollup-inspect proof 3 --json | jq .stark_parameters\n"
-      "  rollup-inspect account 0x… --height 2       # each Merkle level, checked against the contract\n"
-      "  rollup-exec < blocks.ndjson | rollup-inspect --db rollup.db --json | jq 'select(.holds|not)'");
+  cli::Tool tool("rollup-inspect",
+                 "Explain each NDJSON line (tx, block, exec, proof, account, verdict, l1.receipt), "
+                 "or a stored\n"
+                 "block, proof or account, in words and figures. What can be recomputed is "
+                 "checked, not echoed:\n"
+                 "signatures, hashes, Merkle paths, proof encodings; with --db (or ROLLUP_DB) also "
+                 "against the\n"
+                 "contract: its sequencer, its committed blocks, its verified roots. Exit 1 when a "
+                 "check fails.",
+                 "rollup-tx transfer --key a.key --to 0x… --amount 5 | rollup-inspect\n"
+                 "  rollup-l1 blocks --from 3 --to 3 | rollup-inspect --db rollup.db\n"
+                 "  rollup-inspect block 3                      # the committed block at height 3\n"
+                 "  rollup-inspect proof 3 --json | jq .stark_parameters\n"
+                 "  rollup-inspect account 0x… --height 2       # each Merkle level, checked "
+                 "against the contract\n"
+                 "  rollup-exec < blocks.ndjson | rollup-inspect --db rollup.db --json | jq "
+                 "'select(.holds|not)'");
   tool.add_db_option();
   tool.add_input_option();
   auto& app = tool.app();
   bool json = false;
-  app.add_flag("--json", json, "One JSON object per explanation (kind \"inspect\") instead of text");
+  app.add_flag("--json", json,
+               "One JSON object per explanation (kind \"inspect\") instead of text");
 
   std::uint64_t height = 0;
-  auto* block_cmd = app.add_subcommand("block", "Explain the block the contract committed at HEIGHT");
+  auto* block_cmd =
+      app.add_subcommand("block", "Explain the block the contract committed at HEIGHT");
   cli::add_unsigned(*block_cmd, "HEIGHT", height, "Block height", 1)->required();
-  auto* proof_cmd = app.add_subcommand("proof", "Explain the stored proof that starts (or ends) at HEIGHT");
+  auto* proof_cmd =
+      app.add_subcommand("proof", "Explain the stored proof that starts (or ends) at HEIGHT");
   cli::add_unsigned(*proof_cmd, "HEIGHT", height, "Block height", 1)->required();
   std::string key_hex;
   std::optional<std::uint64_t> index, at_height;
-  auto* account_cmd = app.add_subcommand("account", "Explain an account's Merkle proof, level by level");
+  auto* account_cmd =
+      app.add_subcommand("account", "Explain an account's Merkle proof, level by level");
   account_cmd->add_option("PUBKEY", key_hex, "Account public key (0x + 64 hex digits)");
   cli::add_unsigned(*account_cmd, "--index", index, "Account by leaf index instead of key");
   cli::add_unsigned(*account_cmd, "--height", at_height,
@@ -68,16 +77,19 @@ int main(int argc, char** argv) {
       context = std::make_unique<inspect::Context>(*db, *contract, cli::hardware_threads());
     }
     if (stored && tool.inputs() != std::vector<std::string>{"-"})
-      return fail(Errc::usage, "input files are for explaining lines; a subcommand reads the state file");
+      return fail(Errc::usage,
+                  "input files are for explaining lines; a subcommand reads the state file");
     if (block_cmd->parsed()) {
       ROLLUP_TRY(emit(ROLLUP_TRY(inspect::explain_stored_block(*context, height))));
     } else if (proof_cmd->parsed()) {
       ROLLUP_TRY(emit(ROLLUP_TRY(inspect::explain_stored_proof(*context, height))));
     } else if (account_cmd->parsed()) {
-      if (key_hex.empty() == !index) return fail(Errc::usage, "account: give either PUBKEY or --index");
+      if (key_hex.empty() == !index)
+        return fail(Errc::usage, "account: give either PUBKEY or --index");
       std::optional<PublicKey> key;
       if (!key_hex.empty()) key = ROLLUP_TRY(cli::parse_public_key(key_hex, "PUBKEY"));
-      ROLLUP_TRY(emit(ROLLUP_TRY(inspect::explain_stored_account(*context, key, index, at_height))));
+      ROLLUP_TRY(
+          emit(ROLLUP_TRY(inspect::explain_stored_account(*context, key, index, at_height))));
     } else {
       ROLLUP_TRY(tool.for_each_object([&](const codec::Line&, const codec::Json& object) -> Status {
         return emit(ROLLUP_TRY(inspect::explain_object(object, *context)));
@@ -85,8 +97,9 @@ int main(int argc, char** argv) {
     }
     ROLLUP_TRY(out.finish());
     if (failing)
-      return fail(Errc::rejected, fmt::format("{} of {} {} a failed check", failing, explained,
-                                              explained == 1 ? "explanation has" : "explanations have"));
+      return fail(Errc::rejected,
+                  fmt::format("{} of {} {} a failed check", failing, explained,
+                              explained == 1 ? "explanation has" : "explanations have"));
     return {};
   });
 }

@@ -58,8 +58,8 @@ class Context {
 };
 
 /// Explains one stream object (parsed by codec::parse_stream_object) by its kind: tx, block,
-/// exec, proof, account, verdict or l1.receipt. Bad input (Errc::bad_input, naming the field) for an object
-/// that breaks its format or a kind that is not one of these.
+/// exec, proof, account, verdict or l1.receipt. Bad input (Errc::bad_input, naming the field) for
+/// an object that breaks its format or a kind that is not one of these.
 Result<Explanation> explain_object(const codec::Json& object, Context& context);
 
 Result<Explanation> explain_tx(const codec::Tx& tx, Context& context);
@@ -69,7 +69,8 @@ Result<Explanation> explain_exec(const codec::Json& object, Context& context);
 Result<Explanation> explain_proof(const air::ProofLine& proof, Context& context);
 Result<Explanation> explain_account(const vm::AccountAnswer& answer, Context& context);
 Result<Explanation> explain_verdict(const codec::Json& object, Context& context);
-/// The contract's receipts (rollup-submit, rollup-l1): a verified root, a deposit, a claim, an exit.
+/// The contract's receipts (rollup-submit, rollup-l1): a verified root, a deposit, a claim, an
+/// exit.
 Result<Explanation> explain_l1_receipt(const codec::Json& object, Context& context);
 
 /// Stored items, read through the contract and the prover's store. Errc::rejected when there is

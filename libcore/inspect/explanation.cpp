@@ -29,9 +29,12 @@ Section& Section::group(const std::string& key) {
 
 std::string_view outcome_name(Outcome outcome) {
   switch (outcome) {
-    case Outcome::holds: return "holds";
-    case Outcome::fails: return "fails";
-    case Outcome::open: return "open";
+    case Outcome::holds:
+      return "holds";
+    case Outcome::fails:
+      return "fails";
+    case Outcome::open:
+      return "open";
   }
   return "open";
 }
@@ -65,7 +68,8 @@ void render_section(const Section& section, std::size_t indent, std::string& out
   if (section.compact) {
     out += pad + section.heading;
     for (const auto& fact : section.facts)
-      if (!fact.json_only) out += "  " + (fact.key == "words" ? "" : label_of(fact.key) + " ") + text_of(fact);
+      if (!fact.json_only)
+        out += "  " + (fact.key == "words" ? "" : label_of(fact.key) + " ") + text_of(fact);
     out += '\n';
   } else {
     if (!section.heading.empty()) out += pad + section.heading + '\n';
@@ -80,7 +84,8 @@ void render_section(const Section& section, std::size_t indent, std::string& out
       out += std::string(inner, ' ') + label + "  " + text_of(fact) + '\n';
     }
     for (const auto& child : section.children) {
-      out += std::string(inner, ' ') + label_of(child.key) + ":" + (child.items.empty() ? " none" : "") + '\n';
+      out += std::string(inner, ' ') + label_of(child.key) + ":" +
+             (child.items.empty() ? " none" : "") + '\n';
       for (const auto& item : child.items) render_section(item, inner + 2, out);
     }
   }
@@ -131,7 +136,8 @@ std::string render_json(const Explanation& e) {
   for (auto& [key, value] : body.items()) out[key] = std::move(value);
   OrderedJson checks = OrderedJson::array();
   for (const auto& c : e.checks)
-    checks.push_back({{"check", c.name}, {"outcome", outcome_name(c.outcome)}, {"detail", c.detail}});
+    checks.push_back(
+        {{"check", c.name}, {"outcome", outcome_name(c.outcome)}, {"detail", c.detail}});
   out["checks"] = std::move(checks);
   out["holds"] = e.holds();
   return out.dump();
