@@ -659,7 +659,7 @@ Result<Explanation> explain_account(const vm::AccountAnswer& answer, Context& co
     s.add_json("level", level);
     s.add("node_is", right ? "right" : "left", right ? "right" : "left ");
     const auto sibling_bytes = hash::digest_bytes(sibling);
-    s.add("sibling", to_hex(sibling_bytes), empty ? "empty             " : brief(sibling_bytes));
+    s.add("sibling", to_hex(sibling_bytes), empty ? "empty              " : brief(sibling_bytes));
     s.add_json("sibling_empty", empty);
     const auto node_bytes = hash::digest_bytes(node);
     s.add("parent", to_hex(node_bytes), brief(node_bytes));
