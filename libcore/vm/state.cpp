@@ -60,6 +60,7 @@ std::uint64_t State::ensure_account(const PublicKey& key) {
 }
 
 void State::touch(std::uint64_t index) {
+  if (tracing_) receipt_touched_.push_back(index);
   if (!touched_flag_[index]) {
     touched_flag_[index] = true;
     touched_.push_back(index);
@@ -134,14 +135,99 @@ std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const Roll
   return std::vector<bool>(ok.begin(), ok.end());
 }
 
+/// Snapshots the accounts a receipt may touch before it runs; once it has run, hands the observer
+/// what it changed and, when asked, the roots around it (rehashing only the touched paths).
+class State::ReceiptTracer {
+ public:
+  ReceiptTracer(State& state, ReceiptObserver& observer)
+      : state_(state), observer_(observer), roots_(observer.wants_roots()) {
+    state_.tracing_ = true;
+  }
+  ~ReceiptTracer() {
+    state_.tracing_ = false;
+    state_.receipt_touched_.clear();
+  }
+  ReceiptTracer(const ReceiptTracer&) = delete;
+  ReceiptTracer& operator=(const ReceiptTracer&) = delete;
+
+  bool roots() const { return roots_; }
+
+  /// `keys`: every account the receipt can write (the STF touches no other).
+  void before(std::initializer_list<const PublicKey*> keys) {
+    accounts_before_ = state_.accounts_.size();
+    snapshot_.clear();
+    for (const auto* key : keys)
+      if (auto idx = state_.index_of(*key)) snapshot_.emplace_back(*idx, state_.accounts_[*idx]);
+    state_.receipt_touched_.clear();
+  }
+
+  void after(std::size_t position, const Receipt& receipt) {
+    auto& touched = state_.receipt_touched_;
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    changes_.clear();
+    leaves_.clear();
+    for (auto idx : touched) {
+      AccountChange c{idx, Account{state_.accounts_[idx].key, 0, 0}, state_.accounts_[idx]};
+      if (idx < accounts_before_) {
+        auto it = std::find_if(snapshot_.begin(), snapshot_.end(), [&](const auto& s) { return s.first == idx; });
+        if (it != snapshot_.end()) c.before = it->second;
+      }
+      changes_.push_back(c);
+      leaves_.push_back(smt::LeafInput{c.after.key, c.after.balance, c.after.nonce});
+    }
+    ReceiptTrace trace{position, &receipt, changes_, {}, {}};
+    if (roots_) {
+      trace.root_before = state_.tree_.root();
+      auto digests = smt::leaf_digests(leaves_, 1);
+      for (std::size_t i = 0; i < changes_.size(); ++i) state_.tree_.set_leaf(changes_[i].index, digests[i]);
+      auto updates = state_.tree_.commit(1);
+      node_updates_.insert(node_updates_.end(), updates.begin(), updates.end());
+      trace.root_after = state_.tree_.root();
+    }
+    touched.clear();
+    observer_.on_receipt(trace);
+  }
+
+  /// Every node written during the block, each once at its last value, lower levels first.
+  std::vector<smt::NodeUpdate> take_node_updates() {
+    std::stable_sort(node_updates_.begin(), node_updates_.end(), [](const auto& a, const auto& b) {
+      return a.level != b.level ? a.level < b.level : a.index < b.index;
+    });
+    std::vector<smt::NodeUpdate> last;
+    for (std::size_t i = 0; i < node_updates_.size(); ++i) {
+      const auto& n = node_updates_[i];
+      bool superseded = i + 1 < node_updates_.size() && node_updates_[i + 1].level == n.level &&
+                        node_updates_[i + 1].index == n.index;
+      if (!superseded) last.push_back(n);
+    }
+    node_updates_.clear();
+    return last;
+  }
+
+ private:
+  State& state_;
+  ReceiptObserver& observer_;
+  bool roots_;
+  std::uint64_t accounts_before_ = 0;
+  std::vector<std::pair<std::uint64_t, Account>> snapshot_;
+  std::vector<AccountChange> changes_;
+  std::vector<smt::LeafInput> leaves_;
+  std::vector<smt::NodeUpdate> node_updates_;
+};
+
 BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& params,
-                                const std::vector<bool>& signature_ok, unsigned threads) {
+                                const std::vector<bool>& signature_ok, unsigned threads,
+                                ReceiptObserver* observer) {
   BlockOutcome out;
   out.height = block.height;
   out.block_hash = block.hash;
   out.pre_root = tree_.root();
+  std::optional<ReceiptTracer> tracer;
+  if (observer) tracer.emplace(*this, *observer);
 
   for (const auto& d : block.deposits) {
+    if (tracer) tracer->before({&d.to});
     Receipt r{ReceiptKind::deposit, d.index, {}, Reason::none};
     auto existing = index_of(d.to);
     std::uint64_t current = existing ? accounts_[*existing].balance : 0;
@@ -153,18 +239,31 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
       touch(idx);
     }
     out.receipts.push_back(r);
+    if (tracer) tracer->after(out.receipts.size() - 1, out.receipts.back());
   }
 
   const auto& txs = rollup_txs(block, params.namespace_id);
   for (std::size_t i = 0; i < txs.size(); ++i) {
     const auto& tx = txs[i];
+    if (tracer) tracer->before({&tx.from, &tx.to, &block.fee_recipient});
     Receipt r{tx.type == codec::TxType::transfer ? ReceiptKind::transfer : ReceiptKind::withdraw,
               0, tx.id(), Reason::none};
     r.reason = apply_transfer(tx, block.fee_recipient, signature_ok[i], out.withdrawals);
     out.receipts.push_back(r);
+    if (tracer) tracer->after(out.receipts.size() - 1, out.receipts.back());
   }
 
   std::sort(touched_.begin(), touched_.end());
+  if (tracer && tracer->roots()) {
+    // The tracer already hashed every touched path, receipt by receipt.
+    for (auto idx : touched_) touched_flag_[idx] = false;
+    out.touched = std::move(touched_);
+    touched_.clear();
+    out.node_updates = tracer->take_node_updates();
+    out.post_root = tree_.root();
+    out.account_count = accounts_.size();
+    return out;
+  }
   std::vector<smt::LeafInput> inputs;
   inputs.reserve(touched_.size());
   for (auto idx : touched_) {
@@ -200,6 +299,19 @@ Result<ExecClaim> parse_exec_claim(const codec::Json& object) {
   return c;
 }
 
+void append_receipt_json(std::string& out, const Receipt& r) {
+  auto it = std::back_inserter(out);
+  if (r.kind == ReceiptKind::deposit)
+    fmt::format_to(it, R"({{"type":"deposit","index":{})", r.deposit_index);
+  else
+    fmt::format_to(it, R"({{"type":"{}","tx":"{}")", r.kind == ReceiptKind::transfer ? "transfer" : "withdraw",
+                   to_hex(r.tx_id));
+  if (r.ok())
+    out += R"(,"status":"ok"})";
+  else
+    fmt::format_to(it, R"(,"status":"failed","reason":"{}"}})", reason_name(r.reason));
+}
+
 std::string exec_to_json(const BlockOutcome& o) {
   std::string out;
   out.reserve(256 + 110 * o.receipts.size());
@@ -208,17 +320,8 @@ std::string exec_to_json(const BlockOutcome& o) {
                  R"({{"kind":"exec","v":1,"height":{},"block_hash":"{}","pre_root":"{}","post_root":"{}","receipts":[)",
                  o.height, to_hex(o.block_hash), root_hex(o.pre_root), root_hex(o.post_root));
   for (std::size_t i = 0; i < o.receipts.size(); ++i) {
-    const auto& r = o.receipts[i];
     if (i) out += ',';
-    if (r.kind == ReceiptKind::deposit)
-      fmt::format_to(it, R"({{"type":"deposit","index":{})", r.deposit_index);
-    else
-      fmt::format_to(it, R"({{"type":"{}","tx":"{}")",
-                     r.kind == ReceiptKind::transfer ? "transfer" : "withdraw", to_hex(r.tx_id));
-    if (r.ok())
-      out += R"(,"status":"ok"})";
-    else
-      fmt::format_to(it, R"(,"status":"failed","reason":"{}"}})", reason_name(r.reason));
+    append_receipt_json(out, o.receipts[i]);
   }
   out += R"(],"withdrawals":[)";
   for (std::size_t i = 0; i < o.withdrawals.size(); ++i)
