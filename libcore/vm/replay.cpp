@@ -235,15 +235,15 @@ Result<std::optional<RootDivergence>> bisect_roots(std::uint64_t first, std::uin
   return found;
 }
 
-Result<std::vector<ReceiptStep>> replay_receipt_steps(store::Db& db, l1::Contract& contract, std::uint64_t height,
-                                                      unsigned threads, Hash32* post_root) {
-  if (height == 0) return fail(Errc::internal, "replay_receipt_steps: genesis has no block");
-  auto replayer = ROLLUP_TRY(Replayer::open(db, contract, height - 1, threads));
-  auto block = ROLLUP_TRY(committed_block(contract, height));
+std::vector<ReceiptStep> replay_receipt_steps(State& state, const RollupParams& params, const codec::Block& block,
+                                              unsigned threads, Hash32* post_root) {
   std::vector<ReceiptStep> steps;
-  auto outcome = ROLLUP_TRY(replayer.apply(block, [&](const ReceiptTrace& t) {
+  std::function<void(const ReceiptTrace&)> collect = [&](const ReceiptTrace& t) {
     steps.push_back(ReceiptStep{*t.receipt, root_bytes(t.root_before), root_bytes(t.root_after)});
-  }));
+  };
+  FunctionObserver observer(collect);
+  auto signatures = check_signatures(rollup_txs(block, params.namespace_id), params, threads);
+  auto outcome = state.apply_block(block, params, signatures, threads, &observer);
   if (post_root) *post_root = root_bytes(outcome.post_root);
   return steps;
 }
@@ -368,11 +368,19 @@ Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, 
     r.note = "the genesis states differ";
     return r;
   }
+  // The sides agree on the root below the divergent height, hence on the state there: it is
+  // rebuilt once and each side's block applied to a copy. Where the rebuilt state is not the
+  // one under that root (a side changed below), each side's is rebuilt on its own.
+  const std::uint64_t below = found->height - 1;
+  auto shared = ROLLUP_TRY(state_at(a, contract_a, below, threads));
+  const bool same_state = hash::digest_bytes(shared.root()) == ROLLUP_TRY(stored_root(a, contract_a, below));
   std::vector<std::vector<ReceiptStep>> steps;
   for (auto [db, contract, side] : {std::tuple{&a, &contract_a, &r.a}, std::tuple{&b, &contract_b, &r.b}}) {
     side->block_hash = ROLLUP_TRY(contract->committed_hash(found->height));
+    State state = same_state ? shared : ROLLUP_TRY(state_at(*db, *contract, below, threads));
+    auto block = ROLLUP_TRY(committed_block(*contract, found->height));
     Hash32 replayed{};
-    steps.push_back(ROLLUP_TRY(replay_receipt_steps(*db, *contract, found->height, threads, &replayed)));
+    steps.push_back(replay_receipt_steps(state, ROLLUP_TRY(rollup_params(*contract)), block, threads, &replayed));
     side->replayed_root = replayed;
   }
   ROLLUP_TRY(explain(r, steps[0], steps[1]));
@@ -405,7 +413,9 @@ Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contra
   r.a.block_hash = stored_block->block_hash;
   r.b.block_hash = ROLLUP_TRY(contract.committed_hash(found->height));
   Hash32 replayed{};
-  auto contract_steps = ROLLUP_TRY(replay_receipt_steps(db, contract, found->height, threads, &replayed));
+  auto state = ROLLUP_TRY(state_at(db, contract, found->height - 1, threads));
+  auto block = ROLLUP_TRY(committed_block(contract, found->height));
+  auto contract_steps = replay_receipt_steps(state, ROLLUP_TRY(rollup_params(contract)), block, threads, &replayed);
   r.b.replayed_root = replayed;
   ROLLUP_TRY(explain(r, ROLLUP_TRY(stored_receipt_steps(*stored_block)), contract_steps));
   return r;

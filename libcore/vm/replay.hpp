@@ -128,10 +128,10 @@ struct ReceiptStep {
   std::optional<Hash32> root_after;
 };
 
-/// Re-executes block `height` of the contract on vm::state_at(height - 1), receipt by receipt;
-/// `post_root`, when given, receives the block's post root.
-Result<std::vector<ReceiptStep>> replay_receipt_steps(store::Db& db, l1::Contract& contract, std::uint64_t height,
-                                                      unsigned threads, Hash32* post_root = nullptr);
+/// Applies `block` to `state`, receipt by receipt with roots; `post_root`, when given,
+/// receives the block's post root.
+std::vector<ReceiptStep> replay_receipt_steps(State& state, const RollupParams& params, const codec::Block& block,
+                                              unsigned threads, Hash32* post_root = nullptr);
 /// The receipts of a stored exec line, without roots.
 Result<std::vector<ReceiptStep>> stored_receipt_steps(const StoredExec& stored);
 

@@ -135,12 +135,12 @@ std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const Roll
   return std::vector<bool>(ok.begin(), ok.end());
 }
 
-/// Snapshots the accounts a receipt may touch before it runs; once it has run, hands the observer
-/// what it changed and, when asked, the roots around it (rehashing only the touched paths).
+/// Snapshots the accounts a receipt may touch before it runs and keeps what it changed; at the
+/// end of the block, before the tree is hashed, hands the observer every receipt, with the roots
+/// around each when it wants them (Tree::roots_after: the tree itself is hashed as usual after).
 class State::ReceiptTracer {
  public:
-  ReceiptTracer(State& state, ReceiptObserver& observer)
-      : state_(state), observer_(observer), roots_(observer.wants_roots()) {
+  ReceiptTracer(State& state, ReceiptObserver& observer) : state_(state), observer_(observer) {
     state_.tracing_ = true;
   }
   ~ReceiptTracer() {
@@ -149,8 +149,6 @@ class State::ReceiptTracer {
   }
   ReceiptTracer(const ReceiptTracer&) = delete;
   ReceiptTracer& operator=(const ReceiptTracer&) = delete;
-
-  bool roots() const { return roots_; }
 
   /// `keys`: every account the receipt can write (the STF touches no other).
   void before(std::initializer_list<const PublicKey*> keys) {
@@ -161,12 +159,10 @@ class State::ReceiptTracer {
     state_.receipt_touched_.clear();
   }
 
-  void after(std::size_t position, const Receipt& receipt) {
+  void after() {
     auto& touched = state_.receipt_touched_;
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    changes_.clear();
-    leaves_.clear();
     for (auto idx : touched) {
       AccountChange c{idx, Account{state_.accounts_[idx].key, 0, 0}, state_.accounts_[idx]};
       if (idx < accounts_before_) {
@@ -174,46 +170,41 @@ class State::ReceiptTracer {
         if (it != snapshot_.end()) c.before = it->second;
       }
       changes_.push_back(c);
-      leaves_.push_back(smt::LeafInput{c.after.key, c.after.balance, c.after.nonce});
     }
-    ReceiptTrace trace{position, &receipt, changes_, {}, {}};
-    if (roots_) {
-      trace.root_before = state_.tree_.root();
-      auto digests = smt::leaf_digests(leaves_, 1);
-      for (std::size_t i = 0; i < changes_.size(); ++i) state_.tree_.set_leaf(changes_[i].index, digests[i]);
-      auto updates = state_.tree_.commit(1);
-      node_updates_.insert(node_updates_.end(), updates.begin(), updates.end());
-      trace.root_after = state_.tree_.root();
-    }
+    ends_.push_back(changes_.size());
     touched.clear();
-    observer_.on_receipt(trace);
   }
 
-  /// Every node written during the block, each once at its last value, lower levels first.
-  std::vector<smt::NodeUpdate> take_node_updates() {
-    std::stable_sort(node_updates_.begin(), node_updates_.end(), [](const auto& a, const auto& b) {
-      return a.level != b.level ? a.level < b.level : a.index < b.index;
-    });
-    std::vector<smt::NodeUpdate> last;
-    for (std::size_t i = 0; i < node_updates_.size(); ++i) {
-      const auto& n = node_updates_[i];
-      bool superseded = i + 1 < node_updates_.size() && node_updates_[i + 1].level == n.level &&
-                        node_updates_[i + 1].index == n.index;
-      if (!superseded) last.push_back(n);
+  /// Call with every receipt made and the tree not yet staged: it still holds the pre-block state.
+  void deliver(const std::vector<Receipt>& receipts, const StateRoot& pre_root, unsigned threads) {
+    std::vector<StateRoot> roots;
+    if (observer_.wants_roots()) {
+      std::vector<smt::LeafInput> leaves;
+      leaves.reserve(changes_.size());
+      for (const auto& c : changes_) leaves.push_back(smt::LeafInput{c.after.key, c.after.balance, c.after.nonce});
+      auto digests = smt::leaf_digests(leaves, threads);
+      std::vector<smt::Tree::LeafBatch> batches(ends_.size());
+      for (std::size_t r = 0, i = 0; r < ends_.size(); ++r)
+        for (; i < ends_[r]; ++i) batches[r].emplace_back(changes_[i].index, digests[i]);
+      roots = state_.tree_.roots_after(batches, threads);
     }
-    node_updates_.clear();
-    return last;
+    for (std::size_t r = 0, begin = 0; r < ends_.size(); begin = ends_[r], ++r) {
+      ReceiptTrace trace{r, &receipts[r], std::span(changes_).subspan(begin, ends_[r] - begin), {}, {}};
+      if (!roots.empty()) {
+        trace.root_before = r ? roots[r - 1] : pre_root;
+        trace.root_after = roots[r];
+      }
+      observer_.on_receipt(trace);
+    }
   }
 
  private:
   State& state_;
   ReceiptObserver& observer_;
-  bool roots_;
   std::uint64_t accounts_before_ = 0;
   std::vector<std::pair<std::uint64_t, Account>> snapshot_;
-  std::vector<AccountChange> changes_;
-  std::vector<smt::LeafInput> leaves_;
-  std::vector<smt::NodeUpdate> node_updates_;
+  std::vector<AccountChange> changes_;  ///< every receipt's, in order
+  std::vector<std::size_t> ends_;       ///< where each receipt's changes end in changes_
 };
 
 BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& params,
@@ -239,7 +230,7 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
       touch(idx);
     }
     out.receipts.push_back(r);
-    if (tracer) tracer->after(out.receipts.size() - 1, out.receipts.back());
+    if (tracer) tracer->after();
   }
 
   const auto& txs = rollup_txs(block, params.namespace_id);
@@ -250,20 +241,12 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
               0, tx.id(), Reason::none};
     r.reason = apply_transfer(tx, block.fee_recipient, signature_ok[i], out.withdrawals);
     out.receipts.push_back(r);
-    if (tracer) tracer->after(out.receipts.size() - 1, out.receipts.back());
+    if (tracer) tracer->after();
   }
 
+  if (tracer) tracer->deliver(out.receipts, out.pre_root, threads);
+
   std::sort(touched_.begin(), touched_.end());
-  if (tracer && tracer->roots()) {
-    // The tracer already hashed every touched path, receipt by receipt.
-    for (auto idx : touched_) touched_flag_[idx] = false;
-    out.touched = std::move(touched_);
-    touched_.clear();
-    out.node_updates = tracer->take_node_updates();
-    out.post_root = tree_.root();
-    out.account_count = accounts_.size();
-    return out;
-  }
   std::vector<smt::LeafInput> inputs;
   inputs.reserve(touched_.size());
   for (auto idx : touched_) {

@@ -68,7 +68,7 @@ struct AccountChange {
   Account after{};
 };
 
-/// What one deposit or tx of a block did, handed to a ReceiptObserver right after it ran.
+/// What one deposit or tx of a block did, handed to a ReceiptObserver at the end of its block.
 struct ReceiptTrace {
   std::size_t position = 0;  ///< in the block's receipts: deposits first, then the txs
   const Receipt* receipt = nullptr;
