@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     std::string lines;
     std::uint64_t blocks = 0, receipts = 0;
 
-    auto replay = [&](const codec::Block& block) -> Status {
+    auto replay = [&](const codec::Block& block, const std::vector<bool>& signatures) -> Status {
       if (!replayer) {
         std::uint64_t start = from ? *from : (block.height > 0 ? block.height - 1 : 0);
         tool.detail(fmt::format("rebuilding the state at height {}", start));
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
         if (!lines.empty()) lines += '\n';
         lines += vm::replay_to_json(block.height, t);
         ++receipts;
-      }));
+      }, &signatures));
       ++blocks;
       // One write per block: a line per receipt, flushed together.
       if (!lines.empty()) ROLLUP_TRY(out.write(lines));
@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
       }
       return {};
     };
+    vm::SignatureLookahead lookahead(ROLLUP_TRY(vm::rollup_params(*contract)), threads, replay);
 
     if (range) {
       const std::uint64_t tip = ROLLUP_TRY(contract->height());
@@ -113,16 +114,23 @@ int main(int argc, char** argv) {
         tool.notice(fmt::format("the contract has no block at or above {}", range->first));
         return out.finish();
       }
-      for (std::uint64_t h = range->first; h <= last; ++h) ROLLUP_TRY(replay(ROLLUP_TRY(vm::committed_block(*contract, h))));
+      for (std::uint64_t h = range->first; h <= last; ++h)
+        ROLLUP_TRY(lookahead.push(ROLLUP_TRY(vm::committed_block(*contract, h))));
+      ROLLUP_TRY(lookahead.finish());
     } else {
-      ROLLUP_TRY(tool.for_each_object([&](const codec::Line&, const codec::Json& object) -> Status {
+      // The block before the one just read is applied; where a block breaks the order, name it.
+      std::string previous_where, where;
+      auto read = tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
         if (codec::kind_of(object) != "block") return {};
         auto block = ROLLUP_TRY(codec::parse_block(object));
-        auto replayed = replay(block);
-        // Only the block's own faults are bad input; a failed check or an I/O error stops the walk.
-        if (!replayed && replayed.error().code != Errc::bad_input) throw Failure(replayed.error());
-        return replayed;
-      }));
+        previous_where = std::exchange(where, line.where());
+        auto replayed = lookahead.push(std::move(block));
+        if (!replayed) throw Failure(Error{replayed.error().code, previous_where + ": " + replayed.error().message});
+        return {};
+      });
+      ROLLUP_TRY(read);
+      auto replayed = lookahead.finish();
+      if (!replayed) return fail(replayed.error().code, where + ": " + replayed.error().message);
     }
     tool.detail(fmt::format("{} blocks, {} receipts replayed", blocks, receipts));
     return out.finish();

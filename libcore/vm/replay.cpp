@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <memory>
 #include <tuple>
 
 #include "codec/fields.hpp"
@@ -127,6 +128,27 @@ Result<std::optional<std::string>> Replayer::check(const BlockOutcome& outcome) 
                                     to_hex(replayed), disagreements[0]);
   if (disagreements.size() > 1) message += " and " + disagreements[1];
   return std::optional<std::string>(std::move(message));
+}
+
+Status SignatureLookahead::push(codec::Block block) {
+  Pending next{std::move(block), {}};
+  // The future reads the block where it lies in `next`, which moves into pending_: hold it by
+  // pointer to heap storage so that the move does not invalidate it.
+  auto txs = std::make_shared<const std::vector<codec::Tx>>(rollup_txs(next.block, params_.namespace_id));
+  next.signatures = std::async(std::launch::async, [txs, params = params_, threads = threads_] {
+    return check_signatures(*txs, params, threads);
+  });
+  Status applied;
+  if (pending_) applied = apply_(pending_->block, pending_->signatures.get());
+  pending_ = std::move(next);
+  return applied;
+}
+
+Status SignatureLookahead::finish() {
+  if (!pending_) return {};
+  auto last = std::move(*pending_);
+  pending_.reset();
+  return apply_(last.block, last.signatures.get());
 }
 
 // --- rollup-diff ---------------------------------------------------------------------------

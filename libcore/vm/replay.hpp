@@ -5,6 +5,7 @@
 // Nothing here writes the state file.
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -75,6 +76,29 @@ class Replayer {
   std::uint64_t height_;
   unsigned threads_;
   std::optional<std::map<std::uint64_t, Hash32>> verified_;
+};
+
+/// Checks each block's signatures on another thread while the block before it is applied, as
+/// rollup-exec's pipeline does: the two costs overlap instead of adding up.
+class SignatureLookahead {
+ public:
+  using Apply = std::function<Status(const codec::Block&, const std::vector<bool>& signatures)>;
+  SignatureLookahead(RollupParams params, unsigned threads, Apply apply)
+      : params_(params), threads_(threads), apply_(std::move(apply)) {}
+  /// Starts on `block`'s signatures, then applies the block pushed before it (if any).
+  Status push(codec::Block block);
+  /// Applies the last block pushed.
+  Status finish();
+
+ private:
+  struct Pending {
+    codec::Block block;
+    std::future<std::vector<bool>> signatures;
+  };
+  RollupParams params_;
+  unsigned threads_;
+  Apply apply_;
+  std::optional<Pending> pending_;
 };
 
 // --- rollup-diff ---------------------------------------------------------------------------
