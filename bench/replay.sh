@@ -5,7 +5,9 @@
 #    (the target: replay at least 90% as fast as exec);
 #  - rollup-bisect between the state file and a copy with a divergence planted at a random height
 #    (a balance changed and the stored roots from that height on): seconds to find it (target < 60 s).
-# Usage: bench/replay.sh [TXS] [ACCOUNTS] [BLOCKS] [SEED]   (run by hand; a Release build in build/)
+# Usage: bench/replay.sh [TXS] [ACCOUNTS] [BLOCKS] [SEED] [PLANT]   (run by hand; a Release build in
+# build/). PLANT: the height of the planted divergence (default: drawn from SEED in 2..blocks); the
+# last height is the worst case while vm::state_at replays from genesis.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${ROLLUP_BUILD_DIR:-$root/build}
@@ -14,6 +16,7 @@ txs=${1:-1000000}
 accounts=${2:-100000}
 blocks=${3:-10000}
 seed=${4:-$RANDOM}
+plant=${5:-}
 per_block=$(( (txs + blocks - 1) / blocks ))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,7 +51,7 @@ lines=$(wc -l < replay.ndjson)
 
 # A copy whose state parts from a.db at a random height: one balance and every stored root from
 # that height on, as a bug or a hand on the file would leave it.
-planted=$(( 2 + seed % (n_blocks - 1) ))
+planted=${plant:-$(( 2 + seed % (n_blocks - 1) ))}
 sqlite3 a.db "VACUUM INTO 'b.db'"
 sqlite3 b.db "UPDATE state_accounts SET balance = balance + 1 WHERE idx = $(( seed % accounts ));
               UPDATE state_blocks SET post_root = randomblob(32) WHERE height >= $planted;"
