@@ -47,7 +47,7 @@ ok=$(jq -s '[.[].receipts[] | select(.status == "ok")] | length' exec.ndjson)
 sqlite3 "$ROLLUP_DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 bytes=$(stat -c %s "$ROLLUP_DB")
 table_bytes() { sqlite3 "$ROLLUP_DB" "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE $1" 2>/dev/null || echo 0; }
-account_bytes=$(table_bytes "name IN ('state_accounts', 'state_nodes') OR name LIKE 'sqlite_autoindex_state_accounts%'")
+account_bytes=$(table_bytes "name IN ('state_accounts', 'state_account_history', 'state_node_history') OR name LIKE 'sqlite_autoindex_state_accounts%'")
 exec_bytes=$(table_bytes "name = 'state_blocks'")
 block_bytes=$(table_bytes "name IN ('l1_blocks', 'seq_log') OR name LIKE 'sqlite_autoindex_l1_blocks%' OR name LIKE 'sqlite_autoindex_seq_log%'")
 n_accounts=$(sqlite3 "$ROLLUP_DB" "SELECT count(*) FROM state_accounts")
@@ -58,6 +58,6 @@ echo "rollup-submit (blocks)  $(rate "$txs" "$t1" "$t2") tx/s"
 echo "rollup-exec             $exec_rate transfers/s ($ok ok receipts; bound $bound/s: $(awk -v a="$exec_rate" -v b="$bound" 'BEGIN{printf "%.0f%%", 100*a/b}'))"
 echo "executor peak memory    $(( $(cat exec1.rss) / 1024 )) MiB after $first blocks, $(( $(cat exec.rss) / 1024 )) MiB after the other $(( blocks_total - first )) (one process each)"
 echo "state file              $bytes bytes for $n_accounts accounts and $txs txs"
-echo "  accounts + tree       $(( account_bytes / n_accounts )) bytes/account (state_accounts, state_nodes)"
+echo "  accounts + tree       $(( account_bytes / n_accounts )) bytes/account (state_accounts and the history tables)"
 echo "  exec results          $(( exec_bytes / txs )) bytes/tx (state_blocks: receipts)"
 echo "  blocks (DA + seq log) $(( block_bytes / txs )) bytes/tx (l1_blocks + seq_log bodies)"

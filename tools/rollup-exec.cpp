@@ -1,6 +1,7 @@
 // rollup-exec: authenticates blocks against the contract and applies them.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <csignal>
 #include <thread>
 
@@ -8,6 +9,7 @@
 #include "l1/contract.hpp"
 #include "store/db.hpp"
 #include "vm/executor.hpp"
+#include "vm/history.hpp"
 #include "vm/pipeline.hpp"
 
 namespace {
@@ -33,11 +35,27 @@ int main(int argc, char** argv) {
   cli::add_unsigned(app, "--until", until, "With --follow: stop after this height (default: follow until interrupted)");
   cli::add_unsigned(app, "--poll-ms", poll_ms, "With --follow: how often to look for new blocks")->capture_default_str();
   app.add_flag("--dry-run", dry_run, "Execute without writing the state file");
+  std::optional<std::string> retain;
+  app.add_option("--retain", retain,
+                 "History to keep, stored in the state file: N heights below the tip, or 'archive' for every\n"
+                 "height (default 10000). Nothing above the contract's last verified root is ever pruned.");
   cli::add_unsigned(app, "--threads", threads, "Threads for signatures and hashing", 1, 256)->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     auto contract = ROLLUP_TRY(l1::open_contract(db));
+    if (retain) {
+      if (*retain == "archive") {
+        ROLLUP_TRY(vm::set_retention(db, std::nullopt));
+      } else {
+        std::uint64_t n = 0;
+        const char* end = retain->data() + retain->size();
+        auto [stop, ec] = std::from_chars(retain->data(), end, n);
+        if (retain->empty() || ec != std::errc{} || stop != end)
+          return fail(Errc::usage, "--retain: expected a number of heights or 'archive', got '" + *retain + "'");
+        ROLLUP_TRY(vm::set_retention(db, n));
+      }
+    }
     auto executor = ROLLUP_TRY(vm::Executor::open(db, *contract, threads, !dry_run));
     codec::LineWriter out;
     cli::Progress progress("rollup-exec");
@@ -54,6 +72,8 @@ int main(int argc, char** argv) {
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         progress.update(fmt::format("height {}, {} txs, {:.0f} tx/s", result.height, txs, txs / std::max(secs, 1e-9)));
       }
+      // A block at or below the snapshot the file started from has no exec line here.
+      if (result.exec_line.empty()) return Status{};
       return out.write(result.exec_line);
     };
 
@@ -77,7 +97,7 @@ int main(int argc, char** argv) {
         }
         if (result->already_applied) {
           tool.detail(fmt::format("block {} was applied by another executor", result->height));
-          ROLLUP_TRY(out.write(result->exec_line));
+          if (!result->exec_line.empty()) ROLLUP_TRY(out.write(result->exec_line));
         } else {
           ROLLUP_TRY(report(*result));
         }

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   app.add_flag("--check", check,
                "Verify the proof against the contract's latest verified root (answering at its height)");
   cli::add_unsigned(app, "--height", height,
-                 "Answer at this committed height, rebuilt by replaying the contract's blocks");
+                 "Answer at this committed height, read from the state file's history (any height the\n"
+                 "retention kept; older ones are rebuilt from the contract's blocks)");
   return tool.run(argc, argv, [&]() -> Status {
     if (key_hex.empty() == !index) return fail(Errc::usage, "give either PUBKEY or --index");
     std::optional<PublicKey> key;
@@ -30,15 +31,11 @@ int main(int argc, char** argv) {
     if (check && height) return fail(Errc::usage, "--check picks the height itself: drop --height");
     auto contract = ROLLUP_TRY(l1::open_contract(db));
     if (check) height = ROLLUP_TRY(vm::root_to_check(*contract)).height;
-    auto latest = vm::query_account(db, key, index);
-    if (!latest && (!height || latest.error().code != Errc::rejected)) return std::unexpected(latest.error());
     vm::AccountAnswer answer;
-    if (latest && (!height || *height == latest->height)) {
-      answer = *latest;
-    } else {
-      tool.detail("replaying the contract's blocks up to height " + std::to_string(*height));
+    if (height)
       answer = ROLLUP_TRY(vm::query_account_at(db, *contract, key, index, *height, cli::hardware_threads()));
-    }
+    else
+      answer = ROLLUP_TRY(vm::query_account(db, key, index));
     std::optional<vm::CheckVerdict> verdict;
     if (check) verdict = ROLLUP_TRY(vm::check_against_contract(*contract, answer));
     codec::LineWriter out;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "l1/genesis.hpp"
+#include "vm/history.hpp"
 
 namespace rollup::air {
 
@@ -25,7 +26,7 @@ Result<std::optional<codec::Block>> block_at(l1::Contract& contract, std::uint64
 // ---- Prover
 
 ProverSession::ProverSession(store::Db& db, l1::Contract& contract, const ProveOptions& options)
-    : options_(options), contract_(&contract), store_(db) {}
+    : options_(options), db_(&db), contract_(&contract), store_(db) {}
 
 Result<std::unique_ptr<ProverSession>> ProverSession::open(store::Db& db, l1::Contract& contract,
                                                           const ProveOptions& options) {
@@ -42,14 +43,14 @@ Result<codec::Block> ProverSession::committed_block(std::uint64_t height) {
 }
 
 Status ProverSession::replay_to(std::uint64_t height) {
-  if (!state_ || state_height_ > height) {
-    // The pre-state of any block follows from the contract alone: its genesis and its blocks.
-    std::vector<vm::Account> accounts;
-    for (const auto& g : ROLLUP_TRY(contract_->genesis())) accounts.push_back(vm::Account{g.key, g.balance, 0});
-    vm::State genesis;
-    genesis.load_accounts(accounts, options_.threads);
-    state_.emplace(std::move(genesis), options_.threads);
-    state_height_ = 0;
+  // A few blocks ahead of the state in memory are applied here; anything else (the first block,
+  // a gap, a height behind) reads the pre-state from the state file's history, in time that does
+  // not grow with the chain.
+  constexpr std::uint64_t kAdvanceAtMost = 16;
+  if (!state_ || state_height_ > height || height - state_height_ > kAdvanceAtMost) {
+    vm::State pre = ROLLUP_TRY(vm::state_at(*db_, *contract_, height, options_.threads));
+    state_.emplace(std::move(pre), options_.threads);
+    state_height_ = height;
   }
   while (state_height_ < height) {
     const codec::Block block = ROLLUP_TRY(committed_block(state_height_ + 1));

@@ -1,6 +1,6 @@
 #pragma once
 // What rollup-prove and rollup-verify do, over the state file: the prover takes each block from
-// the contract, rebuilds its pre-state by replaying the contract's blocks in memory, proves it and
+// the contract, reads its pre-state from the state file's history (vm::state_at), proves it and
 // keeps the proof in proof_blocks; the verifier checks proof lines against the committed blocks
 // and a pre-state it trusts (genesis, a proof it verified, or a root the contract verified).
 #include <map>
@@ -44,6 +44,7 @@ class ProverSession {
   Result<codec::Block> committed_block(std::uint64_t height);
 
   ProveOptions options_;
+  store::Db* db_;            ///< the caller's; outlives the session
   l1::Contract* contract_;  ///< the caller's; outlives the session
   vm::RollupParams params_;
   ProofStore store_;

@@ -28,9 +28,10 @@ void Tool::add_db_option() {
   app_.add_option("--db", db_, "State file (default ./rollup.db)")->envname("ROLLUP_DB");
 }
 
-void Tool::add_input_option() {
-  app_.add_option("FILE", inputs_, "NDJSON input files; - is stdin (the default)");
-  app_.add_flag("--keep-going", keep_going_,
+void Tool::add_input_option(CLI::App* subcommand) {
+  CLI::App& app = subcommand ? *subcommand : app_;
+  app.add_option("FILE", inputs_, "NDJSON input files; - is stdin (the default)");
+  app.add_flag("--keep-going", keep_going_,
                 "Report a bad line and go on with the next (the exit status is still 3)");
 }
 

@@ -33,8 +33,9 @@ class Tool {
   CLI::App& app() { return app_; }
   /// Adds --db (and ROLLUP_DB).
   void add_db_option();
-  /// Adds positional FILE... (default "-" = stdin) and --keep-going.
-  void add_input_option();
+  /// Adds positional FILE... (default "-" = stdin) and --keep-going, to the tool or to one of its
+  /// subcommands.
+  void add_input_option(CLI::App* subcommand = nullptr);
   /// Parses argv, then runs `body`; returns the process's exit status. Errors map to exit
   /// statuses; exceptions never escape.
   int run(int argc, char** argv, const std::function<Status()>& body);

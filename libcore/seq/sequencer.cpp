@@ -53,6 +53,8 @@ Result<Sequencer> Sequencer::open(store::Db& db, l1::Contract& contract, crypto:
     return fail(Errc::usage, "no contract in the state file: give --namespace");
   }
   ROLLUP_TRY(s.resume());
+  // Blocks logged by an earlier run that the contract has committed since.
+  ROLLUP_TRY(s.drop_committed_bodies());
   return s;
 }
 
@@ -66,8 +68,7 @@ Status Sequencer::resume() {
       tip_hash_ = ROLLUP_TRY(q.column_array<32>(1));
       deposit_next_ = ROLLUP_TRY(q.column_uint64(2));
       // Timestamps never go back, across restarts and across sequencer processes.
-      auto ts = ROLLUP_TRY(db_->prepare(
-          "SELECT coalesce(json_extract(body, '$.timestamp'), 0) FROM seq_log WHERE height = ?"));
+      auto ts = ROLLUP_TRY(db_->prepare("SELECT timestamp FROM seq_log WHERE height = ?"));
       ts.bind(1, height);
       if (ROLLUP_TRY(ts.step())) tip_timestamp_ = ROLLUP_TRY(ts.column_uint64(0));
     }
@@ -156,11 +157,12 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   b.sig = crypto::sign(key_, b.hash);
 
   auto ins = ROLLUP_TRY(db_->prepare(
-      "INSERT INTO seq_log(height, hash, deposit_end, body, created_at) "
-      "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
+      "INSERT INTO seq_log(height, hash, deposit_end, timestamp, body, created_at) "
+      "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
   std::string line = codec::to_json(b);
-  ins.bind(1, b.height).bind(2, b.hash).bind(3, b.deposit_end()).bind(4, line);
+  ins.bind(1, b.height).bind(2, b.hash).bind(3, b.deposit_end()).bind(4, b.timestamp).bind(5, line);
   ROLLUP_TRY(ins.run());
+  ROLLUP_TRY(drop_committed_bodies());
   ROLLUP_TRY(tx.commit());
 
   tip_height_ = b.height;
@@ -170,6 +172,28 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   batch_.clear();
   batch_bytes_ = 0;
   return std::optional<SealedBlock>(SealedBlock{std::move(b), std::move(line)});
+}
+
+Status Sequencer::drop_committed_bodies() {
+  if (!contract_config_) return {};
+  const std::uint64_t committed = ROLLUP_TRY(contract_->height());
+  auto q = ROLLUP_TRY(db_->prepare("SELECT height, hash FROM seq_log WHERE body IS NOT NULL AND height <= ? ORDER BY height"));
+  q.bind(1, committed);
+  std::vector<std::uint64_t> stored_on_contract;
+  while (ROLLUP_TRY(q.step())) {
+    const std::uint64_t height = ROLLUP_TRY(q.column_uint64(0));
+    // A logged block the contract does not hold (it committed another at that height) is kept:
+    // it is the evidence of what this sequencer signed.
+    if (ROLLUP_TRY(contract_->committed_hash(height)) == ROLLUP_TRY(q.column_array<32>(1)))
+      stored_on_contract.push_back(height);
+  }
+  q.reset();
+  auto drop = ROLLUP_TRY(db_->prepare("UPDATE seq_log SET body = NULL WHERE height = ?"));
+  for (auto height : stored_on_contract) {
+    drop.bind(1, height);
+    ROLLUP_TRY(drop.run());
+  }
+  return {};
 }
 
 Result<std::vector<std::string>> Sequencer::unsubmitted_blocks() {

@@ -76,6 +76,10 @@ class Sequencer {
   l1::Contract* contract_ = nullptr;  ///< the caller's; outlives the sequencer
   std::optional<l1::Config> contract_config_;
   std::uint32_t namespace_id_ = 0;
+  /// Bodies of logged blocks the contract has committed are dropped from seq_log: the contract
+  /// stores every block, and a body is kept once.
+  Status drop_committed_bodies();
+
   std::uint64_t tip_height_ = 0;
   Hash32 tip_hash_{};
   std::uint64_t tip_timestamp_ = 0;

@@ -196,10 +196,79 @@ DELETE FROM l1_equivocations WHERE id NOT IN (SELECT min(id) FROM l1_equivocatio
 CREATE UNIQUE INDEX l1_equivocations_hash ON l1_equivocations(hash);
 )sql";
 
+// History (docs/architecture.md, "History"): the state at any retained height in bounded time.
+// - Every value an account or a stored tree node (levels 4..32) took is kept under the height
+//   that wrote it; the value at height H is the row with the greatest height <= H. The latest
+//   values are the rows at the executor's tip, so state_nodes goes. Accounts keep their pubkey in
+//   state_accounts (an index never changes key). The index on the height finds the accounts
+//   written above a height: the whole state of a recent height is the tip's accounts with those
+//   few put back (vm::state_at).
+// - state_history holds what the executor started from (0: genesis, written at height 0 with the
+//   first block; or an imported snapshot's height, root and account count), the floor (the lowest height the
+//   tables answer for; pruning raises it) and the retention (heights kept below the tip; NULL:
+//   archive). A migrated file starts its history at its tip: heights below it are answered by
+//   replaying the contract's blocks, as before.
+// - state_blocks records the account count after each block (NULL on rows from before).
+// - seq_log drops a block's body once the contract has committed it (l1_blocks holds it then),
+//   so a body is stored once; the timestamp the sequencer resumes from gets a column of its own.
+constexpr std::string_view kHistory = R"sql(
+CREATE TABLE state_account_history(
+  idx INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  balance INTEGER NOT NULL,
+  nonce INTEGER NOT NULL,
+  PRIMARY KEY(idx, height)
+) WITHOUT ROWID;
+CREATE INDEX state_account_history_height ON state_account_history(height);
+CREATE TABLE state_node_history(
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  digest BLOB NOT NULL,
+  PRIMARY KEY(level, idx, height)
+) WITHOUT ROWID;
+CREATE TABLE state_history(
+  id INTEGER PRIMARY KEY CHECK(id = 1),
+  base_height INTEGER NOT NULL,
+  base_root BLOB,
+  base_accounts INTEGER,
+  floor INTEGER NOT NULL,
+  retain INTEGER
+);
+INSERT INTO state_history(id, base_height, base_root, floor, retain)
+  SELECT 1, 0, NULL, coalesce(max(height), 0), 10000 FROM state_blocks;
+INSERT INTO state_node_history(level, idx, height, digest)
+  SELECT level, idx, (SELECT coalesce(max(height), 0) FROM state_blocks), digest FROM state_nodes;
+INSERT INTO state_account_history(idx, height, balance, nonce)
+  SELECT idx, (SELECT coalesce(max(height), 0) FROM state_blocks), balance, nonce FROM state_accounts;
+DROP TABLE state_nodes;
+
+ALTER TABLE state_blocks ADD COLUMN accounts INTEGER;
+UPDATE state_blocks SET accounts = (SELECT count(*) FROM state_accounts)
+  WHERE height = (SELECT max(height) FROM state_blocks);
+
+CREATE TABLE seq_log_v4(
+  height INTEGER PRIMARY KEY,
+  hash BLOB NOT NULL UNIQUE,
+  deposit_end INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  body TEXT,
+  created_at TEXT NOT NULL
+);
+INSERT INTO seq_log_v4(height, hash, deposit_end, timestamp, body, created_at)
+  SELECT s.height, s.hash, s.deposit_end, coalesce(json_extract(s.body, '$.timestamp'), 0),
+         CASE WHEN EXISTS(SELECT 1 FROM l1_blocks b WHERE b.height = s.height AND b.hash = s.hash)
+              THEN NULL ELSE s.body END,
+         s.created_at FROM seq_log s;
+DROP TABLE seq_log;
+ALTER TABLE seq_log_v4 RENAME TO seq_log;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kReleaseOne},
     Migration{2, kProofTables},
     Migration{3, kContractHardening},
+    Migration{4, kHistory},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "store/db.hpp"
+#include "vm/history.hpp"
 
 namespace rollup::vm {
 
@@ -19,16 +20,29 @@ struct BlockWrite {
   StateRoot pre_root{};
   StateRoot post_root{};
   std::string exec_line;
-  std::vector<std::pair<std::uint64_t, Account>> accounts;
+  std::uint64_t account_count = 0;
+  std::vector<std::pair<std::uint64_t, Account>> accounts;  ///< touched, at their new values
   std::vector<smt::NodeUpdate> nodes;
+  /// With the first block of a chain started at genesis: the genesis accounts and tree, stored
+  /// as height 0 of the history.
+  std::vector<Account> genesis_accounts;
+  std::vector<smt::NodeUpdate> genesis_nodes;
+  std::optional<std::uint64_t> prune_below;  ///< prune the history below this height afterwards
 };
 
 namespace {
 
-Result<std::uint64_t> stored_height_of(store::Db& db) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT coalesce(max(height), 0) FROM state_blocks"));
-  ROLLUP_TRY(q.step());
-  return q.column_uint64(0);
+Result<std::uint64_t> stored_height_of(store::Db& db) { return executor_height(db); }
+
+Status store_nodes(store::Db& db, const std::vector<smt::NodeUpdate>& nodes, std::uint64_t height) {
+  auto node = ROLLUP_TRY(db.prepare("INSERT OR REPLACE INTO state_node_history(level, idx, height, digest) VALUES (?, ?, ?, ?)"));
+  for (const auto& n : nodes) {
+    if (n.level < kFirstStoredLevel) continue;
+    auto bytes = hash::digest_bytes(n.digest);
+    node.bind(1, n.level).bind(2, n.index).bind(3, height).bind(4, std::span<const std::uint8_t>(bytes));
+    ROLLUP_TRY(node.run());
+  }
+  return {};
 }
 
 /// Stores one block per transaction. Returns false when another executor stored that height
@@ -39,25 +53,33 @@ Result<bool> store_block(store::Db& db, const BlockWrite& w) {
   auto acct = ROLLUP_TRY(db.prepare(
       "INSERT INTO state_accounts(idx, pubkey, balance, nonce) VALUES (?, ?, ?, ?) "
       "ON CONFLICT(idx) DO UPDATE SET balance = excluded.balance, nonce = excluded.nonce"));
+  auto history = ROLLUP_TRY(db.prepare(
+      "INSERT OR REPLACE INTO state_account_history(idx, height, balance, nonce) VALUES (?, ?, ?, ?)"));
+  for (std::uint64_t idx = 0; idx < w.genesis_accounts.size(); ++idx) {
+    const Account& a = w.genesis_accounts[idx];
+    acct.bind(1, idx).bind(2, a.key).bind(3, a.balance).bind(4, a.nonce);
+    ROLLUP_TRY(acct.run());
+    history.bind(1, idx).bind(2, 0).bind(3, a.balance).bind(4, a.nonce);
+    ROLLUP_TRY(history.run());
+  }
   for (const auto& [idx, a] : w.accounts) {
     acct.bind(1, idx).bind(2, a.key).bind(3, a.balance).bind(4, a.nonce);
     ROLLUP_TRY(acct.run());
+    history.bind(1, idx).bind(2, w.height).bind(3, a.balance).bind(4, a.nonce);
+    ROLLUP_TRY(history.run());
   }
-  auto node = ROLLUP_TRY(db.prepare("INSERT OR REPLACE INTO state_nodes(level, idx, digest) VALUES (?, ?, ?)"));
-  for (const auto& n : w.nodes) {
-    if (n.level < kFirstStoredLevel) continue;
-    auto bytes = hash::digest_bytes(n.digest);
-    node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
-    ROLLUP_TRY(node.run());
-  }
+  ROLLUP_TRY(store_nodes(db, w.genesis_nodes, 0));
+  ROLLUP_TRY(store_nodes(db, w.nodes, w.height));
   auto blk = ROLLUP_TRY(db.prepare(
-      "INSERT INTO state_blocks(height, hash, pre_root, post_root, exec, applied_at) "
-      "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
+      "INSERT INTO state_blocks(height, hash, pre_root, post_root, exec, accounts, applied_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
   auto pre = hash::digest_bytes(w.pre_root), post = hash::digest_bytes(w.post_root);
   blk.bind(1, w.height).bind(2, w.block_hash).bind(3, std::span<const std::uint8_t>(pre));
-  blk.bind(4, std::span<const std::uint8_t>(post)).bind(5, w.exec_line);
+  blk.bind(4, std::span<const std::uint8_t>(post)).bind(5, w.exec_line).bind(6, w.account_count);
   ROLLUP_TRY(blk.run());
   ROLLUP_TRY(tx.commit());
+  // Pruning is housekeeping: its own transaction, so the block is in the file whatever happens.
+  if (w.prune_below) ROLLUP_TRY(prune_history(db, *w.prune_below));
   return true;
 }
 
@@ -165,14 +187,14 @@ Status Executor::reload() {
   auto read = ROLLUP_TRY(db_.begin_read());
   state_ = State();
   height_ = ROLLUP_TRY(stored_height());
-  genesis_accounts_ = 0;
+  genesis_accounts_.clear();
   genesis_nodes_.clear();
   std::vector<Account> accounts;
   if (height_ == 0) {
     // Nothing applied yet: the state is the contract's genesis, stored with the first block.
     for (const auto& g : ROLLUP_TRY(contract_->genesis())) accounts.push_back(Account{g.key, g.balance, 0});
     genesis_nodes_ = state_.load_accounts(accounts, threads_);
-    genesis_accounts_ = accounts.size();
+    genesis_accounts_ = std::move(accounts);
     return {};
   }
   auto q = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));
@@ -184,10 +206,8 @@ Status Executor::reload() {
   }
   state_.load_accounts(accounts, threads_);
   // The tree is rebuilt from the accounts alone, so the stored root checks the whole file.
-  auto root = ROLLUP_TRY(db_.prepare("SELECT post_root FROM state_blocks WHERE height = ?"));
-  root.bind(1, height_);
-  ROLLUP_TRY(root.step());
-  if (ROLLUP_TRY(root.column_array<32>(0)) != hash::digest_bytes(state_.root()))
+  auto root = ROLLUP_TRY(stored_root(db_, height_));
+  if (!root || *root != state_.root())
     return fail(Errc::internal, fmt::format("the state file is inconsistent: its accounts do not hash to "
                                             "the stored root of block {}", height_));
   return {};
@@ -289,14 +309,19 @@ Result<ApplyResult> Executor::apply_authenticated(const codec::Block& block,
     w.pre_root = outcome.pre_root;
     w.post_root = outcome.post_root;
     w.exec_line = line;
-    // Genesis accounts and nodes go in with the first block (accounts at post-block values).
-    for (std::uint64_t idx = 0; idx < genesis_accounts_; ++idx) w.accounts.emplace_back(idx, state_.account(idx));
-    for (auto idx : outcome.touched)
-      if (idx >= genesis_accounts_) w.accounts.emplace_back(idx, state_.account(idx));
-    w.nodes = std::move(genesis_nodes_);
-    w.nodes.insert(w.nodes.end(), outcome.node_updates.begin(), outcome.node_updates.end());
-    genesis_accounts_ = 0;
+    w.account_count = outcome.account_count;
+    for (auto idx : outcome.touched) w.accounts.emplace_back(idx, state_.account(idx));
+    w.nodes = std::move(outcome.node_updates);
+    // Genesis accounts and nodes go in with the first block, as height 0.
+    w.genesis_accounts = std::move(genesis_accounts_);
+    w.genesis_nodes = std::move(genesis_nodes_);
+    genesis_accounts_.clear();
     genesis_nodes_.clear();
+    if (outcome.height % kPruneEvery == 0) {
+      const auto settings = ROLLUP_TRY(history_settings(db_));
+      const auto verified = ROLLUP_TRY(contract_->latest_root());
+      w.prune_below = prune_boundary(settings, outcome.height, verified.height);
+    }
     writer_->start(std::move(w));
   }
   height_ = block.height;

@@ -17,7 +17,7 @@ namespace rollup::vm {
 
 class StateWriter;
 
-/// The tree levels kept in state_nodes. The four lowest levels (leaves included) are not
+/// The tree levels kept in state_node_history. The four lowest levels (leaves included) are not
 /// stored: they follow from the 16 accounts below a level-4 node, and leaving them out cuts the
 /// pages a block dirties in the state file by more than half. The executor rebuilds the whole
 /// tree from state_accounts at start; queries recompute the missing siblings.
@@ -96,7 +96,7 @@ class Executor {
   PhaseTimings timings_;
   std::unique_ptr<StateWriter> writer_;
   /// Genesis accounts and nodes not yet in the file: written with the first block.
-  std::uint64_t genesis_accounts_ = 0;
+  std::vector<Account> genesis_accounts_;
   std::vector<smt::NodeUpdate> genesis_nodes_;
 };
 

@@ -9,80 +9,86 @@
 namespace rollup::vm {
 
 namespace {
-Result<hash::Digest> stored_node(store::Db& db, unsigned level, std::uint64_t index) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT digest FROM state_nodes WHERE level = ? AND idx = ?"));
-  q.bind(1, level).bind(2, index);
-  if (!ROLLUP_TRY(q.step())) return smt::empty_digest(level);
-  auto digest = hash::digest_from_bytes(ROLLUP_TRY(q.column_array<32>(0)));
-  if (!digest) return fail(Errc::internal, "state_nodes holds a non-canonical digest");
-  return *digest;
-}
-}  // namespace
 
-Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey>& key,
-                                    std::optional<std::uint64_t> index) {
-  auto read = ROLLUP_TRY(db.begin_read());
-  AccountAnswer a;
-  auto q = ROLLUP_TRY(db.prepare(key ? "SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE pubkey = ?"
-                                     : "SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx = ?"));
-  if (key)
+/// The answer from the history tables at `height`, which they must cover (floor <= height <=
+/// the executor's height), read within the caller's read transaction.
+Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<PublicKey>& key,
+                                          std::optional<std::uint64_t> index, std::uint64_t height) {
+  HistoryReader history(db);
+  const std::uint64_t count = ROLLUP_TRY(history.account_count(height)).value_or(0);
+  const std::string who = key ? to_hex(*key) : "index " + std::to_string(*index);
+  auto none = [&] { return fail(Errc::rejected, fmt::format("no account for {} at height {}", who, height)); };
+  std::uint64_t idx = 0;
+  if (key) {
+    auto q = ROLLUP_TRY(db.prepare("SELECT idx FROM state_accounts WHERE pubkey = ?"));
     q.bind(1, std::span<const std::uint8_t>(*key));
-  else
-    q.bind(1, *index);
-  if (!ROLLUP_TRY(q.step()))
-    return fail(Errc::rejected, key ? "no account for " + to_hex(*key) + " in the executor's state"
-                                    : "no account at index " + std::to_string(*index));
-  a.proof.index = ROLLUP_TRY(q.column_uint64(0));
-  a.account = Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
-                      ROLLUP_TRY(q.column_uint64(3))};
+    if (!ROLLUP_TRY(q.step())) return none();
+    idx = ROLLUP_TRY(q.column_uint64(0));
+  } else {
+    idx = *index;
+  }
+  if (idx >= count) return none();
+  AccountAnswer a;
+  a.proof.index = idx;
+  a.height = height;
   // The lowest levels are not stored (see kFirstStoredLevel): rebuild the small subtree of the
-  // accounts that share the account's level-4 ancestor.
+  // accounts that share the account's level-4 ancestor, as they were at `height`.
   constexpr std::uint64_t kSpan = std::uint64_t{1} << kFirstStoredLevel;
-  const std::uint64_t base = a.proof.index & ~(kSpan - 1);
+  const std::uint64_t base = idx & ~(kSpan - 1);
   std::vector<hash::Digest> level_nodes(kSpan, smt::empty_digest(0));
   {
-    auto neighbours = ROLLUP_TRY(db.prepare(
-        "SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx >= ? AND idx < ? ORDER BY idx"));
-    neighbours.bind(1, base).bind(2, base + kSpan);
+    auto rows = ROLLUP_TRY(history.accounts_in(base, std::min(base + kSpan, count), height));
     std::vector<smt::LeafInput> inputs;
-    std::vector<std::uint64_t> slots;
-    while (ROLLUP_TRY(neighbours.step())) {
-      slots.push_back(ROLLUP_TRY(neighbours.column_uint64(0)) - base);
-      inputs.push_back(smt::LeafInput{ROLLUP_TRY(neighbours.column_array<32>(1)),
-                                      ROLLUP_TRY(neighbours.column_uint64(2)),
-                                      ROLLUP_TRY(neighbours.column_uint64(3))});
+    for (const auto& [i, account] : rows) {
+      inputs.push_back(smt::LeafInput{account.key, account.balance, account.nonce});
+      if (i == idx) a.account = account;
     }
+    if (rows.size() != std::min(base + kSpan, count) - base)
+      return fail(Errc::io, fmt::format("corrupt state file: accounts {}..{} lack history at height {}", base,
+                                        std::min(base + kSpan, count) - 1, height));
     auto leaves = smt::leaf_digests(inputs, 1);
-    for (std::size_t i = 0; i < leaves.size(); ++i) level_nodes[slots[i]] = leaves[i];
+    for (std::size_t i = 0; i < leaves.size(); ++i) level_nodes[rows[i].first - base] = leaves[i];
   }
-  a.proof.leaf = level_nodes[a.proof.index - base];
+  a.proof.leaf = level_nodes[idx - base];
   for (unsigned level = 0; level < kFirstStoredLevel; ++level) {
-    a.proof.siblings[level] = level_nodes[((a.proof.index - base) >> level) ^ 1];
+    a.proof.siblings[level] = level_nodes[((idx - base) >> level) ^ 1];
     std::vector<hash::Digest> parents(level_nodes.size() / 2);
     hash::merge_pairs(level_nodes, parents);
     level_nodes = std::move(parents);
   }
   for (unsigned level = kFirstStoredLevel; level < smt::kDepth; ++level)
-    a.proof.siblings[level] = ROLLUP_TRY(stored_node(db, level, (a.proof.index >> level) ^ 1));
-  a.root = ROLLUP_TRY(stored_node(db, smt::kDepth, 0));
-  auto h = ROLLUP_TRY(db.prepare("SELECT coalesce(max(height), 0) FROM state_blocks"));
-  ROLLUP_TRY(h.step());
-  a.height = ROLLUP_TRY(h.column_uint64(0));
-  if (smt::leaf_digest(a.account.key, a.account.balance, a.account.nonce) != a.proof.leaf)
-    return fail(Errc::internal, "the stored leaf does not match the stored account");
+    a.proof.siblings[level] = ROLLUP_TRY(history.node(level, (idx >> level) ^ 1, height));
+  a.root = ROLLUP_TRY(history.node(smt::kDepth, 0, height));
   // The account is answered only if it is what the stored root commits to: a flipped byte in
-  // state_accounts or state_nodes is a corrupt file, not an answer.
-  if (!smt::verify_proof(a.proof, a.root))
-    return fail(Errc::io, fmt::format("corrupt state file: state_accounts index {} does not hash to the stored "
+  // the state tables is a corrupt file, not an answer.
+  auto stored = ROLLUP_TRY(stored_root(db, height));
+  if (!stored || *stored != a.root || !smt::verify_proof(a.proof, a.root))
+    return fail(Errc::io, fmt::format("corrupt state file: state_accounts index {} at height {} does not hash to the stored "
                                       "state root (run: rollup-l1 check)",
-                                      a.proof.index));
+                                      idx, height));
   return a;
+}
+
+}  // namespace
+
+Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey>& key,
+                                    std::optional<std::uint64_t> index) {
+  auto read = ROLLUP_TRY(db.begin_read());
+  const std::uint64_t tip = ROLLUP_TRY(executor_height(db));
+  if (tip == 0) return fail(Errc::rejected, "the executor has applied no block yet (ask with --height 0 for genesis)");
+  return answer_from_history(db, key, index, tip);
 }
 
 Result<AccountAnswer> query_account_at(store::Db& db, l1::Contract& contract,
                                        const std::optional<PublicKey>& key,
                                        std::optional<std::uint64_t> index, std::uint64_t height,
                                        unsigned threads) {
+  {
+    auto read = ROLLUP_TRY(db.begin_read());
+    const auto settings = ROLLUP_TRY(history_settings(db));
+    const std::uint64_t tip = ROLLUP_TRY(executor_height(db));
+    if (height > 0 && height >= settings.floor && height <= tip) return answer_from_history(db, key, index, height);
+  }
   const State state = ROLLUP_TRY(state_at(db, contract, height, threads));
   std::optional<std::uint64_t> found = key ? state.index_of(*key) : index;
   if (!found || *found >= state.size())

@@ -26,9 +26,9 @@ struct AccountAnswer {
 Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey>& key,
                                     std::optional<std::uint64_t> index);
 
-/// The same answer at an earlier committed height, rebuilt by replaying the contract's blocks
-/// from genesis in memory (the state file keeps only the latest state). Exits against the last
-/// verified root and checks of an executor that is ahead of the contract need it.
+/// The same answer at any committed height: read from the history tables where they hold it
+/// (bounded time), else from vm::state_at. Exits against the last verified root and checks of an
+/// executor that is ahead of the contract need it.
 Result<AccountAnswer> query_account_at(store::Db& db, l1::Contract& contract,
                                        const std::optional<PublicKey>& key,
                                        std::optional<std::uint64_t> index, std::uint64_t height,

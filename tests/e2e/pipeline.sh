@@ -54,7 +54,7 @@ expect_eq "$(jq -c '[.height, .balance]' "$WORK/out")" "[1,350]"
 expect_status 1 rollup-query --height 0 --index 0   # the genesis is empty: alice came by deposit
 expect_err "no account for index 0 at height 0"
 expect_status 1 rollup-query --height 9 "$BOB"
-expect_err "no block 4"
+expect_err "the contract has no block 9"
 rollup-prove < unclaimed.ndjson > unclaimed-proof.ndjson
 expect_status 0 rollup-submit unclaimed-proof.ndjson
 expect_status 0 rollup-query --check "$BOB"
