@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <tuple>
 
@@ -409,6 +410,53 @@ Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, 
   return r;
 }
 
+namespace {
+
+/// The contract's truth at any height: its verified root where it has one; elsewhere the state
+/// at the verified height below (read from the state file's history, and held to that root),
+/// with the contract's committed blocks from there re-executed. The stored history is trusted
+/// only where the contract verified it, so a file whose history was changed is still caught.
+class ContractReplay {
+ public:
+  ContractReplay(store::Db& db, l1::Contract& contract, std::map<std::uint64_t, Hash32> verified, unsigned threads)
+      : db_(db), contract_(contract), verified_(std::move(verified)), threads_(threads) {}
+
+  Result<Hash32> root_at(std::uint64_t height) {
+    if (auto it = verified_.find(height); it != verified_.end()) return it->second;
+    return hash::digest_bytes(ROLLUP_TRY(state_at_height(height)).root());
+  }
+
+  Result<State> state_at_height(std::uint64_t height) {
+    auto base = std::prev(verified_.upper_bound(height));  // the genesis root is always there
+    State state;
+    if (base->first == 0) {
+      std::vector<Account> accounts;
+      for (const auto& g : ROLLUP_TRY(contract_.genesis())) accounts.push_back(Account{g.key, g.balance, 0});
+      state.load_accounts(accounts, threads_);
+    } else {
+      state = ROLLUP_TRY(state_at(db_, contract_, base->first, threads_));
+      if (hash::digest_bytes(state.root()) != base->second)
+        return fail(Errc::io, fmt::format("the state file's state at height {} is not the one the contract verified "
+                                          "there: its history was changed", base->first));
+    }
+    const auto params = ROLLUP_TRY(rollup_params(contract_));
+    for (std::uint64_t h = base->first + 1; h <= height; ++h) {
+      auto block = ROLLUP_TRY(committed_block(contract_, h));
+      state.apply_block(block, params, check_signatures(rollup_txs(block, params.namespace_id), params, threads_),
+                        threads_);
+    }
+    return state;
+  }
+
+ private:
+  store::Db& db_;
+  l1::Contract& contract_;
+  std::map<std::uint64_t, Hash32> verified_;
+  unsigned threads_;
+};
+
+}  // namespace
+
 Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contract, std::string name,
                                              unsigned threads) {
   BisectReport r;
@@ -416,12 +464,9 @@ Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contra
   r.b.name = "contract";
   r.a.tip = ROLLUP_TRY(stored_exec_height(db));
   r.b.tip = ROLLUP_TRY(contract.height());
-  const auto verified = ROLLUP_TRY(verified_roots(contract));
+  ContractReplay truth(db, contract, ROLLUP_TRY(verified_roots(contract)), threads);
   RootSource stored = [&](std::uint64_t h) { return stored_root(db, contract, h); };
-  RootSource executed = [&](std::uint64_t h) -> Result<Hash32> {
-    if (auto it = verified.find(h); it != verified.end()) return it->second;
-    return hash::digest_bytes(ROLLUP_TRY(state_at(db, contract, h, threads)).root());
-  };
+  RootSource executed = [&](std::uint64_t h) { return truth.root_at(h); };
   auto found = ROLLUP_TRY(bisect_roots(0, std::min(r.a.tip, r.b.tip), stored, executed, &r.probes));
   if (!found) return r;
   r.height = found->height;
@@ -435,7 +480,7 @@ Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contra
   r.a.block_hash = stored_block->block_hash;
   r.b.block_hash = ROLLUP_TRY(contract.committed_hash(found->height));
   Hash32 replayed{};
-  auto state = ROLLUP_TRY(state_at(db, contract, found->height - 1, threads));
+  auto state = ROLLUP_TRY(truth.state_at_height(found->height - 1));
   auto block = ROLLUP_TRY(committed_block(contract, found->height));
   auto contract_steps = replay_receipt_steps(state, ROLLUP_TRY(rollup_params(contract)), block, threads, &replayed);
   r.b.replayed_root = replayed;

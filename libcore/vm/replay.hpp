@@ -194,8 +194,10 @@ struct BisectReport {
 Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, std::string name_a, store::Db& b,
                                         l1::Contract& contract_b, std::string name_b, unsigned threads);
 /// The same between a state file's stored roots and its contract: the contract's verified root
-/// where it has one, else the root of vm::state_at (the contract's blocks re-executed). Inside
-/// the first bad block, the stored receipts are compared with the re-executed ones.
+/// where it has one, else the state at the verified height below (from the file's history, held
+/// to the verified root) with the contract's committed blocks from there re-executed; a probe
+/// costs the blocks since the last proof. Inside the first bad block, the stored receipts are
+/// compared with the re-executed ones.
 Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contract, std::string name,
                                              unsigned threads);
 
