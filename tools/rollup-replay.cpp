@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
         return out.finish();
       }
       for (std::uint64_t h = range->first; h <= last; ++h)
-        ROLLUP_TRY(lookahead.push(ROLLUP_TRY(vm::committed_block(*contract, h))));
+        ROLLUP_TRY(lookahead.push(ROLLUP_TRY(vm::block_committed_at(*contract, h))));
       ROLLUP_TRY(lookahead.finish());
     } else {
       // The block before the one just read is applied; where a block breaks the order, name it.

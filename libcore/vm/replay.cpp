@@ -8,16 +8,11 @@
 #include <tuple>
 
 #include "codec/fields.hpp"
+#include "l1/views.hpp"
 #include "store/db.hpp"
 #include "vm/history.hpp"
 
 namespace rollup::vm {
-
-Result<std::uint64_t> stored_exec_height(store::Db& db) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT coalesce(max(height), 0) FROM state_blocks"));
-  ROLLUP_TRY(q.step());
-  return q.column_uint64(0);
-}
 
 Result<std::optional<StoredExec>> stored_exec(store::Db& db, std::uint64_t height) {
   auto q = ROLLUP_TRY(db.prepare("SELECT hash, pre_root, post_root, exec FROM state_blocks WHERE height = ?"));
@@ -37,13 +32,9 @@ Result<RollupParams> rollup_params(l1::Contract& contract) {
   return RollupParams{cfg.chain_id, cfg.namespace_id};
 }
 
-Result<codec::Block> committed_block(l1::Contract& contract, std::uint64_t height) {
-  auto stored = ROLLUP_TRY(contract.block_at(height));
-  if (!stored) return fail(Errc::rejected, fmt::format("the contract has no block {}", height));
-  auto json = codec::Json::parse(stored->body, nullptr, false);
-  auto block = codec::parse_block(json);
-  if (!block)
-    return fail(Errc::internal, fmt::format("the contract's block {} does not parse: {}", height, block.error().message));
+Result<codec::Block> block_committed_at(l1::Contract& contract, std::uint64_t height) {
+  auto block = ROLLUP_TRY(l1::committed_block(contract, height));
+  if (!block) return fail(Errc::rejected, fmt::format("the contract has no block {}", height));
   return std::move(*block);
 }
 
@@ -211,7 +202,7 @@ Result<StateSide> load_side(store::Db& db, l1::Contract& contract, std::string n
     side.height = *height;
     side.state = ROLLUP_TRY(state_at(db, contract, *height, threads));
   } else {
-    side.height = ROLLUP_TRY(stored_exec_height(db));
+    side.height = ROLLUP_TRY(executor_height(db));
     side.state = ROLLUP_TRY(stored_state(db, contract, side.height, threads));
   }
   return side;
@@ -339,7 +330,7 @@ std::string name_json(const std::string& name) { return codec::Json(name).dump()
 
 /// The root a state file's executor stored at `height`: its post root, or the contract's genesis
 /// root for height 0.
-Result<Hash32> stored_root(store::Db& db, l1::Contract& contract, std::uint64_t height) {
+Result<Hash32> root_stored_or_genesis(store::Db& db, l1::Contract& contract, std::uint64_t height) {
   if (height == 0) {
     auto roots = ROLLUP_TRY(verified_roots(contract));
     if (!roots.contains(0)) return fail(Errc::io, "the contract holds no genesis root");
@@ -378,10 +369,10 @@ Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, 
   BisectReport r;
   r.a.name = std::move(name_a);
   r.b.name = std::move(name_b);
-  r.a.tip = ROLLUP_TRY(stored_exec_height(a));
-  r.b.tip = ROLLUP_TRY(stored_exec_height(b));
-  RootSource root_a = [&](std::uint64_t h) { return stored_root(a, contract_a, h); };
-  RootSource root_b = [&](std::uint64_t h) { return stored_root(b, contract_b, h); };
+  r.a.tip = ROLLUP_TRY(executor_height(a));
+  r.b.tip = ROLLUP_TRY(executor_height(b));
+  RootSource root_a = [&](std::uint64_t h) { return root_stored_or_genesis(a, contract_a, h); };
+  RootSource root_b = [&](std::uint64_t h) { return root_stored_or_genesis(b, contract_b, h); };
   auto found = ROLLUP_TRY(bisect_roots(0, std::min(r.a.tip, r.b.tip), root_a, root_b, &r.probes));
   if (!found) return r;
   r.height = found->height;
@@ -396,12 +387,12 @@ Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, 
   // one under that root (a side changed below), each side's is rebuilt on its own.
   const std::uint64_t below = found->height - 1;
   auto shared = ROLLUP_TRY(state_at(a, contract_a, below, threads));
-  const bool same_state = hash::digest_bytes(shared.root()) == ROLLUP_TRY(stored_root(a, contract_a, below));
+  const bool same_state = hash::digest_bytes(shared.root()) == ROLLUP_TRY(root_stored_or_genesis(a, contract_a, below));
   std::vector<std::vector<ReceiptStep>> steps;
   for (auto [db, contract, side] : {std::tuple{&a, &contract_a, &r.a}, std::tuple{&b, &contract_b, &r.b}}) {
     side->block_hash = ROLLUP_TRY(contract->committed_hash(found->height));
     State state = same_state ? shared : ROLLUP_TRY(state_at(*db, *contract, below, threads));
-    auto block = ROLLUP_TRY(committed_block(*contract, found->height));
+    auto block = ROLLUP_TRY(block_committed_at(*contract, found->height));
     Hash32 replayed{};
     steps.push_back(replay_receipt_steps(state, ROLLUP_TRY(rollup_params(*contract)), block, threads, &replayed));
     side->replayed_root = replayed;
@@ -441,7 +432,7 @@ class ContractReplay {
     }
     const auto params = ROLLUP_TRY(rollup_params(contract_));
     for (std::uint64_t h = base->first + 1; h <= height; ++h) {
-      auto block = ROLLUP_TRY(committed_block(contract_, h));
+      auto block = ROLLUP_TRY(block_committed_at(contract_, h));
       state.apply_block(block, params, check_signatures(rollup_txs(block, params.namespace_id), params, threads_),
                         threads_);
     }
@@ -462,10 +453,10 @@ Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contra
   BisectReport r;
   r.a.name = std::move(name);
   r.b.name = "contract";
-  r.a.tip = ROLLUP_TRY(stored_exec_height(db));
+  r.a.tip = ROLLUP_TRY(executor_height(db));
   r.b.tip = ROLLUP_TRY(contract.height());
   ContractReplay truth(db, contract, ROLLUP_TRY(verified_roots(contract)), threads);
-  RootSource stored = [&](std::uint64_t h) { return stored_root(db, contract, h); };
+  RootSource stored = [&](std::uint64_t h) { return root_stored_or_genesis(db, contract, h); };
   RootSource executed = [&](std::uint64_t h) { return truth.root_at(h); };
   auto found = ROLLUP_TRY(bisect_roots(0, std::min(r.a.tip, r.b.tip), stored, executed, &r.probes));
   if (!found) return r;
@@ -481,7 +472,7 @@ Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contra
   r.b.block_hash = ROLLUP_TRY(contract.committed_hash(found->height));
   Hash32 replayed{};
   auto state = ROLLUP_TRY(truth.state_at_height(found->height - 1));
-  auto block = ROLLUP_TRY(committed_block(contract, found->height));
+  auto block = ROLLUP_TRY(block_committed_at(contract, found->height));
   auto contract_steps = replay_receipt_steps(state, ROLLUP_TRY(rollup_params(contract)), block, threads, &replayed);
   r.b.replayed_root = replayed;
   ROLLUP_TRY(explain(r, ROLLUP_TRY(stored_receipt_steps(*stored_block)), contract_steps));

@@ -29,15 +29,13 @@ struct StoredExec {
   std::string exec_line;
 };
 
-/// The executor's height in the state file: its highest stored block (0 when none).
-Result<std::uint64_t> stored_exec_height(store::Db& db);
 /// The stored block at `height`; nullopt when the executor has not stored it.
 Result<std::optional<StoredExec>> stored_exec(store::Db& db, std::uint64_t height);
 
 /// The chain id and namespace the contract's blocks are applied with.
 Result<RollupParams> rollup_params(l1::Contract& contract);
 /// The block the contract committed at `height` (Errc::rejected when there is none).
-Result<codec::Block> committed_block(l1::Contract& contract, std::uint64_t height);
+Result<codec::Block> block_committed_at(l1::Contract& contract, std::uint64_t height);
 /// The contract's verified roots by height, the genesis root (height 0) included.
 Result<std::map<std::uint64_t, Hash32>> verified_roots(l1::Contract& contract);
 
