@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     const std::size_t from = 1 + rng() % (accounts - 1);
     std::size_t to = rng() % accounts;
     if (to == from) to = (to + 1) % accounts;
-    const PublicKey dest = i < fresh ? crypto::dev_key(900000 + i).public_key : keys[to].public_key;
+    const PublicKey dest = i < fresh ? crypto::dev_key(1000 + accounts + i).public_key : keys[to].public_key;
     block.namespaces[0].txs.push_back(wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, vm::RollupParams{1, 1}));
   }
   block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);

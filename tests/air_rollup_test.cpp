@@ -686,3 +686,65 @@ TEST_CASE("malicious: tampered cells at a depth whose ops are not a power of two
     stark_rejects(block, claim, bytes);
   }
 }
+
+TEST_CASE("air: deferred fee credits write the fee recipient once, before its own ops and at the end", "[air]") {
+  ProverState state(genesis(), 1);
+  const auto block = first_block();
+  const auto sigs = signatures_of(block);
+  auto w = make_witness(state, block, kParams, sigs, 1);
+  REQUIRE(w);
+  auto per_tx = build_program(block, kParams, sigs, w->claims, FeeCredits::per_tx);
+  auto deferred = build_program(block, kParams, sigs, w->claims, FeeCredits::deferred);
+  REQUIRE(per_tx);
+  REQUIRE(deferred);
+  CHECK(deferred->ops.size() < per_tx->ops.size());
+  CHECK(deferred->created == per_tx->created);
+  const auto fr = key_words(feeman.public_key);
+  // Every op on the fee recipient's leaf in the deferred program is one the per-tx program has
+  // too, or a sum written just before such an op or at the end.
+  std::size_t fee_ops = 0;
+  for (const Op& op : deferred->ops) fee_ops += is_state_op(op.kind) && op.key == fr;
+  std::size_t per_tx_fee_ops = 0;
+  for (const Op& op : per_tx->ops) per_tx_fee_ops += is_state_op(op.kind) && op.key == fr;
+  CHECK(fee_ops < per_tx_fee_ops);
+  // Block 2's fees (after one that overflows) are owed at its end, and written there.
+  prove(state, block);
+  const auto b2 = second_block(block);
+  const auto sigs2 = signatures_of(b2);
+  auto w2 = make_witness(state, b2, kParams, sigs2, 1);
+  REQUIRE(w2);
+  auto p2 = build_program(b2, kParams, sigs2, w2->claims, FeeCredits::deferred);
+  REQUIRE(p2);
+  CHECK(p2->ops.back().key == key_words(carol.public_key));
+  CHECK(p2->ops.back().delta == Felt(2));  // bob's fee; alice's overflowed
+}
+
+TEST_CASE("malicious: deferred fee credits", "[air][malicious]") {
+  ProverState state(genesis(), 1);
+  const auto b1 = first_block();
+  SECTION("a fee to a recipient without an account, deferred as if it had one") {
+    const auto sigs = signatures_of(b1);
+    auto honest = make_witness(state, b1, kParams, sigs, 1);
+    REQUIRE(honest);
+    auto claims = honest->claims;
+    auto created = std::find_if(claims.begin(), claims.end(), [](const ReceiptClaim& c) { return c.fee_new; });
+    REQUIRE(created != claims.end());
+    created->fee_new = false;
+    const RangeProofClaim claim{1, 1, b1.hash, hash::digest_bytes(state.state().root()), honest->publics.post_root,
+                                state.keys().commitment()};
+    stark_rejects(b1, claim, cheat(state, b1, sigs, &claims, nullptr));
+  }
+  SECTION("a fee credit past 2^53 claimed to fit, inside the deferred sum") {
+    prove(state, b1);
+    const auto b2 = second_block(b1);
+    const auto sigs = signatures_of(b2);
+    auto honest = make_witness(state, b2, kParams, sigs, 1);
+    REQUIRE(honest);
+    REQUIRE(honest->claims[1].at_fee);
+    auto claims = honest->claims;
+    claims[1] = {};
+    const RangeProofClaim claim{2, 2, b2.hash, hash::digest_bytes(state.state().root()), honest->publics.post_root,
+                                state.keys().commitment()};
+    stark_rejects(b2, claim, cheat(state, b2, sigs, &claims, nullptr));
+  }
+}
