@@ -224,24 +224,42 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
         }
     std::vector<Felt> w_live(live.size());
     for (std::size_t t = 0; t < live.size(); ++t) w_live[t] = w.pow(live[t]);
+    // Every column is a combination of the same sums over the ops, one per live row r:
+    //   S_r = sum_o w^(oR + r) / (z - w^(oR + r)),
+    // so each point costs one inversion and one addition. With z = a + b u (u^2 = W) and a point
+    // p of the base field, 1 / (z - p) = (a - p - b u) / ((a - p)^2 - W b^2): the inversions are
+    // of base-field norms, all batched.
+    if (z.imag() == Felt::zero()) return false;  // z in F_p (never drawn so): interpolate instead
+    const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
     const Felt w_op = w.pow(op_rows_);
-    std::vector<Felt> points;
-    std::vector<std::size_t> rows;
+    std::vector<Felt> points, norms;
+    std::vector<std::uint32_t> which;  // the live row of each point
+    points.reserve((n_ / op_rows_ + 1) * live.size());
+    which.reserve(points.capacity());
     Felt base = Felt::one();
     for (std::size_t start = 0; start < n_; start += op_rows_, base *= w_op)
-      for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t) {
+      for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t) {  // the last op is cut
         points.push_back(base * w_live[t]);
-        rows.push_back(live[t]);
+        which.push_back(static_cast<std::uint32_t>(t));
       }
-    std::vector<Ext2> inv(points.size());
-    for (std::size_t m = 0; m < points.size(); ++m) inv[m] = z - points[m];
-    field::batch_inverse(std::span<Ext2>(inv));
-    std::array<Ext2, per::kPublic - per::kRow0> acc{};
+    norms.resize(points.size());
     for (std::size_t m = 0; m < points.size(); ++m) {
-      const Ext2 lagrange = inv[m] * points[m];
-      for (std::size_t k = per::kRow0; k < per::kPublic; ++k)
-        if (const Felt v = patterns[k][rows[m]]; v != Felt::zero()) acc[k - per::kRow0] += lagrange * v;
+      const Felt d = a - points[m];
+      norms[m] = d * d - wb2;
     }
+    field::batch_inverse(std::span<Felt>(norms));
+    std::vector<Felt> re(live.size()), im(live.size());
+    for (std::size_t m = 0; m < points.size(); ++m) {
+      const Felt scaled = points[m] * norms[m];
+      re[which[m]] += scaled * (a - points[m]);
+      im[which[m]] += scaled;
+    }
+    std::vector<Ext2> by_row(live.size());
+    for (std::size_t t = 0; t < live.size(); ++t) by_row[t] = Ext2(re[t], -(z.imag() * im[t]));
+    std::array<Ext2, per::kPublic - per::kRow0> acc{};
+    for (std::size_t t = 0; t < live.size(); ++t)
+      for (std::size_t k = per::kRow0; k < per::kPublic; ++k)
+        if (const Felt v = patterns[k][live[t]]; v != Felt::zero()) acc[k - per::kRow0] += by_row[t] * v;
     for (std::size_t k = per::kRow0; k < per::kPublic; ++k) out[k] = acc[k - per::kRow0] * scale;
   }
   const auto rows = public_rows();
