@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 
+#include "seq/mempool.hpp"
 #include "store/db.hpp"
 
 namespace rollup::seq {
@@ -118,6 +119,53 @@ Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
          batch_.size() >= max_batch_for_cap();
 }
 
+Result<Sequencer::MempoolPull> Sequencer::pull_mempool() {
+  MempoolPull pull;
+  const std::size_t limit = std::min(options_.max_txs, max_batch_for_cap());
+  if (batch_.size() >= limit) return MempoolPull{0, true};
+  auto entries = ROLLUP_TRY(mempool_pending(*db_, mempool_taken_seq_, limit - batch_.size()));
+  for (const auto& entry : entries) {
+    mempool_taken_seq_ = entry.seq;
+    std::optional<codec::Tx> tx = codec::parse_tx_line_fast(entry.line);
+    if (!tx) {
+      auto object = codec::parse_stream_object(entry.line);
+      if (object) {
+        auto parsed = codec::parse_tx(*object);
+        if (parsed) tx = *parsed;
+      }
+    }
+    // The server admitted only well-formed txs of this rollup; a row that is not one (another
+    // --namespace given to this sequencer) stays pending for a sequencer it belongs to.
+    if (!tx) continue;
+    auto full = add(*tx, entry.line.size() + 1);
+    if (!full) {
+      if (full.error().code == Errc::bad_input) continue;
+      return std::unexpected(full.error());
+    }
+    batch_from_mempool_.insert(entry.hash);
+    ++pull.taken;
+    if (*full) {
+      pull.full = true;
+      break;
+    }
+  }
+  return pull;
+}
+
+Status Sequencer::mark_sequenced(const codec::Block& block) {
+  if (batch_from_mempool_.empty() || block.namespaces.empty()) return {};
+  auto mark = ROLLUP_TRY(db_->prepare(
+      "UPDATE seq_mempool SET height = ?, position = ? WHERE hash = ? AND height IS NULL"));
+  const auto& txs = block.namespaces.front().txs;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    const Hash32 id = txs[i].id();
+    if (!batch_from_mempool_.contains(id)) continue;
+    mark.bind(1, block.height).bind(2, static_cast<std::uint64_t>(i)).bind(3, id);
+    ROLLUP_TRY(mark.run());
+  }
+  return {};
+}
+
 Result<bool> Sequencer::deposits_pending() {
   if (!contract_config_) return false;
   auto pending = ROLLUP_TRY(contract_->deposits_from(deposit_next_, 1));
@@ -162,6 +210,7 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   std::string line = codec::to_json(b);
   ins.bind(1, b.height).bind(2, b.hash).bind(3, b.deposit_end()).bind(4, b.timestamp).bind(5, line);
   ROLLUP_TRY(ins.run());
+  ROLLUP_TRY(mark_sequenced(b));
   ROLLUP_TRY(drop_committed_bodies());
   ROLLUP_TRY(tx.commit());
 
@@ -171,6 +220,7 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   deposit_next_ = b.deposit_end();
   batch_.clear();
   batch_bytes_ = 0;
+  batch_from_mempool_.clear();
   return std::optional<SealedBlock>(SealedBlock{std::move(b), std::move(line)});
 }
 
@@ -189,9 +239,15 @@ Status Sequencer::drop_committed_bodies() {
   }
   q.reset();
   auto drop = ROLLUP_TRY(db_->prepare("UPDATE seq_log SET body = NULL WHERE height = ?"));
+  // The txs of a committed block leave the mempool with the block's body: the contract holds
+  // them now. Their rows stay, without the line, as the index from tx hash to block.
+  auto leave = ROLLUP_TRY(db_->prepare(
+      "UPDATE seq_mempool SET line = NULL WHERE height = ? AND line IS NOT NULL"));
   for (auto height : stored_on_contract) {
     drop.bind(1, height);
     ROLLUP_TRY(drop.run());
+    leave.bind(1, height);
+    ROLLUP_TRY(leave.run());
   }
   return {};
 }
