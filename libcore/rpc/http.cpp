@@ -16,35 +16,35 @@ namespace rollup::rpc {
 
 namespace {
 
-/// What a stream sends next: lines from height `next` on (a batch of them), or none yet.
-using NextLines = std::function<Result<std::vector<std::string>>(Reader&, std::uint64_t& next)>;
+/// What a stream sends next: lines from height `next` up to `last` (a batch of them), or none yet.
+using NextLines = std::function<Result<std::vector<std::string>>(Reader&, std::uint64_t& next, std::uint64_t last)>;
 
 constexpr std::size_t kStreamBatch = 64;
 
-Result<std::vector<std::string>> next_blocks(Reader& r, std::uint64_t& next) {
-  const std::uint64_t tip = ROLLUP_TRY(r.contract->height());
+Result<std::vector<std::string>> next_blocks(Reader& r, std::uint64_t& next, std::uint64_t last) {
+  const std::uint64_t tip = std::min(last, ROLLUP_TRY(r.contract->height()));
   std::vector<std::string> out;
   if (next > tip) return out;
-  const std::uint64_t last = std::min(tip, next + kStreamBatch - 1);
-  for (auto& block : ROLLUP_TRY(r.contract->blocks(next, last))) out.push_back(std::move(block.body));
-  next = last + 1;
+  const std::uint64_t end = std::min(tip, next + kStreamBatch - 1);
+  for (auto& block : ROLLUP_TRY(r.contract->blocks(next, end))) out.push_back(std::move(block.body));
+  next = end + 1;
   return out;
 }
 
-Result<std::vector<std::string>> next_exec(Reader& r, std::uint64_t& next) {
+Result<std::vector<std::string>> next_exec(Reader& r, std::uint64_t& next, std::uint64_t last) {
   std::vector<std::string> out;
   for (auto& [height, line] : ROLLUP_TRY(vm::exec_lines_from(r.db, next, kStreamBatch))) {
     // Heights come in order with no gap: a gap waits until the executor fills it.
-    if (height != next) break;
+    if (height != next || height > last) break;
     out.push_back(std::move(line));
     ++next;
   }
   return out;
 }
 
-Result<std::vector<std::string>> next_proofs(Reader& r, std::uint64_t& next) {
+Result<std::vector<std::string>> next_proofs(Reader& r, std::uint64_t& next, std::uint64_t last) {
   std::vector<std::string> out;
-  while (out.size() < kStreamBatch) {
+  while (out.size() < kStreamBatch && next <= last) {
     auto proof = ROLLUP_TRY(air::proof_covering(r.db, next));
     if (!proof) break;
     out.push_back(air::to_json(*proof));
@@ -87,16 +87,22 @@ void HttpServer::routes() {
 
   auto stream = [this](NextLines next_lines) {
     return [this, next_lines](const httplib::Request& req, httplib::Response& res) {
-      std::uint64_t from = 1;
-      if (req.has_param("from")) {
-        const std::string text = req.get_param_value("from");
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), from);
-        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || from == 0) {
-          res.status = 400;
-          res.set_content("from: a height, 1 or more\n", "text/plain");
-          return;
-        }
+      // ?from=H (default 1) and, to end the stream instead of following the chain, ?to=H.
+      auto height_param = [&](const char* name, std::uint64_t fallback) -> std::optional<std::uint64_t> {
+        if (!req.has_param(name)) return fallback;
+        const std::string text = req.get_param_value(name);
+        std::uint64_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
+        return value;
+      };
+      const auto from = height_param("from", 1), to = height_param("to", UINT64_MAX);
+      if (!from || !to || *to < *from) {
+        res.status = 400;
+        res.set_content("from, to: heights, 1 or more, from <= to\n", "text/plain");
+        return;
       }
+      const std::uint64_t last = *to;
       // Each open stream holds a worker thread: half of them stay for requests.
       if (streams_.fetch_add(1) >= std::max(1u, options_.threads / 2)) {
         streams_.fetch_sub(1);
@@ -104,11 +110,11 @@ void HttpServer::routes() {
         res.set_content("too many open streams\n", "text/plain");
         return;
       }
-      auto next = std::make_shared<std::uint64_t>(from);
+      auto next = std::make_shared<std::uint64_t>(*from);
       res.set_chunked_content_provider(
           "application/x-ndjson",
-          [this, next, next_lines](std::size_t, httplib::DataSink& sink) {
-            if (stopping_) {
+          [this, next, last, next_lines](std::size_t, httplib::DataSink& sink) {
+            if (stopping_ || *next > last) {
               sink.done();
               return true;
             }
@@ -116,7 +122,7 @@ void HttpServer::routes() {
             {
               auto lease = node_.lease();
               if (!lease) return false;  // the state file went away: end the stream
-              auto got = next_lines(**lease, *next);
+              auto got = next_lines(**lease, *next, last);
               if (!got) return false;
               lines = std::move(*got);
             }
