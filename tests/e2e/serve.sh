@@ -136,7 +136,9 @@ seq_status=0; wait "$SEQ_PID" || seq_status=$?
 expect_eq "$seq_status" 0 "rollup-seq --mempool on SIGTERM"
 expect_eq "$(jq -c '[.height,(.namespaces[0].txs|length)]' late-blocks.ndjson)" '[3,1]'
 
-# SIGTERM: the server stops accepting, finishes, exits 0.
+# SIGTERM: the server stops accepting, finishes, ends the open streams, exits 0.
+curl -sN -m 30 "$URL/v1/blocks?from=1" > open-stream.ndjson &
+for _ in $(seq 100); do [ -s open-stream.ndjson ] && break; sleep 0.1; done
 kill -TERM "$SERVER_PID"
 status=0; wait "$SERVER_PID" || status=$?
 SERVER_PID=
