@@ -277,6 +277,35 @@ TEST_CASE("the mempool: sends are checked and stored, the sequencer takes them, 
   CHECK(status["verified"] == 0);
 }
 
+TEST_CASE("the sequencer puts each sender's mempool txs taken together in nonce order, in their arrival slots",
+          "[rpc][seq]") {
+  LiveRollup rollup;
+  auto node = must(rpc::Node::open(rollup.path, {}));
+  // Arrival: a2, b0, a0, a1: alice's three go into slots 0, 2, 3 as a0, a1, a2; bob keeps slot 1.
+  const std::vector<codec::Tx> arrival = {rollup.transfer(1, 3, 2), rollup.transfer(2, 3, 0), rollup.transfer(1, 3, 0),
+                                          rollup.transfer(1, 3, 1)};
+  for (const auto& tx : arrival)
+    result_of(call(*node, request("rollup_sendTransaction", {tx_object(tx)}).dump()));
+  auto sequencer = must(seq::Sequencer::open(rollup.db, *rollup.contract, kSequencerKey, {}));
+  CHECK(must(sequencer.pull_mempool()).taken == 4);
+  auto sealed = must(sequencer.cut());
+  REQUIRE(sealed);
+  const auto& txs = sealed->block.namespaces.at(0).txs;
+  REQUIRE(txs.size() == 4);
+  CHECK(txs[0].id() == arrival[2].id());
+  CHECK(txs[1].id() == arrival[1].id());
+  CHECK(txs[2].id() == arrival[3].id());
+  CHECK(txs[3].id() == arrival[0].id());
+  auto executor = must(vm::Executor::open(rollup.db, *rollup.contract, 1, true));
+  must(rollup.contract->commit_block(sealed->block));
+  must(executor->apply(sealed->block));
+  must(executor->finish());
+  for (const auto& tx : arrival) {
+    auto status = result_of(call(*node, request("rollup_getTransaction", {to_hex(tx.id())}).dump()));
+    CHECK(status["status"] == "executed");
+  }
+}
+
 TEST_CASE("group commit: concurrent sends share transactions and each is acknowledged after its commit",
           "[rpc]") {
   LiveRollup rollup;

@@ -121,11 +121,16 @@ Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
 
 Result<Sequencer::MempoolPull> Sequencer::pull_mempool() {
   MempoolPull pull;
+  // The count is a hard limit (the contract's work cap), so no more rows are read than fit; the
+  // byte limit is the usual soft one (a block is cut once it reaches it).
   const std::size_t limit = std::min(options_.max_txs, max_batch_for_cap());
   if (batch_.size() >= limit) return MempoolPull{0, true};
   auto entries = ROLLUP_TRY(mempool_pending(*db_, mempool_taken_seq_, limit - batch_.size()));
+  if (entries.empty()) return pull;
+  mempool_taken_seq_ = entries.back().seq;
+  std::vector<codec::Tx> txs;
+  std::vector<const MempoolEntry*> origin;
   for (const auto& entry : entries) {
-    mempool_taken_seq_ = entry.seq;
     std::optional<codec::Tx> tx = codec::parse_tx_line_fast(entry.line);
     if (!tx) {
       auto object = codec::parse_stream_object(entry.line);
@@ -137,17 +142,30 @@ Result<Sequencer::MempoolPull> Sequencer::pull_mempool() {
     // The server admitted only well-formed txs of this rollup; a row that is not one (another
     // --namespace given to this sequencer) stays pending for a sequencer it belongs to.
     if (!tx) continue;
-    auto full = add(*tx, entry.line.size() + 1);
+    txs.push_back(*tx);
+    origin.push_back(&entry);
+  }
+  // Concurrent sends of one sender can arrive out of nonce order; each sender's txs taken
+  // together go into the slots they arrived in, in nonce order (as order_by_fee keeps nonces).
+  std::map<PublicKey, std::vector<std::size_t>> by_sender;
+  for (std::size_t i = 0; i < txs.size(); ++i) by_sender[txs[i].from].push_back(i);
+  std::vector<std::size_t> order(txs.size());
+  for (auto& [sender, slots] : by_sender) {
+    std::vector<std::size_t> by_nonce = slots;
+    std::stable_sort(by_nonce.begin(), by_nonce.end(),
+                     [&](std::size_t a, std::size_t b) { return txs[a].nonce < txs[b].nonce; });
+    for (std::size_t k = 0; k < slots.size(); ++k) order[slots[k]] = by_nonce[k];
+  }
+  for (std::size_t slot = 0; slot < order.size(); ++slot) {
+    const std::size_t i = order[slot];
+    auto full = add(txs[i], origin[i]->line.size() + 1);
     if (!full) {
       if (full.error().code == Errc::bad_input) continue;
       return std::unexpected(full.error());
     }
-    batch_from_mempool_.insert(entry.hash);
+    batch_from_mempool_.insert(origin[i]->hash);
     ++pull.taken;
-    if (*full) {
-      pull.full = true;
-      break;
-    }
+    pull.full = pull.full || *full;
   }
   return pull;
 }
