@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <charconv>
 #include <thread>
 
@@ -70,6 +72,12 @@ void HttpServer::routes() {
   // Answers are written in pieces (headers, then body): without TCP_NODELAY, Nagle holds the body
   // until the client's delayed ACK, about 40 ms per request on a keep-alive connection.
   s.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: the library's default also sets SO_REUSEPORT, with which a second server
+  // binds a port already in use and shares its connections instead of failing.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   s.set_keep_alive_max_count(100000);
   s.set_keep_alive_timeout(5);  // an idle keep-alive connection delays a stop by up to this
   s.set_read_timeout(10);

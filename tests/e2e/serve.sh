@@ -136,6 +136,11 @@ seq_status=0; wait "$SEQ_PID" || seq_status=$?
 expect_eq "$seq_status" 0 "rollup-seq --mempool on SIGTERM"
 expect_eq "$(jq -c '[.height,(.namespaces[0].txs|length)]' late-blocks.ndjson)" '[3,1]'
 
+# A port in use, a state file that is not there: exit 4.
+expect_status 4 rollup-serve --listen "127.0.0.1:$(cat port)"
+expect_err "cannot listen"
+expect_status 4 rollup-serve --db "$WORK/missing.db" --listen 127.0.0.1:0
+
 # SIGTERM: the server stops accepting, finishes, ends the open streams, exits 0.
 curl -sN -m 30 "$URL/v1/blocks?from=1" > open-stream.ndjson &
 for _ in $(seq 100); do [ -s open-stream.ndjson ] && break; sleep 0.1; done
