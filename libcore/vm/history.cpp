@@ -127,7 +127,7 @@ Result<std::uint64_t> prune_history(store::Db& db, std::uint64_t boundary) {
   return deleted;
 }
 
-Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::accounts(std::uint64_t first,
+Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::accounts_in(std::uint64_t first,
                                                                                std::uint64_t end,
                                                                                std::uint64_t height) {
   auto q = ROLLUP_TRY(db_.prepare(
@@ -142,6 +142,51 @@ Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::accounts(s
                      Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
                              ROLLUP_TRY(q.column_uint64(3))});
   return out;
+}
+
+Result<std::vector<Account>> HistoryReader::all_accounts(std::uint64_t count, std::uint64_t height,
+                                                          std::uint64_t tip) {
+  std::vector<Account> accounts;
+  accounts.reserve(count);
+  // Near the tip few accounts changed since `height`: the tip's accounts, read in one scan, with
+  // those put back; further back, one seek per account is cheaper than the changes.
+  auto changed = ROLLUP_TRY(db_.prepare(
+      "SELECT count(*) FROM (SELECT 1 FROM state_account_history WHERE height > ? LIMIT ?)"));
+  changed.bind(1, height).bind(2, count / 4 + 1);
+  ROLLUP_TRY(changed.step());
+  const bool near_tip = height == tip || ROLLUP_TRY(changed.column_uint64(0)) <= count / 4;
+  changed.reset();
+  if (near_tip) {
+    auto q = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx < ? ORDER BY idx"));
+    q.bind(1, count);
+    while (ROLLUP_TRY(q.step())) {
+      if (ROLLUP_TRY(q.column_uint64(0)) != accounts.size()) break;
+      accounts.push_back(Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+                                 ROLLUP_TRY(q.column_uint64(3))});
+    }
+    if (height != tip) {
+      auto back = ROLLUP_TRY(db_.prepare(
+          "SELECT h.idx, h.balance, h.nonce FROM state_account_history h "
+          "WHERE h.idx IN (SELECT idx FROM state_account_history WHERE height > ?1) AND h.idx < ?2 "
+          "AND h.height = (SELECT max(x.height) FROM state_account_history x WHERE x.idx = h.idx AND x.height <= ?1)"));
+      back.bind(1, height).bind(2, count);
+      while (ROLLUP_TRY(back.step())) {
+        const std::uint64_t idx = ROLLUP_TRY(back.column_uint64(0));
+        if (idx >= accounts.size()) continue;  // reported as a gap below
+        accounts[idx].balance = ROLLUP_TRY(back.column_uint64(1));
+        accounts[idx].nonce = ROLLUP_TRY(back.column_uint64(2));
+      }
+    }
+  } else {
+    for (auto& [idx, account] : ROLLUP_TRY(accounts_in(0, count, height))) {
+      if (idx != accounts.size()) break;
+      accounts.push_back(account);
+    }
+  }
+  if (accounts.size() != count)
+    return fail(Errc::io, fmt::format("corrupt state file: {} accounts at height {}, the executor recorded {}",
+                                      accounts.size(), height, count));
+  return accounts;
 }
 
 Result<hash::Digest> HistoryReader::node(unsigned level, std::uint64_t index, std::uint64_t height) {
@@ -184,17 +229,7 @@ Result<State> state_at(store::Db& db, l1::Contract& contract, std::uint64_t heig
       HistoryReader reader(db);
       auto count = ROLLUP_TRY(reader.account_count(base));
       if (!count) return fail(Errc::internal, fmt::format("the state file has no account count for height {}", base));
-      auto rows = ROLLUP_TRY(reader.accounts(0, *count, base));
-      std::vector<Account> accounts;
-      accounts.reserve(rows.size());
-      for (auto& [idx, account] : rows) {
-        if (idx != accounts.size())
-          return fail(Errc::io, fmt::format("corrupt state file: no history for account {} at height {}", accounts.size(), base));
-        accounts.push_back(account);
-      }
-      if (accounts.size() != *count)
-        return fail(Errc::io, fmt::format("corrupt state file: {} accounts at height {}, the executor recorded {}",
-                                          accounts.size(), base, *count));
+      std::vector<Account> accounts = ROLLUP_TRY(reader.all_accounts(*count, base, tip));
       State state;
       state.load_accounts(accounts, threads);
       auto root = ROLLUP_TRY(stored_root(db, base));

@@ -56,8 +56,10 @@ class HistoryReader {
   explicit HistoryReader(store::Db& db) : db_(db) {}
   /// The accounts with index in [first, end) as of `height` (those that existed then), in index
   /// order.
-  Result<std::vector<std::pair<std::uint64_t, Account>>> accounts(std::uint64_t first, std::uint64_t end,
-                                                                  std::uint64_t height);
+  Result<std::vector<std::pair<std::uint64_t, Account>>> accounts_in(std::uint64_t first, std::uint64_t end,
+                                                                     std::uint64_t height);
+  /// All `count` accounts as of `height`, in index order, the executor being at `tip`.
+  Result<std::vector<Account>> all_accounts(std::uint64_t count, std::uint64_t height, std::uint64_t tip);
   /// The tree node (level >= 4) as of `height`; the level's empty digest when never written.
   Result<hash::Digest> node(unsigned level, std::uint64_t index, std::uint64_t height);
   /// The number of accounts after block `height` (from the executor's records).

@@ -37,7 +37,7 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
   const std::uint64_t base = idx & ~(kSpan - 1);
   std::vector<hash::Digest> level_nodes(kSpan, smt::empty_digest(0));
   {
-    auto rows = ROLLUP_TRY(history.accounts(base, std::min(base + kSpan, count), height));
+    auto rows = ROLLUP_TRY(history.accounts_in(base, std::min(base + kSpan, count), height));
     std::vector<smt::LeafInput> inputs;
     for (const auto& [i, account] : rows) {
       inputs.push_back(smt::LeafInput{account.key, account.balance, account.nonce});
