@@ -333,8 +333,9 @@ Result<std::unique_ptr<Node>> Node::open(const std::string& db_path, NodeOptions
   // The writer's connection migrates an older file before any read-only connection opens it.
   node->writer_ = ROLLUP_TRY(MempoolWriter::open(db_path, options.max_group));
   {
+    // A file without a contract has nothing to serve: refused at start (exit 1), not per request.
     auto lease = ROLLUP_TRY(node->lease());
-    node->config_ = ROLLUP_TRY(lease->contract->config());
+    ROLLUP_TRY(lease->contract->config());
   }
   return node;
 }

@@ -92,7 +92,6 @@ class Node {
   std::unique_ptr<MempoolWriter> writer_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Reader>> pool_;
-  l1::Config config_;
 };
 
 /// What a pooled connection holds.
