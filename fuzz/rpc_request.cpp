@@ -26,7 +26,8 @@ struct FuzzNode {
   std::unique_ptr<rpc::Node> node;
 
   FuzzNode() {
-    dir = std::filesystem::temp_directory_path() / ("rollup-fuzz-rpc-" + std::to_string(::getpid()));
+    dir =
+        std::filesystem::temp_directory_path() / ("rollup-fuzz-rpc-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = (dir / "rollup.db").string();
     const auto sequencer_key = crypto::dev_key(1000);
@@ -40,7 +41,9 @@ struct FuzzNode {
       c.dev_mode = true;
       if (!contract->init(c, l1::dev_genesis(4, 1000))) invalid("init");
       auto sequencer = seq::Sequencer::open(db, *contract, sequencer_key, {}).value();
-      if (!sequencer.add(wallet::sign_transfer(crypto::dev_key(0), crypto::dev_key(1).public_key, 1, 0, 0, {1, 1}), 300))
+      if (!sequencer.add(wallet::sign_transfer(crypto::dev_key(0), crypto::dev_key(1).public_key, 1,
+                                               0, 0, {1, 1}),
+                         300))
         invalid("add");
       auto block = sequencer.cut().value().value().block;
       if (!contract->commit_block(block)) invalid("commit");
@@ -54,7 +57,9 @@ struct FuzzNode {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
-  [[noreturn]] static void invalid(const char* what) { fuzz::invariant_failed("rpc_request", what); }
+  [[noreturn]] static void invalid(const char* what) {
+    fuzz::invariant_failed("rpc_request", what);
+  }
 };
 
 bool is_answer(const codec::Json& j) {

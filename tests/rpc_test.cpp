@@ -72,8 +72,10 @@ struct LiveRollup {
     c.dev_mode = true;
     must(contract->init(c, l1::dev_genesis(4, 1000)));
   }
-  codec::Tx transfer(std::uint64_t from, std::uint64_t to, std::uint64_t nonce, std::uint64_t amount = 5) {
-    return wallet::sign_transfer(crypto::dev_key(from), crypto::dev_key(to).public_key, amount, 1, nonce, kParams);
+  codec::Tx transfer(std::uint64_t from, std::uint64_t to, std::uint64_t nonce,
+                     std::uint64_t amount = 5) {
+    return wallet::sign_transfer(crypto::dev_key(from), crypto::dev_key(to).public_key, amount, 1,
+                                 nonce, kParams);
   }
 };
 
@@ -100,8 +102,10 @@ Json tx_object(const codec::Tx& tx) { return Json::parse(codec::to_json(tx)); }
 
 }  // namespace
 
-TEST_CASE("JSON-RPC dispatch: parse errors, invalid requests, unknown methods, bad params, batches, limits",
-          "[rpc]") {
+TEST_CASE(
+    "JSON-RPC dispatch: parse errors, invalid requests, unknown methods, bad params, batches, "
+    "limits",
+    "[rpc]") {
   LiveRollup rollup;
   rpc::NodeOptions options;
   options.max_batch = 3;
@@ -115,7 +119,7 @@ TEST_CASE("JSON-RPC dispatch: parse errors, invalid requests, unknown methods, b
   CHECK(code(R"({"a":1,"a":2})") == -32700);  // duplicate keys are not JSON this node takes
   CHECK(code("17") == -32600);
   CHECK(code("[]") == -32600);
-  CHECK(code(R"({"id":1,"method":"rollup_status"})") == -32600);            // no jsonrpc
+  CHECK(code(R"({"id":1,"method":"rollup_status"})") == -32600);  // no jsonrpc
   CHECK(code(R"({"jsonrpc":"1.0","id":1,"method":"rollup_status"})") == -32600);
   CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":5})") == -32600);
   CHECK(code(R"({"jsonrpc":"2.0","id":{},"method":"rollup_status"})") == -32600);
@@ -124,16 +128,25 @@ TEST_CASE("JSON-RPC dispatch: parse errors, invalid requests, unknown methods, b
   CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"eth_call"})") == -32601);
   CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_status","params":[1]})") == -32602);
   CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":[]})") == -32602);
-  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":["0x12"]})") == -32602);
-  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":{"key":"0x12"}})") == -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":["0x12"]})") ==
+        -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":{"key":"0x12"}})") ==
+        -32602);
   CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getBlock","params":["soon"]})") == -32602);
-  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getBlock","params":[1, "yes"]})") == -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getBlock","params":[1, "yes"]})") ==
+        -32602);
   CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getReceipts","params":[-1]})") == -32602);
-  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_sendTransaction","params":[{"kind":"tx"}]})") == -32602);
+  CHECK(
+      code(
+          R"({"jsonrpc":"2.0","id":1,"method":"rollup_sendTransaction","params":[{"kind":"tx"}]})") ==
+      -32602);
   CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getBlock","params":[5]})") == -32001);
   CHECK(code(std::string(5000, ' ')) == -32600);  // over the body limit
-  CHECK(code(R"([{"jsonrpc":"2.0","id":1,"method":"rollup_status"},{"jsonrpc":"2.0","id":2,"method":"rollup_status"},
-                {"jsonrpc":"2.0","id":3,"method":"rollup_status"},{"jsonrpc":"2.0","id":4,"method":"rollup_status"}])") == -32600);
+  CHECK(
+      code(
+          R"([{"jsonrpc":"2.0","id":1,"method":"rollup_status"},{"jsonrpc":"2.0","id":2,"method":"rollup_status"},
+                {"jsonrpc":"2.0","id":3,"method":"rollup_status"},{"jsonrpc":"2.0","id":4,"method":"rollup_status"}])") ==
+      -32600);
 
   // The id comes back as given; a notification gets no answer, even for an error.
   auto answer = call(*node, R"({"jsonrpc":"2.0","id":"abc","method":"rollup_status"})");
@@ -155,7 +168,8 @@ TEST_CASE("JSON-RPC dispatch: parse errors, invalid requests, unknown methods, b
   CHECK(batch[1]["id"].is_null());
 }
 
-TEST_CASE("no input crashes the node: random bytes and mutated requests all get an answer", "[rpc]") {
+TEST_CASE("no input crashes the node: random bytes and mutated requests all get an answer",
+          "[rpc]") {
   LiveRollup rollup;
   auto node = must(rpc::Node::open(rollup.path, {}));
   std::mt19937_64 rng(Catch::rngSeed());
@@ -172,9 +186,14 @@ TEST_CASE("no input crashes the node: random bytes and mutated requests all get 
     for (int e = 0; e < edits && !body.empty(); ++e) {
       const std::size_t at = rng() % body.size();
       switch (rng() % 3) {
-        case 0: body[at] = static_cast<char>(rng() % 256); break;
-        case 1: body.erase(at, 1 + rng() % 8); break;
-        default: body.insert(at, 1, "{}[]\",:0-e9x\\"[rng() % 14]);
+        case 0:
+          body[at] = static_cast<char>(rng() % 256);
+          break;
+        case 1:
+          body.erase(at, 1 + rng() % 8);
+          break;
+        default:
+          body.insert(at, 1, "{}[]\",:0-e9x\\"[rng() % 14]);
       }
     }
     auto answer = node->handle(body);
@@ -188,12 +207,15 @@ TEST_CASE("the mempool: sends are checked and stored, the sequencer takes them, 
           "[rpc][seq]") {
   LiveRollup rollup;
   auto node = must(rpc::Node::open(rollup.path, {}));
-  auto send = [&](const codec::Tx& tx) { return call(*node, request("rollup_sendTransaction", {tx_object(tx)}).dump()); };
+  auto send = [&](const codec::Tx& tx) {
+    return call(*node, request("rollup_sendTransaction", {tx_object(tx)}).dump());
+  };
   auto status_of = [&](const std::string& hash) {
     return result_of(call(*node, request("rollup_getTransaction", {hash}).dump()));
   };
 
-  const codec::Tx first = rollup.transfer(1, 2, 0), second = rollup.transfer(1, 3, 1), overdraft = rollup.transfer(2, 3, 0, 5000);
+  const codec::Tx first = rollup.transfer(1, 2, 0), second = rollup.transfer(1, 3, 1),
+                  overdraft = rollup.transfer(2, 3, 0, 5000);
   const std::string first_hash = result_of(send(first))["hash"];
   CHECK(first_hash == to_hex(first.id()));
   CHECK(result_of(send(first))["new"] == false);  // sent twice: stored once, same hash
@@ -204,18 +226,22 @@ TEST_CASE("the mempool: sends are checked and stored, the sequencer takes them, 
   CHECK(result_of(call(*node, request("rollup_status", Json::array()).dump()))["mempool"] == 3);
 
   // Refused: other chain, other namespace, forged signature; the "kind" member may be left out.
-  CHECK(error_code(send(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 5, 1, 0, {8, 3}))) == -32002);
-  CHECK(error_code(send(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 5, 1, 0, {7, 4}))) == -32002);
+  CHECK(error_code(send(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 5,
+                                              1, 0, {8, 3}))) == -32002);
+  CHECK(error_code(send(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 5,
+                                              1, 0, {7, 4}))) == -32002);
   codec::Tx forged = rollup.transfer(1, 2, 5);
   forged.amount = 6;
   CHECK(error_code(send(forged)) == -32002);
   Json without_kind = tx_object(rollup.transfer(3, 2, 0));
   without_kind.erase("kind");
   CHECK(call(*node, request("rollup_sendTransaction", {without_kind}).dump()).contains("result"));
-  CHECK(error_code(call(*node, request("rollup_getTransaction", {to_hex(Hash32{})}).dump())) == -32001);
+  CHECK(error_code(call(*node, request("rollup_getTransaction", {to_hex(Hash32{})}).dump())) ==
+        -32001);
 
   // The sequencer takes the pending txs in arrival order and marks them in the block it logs.
-  std::optional<seq::Sequencer> sequencer(must(seq::Sequencer::open(rollup.db, *rollup.contract, kSequencerKey, {})));
+  std::optional<seq::Sequencer> sequencer(
+      must(seq::Sequencer::open(rollup.db, *rollup.contract, kSequencerKey, {})));
   auto pulled = must(sequencer->pull_mempool());
   CHECK(pulled.taken == 4);
   CHECK(must(sequencer->pull_mempool()).taken == 0);  // not taken twice
@@ -247,15 +273,18 @@ TEST_CASE("the mempool: sends are checked and stored, the sequencer takes them, 
   CHECK(failed["reason"] == "insufficient_balance");
 
   // The account answers: latest, with and without the proof; the nonce check now refuses nonce 0.
-  auto account = result_of(call(*node, request("rollup_getAccount", {to_hex(crypto::dev_key(1).public_key)}).dump()));
+  auto account = result_of(
+      call(*node, request("rollup_getAccount", {to_hex(crypto::dev_key(1).public_key)}).dump()));
   CHECK(account["nonce"] == 2);
   CHECK(account["height"] == 1);
   CHECK_FALSE(account.contains("siblings"));
-  auto proof = result_of(call(*node, request("rollup_getProof", {to_hex(crypto::dev_key(1).public_key), 1}).dump()));
+  auto proof = result_of(
+      call(*node, request("rollup_getProof", {to_hex(crypto::dev_key(1).public_key), 1}).dump()));
   CHECK(proof["kind"] == "account");
   CHECK(proof["siblings"].size() == 32);
   CHECK(proof["root"] == account["root"]);
-  auto genesis = result_of(call(*node, request("rollup_getAccount", {to_hex(crypto::dev_key(1).public_key), 0}).dump()));
+  auto genesis = result_of(
+      call(*node, request("rollup_getAccount", {to_hex(crypto::dev_key(1).public_key), 0}).dump()));
   CHECK(genesis["balance"] == 1000);
   CHECK(genesis["nonce"] == 0);
   CHECK(error_code(send(rollup.transfer(1, 2, 1))) == -32002);
@@ -277,13 +306,15 @@ TEST_CASE("the mempool: sends are checked and stored, the sequencer takes them, 
   CHECK(status["verified"] == 0);
 }
 
-TEST_CASE("the sequencer puts each sender's mempool txs taken together in nonce order, in their arrival slots",
-          "[rpc][seq]") {
+TEST_CASE(
+    "the sequencer puts each sender's mempool txs taken together in nonce order, in their arrival "
+    "slots",
+    "[rpc][seq]") {
   LiveRollup rollup;
   auto node = must(rpc::Node::open(rollup.path, {}));
   // Arrival: a2, b0, a0, a1: alice's three go into slots 0, 2, 3 as a0, a1, a2; bob keeps slot 1.
-  const std::vector<codec::Tx> arrival = {rollup.transfer(1, 3, 2), rollup.transfer(2, 3, 0), rollup.transfer(1, 3, 0),
-                                          rollup.transfer(1, 3, 1)};
+  const std::vector<codec::Tx> arrival = {rollup.transfer(1, 3, 2), rollup.transfer(2, 3, 0),
+                                          rollup.transfer(1, 3, 0), rollup.transfer(1, 3, 1)};
   for (const auto& tx : arrival)
     result_of(call(*node, request("rollup_sendTransaction", {tx_object(tx)}).dump()));
   auto sequencer = must(seq::Sequencer::open(rollup.db, *rollup.contract, kSequencerKey, {}));
@@ -301,13 +332,15 @@ TEST_CASE("the sequencer puts each sender's mempool txs taken together in nonce 
   must(executor->apply(sealed->block));
   must(executor->finish());
   for (const auto& tx : arrival) {
-    auto status = result_of(call(*node, request("rollup_getTransaction", {to_hex(tx.id())}).dump()));
+    auto status =
+        result_of(call(*node, request("rollup_getTransaction", {to_hex(tx.id())}).dump()));
     CHECK(status["status"] == "executed");
   }
 }
 
-TEST_CASE("group commit: concurrent sends share transactions and each is acknowledged after its commit",
-          "[rpc]") {
+TEST_CASE(
+    "group commit: concurrent sends share transactions and each is acknowledged after its commit",
+    "[rpc]") {
   LiveRollup rollup;
   auto writer = must(rpc::MempoolWriter::open(rollup.path, 4096));
   constexpr int kThreads = 8, kPerThread = 40;
@@ -316,7 +349,8 @@ TEST_CASE("group commit: concurrent sends share transactions and each is acknowl
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        codec::Tx tx = rollup.transfer(static_cast<std::uint64_t>(t % 4), static_cast<std::uint64_t>((t + 1) % 4),
+        codec::Tx tx = rollup.transfer(static_cast<std::uint64_t>(t % 4),
+                                       static_cast<std::uint64_t>((t + 1) % 4),
                                        static_cast<std::uint64_t>(t * 1000 + i));
         seq::MempoolSubmission s{tx, tx.id(), codec::to_json(tx)};
         auto added = writer->append(std::move(s));
@@ -342,8 +376,9 @@ TEST_CASE("a state file of schema 4 is migrated to 5: it gains an empty mempool"
     REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
     std::string script;
     for (const auto& m : store::migrations().first(4)) script += std::string(m.sql);
-    script += "INSERT INTO schema_version VALUES (1, 'x'), (2, 'x'), (3, 'x'), (4, 'x');"
-              "INSERT INTO seq_log VALUES (1, X'01', 0, 5, NULL, 'x');";
+    script +=
+        "INSERT INTO schema_version VALUES (1, 'x'), (2, 'x'), (3, 'x'), (4, 'x');"
+        "INSERT INTO seq_log VALUES (1, X'01', 0, 5, NULL, 'x');";
     char* error = nullptr;
     const int rc = sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &error);
     INFO((error ? error : ""));
@@ -355,7 +390,8 @@ TEST_CASE("a state file of schema 4 is migrated to 5: it gains an empty mempool"
   CHECK(must(db.schema_version()) == 5);
   CHECK(must(seq::mempool_pending_count(db)) == 0);
   CHECK(must(seq::logged_height(db)) == 1);
-  const codec::Tx tx = wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 1, 0, 0, kParams);
+  const codec::Tx tx =
+      wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 1, 0, 0, kParams);
   auto transaction = must(db.begin_immediate());
   std::vector<seq::MempoolSubmission> txs{{tx, tx.id(), codec::to_json(tx)}};
   CHECK(must(seq::mempool_append(db, txs)) == std::vector<bool>{true});

@@ -31,16 +31,18 @@ rollup::Result<std::pair<std::string, int>> parse_listen(const std::string& text
 
 int main(int argc, char** argv) {
   using namespace rollup;
-  cli::Tool tool("rollup-serve",
-                 "Serve the rollup over JSON-RPC 2.0 (HTTP POST /) from a state file shared with a running\n"
-                 "pipeline: accounts with proofs, blocks, receipts, proofs, tx statuses, and a mempool\n"
-                 "that rollup-seq --mempool takes txs from. GET /v1/blocks?from=H (and /v1/exec,\n"
-                 "/v1/proofs) streams NDJSON lines and stays open for new ones. SIGTERM stops it cleanly.\n"
-                 "Methods and examples: man rollup-serve.",
-                 "rollup-serve --listen 127.0.0.1:8545 &\n"
-                 "  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | rollup-exec | rollup-prove | rollup-submit\n"
-                 "  curl -s 127.0.0.1:8545 -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rollup_status\"}'\n"
-                 "  curl -sN '127.0.0.1:8545/v1/blocks?from=1' | rollup-exec --db other.db");
+  cli::Tool tool(
+      "rollup-serve",
+      "Serve the rollup over JSON-RPC 2.0 (HTTP POST /) from a state file shared with a running\n"
+      "pipeline: accounts with proofs, blocks, receipts, proofs, tx statuses, and a mempool\n"
+      "that rollup-seq --mempool takes txs from. GET /v1/blocks?from=H (and /v1/exec,\n"
+      "/v1/proofs) streams NDJSON lines and stays open for new ones. SIGTERM stops it cleanly.\n"
+      "Methods and examples: man rollup-serve.",
+      "rollup-serve --listen 127.0.0.1:8545 &\n"
+      "  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | rollup-exec | "
+      "rollup-prove | rollup-submit\n"
+      "  curl -s 127.0.0.1:8545 -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rollup_status\"}'\n"
+      "  curl -sN '127.0.0.1:8545/v1/blocks?from=1' | rollup-exec --db other.db");
   tool.add_db_option();
   auto& app = tool.app();
   std::string listen = "127.0.0.1:8545", port_file;
@@ -48,14 +50,21 @@ int main(int argc, char** argv) {
   rpc::HttpOptions http_options;
   std::uint64_t stream_poll_ms = 200;
   app.add_option("--listen", listen, "Address and port to listen on (port 0: any free port)")
-      ->capture_default_str()->envname("ROLLUP_LISTEN");
-  app.add_option("--port-file", port_file, "Write the port listened on to this file once it is bound");
-  cli::add_unsigned(app, "--threads", http_options.threads, "Connections served at once (open streams hold one each)", 2, 4096)
+      ->capture_default_str()
+      ->envname("ROLLUP_LISTEN");
+  app.add_option("--port-file", port_file,
+                 "Write the port listened on to this file once it is bound");
+  cli::add_unsigned(app, "--threads", http_options.threads,
+                    "Connections served at once (open streams hold one each)", 2, 4096)
       ->capture_default_str();
-  cli::add_unsigned(app, "--max-body", node_options.max_body_bytes, "Largest request body in bytes (HTTP 413 above)", 64, 64u << 20)
+  cli::add_unsigned(app, "--max-body", node_options.max_body_bytes,
+                    "Largest request body in bytes (HTTP 413 above)", 64, 64u << 20)
       ->capture_default_str();
-  cli::add_unsigned(app, "--max-batch", node_options.max_batch, "Most requests in one batch", 1, 100000)->capture_default_str();
-  cli::add_unsigned(app, "--stream-poll-ms", stream_poll_ms, "How often a caught-up stream looks for new lines", 10, 60000)
+  cli::add_unsigned(app, "--max-batch", node_options.max_batch, "Most requests in one batch", 1,
+                    100000)
+      ->capture_default_str();
+  cli::add_unsigned(app, "--stream-poll-ms", stream_poll_ms,
+                    "How often a caught-up stream looks for new lines", 10, 60000)
       ->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
@@ -82,16 +91,19 @@ int main(int argc, char** argv) {
         out << bound << '\n';
         if (!out) return fail(Errc::io, "cannot write " + tmp);
       }
-      if (std::rename(tmp.c_str(), port_file.c_str()) != 0) return fail(Errc::io, "cannot write " + port_file);
+      if (std::rename(tmp.c_str(), port_file.c_str()) != 0)
+        return fail(Errc::io, "cannot write " + port_file);
     }
-    tool.notice(fmt::format("listening on http://{}:{}/ (state file {})", host, bound, tool.db_path()));
+    tool.notice(
+        fmt::format("listening on http://{}:{}/ (state file {})", host, bound, tool.db_path()));
 
     std::atomic<bool> served{false};
     std::thread signals([&] {
       int signal = 0;
       sigwait(&stop_signals, &signal);
       if (served) return;  // listen() ended on its own; main sent SIGTERM to end this thread
-      tool.notice(fmt::format("{}: finishing requests in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+      tool.notice(fmt::format("{}: finishing requests in flight",
+                              signal == SIGTERM ? "SIGTERM" : "SIGINT"));
       // A stop that lands before listen() started would be missed: repeat until it returns.
       while (!served) {
         server.stop();

@@ -5,7 +5,8 @@
 namespace rollup::air {
 
 Result<std::optional<ProofLine>> proof_covering(store::Db& db, std::uint64_t height) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT height FROM proof_blocks WHERE height <= ? ORDER BY height DESC LIMIT 1"));
+  auto q = ROLLUP_TRY(
+      db.prepare("SELECT height FROM proof_blocks WHERE height <= ? ORDER BY height DESC LIMIT 1"));
   q.bind(1, height);
   if (!ROLLUP_TRY(q.step())) return std::optional<ProofLine>{};
   const std::uint64_t first = ROLLUP_TRY(q.column_uint64(0));

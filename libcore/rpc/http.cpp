@@ -19,7 +19,8 @@ namespace rollup::rpc {
 namespace {
 
 /// What a stream sends next: lines from height `next` up to `last` (a batch of them), or none yet.
-using NextLines = std::function<Result<std::vector<std::string>>(Reader&, std::uint64_t& next, std::uint64_t last)>;
+using NextLines = std::function<Result<std::vector<std::string>>(Reader&, std::uint64_t& next,
+                                                                 std::uint64_t last)>;
 
 constexpr std::size_t kStreamBatch = 64;
 
@@ -28,7 +29,8 @@ Result<std::vector<std::string>> next_blocks(Reader& r, std::uint64_t& next, std
   std::vector<std::string> out;
   if (next > tip) return out;
   const std::uint64_t end = std::min(tip, next + kStreamBatch - 1);
-  for (auto& block : ROLLUP_TRY(r.contract->blocks(next, end))) out.push_back(std::move(block.body));
+  for (auto& block : ROLLUP_TRY(r.contract->blocks(next, end)))
+    out.push_back(std::move(block.body));
   next = end + 1;
   return out;
 }
@@ -99,12 +101,14 @@ void HttpServer::routes() {
   auto stream = [this](NextLines next_lines) {
     return [this, next_lines](const httplib::Request& req, httplib::Response& res) {
       // ?from=H (default 1) and, to end the stream instead of following the chain, ?to=H.
-      auto height_param = [&](const char* name, std::uint64_t fallback) -> std::optional<std::uint64_t> {
+      auto height_param = [&](const char* name,
+                              std::uint64_t fallback) -> std::optional<std::uint64_t> {
         if (!req.has_param(name)) return fallback;
         const std::string text = req.get_param_value(name);
         std::uint64_t value = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0)
+          return std::nullopt;
         return value;
       };
       const auto from = height_param("from", 1), to = height_param("to", UINT64_MAX);
@@ -157,22 +161,28 @@ void HttpServer::routes() {
   s.Get("/v1/blocks", stream(next_blocks));
   s.Get("/v1/exec", stream(next_exec));
   s.Get("/v1/proofs", stream(next_proofs));
-  s.Get("/health", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
 }
 
 Result<int> HttpServer::bind() {
   int port = options_.port;
   if (port == 0) {
     port = server_->bind_to_any_port(options_.host);
-    if (port <= 0) return fail(Errc::io, fmt::format("cannot listen on {}: no free port", options_.host));
+    if (port <= 0)
+      return fail(Errc::io, fmt::format("cannot listen on {}: no free port", options_.host));
   } else if (!server_->bind_to_port(options_.host, port)) {
-    return fail(Errc::io, fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", options_.host, port));
+    return fail(Errc::io,
+                fmt::format("cannot listen on {}:{} (in use, or not an address of this host)",
+                            options_.host, port));
   }
   return port;
 }
 
 Status HttpServer::listen() {
-  if (!server_->listen_after_bind() && !stopping_) return fail(Errc::io, "the listening socket failed");
+  if (!server_->listen_after_bind() && !stopping_)
+    return fail(Errc::io, "the listening socket failed");
   return {};
 }
 

@@ -17,7 +17,7 @@ namespace rollup::rpc {
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
-  int port = 8545;  ///< 0: any free port (the chosen one is returned by bind())
+  int port = 8545;        ///< 0: any free port (the chosen one is returned by bind())
   unsigned threads = 32;  ///< connections served at once; each open stream holds one
   std::chrono::milliseconds stream_poll{200};  ///< how often a caught-up stream looks for more
 };

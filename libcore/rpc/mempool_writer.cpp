@@ -4,9 +4,11 @@
 
 namespace rollup::rpc {
 
-Result<std::unique_ptr<MempoolWriter>> MempoolWriter::open(const std::string& db_path, std::size_t max_group) {
+Result<std::unique_ptr<MempoolWriter>> MempoolWriter::open(const std::string& db_path,
+                                                           std::size_t max_group) {
   auto db = ROLLUP_TRY(store::Db::open(db_path, store::OpenMode::must_exist));
-  return std::unique_ptr<MempoolWriter>(new MempoolWriter(std::move(db), std::max<std::size_t>(1, max_group)));
+  return std::unique_ptr<MempoolWriter>(
+      new MempoolWriter(std::move(db), std::max<std::size_t>(1, max_group)));
 }
 
 MempoolWriter::MempoolWriter(store::Db db, std::size_t max_group)

@@ -17,7 +17,8 @@ namespace rollup::rpc {
 class MempoolWriter {
  public:
   /// Takes its own connection to the state file (writes belong to one thread).
-  static Result<std::unique_ptr<MempoolWriter>> open(const std::string& db_path, std::size_t max_group);
+  static Result<std::unique_ptr<MempoolWriter>> open(const std::string& db_path,
+                                                     std::size_t max_group);
   ~MempoolWriter();
   MempoolWriter(const MempoolWriter&) = delete;
   MempoolWriter& operator=(const MempoolWriter&) = delete;

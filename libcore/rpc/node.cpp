@@ -40,23 +40,24 @@ RpcError from_error(const Error& e) {
 }
 
 // ROLLUP_TRY for the methods: a library error becomes its RpcError; RPC_CHECK passes one on.
-#define RPC_TRY(expr)                                                                 \
-  ({                                                                                  \
-    auto&& rpc_try_result = (expr);                                                   \
-    if (!rpc_try_result) return std::unexpected(from_error(rpc_try_result.error()));  \
-    std::move(*rpc_try_result);                                                       \
+#define RPC_TRY(expr)                                                                \
+  ({                                                                                 \
+    auto&& rpc_try_result = (expr);                                                  \
+    if (!rpc_try_result) return std::unexpected(from_error(rpc_try_result.error())); \
+    std::move(*rpc_try_result);                                                      \
   })
-#define RPC_CHECK(expr)                                                       \
-  ({                                                                          \
-    auto&& rpc_check_result = (expr);                                         \
-    if (!rpc_check_result) return std::unexpected(rpc_check_result.error());  \
-    std::move(*rpc_check_result);                                             \
+#define RPC_CHECK(expr)                                                      \
+  ({                                                                         \
+    auto&& rpc_check_result = (expr);                                        \
+    if (!rpc_check_result) return std::unexpected(rpc_check_result.error()); \
+    std::move(*rpc_check_result);                                            \
   })
 
 /// Parameters by position (an array) or by name (an object), as JSON-RPC 2.0 allows.
 class Params {
  public:
-  Params(const Json& params, std::initializer_list<const char*> names) : params_(params), names_(names) {}
+  Params(const Json& params, std::initializer_list<const char*> names)
+      : params_(params), names_(names) {}
 
   /// Refuses more positional parameters than the method has, and names it does not know.
   std::optional<RpcError> check_shape() const {
@@ -64,7 +65,8 @@ class Params {
       return rpc_error(Code::invalid_params, fmt::format("at most {} parameters", names_.size()));
     if (params_.is_object())
       for (const auto& [key, value] : params_.items())
-        if (std::find_if(names_.begin(), names_.end(), [&](const char* n) { return key == n; }) == names_.end())
+        if (std::find_if(names_.begin(), names_.end(), [&](const char* n) { return key == n; }) ==
+            names_.end())
           return rpc_error(Code::invalid_params, fmt::format("unknown parameter \"{}\"", key));
     return std::nullopt;
   }
@@ -80,7 +82,8 @@ class Params {
   }
   std::expected<const Json*, RpcError> required(std::size_t position) const {
     if (const Json* v = get(position)) return v;
-    return std::unexpected(rpc_error(Code::invalid_params, fmt::format("missing parameter \"{}\"", names_[position])));
+    return std::unexpected(
+        rpc_error(Code::invalid_params, fmt::format("missing parameter \"{}\"", names_[position])));
   }
   const char* name(std::size_t position) const { return names_[position]; }
 
@@ -90,9 +93,13 @@ class Params {
 };
 
 std::expected<Hash32, RpcError> parse_hash32(const Json& value, const char* name) {
-  if (!value.is_string()) return std::unexpected(rpc_error(Code::invalid_params, fmt::format("{}: expected a 0x-prefixed hex string", name)));
+  if (!value.is_string())
+    return std::unexpected(rpc_error(Code::invalid_params,
+                                     fmt::format("{}: expected a 0x-prefixed hex string", name)));
   auto bytes = from_hex(value.get<std::string>(), 32);
-  if (!bytes) return std::unexpected(rpc_error(Code::invalid_params, fmt::format("{}: {}", name, bytes.error().message)));
+  if (!bytes)
+    return std::unexpected(
+        rpc_error(Code::invalid_params, fmt::format("{}: {}", name, bytes.error().message)));
   Hash32 out{};
   std::copy(bytes->begin(), bytes->end(), out.begin());
   return out;
@@ -113,17 +120,20 @@ std::expected<Tag, RpcError> parse_tag(const Json* value, const char* name) {
     if (text == "verified") return Tag{Tag::verified, 0};
     std::uint64_t h = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), h);
-    if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return Tag{Tag::height, h};
+    if (!text.empty() && ec == std::errc() && end == text.data() + text.size())
+      return Tag{Tag::height, h};
   }
-  return std::unexpected(rpc_error(Code::invalid_params,
-                                   fmt::format("{}: expected \"latest\", \"verified\" or a height", name)));
+  return std::unexpected(
+      rpc_error(Code::invalid_params,
+                fmt::format("{}: expected \"latest\", \"verified\" or a height", name)));
 }
 
 std::expected<std::uint64_t, RpcError> parse_height(const Json* value, const char* name) {
   if (value && value->is_number_unsigned()) return value->get<std::uint64_t>();
   auto tag = parse_tag(value, name);
   if (!tag || tag->kind != Tag::height)
-    return std::unexpected(rpc_error(Code::invalid_params, fmt::format("{}: expected a height", name)));
+    return std::unexpected(
+        rpc_error(Code::invalid_params, fmt::format("{}: expected a height", name)));
   return tag->value;
 }
 
@@ -135,7 +145,9 @@ Json parse_stored(const std::string& line) {
 std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Json error_object(const Json& id, const RpcError& e) {
-  return Json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", static_cast<int>(e.code)}, {"message", e.message}}}};
+  return Json{{"jsonrpc", "2.0"},
+              {"id", id},
+              {"error", {{"code", static_cast<int>(e.code)}, {"message", e.message}}}};
 }
 
 // ---- the methods ----------------------------------------------------------------------------
@@ -159,7 +171,8 @@ struct BlockProgress {
   }
 };
 
-Result<BlockProgress> block_progress(Reader& r, std::uint64_t height, const std::optional<Hash32>& expected_hash) {
+Result<BlockProgress> block_progress(Reader& r, std::uint64_t height,
+                                     const std::optional<Hash32>& expected_hash) {
   BlockProgress p;
   auto committed = ROLLUP_TRY(r.contract->committed_hash(height));
   p.committed = committed && (!expected_hash || *committed == *expected_hash);
@@ -172,7 +185,8 @@ Result<BlockProgress> block_progress(Reader& r, std::uint64_t height, const std:
 
 Answer send_transaction(const Params& params, Context& c) {
   const Json* object = RPC_CHECK(params.required(0));
-  if (!object->is_object()) return std::unexpected(rpc_error(Code::invalid_params, "tx: expected a tx object"));
+  if (!object->is_object())
+    return std::unexpected(rpc_error(Code::invalid_params, "tx: expected a tx object"));
   Json line_object = *object;
   // The same object as a tx line; "kind" may be left out here.
   if (!line_object.contains("kind")) line_object["kind"] = "tx";
@@ -180,15 +194,21 @@ Answer send_transaction(const Params& params, Context& c) {
   if (!parsed) return std::unexpected(rpc_error(Code::invalid_params, parsed.error().message));
   const codec::Tx& tx = *parsed;
   auto config = RPC_TRY(c.reader.contract->config());
-  auto refuse = [](std::string why) { return std::unexpected(rpc_error(Code::tx_refused, std::move(why))); };
-  if (config.frozen) return refuse("the contract is frozen: it takes no more blocks (" + config.frozen_reason + ")");
+  auto refuse = [](std::string why) {
+    return std::unexpected(rpc_error(Code::tx_refused, std::move(why)));
+  };
+  if (config.frozen)
+    return refuse("the contract is frozen: it takes no more blocks (" + config.frozen_reason + ")");
   if (tx.chain_id != config.chain_id)
-    return refuse(fmt::format("tx.chain_id: {} is not this rollup's chain id {}", tx.chain_id, config.chain_id));
+    return refuse(fmt::format("tx.chain_id: {} is not this rollup's chain id {}", tx.chain_id,
+                              config.chain_id));
   if (tx.namespace_id != config.namespace_id)
-    return refuse(fmt::format("tx.namespace: {} is not this rollup's namespace {}", tx.namespace_id, config.namespace_id));
+    return refuse(fmt::format("tx.namespace: {} is not this rollup's namespace {}", tx.namespace_id,
+                              config.namespace_id));
   auto account = RPC_TRY(c.reader.accounts->get(tx.from));
   if (tx.nonce < account.nonce)
-    return refuse(fmt::format("tx.nonce: {} is below the account's nonce {} (already used)", tx.nonce, account.nonce));
+    return refuse(fmt::format("tx.nonce: {} is below the account's nonce {} (already used)",
+                              tx.nonce, account.nonce));
   if (!crypto::verify(tx.from, tx.signing_message(), tx.sig))
     return refuse("tx.sig: not a valid signature by tx.from for this rollup");
   seq::MempoolSubmission submission{tx, tx.id(), codec::to_json(tx)};
@@ -200,7 +220,9 @@ Answer send_transaction(const Params& params, Context& c) {
 Answer get_transaction(const Params& params, Context& c) {
   const Hash32 hash = RPC_CHECK(parse_hash32(*RPC_CHECK(params.required(0)), "hash"));
   auto record = RPC_TRY(seq::mempool_find(c.reader.db, hash));
-  if (!record) return std::unexpected(rpc_error(Code::not_found, "no tx with this hash was sent to this node"));
+  if (!record)
+    return std::unexpected(
+        rpc_error(Code::not_found, "no tx with this hash was sent to this node"));
   Json out{{"hash", to_hex(hash)}, {"status", "pending"}, {"height", nullptr}, {"index", nullptr}};
   if (!record->height) return out;
   const std::uint64_t height = *record->height;
@@ -226,7 +248,8 @@ Result<vm::AccountAnswer> account_at(Reader& r, const PublicKey& key, const Tag&
     case Tag::latest:
       return vm::query_account(r.db, key, std::nullopt);
     case Tag::verified:
-      return vm::query_account_at(r.db, *r.contract, key, std::nullopt, ROLLUP_TRY(vm::root_to_check(*r.contract)).height, 1);
+      return vm::query_account_at(r.db, *r.contract, key, std::nullopt,
+                                  ROLLUP_TRY(vm::root_to_check(*r.contract)).height, 1);
     case Tag::height:
       return vm::query_account_at(r.db, *r.contract, key, std::nullopt, tag.value, 1);
   }
@@ -249,9 +272,12 @@ Answer get_account(const Params& params, Context& c, bool with_proof) {
 
 std::expected<std::uint64_t, RpcError> block_height(const Tag& tag, Reader& r) {
   switch (tag.kind) {
-    case Tag::latest: return RPC_TRY(r.contract->height());
-    case Tag::verified: return RPC_TRY(r.contract->latest_root()).height;
-    case Tag::height: return tag.value;
+    case Tag::latest:
+      return RPC_TRY(r.contract->height());
+    case Tag::verified:
+      return RPC_TRY(r.contract->latest_root()).height;
+    case Tag::height:
+      return tag.value;
   }
   return 0;
 }
@@ -264,7 +290,9 @@ Answer get_block(const Params& params, Context& c) {
   const bool full = full_param && full_param->get<bool>();
   const std::uint64_t height = RPC_CHECK(block_height(tag, c.reader));
   auto stored = RPC_TRY(c.reader.contract->block_at(height));
-  if (!stored) return std::unexpected(rpc_error(Code::not_found, fmt::format("the contract holds no block at height {}", height)));
+  if (!stored)
+    return std::unexpected(rpc_error(
+        Code::not_found, fmt::format("the contract holds no block at height {}", height)));
   Json body = parse_stored(stored->body);
   body.erase("l1");
   auto progress = RPC_TRY(block_progress(c.reader, height, stored->hash));
@@ -290,14 +318,18 @@ Answer get_block(const Params& params, Context& c) {
 Answer get_block_proof(const Params& params, Context& c) {
   const std::uint64_t height = RPC_CHECK(parse_height(RPC_CHECK(params.required(0)), "height"));
   auto proof = RPC_TRY(air::proof_covering(c.reader.db, height));
-  if (!proof) return std::unexpected(rpc_error(Code::not_found, fmt::format("no stored proof covers height {}", height)));
+  if (!proof)
+    return std::unexpected(
+        rpc_error(Code::not_found, fmt::format("no stored proof covers height {}", height)));
   return parse_stored(air::to_json(*proof));
 }
 
 Answer get_receipts(const Params& params, Context& c) {
   const std::uint64_t height = RPC_CHECK(parse_height(RPC_CHECK(params.required(0)), "height"));
   auto line = RPC_TRY(vm::exec_line_at(c.reader.db, height));
-  if (!line) return std::unexpected(rpc_error(Code::not_found, fmt::format("the executor has no exec line for height {}", height)));
+  if (!line)
+    return std::unexpected(rpc_error(
+        Code::not_found, fmt::format("the executor has no exec line for height {}", height)));
   return parse_stored(*line);
 }
 
@@ -311,7 +343,8 @@ Answer status(Context& c) {
            {"executed", RPC_TRY(vm::executor_height(r.db))},
            {"proven", RPC_TRY(air::proven_height(r.db))},
            {"verified", contract.latest_root ? contract.latest_root->height : 0},
-           {"verified_root", contract.latest_root ? Json(to_hex(contract.latest_root->root)) : Json(nullptr)},
+           {"verified_root",
+            contract.latest_root ? Json(to_hex(contract.latest_root->root)) : Json(nullptr)},
            {"mempool", RPC_TRY(seq::mempool_pending_count(r.db))},
            {"deposits_pending", contract.deposits_pending},
            {"frozen", contract.config.frozen},
@@ -324,7 +357,8 @@ Answer status(Context& c) {
 
 // ---- the node -------------------------------------------------------------------------------
 
-Node::Node(std::string db_path, NodeOptions options) : db_path_(std::move(db_path)), options_(options) {}
+Node::Node(std::string db_path, NodeOptions options)
+    : db_path_(std::move(db_path)), options_(options) {}
 
 Node::~Node() { stop(); }
 
@@ -353,7 +387,8 @@ Result<Node::Lease> Node::lease() {
       return Lease(*this, std::move(reader));
     }
   }
-  auto reader = std::make_unique<Reader>(Reader{ROLLUP_TRY(store::Db::open(db_path_, store::OpenMode::read_only)), nullptr, nullptr});
+  auto reader = std::make_unique<Reader>(
+      Reader{ROLLUP_TRY(store::Db::open(db_path_, store::OpenMode::read_only)), nullptr, nullptr});
   reader->contract = ROLLUP_TRY(l1::open_contract(reader->db));
   reader->accounts = std::make_unique<wallet::AccountLookup>(reader->db, *reader->contract);
   return Lease(*this, std::move(reader));
@@ -365,32 +400,42 @@ Node::Lease::~Lease() {
   node_->pool_.push_back(std::move(reader_));
 }
 
-std::expected<Json, RpcError> Node::call(const std::string& method, const Json& params, Reader& reader) {
+std::expected<Json, RpcError> Node::call(const std::string& method, const Json& params,
+                                         Reader& reader) {
   Context c{reader, writer_.get()};
   auto with = [&](std::initializer_list<const char*> names, auto&& body) -> Answer {
     Params p(params, names);
     if (auto bad = p.check_shape()) return std::unexpected(*bad);
     return body(p);
   };
-  if (method == "rollup_sendTransaction") return with({"tx"}, [&](const Params& p) { return send_transaction(p, c); });
-  if (method == "rollup_getTransaction") return with({"hash"}, [&](const Params& p) { return get_transaction(p, c); });
-  if (method == "rollup_getAccount") return with({"pubkey", "at"}, [&](const Params& p) { return get_account(p, c, false); });
-  if (method == "rollup_getProof") return with({"pubkey", "at"}, [&](const Params& p) { return get_account(p, c, true); });
-  if (method == "rollup_getBlock") return with({"block", "full"}, [&](const Params& p) { return get_block(p, c); });
-  if (method == "rollup_getBlockProof") return with({"height"}, [&](const Params& p) { return get_block_proof(p, c); });
-  if (method == "rollup_getReceipts") return with({"height"}, [&](const Params& p) { return get_receipts(p, c); });
+  if (method == "rollup_sendTransaction")
+    return with({"tx"}, [&](const Params& p) { return send_transaction(p, c); });
+  if (method == "rollup_getTransaction")
+    return with({"hash"}, [&](const Params& p) { return get_transaction(p, c); });
+  if (method == "rollup_getAccount")
+    return with({"pubkey", "at"}, [&](const Params& p) { return get_account(p, c, false); });
+  if (method == "rollup_getProof")
+    return with({"pubkey", "at"}, [&](const Params& p) { return get_account(p, c, true); });
+  if (method == "rollup_getBlock")
+    return with({"block", "full"}, [&](const Params& p) { return get_block(p, c); });
+  if (method == "rollup_getBlockProof")
+    return with({"height"}, [&](const Params& p) { return get_block_proof(p, c); });
+  if (method == "rollup_getReceipts")
+    return with({"height"}, [&](const Params& p) { return get_receipts(p, c); });
   if (method == "rollup_status") return with({}, [&](const Params&) { return status(c); });
   return std::unexpected(rpc_error(Code::method_not_found, "unknown method \"" + method + "\""));
 }
 
 Json Node::answer(const Json& request, Reader& reader, bool& notification) {
   notification = false;
-  if (!request.is_object()) return error_object(nullptr, rpc_error(Code::invalid_request, "a request is a JSON object"));
+  if (!request.is_object())
+    return error_object(nullptr, rpc_error(Code::invalid_request, "a request is a JSON object"));
   Json id = nullptr;
   auto id_it = request.find("id");
   if (id_it != request.end()) {
     if (!id_it->is_string() && !id_it->is_number() && !id_it->is_null())
-      return error_object(nullptr, rpc_error(Code::invalid_request, "id: a string, a number or null"));
+      return error_object(nullptr,
+                          rpc_error(Code::invalid_request, "id: a string, a number or null"));
     id = *id_it;
   }
   auto version = request.find("jsonrpc");
@@ -413,7 +458,8 @@ Json Node::answer(const Json& request, Reader& reader, bool& notification) {
   try {
     result = call(method->get<std::string>(), params, reader);
   } catch (const std::exception& e) {
-    result = std::unexpected(rpc_error(Code::internal_error, std::string("internal error: ") + e.what()));
+    result = std::unexpected(
+        rpc_error(Code::internal_error, std::string("internal error: ") + e.what()));
   }
   if (!result) return error_object(id, result.error());
   return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(*result)}};
@@ -422,26 +468,35 @@ Json Node::answer(const Json& request, Reader& reader, bool& notification) {
 std::optional<std::string> Node::handle(std::string_view body) {
   try {
     if (body.size() > options_.max_body_bytes)
-      return dump(error_object(nullptr, rpc_error(Code::invalid_request,
-                                                  fmt::format("request body over {} bytes", options_.max_body_bytes))));
+      return dump(error_object(
+          nullptr, rpc_error(Code::invalid_request,
+                             fmt::format("request body over {} bytes", options_.max_body_bytes))));
     auto parsed = codec::parse_json(body);
-    if (!parsed) return dump(error_object(nullptr, rpc_error(Code::parse_error, "parse error: " + parsed.error().message)));
+    if (!parsed)
+      return dump(error_object(
+          nullptr, rpc_error(Code::parse_error, "parse error: " + parsed.error().message)));
     const Json& request = *parsed;
     if (request.is_array()) {
-      if (request.empty()) return dump(error_object(nullptr, rpc_error(Code::invalid_request, "an empty batch")));
+      if (request.empty())
+        return dump(error_object(nullptr, rpc_error(Code::invalid_request, "an empty batch")));
       if (request.size() > options_.max_batch)
-        return dump(error_object(nullptr, rpc_error(Code::invalid_request,
-                                                    fmt::format("a batch of {} requests: at most {}", request.size(),
-                                                                options_.max_batch))));
+        return dump(error_object(
+            nullptr,
+            rpc_error(Code::invalid_request, fmt::format("a batch of {} requests: at most {}",
+                                                         request.size(), options_.max_batch))));
     }
     auto lease_result = lease();
     if (!lease_result) {
       // Without a connection nothing can be answered but the error, once per request.
       RpcError e = from_error(lease_result.error());
       e.code = Code::unavailable;
-      if (!request.is_array()) return dump(error_object(request.is_object() ? request.value("id", Json(nullptr)) : Json(nullptr), e));
+      if (!request.is_array())
+        return dump(error_object(
+            request.is_object() ? request.value("id", Json(nullptr)) : Json(nullptr), e));
       Json all = Json::array();
-      for (const auto& r : request) all.push_back(error_object(r.is_object() ? r.value("id", Json(nullptr)) : Json(nullptr), e));
+      for (const auto& r : request)
+        all.push_back(
+            error_object(r.is_object() ? r.value("id", Json(nullptr)) : Json(nullptr), e));
       return dump(all);
     }
     Reader& reader = **lease_result;
@@ -459,7 +514,8 @@ std::optional<std::string> Node::handle(std::string_view body) {
     if (all.empty()) return std::nullopt;
     return dump(all);
   } catch (const std::exception& e) {
-    return dump(error_object(nullptr, rpc_error(Code::internal_error, std::string("internal error: ") + e.what())));
+    return dump(error_object(
+        nullptr, rpc_error(Code::internal_error, std::string("internal error: ") + e.what())));
   }
 }
 

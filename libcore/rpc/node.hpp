@@ -29,9 +29,10 @@ enum class Code : int {
   method_not_found = -32601,
   invalid_params = -32602,
   internal_error = -32603,
-  not_found = -32001,   ///< no such tx, block, proof, receipts or account (at that height)
-  tx_refused = -32002,  ///< a well-formed tx the rollup would not take: chain, namespace, nonce, signature, frozen
-  unavailable = -32003, ///< the state file is busy or unreadable, or the server is shutting down
+  not_found = -32001,    ///< no such tx, block, proof, receipts or account (at that height)
+  tx_refused = -32002,   ///< a well-formed tx the rollup would not take: chain, namespace, nonce,
+                         ///< signature, frozen
+  unavailable = -32003,  ///< the state file is busy or unreadable, or the server is shutting down
 };
 
 struct RpcError {
@@ -85,7 +86,8 @@ class Node {
  private:
   Node(std::string db_path, NodeOptions options);
   codec::Json answer(const codec::Json& request, Reader& reader, bool& notification);
-  std::expected<codec::Json, RpcError> call(const std::string& method, const codec::Json& params, Reader& reader);
+  std::expected<codec::Json, RpcError> call(const std::string& method, const codec::Json& params,
+                                            Reader& reader);
 
   std::string db_path_;
   NodeOptions options_;

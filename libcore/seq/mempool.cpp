@@ -5,9 +5,9 @@
 namespace rollup::seq {
 
 Result<std::vector<bool>> mempool_append(store::Db& db, std::span<const MempoolSubmission> txs) {
-  auto ins = ROLLUP_TRY(db.prepare(
-      "INSERT OR IGNORE INTO seq_mempool(hash, sender, nonce, line, received_at) "
-      "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
+  auto ins = ROLLUP_TRY(
+      db.prepare("INSERT OR IGNORE INTO seq_mempool(hash, sender, nonce, line, received_at) "
+                 "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
   std::vector<bool> added;
   added.reserve(txs.size());
   for (const auto& t : txs) {
@@ -18,13 +18,16 @@ Result<std::vector<bool>> mempool_append(store::Db& db, std::span<const MempoolS
   return added;
 }
 
-Result<std::vector<MempoolEntry>> mempool_pending(store::Db& db, std::uint64_t after_seq, std::size_t max) {
-  auto q = ROLLUP_TRY(db.prepare(
-      "SELECT seq, hash, line FROM seq_mempool WHERE height IS NULL AND seq > ? ORDER BY seq LIMIT ?"));
+Result<std::vector<MempoolEntry>> mempool_pending(store::Db& db, std::uint64_t after_seq,
+                                                  std::size_t max) {
+  auto q =
+      ROLLUP_TRY(db.prepare("SELECT seq, hash, line FROM seq_mempool WHERE height IS NULL AND seq "
+                            "> ? ORDER BY seq LIMIT ?"));
   q.bind(1, after_seq).bind(2, static_cast<std::uint64_t>(max));
   std::vector<MempoolEntry> out;
   while (ROLLUP_TRY(q.step()))
-    out.push_back(MempoolEntry{ROLLUP_TRY(q.column_uint64(0)), ROLLUP_TRY(q.column_array<32>(1)), q.column_text(2)});
+    out.push_back(MempoolEntry{ROLLUP_TRY(q.column_uint64(0)), ROLLUP_TRY(q.column_array<32>(1)),
+                               q.column_text(2)});
   return out;
 }
 
@@ -35,7 +38,8 @@ Result<std::uint64_t> mempool_pending_count(store::Db& db) {
 }
 
 Result<std::optional<MempoolRecord>> mempool_find(store::Db& db, const Hash32& hash) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT seq, height, position, line IS NOT NULL FROM seq_mempool WHERE hash = ?"));
+  auto q = ROLLUP_TRY(
+      db.prepare("SELECT seq, height, position, line IS NOT NULL FROM seq_mempool WHERE hash = ?"));
   q.bind(1, hash);
   if (!ROLLUP_TRY(q.step())) return std::optional<MempoolRecord>{};
   MempoolRecord r;

@@ -46,7 +46,8 @@ struct MempoolRecord {
 Result<std::vector<bool>> mempool_append(store::Db& db, std::span<const MempoolSubmission> txs);
 
 /// Pending rows (in no block yet) after arrival number `after_seq`, oldest first, at most `max`.
-Result<std::vector<MempoolEntry>> mempool_pending(store::Db& db, std::uint64_t after_seq, std::size_t max);
+Result<std::vector<MempoolEntry>> mempool_pending(store::Db& db, std::uint64_t after_seq,
+                                                  std::size_t max);
 /// How many txs are pending.
 Result<std::uint64_t> mempool_pending_count(store::Db& db);
 

@@ -13,8 +13,9 @@ Result<std::optional<std::string>> exec_line_at(store::Db& db, std::uint64_t hei
   return std::optional<std::string>(std::move(line));
 }
 
-Result<std::vector<std::pair<std::uint64_t, std::string>>> exec_lines_from(store::Db& db, std::uint64_t from,
-                                                                          std::size_t max) {
+Result<std::vector<std::pair<std::uint64_t, std::string>>> exec_lines_from(store::Db& db,
+                                                                           std::uint64_t from,
+                                                                           std::size_t max) {
   auto q = ROLLUP_TRY(db.prepare(
       "SELECT height, exec FROM state_blocks WHERE height >= ? AND exec IS NOT NULL AND exec <> '' "
       "ORDER BY height LIMIT ?"));

@@ -17,6 +17,7 @@ namespace rollup::vm {
 /// at or below the snapshot the file started from, which has no exec lines).
 Result<std::optional<std::string>> exec_line_at(store::Db& db, std::uint64_t height);
 /// The exec lines of heights `from` and above, in height order, at most `max`, with their heights.
-Result<std::vector<std::pair<std::uint64_t, std::string>>> exec_lines_from(store::Db& db, std::uint64_t from,
-                                                                          std::size_t max);
+Result<std::vector<std::pair<std::uint64_t, std::string>>> exec_lines_from(store::Db& db,
+                                                                           std::uint64_t from,
+                                                                           std::size_t max);
 }  // namespace rollup::vm
