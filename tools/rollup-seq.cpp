@@ -2,6 +2,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <csignal>
+#include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cli/tool.hpp"
 #include "codec/keyfile.hpp"
@@ -9,12 +14,24 @@
 #include "l1/contract.hpp"
 #include "store/db.hpp"
 
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+int g_devnull = -1;
+// SIGTERM ends the input: stdin becomes /dev/null (dup2 is async-signal-safe), so a read that
+// waits on it returns end of input and the batch in hand is cut and written before exiting 0.
+void request_stop(int) {
+  g_stop = 1;
+  if (g_devnull >= 0) ::dup2(g_devnull, STDIN_FILENO);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace rollup;
   cli::Tool tool("rollup-seq",
                  "Batch tx lines into ordered, signed blocks (with the contract's pending deposits).\n"
                  "Other lines pass through unchanged. The sequencer never executes txs.",
-                 "rollup-tx batch --dev-accounts 100 -n 1000 | rollup-seq --key seq.key | rollup-submit");
+                 "rollup-tx batch --dev-accounts 100 -n 1000 | rollup-seq --key seq.key | rollup-submit\n"
+                 "  rollup-serve &  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | rollup-exec | ...");
   tool.add_db_option();
   tool.add_input_option();
   auto& app = tool.app();
@@ -30,6 +47,15 @@ int main(int argc, char** argv) {
   app.add_option("--fee-recipient", fee_recipient, "Public key credited the fees (default: the sequencer's)");
   cli::add_unsigned(app, "--max-deposits", options.max_deposits, "Deposits per block at most")->capture_default_str();
   cli::add_unsigned(app, "--timestamp", options.fixed_timestamp, "Fixed block timestamp in ms (reproducible streams)");
+  bool mempool = false, drain = false;
+  std::uint64_t poll_ms = 20;
+  app.add_flag("--mempool", mempool,
+               "Also take txs from the mempool table (rollup-serve's rollup_sendTransaction) as they\n"
+               "arrive; keep running after the input ends, until SIGTERM or SIGINT");
+  app.add_flag("--drain", drain, "With --mempool: exit once the input has ended and no tx is pending")
+      ->needs("--mempool");
+  cli::add_unsigned(app, "--poll-ms", poll_ms, "With --mempool: look at the mempool this often", 1, 60'000)
+      ->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     options.ordering = order == "fee" ? seq::Ordering::fee : seq::Ordering::fifo;
@@ -63,19 +89,47 @@ int main(int argc, char** argv) {
     };
     // The timer: a batch is cut max_wait_ms after its first tx even when stdin goes quiet, and
     // while no tx comes at all the deposit queue is looked at as often, so that deposits make
-    // their deadline on their own.
-    tool.set_idle_handler(
-        [&]() -> int {
-          if (!batch_started)  // poll the deposit queue, never in a busy loop
-            return static_cast<int>(std::clamp<std::uint64_t>(options.max_wait_ms, 50, INT32_MAX));
-          auto left = options.max_wait_ms -
-                      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *batch_started).count();
-          return static_cast<int>(std::max<std::int64_t>(0, left));
-        },
-        [&]() -> Status {
-          if (batch_started || ROLLUP_TRY(sequencer.deposits_pending())) return emit();
-          return {};
-        });
+    // their deadline on their own. With --mempool the table is looked at every poll_ms, even
+    // while stdin keeps coming (a due timer fires between lines).
+    auto last_pull = Clock::now();
+    auto since = [](Clock::time_point t) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+    };
+    auto idle_timeout = [&]() -> int {
+      std::int64_t wait = batch_started
+                              ? std::max<std::int64_t>(0, static_cast<std::int64_t>(options.max_wait_ms) - since(*batch_started))
+                              : std::clamp<std::int64_t>(static_cast<std::int64_t>(options.max_wait_ms), 50, INT32_MAX);
+      if (mempool) wait = std::min(wait, std::max<std::int64_t>(0, static_cast<std::int64_t>(poll_ms) - since(last_pull)));
+      return static_cast<int>(wait);
+    };
+    std::size_t last_taken = 0;
+    auto pull = [&]() -> Status {
+      last_pull = Clock::now();
+      last_taken = 0;
+      for (;;) {
+        auto pulled = ROLLUP_TRY(sequencer.pull_mempool());
+        txs += pulled.taken;
+        last_taken += pulled.taken;
+        if (pulled.taken && !batch_started) batch_started = Clock::now();
+        if (!pulled.full) return {};
+        ROLLUP_TRY(emit());
+      }
+    };
+    auto on_idle = [&]() -> Status {
+      if (mempool && since(last_pull) >= static_cast<std::int64_t>(poll_ms)) ROLLUP_TRY(pull());
+      if (batch_started) {
+        if (since(*batch_started) >= static_cast<std::int64_t>(options.max_wait_ms)) return emit();
+        return {};
+      }
+      if (ROLLUP_TRY(sequencer.deposits_pending())) return emit();
+      return {};
+    };
+    tool.set_idle_handler(idle_timeout, on_idle);
+    if (mempool) {
+      g_devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      std::signal(SIGTERM, request_stop);
+      std::signal(SIGINT, request_stop);
+    }
 
     auto admit = [&](const codec::Tx& tx, const codec::Line& line) -> Status {
       bool full = ROLLUP_TRY(sequencer.add(tx, line.text.size() + 1));
@@ -94,6 +148,19 @@ int main(int argc, char** argv) {
           if (!tx) return std::nullopt;
           return admit(*tx, line);
         });
+    // The input has ended: the mempool alone feeds the sequencer from here, until a signal (or,
+    // with --drain, until nothing is pending).
+    while (result && mempool && !g_stop) {
+      auto stepped = pull();
+      if (stepped) stepped = on_idle();
+      if (!stepped) {
+        result = stepped;
+        break;
+      }
+      if (drain && last_taken == 0 && !sequencer.has_txs()) break;
+      const int wait = idle_timeout();
+      if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(std::min(wait, static_cast<int>(poll_ms))));
+    }
     // Txs accepted before a bad line are not lost: they still go out in a block.
     auto flushed = emit();
     if (!result) return result;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 
+#include "seq/mempool.hpp"
 #include "store/db.hpp"
 
 namespace rollup::seq {
@@ -118,6 +119,71 @@ Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
          batch_.size() >= max_batch_for_cap();
 }
 
+Result<Sequencer::MempoolPull> Sequencer::pull_mempool() {
+  MempoolPull pull;
+  // The count is a hard limit (the contract's work cap), so no more rows are read than fit; the
+  // byte limit is the usual soft one (a block is cut once it reaches it).
+  const std::size_t limit = std::min(options_.max_txs, max_batch_for_cap());
+  if (batch_.size() >= limit) return MempoolPull{0, true};
+  auto entries = ROLLUP_TRY(mempool_pending(*db_, mempool_taken_seq_, limit - batch_.size()));
+  if (entries.empty()) return pull;
+  mempool_taken_seq_ = entries.back().seq;
+  std::vector<codec::Tx> txs;
+  std::vector<const MempoolEntry*> origin;
+  for (const auto& entry : entries) {
+    std::optional<codec::Tx> tx = codec::parse_tx_line_fast(entry.line);
+    if (!tx) {
+      auto object = codec::parse_stream_object(entry.line);
+      if (object) {
+        auto parsed = codec::parse_tx(*object);
+        if (parsed) tx = *parsed;
+      }
+    }
+    // The server admitted only well-formed txs of this rollup; a row that is not one (another
+    // --namespace given to this sequencer) stays pending for a sequencer it belongs to.
+    if (!tx) continue;
+    txs.push_back(*tx);
+    origin.push_back(&entry);
+  }
+  // Concurrent sends of one sender can arrive out of nonce order; each sender's txs taken
+  // together go into the slots they arrived in, in nonce order (as order_by_fee keeps nonces).
+  std::map<PublicKey, std::vector<std::size_t>> by_sender;
+  for (std::size_t i = 0; i < txs.size(); ++i) by_sender[txs[i].from].push_back(i);
+  std::vector<std::size_t> order(txs.size());
+  for (auto& [sender, slots] : by_sender) {
+    std::vector<std::size_t> by_nonce = slots;
+    std::stable_sort(by_nonce.begin(), by_nonce.end(),
+                     [&](std::size_t a, std::size_t b) { return txs[a].nonce < txs[b].nonce; });
+    for (std::size_t k = 0; k < slots.size(); ++k) order[slots[k]] = by_nonce[k];
+  }
+  for (std::size_t slot = 0; slot < order.size(); ++slot) {
+    const std::size_t i = order[slot];
+    auto full = add(txs[i], origin[i]->line.size() + 1);
+    if (!full) {
+      if (full.error().code == Errc::bad_input) continue;
+      return std::unexpected(full.error());
+    }
+    batch_from_mempool_.insert(origin[i]->hash);
+    ++pull.taken;
+    pull.full = pull.full || *full;
+  }
+  return pull;
+}
+
+Status Sequencer::mark_sequenced(const codec::Block& block) {
+  if (batch_from_mempool_.empty() || block.namespaces.empty()) return {};
+  auto mark = ROLLUP_TRY(db_->prepare(
+      "UPDATE seq_mempool SET height = ?, position = ? WHERE hash = ? AND height IS NULL"));
+  const auto& txs = block.namespaces.front().txs;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    const Hash32 id = txs[i].id();
+    if (!batch_from_mempool_.contains(id)) continue;
+    mark.bind(1, block.height).bind(2, static_cast<std::uint64_t>(i)).bind(3, id);
+    ROLLUP_TRY(mark.run());
+  }
+  return {};
+}
+
 Result<bool> Sequencer::deposits_pending() {
   if (!contract_config_) return false;
   auto pending = ROLLUP_TRY(contract_->deposits_from(deposit_next_, 1));
@@ -162,6 +228,7 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   std::string line = codec::to_json(b);
   ins.bind(1, b.height).bind(2, b.hash).bind(3, b.deposit_end()).bind(4, b.timestamp).bind(5, line);
   ROLLUP_TRY(ins.run());
+  ROLLUP_TRY(mark_sequenced(b));
   ROLLUP_TRY(drop_committed_bodies());
   ROLLUP_TRY(tx.commit());
 
@@ -171,6 +238,7 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   deposit_next_ = b.deposit_end();
   batch_.clear();
   batch_bytes_ = 0;
+  batch_from_mempool_.clear();
   return std::optional<SealedBlock>(SealedBlock{std::move(b), std::move(line)});
 }
 
@@ -189,9 +257,15 @@ Status Sequencer::drop_committed_bodies() {
   }
   q.reset();
   auto drop = ROLLUP_TRY(db_->prepare("UPDATE seq_log SET body = NULL WHERE height = ?"));
+  // The txs of a committed block leave the mempool with the block's body: the contract holds
+  // them now. Their rows stay, without the line, as the index from tx hash to block.
+  auto leave = ROLLUP_TRY(db_->prepare(
+      "UPDATE seq_mempool SET line = NULL WHERE height = ? AND line IS NOT NULL"));
   for (auto height : stored_on_contract) {
     drop.bind(1, height);
     ROLLUP_TRY(drop.run());
+    leave.bind(1, height);
+    ROLLUP_TRY(leave.run());
   }
   return {};
 }

@@ -3,8 +3,10 @@
 // It pulls the contract's pending deposits into each block in queue order, persists every block
 // in seq_log before anyone sees it, and resumes height and parent from that log after a restart,
 // so it never emits two different blocks at one height.
+#include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "codec/objects.hpp"
@@ -19,6 +21,15 @@ class Db;
 namespace rollup::seq {
 
 enum class Ordering { fifo, fee };
+
+/// Tx ids are uniformly random: their first bytes hash them.
+struct TxIdHash {
+  std::size_t operator()(const Hash32& id) const noexcept {
+    std::size_t h;
+    std::memcpy(&h, id.data(), sizeof h);
+    return h;
+  }
+};
 
 struct Options {
   std::size_t max_txs = 1024;
@@ -49,6 +60,15 @@ class Sequencer {
   /// Admits a tx line (already parsed). Bad input (wrong chain id) is refused; returns true when
   /// the batch has reached a limit and should be cut now.
   Result<bool> add(const codec::Tx& tx, std::size_t line_bytes);
+  /// Takes pending txs from the mempool table (seq_mempool) into the batch, oldest first, as many
+  /// as the batch has room for. Each is marked with its block and position in the transaction
+  /// that logs the block; one the sequencer took but never logged (a crash) is taken again by
+  /// the next run. Returns how many it took and whether the batch should be cut now.
+  struct MempoolPull {
+    std::size_t taken = 0;
+    bool full = false;
+  };
+  Result<MempoolPull> pull_mempool();
   bool has_txs() const { return !batch_.empty(); }
   std::size_t batch_size() const { return batch_.size(); }
   /// Whether the contract's queue holds deposits that no block of this sequencer consumed.
@@ -86,6 +106,10 @@ class Sequencer {
   std::uint64_t deposit_next_ = 0;
   std::vector<codec::Tx> batch_;
   std::size_t batch_bytes_ = 0;
+  /// The batch's txs that came from the mempool, by hash, and the last arrival number taken.
+  std::unordered_set<Hash32, TxIdHash> batch_from_mempool_;
+  std::uint64_t mempool_taken_seq_ = 0;
+  Status mark_sequenced(const codec::Block& block);
   /// One sequencer per state file: two would race for every height (docs/architecture.md).
   std::optional<store::ProcessLock> lock_;
 };

@@ -264,11 +264,33 @@ DROP TABLE seq_log;
 ALTER TABLE seq_log_v4 RENAME TO seq_log;
 )sql";
 
+// Version 5: the mempool (rollup-serve's rollup_sendTransaction, taken by rollup-seq --mempool).
+// A row is a tx the server acknowledged: it is durable before the answer goes out. `seq` is the
+// arrival order the sequencer takes txs in; `height` and `position` are set, in the transaction
+// that logs the block, once the sequencer has put the tx in a block; `line` is dropped once the
+// contract has committed that block (the tx has left the mempool), and the row stays as the
+// index that rollup_getTransaction finds the tx's block by.
+constexpr std::string_view kMempool = R"sql(
+CREATE TABLE seq_mempool(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  hash BLOB NOT NULL UNIQUE,
+  sender BLOB NOT NULL,
+  nonce INTEGER NOT NULL,
+  line TEXT,
+  height INTEGER,
+  position INTEGER,
+  received_at TEXT NOT NULL
+);
+CREATE INDEX seq_mempool_pending ON seq_mempool(seq) WHERE height IS NULL;
+CREATE INDEX seq_mempool_in_block ON seq_mempool(height) WHERE height IS NOT NULL AND line IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kReleaseOne},
     Migration{2, kProofTables},
     Migration{3, kContractHardening},
     Migration{4, kHistory},
+    Migration{5, kMempool},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -1,0 +1,400 @@
+// rollup-serve's node without HTTP: JSON-RPC dispatch and errors, the methods against a real
+// state file, the mempool table with the sequencer taking from it, the group commit, and the
+// schema 5 migration.
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "crypto/crypto.hpp"
+#include "l1/contract.hpp"
+#include "l1/genesis.hpp"
+#include "rpc/mempool_writer.hpp"
+#include "rpc/node.hpp"
+#include "seq/mempool.hpp"
+#include "seq/sequencer.hpp"
+#include "store/db.hpp"
+#include "store/schema.hpp"
+#include "vm/executor.hpp"
+#include "wallet/wallet.hpp"
+
+using namespace rollup;
+using codec::Json;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ServeDir {
+  fs::path dir;
+  ServeDir() {
+    std::string pattern = (fs::temp_directory_path() / "rollup-rpc-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir = pattern;
+  }
+  ~ServeDir() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string path(const char* name) const { return (dir / name).string(); }
+};
+
+template <typename T>
+T must(Result<T> r) {
+  INFO((r ? std::string() : r.error().message));
+  REQUIRE(r);
+  return std::move(*r);
+}
+void must(Status s) {
+  INFO((s ? std::string() : s.error().message));
+  REQUIRE(s);
+}
+
+const crypto::KeyPair kSequencerKey = crypto::dev_key(1000);
+constexpr vm::RollupParams kParams{7, 3};
+
+/// A state file with a contract (dev genesis: keys 0..3 with 1000 each) and the sequencer,
+/// contract and executor of a pipeline on their own connection, as the tools have.
+struct LiveRollup {
+  ServeDir dir;
+  std::string path = dir.path("rollup.db");
+  store::Db db = must(store::Db::open(path, store::OpenMode::create_if_missing));
+  std::unique_ptr<l1::Contract> contract = must(l1::open_contract(db));
+
+  LiveRollup() {
+    l1::Config c;
+    c.chain_id = kParams.chain_id;
+    c.namespace_id = kParams.namespace_id;
+    c.sequencer = kSequencerKey.public_key;
+    c.dev_mode = true;
+    must(contract->init(c, l1::dev_genesis(4, 1000)));
+  }
+  codec::Tx transfer(std::uint64_t from, std::uint64_t to, std::uint64_t nonce,
+                     std::uint64_t amount = 5) {
+    return wallet::sign_transfer(crypto::dev_key(from), crypto::dev_key(to).public_key, amount, 1,
+                                 nonce, kParams);
+  }
+};
+
+Json call(rpc::Node& node, const std::string& body) {
+  auto answer = node.handle(body);
+  REQUIRE(answer);
+  INFO(*answer);
+  return Json::parse(*answer);
+}
+Json request(const char* method, Json params, Json id = 1) {
+  return Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+}
+int error_code(const Json& answer) {
+  INFO(answer.dump());
+  REQUIRE(answer.contains("error"));
+  return answer["error"]["code"].get<int>();
+}
+Json result_of(const Json& answer) {
+  INFO(answer.dump());
+  REQUIRE(answer.contains("result"));
+  return answer["result"];
+}
+Json tx_object(const codec::Tx& tx) { return Json::parse(codec::to_json(tx)); }
+
+}  // namespace
+
+TEST_CASE(
+    "JSON-RPC dispatch: parse errors, invalid requests, unknown methods, bad params, batches, "
+    "limits",
+    "[rpc]") {
+  LiveRollup rollup;
+  rpc::NodeOptions options;
+  options.max_batch = 3;
+  options.max_body_bytes = 4096;
+  auto node = must(rpc::Node::open(rollup.path, options));
+  auto code = [&](const std::string& body) { return error_code(call(*node, body)); };
+
+  CHECK(code("{") == -32700);
+  CHECK(code("") == -32700);
+  CHECK(code("\xff\xfe") == -32700);
+  CHECK(code(R"({"a":1,"a":2})") == -32700);  // duplicate keys are not JSON this node takes
+  CHECK(code("17") == -32600);
+  CHECK(code("[]") == -32600);
+  CHECK(code(R"({"id":1,"method":"rollup_status"})") == -32600);  // no jsonrpc
+  CHECK(code(R"({"jsonrpc":"1.0","id":1,"method":"rollup_status"})") == -32600);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":5})") == -32600);
+  CHECK(code(R"({"jsonrpc":"2.0","id":{},"method":"rollup_status"})") == -32600);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_status","params":3})") == -32600);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_status","extra":3})") == -32600);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"eth_call"})") == -32601);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_status","params":[1]})") == -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":[]})") == -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":["0x12"]})") ==
+        -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getAccount","params":{"key":"0x12"}})") ==
+        -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getBlock","params":["soon"]})") == -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getBlock","params":[1, "yes"]})") ==
+        -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getReceipts","params":[-1]})") == -32602);
+  CHECK(
+      code(
+          R"({"jsonrpc":"2.0","id":1,"method":"rollup_sendTransaction","params":[{"kind":"tx"}]})") ==
+      -32602);
+  CHECK(code(R"({"jsonrpc":"2.0","id":1,"method":"rollup_getBlock","params":[5]})") == -32001);
+  CHECK(code(std::string(5000, ' ')) == -32600);  // over the body limit
+  CHECK(
+      code(
+          R"([{"jsonrpc":"2.0","id":1,"method":"rollup_status"},{"jsonrpc":"2.0","id":2,"method":"rollup_status"},
+                {"jsonrpc":"2.0","id":3,"method":"rollup_status"},{"jsonrpc":"2.0","id":4,"method":"rollup_status"}])") ==
+      -32600);
+
+  // The id comes back as given; a notification gets no answer, even for an error.
+  auto answer = call(*node, R"({"jsonrpc":"2.0","id":"abc","method":"rollup_status"})");
+  CHECK(answer["id"] == "abc");
+  CHECK(result_of(answer)["chain_id"] == kParams.chain_id);
+  CHECK(call(*node, R"({"jsonrpc":"2.0","id":null,"method":"rollup_status"})")["id"].is_null());
+  CHECK_FALSE(node->handle(R"({"jsonrpc":"2.0","method":"rollup_status"})"));
+  CHECK_FALSE(node->handle(R"({"jsonrpc":"2.0","method":"nope"})"));
+  CHECK_FALSE(node->handle(R"([{"jsonrpc":"2.0","method":"rollup_status"}])"));
+
+  // A batch: one answer per request with an id, in order, errors and results mixed.
+  auto batch = call(*node, R"([{"jsonrpc":"2.0","id":1,"method":"rollup_status"},
+                              {"jsonrpc":"2.0","method":"rollup_status"}, 5])");
+  REQUIRE(batch.is_array());
+  REQUIRE(batch.size() == 2);
+  CHECK(batch[0]["id"] == 1);
+  CHECK(batch[0].contains("result"));
+  CHECK(batch[1]["error"]["code"] == -32600);
+  CHECK(batch[1]["id"].is_null());
+}
+
+TEST_CASE("no input crashes the node: random bytes and mutated requests all get an answer",
+          "[rpc]") {
+  LiveRollup rollup;
+  auto node = must(rpc::Node::open(rollup.path, {}));
+  std::mt19937_64 rng(Catch::rngSeed());
+  INFO("seed " << Catch::rngSeed());
+  const std::vector<std::string> seeds = {
+      request("rollup_getAccount", {to_hex(crypto::dev_key(1).public_key), "latest"}).dump(),
+      request("rollup_getBlock", {"latest", true}).dump(),
+      request("rollup_sendTransaction", {tx_object(rollup.transfer(1, 2, 0))}).dump(),
+      request("rollup_getTransaction", {to_hex(Hash32{})}).dump(),
+      R"([{"jsonrpc":"2.0","id":1,"method":"rollup_status"}])"};
+  for (int i = 0; i < 2000; ++i) {
+    std::string body = seeds[rng() % seeds.size()];
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !body.empty(); ++e) {
+      const std::size_t at = rng() % body.size();
+      switch (rng() % 3) {
+        case 0:
+          body[at] = static_cast<char>(rng() % 256);
+          break;
+        case 1:
+          body.erase(at, 1 + rng() % 8);
+          break;
+        default:
+          body.insert(at, 1, "{}[]\",:0-e9x\\"[rng() % 14]);
+      }
+    }
+    auto answer = node->handle(body);
+    if (!answer) continue;  // a notification
+    auto parsed = Json::parse(*answer, nullptr, false);
+    REQUIRE_FALSE(parsed.is_discarded());
+  }
+}
+
+TEST_CASE("the mempool: sends are checked and stored, the sequencer takes them, statuses move on",
+          "[rpc][seq]") {
+  LiveRollup rollup;
+  auto node = must(rpc::Node::open(rollup.path, {}));
+  auto send = [&](const codec::Tx& tx) {
+    return call(*node, request("rollup_sendTransaction", {tx_object(tx)}).dump());
+  };
+  auto status_of = [&](const std::string& hash) {
+    return result_of(call(*node, request("rollup_getTransaction", {hash}).dump()));
+  };
+
+  const codec::Tx first = rollup.transfer(1, 2, 0), second = rollup.transfer(1, 3, 1),
+                  overdraft = rollup.transfer(2, 3, 0, 5000);
+  const std::string first_hash = result_of(send(first))["hash"];
+  CHECK(first_hash == to_hex(first.id()));
+  CHECK(result_of(send(first))["new"] == false);  // sent twice: stored once, same hash
+  const std::string second_hash = result_of(send(second))["hash"];
+  const std::string overdraft_hash = result_of(send(overdraft))["hash"];
+  CHECK(status_of(first_hash)["status"] == "pending");
+  CHECK(status_of(first_hash)["height"].is_null());
+  CHECK(result_of(call(*node, request("rollup_status", Json::array()).dump()))["mempool"] == 3);
+
+  // Refused: other chain, other namespace, forged signature; the "kind" member may be left out.
+  CHECK(error_code(send(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 5,
+                                              1, 0, {8, 3}))) == -32002);
+  CHECK(error_code(send(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 5,
+                                              1, 0, {7, 4}))) == -32002);
+  codec::Tx forged = rollup.transfer(1, 2, 5);
+  forged.amount = 6;
+  CHECK(error_code(send(forged)) == -32002);
+  Json without_kind = tx_object(rollup.transfer(3, 2, 0));
+  without_kind.erase("kind");
+  CHECK(call(*node, request("rollup_sendTransaction", {without_kind}).dump()).contains("result"));
+  CHECK(error_code(call(*node, request("rollup_getTransaction", {to_hex(Hash32{})}).dump())) ==
+        -32001);
+
+  // The sequencer takes the pending txs in arrival order and marks them in the block it logs.
+  std::optional<seq::Sequencer> sequencer(
+      must(seq::Sequencer::open(rollup.db, *rollup.contract, kSequencerKey, {})));
+  auto pulled = must(sequencer->pull_mempool());
+  CHECK(pulled.taken == 4);
+  CHECK(must(sequencer->pull_mempool()).taken == 0);  // not taken twice
+  auto sealed = must(sequencer->cut());
+  REQUIRE(sealed);
+  REQUIRE(sealed->block.namespaces.at(0).txs.size() == 4);
+  CHECK(sealed->block.namespaces[0].txs[0].id() == first.id());
+  auto moved = status_of(second_hash);
+  CHECK(moved["status"] == "sequenced");
+  CHECK(moved["height"] == 1);
+  CHECK(moved["index"] == 1);
+  CHECK(must(seq::mempool_pending_count(rollup.db)) == 0);
+
+  // Committed: the tx leaves the mempool when the sequencer next logs a block or starts.
+  must(rollup.contract->commit_block(sealed->block));
+  CHECK(status_of(second_hash)["status"] == "committed");
+  CHECK(must(seq::mempool_find(rollup.db, second.id()))->in_mempool);
+  sequencer.reset();
+  sequencer.emplace(must(seq::Sequencer::open(rollup.db, *rollup.contract, kSequencerKey, {})));
+  CHECK_FALSE(must(seq::mempool_find(rollup.db, second.id()))->in_mempool);
+
+  // Executed: ok, or rejected with the receipt's reason.
+  auto executor = must(vm::Executor::open(rollup.db, *rollup.contract, 1, true));
+  must(executor->apply(sealed->block));
+  must(executor->finish());
+  CHECK(status_of(first_hash)["status"] == "executed");
+  auto failed = status_of(overdraft_hash);
+  CHECK(failed["status"] == "rejected");
+  CHECK(failed["reason"] == "insufficient_balance");
+
+  // The account answers: latest, with and without the proof; the nonce check now refuses nonce 0.
+  auto account = result_of(
+      call(*node, request("rollup_getAccount", {to_hex(crypto::dev_key(1).public_key)}).dump()));
+  CHECK(account["nonce"] == 2);
+  CHECK(account["height"] == 1);
+  CHECK_FALSE(account.contains("siblings"));
+  auto proof = result_of(
+      call(*node, request("rollup_getProof", {to_hex(crypto::dev_key(1).public_key), 1}).dump()));
+  CHECK(proof["kind"] == "account");
+  CHECK(proof["siblings"].size() == 32);
+  CHECK(proof["root"] == account["root"]);
+  auto genesis = result_of(
+      call(*node, request("rollup_getAccount", {to_hex(crypto::dev_key(1).public_key), 0}).dump()));
+  CHECK(genesis["balance"] == 1000);
+  CHECK(genesis["nonce"] == 0);
+  CHECK(error_code(send(rollup.transfer(1, 2, 1))) == -32002);
+
+  // Blocks and receipts.
+  auto block = result_of(call(*node, request("rollup_getBlock", {"latest", true}).dump()));
+  CHECK(block["height"] == 1);
+  CHECK(block["status"] == "executed");
+  CHECK(block["tx_count"] == 4);
+  CHECK(block["txs"][0] == first_hash);
+  CHECK(block["block"]["kind"] == "block");
+  auto receipts = result_of(call(*node, request("rollup_getReceipts", {1}).dump()));
+  CHECK(receipts["kind"] == "exec");
+  CHECK(error_code(call(*node, request("rollup_getBlockProof", {1}).dump())) == -32001);
+  auto status = result_of(call(*node, request("rollup_status", Json::array()).dump()));
+  CHECK(status["sequenced"] == 1);
+  CHECK(status["committed"] == 1);
+  CHECK(status["executed"] == 1);
+  CHECK(status["verified"] == 0);
+}
+
+TEST_CASE(
+    "the sequencer puts each sender's mempool txs taken together in nonce order, in their arrival "
+    "slots",
+    "[rpc][seq]") {
+  LiveRollup rollup;
+  auto node = must(rpc::Node::open(rollup.path, {}));
+  // Arrival: a2, b0, a0, a1: alice's three go into slots 0, 2, 3 as a0, a1, a2; bob keeps slot 1.
+  const std::vector<codec::Tx> arrival = {rollup.transfer(1, 3, 2), rollup.transfer(2, 3, 0),
+                                          rollup.transfer(1, 3, 0), rollup.transfer(1, 3, 1)};
+  for (const auto& tx : arrival)
+    result_of(call(*node, request("rollup_sendTransaction", {tx_object(tx)}).dump()));
+  auto sequencer = must(seq::Sequencer::open(rollup.db, *rollup.contract, kSequencerKey, {}));
+  CHECK(must(sequencer.pull_mempool()).taken == 4);
+  auto sealed = must(sequencer.cut());
+  REQUIRE(sealed);
+  const auto& txs = sealed->block.namespaces.at(0).txs;
+  REQUIRE(txs.size() == 4);
+  CHECK(txs[0].id() == arrival[2].id());
+  CHECK(txs[1].id() == arrival[1].id());
+  CHECK(txs[2].id() == arrival[3].id());
+  CHECK(txs[3].id() == arrival[0].id());
+  auto executor = must(vm::Executor::open(rollup.db, *rollup.contract, 1, true));
+  must(rollup.contract->commit_block(sealed->block));
+  must(executor->apply(sealed->block));
+  must(executor->finish());
+  for (const auto& tx : arrival) {
+    auto status =
+        result_of(call(*node, request("rollup_getTransaction", {to_hex(tx.id())}).dump()));
+    CHECK(status["status"] == "executed");
+  }
+}
+
+TEST_CASE(
+    "group commit: concurrent sends share transactions and each is acknowledged after its commit",
+    "[rpc]") {
+  LiveRollup rollup;
+  auto writer = must(rpc::MempoolWriter::open(rollup.path, 4096));
+  constexpr int kThreads = 8, kPerThread = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> acknowledged{0};
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        codec::Tx tx = rollup.transfer(static_cast<std::uint64_t>(t % 4),
+                                       static_cast<std::uint64_t>((t + 1) % 4),
+                                       static_cast<std::uint64_t>(t * 1000 + i));
+        seq::MempoolSubmission s{tx, tx.id(), codec::to_json(tx)};
+        auto added = writer->append(std::move(s));
+        if (added && *added) ++acknowledged;
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(acknowledged == kThreads * kPerThread);
+  CHECK(writer->commits() <= static_cast<std::uint64_t>(kThreads * kPerThread));
+  CHECK(must(seq::mempool_pending_count(rollup.db)) == kThreads * kPerThread);
+  writer->stop();
+  codec::Tx late = rollup.transfer(1, 2, 99);
+  auto refused = writer->append(seq::MempoolSubmission{late, late.id(), codec::to_json(late)});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Errc::io);
+}
+
+TEST_CASE("a state file of schema 4 is migrated to 5: it gains an empty mempool", "[rpc][store]") {
+  ServeDir dir;
+  const std::string path = dir.path("v4.db");
+  {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    std::string script;
+    for (const auto& m : store::migrations().first(4)) script += std::string(m.sql);
+    script +=
+        "INSERT INTO schema_version VALUES (1, 'x'), (2, 'x'), (3, 'x'), (4, 'x');"
+        "INSERT INTO seq_log VALUES (1, X'01', 0, 5, NULL, 'x');";
+    char* error = nullptr;
+    const int rc = sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &error);
+    INFO((error ? error : ""));
+    sqlite3_free(error);
+    sqlite3_close(raw);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  store::Db db = must(store::Db::open(path, store::OpenMode::must_exist));
+  CHECK(must(db.schema_version()) == 5);
+  CHECK(must(seq::mempool_pending_count(db)) == 0);
+  CHECK(must(seq::logged_height(db)) == 1);
+  const codec::Tx tx =
+      wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 1, 0, 0, kParams);
+  auto transaction = must(db.begin_immediate());
+  std::vector<seq::MempoolSubmission> txs{{tx, tx.id(), codec::to_json(tx)}};
+  CHECK(must(seq::mempool_append(db, txs)) == std::vector<bool>{true});
+  must(transaction.commit());
+  CHECK(must(seq::mempool_pending(db, 0, 10)).size() == 1);
+}
