@@ -69,7 +69,7 @@ else
   expect_eq "$probe" 4 "a refused connection is an I/O error"
   python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$FIX" > http.log 2>&1 &
   HTTP_PID=$!
-  trap 'kill "$HTTP_PID" 2>/dev/null; wait "$HTTP_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+  trap 'kill "$HTTP_PID" 2>/dev/null || true; wait "$HTTP_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
   port=
   for _ in $(seq 100); do
     port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' http.log | head -n1)
