@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
       "rollup-seq --cut-on espresso.block then signs one rollup block per Espresso block.\n"
       "to-espresso writes block lines in Espresso's shapes. Namespace proofs, VID commitments and\n"
       "HotShot consensus are NOT verified: the query service is trusted (man rollup-espresso).",
-      "rollup-espresso from-espresso --url https://query.example/v0 --from 5000 --namespace 1\n"
+      "rollup-espresso from-espresso --url https://query.example/v0 --from 5000 --skip-invalid\n"
       "    | rollup-seq --key seq.key --cut-on espresso.block | rollup-submit | rollup-exec");
   tool.add_db_option();
   auto& app = tool.app();
