@@ -214,6 +214,17 @@ TEST_CASE("namespace answers: txs in Espresso's order, other rollups' bytes and 
   REQUIRE_FALSE(contradiction);
   CHECK_THAT(contradiction.error().message, Catch::Contains("does not list"));
 
+  // No transactions and no proof for a namespace the table gives bytes: the service could not
+  // prove it, and the block is not taken as empty.
+  auto unproven = *answer;
+  unproven.transactions.clear();
+  unproven.proof = nullptr;
+  auto dropped = espresso::namespace_txs(header, unproven, rollup);
+  REQUIRE_FALSE(dropped);
+  CHECK_THAT(dropped.error().message, Catch::Contains("no transactions and no proof"));
+  unproven.proof = answer->proof;  // with a proof, an empty namespace is the service's claim to make
+  CHECK(espresso::namespace_txs(header, unproven, rollup));
+
   // Asked for namespace 1, the answer holds namespace 2: the service answered the wrong question.
   Json wrong_ns = fixture("availability/block/4201/namespace/1");
   wrong_ns["transactions"][1]["namespace"] = 2u;

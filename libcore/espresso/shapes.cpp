@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "espresso/base64.hpp"
@@ -16,6 +18,8 @@ namespace {
 constexpr std::size_t kCountBytes = 4;
 constexpr std::size_t kEntryBytes = 8;
 constexpr std::uint64_t kMaxNamespace = 0xFFFFFFFFu;
+/// A namespace's bytes with no tx: the u32 tx count alone.
+constexpr std::uint32_t kEmptyNamespaceBytes = 4;
 
 Result<std::uint32_t> namespace_id(FieldReader& f, const char* name) {
   auto id = ROLLUP_TRY(f.u53(name));
@@ -162,9 +166,21 @@ Result<NamespaceTxs> namespace_txs(const Header& header, const NamespaceAnswer& 
       return fail(Errc::bad_input, fmt::format("transactions[{}] is in namespace {}, not the namespace {} asked for", i,
                                                answer.transactions[i].namespace_id, rollup.namespace_id));
   }
-  if (!answer.transactions.empty() && !header.ns_table.find(rollup.namespace_id))
+  const auto& entries = header.ns_table.entries;
+  auto listed = std::find_if(entries.begin(), entries.end(), [&](const NsTableEntry& e) { return e.id == rollup.namespace_id; });
+  if (!answer.transactions.empty() && listed == entries.end())
     return fail(Errc::bad_input, fmt::format("block {} has transactions for namespace {} that its ns_table does not list",
                                              header.height, rollup.namespace_id));
+  // A service that cannot make the proof of a namespace answers it as empty, with no proof: taking
+  // that at its word would drop the namespace's txs. Only a namespace whose bytes hold no more
+  // than an empty tx count may come without txs and without a proof.
+  if (listed != entries.end() && answer.transactions.empty() && answer.proof.is_null()) {
+    std::uint32_t start = listed == entries.begin() ? 0 : std::prev(listed)->end;
+    if (listed->end - start > kEmptyNamespaceBytes)
+      return fail(Errc::bad_input, fmt::format("block {} lists {} bytes for namespace {}, but the answer has no transactions "
+                                               "and no proof (the service could not prove them): not taken as empty",
+                                               header.height, listed->end - start, rollup.namespace_id));
+  }
   for (std::size_t i = 0; i < answer.transactions.size(); ++i) {
     auto tx = decode_tx_payload(answer.transactions[i].payload);
     if (!tx) {

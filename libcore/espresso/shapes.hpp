@@ -102,8 +102,9 @@ struct NamespaceTxs {
 };
 
 /// Takes the rollup's txs out of an answer and its block's header. Bad input when the answer
-/// contradicts itself or the header: a transaction of another namespace, or transactions for a
-/// namespace the header's table does not list. A payload that is not a canonical tx, or is a tx
+/// contradicts itself or the header: a transaction of another namespace, transactions for a
+/// namespace the header's table does not list, or no transactions and no proof for a namespace
+/// the table gives bytes (how a service answers when it cannot prove them). A payload that is not a canonical tx, or is a tx
 /// signed for another chain or namespace, is listed in `rejected` (anyone may post any bytes to
 /// any namespace: the caller decides whether that stops the run).
 Result<NamespaceTxs> namespace_txs(const Header& header, const NamespaceAnswer& answer, const RollupId& rollup);
