@@ -239,7 +239,9 @@ TEST_CASE("malicious: range proofs with dropped, reordered or swapped blocks, ot
 TEST_CASE("air range: the golden proofs of one and two blocks decode and re-encode byte for byte", "[air][range]") {
   // One decoder for every block count: the established single-block encoding is its k = 1 case.
   std::size_t lines = 0;
-  for (const char* name : {"golden/proofs.ndjson", "golden/proofs-range.ndjson"}) {
+  for (const char* name : {"golden/proofs.ndjson", "golden/proofs-range.ndjson", "golden/proofs-v1.ndjson",
+                           "golden/proofs-range-v1.ndjson"}) {
+    const bool v1 = std::string_view(name).find("-v1") != std::string_view::npos;
     std::ifstream in(test::data_path(name));
     REQUIRE(in);
     for (std::string text; std::getline(in, text);) {
@@ -254,11 +256,12 @@ TEST_CASE("air range: the golden proofs of one and two blocks decode and re-enco
       CHECK(decoded->first.claims.size() == blocks);
       CHECK(proof_block_count(line->proof) == blocks);
       CHECK(line->proof[1] == (blocks == 1 ? 'B' : 'R'));
+      CHECK(decoded->first.version == (v1 ? 1 : kProofVersion));
       CHECK(encode_proof(decoded->first, decoded->second) == line->proof);
       ++lines;
     }
   }
-  CHECK(lines == 3);
+  CHECK(lines == 6);
 
   // A range of one block has exactly one encoding, "RBLK": the same header as "RRNG" is refused.
   const auto bs = blocks();

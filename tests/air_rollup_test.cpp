@@ -1,6 +1,7 @@
 // The rollup AIR: honest block proofs of every kind of receipt verify; malicious provers (tampered
 // traces, false claims, wrong roots, other blocks, damaged bytes, weak parameters) are rejected.
 #include <algorithm>
+#include <bit>
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -583,5 +584,167 @@ TEST_CASE("malicious: damaged proof bytes", "[air][malicious]") {
     auto json = codec::Json::parse(to_json(line));
     json["size"] = good.size() + 1;
     CHECK(!parse_proof_line(json));
+  }
+}
+
+namespace {
+
+// A proof of `block` at a forced subtree depth (the prover picks 6 for these few accounts), made
+// as prove_range makes it; `tamper` edits the trace and then the prover's own checks are skipped
+// (a cheating prover). Returns the encoding and the claim it answers.
+std::pair<Bytes, RangeProofClaim> prove_at_depth(const ProverState& state, const codec::Block& block, unsigned depth,
+                                                 const std::function<void(const RollupAir&, stark::Trace&)>& tamper = {}) {
+  auto w = make_witness(state, block, kParams, signatures_of(block), 1, nullptr, depth);
+  REQUIRE(w);
+  RollupAir air(w->publics, w->program.ops);
+  auto trace = build_trace(air, w->ops, 2);
+  stark::ProverFaults faults;
+  if (tamper) {
+    tamper(air, trace);
+    REQUIRE_FALSE(stark::prove(air, trace, {}, 2));  // the honest prover refuses it
+    faults.skip_checks = true;
+  }
+  auto proof = stark::prove_with_faults(air, trace, {}, 2, faults);
+  REQUIRE(proof);
+  auto bytes = stark::serialize(*proof);
+  REQUIRE(bytes);
+  ProofHeader h{w->publics.depth, {w->claims}, w->publics.sub_pre_state, w->publics.sub_post_state,
+                w->publics.sub_pre_keys, w->publics.sub_post_keys};
+  RangeProofClaim claim{block.height, block.height, block.hash, hash::digest_bytes(state.state().root()),
+                        w->publics.post_root, state.keys().commitment()};
+  return {encode_proof(h, *bytes), claim};
+}
+
+}  // namespace
+
+TEST_CASE("air: proofs at depths whose ops are not a power of two rows verify", "[air]") {
+  const ProverState state(genesis(), 1);
+  const auto block = first_block();
+  ProverState advanced = state;  // prove() moves its state past the block
+  auto reference = prove(advanced, block);
+  REQUIRE(reference.proof.depth == 6);
+  const auto expected = verify(block, reference.claim, reference.proof.bytes);
+  REQUIRE(expected);
+  for (unsigned depth : {7u, 9u, 15u}) {
+    INFO("depth " << depth);
+    auto w = make_witness(state, block, kParams, signatures_of(block), 1, nullptr, depth);
+    REQUIRE(w);
+    RollupAir air(w->publics, w->program.ops);
+    REQUIRE_FALSE(std::has_single_bit(air.op_rows()));
+    CHECK(air.trace_length() % air.op_rows() != 0);  // the trace ends inside a cut pad op
+    // The row selectors are as long as the trace; the verifier's sums over their non-zero rows
+    // are their interpolation.
+    const auto periods = air.periodic_periods();
+    CHECK(periods[per::kRow0] == air.trace_length());
+    const auto cols = air.periodic_columns();
+    const Ext2 z(Felt(31415926), Felt(27182818));
+    std::vector<Ext2> fast(cols.size());
+    REQUIRE(air.periodic_values_at(z, fast));
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      INFO("periodic column " << k);
+      auto coeffs = cols[k];
+      field::intt(std::span<Felt>(coeffs));
+      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
+    }
+    auto [bytes, claim] = prove_at_depth(state, block, depth);
+    CHECK(claim.post_root == reference.claim.post_root);
+    auto effects = verify(block, claim, bytes);
+    REQUIRE(effects);
+    REQUIRE(effects->receipts.size() == expected->receipts.size());
+    for (std::size_t i = 0; i < expected->receipts.size(); ++i) {
+      CHECK(effects->receipts[i].reason == expected->receipts[i].reason);
+      CHECK(effects->receipts[i].tx_id == expected->receipts[i].tx_id);
+    }
+  }
+}
+
+TEST_CASE("malicious: tampered cells at a depth whose ops are not a power of two rows", "[air][malicious]") {
+  ProverState state(genesis(), 1);
+  const auto block = first_block();
+  struct Cell {
+    const char* what;
+    std::size_t column;
+    bool from_end;   // row counted back from the trace's end (inside the cut pad op)
+    std::size_t row;  // else: op 1's row
+  };
+  const std::vector<Cell> cells = {
+      {"a round of the cut pad op", col::kOld + 5, true, 3},
+      {"the count register in the cut pad op", col::kCount, true, 1},
+      {"a path bit of op 1", col::kBit, false, 8 * 3},
+      {"range check A at op 1's last row", col::kAccA, false, 71},
+      {"op 1's leaf index on its last row", col::kIndex, false, 71},
+  };
+  for (const auto& cell : cells) {
+    INFO(cell.what);
+    auto tamper = [&](const RollupAir& air, stark::Trace& t) {
+      REQUIRE(air.op_rows() == 72);
+      const std::size_t row = cell.from_end ? air.trace_length() - 1 - cell.row : air.op_rows() + cell.row;
+      Felt& v = t.at(cell.column, row);
+      v = cell.column == col::kBit ? Felt::one() - v : v + Felt::one();
+    };
+    auto [bytes, claim] = prove_at_depth(state, block, 7, tamper);
+    stark_rejects(block, claim, bytes);
+  }
+}
+
+TEST_CASE("air: deferred fee credits write the fee recipient once, before its own ops and at the end", "[air]") {
+  ProverState state(genesis(), 1);
+  const auto block = first_block();
+  const auto sigs = signatures_of(block);
+  auto w = make_witness(state, block, kParams, sigs, 1);
+  REQUIRE(w);
+  auto per_tx = build_program(block, kParams, sigs, w->claims, FeeCredits::per_tx);
+  auto deferred = build_program(block, kParams, sigs, w->claims, FeeCredits::deferred);
+  REQUIRE(per_tx);
+  REQUIRE(deferred);
+  CHECK(deferred->ops.size() < per_tx->ops.size());
+  CHECK(deferred->created == per_tx->created);
+  const auto fr = key_words(feeman.public_key);
+  // Every op on the fee recipient's leaf in the deferred program is one the per-tx program has
+  // too, or a sum written just before such an op or at the end.
+  std::size_t fee_ops = 0;
+  for (const Op& op : deferred->ops) fee_ops += is_state_op(op.kind) && op.key == fr;
+  std::size_t per_tx_fee_ops = 0;
+  for (const Op& op : per_tx->ops) per_tx_fee_ops += is_state_op(op.kind) && op.key == fr;
+  CHECK(fee_ops < per_tx_fee_ops);
+  // Block 2's fees (after one that overflows) are owed at its end, and written there.
+  prove(state, block);
+  const auto b2 = second_block(block);
+  const auto sigs2 = signatures_of(b2);
+  auto w2 = make_witness(state, b2, kParams, sigs2, 1);
+  REQUIRE(w2);
+  auto p2 = build_program(b2, kParams, sigs2, w2->claims, FeeCredits::deferred);
+  REQUIRE(p2);
+  CHECK(p2->ops.back().key == key_words(carol.public_key));
+  CHECK(p2->ops.back().delta == Felt(2));  // bob's fee; alice's overflowed
+}
+
+TEST_CASE("malicious: deferred fee credits", "[air][malicious]") {
+  ProverState state(genesis(), 1);
+  const auto b1 = first_block();
+  SECTION("a fee to a recipient without an account, deferred as if it had one") {
+    const auto sigs = signatures_of(b1);
+    auto honest = make_witness(state, b1, kParams, sigs, 1);
+    REQUIRE(honest);
+    auto claims = honest->claims;
+    auto created = std::find_if(claims.begin(), claims.end(), [](const ReceiptClaim& c) { return c.fee_new; });
+    REQUIRE(created != claims.end());
+    created->fee_new = false;
+    const RangeProofClaim claim{1, 1, b1.hash, hash::digest_bytes(state.state().root()), honest->publics.post_root,
+                                state.keys().commitment()};
+    stark_rejects(b1, claim, cheat(state, b1, sigs, &claims, nullptr));
+  }
+  SECTION("a fee credit past 2^53 claimed to fit, inside the deferred sum") {
+    prove(state, b1);
+    const auto b2 = second_block(b1);
+    const auto sigs = signatures_of(b2);
+    auto honest = make_witness(state, b2, kParams, sigs, 1);
+    REQUIRE(honest);
+    REQUIRE(honest->claims[1].at_fee);
+    auto claims = honest->claims;
+    claims[1] = {};
+    const RangeProofClaim claim{2, 2, b2.hash, hash::digest_bytes(state.state().root()), honest->publics.post_root,
+                                state.keys().commitment()};
+    stark_rejects(b2, claim, cheat(state, b2, sigs, &claims, nullptr));
   }
 }

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 // their own magic. Each block count has exactly one encoding.
 constexpr std::array<std::uint8_t, 4> kBlockMagic = {'R', 'B', 'L', 'K'};
 constexpr std::array<std::uint8_t, 4> kRangeMagic = {'R', 'R', 'N', 'G'};
-constexpr std::uint8_t kVersion = 1;  ///< of both forms
+constexpr std::uint8_t kOldestVersion = 1;  ///< of both forms; kProofVersion is the newest
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -45,6 +45,7 @@ Checked<void> check_block(const codec::Block& block, const vm::RollupParams& par
 struct Prefix {
   unsigned depth = 0;
   std::uint32_t blocks = 0;
+  std::uint8_t version = 0;
 };
 
 Checked<Prefix> read_prefix(ByteReader& r) {
@@ -53,10 +54,10 @@ Checked<Prefix> read_prefix(ByteReader& r) {
   std::uint8_t version = 0, depth = 0;
   if (!r.raw(magic) || (magic != kBlockMagic && magic != kRangeMagic)) return reject(kEncoding, "not a block proof (magic)");
   const bool range = magic == kRangeMagic;
-  if (!r.u8(version) || version != kVersion)
+  if (!r.u8(version) || version < kOldestVersion || version > kProofVersion)
     return reject(kEncoding, range ? "unknown range proof version" : "unknown block proof version");
   if (!r.u8(depth) || !valid_depth(depth)) return reject(kEncoding, "invalid subtree depth");
-  Prefix p{depth, 1};
+  Prefix p{depth, 1, version};
   // One block is always "RBLK", never a range of one.
   if (range && (!r.u32(p.blocks) || p.blocks < 2 || p.blocks > r.remaining() / 4))
     return reject(kEncoding, "invalid block count");
@@ -149,7 +150,8 @@ Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::
     ROLLUP_TRY(check_block(block, params));
     const auto& txs = vm::rollup_txs(block, params.namespace_id);
     const auto signatures = vm::check_signatures(txs, params, verify_threads());
-    auto program = build_program(block, params, signatures, header.claims[i]);
+    auto program = build_program(block, params, signatures, header.claims[i],
+                                 header.version == 1 ? FeeCredits::per_tx : FeeCredits::deferred);
     if (!program) {
       return reject(Rejection::claims_contradict_block, fmt::format("block {}: {}", block.height, program.error().message));
     }
@@ -183,7 +185,7 @@ std::string_view describe(Rejection reason) {
 Bytes encode_proof(const ProofHeader& h, std::span<const std::uint8_t> stark_proof) {
   ByteWriter w;
   const bool range = h.claims.size() > 1;
-  w.raw(range ? kRangeMagic : kBlockMagic).u8(kVersion).u8(static_cast<std::uint8_t>(h.depth));
+  w.raw(range ? kRangeMagic : kBlockMagic).u8(h.version).u8(static_cast<std::uint8_t>(h.depth));
   if (range) w.u32(static_cast<std::uint32_t>(h.claims.size()));
   for (const auto& block : h.claims) {
     w.u32(static_cast<std::uint32_t>(block.size()));
@@ -200,6 +202,7 @@ Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std:
   const Prefix prefix = ROLLUP_TRY(read_prefix(r));
   ProofHeader h;
   h.depth = prefix.depth;
+  h.version = prefix.version;
   h.claims.resize(prefix.blocks);
   for (auto& claims : h.claims) ROLLUP_TRY(read_claims(r, claims));
   ROLLUP_TRY(read_subtree_roots(r, {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}));
@@ -253,15 +256,20 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   const std::string span = blocks.size() == 1 ? fmt::format("block {}", blocks.front().height)
                                               : fmt::format("blocks {}..{}", blocks.front().height, blocks.back().height);
 
-  // The blocks share one subtree depth: the one the accounts after the last block need.
+  // The blocks share one subtree depth: the one the accounts after the last block need. The copy
+  // of the state this takes is dropped at once: with a million accounts it is hundreds of MiB
+  // the STARK prover could not use.
   std::vector<std::vector<bool>> signatures;
-  vm::State after = state.state();
-  for (const auto& block : blocks) {
-    signatures.push_back(
-        vm::check_signatures(vm::rollup_txs(block, params.namespace_id), params, threads));
-    after.apply_block(block, params, signatures.back(), threads);
-  }
-  const unsigned depth = depth_for(after.size() + 1);
+  const std::uint64_t accounts_after = [&] {
+    vm::State after = state.state();
+    for (const auto& block : blocks) {
+      signatures.push_back(
+          vm::check_signatures(vm::rollup_txs(block, params.namespace_id), params, threads));
+      after.apply_block(block, params, signatures.back(), threads);
+    }
+    return after.size();
+  }();
+  const unsigned depth = depth_for(accounts_after + 1);
   if (depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
 
   // Each block's witness starts where the previous one's ends; the ops concatenate.

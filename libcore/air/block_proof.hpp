@@ -122,11 +122,17 @@ struct BlockProof {
 Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,
                                const vm::RollupParams& params, const ProveOptions& options = {});
 
+/// The proof format version the prover writes: 2, whose programs defer the fee recipient's
+/// credits (FeeCredits::deferred). Version 1 proofs (one credit op per fee) still verify.
+inline constexpr std::uint8_t kProofVersion = 2;
+
 /// The proof's header: the prover's receipt claims, one list per block, and the subtree roots.
 struct ProofHeader {
   unsigned depth = 0;
   std::vector<std::vector<ReceiptClaim>> claims;
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
+  /// The format version, which fixes how the programs credit fees (1: per tx, 2: deferred).
+  std::uint8_t version = kProofVersion;
 };
 /// The header, then the STARK proof: one block as "RBLK" (docs/air.md §6), more as "RRNG" (§13).
 Bytes encode_proof(const ProofHeader& header, std::span<const std::uint8_t> stark_proof);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "core/limits.hpp"
 #include "crypto/crypto.hpp"
 
@@ -16,16 +18,54 @@ std::array<Felt, 8> packed_words(const PublicKey& key) {
   return w;
 }
 
+// Fees owed to the block's fee recipient and not yet written (FeeCredits::deferred).
+struct PendingFees {
+  PublicKey recipient{};
+  bool deferred = false;
+  std::uint64_t amount = 0;   // below 2^53: a sum that would reach it is written first
+  std::uint32_t receipt = 0;  // the last receipt that added to it
+};
+
 // Builds the ops of one receipt; the rules are those of docs/air.md §3.2.
 class Emitter {
  public:
-  Emitter(Program& program, std::uint32_t receipt) : p_(program), receipt_(receipt) {}
+  Emitter(Program& program, std::uint32_t receipt, PendingFees& fees)
+      : p_(program), receipt_(receipt), fees_(fees) {}
+
+  // Writes the deferred fees: one credit of their sum. Before any op on the fee recipient's key
+  // (so that every op reads the leaf the STF would, tx by tx) and at the block's end. Until then
+  // no op reads that leaf, and its balance only grows, so one range check of the sum proves that
+  // none of the credits it adds up overflowed.
+  void settle_fees() {
+    if (fees_.amount == 0) return;
+    const std::uint64_t amount = std::exchange(fees_.amount, 0);
+    Op& op = push_state(fees_.recipient, OpKind::state_update, fees_.receipt);
+    op.delta = Felt(amount);
+    op.a2 = Felt::one();
+  }
+  // The fee of a successful tx, neither sender nor `to` being the fee recipient.
+  void fee(std::uint64_t amount, bool create) {
+    if (!fees_.deferred || create) {
+      credit(fees_.recipient, amount, create);
+      return;
+    }
+    // An existing recipient: the claim is proven when the sum is written (the credit op then
+    // opens the leaf, which must exist: no op on its key came in between, not even its creation).
+    if (fees_.amount + amount >= kBalanceLimit) settle_fees();  // the next credit will not fit
+    fees_.amount += amount;
+    fees_.receipt = receipt_;
+  }
 
   Op& state(const PublicKey& key, OpKind kind = OpKind::state_update) {
+    if (key == fees_.recipient) settle_fees();
+    return push_state(key, kind, receipt_);
+  }
+
+  Op& push_state(const PublicKey& key, OpKind kind, std::uint32_t receipt) {
     Op op;
     op.kind = kind;
     op.key = key_words(key);
-    op.receipt = receipt_;
+    op.receipt = receipt;
     // The count the verifier expects after the program is the one the AIR's count register
     // reaches: both follow creates_account.
     if (creates_account(kind)) p_.created += 1;
@@ -82,6 +122,7 @@ class Emitter {
 
  private:
   Op& key_op(const PublicKey& key, OpKind kind) {
+    if (key == fees_.recipient) settle_fees();
     Op op;
     op.kind = kind;
     op.key = packed_words(key);
@@ -92,6 +133,7 @@ class Emitter {
 
   Program& p_;
   std::uint32_t receipt_;
+  PendingFees& fees_;
 };
 
 std::unexpected<Error> contradiction(std::size_t receipt, const std::string& what) {
@@ -119,7 +161,7 @@ Result<ReceiptClaim> decode_claim(std::uint8_t byte) {
 
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
-                              std::span<const ReceiptClaim> claims) {
+                              std::span<const ReceiptClaim> claims, FeeCredits fee_credits) {
   const auto& txs = vm::rollup_txs(block, params.namespace_id);
   if (signature_ok.size() != txs.size())
     return fail(Errc::internal, "one signature bit per tx is required");
@@ -129,11 +171,12 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
   Program p;
   p.ops.reserve(3 * claims.size());
   const PublicKey& fr = block.fee_recipient;
+  PendingFees fees{fr, fee_credits == FeeCredits::deferred};
   std::uint32_t r = 0;
 
   for (const auto& d : block.deposits) {
     const ReceiptClaim& c = claims[r];
-    Emitter e(p, r);
+    Emitter e(p, r, fees);
     if (c.fee_new || c.at_fee) return contradiction(r, "a deposit has no fee");
     if (c.reason == vm::Reason::none) {
       e.credit(d.to, d.amount, c.to_new);
@@ -152,7 +195,7 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
   for (std::size_t i = 0; i < txs.size(); ++i, ++r) {
     const codec::Tx& tx = txs[i];
     const ReceiptClaim& c = claims[r];
-    Emitter e(p, r);
+    Emitter e(p, r, fees);
     const bool transfer = tx.type == codec::TxType::transfer;
     p.receipts.push_back(vm::Receipt{transfer ? vm::ReceiptKind::transfer : vm::ReceiptKind::withdraw,
                                      0, tx.id(), c.reason});
@@ -215,13 +258,14 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
         e.debit(tx.from, need, from_is_fr ? tx.fee : 0, tx.nonce);
         if (transfer) e.credit(tx.to, to_credit, c.to_new);
         else p.withdrawals.push_back(vm::Withdrawal{tx.from, tx.amount});
-        if (tx.fee > 0 && !from_is_fr && !to_is_fr) e.credit(fr, tx.fee, c.fee_new);
+        if (tx.fee > 0 && !from_is_fr && !to_is_fr) e.fee(tx.fee, c.fee_new);
         else if (c.fee_new) return contradiction(r, "fee_new without a separate fee credit");
         break;
       default:
         return contradiction(r, "impossible reason");
     }
   }
+  Emitter(p, r, fees).settle_fees();
   return p;
 }
 

@@ -60,12 +60,23 @@ struct Program {
   std::uint64_t created = 0;
 };
 
+/// How a program credits the fees of a block's txs to its fee recipient (docs/air.md §3.2).
+enum class FeeCredits : std::uint8_t {
+  /// One credit op per fee (proofs of format version 1).
+  per_tx = 1,
+  /// The fees are summed in the program and written by one credit op, just before the next op
+  /// on the fee recipient's key and at the block's end (version 2): one op per block instead of
+  /// one per tx.
+  deferred = 2,
+};
+
 /// Derives the program of `block` from one claim per receipt (deposits, then the namespace's
 /// txs). Errc::rejected when the claims contradict the public data (a bad-signature claim for a
 /// tx whose signature is valid, or the reverse; a reason a deposit cannot have; ...).
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
-                              std::span<const ReceiptClaim> claims);
+                              std::span<const ReceiptClaim> claims,
+                              FeeCredits fees = FeeCredits::deferred);
 
 /// The eight little-endian u32 words of a key that the state tree's leaves hash: a state op's key.
 std::array<Felt, 8> key_words(const PublicKey& key);

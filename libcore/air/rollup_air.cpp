@@ -38,10 +38,14 @@ constexpr unsigned kUnset = 1000;
 
 }  // namespace
 
-bool valid_depth(unsigned depth) { return depth == 6 || depth == 14 || depth == 30; }
+bool valid_depth(unsigned depth) { return depth >= kMinDepth && depth <= kMaxDepth; }
 
 unsigned depth_for(std::uint64_t positions) {
-  for (unsigned d : {6u, 14u, 30u})
+  // 6 and 14 (ops of 64 and 128 rows) below 2^14 positions, as before other depths existed, so
+  // that small blocks keep their proofs; above, the exact depth: a level saved is 8 rows per op.
+  for (unsigned d : {6u, 14u})
+    if (positions <= (std::uint64_t{1} << d)) return d;
+  for (unsigned d = 15; d <= kMaxDepth; ++d)
     if (positions <= (std::uint64_t{1} << d)) return d;
   return 0;
 }
@@ -57,6 +61,9 @@ RollupAir::RollupAir(BlockPublics publics, std::vector<Op> ops)
       n_(trace_length_for(ops_.size(), valid_depth(publics.depth) ? publics.depth : 6)),
       program_digest_(program_digest(ops_)) {
   structure_polys_ = structure_columns();
+  // The op-level columns have period R only when R is a power of two; otherwise they are as long
+  // as the trace and the verifier sums them over their non-zero rows (periodic_values_at).
+  if (!std::has_single_bit(op_rows_)) structure_polys_.resize(per::kRow0);
   for (auto& col : structure_polys_) field::intt(std::span<Felt>(col));
 }
 
@@ -180,6 +187,12 @@ std::vector<std::size_t> RollupAir::periodic_periods() const {
 
 std::vector<std::vector<Felt>> RollupAir::periodic_columns() const {
   auto cols = structure_columns();
+  if (!std::has_single_bit(op_rows_))  // an op's pattern, repeated along the trace (the last op cut)
+    for (std::size_t k = per::kRow0; k < per::kPublic; ++k) {
+      std::vector<Felt> whole(n_);
+      for (std::size_t i = 0; i < n_; ++i) whole[i] = cols[k][i % op_rows_];
+      cols[k] = std::move(whole);
+    }
   cols.resize(per::kCount, std::vector<Felt>(n_));
   for (std::size_t o = 0; o < ops_.size(); ++o)
     for (std::size_t r : public_rows()) {
@@ -197,6 +210,58 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   // The public columns vanish off the ops' public rows: sum their Lagrange terms only,
   //   P(z) = (z^n - 1) / n * sum_i v_i * w^i / (z - w^i).
   const Felt w = field::root_of_unity(static_cast<unsigned>(std::countr_zero(n_)));
+  const Ext2 scale = (z.pow(n_) - Felt::one()) * Felt(n_).inverse();
+  if (structure_polys_.size() < per::kRow0 + 1) {
+    // Op-level columns as long as the trace (R not a power of two): the same sum over the rows of
+    // every op (the last one cut at n) where any of them is non-zero.
+    const auto patterns = structure_columns();
+    std::vector<std::size_t> live;
+    for (std::size_t r = 0; r < op_rows_; ++r)
+      for (std::size_t k = per::kRow0; k < per::kPublic; ++k)
+        if (patterns[k][r] != Felt::zero()) {
+          live.push_back(r);
+          break;
+        }
+    std::vector<Felt> w_live(live.size());
+    for (std::size_t t = 0; t < live.size(); ++t) w_live[t] = w.pow(live[t]);
+    // Every column is a combination of the same sums over the ops, one per live row r:
+    //   S_r = sum_o w^(oR + r) / (z - w^(oR + r)),
+    // so each point costs one inversion and one addition. With z = a + b u (u^2 = W) and a point
+    // p of the base field, 1 / (z - p) = (a - p - b u) / ((a - p)^2 - W b^2): the inversions are
+    // of base-field norms, all batched.
+    if (z.imag() == Felt::zero()) return false;  // z in F_p (never drawn so): interpolate instead
+    const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
+    const Felt w_op = w.pow(op_rows_);
+    std::vector<Felt> points, norms;
+    std::vector<std::uint32_t> which;  // the live row of each point
+    points.reserve((n_ / op_rows_ + 1) * live.size());
+    which.reserve(points.capacity());
+    Felt base = Felt::one();
+    for (std::size_t start = 0; start < n_; start += op_rows_, base *= w_op)
+      for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t) {  // the last op is cut
+        points.push_back(base * w_live[t]);
+        which.push_back(static_cast<std::uint32_t>(t));
+      }
+    norms.resize(points.size());
+    for (std::size_t m = 0; m < points.size(); ++m) {
+      const Felt d = a - points[m];
+      norms[m] = d * d - wb2;
+    }
+    field::batch_inverse(std::span<Felt>(norms));
+    std::vector<Felt> re(live.size()), im(live.size());
+    for (std::size_t m = 0; m < points.size(); ++m) {
+      const Felt scaled = points[m] * norms[m];
+      re[which[m]] += scaled * (a - points[m]);
+      im[which[m]] += scaled;
+    }
+    std::vector<Ext2> by_row(live.size());
+    for (std::size_t t = 0; t < live.size(); ++t) by_row[t] = Ext2(re[t], -(z.imag() * im[t]));
+    std::array<Ext2, per::kPublic - per::kRow0> acc{};
+    for (std::size_t t = 0; t < live.size(); ++t)
+      for (std::size_t k = per::kRow0; k < per::kPublic; ++k)
+        if (const Felt v = patterns[k][live[t]]; v != Felt::zero()) acc[k - per::kRow0] += by_row[t] * v;
+    for (std::size_t k = per::kRow0; k < per::kPublic; ++k) out[k] = acc[k - per::kRow0] * scale;
+  }
   const auto rows = public_rows();
   std::array<Felt, 4> w_row;
   for (std::size_t i = 0; i < rows.size(); ++i) w_row[i] = w.pow(rows[i]);
@@ -212,7 +277,6 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
       inv.push_back(z - points.back());
     }
   field::batch_inverse(std::span<Ext2>(inv));
-  const Ext2 scale = (z.pow(n_) - Felt::one()) * Felt(n_).inverse();
   std::array<Ext2, per::kPublicColumns> acc{};
   std::size_t m = 0;
   for (std::size_t o = 0; o < ops_.size(); ++o)

@@ -100,9 +100,13 @@ inline constexpr std::size_t kNextKeyNew = 4;  ///< the next op is K_NEW: LINK c
 }  // namespace last
 }  // namespace public_col
 
-/// Subtree depths an op can have: 6, 14 or 30 levels (ops of 8, 16, 32 permutations).
+/// Subtree depths an op can have: 6 to 30 levels (ops of 8 to 32 permutations). With 6, 14 and
+/// 30 an op's R = 8 (2 + depth) rows are a power of two and its row selectors periodic columns
+/// of period R; with the others they are as long as the trace (docs/air.md §4.2).
+inline constexpr unsigned kMinDepth = 6, kMaxDepth = 30;
 bool valid_depth(unsigned depth);
-/// The smallest valid depth whose subtree holds `positions` leaves.
+/// The depth a prover picks for a subtree of `positions` leaves: 6 or 14 up to 2^14 positions,
+/// the smallest that holds them above.
 unsigned depth_for(std::uint64_t positions);
 
 /// Everything the AIR's boundary constraints and transcript bind besides the program.
@@ -126,7 +130,8 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   RollupAir(BlockPublics publics, std::vector<Op> ops);
 
   static std::size_t rows_per_op(unsigned depth) { return 8 * (2 + std::size_t{depth}); }
-  /// At least one pad op follows the program, so the last row holds the final registers.
+  /// At least one pad op follows the program, so the last row holds the final registers. When R
+  /// is not a power of two the trace ends inside a pad op, cut there.
   static std::size_t trace_length_for(std::size_t ops, unsigned depth);
 
   std::string id() const override {

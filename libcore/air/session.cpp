@@ -5,23 +5,10 @@
 #include <cmath>
 
 #include "l1/genesis.hpp"
+#include "l1/views.hpp"
 #include "vm/history.hpp"
 
 namespace rollup::air {
-
-namespace {
-
-Result<std::optional<codec::Block>> block_at(l1::Contract& contract, std::uint64_t height) {
-  auto stored = ROLLUP_TRY(contract.block_at(height));
-  if (!stored) return std::optional<codec::Block>{};
-  auto json = codec::Json::parse(stored->body, nullptr, false);
-  auto block = codec::parse_block(json);
-  if (!block)
-    return fail(Errc::internal, fmt::format("the contract's block {} does not parse: {}", height, block.error().message));
-  return std::optional<codec::Block>(std::move(*block));
-}
-
-}  // namespace
 
 // ---- Prover
 
@@ -37,7 +24,7 @@ Result<std::unique_ptr<ProverSession>> ProverSession::open(store::Db& db, l1::Co
 }
 
 Result<codec::Block> ProverSession::committed_block(std::uint64_t height) {
-  auto block = ROLLUP_TRY(block_at(*contract_, height));
+  auto block = ROLLUP_TRY(l1::committed_block(*contract_, height));
   if (!block) return fail(Errc::rejected, fmt::format("block {} is not committed on the contract", height));
   return std::move(*block);
 }
@@ -177,7 +164,7 @@ Result<std::optional<std::string>> VerifierSession::check(const ProofLine& line,
   if (line.pre_keys != pre.keys) return Why("its pre-block key set is not the one after the block below");
   std::vector<codec::Block> blocks;
   for (std::uint64_t h = line.height; h <= line.last_height; ++h) {
-    auto committed = ROLLUP_TRY(block_at(*contract_, h));
+    auto committed = ROLLUP_TRY(l1::committed_block(*contract_, h));
     auto streamed = stream_blocks_.find(h);
     const std::string which = h == line.height ? "the stream's block" : fmt::format("the stream's block {}", h);
     // A stream block stands in for the contract's, so it must pass the contract's own check of

@@ -241,7 +241,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
                          unsigned threads) {
   using namespace col;
   const std::size_t n = air.trace_length(), R = air.op_rows(), cycles = R / 8;
-  const std::size_t total_ops = n / R;
+  const std::size_t total_ops = (n + R - 1) / R;  // the last one cut at n when R is not a power of 2
   const auto& ops = air.ops();
   stark::Trace trace(kWidth, n);
   std::vector<Digest> old_roots(total_ops), new_roots(total_ops);
@@ -257,7 +257,9 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
       const bool state = is_state_op(op.kind);
       const bool empty = writes_empty_leaf(op.kind);
       const bool low = op.kind == OpKind::key_low;
-      auto put = [&](std::size_t column, std::size_t row, Felt v) { trace.at(column, base + row) = v; };
+      auto put = [&](std::size_t column, std::size_t row, Felt v) {
+        if (base + row < n) trace.at(column, base + row) = v;
+      };
 
       // The two lanes, one permutation per cycle; row 8c is a cycle's input, 8c + r its state
       // after r rounds.
@@ -357,7 +359,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
   Digest state_root = air.publics().sub_pre_state, key_root = air.publics().sub_pre_keys;
   Felt count(air.publics().pre_keys.count);
   for (std::size_t o = 0; o < total_ops; ++o) {
-    for (std::size_t r = o * R; r < (o + 1) * R; ++r) {
+    for (std::size_t r = o * R; r < std::min(n, (o + 1) * R); ++r) {
       for (std::size_t j = 0; j < 4; ++j) {
         trace.at(kStateRoot + j, r) = state_root[j];
         trace.at(kKeyRoot + j, r) = key_root[j];

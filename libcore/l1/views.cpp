@@ -69,4 +69,13 @@ std::string payment_receipt_json(std::string_view what, const PublicKey& account
                      to_hex(account), amount);
 }
 
+Result<std::optional<codec::Block>> committed_block(Contract& contract, std::uint64_t height) {
+  auto stored = ROLLUP_TRY(contract.block_at(height));
+  if (!stored) return std::optional<codec::Block>{};
+  auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
+  if (!block)
+    return fail(Errc::internal, fmt::format("the contract's block {} does not parse: {}", height, block.error().message));
+  return std::optional<codec::Block>(std::move(*block));
+}
+
 }  // namespace rollup::l1

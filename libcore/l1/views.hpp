@@ -1,5 +1,6 @@
 #pragma once
 // The contract's answers as stream objects (docs/formats.md, "Contract views" and l1.receipt).
+#include <optional>
 #include <string>
 
 #include "l1/contract.hpp"
@@ -17,5 +18,9 @@ std::string deposit_receipt_json(const QueuedDeposit& deposit);
 std::string root_receipt_json(const RootRecord& root);
 /// `what` is "claim" or "exit", with the amount paid.
 std::string payment_receipt_json(std::string_view what, const PublicKey& account, std::uint64_t amount);
+
+/// The block the contract committed at `height`, parsed (nullopt when it has none). A stored body
+/// that does not parse is Errc::internal: the contract checked it when it took it.
+Result<std::optional<codec::Block>> committed_block(Contract& contract, std::uint64_t height);
 
 }  // namespace rollup::l1

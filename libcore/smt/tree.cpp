@@ -145,6 +145,88 @@ std::vector<NodeUpdate> Tree::commit(unsigned threads) {
   return updates;
 }
 
+std::vector<Digest> Tree::roots_after(std::span<const LeafBatch> batches, unsigned threads) const {
+  require_committed("roots_after");
+  // A node's value as of a batch: the nodes each batch changed at one level, sorted by index
+  // and then batch, so that a node's versions are adjacent and in batch order.
+  struct Version {
+    std::uint64_t index;
+    std::uint32_t batch;
+    Digest digest;
+  };
+  auto by_position = [](const Version& a, const Version& b) {
+    return a.index != b.index ? a.index < b.index : a.batch < b.batch;
+  };
+  std::vector<Version> versions;
+  for (std::uint32_t b = 0; b < batches.size(); ++b)
+    for (const auto& [index, leaf] : batches[b]) {
+      check_index(0, index, "roots_after");
+      versions.push_back({index, b, leaf});
+    }
+  std::stable_sort(versions.begin(), versions.end(), by_position);
+  // Within one batch the last write of an index wins.
+  std::vector<Version> unique;
+  for (std::size_t i = 0; i < versions.size(); ++i)
+    if (i + 1 == versions.size() || versions[i + 1].index != versions[i].index ||
+        versions[i + 1].batch != versions[i].batch)
+      unique.push_back(versions[i]);
+  versions.swap(unique);
+
+  std::vector<Version> parents;
+  std::vector<Digest> children, digests;
+  for (unsigned level = 0; level < kDepth; ++level) {
+    // Each (parent, batch) once: a parent changes in every batch that changed a child of it.
+    parents.clear();
+    for (const auto& v : versions) parents.push_back({v.index >> 1, v.batch, {}});
+    std::sort(parents.begin(), parents.end(), by_position);
+    parents.erase(std::unique(parents.begin(), parents.end(),
+                              [](const Version& a, const Version& b) { return a.index == b.index && a.batch == b.batch; }),
+                  parents.end());
+    // The children of (p, batch): the latest version of each at or before that batch, else the
+    // tree's node. Versions are sorted as parents are, so one forward walk finds them all.
+    children.resize(2 * parents.size());
+    std::size_t run = 0;
+    for (std::size_t k = 0; k < parents.size();) {
+      const std::uint64_t p = parents[k].index;
+      while (run < versions.size() && versions[run].index < 2 * p) ++run;
+      std::size_t left = run, left_end = left;
+      while (left_end < versions.size() && versions[left_end].index == 2 * p) ++left_end;
+      std::size_t right = left_end, right_end = right;
+      while (right_end < versions.size() && versions[right_end].index == 2 * p + 1) ++right_end;
+      const Digest &left_base = node(level, 2 * p), &right_base = node(level, 2 * p + 1);
+      const Digest *left_now = &left_base, *right_now = &right_base;
+      for (; k < parents.size() && parents[k].index == p; ++k) {
+        const std::uint32_t b = parents[k].batch;
+        while (left < left_end && versions[left].batch <= b) left_now = &versions[left++].digest;
+        while (right < right_end && versions[right].batch <= b) right_now = &versions[right++].digest;
+        children[2 * k] = *left_now;
+        children[2 * k + 1] = *right_now;
+      }
+      run = right_end;
+    }
+    digests.resize(parents.size());
+    parallel_for(
+        parents.size(), threads,
+        [&](std::size_t begin, std::size_t end) {
+          hash::merge_pairs(std::span(children).subspan(2 * begin, 2 * (end - begin)),
+                            std::span(digests).subspan(begin, end - begin));
+        },
+        kMinMergesPerThread);
+    for (std::size_t k = 0; k < parents.size(); ++k) parents[k].digest = digests[k];
+    versions.swap(parents);
+  }
+
+  // At the top every version is the root's; a batch that changed nothing keeps the one before.
+  std::vector<Digest> roots(batches.size());
+  Digest current = node(kDepth, 0);
+  std::size_t next = 0;
+  for (std::uint32_t b = 0; b < batches.size(); ++b) {
+    if (next < versions.size() && versions[next].batch == b) current = versions[next++].digest;
+    roots[b] = current;
+  }
+  return roots;
+}
+
 Digest Tree::root() const {
   require_committed("root");
   return node(kDepth, 0);

@@ -85,6 +85,14 @@ class Tree {
   /// Leaf and siblings of `index` (< 2^32). There must be no staged changes.
   MerkleProof proof(std::uint64_t index) const;
 
+  /// One batch of leaf changes: (index, leaf) pairs, the last one of an index winning.
+  using LeafBatch = std::vector<std::pair<std::uint64_t, Digest>>;
+  /// The root after each of `batches` applied in turn on top of this tree, which is left as it
+  /// is (there must be no staged changes). Level by level, every batch's changed nodes are
+  /// hashed side by side (SIMD lanes, `threads` threads) rather than one path after another:
+  /// what makes a root per transaction affordable (rollup-replay).
+  std::vector<Digest> roots_after(std::span<const LeafBatch> batches, unsigned threads = 1) const;
+
   /// Restores one persisted node without hashing; nodes may come in any order. Loading a node
   /// of every changed position that commit() returned rebuilds the same tree.
   void load(const NodeUpdate& node);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -155,8 +156,10 @@ Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptio
 
 // ---- Trace: checks, interpolation, LDE on the coset g<w_N>, commitment.
 
+// The trace's coefficients are not kept: the out-of-domain values come from the trace's own
+// values by the barycentric formula (open_out_of_domain), which costs the same as a dot product
+// with the coefficients, so a copy of the trace as large as the trace is saved.
 struct TraceCommitment {
-  std::vector<std::vector<Felt>> coeffs;  // each column as a polynomial (degree < n)
   std::vector<std::vector<Felt>> lde;     // each column on the LDE domain
   MerkleTree tree;                        // over the LDE rows
 };
@@ -168,16 +171,16 @@ Result<TraceCommitment> commit_trace(const ProverContext& ctx) {
       if (auto ok = check_transitions(ctx.air, ctx.trace, ctx.threads); !ok)
         return std::unexpected(ok.error());
   }
-  std::vector<std::vector<Felt>> coeffs(ctx.w), lde(ctx.w);
+  std::vector<std::vector<Felt>> lde(ctx.w);
   for_each_column(ctx.w, ctx.threads, [&](std::size_t c, unsigned inner) {
-    coeffs[c] = ctx.trace.column(c);
-    field::intt(std::span<Felt>(coeffs[c]), inner);
-    lde[c].assign(ctx.N, Felt::zero());
-    std::copy(coeffs[c].begin(), coeffs[c].end(), lde[c].begin());
+    lde[c].reserve(ctx.N);
+    lde[c] = ctx.trace.column(c);
+    field::intt(std::span<Felt>(lde[c]), inner);
+    lde[c].resize(ctx.N, Felt::zero());
     field::coset_ntt(std::span<Felt>(lde[c]), ctx.g, inner);
   });
   MerkleTree tree(hash_rows<Felt>(lde, ctx.threads), ctx.threads);
-  return TraceCommitment{std::move(coeffs), std::move(lde), std::move(tree)};
+  return TraceCommitment{std::move(lde), std::move(tree)};
 }
 
 // ---- Constraint evaluation: C(x) = sum_j a_j T_j(x) (x - w^(n-1)) / (x^n - 1)
@@ -186,11 +189,20 @@ Result<TraceCommitment> commit_trace(const ProverContext& ctx) {
 // The composition polynomial has degree < D n, so it is evaluated on the smallest coset
 // g<w_(ce n)> with ce = 2^ceil(log2 D) <= blowup: a sub-coset of the LDE domain, whose point i
 // is LDE point i * stride. For an AIR of degree 2 or less this is blowup times less work.
+//
+// That coset is the union of ce cosets of the trace domain, g w^j <w_n> (points i = j + ce m),
+// and it is walked one of them at a time: a periodic column as long as the trace (an AIR's public
+// data laid along it) is then evaluated on n points at a time, from its coefficients, instead of
+// being held on all ce n points at once (sixteen such columns on 2^23 points are a GiB). The
+// trace LDE's rows i and i + blowup (the next row) both lie in the same sub-coset.
 
 struct ConstraintDomain {
   std::size_t ce_blowup = 0, size = 0, stride = 0;  // size = ce_blowup * n points
   Felt omega;                                        // generator of <w_size>
-  std::vector<std::vector<Felt>> periodic;  // periodic column k on its ce * period points
+  // Periodic column k: for a period p below n, its values on its ce * p points; for a column as
+  // long as the trace (`whole[k]`), its coefficients.
+  std::vector<std::vector<Felt>> periodic;
+  std::vector<bool> whole;
   std::vector<Felt> transition_zinv;        // 1 / (x^n - 1), by point index mod ce_blowup
   Felt last_row_point;                      // w_n^(n-1)
   std::vector<proto::BoundaryGroup> groups;
@@ -208,16 +220,17 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   // g^(n/p) <w_(ce p)>, so ce * p evaluations cover it.
   // Interpolated here rather than by proto::periodic_polynomials so that the columns as long
   // as the trace are interpolated in parallel too.
-  auto polys = ctx.air.periodic_columns();
-  dom.periodic.resize(polys.size());
+  dom.periodic = ctx.air.periodic_columns();
+  dom.whole.resize(dom.periodic.size());
+  for (std::size_t k = 0; k < dom.periodic.size(); ++k) dom.whole[k] = dom.periodic[k].size() == n;
   // Columns as long as the trace cost as much as a trace column's LDE: spread them.
-  for_each_column(polys.size(), ctx.threads, [&](std::size_t k, unsigned inner) {
-    field::intt(std::span<Felt>(polys[k]), inner);
-    const std::size_t period = polys[k].size();
-    dom.periodic[k].assign(dom.ce_blowup * period, Felt::zero());
-    std::copy(polys[k].begin(), polys[k].end(), dom.periodic[k].begin());
-    polys[k] = {};
-    field::coset_ntt(std::span<Felt>(dom.periodic[k]), ctx.g.pow(n / period), inner);
+  for_each_column(dom.periodic.size(), ctx.threads, [&](std::size_t k, unsigned inner) {
+    auto& column = dom.periodic[k];
+    field::intt(std::span<Felt>(column), inner);
+    if (dom.whole[k]) return;  // evaluated one sub-coset at a time
+    const std::size_t period = column.size();
+    column.resize(dom.ce_blowup * period, Felt::zero());
+    field::coset_ntt(std::span<Felt>(column), ctx.g.pow(n / period), inner);
   });
   // x^n on the coset takes only `ce_blowup` values: g^n * w_ce^i.
   dom.transition_zinv.resize(dom.ce_blowup);
@@ -236,7 +249,25 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   return dom;
 }
 
-// Evaluates the composition on points [c0, c1) of the constraint domain into `out`.
+// The trace-long periodic columns on sub-coset j (column k at index k; others left empty).
+std::vector<std::vector<Felt>> whole_columns_on(const ProverContext& ctx, const ConstraintDomain& dom,
+                                                std::size_t j) {
+  std::vector<std::vector<Felt>> values(dom.periodic.size());
+  std::vector<std::size_t> longs;
+  for (std::size_t k = 0; k < dom.periodic.size(); ++k)
+    if (dom.whole[k]) longs.push_back(k);
+  const Felt shift = ctx.g * dom.omega.pow(j);
+  for_each_column(longs.size(), ctx.threads, [&](std::size_t t, unsigned inner) {
+    const std::size_t k = longs[t];
+    values[k] = dom.periodic[k];
+    field::coset_ntt(std::span<Felt>(values[k]), shift, inner);
+  });
+  return values;
+}
+
+// Evaluates the composition on points j + ce m, m in [m0, m1), of the constraint domain, into
+// `composition` (indexed by point). `whole_values` are the trace-long periodic columns on
+// sub-coset j.
 // Per point the random combination of the constraint values is one delayed-reduction sum
 // (the constraints are base-field values, the coefficients extension ones).
 // Rows are gathered column by column, kRowBlock points at a time, into row-major scratch:
@@ -244,56 +275,63 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
 // point across ~100 column streams at once.
 void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain& dom,
                                const std::vector<std::vector<Felt>>& trace_lde,
-                               std::span<const Ext2> alphas, std::size_t c0, std::size_t c1,
-                               std::span<Ext2> out) {
+                               const std::vector<std::vector<Felt>>& whole_values,
+                               std::span<const Ext2> alphas, std::size_t j, std::size_t m0,
+                               std::size_t m1, std::span<Ext2> composition) {
   constexpr std::size_t kRowBlock = 64;
-  const std::size_t w = ctx.w, num_periodic = dom.periodic.size();
+  const std::size_t w = ctx.w, num_periodic = dom.periodic.size(), ce = dom.ce_blowup;
   const std::size_t num_transitions = ctx.air.transition_degrees().size();
   const auto& groups = dom.groups;
   std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic);
   std::vector<Felt> values(num_transitions);
-  const std::size_t len = c1 - c0;
+  const std::size_t len = m1 - m0;
   std::vector<Felt> xs(len);
   std::vector<std::vector<Felt>> binv(groups.size(), std::vector<Felt>(len));
-  Felt x = ctx.g * dom.omega.pow(c0);
-  for (std::size_t j = 0; j < len; ++j, x *= dom.omega) xs[j] = x;
+  Felt x = ctx.g * dom.omega.pow(j + ce * m0);
+  for (std::size_t t = 0; t < len; ++t, x *= ctx.omega_n) xs[t] = x;
   for (std::size_t k = 0; k < groups.size(); ++k) {
-    for (std::size_t j = 0; j < len; ++j) binv[k][j] = xs[j] - dom.group_points[k];
+    for (std::size_t t = 0; t < len; ++t) binv[k][t] = xs[t] - dom.group_points[k];
     field::batch_inverse(std::span<Felt>(binv[k]));
   }
+  const Felt transition_zinv = dom.transition_zinv[j];
   for (std::size_t r0 = 0; r0 < len; r0 += kRowBlock) {
-    const std::size_t rows = std::min(kRowBlock, len - r0), i0 = c0 + r0;
+    const std::size_t rows = std::min(kRowBlock, len - r0), mb = m0 + r0;
     for (std::size_t c = 0; c < w; ++c) {
       const Felt* column = trace_lde[c].data();
       for (std::size_t r = 0; r < rows; ++r) {
-        const std::size_t li = (i0 + r) * dom.stride;
+        const std::size_t li = (j + ce * (mb + r)) * dom.stride;
         cur[r * w + c] = column[li];
         next[r * w + c] = column[(li + ctx.blowup) & (ctx.N - 1)];
       }
     }
     for (std::size_t k = 0; k < num_periodic; ++k) {
+      if (dom.whole[k]) {
+        const Felt* column = whole_values[k].data() + mb;
+        for (std::size_t r = 0; r < rows; ++r) per[r * num_periodic + k] = column[r];
+        continue;
+      }
       const Felt* column = dom.periodic[k].data();
       const std::size_t mask = dom.periodic[k].size() - 1;  // a division costs more than the constraint
-      for (std::size_t r = 0; r < rows; ++r) per[r * num_periodic + k] = column[(i0 + r) & mask];
+      for (std::size_t r = 0; r < rows; ++r)
+        per[r * num_periodic + k] = column[(j + ce * (mb + r)) & mask];
     }
     for (std::size_t r = 0; r < rows; ++r) {
-      const std::size_t i = i0 + r, j = r0 + r;
+      const std::size_t t = r0 + r;
       const std::span<const Felt> row(cur.data() + r * w, w);
       ctx.air.evaluate_transition(row, std::span<const Felt>(next.data() + r * w, w),
                                   std::span<const Felt>(per.data() + r * num_periodic, num_periodic),
                                   values);
       field::Ext2Accumulator sum;
       for (std::size_t k = 0; k < num_transitions; ++k) sum.add_product(alphas[k], values[k]);
-      Ext2 acc = sum.reduce() * ((xs[j] - dom.last_row_point) *
-                                 dom.transition_zinv[i % dom.ce_blowup]);
+      Ext2 acc = sum.reduce() * ((xs[t] - dom.last_row_point) * transition_zinv);
       for (std::size_t k = 0; k < groups.size(); ++k) {
         field::Ext2Accumulator bsum;
         const auto& gr = groups[k];
         for (std::size_t m = 0; m < gr.columns.size(); ++m)
           bsum.add_product(alphas[gr.coeff_index[m]], row[gr.columns[m]] - gr.values[m]);
-        acc += bsum.reduce() * binv[k][j];
+        acc += bsum.reduce() * binv[k][t];
       }
-      out[j] = acc;
+      composition[j + ce * (m0 + t)] = acc;
     }
   }
 }
@@ -304,10 +342,13 @@ std::vector<Ext2> evaluate_constraints(const ProverContext& ctx,
                                        std::span<const Ext2> alphas) {
   const ConstraintDomain dom = constraint_domain(ctx);
   std::vector<Ext2> composition(dom.size);
-  parallel_blocks(dom.size, ctx.threads, kChunk, [&](std::size_t c0, std::size_t c1) {
-    evaluate_constraint_chunk(ctx, dom, trace_lde, alphas, c0, c1,
-                              std::span<Ext2>(composition.data() + c0, c1 - c0));
-  });
+  for (std::size_t j = 0; j < dom.ce_blowup; ++j) {
+    const auto whole_values = whole_columns_on(ctx, dom, j);
+    parallel_blocks(ctx.n, ctx.threads, kChunk, [&](std::size_t m0, std::size_t m1) {
+      evaluate_constraint_chunk(ctx, dom, trace_lde, whole_values, alphas, j, m0, m1,
+                                std::span<Ext2>(composition));
+    });
+  }
   return composition;
 }
 
@@ -347,34 +388,66 @@ Result<CompositionCommitment> commit_composition(const ProverContext& ctx,
 }
 
 // ---- Out of domain: every trace column at z and z w_n, every segment at z.
+//
+// A trace column T with values t_i on <w_n> is, at a point z off that subgroup,
+//   T(z) = (z^n - 1) / n * sum_i t_i w^i / (z - w^i),
+// the barycentric formula: the weights w^i / (z - w^i) are shared by every column, so each column
+// costs one delayed-reduction dot product, as with its coefficients, and the coefficients need
+// not be kept. z on the subgroup (probability about n / p^2) reads the value itself.
 
-proto::OodFrame open_out_of_domain(const ProverContext& ctx, const TraceCommitment& trace,
-                            const CompositionCommitment& comp, Ext2 z) {
+// (z^n - 1) / n * w^i / (z - w^i) for every i, or nullopt when z is a point of <w_n>.
+std::optional<std::vector<Ext2>> barycentric_weights(const ProverContext& ctx, Ext2 z) {
+  const std::size_t n = ctx.n;
+  const Ext2 vanishing = z.pow(n) - Felt::one();
+  if (vanishing == Ext2::zero()) return std::nullopt;
+  std::vector<Ext2> weights(n);
+  std::vector<Felt> points(n);
+  parallel_blocks(n, ctx.threads, kChunk, [&](std::size_t b, std::size_t e) {
+    Felt point = ctx.omega_n.pow(b);
+    for (std::size_t i = b; i < e; ++i, point *= ctx.omega_n) {
+      points[i] = point;
+      weights[i] = z - point;
+    }
+    field::batch_inverse(std::span<Ext2>(weights.data() + b, e - b));
+  });
+  const Ext2 scale = vanishing * Felt(n).inverse();
+  parallel_blocks(n, ctx.threads, kChunk, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) weights[i] = weights[i] * (scale * points[i]);
+  });
+  return weights;
+}
+
+// The trace column at z, given z's barycentric weights (or z's row when z lies on <w_n>).
+Ext2 trace_value_at(const ProverContext& ctx, std::size_t column,
+                    const std::optional<std::vector<Ext2>>& weights, Ext2 z) {
+  const std::vector<Felt>& values = ctx.trace.column(column);
+  if (!weights) {
+    Felt point = Felt::one();
+    for (std::size_t i = 0; i < ctx.n; ++i, point *= ctx.omega_n)
+      if (Ext2(point) == z) return Ext2(values[i]);
+    return Ext2::zero();  // unreachable: z^n = 1 puts z on the subgroup
+  }
+  field::Ext2Accumulator at;
+  for (std::size_t i = 0; i < ctx.n; ++i) at.add_product((*weights)[i], values[i]);
+  return at.reduce();
+}
+
+proto::OodFrame open_out_of_domain(const ProverContext& ctx, const CompositionCommitment& comp,
+                                   Ext2 z) {
   const std::size_t n = ctx.n, w = ctx.w;
   const Ext2 zw = z * ctx.omega_n;
   proto::OodFrame frame{std::vector<Ext2>(w), std::vector<Ext2>(w), std::vector<Ext2>(ctx.D)};
-  // Every column is evaluated at the same two points: with their powers tabulated once, each
-  // evaluation is a delayed-reduction dot product instead of a Horner chain of full products.
-  std::vector<Ext2> z_pow(n), zw_pow(n);
-  parallel_for(2, ctx.threads, [&](std::size_t b, std::size_t e) {
-    for (std::size_t t = b; t < e; ++t) {
-      auto& table = t == 0 ? z_pow : zw_pow;
-      const Ext2 base = t == 0 ? z : zw;
-      Ext2 acc = Ext2::one();
-      for (auto& v : table) v = acc, acc *= base;
-    }
-  });
+  const auto weights_z = barycentric_weights(ctx, z);
+  const auto weights_zw = barycentric_weights(ctx, zw);
+  // The segments are evaluated from their coefficients, with z's powers tabulated once.
+  std::vector<Ext2> z_pow(n);
+  Ext2 acc = Ext2::one();
+  for (auto& v : z_pow) v = acc, acc *= z;
   parallel_blocks(w + ctx.D, ctx.threads, 1, [&](std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c) {
       if (c < w) {
-        field::Ext2Accumulator at, at_next;
-        const auto& coeffs = trace.coeffs[c];
-        for (std::size_t i = 0; i < n; ++i) {
-          at.add_product(z_pow[i], coeffs[i]);
-          at_next.add_product(zw_pow[i], coeffs[i]);
-        }
-        frame.current[c] = at.reduce();
-        frame.next[c] = at_next.reduce();
+        frame.current[c] = trace_value_at(ctx, c, weights_z, z);
+        frame.next[c] = trace_value_at(ctx, c, weights_zw, zw);
       } else {
         const std::size_t k = c - w;
         field::Ext2Accumulator at;
@@ -476,9 +549,8 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   timings.composition = phase.lap();
 
   const Ext2 z = proto::draw_ood_point(transcript);
-  proto::OodFrame frame = open_out_of_domain(ctx, committed_trace, comp, z);
-  committed_trace.coeffs = {};  // the polynomials are not needed past this point
-  comp.coeffs = {};
+  proto::OodFrame frame = open_out_of_domain(ctx, comp, z);
+  comp.coeffs = {};  // the polynomial is not needed past this point
   faults.on_ood_frame(air, alphas, z, frame);
   proto::absorb_ood_frame(transcript, frame.current, frame.next, frame.composition);
   const proto::DeepCoeffs dc =

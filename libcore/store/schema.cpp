@@ -197,7 +197,7 @@ CREATE UNIQUE INDEX l1_equivocations_hash ON l1_equivocations(hash);
 )sql";
 
 // History (docs/architecture.md, "History"): the state at any retained height in bounded time.
-// - Every value an account or a stored tree node (levels 4..32) took is kept under the height
+// - Every value an account or a stored tree node (levels 8..32) took is kept under the height
 //   that wrote it; the value at height H is the row with the greatest height <= H. The latest
 //   values are the rows at the executor's tip, so state_nodes goes. Accounts keep their pubkey in
 //   state_accounts (an index never changes key). The index on the height finds the accounts
@@ -238,7 +238,7 @@ CREATE TABLE state_history(
 INSERT INTO state_history(id, base_height, base_root, floor, retain)
   SELECT 1, 0, NULL, coalesce(max(height), 0), 10000 FROM state_blocks;
 INSERT INTO state_node_history(level, idx, height, digest)
-  SELECT level, idx, (SELECT coalesce(max(height), 0) FROM state_blocks), digest FROM state_nodes;
+  SELECT level, idx, (SELECT coalesce(max(height), 0) FROM state_blocks), digest FROM state_nodes WHERE level >= 8;
 INSERT INTO state_account_history(idx, height, balance, nonce)
   SELECT idx, (SELECT coalesce(max(height), 0) FROM state_blocks), balance, nonce FROM state_accounts;
 DROP TABLE state_nodes;

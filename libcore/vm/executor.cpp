@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "l1/views.hpp"
 #include "store/db.hpp"
 #include "vm/history.hpp"
 
@@ -34,17 +35,6 @@ namespace {
 
 Result<std::uint64_t> stored_height_of(store::Db& db) { return executor_height(db); }
 
-Status store_nodes(store::Db& db, const std::vector<smt::NodeUpdate>& nodes, std::uint64_t height) {
-  auto node = ROLLUP_TRY(db.prepare("INSERT OR REPLACE INTO state_node_history(level, idx, height, digest) VALUES (?, ?, ?, ?)"));
-  for (const auto& n : nodes) {
-    if (n.level < kFirstStoredLevel) continue;
-    auto bytes = hash::digest_bytes(n.digest);
-    node.bind(1, n.level).bind(2, n.index).bind(3, height).bind(4, std::span<const std::uint8_t>(bytes));
-    ROLLUP_TRY(node.run());
-  }
-  return {};
-}
-
 /// Stores one block per transaction. Returns false when another executor stored that height
 /// first (checked under the write lock), so that the caller reloads instead of writing twice.
 Result<bool> store_block(store::Db& db, const BlockWrite& w) {
@@ -68,8 +58,8 @@ Result<bool> store_block(store::Db& db, const BlockWrite& w) {
     history.bind(1, idx).bind(2, w.height).bind(3, a.balance).bind(4, a.nonce);
     ROLLUP_TRY(history.run());
   }
-  ROLLUP_TRY(store_nodes(db, w.genesis_nodes, 0));
-  ROLLUP_TRY(store_nodes(db, w.nodes, w.height));
+  ROLLUP_TRY(store_node_history(db, w.genesis_nodes, 0));
+  ROLLUP_TRY(store_node_history(db, w.nodes, w.height));
   auto blk = ROLLUP_TRY(db.prepare(
       "INSERT INTO state_blocks(height, hash, pre_root, post_root, exec, accounts, applied_at) "
       "VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
@@ -225,13 +215,7 @@ Result<std::vector<std::string>> Executor::unsettled_exec_lines() {
 }
 
 Result<std::optional<codec::Block>> Executor::next_committed() {
-  auto stored = ROLLUP_TRY(contract_->block_at(height_ + 1));
-  if (!stored) return std::optional<codec::Block>{};
-  auto json = codec::Json::parse(stored->body, nullptr, false);
-  auto block = codec::parse_block(json);
-  if (!block) return fail(Errc::internal, "the contract's block " + std::to_string(stored->height) +
-                                              " does not parse: " + block.error().message);
-  return std::optional<codec::Block>(std::move(*block));
+  return l1::committed_block(*contract_, height_ + 1);
 }
 
 Result<std::optional<ApplyResult>> Executor::follow(std::uint64_t height) {

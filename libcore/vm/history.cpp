@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/diagnostics.hpp"
+#include "l1/views.hpp"
 #include "smt/key_set.hpp"
 #include "store/db.hpp"
 #include "vm/executor.hpp"
@@ -12,15 +13,6 @@
 namespace rollup::vm {
 
 namespace {
-
-Result<std::optional<codec::Block>> contract_block(l1::Contract& contract, std::uint64_t height) {
-  auto stored = ROLLUP_TRY(contract.block_at(height));
-  if (!stored) return std::optional<codec::Block>{};
-  auto block = codec::parse_block(codec::Json::parse(stored->body, nullptr, false));
-  if (!block)
-    return fail(Errc::internal, fmt::format("the contract's block {} does not parse: {}", height, block.error().message));
-  return std::optional<codec::Block>(std::move(*block));
-}
 
 Result<State> genesis_state(l1::Contract& contract, unsigned threads) {
   std::vector<Account> accounts;
@@ -36,7 +28,7 @@ Status apply_contract_blocks(l1::Contract& contract, State& state, std::uint64_t
   auto cfg = ROLLUP_TRY(contract.config());
   const RollupParams params{cfg.chain_id, cfg.namespace_id};
   for (std::uint64_t h = from + 1; h <= to; ++h) {
-    auto block = ROLLUP_TRY(contract_block(contract, h));
+    auto block = ROLLUP_TRY(l1::committed_block(contract, h));
     if (!block) return fail(Errc::rejected, fmt::format("the contract has no block {}", h));
     auto signatures = check_signatures(rollup_txs(*block, params.namespace_id), params, threads);
     state.apply_block(*block, params, signatures, threads);
@@ -100,6 +92,17 @@ std::optional<std::uint64_t> prune_boundary(const HistorySettings& settings, std
   const std::uint64_t boundary = std::min(tip - *settings.retain, verified_height);
   if (boundary <= settings.floor) return std::nullopt;
   return boundary;
+}
+
+Status store_node_history(store::Db& db, const std::vector<smt::NodeUpdate>& nodes, std::uint64_t height) {
+  auto node = ROLLUP_TRY(db.prepare("INSERT OR REPLACE INTO state_node_history(level, idx, height, digest) VALUES (?, ?, ?, ?)"));
+  for (const auto& n : nodes) {
+    if (n.level < kFirstStoredLevel) continue;
+    auto bytes = hash::digest_bytes(n.digest);
+    node.bind(1, n.level).bind(2, n.index).bind(3, height).bind(4, std::span<const std::uint8_t>(bytes));
+    ROLLUP_TRY(node.run());
+  }
+  return {};
 }
 
 Result<std::uint64_t> prune_history(store::Db& db, std::uint64_t boundary) {
@@ -349,13 +352,7 @@ Result<SnapshotImporter::Imported> SnapshotImporter::finish() {
     hist.bind(1, i).bind(2, height_).bind(3, a.balance).bind(4, a.nonce);
     ROLLUP_TRY(hist.run());
   }
-  auto node = ROLLUP_TRY(db_.prepare("INSERT INTO state_node_history(level, idx, height, digest) VALUES (?, ?, ?, ?)"));
-  for (const auto& n : nodes) {
-    if (n.level < kFirstStoredLevel) continue;
-    auto bytes = hash::digest_bytes(n.digest);
-    node.bind(1, n.level).bind(2, n.index).bind(3, height_).bind(4, std::span<const std::uint8_t>(bytes));
-    ROLLUP_TRY(node.run());
-  }
+  ROLLUP_TRY(store_node_history(db_, nodes, height_));
   auto base = ROLLUP_TRY(db_.prepare(
       "UPDATE state_history SET base_height = ?, base_root = ?, base_accounts = ?, floor = ?"));
   base.bind(1, height_).bind(2, root_).bind(3, accounts_.size()).bind(4, height_);

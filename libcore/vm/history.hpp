@@ -42,6 +42,10 @@ Result<std::uint64_t> executor_height(store::Db& db);
 /// The root the executor stored for `height` (nullopt when it has none).
 Result<std::optional<StateRoot>> stored_root(store::Db& db, std::uint64_t height);
 
+/// Writes the tree nodes the history keeps (levels >= kFirstStoredLevel) under `height`, within
+/// the caller's transaction.
+Status store_node_history(store::Db& db, const std::vector<smt::NodeUpdate>& nodes, std::uint64_t height);
+
 /// Drops the values that no height at or above `boundary` needs and raises the floor to it.
 /// Returns the rows deleted.
 Result<std::uint64_t> prune_history(store::Db& db, std::uint64_t boundary);

@@ -60,6 +60,7 @@ std::uint64_t State::ensure_account(const PublicKey& key) {
 }
 
 void State::touch(std::uint64_t index) {
+  if (tracing_) receipt_touched_.push_back(index);
   if (!touched_flag_[index]) {
     touched_flag_[index] = true;
     touched_.push_back(index);
@@ -134,14 +135,90 @@ std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const Roll
   return std::vector<bool>(ok.begin(), ok.end());
 }
 
+/// Snapshots the accounts a receipt may touch before it runs and keeps what it changed; at the
+/// end of the block, before the tree is hashed, hands the observer every receipt, with the roots
+/// around each when it wants them (Tree::roots_after: the tree itself is hashed as usual after).
+class State::ReceiptTracer {
+ public:
+  ReceiptTracer(State& state, ReceiptObserver& observer) : state_(state), observer_(observer) {
+    state_.tracing_ = true;
+  }
+  ~ReceiptTracer() {
+    state_.tracing_ = false;
+    state_.receipt_touched_.clear();
+  }
+  ReceiptTracer(const ReceiptTracer&) = delete;
+  ReceiptTracer& operator=(const ReceiptTracer&) = delete;
+
+  /// `keys`: every account the receipt can write (the STF touches no other).
+  void before(std::initializer_list<const PublicKey*> keys) {
+    accounts_before_ = state_.accounts_.size();
+    snapshot_.clear();
+    for (const auto* key : keys)
+      if (auto idx = state_.index_of(*key)) snapshot_.emplace_back(*idx, state_.accounts_[*idx]);
+    state_.receipt_touched_.clear();
+  }
+
+  void after() {
+    auto& touched = state_.receipt_touched_;
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (auto idx : touched) {
+      AccountChange c{idx, Account{state_.accounts_[idx].key, 0, 0}, state_.accounts_[idx]};
+      if (idx < accounts_before_) {
+        auto it = std::find_if(snapshot_.begin(), snapshot_.end(), [&](const auto& s) { return s.first == idx; });
+        if (it != snapshot_.end()) c.before = it->second;
+      }
+      changes_.push_back(c);
+    }
+    ends_.push_back(changes_.size());
+    touched.clear();
+  }
+
+  /// Call with every receipt made and the tree not yet staged: it still holds the pre-block state.
+  void deliver(const std::vector<Receipt>& receipts, const StateRoot& pre_root, unsigned threads) {
+    std::vector<StateRoot> roots;
+    if (observer_.wants_roots()) {
+      std::vector<smt::LeafInput> leaves;
+      leaves.reserve(changes_.size());
+      for (const auto& c : changes_) leaves.push_back(smt::LeafInput{c.after.key, c.after.balance, c.after.nonce});
+      auto digests = smt::leaf_digests(leaves, threads);
+      std::vector<smt::Tree::LeafBatch> batches(ends_.size());
+      for (std::size_t r = 0, i = 0; r < ends_.size(); ++r)
+        for (; i < ends_[r]; ++i) batches[r].emplace_back(changes_[i].index, digests[i]);
+      roots = state_.tree_.roots_after(batches, threads);
+    }
+    for (std::size_t r = 0, begin = 0; r < ends_.size(); begin = ends_[r], ++r) {
+      ReceiptTrace trace{r, &receipts[r], std::span(changes_).subspan(begin, ends_[r] - begin), {}, {}};
+      if (!roots.empty()) {
+        trace.root_before = r ? roots[r - 1] : pre_root;
+        trace.root_after = roots[r];
+      }
+      observer_.on_receipt(trace);
+    }
+  }
+
+ private:
+  State& state_;
+  ReceiptObserver& observer_;
+  std::uint64_t accounts_before_ = 0;
+  std::vector<std::pair<std::uint64_t, Account>> snapshot_;
+  std::vector<AccountChange> changes_;  ///< every receipt's, in order
+  std::vector<std::size_t> ends_;       ///< where each receipt's changes end in changes_
+};
+
 BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& params,
-                                const std::vector<bool>& signature_ok, unsigned threads) {
+                                const std::vector<bool>& signature_ok, unsigned threads,
+                                ReceiptObserver* observer) {
   BlockOutcome out;
   out.height = block.height;
   out.block_hash = block.hash;
   out.pre_root = tree_.root();
+  std::optional<ReceiptTracer> tracer;
+  if (observer) tracer.emplace(*this, *observer);
 
   for (const auto& d : block.deposits) {
+    if (tracer) tracer->before({&d.to});
     Receipt r{ReceiptKind::deposit, d.index, {}, Reason::none};
     auto existing = index_of(d.to);
     std::uint64_t current = existing ? accounts_[*existing].balance : 0;
@@ -153,16 +230,21 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
       touch(idx);
     }
     out.receipts.push_back(r);
+    if (tracer) tracer->after();
   }
 
   const auto& txs = rollup_txs(block, params.namespace_id);
   for (std::size_t i = 0; i < txs.size(); ++i) {
     const auto& tx = txs[i];
+    if (tracer) tracer->before({&tx.from, &tx.to, &block.fee_recipient});
     Receipt r{tx.type == codec::TxType::transfer ? ReceiptKind::transfer : ReceiptKind::withdraw,
               0, tx.id(), Reason::none};
     r.reason = apply_transfer(tx, block.fee_recipient, signature_ok[i], out.withdrawals);
     out.receipts.push_back(r);
+    if (tracer) tracer->after();
   }
+
+  if (tracer) tracer->deliver(out.receipts, out.pre_root, threads);
 
   std::sort(touched_.begin(), touched_.end());
   std::vector<smt::LeafInput> inputs;
@@ -200,6 +282,19 @@ Result<ExecClaim> parse_exec_claim(const codec::Json& object) {
   return c;
 }
 
+void append_receipt_json(std::string& out, const Receipt& r) {
+  auto it = std::back_inserter(out);
+  if (r.kind == ReceiptKind::deposit)
+    fmt::format_to(it, R"({{"type":"deposit","index":{})", r.deposit_index);
+  else
+    fmt::format_to(it, R"({{"type":"{}","tx":"{}")", r.kind == ReceiptKind::transfer ? "transfer" : "withdraw",
+                   to_hex(r.tx_id));
+  if (r.ok())
+    out += R"(,"status":"ok"})";
+  else
+    fmt::format_to(it, R"(,"status":"failed","reason":"{}"}})", reason_name(r.reason));
+}
+
 std::string exec_to_json(const BlockOutcome& o) {
   std::string out;
   out.reserve(256 + 110 * o.receipts.size());
@@ -208,17 +303,8 @@ std::string exec_to_json(const BlockOutcome& o) {
                  R"({{"kind":"exec","v":1,"height":{},"block_hash":"{}","pre_root":"{}","post_root":"{}","receipts":[)",
                  o.height, to_hex(o.block_hash), root_hex(o.pre_root), root_hex(o.post_root));
   for (std::size_t i = 0; i < o.receipts.size(); ++i) {
-    const auto& r = o.receipts[i];
     if (i) out += ',';
-    if (r.kind == ReceiptKind::deposit)
-      fmt::format_to(it, R"({{"type":"deposit","index":{})", r.deposit_index);
-    else
-      fmt::format_to(it, R"({{"type":"{}","tx":"{}")",
-                     r.kind == ReceiptKind::transfer ? "transfer" : "withdraw", to_hex(r.tx_id));
-    if (r.ok())
-      out += R"(,"status":"ok"})";
-    else
-      fmt::format_to(it, R"(,"status":"failed","reason":"{}"}})", reason_name(r.reason));
+    append_receipt_json(out, o.receipts[i]);
   }
   out += R"(],"withdrawals":[)";
   for (std::size_t i = 0; i < o.withdrawals.size(); ++i)

@@ -2,6 +2,7 @@
 // The rollup's account state (docs/design.md §6) and its state transition function. Everything here
 // is in memory and deterministic; vm/executor.hpp persists it in the state file.
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -60,6 +61,36 @@ struct BlockOutcome {
   std::uint64_t account_count = 0;
 };
 
+/// One account as a deposit or tx found it and left it (rollup-replay's trace).
+struct AccountChange {
+  std::uint64_t index = 0;
+  Account before{};  ///< balance and nonce 0 for an account this receipt created
+  Account after{};
+};
+
+/// What one deposit or tx of a block did, handed to a ReceiptObserver at the end of its block.
+struct ReceiptTrace {
+  std::size_t position = 0;  ///< in the block's receipts: deposits first, then the txs
+  const Receipt* receipt = nullptr;
+  std::span<const AccountChange> changes;  ///< ascending index; empty for a failed receipt
+  /// The tree's root before and after this receipt; set only when the observer wants roots.
+  StateRoot root_before{};
+  StateRoot root_after{};
+};
+
+/// Sees each receipt of State::apply_block as it is made (rollup-replay, rollup-bisect).
+/// Observing changes no result of the STF: receipts, withdrawals, touched accounts and roots are
+/// those of an unobserved run.
+class ReceiptObserver {
+ public:
+  virtual ~ReceiptObserver() = default;
+  /// When true the tree is rehashed after every receipt (the paths of the leaves it touched), so
+  /// that each trace carries its roots; the block's node_updates then hold every node written
+  /// during the block at its last value. When false the tree is hashed once per block as usual.
+  virtual bool wants_roots() const { return false; }
+  virtual void on_receipt(const ReceiptTrace& trace) = 0;
+};
+
 /// Which rollup a block is applied for: its txs are the block's namespace `namespace_id`, and
 /// signatures are checked over messages with this `chain_id` and `namespace_id`.
 struct RollupParams {
@@ -91,8 +122,10 @@ class State {
 
   /// Applies `block` with the STF. `signature_ok[i]` tells whether tx i of the namespace has a
   /// valid signature (see check_signatures, which callers run first, in parallel).
+  /// `observer`, when given, sees every receipt with the accounts it changed.
   BlockOutcome apply_block(const codec::Block& block, const RollupParams& params,
-                           const std::vector<bool>& signature_ok, unsigned threads);
+                           const std::vector<bool>& signature_ok, unsigned threads,
+                           ReceiptObserver* observer = nullptr);
 
  private:
   /// Tentative balances during one tx, so that a failed tx leaves nothing behind.
@@ -102,12 +135,17 @@ class State {
   Reason apply_transfer(const codec::Tx& tx, const PublicKey& fee_recipient, bool signature_ok,
                         std::vector<Withdrawal>& withdrawals);
   void touch(std::uint64_t index);
+  /// Collects one receipt's changes for the observer (see apply_block).
+  class ReceiptTracer;
 
   std::vector<Account> accounts_;
   std::unordered_map<PublicKey, std::uint64_t, KeyHash> index_;
   smt::Tree tree_;
   std::vector<std::uint64_t> touched_;
   std::vector<bool> touched_flag_;
+  /// Indices touch()ed by the current receipt, kept only while an observer is tracing.
+  bool tracing_ = false;
+  std::vector<std::uint64_t> receipt_touched_;
 };
 
 /// The txs of the rollup's namespace in `block` (empty when the block has none for it).
@@ -117,6 +155,9 @@ const std::vector<codec::Tx>& rollup_txs(const codec::Block& block, std::uint32_
 /// `threads` threads.
 std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const RollupParams& params,
                                    unsigned threads);
+
+/// One receipt as the exec object writes it: {"type":...,"status":"ok"|"failed"[,"reason":...]}.
+void append_receipt_json(std::string& out, const Receipt& receipt);
 
 /// The exec stream object (docs/formats.md).
 std::string exec_to_json(const BlockOutcome& outcome);

@@ -1,0 +1,60 @@
+// rollup-bisect: the first height, and the first receipt in it, at which two histories part.
+#include <fmt/format.h>
+
+#include "cli/tool.hpp"
+#include "l1/contract.hpp"
+#include "store/db.hpp"
+#include "vm/replay.hpp"
+
+int main(int argc, char** argv) {
+  using namespace rollup;
+  cli::Tool tool("rollup-bisect",
+                 "Find the first height at which two state files' stored roots disagree, or a state file's\n"
+                 "and its contract's (--contract: the verified roots, and the committed blocks re-executed),\n"
+                 "by binary search over the heights; then re-execute that block on each side, receipt by\n"
+                 "receipt, for the first deposit or tx whose result or root differs. Prints one bisect line\n"
+                 "(the height, both roots, the receipt on each side) and a sentence on stderr. Exit status 0\n"
+                 "when no divergence is found, 1 when one is. The state files are only read.\n"
+                 "--rpc (a server's roots) waits for rollup-serve, which does not exist yet.",
+                 "rollup-bisect a.db b.db | jq .height\n"
+                 "  rollup-bisect --contract suspect.db");
+  tool.add_db_option();
+  auto& app = tool.app();
+  std::vector<std::string> files;
+  bool against_contract = false;
+  std::string rpc_url;
+  unsigned threads = cli::hardware_threads();
+  app.add_option("STATE_FILE", files, "One or two state files (default: --db)")->expected(0, 2);
+  app.add_flag("--contract", against_contract,
+               "Compare the state file with its contract instead of with a second state file");
+  app.add_option("--rpc", rpc_url, "Compare with a server's roots (not available: rollup-serve does not exist yet)");
+  cli::add_unsigned(app, "--threads", threads, "Threads for signatures and hashing", 1, 256)->capture_default_str();
+
+  return tool.run(argc, argv, [&]() -> Status {
+    if (!rpc_url.empty())
+      return fail(Errc::usage, "--rpc: there is no rollup server to ask yet (rollup-serve does not exist); "
+                               "compare with a second state file or with --contract");
+    if (files.empty()) files.push_back(tool.db_path());
+    for (const auto& f : files) ROLLUP_TRY(store::check_db_path(f));
+    if (against_contract == (files.size() == 2))
+      return fail(Errc::usage, "give two state files, or one state file and --contract");
+    std::vector<store::Db> dbs;
+    std::vector<std::unique_ptr<l1::Contract>> contracts;
+    dbs.reserve(files.size());
+    for (const auto& f : files) {
+      dbs.push_back(ROLLUP_TRY(store::Db::open(f, store::OpenMode::read_only)));
+      contracts.push_back(ROLLUP_TRY(l1::open_contract(dbs.back())));
+    }
+    auto report = against_contract
+                      ? ROLLUP_TRY(vm::bisect_against_contract(dbs[0], *contracts[0], files[0], threads))
+                      : ROLLUP_TRY(vm::bisect_state_files(dbs[0], *contracts[0], files[0], dbs[1], *contracts[1],
+                                                          files[1], threads));
+    codec::LineWriter out;
+    ROLLUP_TRY(out.write(vm::bisect_to_json(report)));
+    ROLLUP_TRY(out.finish());
+    tool.detail(fmt::format("{} heights compared", report.probes));
+    if (report.height) return fail(Errc::rejected, vm::bisect_summary(report));
+    tool.notice(vm::bisect_summary(report));
+    return {};
+  });
+}
