@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   tool.add_db_option();
   tool.add_input_option();
   auto& app = tool.app();
-  std::string key_file, order = "fifo", fee_recipient;
+  std::string key_file, order = "fifo", fee_recipient, cut_on;
   seq::Options options;
   app.add_option("--key", key_file, "Sequencer key file")->required()->envname("ROLLUP_SEQ_KEY");
   cli::add_unsigned(app, "--max-txs", options.max_txs, "Cut a block at this many txs", 1)->capture_default_str();
@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
       ->needs("--mempool");
   cli::add_unsigned(app, "--poll-ms", poll_ms, "With --mempool: look at the mempool this often", 1, 60'000)
       ->capture_default_str();
+  app.add_option("--cut-on", cut_on,
+                 "Cut a block when a line of this kind arrives (it then passes through), e.g. espresso.block:\n"
+                 "one block per Espresso block from rollup-espresso (the other limits still apply)");
 
   return tool.run(argc, argv, [&]() -> Status {
     options.ordering = order == "fee" ? seq::Ordering::fee : seq::Ordering::fifo;
@@ -140,7 +143,10 @@ int main(int argc, char** argv) {
     };
     auto result = tool.for_each_object(
         [&](const codec::Line& line, const codec::Json& object) -> Status {
-          if (codec::kind_of(object) != "tx") return out.write(line.text);
+          if (codec::kind_of(object) != "tx") {
+            if (!cut_on.empty() && codec::kind_of(object) == cut_on) ROLLUP_TRY(emit());
+            return out.write(line.text);
+          }
           return admit(ROLLUP_TRY(codec::parse_tx(object)), line);
         },
         [&](const codec::Line& line) -> std::optional<Status> {
