@@ -94,7 +94,7 @@ void raw_exec(const std::string& path, const char* sql) {
 constexpr const char* kTablesOfReleaseOne =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('schema_version', "
     "'l1_config', 'l1_genesis', 'l1_blocks', 'l1_equivocations', 'l1_deposits', 'l1_accounts', "
-    "'l1_roots', 'seq_log', 'state_accounts', 'state_node_history', 'state_blocks')";
+    "'l1_roots', 'seq_log', 'state_accounts', 'state_nodes', 'state_blocks')";
 
 }  // namespace
 

@@ -198,8 +198,10 @@ CREATE UNIQUE INDEX l1_equivocations_hash ON l1_equivocations(hash);
 
 // History (docs/architecture.md, "History"): the state at any retained height in bounded time.
 // - Every value an account or a stored tree node (levels 8..32) took is kept under the height
-//   that wrote it; the value at height H is the row with the greatest height <= H. The latest
-//   values are the rows at the executor's tip, so state_nodes goes. Accounts keep their pubkey in
+//   that wrote it; the value at height H is the row with the greatest height <= H. The tip keeps
+//   its own tables as before (state_accounts, state_nodes from level 4), which answer the latest
+//   state fastest; the history starts at level 8, below which a block's paths share almost no
+//   node (a past height rebuilds those levels from 256 accounts). Accounts keep their pubkey in
 //   state_accounts (an index never changes key). The index on the height finds the accounts
 //   written above a height: the whole state of a recent height is the tip's accounts with those
 //   few put back (vm::state_at).
@@ -241,7 +243,6 @@ INSERT INTO state_node_history(level, idx, height, digest)
   SELECT level, idx, (SELECT coalesce(max(height), 0) FROM state_blocks), digest FROM state_nodes WHERE level >= 8;
 INSERT INTO state_account_history(idx, height, balance, nonce)
   SELECT idx, (SELECT coalesce(max(height), 0) FROM state_blocks), balance, nonce FROM state_accounts;
-DROP TABLE state_nodes;
 
 ALTER TABLE state_blocks ADD COLUMN accounts INTEGER;
 UPDATE state_blocks SET accounts = (SELECT count(*) FROM state_accounts)

@@ -60,6 +60,8 @@ Result<bool> store_block(store::Db& db, const BlockWrite& w) {
   }
   ROLLUP_TRY(store_node_history(db, w.genesis_nodes, 0));
   ROLLUP_TRY(store_node_history(db, w.nodes, w.height));
+  ROLLUP_TRY(store_tip_nodes(db, w.genesis_nodes));
+  ROLLUP_TRY(store_tip_nodes(db, w.nodes));
   auto blk = ROLLUP_TRY(db.prepare(
       "INSERT INTO state_blocks(height, hash, pre_root, post_root, exec, accounts, applied_at) "
       "VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));

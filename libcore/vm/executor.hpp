@@ -17,11 +17,14 @@ namespace rollup::vm {
 
 class StateWriter;
 
-/// The tree levels kept in state_node_history. The eight lowest levels (leaves included) are not
-/// stored: they follow from the 256 accounts below a level-8 node. A block's random paths share
-/// almost no node below level 8, so those levels would be nine rows in ten of the history a block
-/// writes; a query rebuilds them from 256 account seeks (a millisecond or two). The executor
-/// rebuilds the whole tree from state_accounts at start.
+/// The tree levels kept for the tip in state_nodes. The four lowest levels (leaves included) are
+/// not stored: they follow from the 16 accounts below a level-4 node, and leaving them out cuts
+/// the pages a block dirties in the state file by more than half. The executor rebuilds the whole
+/// tree from state_accounts at start; queries recompute the missing siblings.
+inline constexpr unsigned kFirstTipLevel = 4;
+/// The tree levels kept in state_node_history, for past heights. A block's random paths share
+/// almost no node below level 8, so levels 4..7 would be nine rows in ten of the history a large
+/// block writes; a query at a past height rebuilds them from 256 accounts (a few milliseconds).
 inline constexpr unsigned kFirstStoredLevel = 8;
 
 /// Seconds spent per phase, for --verbose and the benchmarks.

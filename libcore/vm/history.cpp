@@ -105,6 +105,17 @@ Status store_node_history(store::Db& db, const std::vector<smt::NodeUpdate>& nod
   return {};
 }
 
+Status store_tip_nodes(store::Db& db, const std::vector<smt::NodeUpdate>& nodes) {
+  auto node = ROLLUP_TRY(db.prepare("INSERT OR REPLACE INTO state_nodes(level, idx, digest) VALUES (?, ?, ?)"));
+  for (const auto& n : nodes) {
+    if (n.level < kFirstTipLevel) continue;
+    auto bytes = hash::digest_bytes(n.digest);
+    node.bind(1, n.level).bind(2, n.index).bind(3, std::span<const std::uint8_t>(bytes));
+    ROLLUP_TRY(node.run());
+  }
+  return {};
+}
+
 Result<std::uint64_t> prune_history(store::Db& db, std::uint64_t boundary) {
   auto tx = ROLLUP_TRY(db.begin_immediate());
   // A row below the boundary is needed only while no newer row at or below the boundary
@@ -353,6 +364,7 @@ Result<SnapshotImporter::Imported> SnapshotImporter::finish() {
     ROLLUP_TRY(hist.run());
   }
   ROLLUP_TRY(store_node_history(db_, nodes, height_));
+  ROLLUP_TRY(store_tip_nodes(db_, nodes));
   auto base = ROLLUP_TRY(db_.prepare(
       "UPDATE state_history SET base_height = ?, base_root = ?, base_accounts = ?, floor = ?"));
   base.bind(1, height_).bind(2, root_).bind(3, accounts_.size()).bind(4, height_);

@@ -45,6 +45,9 @@ Result<std::optional<StateRoot>> stored_root(store::Db& db, std::uint64_t height
 /// Writes the tree nodes the history keeps (levels >= kFirstStoredLevel) under `height`, within
 /// the caller's transaction.
 Status store_node_history(store::Db& db, const std::vector<smt::NodeUpdate>& nodes, std::uint64_t height);
+/// Writes the tip's tree nodes (levels >= kFirstTipLevel) to state_nodes, within the caller's
+/// transaction.
+Status store_tip_nodes(store::Db& db, const std::vector<smt::NodeUpdate>& nodes);
 
 /// Drops the values that no height at or above `boundary` needs and raises the floor to it.
 /// Returns the rows deleted.

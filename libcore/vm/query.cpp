@@ -24,6 +24,15 @@ Result<std::vector<std::pair<std::uint64_t, Account>>> tip_accounts(store::Db& d
   return out;
 }
 
+Result<hash::Digest> tip_node(store::Db& db, unsigned level, std::uint64_t index) {
+  auto q = ROLLUP_TRY(db.prepare("SELECT digest FROM state_nodes WHERE level = ? AND idx = ?"));
+  q.bind(1, level).bind(2, index);
+  if (!ROLLUP_TRY(q.step())) return smt::empty_digest(level);
+  auto digest = hash::digest_from_bytes(ROLLUP_TRY(q.column_array<32>(0)));
+  if (!digest) return fail(Errc::internal, "state_nodes holds a non-canonical digest");
+  return *digest;
+}
+
 /// `tip`: `height` is the executor's height, whose accounts are state_accounts as they stand.
 Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<PublicKey>& key,
                                           std::optional<std::uint64_t> index, std::uint64_t height, bool tip) {
@@ -44,9 +53,10 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
   AccountAnswer a;
   a.proof.index = idx;
   a.height = height;
-  // The lowest levels are not stored (see kFirstStoredLevel): rebuild the small subtree of the
+  // The lowest levels are not stored (see kFirstTipLevel, kFirstStoredLevel): rebuild the small subtree of the
   // accounts that share the account's level-4 ancestor, as they were at `height`.
-  constexpr std::uint64_t kSpan = std::uint64_t{1} << kFirstStoredLevel;
+  const unsigned first_stored = tip ? kFirstTipLevel : kFirstStoredLevel;
+  const std::uint64_t kSpan = std::uint64_t{1} << first_stored;
   const std::uint64_t base = idx & ~(kSpan - 1);
   std::vector<hash::Digest> level_nodes(kSpan, smt::empty_digest(0));
   {
@@ -66,15 +76,19 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
     for (std::size_t i = 0; i < leaves.size(); ++i) level_nodes[rows[i].first - base] = leaves[i];
   }
   a.proof.leaf = level_nodes[idx - base];
-  for (unsigned level = 0; level < kFirstStoredLevel; ++level) {
+  for (unsigned level = 0; level < first_stored; ++level) {
     a.proof.siblings[level] = level_nodes[((idx - base) >> level) ^ 1];
     std::vector<hash::Digest> parents(level_nodes.size() / 2);
     hash::merge_pairs(level_nodes, parents);
     level_nodes = std::move(parents);
   }
-  for (unsigned level = kFirstStoredLevel; level < smt::kDepth; ++level)
-    a.proof.siblings[level] = ROLLUP_TRY(history.node(level, (idx >> level) ^ 1, height));
-  a.root = ROLLUP_TRY(history.node(smt::kDepth, 0, height));
+  // The tip's nodes are in state_nodes; a past height's in the history.
+  auto node = [&](unsigned level, std::uint64_t i) -> Result<hash::Digest> {
+    return tip ? tip_node(db, level, i) : history.node(level, i, height);
+  };
+  for (unsigned level = first_stored; level < smt::kDepth; ++level)
+    a.proof.siblings[level] = ROLLUP_TRY(node(level, (idx >> level) ^ 1));
+  a.root = ROLLUP_TRY(node(smt::kDepth, 0));
   // The account is answered only if it is what the stored root commits to: a flipped byte in
   // the state tables is a corrupt file, not an answer.
   auto stored = ROLLUP_TRY(stored_root(db, height));

@@ -40,7 +40,7 @@ expect_check body.db "l1_blocks height 2"
 # 3. genesis_root in l1_config: refused by an executor that starts from genesis.
 copy root.db
 flip_blob root.db l1_config genesis_root "id = 1"
-sqlite3 root.db "DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history; DELETE FROM state_blocks"
+sqlite3 root.db "DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history; DELETE FROM state_nodes; DELETE FROM state_blocks"
 expect_pipeline_status 4 "rollup-l1 --db root.db blocks | rollup-exec --db root.db -q"
 expect_err "corrupt state file: l1_config: genesis_root"
 expect_check root.db "l1_config: genesis_root"

@@ -59,7 +59,7 @@ expect_pipeline_status 0 "rollup-seq --key seq.key --max-txs 1 < more.ndjson | r
 fresh() {
   rm -f "$WORK/$1"
   copy "$1"
-  sqlite3 "$WORK/$1" "DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history;
+  sqlite3 "$WORK/$1" "DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history; DELETE FROM state_nodes;
     DELETE FROM state_blocks; DELETE FROM seq_log; DELETE FROM proof_blocks"
 }
 fresh node.db

@@ -119,7 +119,7 @@ expect_eq "$(stream proofs 1 2 | jq -c .height | paste -sd,)" "1,2"
 # Without to=, a stream follows the chain: caught up, it stays open (curl's own limit ends it).
 expect_eq "$(curl -sN -m 1 "$URL/v1/exec?from=1" | jq -c .height | paste -sd,)" "1,2"
 sqlite3 "$ROLLUP_DB" "VACUUM INTO '$WORK/other.db'"
-sqlite3 other.db "DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history;
+sqlite3 other.db "DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history; DELETE FROM state_nodes;
   DELETE FROM state_blocks; UPDATE state_history SET base_height = 0, base_root = NULL, base_accounts = NULL, floor = 0;
   DELETE FROM seq_log; DELETE FROM proof_blocks; DELETE FROM seq_mempool;"
 stream blocks 1 2 | rollup-exec --db other.db -q >/dev/null
