@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
                  "receipt, for the first deposit or tx whose result or root differs. Prints one bisect line\n"
                  "(the height, both roots, the receipt on each side) and a sentence on stderr. Exit status 0\n"
                  "when no divergence is found, 1 when one is. The state files are only read.\n"
-                 "--rpc (a server's roots) waits for rollup-serve, which does not exist yet.",
+                 "--rpc (a rollup-serve's roots) is not supported yet: the server does not answer a height's\n"
+                 "executed root on its own; compare with a copy of its state file instead.",
                  "rollup-bisect a.db b.db | jq .height\n"
                  "  rollup-bisect --contract suspect.db");
   tool.add_db_option();
@@ -27,13 +28,14 @@ int main(int argc, char** argv) {
   app.add_option("STATE_FILE", files, "One or two state files (default: --db)")->expected(0, 2);
   app.add_flag("--contract", against_contract,
                "Compare the state file with its contract instead of with a second state file");
-  app.add_option("--rpc", rpc_url, "Compare with a server's roots (not available: rollup-serve does not exist yet)");
+  app.add_option("--rpc", rpc_url, "Compare with a server's roots (not supported yet; see --help)");
   cli::add_unsigned(app, "--threads", threads, "Threads for signatures and hashing", 1, 256)->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     if (!rpc_url.empty())
-      return fail(Errc::usage, "--rpc: there is no rollup server to ask yet (rollup-serve does not exist); "
-                               "compare with a second state file or with --contract");
+      return fail(Errc::usage, "--rpc: bisecting against a rollup-serve is not supported yet (the server has no "
+                               "method for a height's executed root); compare with a copy of its state file or "
+                               "with --contract");
     if (files.empty()) files.push_back(tool.db_path());
     for (const auto& f : files) ROLLUP_TRY(store::check_db_path(f));
     if (against_contract == (files.size() == 2))

@@ -95,7 +95,7 @@ expect_eq "$(jq -c 'select(.kind == "diff_summary") | [.a.height, .b.height, .di
 
 # --- usage ------------------------------------------------------------------------------------
 expect_status 2 rollup-bisect --rpc http://localhost:8545 "$ROLLUP_DB"
-expect_err "rollup-serve does not exist"
+expect_err "bisecting against a rollup-serve is not supported yet"
 expect_status 2 rollup-bisect "$ROLLUP_DB"
 expect_err "give two state files, or one state file and --contract"
 expect_status 2 rollup-diff "$ROLLUP_DB"
