@@ -153,17 +153,6 @@ Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, l1::Contract& co
   return ex;
 }
 
-Result<std::unique_ptr<Executor>> Executor::open_at_genesis(store::Db& db, l1::Contract& contract,
-                                                           unsigned threads) {
-  std::unique_ptr<Executor> ex(new Executor(db, contract, threads, false));
-  auto cfg = ROLLUP_TRY(ex->contract_->config());
-  ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
-  std::vector<Account> accounts;
-  for (const auto& g : ROLLUP_TRY(ex->contract_->genesis())) accounts.push_back(Account{g.key, g.balance, 0});
-  ex->state_.load_accounts(accounts, threads);
-  return ex;
-}
-
 Status Executor::finish() {
   if (!writer_) return {};
   bool written = ROLLUP_TRY(writer_->wait());
@@ -184,9 +173,8 @@ Status Executor::reload() {
   std::vector<Account> accounts;
   if (height_ == 0) {
     // Nothing applied yet: the state is the contract's genesis, stored with the first block.
-    for (const auto& g : ROLLUP_TRY(contract_->genesis())) accounts.push_back(Account{g.key, g.balance, 0});
-    genesis_nodes_ = state_.load_accounts(accounts, threads_);
-    genesis_accounts_ = std::move(accounts);
+    genesis_accounts_ = ROLLUP_TRY(genesis_accounts(*contract_));
+    genesis_nodes_ = state_.load_accounts(genesis_accounts_, threads_);
     return {};
   }
   auto q = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));

@@ -47,10 +47,6 @@ class Executor {
   /// applied in memory only.
   static Result<std::unique_ptr<Executor>> open(store::Db& db, l1::Contract& contract, unsigned threads,
                                                 bool persist);
-  /// An in-memory executor at the contract's genesis, ignoring the stored state: replaying the
-  /// contract's blocks with it rebuilds the state at any committed height.
-  static Result<std::unique_ptr<Executor>> open_at_genesis(store::Db& db, l1::Contract& contract,
-                                                           unsigned threads);
   ~Executor();
   /// Waits until every applied block is in the state file; call before exiting.
   Status finish();

@@ -12,13 +12,17 @@
 
 namespace rollup::vm {
 
+Result<std::vector<Account>> genesis_accounts(l1::Contract& contract) {
+  std::vector<Account> accounts;
+  for (const auto& g : ROLLUP_TRY(contract.genesis())) accounts.push_back(Account{g.key, g.balance, 0});
+  return accounts;
+}
+
 namespace {
 
 Result<State> genesis_state(l1::Contract& contract, unsigned threads) {
-  std::vector<Account> accounts;
-  for (const auto& g : ROLLUP_TRY(contract.genesis())) accounts.push_back(Account{g.key, g.balance, 0});
   State state;
-  state.load_accounts(accounts, threads);
+  state.load_accounts(ROLLUP_TRY(genesis_accounts(contract)), threads);
   return state;
 }
 

@@ -20,6 +20,9 @@ class Db;
 
 namespace rollup::vm {
 
+/// The contract's genesis accounts in index order, at nonce 0: the state at height 0.
+Result<std::vector<Account>> genesis_accounts(l1::Contract& contract);
+
 /// Heights kept below the executor's tip unless set otherwise (`rollup-exec --retain`).
 inline constexpr std::uint64_t kDefaultRetain = 10'000;
 /// How often (in heights) the executor prunes history older than the retention.

@@ -166,7 +166,7 @@ namespace {
 Result<State> stored_state(store::Db& db, l1::Contract& contract, std::uint64_t stored_height, unsigned threads) {
   std::vector<Account> accounts;
   if (stored_height == 0) {
-    for (const auto& g : ROLLUP_TRY(contract.genesis())) accounts.push_back(Account{g.key, g.balance, 0});
+    accounts = ROLLUP_TRY(genesis_accounts(contract));
   } else {
     auto read = ROLLUP_TRY(db.begin_read());
     auto q = ROLLUP_TRY(db.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));
@@ -364,6 +364,24 @@ Status explain(BisectReport& r, const std::vector<ReceiptStep>& a_steps, const s
 
 }  // namespace
 
+namespace {
+/// Bisects the report's two sides up to the lower tip and records the first divergent height and
+/// both roots there; nullopt when they agree everywhere or already differ at genesis (a note then
+/// says so): nothing inside a block is left to look at.
+Result<std::optional<RootDivergence>> first_divergence(BisectReport& r, const RootSource& a, const RootSource& b) {
+  auto found = ROLLUP_TRY(bisect_roots(0, std::min(r.a.tip, r.b.tip), a, b, &r.probes));
+  if (!found) return found;
+  r.height = found->height;
+  r.a.root = found->a;
+  r.b.root = found->b;
+  if (found->height == 0) {
+    r.note = "the genesis states differ";
+    return std::optional<RootDivergence>{};
+  }
+  return found;
+}
+}  // namespace
+
 Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, std::string name_a, store::Db& b,
                                         l1::Contract& contract_b, std::string name_b, unsigned threads) {
   BisectReport r;
@@ -373,15 +391,8 @@ Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, 
   r.b.tip = ROLLUP_TRY(executor_height(b));
   RootSource root_a = [&](std::uint64_t h) { return root_stored_or_genesis(a, contract_a, h); };
   RootSource root_b = [&](std::uint64_t h) { return root_stored_or_genesis(b, contract_b, h); };
-  auto found = ROLLUP_TRY(bisect_roots(0, std::min(r.a.tip, r.b.tip), root_a, root_b, &r.probes));
+  auto found = ROLLUP_TRY(first_divergence(r, root_a, root_b));
   if (!found) return r;
-  r.height = found->height;
-  r.a.root = found->a;
-  r.b.root = found->b;
-  if (found->height == 0) {
-    r.note = "the genesis states differ";
-    return r;
-  }
   // The sides agree on the root below the divergent height, hence on the state there: it is
   // rebuilt once and each side's block applied to a copy. Where the rebuilt state is not the
   // one under that root (a side changed below), each side's is rebuilt on its own.
@@ -421,9 +432,7 @@ class ContractReplay {
     auto base = std::prev(verified_.upper_bound(height));  // the genesis root is always there
     State state;
     if (base->first == 0) {
-      std::vector<Account> accounts;
-      for (const auto& g : ROLLUP_TRY(contract_.genesis())) accounts.push_back(Account{g.key, g.balance, 0});
-      state.load_accounts(accounts, threads_);
+      state.load_accounts(ROLLUP_TRY(genesis_accounts(contract_)), threads_);
     } else {
       state = ROLLUP_TRY(state_at(db_, contract_, base->first, threads_));
       if (hash::digest_bytes(state.root()) != base->second)
@@ -458,15 +467,8 @@ Result<BisectReport> bisect_against_contract(store::Db& db, l1::Contract& contra
   ContractReplay truth(db, contract, ROLLUP_TRY(verified_roots(contract)), threads);
   RootSource stored = [&](std::uint64_t h) { return root_stored_or_genesis(db, contract, h); };
   RootSource executed = [&](std::uint64_t h) { return truth.root_at(h); };
-  auto found = ROLLUP_TRY(bisect_roots(0, std::min(r.a.tip, r.b.tip), stored, executed, &r.probes));
+  auto found = ROLLUP_TRY(first_divergence(r, stored, executed));
   if (!found) return r;
-  r.height = found->height;
-  r.a.root = found->a;
-  r.b.root = found->b;
-  if (found->height == 0) {
-    r.note = "the genesis states differ";
-    return r;
-  }
   auto stored_block = ROLLUP_TRY(stored_exec(db, found->height));
   r.a.block_hash = stored_block->block_hash;
   r.b.block_hash = ROLLUP_TRY(contract.committed_hash(found->height));
