@@ -1,6 +1,3 @@
-#include <sqlite3.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <random>
@@ -15,9 +12,9 @@
 #include "vm/history.hpp"
 #include "vm/query.hpp"
 #include "wallet/wallet.hpp"
+#include "test_files.hpp"
 
 using namespace rollup;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -25,37 +22,15 @@ const auto kSequencer = crypto::dev_key(1000);
 constexpr vm::RollupParams kRollup{1, 1};
 constexpr std::uint64_t kGenesisAccounts = 40;  // more than two level-4 groups of 16
 
-struct TempFile {
-  fs::path dir;
-  TempFile() {
-    std::string pattern = (fs::temp_directory_path() / "rollup-history-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir = pattern;
-  }
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const char* name) const { return (dir / name).string(); }
-};
-
-template <typename T>
-T ok(Result<T> r) {
-  INFO((r ? std::string() : r.error().message));
-  REQUIRE(r);
-  return std::move(*r);
-}
-void ok(Status s) {
-  INFO((s ? std::string() : s.error().message));
-  REQUIRE(s);
-}
+using TempFile = test::TempDir;
+using test::must;
 
 /// A rollup on a state file with an executor that stores every block, and an in-memory replay of
 /// the same blocks as the reference.
 struct Rollup {
   TempFile tmp;
-  store::Db db = ok(store::Db::open(tmp.path("rollup.db"), store::OpenMode::create_if_missing));
-  std::unique_ptr<l1::Contract> contract = ok(l1::open_contract(db, []() -> Result<std::uint64_t> { return 1'700'000'000; }));
+  store::Db db = must(store::Db::open(tmp.path("rollup.db"), store::OpenMode::create_if_missing));
+  std::unique_ptr<l1::Contract> contract = must(l1::open_contract(db, []() -> Result<std::uint64_t> { return 1'700'000'000; }));
   std::unique_ptr<vm::Executor> executor;
   std::vector<crypto::KeyPair> keys;
   std::vector<std::uint64_t> nonces;
@@ -70,14 +45,14 @@ struct Rollup {
     c.namespace_id = kRollup.namespace_id;
     c.sequencer = kSequencer.public_key;
     c.dev_mode = true;
-    ok(contract->init(c, l1::dev_genesis(kGenesisAccounts, 1000)));
+    must(contract->init(c, l1::dev_genesis(kGenesisAccounts, 1000)));
     for (std::uint64_t i = 0; i < kGenesisAccounts; ++i) keys.push_back(crypto::dev_key(i));
     nonces.assign(keys.size(), 0);
     std::vector<vm::Account> genesis;
-    for (const auto& g : ok(contract->genesis())) genesis.push_back(vm::Account{g.key, g.balance, 0});
+    for (const auto& g : must(contract->genesis())) genesis.push_back(vm::Account{g.key, g.balance, 0});
     reference.load_accounts(genesis, 1);
     roots.push_back(reference.root());
-    executor = ok(vm::Executor::open(db, *contract, 1, true));
+    executor = must(vm::Executor::open(db, *contract, 1, true));
   }
 
   /// Commits and executes a block of `transfers` random transfers, some to new keys.
@@ -106,10 +81,10 @@ struct Rollup {
     b.namespaces.push_back(ns);
     b.hash = b.compute_hash();
     b.sig = crypto::sign(kSequencer, b.hash);
-    ok(contract->commit_block(b));
+    must(contract->commit_block(b));
     tip = b.hash;
-    ok(executor->apply(b));
-    ok(executor->finish());
+    must(executor->apply(b));
+    must(executor->finish());
     auto signatures = vm::check_signatures(vm::rollup_txs(b, kRollup.namespace_id), kRollup, 1);
     reference.apply_block(b, kRollup, signatures, 1);
     roots.push_back(reference.root());
@@ -117,13 +92,13 @@ struct Rollup {
 
   /// Verifies the root at `height` on the contract, as an accepted proof would.
   void verify(std::uint64_t height) {
-    const vm::State post = ok(vm::state_at(db, *contract, height, 1));
+    const vm::State post = must(vm::state_at(db, *contract, height, 1));
     std::vector<PublicKey> post_keys;
     for (std::uint64_t i = 0; i < post.size(); ++i) post_keys.push_back(post.account(i).key);
-    const l1::RootRecord last = ok(contract->latest_root());
+    const l1::RootRecord last = must(contract->latest_root());
     l1::ProofClaim claim;
     claim.height = last.height + 1;
-    claim.block_hash = *ok(contract->committed_hash(claim.height));
+    claim.block_hash = *must(contract->committed_hash(claim.height));
     claim.pre_root = last.root;
     claim.post_root = hash::digest_bytes(post.root());
     claim.pre_keys = last.keys;
@@ -136,13 +111,13 @@ struct Rollup {
       e.post_keys = c.post_keys;
       return e;
     };
-    ok(contract->submit_proof(claim, std::vector<std::uint8_t>{1}, accept));
+    must(contract->submit_proof(claim, std::vector<std::uint8_t>{1}, accept));
   }
 };
 
 std::int64_t count(store::Db& db, std::string_view sql) {
-  auto q = ok(db.prepare(sql));
-  REQUIRE(ok(q.step()));
+  auto q = must(db.prepare(sql));
+  REQUIRE(must(q.step()));
   return q.column_int64(0);
 }
 
@@ -152,12 +127,12 @@ TEST_CASE("the state at every height is read from history and equals a replay fr
   Rollup r;
   for (int i = 0; i < 12; ++i) r.block(5);
   for (std::uint64_t h = 0; h < r.roots.size(); ++h) {
-    const vm::State state = ok(vm::state_at(r.db, *r.contract, h, 1));
+    const vm::State state = must(vm::state_at(r.db, *r.contract, h, 1));
     CHECK(state.root() == r.roots[h]);
-    if (h > 0) CHECK(ok(vm::stored_root(r.db, h)) == r.roots[h]);
+    if (h > 0) CHECK(must(vm::stored_root(r.db, h)) == r.roots[h]);
     // Every account at that height, with a proof against that height's root.
     for (std::uint64_t idx = 0; idx < state.size(); idx += 7) {
-      auto answer = ok(vm::query_account_at(r.db, *r.contract, std::nullopt, idx, h, 1));
+      auto answer = must(vm::query_account_at(r.db, *r.contract, std::nullopt, idx, h, 1));
       CHECK(answer.root == r.roots[h]);
       CHECK(answer.account.balance == state.account(idx).balance);
       CHECK(answer.account.nonce == state.account(idx).nonce);
@@ -167,7 +142,7 @@ TEST_CASE("the state at every height is read from history and equals a replay fr
     const PublicKey later = r.keys.back().public_key;
     if (!state.index_of(later)) CHECK_FALSE(vm::query_account_at(r.db, *r.contract, later, std::nullopt, h, 1));
   }
-  auto latest = ok(vm::query_account(r.db, std::nullopt, 3));
+  auto latest = must(vm::query_account(r.db, std::nullopt, 3));
   CHECK(latest.height == 12);
   CHECK(latest.root == r.roots.back());
   // Genesis is stored once, at height 0; each later row is a value a block wrote.
@@ -180,10 +155,10 @@ TEST_CASE("a height past the executor's tip is applied from the contract; past t
   // A block the contract committed but this executor never saw.
   auto executor = std::move(r.executor);
   executor.reset();
-  r.executor = ok(vm::Executor::open(r.db, *r.contract, 1, false));  // --dry-run: stores nothing
+  r.executor = must(vm::Executor::open(r.db, *r.contract, 1, false));  // --dry-run: stores nothing
   r.block(4);
-  CHECK(ok(vm::executor_height(r.db)) == 3);
-  CHECK(ok(vm::state_at(r.db, *r.contract, 4, 1)).root() == r.roots[4]);
+  CHECK(must(vm::executor_height(r.db)) == 3);
+  CHECK(must(vm::state_at(r.db, *r.contract, 4, 1)).root() == r.roots[4]);
   auto past = vm::state_at(r.db, *r.contract, 5, 1);
   REQUIRE_FALSE(past);
   CHECK(past.error().code == Errc::rejected);
@@ -194,20 +169,20 @@ TEST_CASE("pruning keeps every height from the boundary up and raises the floor"
   for (int i = 0; i < 10; ++i) r.block(6);
   const auto rows_before = count(r.db, "SELECT count(*) FROM state_node_history") +
                            count(r.db, "SELECT count(*) FROM state_account_history");
-  const auto deleted = ok(vm::prune_history(r.db, 6));
+  const auto deleted = must(vm::prune_history(r.db, 6));
   CHECK(deleted > 0);
   CHECK(count(r.db, "SELECT count(*) FROM state_node_history") + count(r.db, "SELECT count(*) FROM state_account_history") ==
         rows_before - static_cast<std::int64_t>(deleted));
-  CHECK(ok(vm::history_settings(r.db)).floor == 6);
+  CHECK(must(vm::history_settings(r.db)).floor == 6);
   for (std::uint64_t h = 6; h <= 10; ++h) {
-    CHECK(ok(vm::state_at(r.db, *r.contract, h, 1)).root() == r.roots[h]);
-    auto answer = ok(vm::query_account_at(r.db, *r.contract, std::nullopt, 1, h, 1));
+    CHECK(must(vm::state_at(r.db, *r.contract, h, 1)).root() == r.roots[h]);
+    auto answer = must(vm::query_account_at(r.db, *r.contract, std::nullopt, 1, h, 1));
     CHECK(smt::verify_proof(answer.proof, r.roots[h]));
   }
   // Below the floor the contract's blocks are replayed: slower, still right.
-  CHECK(ok(vm::state_at(r.db, *r.contract, 3, 1)).root() == r.roots[3]);
+  CHECK(must(vm::state_at(r.db, *r.contract, 3, 1)).root() == r.roots[3]);
   // Pruning again at the same boundary finds nothing more.
-  CHECK(ok(vm::prune_history(r.db, 6)) == 0);
+  CHECK(must(vm::prune_history(r.db, 6)) == 0);
 }
 
 TEST_CASE("the retention never prunes above the last verified root", "[history]") {
@@ -224,15 +199,15 @@ TEST_CASE("the retention never prunes above the last verified root", "[history]"
 
 TEST_CASE("the executor prunes by itself as the chain grows", "[history]") {
   Rollup r;
-  ok(vm::set_retention(r.db, 2));
+  must(vm::set_retention(r.db, 2));
   for (std::uint64_t h = 1; h <= vm::kPruneEvery; ++h) {
     r.block(1);
     if (h == vm::kPruneEvery - 10) r.verify(h);
   }
   // At height kPruneEvery the boundary is the verified height (below tip - 2).
-  CHECK(ok(vm::history_settings(r.db)).floor == vm::kPruneEvery - 10);
-  CHECK(ok(vm::state_at(r.db, *r.contract, vm::kPruneEvery - 10, 1)).root() == r.roots[vm::kPruneEvery - 10]);
-  CHECK(ok(vm::state_at(r.db, *r.contract, vm::kPruneEvery, 1)).root() == r.roots.back());
+  CHECK(must(vm::history_settings(r.db)).floor == vm::kPruneEvery - 10);
+  CHECK(must(vm::state_at(r.db, *r.contract, vm::kPruneEvery - 10, 1)).root() == r.roots[vm::kPruneEvery - 10]);
+  CHECK(must(vm::state_at(r.db, *r.contract, vm::kPruneEvery, 1)).root() == r.roots.back());
 }
 
 TEST_CASE("a snapshot exported at a verified height starts a new state file", "[history]") {
@@ -240,7 +215,7 @@ TEST_CASE("a snapshot exported at a verified height starts a new state file", "[
   for (int i = 0; i < 6; ++i) r.block(5);
   r.verify(4);
   std::vector<std::string> lines;
-  ok(vm::export_snapshot(r.db, *r.contract, 4, 1, [&](std::string_view line) -> Status {
+  must(vm::export_snapshot(r.db, *r.contract, 4, 1, [&](std::string_view line) -> Status {
     lines.emplace_back(line);
     return {};
   }));
@@ -248,31 +223,31 @@ TEST_CASE("a snapshot exported at a verified height starts a new state file", "[
 
   // The new node: the same contract (a copy of the file without the executor's tables).
   const std::string fresh = r.tmp.path("fresh.db");
-  ok(r.db.backup_to(fresh));
-  store::Db db = ok(store::Db::open(fresh, store::OpenMode::must_exist));
-  ok(db.exec("DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history; DELETE FROM state_nodes; "
+  must(r.db.backup_to(fresh));
+  store::Db db = must(store::Db::open(fresh, store::OpenMode::must_exist));
+  must(db.exec("DELETE FROM state_accounts; DELETE FROM state_account_history; DELETE FROM state_node_history; DELETE FROM state_nodes; "
              "DELETE FROM state_blocks;"));
-  auto contract = ok(l1::open_contract(db));
+  auto contract = must(l1::open_contract(db));
 
   SECTION("imported, the executor goes on from the snapshot's height") {
     vm::SnapshotImporter importer(db, *contract, 1);
-    for (const auto& line : lines) ok(importer.add(codec::Json::parse(line)));
-    auto imported = ok(importer.finish());
+    for (const auto& line : lines) must(importer.add(codec::Json::parse(line)));
+    auto imported = must(importer.finish());
     CHECK(imported.height == 4);
     CHECK(imported.root == r.roots[4]);
-    CHECK(ok(vm::executor_height(db)) == 4);
-    auto executor = ok(vm::Executor::open(db, *contract, 1, true));
+    CHECK(must(vm::executor_height(db)) == 4);
+    auto executor = must(vm::Executor::open(db, *contract, 1, true));
     CHECK(executor->height() == 4);
-    while (auto next = ok(executor->next_committed())) ok(executor->apply(*next));
-    ok(executor->finish());
-    CHECK(ok(vm::stored_root(db, 6)) == r.roots[6]);
-    CHECK(ok(vm::state_at(db, *contract, 5, 1)).root() == r.roots[5]);
+    while (auto next = must(executor->next_committed())) must(executor->apply(*next));
+    must(executor->finish());
+    CHECK(must(vm::stored_root(db, 6)) == r.roots[6]);
+    CHECK(must(vm::state_at(db, *contract, 5, 1)).root() == r.roots[5]);
     auto below = vm::state_at(db, *contract, 2, 1);
     REQUIRE_FALSE(below);
     CHECK(below.error().message.find("below the snapshot") != std::string::npos);
     // A second import finds the executor's state and refuses.
     vm::SnapshotImporter again(db, *contract, 1);
-    for (const auto& line : lines) ok(again.add(codec::Json::parse(line)));
+    for (const auto& line : lines) must(again.add(codec::Json::parse(line)));
     CHECK_FALSE(again.finish());
   }
   SECTION("a tampered balance does not hash to the contract's root") {
@@ -280,27 +255,27 @@ TEST_CASE("a snapshot exported at a verified height starts a new state file", "[
     tampered["balance"] = tampered["balance"].get<std::uint64_t>() + 1;
     auto header = codec::Json::parse(lines[0]);
     vm::SnapshotImporter importer(db, *contract, 1);
-    for (std::size_t i = 0; i < lines.size(); ++i) ok(importer.add(i == 3 ? tampered : codec::Json::parse(lines[i])));
+    for (std::size_t i = 0; i < lines.size(); ++i) must(importer.add(i == 3 ? tampered : codec::Json::parse(lines[i])));
     auto refused = importer.finish();
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == Errc::rejected);
-    CHECK(ok(vm::executor_height(db)) == 0);
+    CHECK(must(vm::executor_height(db)) == 0);
   }
   SECTION("a height the contract has not verified is refused") {
     std::vector<std::string> unverified;
-    ok(vm::export_snapshot(r.db, *r.contract, 5, 1, [&](std::string_view line) -> Status {
+    must(vm::export_snapshot(r.db, *r.contract, 5, 1, [&](std::string_view line) -> Status {
       unverified.emplace_back(line);
       return {};
     }));
     vm::SnapshotImporter importer(db, *contract, 1);
-    for (const auto& line : unverified) ok(importer.add(codec::Json::parse(line)));
+    for (const auto& line : unverified) must(importer.add(codec::Json::parse(line)));
     auto refused = importer.finish();
     REQUIRE_FALSE(refused);
     CHECK(refused.error().message.find("no verified root at height 5") != std::string::npos);
   }
   SECTION("lines out of order are refused as they come") {
     vm::SnapshotImporter importer(db, *contract, 1);
-    ok(importer.add(codec::Json::parse(lines[0])));
+    must(importer.add(codec::Json::parse(lines[0])));
     CHECK_FALSE(importer.add(codec::Json::parse(lines[2])));
   }
 }
@@ -309,30 +284,18 @@ TEST_CASE("a state file of schema 3 is migrated: its history starts at its tip, 
           "[history]") {
   TempFile tmp;
   const std::string path = tmp.path("v3.db");
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    std::string script;
-    for (const auto& m : store::migrations().first(3)) script += std::string(m.sql);
-    script +=
-        "INSERT INTO schema_version VALUES (1, 'x'), (2, 'x'), (3, 'x');"
-        "INSERT INTO l1_blocks VALUES (1, X'01', X'00', X'00', 0, 0, '{\"timestamp\":5}', 'x'),"
-        "                             (2, X'02', X'01', X'00', 0, 0, '{\"timestamp\":6}', 'x');"
-        "INSERT INTO seq_log VALUES (1, X'01', 0, '{\"timestamp\":5}', 'x'), (2, X'aa', 0, '{\"timestamp\":6}', 'x'),"
-        "                           (3, X'03', 0, '{\"timestamp\":7}', 'x');"
-        "INSERT INTO state_accounts VALUES (0, X'11', 10, 1), (1, X'22', 20, 0);"
-        "INSERT INTO state_nodes VALUES (4, 0, X'33'), (32, 0, X'44');"
-        "INSERT INTO state_blocks VALUES (1, X'01', X'00', X'00', '{}', 'x'), (2, X'02', X'00', X'44', '{}', 'x');";
-    char* error = nullptr;
-    const int rc = sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &error);
-    INFO((error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(raw);
-    REQUIRE(rc == SQLITE_OK);
-  }
-  store::Db db = ok(store::Db::open(path, store::OpenMode::must_exist));
-  CHECK(ok(db.schema_version()) == store::kSchemaVersion);
-  auto settings = ok(vm::history_settings(db));
+  test::write_state_file_of_version(
+      path, 3,
+      "INSERT INTO l1_blocks VALUES (1, X'01', X'00', X'00', 0, 0, '{\"timestamp\":5}', 'x'),"
+      "                             (2, X'02', X'01', X'00', 0, 0, '{\"timestamp\":6}', 'x');"
+      "INSERT INTO seq_log VALUES (1, X'01', 0, '{\"timestamp\":5}', 'x'), (2, X'aa', 0, '{\"timestamp\":6}', 'x'),"
+      "                           (3, X'03', 0, '{\"timestamp\":7}', 'x');"
+      "INSERT INTO state_accounts VALUES (0, X'11', 10, 1), (1, X'22', 20, 0);"
+      "INSERT INTO state_nodes VALUES (4, 0, X'33'), (32, 0, X'44');"
+      "INSERT INTO state_blocks VALUES (1, X'01', X'00', X'00', '{}', 'x'), (2, X'02', X'00', X'44', '{}', 'x');");
+  store::Db db = must(store::Db::open(path, store::OpenMode::must_exist));
+  CHECK(must(db.schema_version()) == store::kSchemaVersion);
+  auto settings = must(vm::history_settings(db));
   CHECK(settings.floor == 2);
   CHECK(settings.retain == vm::kDefaultRetain);
   // The level-4 node is below the stored levels now (vm::kFirstStoredLevel): only the root moves.

@@ -1,6 +1,3 @@
-#include <sqlite3.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -12,6 +9,7 @@
 #include "store/db.hpp"
 #include "store/schema.hpp"
 #include "wallet/wallet.hpp"
+#include "test_files.hpp"
 
 using namespace rollup;
 
@@ -288,30 +286,19 @@ TEST_CASE("genesis files and dev genesis", "[l1]") {
 }
 
 TEST_CASE("a state file of schema 2 is migrated: deadlines in L1 time, one equivocation row", "[l1]") {
-  const auto path = std::filesystem::temp_directory_path() / ("rollup-l1-v2-" + std::to_string(getpid()) + ".db");
-  std::filesystem::remove(path);
-  {
-    // The file as a build of schema version 2 left it: its migrations, then its rows.
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    std::string script;
-    for (const auto& m : store::migrations().first(2)) script += std::string(m.sql);
-    const std::string seq = to_hex(kSequencer.public_key).substr(2), alice = to_hex(kAlice.public_key).substr(2);
-    script += "INSERT INTO schema_version VALUES (1, '2024-01-01T00:00:00Z'), (2, '2024-01-01T00:00:00Z');"
-              "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, deposit_deadline, "
-              "frozen, created_at) VALUES (1, 1, 1, X'" + seq + "', zeroblob(32), 16, 0, '2024-01-01T00:00:00Z');"
-              "INSERT INTO l1_deposits VALUES (0, X'" + alice + "', X'" + alice + "', 5, 17, '2024-01-01T10:00:00.000Z', NULL);"
-              "INSERT INTO l1_equivocations(height, hash, body, seen_at) VALUES (1, X'" + seq + "', '{}', 'x'), "
-              "(1, X'" + seq + "', '{}', 'y');"
-              "INSERT INTO l1_roots VALUES (0, zeroblob(32), 'verified', zeroblob(32), 0, 'x');";
-    char* error = nullptr;
-    const int rc = sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &error);
-    INFO((error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(raw);
-    REQUIRE(rc == SQLITE_OK);
-  }
-  auto db = store::Db::open(path.string(), store::OpenMode::must_exist);
+  test::TempDir dir("rollup-l1");
+  const std::string path = dir.path("v2.db");
+  // The file as a build of schema version 2 left it: its migrations, then its rows.
+  const std::string seq = to_hex(kSequencer.public_key).substr(2), alice = to_hex(kAlice.public_key).substr(2);
+  test::write_state_file_of_version(
+      path, 2,
+      "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, deposit_deadline, "
+      "frozen, created_at) VALUES (1, 1, 1, X'" + seq + "', zeroblob(32), 16, 0, '2024-01-01T00:00:00Z');"
+      "INSERT INTO l1_deposits VALUES (0, X'" + alice + "', X'" + alice + "', 5, 17, '2024-01-01T10:00:00.000Z', NULL);"
+      "INSERT INTO l1_equivocations(height, hash, body, seen_at) VALUES (1, X'" + seq + "', '{}', 'x'), "
+      "(1, X'" + seq + "', '{}', 'y');"
+      "INSERT INTO l1_roots VALUES (0, zeroblob(32), 'verified', zeroblob(32), 0, 'x');");
+  auto db = store::Db::open(path, store::OpenMode::must_exist);
   REQUIRE(db);
   CHECK(*db->schema_version() == store::kSchemaVersion);
   auto contract = l1::open_contract(*db, []() -> Result<std::uint64_t> { return 1'704'103'200; }).value();
@@ -328,9 +315,6 @@ TEST_CASE("a state file of schema 2 is migrated: deadlines in L1 time, one equiv
   REQUIRE(status);
   CHECK(status->equivocations == 1);
   CHECK(status->deposits_pending == 1);
-  std::filesystem::remove(path);
-  std::filesystem::remove(path.string() + "-wal");
-  std::filesystem::remove(path.string() + "-shm");
 }
 
 TEST_CASE("a proof's key-set claims must match what the contract holds and the proof shows", "[l1]") {

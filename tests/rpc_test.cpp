@@ -1,8 +1,6 @@
 // rollup-serve's node without HTTP: JSON-RPC dispatch and errors, the methods against a real
 // state file, the mempool table with the sequencer taking from it, the group commit, and the
 // schema 5 migration.
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -20,38 +18,16 @@
 #include "store/schema.hpp"
 #include "vm/executor.hpp"
 #include "wallet/wallet.hpp"
+#include "test_files.hpp"
 
 using namespace rollup;
 using codec::Json;
 
 namespace {
 
-namespace fs = std::filesystem;
 
-struct ServeDir {
-  fs::path dir;
-  ServeDir() {
-    std::string pattern = (fs::temp_directory_path() / "rollup-rpc-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir = pattern;
-  }
-  ~ServeDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string path(const char* name) const { return (dir / name).string(); }
-};
-
-template <typename T>
-T must(Result<T> r) {
-  INFO((r ? std::string() : r.error().message));
-  REQUIRE(r);
-  return std::move(*r);
-}
-void must(Status s) {
-  INFO((s ? std::string() : s.error().message));
-  REQUIRE(s);
-}
+using test::must;
+using ServeDir = test::TempDir;
 
 const crypto::KeyPair kSequencerKey = crypto::dev_key(1000);
 constexpr vm::RollupParams kParams{7, 3};
@@ -371,21 +347,7 @@ TEST_CASE(
 TEST_CASE("a state file of schema 4 is migrated to 5: it gains an empty mempool", "[rpc][store]") {
   ServeDir dir;
   const std::string path = dir.path("v4.db");
-  {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    std::string script;
-    for (const auto& m : store::migrations().first(4)) script += std::string(m.sql);
-    script +=
-        "INSERT INTO schema_version VALUES (1, 'x'), (2, 'x'), (3, 'x'), (4, 'x');"
-        "INSERT INTO seq_log VALUES (1, X'01', 0, 5, NULL, 'x');";
-    char* error = nullptr;
-    const int rc = sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &error);
-    INFO((error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(raw);
-    REQUIRE(rc == SQLITE_OK);
-  }
+  test::write_state_file_of_version(path, 4, "INSERT INTO seq_log VALUES (1, X'01', 0, 5, NULL, 'x');");
   store::Db db = must(store::Db::open(path, store::OpenMode::must_exist));
   CHECK(must(db.schema_version()) == 5);
   CHECK(must(seq::mempool_pending_count(db)) == 0);
