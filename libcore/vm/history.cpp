@@ -162,6 +162,19 @@ Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::accounts_i
   return out;
 }
 
+Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::tip_accounts(std::uint64_t first,
+                                                                                   std::uint64_t end) {
+  auto q = ROLLUP_TRY(
+      db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx >= ? AND idx < ? ORDER BY idx"));
+  q.bind(1, first).bind(2, end);
+  std::vector<std::pair<std::uint64_t, Account>> out;
+  while (ROLLUP_TRY(q.step()))
+    out.emplace_back(ROLLUP_TRY(q.column_uint64(0)),
+                     Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+                             ROLLUP_TRY(q.column_uint64(3))});
+  return out;
+}
+
 Result<std::vector<Account>> HistoryReader::all_accounts(std::uint64_t count, std::uint64_t height,
                                                           std::uint64_t tip) {
   std::vector<Account> accounts;
@@ -175,12 +188,9 @@ Result<std::vector<Account>> HistoryReader::all_accounts(std::uint64_t count, st
   const bool near_tip = height == tip || ROLLUP_TRY(changed.column_uint64(0)) <= count / 4;
   changed.reset();
   if (near_tip) {
-    auto q = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx < ? ORDER BY idx"));
-    q.bind(1, count);
-    while (ROLLUP_TRY(q.step())) {
-      if (ROLLUP_TRY(q.column_uint64(0)) != accounts.size()) break;
-      accounts.push_back(Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
-                                 ROLLUP_TRY(q.column_uint64(3))});
+    for (auto& [idx, account] : ROLLUP_TRY(tip_accounts(0, count))) {
+      if (idx != accounts.size()) break;
+      accounts.push_back(account);
     }
     if (height != tip) {
       auto back = ROLLUP_TRY(db_.prepare(
@@ -215,6 +225,15 @@ Result<hash::Digest> HistoryReader::node(unsigned level, std::uint64_t index, st
   if (!ROLLUP_TRY(q.step())) return smt::empty_digest(level);
   auto digest = hash::digest_from_bytes(ROLLUP_TRY(q.column_array<32>(0)));
   if (!digest) return fail(Errc::internal, "state_node_history holds a non-canonical digest");
+  return *digest;
+}
+
+Result<hash::Digest> HistoryReader::tip_node(unsigned level, std::uint64_t index) {
+  auto q = ROLLUP_TRY(db_.prepare("SELECT digest FROM state_nodes WHERE level = ? AND idx = ?"));
+  q.bind(1, level).bind(2, index);
+  if (!ROLLUP_TRY(q.step())) return smt::empty_digest(level);
+  auto digest = hash::digest_from_bytes(ROLLUP_TRY(q.column_array<32>(0)));
+  if (!digest) return fail(Errc::internal, "state_nodes holds a non-canonical digest");
   return *digest;
 }
 

@@ -68,10 +68,14 @@ class HistoryReader {
   /// order.
   Result<std::vector<std::pair<std::uint64_t, Account>>> accounts_in(std::uint64_t first, std::uint64_t end,
                                                                      std::uint64_t height);
+  /// The accounts with index in [first, end) at the executor's tip (state_accounts), in index order.
+  Result<std::vector<std::pair<std::uint64_t, Account>>> tip_accounts(std::uint64_t first, std::uint64_t end);
   /// All `count` accounts as of `height`, in index order, the executor being at `tip`.
   Result<std::vector<Account>> all_accounts(std::uint64_t count, std::uint64_t height, std::uint64_t tip);
   /// The tree node (level >= 4) as of `height`; the level's empty digest when never written.
   Result<hash::Digest> node(unsigned level, std::uint64_t index, std::uint64_t height);
+  /// The tip's tree node (level >= kFirstTipLevel, from state_nodes); the empty digest when unset.
+  Result<hash::Digest> tip_node(unsigned level, std::uint64_t index);
   /// The number of accounts after block `height` (from the executor's records).
   Result<std::optional<std::uint64_t>> account_count(std::uint64_t height);
 

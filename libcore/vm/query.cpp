@@ -10,30 +10,9 @@ namespace rollup::vm {
 
 namespace {
 
-/// The answer from the history tables at `height`, which they must cover (floor <= height <=
-/// the executor's height), read within the caller's read transaction.
-Result<std::vector<std::pair<std::uint64_t, Account>>> tip_accounts(store::Db& db, std::uint64_t first,
-                                                                     std::uint64_t end) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx >= ? AND idx < ? ORDER BY idx"));
-  q.bind(1, first).bind(2, end);
-  std::vector<std::pair<std::uint64_t, Account>> out;
-  while (ROLLUP_TRY(q.step()))
-    out.emplace_back(ROLLUP_TRY(q.column_uint64(0)),
-                     Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
-                             ROLLUP_TRY(q.column_uint64(3))});
-  return out;
-}
-
-Result<hash::Digest> tip_node(store::Db& db, unsigned level, std::uint64_t index) {
-  auto q = ROLLUP_TRY(db.prepare("SELECT digest FROM state_nodes WHERE level = ? AND idx = ?"));
-  q.bind(1, level).bind(2, index);
-  if (!ROLLUP_TRY(q.step())) return smt::empty_digest(level);
-  auto digest = hash::digest_from_bytes(ROLLUP_TRY(q.column_array<32>(0)));
-  if (!digest) return fail(Errc::internal, "state_nodes holds a non-canonical digest");
-  return *digest;
-}
-
-/// `tip`: `height` is the executor's height, whose accounts are state_accounts as they stand.
+/// The answer from the stored state at `height`, which the history must cover (floor <= height <=
+/// the executor's height), read within the caller's read transaction. `tip`: `height` is the
+/// executor's height, answered from state_accounts and state_nodes as they stand.
 Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<PublicKey>& key,
                                           std::optional<std::uint64_t> index, std::uint64_t height, bool tip) {
   HistoryReader history(db);
@@ -53,8 +32,9 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
   AccountAnswer a;
   a.proof.index = idx;
   a.height = height;
-  // The lowest levels are not stored (see kFirstTipLevel, kFirstStoredLevel): rebuild the small subtree of the
-  // accounts that share the account's level-4 ancestor, as they were at `height`.
+  // The lowest levels are not stored (see kFirstTipLevel, kFirstStoredLevel): rebuild the small
+  // subtree of the accounts that share the account's ancestor at the first stored level, as they
+  // were at `height`.
   const unsigned first_stored = tip ? kFirstTipLevel : kFirstStoredLevel;
   const std::uint64_t kSpan = std::uint64_t{1} << first_stored;
   const std::uint64_t base = idx & ~(kSpan - 1);
@@ -62,7 +42,7 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
   {
     // At the tip the neighbours' values are the tip table's, read in one range scan; at an
     // earlier height each comes from its history with one seek.
-    auto rows = tip ? ROLLUP_TRY(tip_accounts(db, base, std::min(base + kSpan, count)))
+    auto rows = tip ? ROLLUP_TRY(history.tip_accounts(base, std::min(base + kSpan, count)))
                     : ROLLUP_TRY(history.accounts_in(base, std::min(base + kSpan, count), height));
     std::vector<smt::LeafInput> inputs;
     for (const auto& [i, account] : rows) {
@@ -84,7 +64,7 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
   }
   // The tip's nodes are in state_nodes; a past height's in the history.
   auto node = [&](unsigned level, std::uint64_t i) -> Result<hash::Digest> {
-    return tip ? tip_node(db, level, i) : history.node(level, i, height);
+    return tip ? history.tip_node(level, i) : history.node(level, i, height);
   };
   for (unsigned level = first_stored; level < smt::kDepth; ++level)
     a.proof.siblings[level] = ROLLUP_TRY(node(level, (idx >> level) ^ 1));
