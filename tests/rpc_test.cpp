@@ -1,6 +1,6 @@
 // rollup-serve's node without HTTP: JSON-RPC dispatch and errors, the methods against a real
 // state file, the mempool table with the sequencer taking from it, the group commit, and the
-// schema 5 migration.
+// schema 5 migration; the client of rollup-query/verify/bisect --rpc over a live HTTP server.
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -11,7 +11,10 @@
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
 #include "rpc/mempool_writer.hpp"
+#include "rpc/client.hpp"
+#include "rpc/http.hpp"
 #include "rpc/node.hpp"
+#include "rpc/remote.hpp"
 #include "seq/mempool.hpp"
 #include "seq/sequencer.hpp"
 #include "store/db.hpp"
@@ -359,4 +362,83 @@ TEST_CASE("a state file of schema 4 is migrated to 5: it gains an empty mempool"
   CHECK(must(seq::mempool_append(db, txs)) == std::vector<bool>{true});
   must(transaction.commit());
   CHECK(must(seq::mempool_pending(db, 0, 10)).size() == 1);
+}
+
+namespace {
+/// rollup-serve's HTTP server on a free loopback port, serving on its own thread.
+struct LiveServer {
+  std::unique_ptr<rpc::Node> node;
+  std::unique_ptr<rpc::HttpServer> http;
+  std::thread thread;
+  std::string url;
+  explicit LiveServer(const std::string& db_path) {
+    node = must(rpc::Node::open(db_path, {}));
+    rpc::HttpOptions options;
+    options.port = 0;
+    options.threads = 4;
+    http = std::make_unique<rpc::HttpServer>(*node, options);
+    url = "http://127.0.0.1:" + std::to_string(must(http->bind()));
+    thread = std::thread([this] { (void)http->listen(); });
+  }
+  ~LiveServer() {
+    http->stop();
+    thread.join();
+  }
+};
+}  // namespace
+
+TEST_CASE("the client: results, the server's errors and an unreachable server, each told apart",
+          "[rpc]") {
+  LiveRollup rollup;
+  LiveServer server(rollup.path);
+  auto client = must(rpc::Client::open(server.url));
+  auto status = must(client.call("rollup_status", Json::array()));
+  CHECK(status["chain_id"] == kParams.chain_id);
+  CHECK(status["committed"] == 0);
+
+  auto unknown = client.call("rollup_getAccount", Json::array({to_hex(crypto::dev_key(77).public_key)}));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == Errc::rejected);
+  CHECK_THAT(unknown.error().message, Catch::Contains("rollup_getAccount") && Catch::Contains("-32001"));
+  auto no_method = client.call("rollup_nothing", Json::array());
+  REQUIRE_FALSE(no_method);
+  CHECK(no_method.error().code == Errc::io);
+
+  CHECK(rpc::Client::open("ftp://127.0.0.1:1").error().code == Errc::usage);
+  CHECK(rpc::Client::open("https://127.0.0.1:1").error().code == Errc::usage);
+  // Port 1 on loopback: nothing listens there.
+  auto nobody = must(rpc::Client::open("http://127.0.0.1:1", std::chrono::seconds(2)));
+  auto unreachable = nobody.call("rollup_status", Json::array());
+  REQUIRE_FALSE(unreachable);
+  CHECK(unreachable.error().code == Errc::io);
+  CHECK_THAT(unreachable.error().message, Catch::Contains("cannot reach the server"));
+}
+
+TEST_CASE("a server's account answer is held to the contract's root: a changed balance, leaf or "
+          "sibling fails the check",
+          "[rpc][vm]") {
+  LiveRollup rollup;
+  LiveServer server(rollup.path);
+  auto client = must(rpc::Client::open(server.url));
+  const PublicKey key = crypto::dev_key(2).public_key;
+  auto answer = must(rpc::fetch_account(client, key, 0));
+  CHECK(answer.account.balance == 1000);
+  CHECK(must(vm::check_against_contract(*rollup.contract, answer)).valid);
+
+  auto balance_lie = answer;
+  balance_lie.account.balance += 1;
+  auto verdict = must(vm::check_against_contract(*rollup.contract, balance_lie));
+  CHECK_FALSE(verdict.valid);
+  CHECK_THAT(verdict.reason, Catch::Contains("leaf is not the hash"));
+
+  auto sibling_lie = answer;
+  sibling_lie.proof.siblings[5] = sibling_lie.proof.siblings[6];
+  verdict = must(vm::check_against_contract(*rollup.contract, sibling_lie));
+  CHECK_FALSE(verdict.valid);
+  CHECK_THAT(verdict.reason, Catch::Contains("does not lead to the contract's root"));
+
+  // An account the server does not hold: its refusal, told apart from a lie or a dead server.
+  auto other = rpc::fetch_account(client, crypto::dev_key(9).public_key, 0);
+  REQUIRE_FALSE(other);
+  CHECK(other.error().code == Errc::rejected);
 }

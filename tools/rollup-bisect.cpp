@@ -3,6 +3,7 @@
 
 #include "cli/tool.hpp"
 #include "l1/contract.hpp"
+#include "rpc/client.hpp"
 #include "store/db.hpp"
 #include "vm/replay.hpp"
 
@@ -15,10 +16,11 @@ int main(int argc, char** argv) {
                  "receipt, for the first deposit or tx whose result or root differs. Prints one bisect line\n"
                  "(the height, both roots, the receipt on each side) and a sentence on stderr. Exit status 0\n"
                  "when no divergence is found, 1 when one is. The state files are only read.\n"
-                 "--rpc (a rollup-serve's roots) is not supported yet: the server does not answer a height's\n"
-                 "executed root on its own; compare with a copy of its state file instead.",
+                 "With --rpc URL, the other side is a rollup-serve: its executed roots and receipts\n"
+                 "(rollup_status, rollup_getReceipts) against the state file's, one request a probe.",
                  "rollup-bisect a.db b.db | jq .height\n"
-                 "  rollup-bisect --contract suspect.db");
+                 "  rollup-bisect --contract suspect.db\n"
+                 "  rollup-bisect --rpc http://127.0.0.1:8545 mine.db");
   tool.add_db_option();
   auto& app = tool.app();
   std::vector<std::string> files;
@@ -28,18 +30,15 @@ int main(int argc, char** argv) {
   app.add_option("STATE_FILE", files, "One or two state files (default: --db)")->expected(0, 2);
   app.add_flag("--contract", against_contract,
                "Compare the state file with its contract instead of with a second state file");
-  app.add_option("--rpc", rpc_url, "Compare with a server's roots (not supported yet; see --help)");
+  app.add_option("--rpc", rpc_url, "Compare the state file with a rollup-serve at this URL");
   cli::add_unsigned(app, "--threads", threads, "Threads for signatures and hashing", 1, 256)->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
-    if (!rpc_url.empty())
-      return fail(Errc::usage, "--rpc: bisecting against a rollup-serve is not supported yet (the server has no "
-                               "method for a height's executed root); compare with a copy of its state file or "
-                               "with --contract");
     if (files.empty()) files.push_back(tool.db_path());
     for (const auto& f : files) ROLLUP_TRY(store::check_db_path(f));
-    if (against_contract == (files.size() == 2))
-      return fail(Errc::usage, "give two state files, or one state file and --contract");
+    const int others = int(against_contract) + int(!rpc_url.empty()) + int(files.size() == 2);
+    if (others != 1)
+      return fail(Errc::usage, "give two state files, or one state file and --contract or --rpc URL");
     std::vector<store::Db> dbs;
     std::vector<std::unique_ptr<l1::Contract>> contracts;
     dbs.reserve(files.size());
@@ -47,10 +46,21 @@ int main(int argc, char** argv) {
       dbs.push_back(ROLLUP_TRY(store::Db::open(f, store::OpenMode::read_only)));
       contracts.push_back(ROLLUP_TRY(l1::open_contract(dbs.back())));
     }
-    auto report = against_contract
-                      ? ROLLUP_TRY(vm::bisect_against_contract(dbs[0], *contracts[0], files[0], threads))
-                      : ROLLUP_TRY(vm::bisect_state_files(dbs[0], *contracts[0], files[0], dbs[1], *contracts[1],
-                                                          files[1], threads));
+    vm::BisectReport report;
+    if (against_contract) {
+      report = ROLLUP_TRY(vm::bisect_against_contract(dbs[0], *contracts[0], files[0], threads));
+    } else if (!rpc_url.empty()) {
+      auto client = ROLLUP_TRY(rpc::Client::open(rpc_url));
+      auto status = ROLLUP_TRY(client.call("rollup_status", codec::Json::array()));
+      if (!status.contains("executed") || !status["executed"].is_number_unsigned())
+        return fail(Errc::io, rpc_url + ": rollup_status has no executed height");
+      vm::RemoteHistory remote{rpc_url, status["executed"].get<std::uint64_t>(),
+                               [&](std::uint64_t h) { return client.call("rollup_getReceipts", codec::Json::array({h})); }};
+      report = ROLLUP_TRY(vm::bisect_against_remote(dbs[0], *contracts[0], files[0], remote, threads));
+    } else {
+      report = ROLLUP_TRY(
+          vm::bisect_state_files(dbs[0], *contracts[0], files[0], dbs[1], *contracts[1], files[1], threads));
+    }
     codec::LineWriter out;
     ROLLUP_TRY(out.write(vm::bisect_to_json(report)));
     ROLLUP_TRY(out.finish());

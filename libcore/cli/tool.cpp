@@ -162,21 +162,30 @@ Result<PublicKey> parse_public_key(const std::string& text, const std::string& w
   return *key;
 }
 
+namespace {
+/// What is wrong with `text` as an unsigned decimal from `min` to `max`; empty when nothing is.
+std::string unsigned_problem(const std::string& text, std::uint64_t min, std::uint64_t max) {
+  // Digits only: no sign, no base prefix, no exponent, so the text means what it says.
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+    return "must be an unsigned decimal integer, got '" + text + "'";
+  const std::string bound = std::to_string(max);
+  std::string_view digits = std::string_view(text).substr(std::min(text.find_first_not_of('0'), text.size() - 1));
+  // Compared as digit strings: a value beyond 2^64 must not wrap before the bound check.
+  if (digits.size() > bound.size() || (digits.size() == bound.size() && digits > bound))
+    return "must be at most " + bound + ", got " + text;
+  if (std::stoull(std::string(digits)) < min) return "must be at least " + std::to_string(min) + ", got " + text;
+  return {};
+}
+}  // namespace
+
 CLI::Validator unsigned_range(std::uint64_t min, std::uint64_t max) {
-  auto check = [min, max](std::string& text) -> std::string {
-    // Digits only: no sign, no base prefix, no exponent, so the text means what it says.
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-      return "must be an unsigned decimal integer, got '" + text + "'";
-    const std::string bound = std::to_string(max);
-    std::string_view digits = std::string_view(text).substr(std::min(text.find_first_not_of('0'), text.size() - 1));
-    // Compared as digit strings: a value beyond 2^64 must not wrap before the bound check.
-    if (digits.size() > bound.size() || (digits.size() == bound.size() && digits > bound))
-      return "must be at most " + bound + ", got " + text;
-    if (std::stoull(std::string(digits)) < min)
-      return "must be at least " + std::to_string(min) + ", got " + text;
-    return {};
-  };
-  return CLI::Validator(check, "UINT");
+  return CLI::Validator([min, max](std::string& text) { return unsigned_problem(text, min, max); }, "UINT");
+}
+
+Result<std::uint64_t> parse_unsigned(const std::string& text, const std::string& what, std::uint64_t min,
+                                     std::uint64_t max) {
+  if (auto problem = unsigned_problem(text, min, max); !problem.empty()) return fail(Errc::usage, what + ": " + problem);
+  return std::stoull(text);
 }
 
 unsigned hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }

@@ -120,6 +120,11 @@ CLI::Option* add_unsigned(CLI::App& app, const std::string& name, T& value,
   return app.add_option(name, value, description)->check(unsigned_range(min, max));
 }
 
+/// The same check for a number given as a positional argument read by hand: Errc::usage naming
+/// `what` when it fails.
+Result<std::uint64_t> parse_unsigned(const std::string& text, const std::string& what, std::uint64_t min = 0,
+                                     std::uint64_t max = kMaxOptionValue);
+
 /// Parses a 0x-prefixed 32-byte public key given on the command line (usage error otherwise).
 Result<PublicKey> parse_public_key(const std::string& text, const std::string& what);
 

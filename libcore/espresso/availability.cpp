@@ -13,6 +13,8 @@
 #include <httplib.h>
 #endif
 
+#include "core/url.hpp"
+
 namespace rollup::espresso {
 
 std::string header_path(std::uint64_t height) { return fmt::format("availability/header/{}", height); }
@@ -97,23 +99,9 @@ Availability& Availability::operator=(Availability&&) noexcept = default;
 Availability::~Availability() = default;
 
 Result<Availability> Availability::at_url(const std::string& base) {
-  std::string_view rest = base;
-  std::string_view scheme;
-  if (rest.starts_with("http://")) {
-    scheme = "http://";
-  } else if (rest.starts_with("https://")) {
-    scheme = "https://";
-  } else {
-    return fail(Errc::usage, "--url must start with http:// or https://: '" + base + "'");
-  }
-  rest.remove_prefix(scheme.size());
-  auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  std::string prefix(slash == std::string_view::npos ? std::string_view{} : rest.substr(slash));
-  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-  if (authority.empty()) return fail(Errc::usage, "--url has no host: '" + base + "'");
+  auto url = ROLLUP_TRY(parse_http_url(base, "--url"));
 #ifdef ROLLUP_HAVE_HTTPLIB
-  return Availability(std::make_unique<Service>(std::string(scheme) + std::string(authority), prefix));
+  return Availability(std::make_unique<Service>(std::move(url.origin), std::move(url.path)));
 #else
   return fail(Errc::usage, "this build has no HTTP client (cpp-httplib was not found): use --dir");
 #endif

@@ -128,6 +128,12 @@ Result<CheckVerdict> check_against_contract(l1::Contract& contract, const Accoun
     v.reason = "the contract's root is not a valid digest";
     return v;
   }
+  // The proof commits to the leaf only: an answer read from elsewhere (a server) could pair a
+  // true leaf with a false balance, so the leaf is recomputed from what the answer says.
+  if (smt::leaf_digest(answer.account.key, answer.account.balance, answer.account.nonce) != answer.proof.leaf) {
+    v.reason = "the answer's leaf is not the hash of its pubkey, balance and nonce";
+    return v;
+  }
   v.valid = smt::verify_proof(answer.proof, *contract_root);
   if (!v.valid) v.reason = "the Merkle proof does not lead to the contract's root";
   return v;

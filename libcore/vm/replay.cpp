@@ -341,6 +341,18 @@ Result<Hash32> root_stored_or_genesis(store::Db& db, l1::Contract& contract, std
   return stored->post_root;
 }
 
+/// Re-executes the block the contract committed at `height` on `state` (the state below it),
+/// noting the block's hash and the root it leads to on `side`; its receipts, with roots.
+Result<std::vector<ReceiptStep>> replay_side(State state, l1::Contract& contract, std::uint64_t height,
+                                             unsigned threads, BisectSide& side) {
+  side.block_hash = ROLLUP_TRY(contract.committed_hash(height));
+  auto block = ROLLUP_TRY(block_committed_at(contract, height));
+  Hash32 replayed{};
+  auto steps = replay_receipt_steps(state, ROLLUP_TRY(rollup_params(contract)), block, threads, &replayed);
+  side.replayed_root = replayed;
+  return steps;
+}
+
 /// Fills in what each side's block at the divergent height says, and the first receipt apart.
 Status explain(BisectReport& r, const std::vector<ReceiptStep>& a_steps, const std::vector<ReceiptStep>& b_steps) {
   r.a.steps = a_steps;
@@ -401,14 +413,48 @@ Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, 
   const bool same_state = hash::digest_bytes(shared.root()) == ROLLUP_TRY(root_stored_or_genesis(a, contract_a, below));
   std::vector<std::vector<ReceiptStep>> steps;
   for (auto [db, contract, side] : {std::tuple{&a, &contract_a, &r.a}, std::tuple{&b, &contract_b, &r.b}}) {
-    side->block_hash = ROLLUP_TRY(contract->committed_hash(found->height));
     State state = same_state ? shared : ROLLUP_TRY(state_at(*db, *contract, below, threads));
-    auto block = ROLLUP_TRY(block_committed_at(*contract, found->height));
-    Hash32 replayed{};
-    steps.push_back(replay_receipt_steps(state, ROLLUP_TRY(rollup_params(*contract)), block, threads, &replayed));
-    side->replayed_root = replayed;
+    steps.push_back(ROLLUP_TRY(replay_side(std::move(state), *contract, found->height, threads, *side)));
   }
   ROLLUP_TRY(explain(r, steps[0], steps[1]));
+  return r;
+}
+
+Result<StoredExec> stored_exec_from_json(const codec::Json& object) {
+  auto claim = ROLLUP_TRY(parse_exec_claim(object));
+  return StoredExec{claim.height, claim.block_hash, claim.pre_root, claim.post_root, object.dump()};
+}
+
+Result<BisectReport> bisect_against_remote(store::Db& db, l1::Contract& contract, std::string name,
+                                           const RemoteHistory& remote, unsigned threads) {
+  BisectReport r;
+  r.a.name = std::move(name);
+  r.b.name = remote.name;
+  r.a.tip = ROLLUP_TRY(executor_height(db));
+  r.b.tip = remote.tip;
+  // The divergent height is asked for twice (its root, then its receipts): one request.
+  std::map<std::uint64_t, StoredExec> fetched;
+  auto remote_exec = [&](std::uint64_t h) -> Result<StoredExec> {
+    if (auto it = fetched.find(h); it != fetched.end()) return it->second;
+    auto stored = ROLLUP_TRY(stored_exec_from_json(ROLLUP_TRY(remote.exec_line(h))));
+    if (stored.height != h)
+      return fail(Errc::io, fmt::format("{}: asked for the exec line of height {}, got height {}", remote.name, h,
+                                        stored.height));
+    return fetched.emplace(h, std::move(stored)).first->second;
+  };
+  RootSource local = [&](std::uint64_t h) { return root_stored_or_genesis(db, contract, h); };
+  // Both sides start from the genesis the contract pins; the server's own genesis is not asked.
+  RootSource server = [&](std::uint64_t h) -> Result<Hash32> {
+    if (h == 0) return root_stored_or_genesis(db, contract, 0);
+    return ROLLUP_TRY(remote_exec(h)).post_root;
+  };
+  auto found = ROLLUP_TRY(first_divergence(r, local, server));
+  if (!found) return r;
+  auto local_steps = ROLLUP_TRY(
+      replay_side(ROLLUP_TRY(state_at(db, contract, found->height - 1, threads)), contract, found->height, threads, r.a));
+  const auto& served = ROLLUP_TRY(remote_exec(found->height));
+  r.b.block_hash = served.block_hash;
+  ROLLUP_TRY(explain(r, local_steps, ROLLUP_TRY(stored_receipt_steps(served))));
   return r;
 }
 

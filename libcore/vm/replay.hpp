@@ -191,6 +191,23 @@ struct BisectReport {
 /// receipt with roots, for the first receipt that differs.
 Result<BisectReport> bisect_state_files(store::Db& a, l1::Contract& contract_a, std::string name_a, store::Db& b,
                                         l1::Contract& contract_b, std::string name_b, unsigned threads);
+/// An exec object (a stored exec line, as rollup-serve's rollup_getReceipts answers it) read
+/// back strictly.
+Result<StoredExec> stored_exec_from_json(const codec::Json& object);
+
+/// A side of a bisection held elsewhere (a rollup-serve the caller reaches): how high its
+/// executor is, and its exec line at a height. Its answers are compared, never trusted.
+struct RemoteHistory {
+  std::string name;  ///< its URL
+  std::uint64_t tip = 0;
+  std::function<Result<codec::Json>(std::uint64_t height)> exec_line;
+};
+/// The same between a state file and a server: the file's stored roots against the post roots of
+/// the server's exec lines (both start from the genesis root the file's contract pins); inside
+/// the first divergent block, the contract's block re-executed on the file's state below it,
+/// receipt by receipt, against the server's receipts.
+Result<BisectReport> bisect_against_remote(store::Db& db, l1::Contract& contract, std::string name,
+                                           const RemoteHistory& remote, unsigned threads);
 /// The same between a state file's stored roots and its contract: the contract's verified root
 /// where it has one, else the state at the verified height below (from the file's history, held
 /// to the verified root) with the contract's committed blocks from there re-executed; a probe

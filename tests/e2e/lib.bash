@@ -5,7 +5,8 @@ set -euo pipefail
 : "${ROLLUP_SRC:?set by ctest}"
 export PATH="$ROLLUP_BIN:$PATH"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rollup-e2e.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# At exit: the server and any background job stopped, then the work dir gone.
+trap 'stop_server; kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cd "$WORK"
 export ROLLUP_DB=$WORK/rollup.db
 
@@ -58,3 +59,22 @@ setup_rollup() {
 
 # Latest post-state root of the executor.
 exec_root() { sqlite3 "${1:-$ROLLUP_DB}" "SELECT hex(post_root) FROM state_blocks ORDER BY height DESC LIMIT 1"; }
+
+# start_server [rollup-serve options]: a rollup-serve on a free loopback port of its choosing,
+# answering before this returns; URL is its address, SERVER_PID its pid, its stderr serve.err.
+SERVER_PID=
+start_server() {
+  rm -f "$WORK/port"
+  rollup-serve --listen 127.0.0.1:0 --port-file "$WORK/port" "$@" 2>>"$WORK/serve.err" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+  [ -s "$WORK/port" ] || { cat "$WORK/serve.err" >&2; fail "rollup-serve did not bind a port"; }
+  URL=http://127.0.0.1:$(cat "$WORK/port")
+  for _ in $(seq 50); do curl -sf -m 2 "$URL/health" >/dev/null && return 0; sleep 0.1; done
+  cat "$WORK/serve.err" >&2
+  fail "rollup-serve does not answer"
+}
+stop_server() {
+  if [ -n "${SERVER_PID:-}" ]; then kill -9 "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=
+}

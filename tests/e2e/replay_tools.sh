@@ -94,10 +94,9 @@ expect_status 1 rollup-diff --height 3 --height 4
 expect_eq "$(jq -c 'select(.kind == "diff_summary") | [.a.height, .b.height, .differing]' "$WORK/out")" '[3,4,3]'
 
 # --- usage ------------------------------------------------------------------------------------
-expect_status 2 rollup-bisect --rpc http://localhost:8545 "$ROLLUP_DB"
-expect_err "bisecting against a rollup-serve is not supported yet"
+expect_status 2 rollup-bisect --rpc http://localhost:8545 --contract "$ROLLUP_DB"
+expect_err "give two state files, or one state file and --contract or --rpc URL"
 expect_status 2 rollup-bisect "$ROLLUP_DB"
-expect_err "give two state files, or one state file and --contract"
 expect_status 2 rollup-diff "$ROLLUP_DB"
 expect_status 2 rollup-diff --height 3
 for tool in rollup-replay rollup-diff rollup-bisect; do

@@ -6,24 +6,8 @@ source "$(dirname "$0")/lib.bash"
 setup_rollup
 CAROL=$(rollup-keygen -o carol.key --dev 3)
 
-SERVER_PID=
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then kill -9 "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  SERVER_PID=
-}
-trap 'stop_server; kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-start_server() {
-  rm -f port
-  rollup-serve --listen 127.0.0.1:0 --port-file port --max-body 65536 --max-batch 10 --stream-poll-ms 50 "$@" 2>>serve.err &
-  SERVER_PID=$!
-  for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
-  [ -s port ] || { cat serve.err >&2; fail "rollup-serve did not bind a port"; }
-  URL=http://127.0.0.1:$(cat port)
-  for _ in $(seq 50); do curl -sf -m 2 "$URL/health" >/dev/null && return 0; sleep 0.1; done
-  cat serve.err >&2
-  fail "rollup-serve does not answer"
-}
+# Small limits, so that the tests of the limits stay small; a fast stream poll.
+SERVE_OPTIONS=(--max-body 65536 --max-batch 10 --stream-poll-ms 50)
 # rpc METHOD [PARAMS]: the whole answer; result METHOD [PARAMS]: its result (fails on an error).
 rpc() {
   curl -s -m 10 "$URL" -H 'content-type: application/json' \
@@ -39,7 +23,7 @@ pipeline() { rollup-submit | rollup-exec | rollup-prove | rollup-submit; }
 
 # Height 1: alice's deposit, verified before the server starts.
 rollup-seq --key seq.key </dev/null | pipeline >/dev/null
-start_server
+start_server "${SERVE_OPTIONS[@]}"
 expect_eq "$(result rollup_status | jq -c '[.committed,.executed,.proven,.verified,.mempool,.chain_id,.namespace,.frozen]')" \
   '[1,1,1,1,0,1,1,false]' "status before any send"
 
@@ -58,7 +42,7 @@ expect_eq "$(result rollup_sendTransaction "[$(head -1 txs.ndjson)]" | jq -c '[.
 # kill -9 right after the acknowledgements: every acknowledged tx is in the mempool table.
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 expect_eq "$(sqlite3 "$ROLLUP_DB" 'SELECT count(*) FROM seq_mempool WHERE height IS NULL AND line IS NOT NULL')" 4 "pending after kill -9"
-start_server
+start_server "${SERVE_OPTIONS[@]}"
 expect_eq "$(result rollup_status | jq .mempool)" 4
 
 # The live stream of new blocks, opened before they exist.
