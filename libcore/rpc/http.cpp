@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "air/proof_cover.hpp"
+#include "rpc/explorer.hpp"
 #include "vm/exec_lines.hpp"
 
 namespace rollup::rpc {
@@ -23,6 +24,30 @@ using NextLines = std::function<Result<std::vector<std::string>>(Reader&, std::u
                                                                  std::uint64_t last)>;
 
 constexpr std::size_t kStreamBatch = 64;
+
+// The explorer's files may load nothing from other origins, run no inline script or style, and
+// send requests only to this server: a string from the state file that slipped into the page as
+// markup could still not run, nor send anything elsewhere.
+constexpr const char* kExplorerPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+std::string explorer_content_type(std::string_view name) {
+  if (name.ends_with(".html")) return "text/html; charset=utf-8";
+  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
+  if (name.ends_with(".css")) return "text/css; charset=utf-8";
+  return "application/octet-stream";
+}
+
+/// A route pattern (cpp-httplib takes a regular expression) that matches `path` alone.
+std::string exact_route(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string_view(".^$|()[]{}*+?\\").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
 
 Result<std::vector<std::string>> next_blocks(Reader& r, std::uint64_t& next, std::uint64_t last) {
   const std::uint64_t tip = std::min(last, ROLLUP_TRY(r.contract->height()));
@@ -164,6 +189,19 @@ void HttpServer::routes() {
   s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
+  // The explorer page at / (its view chosen by the fragment, #block=H or #account=KEY, or the
+  // same as a query), and the files it loads beside it.
+  for (const EmbeddedFile& file : explorer_files()) {
+    std::string path = "/";
+    if (file.name != "index.html") path += file.name;
+    s.Get(exact_route(path), [file](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Content-Security-Policy", kExplorerPolicy);
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Referrer-Policy", "no-referrer");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(file.body.data(), file.body.size(), explorer_content_type(file.name));
+    });
+  }
 }
 
 Result<int> HttpServer::bind() {

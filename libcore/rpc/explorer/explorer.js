@@ -1,0 +1,340 @@
+"use strict";
+// rollup-serve's explorer: the chain's heights, the latest blocks, a block's txs and receipts,
+// and an account with the root and height it is read under, from the JSON-RPC methods
+// (man rollup-serve) POSTed to the origin that served the page. What the server answers goes into
+// the page as text (text nodes, textContent), never as HTML: a block's fields are whatever its
+// sequencer signed.
+//
+// The view is chosen by the address: #block=H, #account=0x… (or the same as a query, ?block=H).
+
+const BLOCKS_LISTED = 20;
+const REFRESH_MS = 5000;
+const KEY_PATTERN = /^0x[0-9a-fA-F]{64}$/;
+const HEIGHT_PATTERN = /^[0-9]{1,15}$/;  // below 2^53: exact as a JavaScript number
+const NOT_FOUND = -32001;
+const UNAVAILABLE = -32003;
+
+/** A JSON-RPC error answer (code: its code), or no usable answer at all (code: null). */
+class RpcError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+  /** Whether the page as a whole is unusable (the server is down or its file unreadable),
+   * rather than one question having no answer. */
+  get fatal() { return this.code === null || this.code === UNAVAILABLE; }
+}
+
+let requestId = 0;
+async function rpc(method, params = []) {
+  const id = ++requestId;
+  let response;
+  try {
+    // "." is the page's own path: POST / when served at /, and right behind a proxy's prefix.
+    response = await fetch(".", {
+      method: "POST",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({jsonrpc: "2.0", id, method, params}),
+      cache: "no-store",
+    });
+  } catch (e) {
+    throw new RpcError(null, `the server does not answer (${e.message}): is rollup-serve running?`);
+  }
+  if (!response.ok)
+    throw new RpcError(null, `the server answered ${method} with HTTP ${response.status}`);
+  let answer;
+  try {
+    answer = await response.json();
+  } catch (e) {
+    throw new RpcError(null, `the server's answer to ${method} is not JSON`);
+  }
+  if (answer && answer.error)
+    throw new RpcError(answer.error.code, `${answer.error.message} (${method}: error ${answer.error.code})`);
+  if (!answer || answer.id !== id || !("result" in answer))
+    throw new RpcError(null, `the server's answer to ${method} is not a JSON-RPC answer`);
+  return answer.result;
+}
+
+/** The answer, or null where the server has none (error -32001); other errors pass on. */
+async function rpcOrNull(method, params) {
+  try {
+    return await rpc(method, params);
+  } catch (e) {
+    if (e instanceof RpcError && e.code === NOT_FOUND) return {missing: e.message};
+    throw e;
+  }
+}
+
+// ---- building the page: text only ----------------------------------------------------------
+
+/** An element with attributes and children; a child that is not a node becomes a text node. */
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    node.setAttribute(name, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function blockLink(height) {
+  return HEIGHT_PATTERN.test(String(height))
+    ? el("a", {href: `#block=${height}`, "data-block": height}, height)
+    : String(height);
+}
+function accountLink(key) {
+  // Only a well-formed key becomes a link; anything else is shown as the text it is.
+  return KEY_PATTERN.test(String(key))
+    ? el("a", {href: `#account=${key}`, class: "hex"}, key)
+    : el("span", {class: "hex"}, String(key));
+}
+function hex(value) { return el("span", {class: "hex", title: value}, value); }
+function statusBadge(status) { return el("span", {class: `badge status-${status}`}, status); }
+function utc(ms) {
+  const date = new Date(Number(ms));
+  return Number.isFinite(date.getTime()) ? date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "") : String(ms);
+}
+function fields(rows) {
+  return el("dl", {class: "fields"},
+    rows.filter(Boolean).map(([name, value, id]) => [el("dt", {}, name), el("dd", {id}, value)]));
+}
+function table(heads, rows, id, empty) {
+  const body = rows.length
+    ? rows
+    : [el("tr", {}, el("td", {colspan: heads.length, class: "empty"}, empty))];
+  return el("table", {id}, el("thead", {}, el("tr", {}, heads.map((h) => el("th", {}, h)))),
+    el("tbody", {}, body));
+}
+function note(text, kind = "note") { return el("p", {class: kind}, text); }
+
+// ---- the chain ------------------------------------------------------------------------------
+
+function renderStatus(status) {
+  for (const name of ["sequenced", "committed", "executed", "proven", "verified", "chain_id",
+                      "namespace", "mempool", "deposits_pending"])
+    document.getElementById(`status-${name}`).textContent = String(status[name]);
+  document.getElementById("status-verified_root").textContent =
+    status.verified_root === null ? "none yet (no block verified)" : status.verified_root;
+  const frozen = document.getElementById("status-frozen");
+  frozen.textContent = status.frozen
+    ? `FROZEN: ${status.frozen_reason || "no reason given"}`
+    : status.dev_mode ? "taking blocks (dev mode)" : "taking blocks";
+  frozen.className = status.frozen ? "error" : "";
+  document.getElementById("status-updated").textContent = utc(Date.now());
+}
+
+async function renderBlocks(status) {
+  const top = Number(status.committed);
+  const heights = [];
+  for (let h = top; h >= 1 && heights.length < BLOCKS_LISTED; --h) heights.push(h);
+  const blocks = await Promise.all(heights.map((h) => rpcOrNull("rollup_getBlock", [h])));
+  const rows = blocks.map((block, i) => block.missing
+    ? el("tr", {}, el("td", {}, blockLink(heights[i])), el("td", {colspan: 5, class: "error"}, block.missing))
+    : el("tr", {id: `block-row-${block.height}`},
+        el("td", {}, blockLink(block.height)),
+        el("td", {}, statusBadge(block.status)),
+        el("td", {class: "num"}, block.tx_count),
+        el("td", {class: "num"}, block.deposit_count),
+        el("td", {}, utc(block.timestamp)),
+        el("td", {}, hex(block.hash))));
+  if (!rows.length)
+    rows.push(el("tr", {}, el("td", {colspan: 6, class: "empty"}, "no block committed yet")));
+  document.getElementById("blocks-body").replaceChildren(...rows);
+}
+
+// ---- a block --------------------------------------------------------------------------------
+
+async function blockView(text, status) {
+  if (!HEIGHT_PATTERN.test(text) || Number(text) < 1)
+    return [el("h2", {}, "Block"), note(`"${text}" is not a block height (1, 2, 3, …)`, "error")];
+  const height = Number(text);
+  const [block, exec] = await Promise.all([
+    rpcOrNull("rollup_getBlock", [height, true]),
+    rpcOrNull("rollup_getReceipts", [height]),
+  ]);
+  const heading = el("h2", {}, `Block ${height}`,
+    height > 1 && height - 1 <= status.committed
+      ? el("a", {href: `#block=${height - 1}`, class: "step"}, "← previous") : null,
+    height < status.committed ? el("a", {href: `#block=${height + 1}`, class: "step"}, "next →") : null);
+  if (block.missing) return [heading, note(block.missing, "error")];
+  const body = block.block;
+  const executed = !exec.missing;
+  const receipts = executed ? exec.receipts : [];
+
+  const out = [heading, fields([
+    ["status", statusBadge(block.status), "block-status"],
+    ["hash", hex(block.hash), "block-hash"],
+    ["parent", hex(block.parent)],
+    ["contract record", hex(block.record)],
+    ["time (UTC)", utc(block.timestamp)],
+    ["sequencer", accountLink(block.sequencer)],
+    body.fee_recipient ? ["fee recipient", accountLink(body.fee_recipient)] : null,
+    ["state root before", executed ? hex(exec.pre_root) : "not executed yet", "block-pre-root"],
+    ["state root after", executed ? hex(exec.post_root) : "not executed yet", "block-post-root"],
+    executed ? ["accounts after", exec.accounts] : null,
+  ])];
+  if (!executed)
+    out.push(note(`No receipts yet: ${exec.missing}. The executor has not reached this block.`));
+
+  // Receipts are in the order the block was applied: its deposits, then this rollup's txs.
+  const depositReceipts = new Map(receipts.filter((r) => r.type === "deposit").map((r) => [r.index, r]));
+  const txReceipts = receipts.filter((r) => r.type !== "deposit");
+  const receiptCell = (receipt, pending) => receipt
+    ? el("td", {class: receipt.status === "ok" ? "ok" : "error"},
+        receipt.status, receipt.reason ? `: ${receipt.reason}` : null)
+    : el("td", {class: "empty"}, pending);
+
+  out.push(el("h3", {}, `Transactions (${block.tx_count})`));
+  const txRows = [];
+  let position = 0, own = 0;
+  for (const namespace of body.namespaces || []) {
+    const ours = namespace.id === status.namespace;
+    for (const tx of namespace.txs || []) {
+      const id = block.txs[position++];
+      let receipt = null;
+      if (ours && executed) {
+        receipt = txReceipts[own++] || null;
+        // A receipt names its tx: one that does not is not this tx's, whatever its position.
+        if (receipt && receipt.tx !== id) receipt = {status: "?", reason: `receipt of ${receipt.tx}`};
+      }
+      txRows.push(el("tr", {class: "tx", "data-tx": id},
+        el("td", {class: "num"}, position - 1),
+        el("td", {}, hex(id)),
+        el("td", {}, tx.type),
+        el("td", {}, accountLink(tx.from)),
+        el("td", {}, tx.to === undefined ? "(L1)" : accountLink(tx.to)),
+        el("td", {class: "num"}, tx.amount),
+        el("td", {class: "num"}, tx.fee),
+        el("td", {class: "num"}, tx.nonce),
+        receiptCell(receipt, ours ? "not executed yet" : `namespace ${namespace.id}: another rollup's`)));
+    }
+  }
+  out.push(table(["#", "tx id", "type", "from", "to", "amount", "fee", "nonce", "receipt"], txRows,
+    "block-txs", "no txs"));
+
+  const deposits = body.deposits || [];
+  out.push(el("h3", {}, `Deposits (${deposits.length})`));
+  out.push(table(["queue index", "from (L1)", "to", "amount", "receipt"], deposits.map((d) =>
+    el("tr", {class: "deposit"},
+      el("td", {class: "num"}, d.index),
+      el("td", {}, hex(d.from)),
+      el("td", {}, accountLink(d.to)),
+      el("td", {class: "num"}, d.amount),
+      receiptCell(depositReceipts.get(d.index), "not executed yet"))), "block-deposits", "no deposits"));
+
+  if (executed) {
+    out.push(el("h3", {}, `Withdrawals (${exec.withdrawals.length})`));
+    out.push(table(["to (L1)", "amount"], exec.withdrawals.map((w) =>
+      el("tr", {}, el("td", {}, hex(w.to)), el("td", {class: "num"}, w.amount))),
+      "block-withdrawals", "no withdrawals"));
+  }
+  return out;
+}
+
+// ---- an account -----------------------------------------------------------------------------
+
+async function accountView(key, status) {
+  const heading = el("h2", {}, "Account");
+  if (!KEY_PATTERN.test(key))
+    return [heading, note(`"${key}" is not a public key (0x and 64 hex digits)`, "error")];
+  const [latest, verified] = await Promise.all([
+    rpcOrNull("rollup_getProof", [key, "latest"]),
+    status.verified > 0 ? rpcOrNull("rollup_getAccount", [key, "verified"])
+                        : {missing: "no block is verified yet"},
+  ]);
+  const out = [heading, el("p", {}, hex(key))];
+  const underVerifiedRoot = (answer) =>
+    answer.root === status.verified_root && answer.height === status.verified;
+  const row = (tag, answer) => answer.missing
+    ? el("tr", {class: "account", "data-at": tag},
+        el("th", {}, tag), el("td", {colspan: 6, class: "error"}, answer.missing))
+    : el("tr", {class: "account", "data-at": tag},
+        el("th", {}, tag),
+        el("td", {class: "num balance"}, answer.balance),
+        el("td", {class: "num"}, answer.nonce),
+        el("td", {class: "num"}, answer.index),
+        el("td", {}, blockLink(answer.height)),
+        el("td", {}, hex(answer.root)),
+        underVerifiedRoot(answer)
+          ? el("td", {class: "ok"}, "yes: the contract's verified root")
+          : el("td", {}, `no: the verified root is at height ${status.verified}`));
+  out.push(table(["state", "balance", "nonce", "leaf index", "height", "state root", "verified?"],
+    [row("latest", latest), row("verified", verified)], "account-answers"));
+  out.push(note("latest: the executor's last block; verified: the last block whose proof the " +
+    "contract accepted. An answer is the account as of its height, under its state root."));
+  if (!latest.missing) {
+    out.push(el("details", {},
+      el("summary", {}, `Merkle proof under ${latest.root} (leaf and ${latest.siblings.length} siblings, leaf level first)`),
+      note("Not checked by this page: check it against the root yourself, or trust the server."),
+      fields([["leaf", hex(latest.leaf)]]),
+      el("ol", {start: 0, class: "siblings"}, latest.siblings.map((s) => el("li", {}, hex(s))))));
+  }
+  return out;
+}
+
+// ---- the address, refreshing, errors --------------------------------------------------------
+
+function requestedView() {
+  const params = new URLSearchParams(location.hash.slice(1) || location.search.slice(1));
+  if (params.has("block")) return {kind: "block", text: params.get("block")};
+  if (params.has("account")) return {kind: "account", text: params.get("account")};
+  return {kind: "none"};
+}
+
+async function renderView(status) {
+  const view = requestedView();
+  const section = document.getElementById("view");
+  let content = [];
+  if (view.kind === "block") content = await blockView(view.text.trim(), status);
+  if (view.kind === "account") content = await accountView(view.text.trim(), status);
+  section.replaceChildren(...content);
+  section.hidden = content.length === 0;
+  section.dataset.view = view.kind;
+}
+
+function showError(message) {
+  const banner = document.getElementById("error");
+  banner.textContent = message;
+  banner.hidden = !message;
+}
+
+// One refresh at a time; a request for another while one runs makes one more run after it.
+let refreshing = null, again = false;
+async function refresh() {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      again = false;
+      try {
+        const status = await rpc("rollup_status");
+        renderStatus(status);
+        await Promise.all([renderBlocks(status), renderView(status)]);
+        showError("");
+        document.body.dataset.state = "ready";
+      } catch (e) {
+        // What is on the page stays, marked stale by the banner, until the server answers again.
+        showError(e instanceof RpcError ? e.message : `the page failed: ${e.message}`);
+        document.body.dataset.state = "error";
+      }
+    } while (again);
+    refreshing = null;
+  })();
+  return refreshing;
+}
+
+document.getElementById("lookup").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = document.getElementById("lookup-input").value.trim();
+  if (HEIGHT_PATTERN.test(text)) location.hash = `block=${Number(text)}`;
+  else location.hash = `account=${text}`;  // a malformed key is explained by the account view
+});
+window.addEventListener("hashchange", () => refresh());
+refresh();
+setInterval(refresh, REFRESH_MS);
