@@ -1,15 +1,21 @@
 // rollup-serve's node without HTTP: JSON-RPC dispatch and errors, the methods against a real
 // state file, the mempool table with the sequencer taking from it, the group commit, and the
-// schema 5 migration; the client of rollup-query/verify/bisect --rpc over a live HTTP server.
+// schema 5 migration; the client of rollup-query/verify/bisect --rpc over a live HTTP server; and
+// the explorer page the HTTP side serves at /.
 
 #include <catch2/catch.hpp>
+#include <httplib.h>
+
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
+#include "rpc/explorer.hpp"
 #include "rpc/mempool_writer.hpp"
 #include "rpc/client.hpp"
 #include "rpc/http.hpp"
@@ -21,6 +27,7 @@
 #include "store/schema.hpp"
 #include "vm/executor.hpp"
 #include "wallet/wallet.hpp"
+#include "test_data.hpp"
 #include "test_files.hpp"
 
 using namespace rollup;
@@ -441,4 +448,106 @@ TEST_CASE("a server's account answer is held to the contract's root: a changed b
   auto other = rpc::fetch_account(client, crypto::dev_key(9).public_key, 0);
   REQUIRE_FALSE(other);
   CHECK(other.error().code == Errc::rejected);
+}
+
+// ---- the explorer page (GET /) --------------------------------------------------------------
+
+namespace {
+
+std::string repository_file(const std::string& relative) {
+  // The repository holds tests/data.
+  std::ifstream in(std::filesystem::path(test::data_path("")) / ".." / ".." / relative,
+                   std::ios::binary);
+  REQUIRE(in);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+const rpc::EmbeddedFile* explorer_file(std::string_view name) {
+  for (const auto& file : rpc::explorer_files())
+    if (file.name == name) return &file;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("the explorer's files are in the binary byte for byte as in libcore/rpc/explorer/",
+          "[rpc][explorer]") {
+  REQUIRE(rpc::explorer_files().size() == 3);
+  for (const auto& file : rpc::explorer_files()) {
+    INFO(file.name);
+    CHECK(file.body == repository_file("libcore/rpc/explorer/" + std::string(file.name)));
+  }
+  REQUIRE(explorer_file("index.html"));
+}
+
+TEST_CASE("the explorer page loads only its own embedded files, nothing from elsewhere",
+          "[rpc][explorer]") {
+  const std::string page(explorer_file("index.html")->body);
+  // Every src= and href= names an embedded file or a fragment of the page itself.
+  const std::regex reference(R"re((?:src|href)="([^"]*)")re");
+  int references = 0;
+  for (std::sregex_iterator it(page.begin(), page.end(), reference), end; it != end; ++it) {
+    const std::string target = (*it)[1];
+    INFO(target);
+    CHECK((target.starts_with("#") || explorer_file(target) != nullptr));
+    ++references;
+  }
+  CHECK(references >= 3);  // the style sheet, the script, the home link
+  for (const auto& file : rpc::explorer_files()) {
+    INFO(file.name);
+    CHECK(file.body.find("http://") == std::string_view::npos);
+    CHECK(file.body.find("https://") == std::string_view::npos);
+    // No inline script or style: the policy the server sends would block them.
+    if (file.name == "index.html") {
+      CHECK(file.body.find("<style") == std::string_view::npos);
+      CHECK(file.body.find(" style=") == std::string_view::npos);
+      CHECK(file.body.find("<script>") == std::string_view::npos);
+    }
+  }
+  // The script puts what the server says into the page as text only.
+  const std::string_view script = explorer_file("explorer.js")->body;
+  CHECK(script.find("innerHTML") == std::string_view::npos);
+  CHECK(script.find("outerHTML") == std::string_view::npos);
+  CHECK(script.find("insertAdjacentHTML") == std::string_view::npos);
+  CHECK(script.find("document.write") == std::string_view::npos);
+}
+
+TEST_CASE("rollup-serve's HTTP side serves the explorer at / with its policy, JSON-RPC stays on POST /",
+          "[rpc][explorer]") {
+  LiveRollup rollup;
+  LiveServer server(rollup.path);
+  httplib::Client client(server.url);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(10);
+
+  auto page = client.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+  CHECK(page->body == explorer_file("index.html")->body);
+  const std::string policy = page->get_header_value("Content-Security-Policy");
+  CHECK(policy.starts_with("default-src 'none';"));
+  CHECK(policy.find("connect-src 'self'") != std::string::npos);
+  CHECK(policy.find("unsafe") == std::string::npos);
+  CHECK(page->get_header_value("X-Content-Type-Options") == "nosniff");
+
+  auto script = client.Get("/explorer.js");
+  REQUIRE(script);
+  CHECK(script->status == 200);
+  CHECK(script->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+  CHECK(script->get_header_value("Content-Security-Policy") == policy);
+  auto style = client.Get("/explorer.css");
+  REQUIRE(style);
+  CHECK(style->get_header_value("Content-Type") == "text/css; charset=utf-8");
+  // A route is the file's name exactly, not a pattern that matches others.
+  for (const char* other : {"/explorerXjs", "/index.html", "/explorer.js/x", "/nothing"}) {
+    auto missing = client.Get(other);
+    REQUIRE(missing);
+    INFO(other);
+    CHECK(missing->status == 404);
+  }
+  auto answer = client.Post("/", request("rollup_status", Json::array()).dump(), "application/json");
+  REQUIRE(answer);
+  CHECK(answer->status == 200);
+  CHECK(result_of(Json::parse(answer->body))["committed"] == 0);
 }

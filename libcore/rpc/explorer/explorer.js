@@ -329,6 +329,11 @@ async function refresh() {
   return refreshing;
 }
 
+// Whatever the Content-Security-Policy blocked is a bug of this page: say so, on the page.
+document.addEventListener("securitypolicyviolation", (event) => {
+  document.body.dataset.cspViolation = `${event.effectiveDirective} ${event.blockedURI || "inline"}`;
+  showError(`this page broke its own Content-Security-Policy (${document.body.dataset.cspViolation})`);
+});
 document.getElementById("lookup").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = document.getElementById("lookup-input").value.trim();
