@@ -1,4 +1,5 @@
-// rollup-serve: the JSON-RPC 2.0 node over HTTP on a state file shared with a running pipeline.
+// rollup-serve: the JSON-RPC 2.0 node over HTTP on a state file shared with a running pipeline,
+// and its explorer page for a browser.
 #include <fmt/format.h>
 
 #include <atomic>
@@ -36,13 +37,15 @@ int main(int argc, char** argv) {
       "Serve the rollup over JSON-RPC 2.0 (HTTP POST /) from a state file shared with a running\n"
       "pipeline: accounts with proofs, blocks, receipts, proofs, tx statuses, and a mempool\n"
       "that rollup-seq --mempool takes txs from. GET /v1/blocks?from=H (and /v1/exec,\n"
-      "/v1/proofs) streams NDJSON lines and stays open for new ones. SIGTERM stops it cleanly.\n"
-      "Methods and examples: man rollup-serve.",
+      "/v1/proofs) streams NDJSON lines and stays open for new ones. GET / is a read-only\n"
+      "explorer page for a browser (heights, blocks, txs and receipts, accounts). SIGTERM stops\n"
+      "it cleanly. Methods and examples: man rollup-serve.",
       "rollup-serve --listen 127.0.0.1:8545 &\n"
       "  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | rollup-exec | "
       "rollup-prove | rollup-submit\n"
       "  curl -s 127.0.0.1:8545 -d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rollup_status\"}'\n"
-      "  curl -sN '127.0.0.1:8545/v1/blocks?from=1' | rollup-exec --db other.db");
+      "  curl -sN '127.0.0.1:8545/v1/blocks?from=1' | rollup-exec --db other.db\n"
+      "  chromium http://127.0.0.1:8545/#block=1");
   tool.add_db_option();
   auto& app = tool.app();
   std::string listen = "127.0.0.1:8545", port_file;
