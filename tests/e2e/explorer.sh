@@ -38,12 +38,21 @@ VERIFIED_ROOT=$(rollup-l1 status | jq -r .latest_root.root)
 expect_eq "$(rollup-l1 status | jq -c '[.height,.latest_root.height]')" '[4,2]' "the contract"
 expect_eq "$VERIFIED_ROOT" "$(post_root 2)" "the verified root"
 
-rollup-serve --listen 127.0.0.1:0 --port-file port 2>serve.err &
-SERVER_PID=$!
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
-[ -s port ] || { cat serve.err >&2; fail "rollup-serve did not bind a port"; }
-URL=http://127.0.0.1:$(cat port)
-for _ in $(seq 50); do curl -sf -m 2 "$URL/health" >/dev/null && break; sleep 0.1; done
+# start_server NAME [OPTION...]: a rollup-serve on a free port; its address in $URL.
+start_server() {
+  local name=$1; shift
+  rollup-serve --listen 127.0.0.1:0 --port-file "$name.port" "$@" 2>"$name.err" &
+  SERVER_PID+=" $!"
+  for _ in $(seq 100); do [ -s "$name.port" ] && break; sleep 0.1; done
+  [ -s "$name.port" ] || { cat "$name.err" >&2; fail "rollup-serve did not bind a port"; }
+  URL=http://127.0.0.1:$(cat "$name.port")
+  for _ in $(seq 50); do curl -sf -m 2 "$URL/health" >/dev/null && return 0; sleep 0.1; done
+  fail "rollup-serve does not answer"
+}
+# One that takes no batch of more than one request: the page then asks one request at a time.
+start_server one-by-one --max-batch 1
+ONE_BY_ONE_URL=$URL
+start_server serve
 
 # The page's files as they are in the repository, with a policy that allows only this origin.
 curl -sf -m 5 -D index.headers -o index.html "$URL/"
@@ -144,8 +153,9 @@ for cell in '<td class="num balance">25</td>' 'href="#block=2"' "$VERIFIED_ROOT"
 done
 expect_eq "$(grep -o '<li><span class="hex"' bob.html | wc -l)" 32 "the Merkle proof's siblings"
 
-# The errors, said on the page: an account the rollup does not have; a server that serves the
-# page but does not answer its requests (as one stopped since). And markup stays text, whether
+# The errors, said on the page: an account the rollup does not have (from the server that takes
+# one request at a time); a server that serves the page but does not answer its requests (as one
+# stopped since). And markup stays text, whether
 # the server sends it (a frozen reason written into the file) or the address holds it (a link
 # someone was sent).
 sqlite3 "$ROLLUP_DB" "UPDATE l1_config SET frozen = 1, frozen_reason = '<img id=\"injected\" src=x>'"
@@ -165,11 +175,12 @@ EOF
 STATIC_PID=$!
 for _ in $(seq 50); do [ -s static.port ] && break; sleep 0.1; done
 [ -s static.port ] || { cat static.err >&2; fail "the page-only server did not start"; }
-dump_dom "$URL/#account=$CAROL" carol.html "http://127.0.0.1:$(cat static.port)/" down.html \
+dump_dom "$ONE_BY_ONE_URL/#account=$CAROL" carol.html "http://127.0.0.1:$(cat static.port)/" down.html \
   "$URL/#account=%3Cb%20id%3D%22injected%22%3Ex%3C%2Fb%3E" badkey.html
 
 ready carol.html
 shows carol.html "no account for $CAROL at height 3"
+row carol.html block-row-4 >/dev/null
 shows carol.html '<dd id="status-frozen" class="error">FROZEN: &lt;img id="injected" src=x&gt;</dd>'
 ! grep -q '<img id="injected"' carol.html || fail "the server's text became markup"
 shows down.html '<body data-state="error">'

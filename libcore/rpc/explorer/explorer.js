@@ -11,58 +11,87 @@ const BLOCKS_LISTED = 20;
 const REFRESH_MS = 5000;
 const KEY_PATTERN = /^0x[0-9a-fA-F]{64}$/;
 const HEIGHT_PATTERN = /^[0-9]{1,15}$/;  // below 2^53: exact as a JavaScript number
+const INVALID_REQUEST = -32600;
 const NOT_FOUND = -32001;
-const UNAVAILABLE = -32003;
 
-/** A JSON-RPC error answer (code: its code), or no usable answer at all (code: null). */
+// ---- asking the server ----------------------------------------------------------------------
+// A refresh is two requests: rollup_status, then one JSON-RPC batch of everything the page shows
+// at those heights. Few requests keep few connections open: each one the server keeps alive
+// holds one of its worker threads.
+
+/** No usable answer (code null), or a JSON-RPC error other than "not found" (its code). */
 class RpcError extends Error {
   constructor(code, message) {
     super(message);
     this.code = code;
   }
-  /** Whether the page as a whole is unusable (the server is down or its file unreadable),
-   * rather than one question having no answer. */
-  get fatal() { return this.code === null || this.code === UNAVAILABLE; }
 }
 
-let requestId = 0;
-async function rpc(method, params = []) {
-  const id = ++requestId;
+async function post(body, what) {
   let response;
   try {
     // "." is the page's own path: POST / when served at /, and right behind a proxy's prefix.
     response = await fetch(".", {
       method: "POST",
       headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({jsonrpc: "2.0", id, method, params}),
+      body: JSON.stringify(body),
       cache: "no-store",
     });
   } catch (e) {
     throw new RpcError(null, `the server does not answer (${e.message}): is rollup-serve running?`);
   }
   if (!response.ok)
-    throw new RpcError(null, `the server answered ${method} with HTTP ${response.status}`);
-  let answer;
+    throw new RpcError(null, `the server answered ${what} with HTTP ${response.status}`);
   try {
-    answer = await response.json();
+    return await response.json();
   } catch (e) {
-    throw new RpcError(null, `the server's answer to ${method} is not JSON`);
+    throw new RpcError(null, `the server's answer to ${what} is not JSON`);
   }
-  if (answer && answer.error)
-    throw new RpcError(answer.error.code, `${answer.error.message} (${method}: error ${answer.error.code})`);
-  if (!answer || answer.id !== id || !("result" in answer))
+}
+
+/** The result of one answer; {missing: why} where the server has none (error -32001). */
+function settle(method, answer) {
+  if (!answer || typeof answer !== "object")
+    throw new RpcError(null, `the server did not answer ${method}`);
+  if (answer.error) {
+    const message = `${answer.error.message} (${method}: error ${answer.error.code})`;
+    if (answer.error.code === NOT_FOUND) return {missing: message};
+    throw new RpcError(answer.error.code, message);
+  }
+  if (!("result" in answer))
     throw new RpcError(null, `the server's answer to ${method} is not a JSON-RPC answer`);
   return answer.result;
 }
 
-/** The answer, or null where the server has none (error -32001); other errors pass on. */
-async function rpcOrNull(method, params) {
-  try {
-    return await rpc(method, params);
-  } catch (e) {
-    if (e instanceof RpcError && e.code === NOT_FOUND) return {missing: e.message};
-    throw e;
+let nextId = 1;
+async function rpc(method, params = []) {
+  const id = nextId++;
+  const answer = await post({jsonrpc: "2.0", id, method, params}, method);
+  if (Array.isArray(answer) || (answer && answer.id !== id && !answer.error))
+    throw new RpcError(null, `the server's answer to ${method} is not the answer to it`);
+  return settle(method, answer);
+}
+
+/** calls: [[method, params], …]; their results in order (settle's), as one batch. */
+async function rpcAll(calls) {
+  if (calls.length === 0) return [];
+  const first = nextId;
+  nextId += calls.length;
+  const answer = await post(
+    calls.map(([method, params], i) => ({jsonrpc: "2.0", id: first + i, method, params})),
+    `a batch of ${calls.length} requests`);
+  if (!Array.isArray(answer)) {
+    // A server started with a smaller --max-batch refuses the batch whole: one at a time then.
+    if (answer && answer.error && answer.error.code === INVALID_REQUEST) {
+      const results = [];
+      for (const [method, params] of calls) results.push(await rpc(method, params));
+      return results;
+    }
+    settle("a batch", answer);
+    throw new RpcError(null, "the server's answer to a batch is not a list of answers");
   }
+  const byId = new Map(answer.filter((a) => a && typeof a === "object").map((a) => [a.id, a]));
+  return calls.map(([method], i) => settle(method, byId.get(first + i)));
 }
 
 // ---- building the page: text only ----------------------------------------------------------
@@ -127,35 +156,45 @@ function renderStatus(status) {
   document.getElementById("status-updated").textContent = utc(Date.now());
 }
 
-async function renderBlocks(status) {
-  const top = Number(status.committed);
+/** A view is a plan: the calls it needs, and what it makes of their results. */
+function latestBlocksPlan(status) {
   const heights = [];
-  for (let h = top; h >= 1 && heights.length < BLOCKS_LISTED; --h) heights.push(h);
-  const blocks = await Promise.all(heights.map((h) => rpcOrNull("rollup_getBlock", [h])));
-  const rows = blocks.map((block, i) => block.missing
-    ? el("tr", {}, el("td", {}, blockLink(heights[i])), el("td", {colspan: 5, class: "error"}, block.missing))
-    : el("tr", {id: `block-row-${block.height}`},
-        el("td", {}, blockLink(block.height)),
-        el("td", {}, statusBadge(block.status)),
-        el("td", {class: "num"}, block.tx_count),
-        el("td", {class: "num"}, block.deposit_count),
-        el("td", {}, utc(block.timestamp)),
-        el("td", {}, hex(block.hash))));
-  if (!rows.length)
-    rows.push(el("tr", {}, el("td", {colspan: 6, class: "empty"}, "no block committed yet")));
-  document.getElementById("blocks-body").replaceChildren(...rows);
+  for (let h = Number(status.committed); h >= 1 && heights.length < BLOCKS_LISTED; --h) heights.push(h);
+  return {
+    calls: heights.map((h) => ["rollup_getBlock", [h]]),
+    render(blocks) {
+      const rows = blocks.map((block, i) => block.missing
+        ? el("tr", {}, el("td", {}, blockLink(heights[i])), el("td", {colspan: 5, class: "error"}, block.missing))
+        : el("tr", {id: `block-row-${block.height}`},
+            el("td", {}, blockLink(block.height)),
+            el("td", {}, statusBadge(block.status)),
+            el("td", {class: "num"}, block.tx_count),
+            el("td", {class: "num"}, block.deposit_count),
+            el("td", {}, utc(block.timestamp)),
+            el("td", {}, hex(block.hash))));
+      if (!rows.length)
+        rows.push(el("tr", {}, el("td", {colspan: 6, class: "empty"}, "no block committed yet")));
+      document.getElementById("blocks-body").replaceChildren(...rows);
+    },
+  };
 }
 
 // ---- a block --------------------------------------------------------------------------------
 
-async function blockView(text, status) {
-  if (!HEIGHT_PATTERN.test(text) || Number(text) < 1)
-    return [el("h2", {}, "Block"), note(`"${text}" is not a block height (1, 2, 3, …)`, "error")];
+function blockPlan(text, status) {
+  if (!HEIGHT_PATTERN.test(text) || Number(text) < 1) {
+    return {title: "Block", calls: [], render: () =>
+      [el("h2", {}, "Block"), note(`"${text}" is not a block height (1, 2, 3, …)`, "error")]};
+  }
   const height = Number(text);
-  const [block, exec] = await Promise.all([
-    rpcOrNull("rollup_getBlock", [height, true]),
-    rpcOrNull("rollup_getReceipts", [height]),
-  ]);
+  return {
+    title: `Block ${height}`,
+    calls: [["rollup_getBlock", [height, true]], ["rollup_getReceipts", [height]]],
+    render: ([block, exec]) => blockView(height, block, exec, status),
+  };
+}
+
+function blockView(height, block, exec, status) {
   const heading = el("h2", {}, `Block ${height}`,
     height > 1 && height - 1 <= status.committed
       ? el("a", {href: `#block=${height - 1}`, class: "step"}, "← previous") : null,
@@ -206,7 +245,7 @@ async function blockView(text, status) {
         el("td", {}, hex(id)),
         el("td", {}, tx.type),
         el("td", {}, accountLink(tx.from)),
-        el("td", {}, tx.to === undefined ? "(L1)" : accountLink(tx.to)),
+        el("td", {}, tx.to === undefined ? "L1 (the sender's key)" : accountLink(tx.to)),
         el("td", {class: "num"}, tx.amount),
         el("td", {class: "num"}, tx.fee),
         el("td", {class: "num"}, tx.nonce),
@@ -237,16 +276,23 @@ async function blockView(text, status) {
 
 // ---- an account -----------------------------------------------------------------------------
 
-async function accountView(key, status) {
-  const heading = el("h2", {}, "Account");
-  if (!KEY_PATTERN.test(key))
-    return [heading, note(`"${key}" is not a public key (0x and 64 hex digits)`, "error")];
-  const [latest, verified] = await Promise.all([
-    rpcOrNull("rollup_getProof", [key, "latest"]),
-    status.verified > 0 ? rpcOrNull("rollup_getAccount", [key, "verified"])
-                        : {missing: "no block is verified yet"},
-  ]);
-  const out = [heading, el("p", {}, hex(key))];
+function accountPlan(key, status) {
+  if (!KEY_PATTERN.test(key)) {
+    return {title: "Account", calls: [], render: () =>
+      [el("h2", {}, "Account"), note(`"${key}" is not a public key (0x and 64 hex digits)`, "error")]};
+  }
+  const calls = [["rollup_getProof", [key, "latest"]]];
+  if (status.verified > 0) calls.push(["rollup_getAccount", [key, "verified"]]);
+  return {
+    title: `Account ${key.slice(0, 10)}…`,
+    calls,
+    render: ([latest, verified = {missing: "no block is verified yet"}]) =>
+      accountView(key, latest, verified, status),
+  };
+}
+
+function accountView(key, latest, verified, status) {
+  const out = [el("h2", {}, "Account"), el("p", {}, hex(key))];
   const underVerifiedRoot = (answer) =>
     answer.root === status.verified_root && answer.height === status.verified;
   const row = (tag, answer) => answer.missing
@@ -285,15 +331,11 @@ function requestedView() {
   return {kind: "none"};
 }
 
-async function renderView(status) {
+function viewPlan(status) {
   const view = requestedView();
-  const section = document.getElementById("view");
-  let content = [];
-  if (view.kind === "block") content = await blockView(view.text.trim(), status);
-  if (view.kind === "account") content = await accountView(view.text.trim(), status);
-  section.replaceChildren(...content);
-  section.hidden = content.length === 0;
-  section.dataset.view = view.kind;
+  if (view.kind === "block") return {kind: view.kind, ...blockPlan(view.text.trim(), status)};
+  if (view.kind === "account") return {kind: view.kind, ...accountPlan(view.text.trim(), status)};
+  return {kind: view.kind, title: null, calls: [], render: () => []};
 }
 
 function showError(message) {
@@ -314,8 +356,16 @@ async function refresh() {
       again = false;
       try {
         const status = await rpc("rollup_status");
+        const blocks = latestBlocksPlan(status), view = viewPlan(status);
+        const results = await rpcAll([...blocks.calls, ...view.calls]);
         renderStatus(status);
-        await Promise.all([renderBlocks(status), renderView(status)]);
+        blocks.render(results.slice(0, blocks.calls.length));
+        const content = view.render(results.slice(blocks.calls.length));
+        const section = document.getElementById("view");
+        section.replaceChildren(...content);
+        section.hidden = content.length === 0;
+        section.dataset.view = view.kind;
+        document.title = view.title ? `${view.title} · rollup explorer` : "rollup explorer";
         showError("");
         document.body.dataset.state = "ready";
       } catch (e) {
