@@ -135,7 +135,9 @@ function table(heads, rows, id, empty) {
   const body = rows.length
     ? rows
     : [el("tr", {}, el("td", {colspan: heads.length, class: "empty"}, empty))];
-  return el("table", {id}, el("thead", {}, el("tr", {}, heads.map((h) => el("th", {}, h)))),
+  // A head given as [text, "num"] heads a column of numbers (aligned right).
+  const th = (head) => Array.isArray(head) ? el("th", {class: head[1]}, head[0]) : el("th", {}, head);
+  return el("table", {id}, el("thead", {}, el("tr", {}, heads.map(th))),
     el("tbody", {}, body));
 }
 function note(text, kind = "note") { return el("p", {class: kind}, text); }
@@ -252,12 +254,12 @@ function blockView(height, block, exec, status) {
         receiptCell(receipt, ours ? "not executed yet" : `namespace ${namespace.id}: another rollup's`)));
     }
   }
-  out.push(table(["#", "tx id", "type", "from", "to", "amount", "fee", "nonce", "receipt"], txRows,
+  out.push(table([["#", "num"], "tx id", "type", "from", "to", ["amount", "num"], ["fee", "num"], ["nonce", "num"], "receipt"], txRows,
     "block-txs", "no txs"));
 
   const deposits = body.deposits || [];
   out.push(el("h3", {}, `Deposits (${deposits.length})`));
-  out.push(table(["queue index", "from (L1)", "to", "amount", "receipt"], deposits.map((d) =>
+  out.push(table([["queue index", "num"], "from (L1)", "to", ["amount", "num"], "receipt"], deposits.map((d) =>
     el("tr", {class: "deposit"},
       el("td", {class: "num"}, d.index),
       el("td", {}, hex(d.from)),
@@ -267,7 +269,7 @@ function blockView(height, block, exec, status) {
 
   if (executed) {
     out.push(el("h3", {}, `Withdrawals (${exec.withdrawals.length})`));
-    out.push(table(["to (L1)", "amount"], exec.withdrawals.map((w) =>
+    out.push(table(["to (L1)", ["amount", "num"]], exec.withdrawals.map((w) =>
       el("tr", {}, el("td", {}, hex(w.to)), el("td", {class: "num"}, w.amount))),
       "block-withdrawals", "no withdrawals"));
   }
@@ -308,7 +310,7 @@ function accountView(key, latest, verified, status) {
         underVerifiedRoot(answer)
           ? el("td", {class: "ok"}, "yes: the contract's verified root")
           : el("td", {}, `no: the verified root is at height ${status.verified}`));
-  out.push(table(["state", "balance", "nonce", "leaf index", "height", "state root", "verified?"],
+  out.push(table(["state", ["balance", "num"], ["nonce", "num"], ["leaf index", "num"], "height", "state root", "verified?"],
     [row("latest", latest), row("verified", verified)], "account-answers"));
   out.push(note("latest: the executor's last block; verified: the last block whose proof the " +
     "contract accepted. An answer is the account as of its height, under its state root."));
