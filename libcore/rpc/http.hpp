@@ -1,7 +1,8 @@
 #pragma once
-// rollup-serve's HTTP side (cpp-httplib): POST / carries JSON-RPC bodies to rpc::Node, and
+// rollup-serve's HTTP side (cpp-httplib): POST / carries JSON-RPC bodies to rpc::Node,
 // GET /v1/blocks, /v1/exec and /v1/proofs stream the committed blocks, exec lines and proof
-// lines from a height on as NDJSON, holding the connection open for new ones.
+// lines from a height on as NDJSON, holding the connection open for new ones, and GET / serves
+// the explorer page (rpc/explorer.hpp).
 #include <atomic>
 #include <chrono>
 #include <memory>
