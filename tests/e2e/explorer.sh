@@ -8,12 +8,13 @@ source "$(dirname "$0")/lib.bash"
 command -v chromium >/dev/null || fail "chromium is missing: scripts/setup installs it"
 command -v python3 >/dev/null || fail "python3 is missing: scripts/setup installs it"
 
-SERVER_PID= BROWSER_PIDS= STATIC_PID=
+BROWSER_PIDS= ONE_BY_ONE_PID= STATIC_PID=
 stop_all() {
   # Each chromium runs in a session of its own (setsid): its group is it and what it started.
   local pid
   for pid in $BROWSER_PIDS; do kill -KILL -- "-$pid" 2>/dev/null || true; done
-  for pid in $SERVER_PID $STATIC_PID; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  stop_server
+  for pid in $ONE_BY_ONE_PID $STATIC_PID; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 }
 trap 'stop_all; rm -rf "$WORK"' EXIT
 
@@ -38,21 +39,11 @@ VERIFIED_ROOT=$(rollup-l1 status | jq -r .latest_root.root)
 expect_eq "$(rollup-l1 status | jq -c '[.height,.latest_root.height]')" '[4,2]' "the contract"
 expect_eq "$VERIFIED_ROOT" "$(post_root 2)" "the verified root"
 
-# start_server NAME [OPTION...]: a rollup-serve on a free port; its address in $URL.
-start_server() {
-  local name=$1; shift
-  rollup-serve --listen 127.0.0.1:0 --port-file "$name.port" "$@" 2>"$name.err" &
-  SERVER_PID+=" $!"
-  for _ in $(seq 100); do [ -s "$name.port" ] && break; sleep 0.1; done
-  [ -s "$name.port" ] || { cat "$name.err" >&2; fail "rollup-serve did not bind a port"; }
-  URL=http://127.0.0.1:$(cat "$name.port")
-  for _ in $(seq 50); do curl -sf -m 2 "$URL/health" >/dev/null && return 0; sleep 0.1; done
-  fail "rollup-serve does not answer"
-}
-# One that takes no batch of more than one request: the page then asks one request at a time.
-start_server one-by-one --max-batch 1
-ONE_BY_ONE_URL=$URL
-start_server serve
+# One server that takes no batch of more than one request (the page then asks one request at a
+# time), and one as rollup-serve starts by default (start_server: lib.bash).
+start_server --max-batch 1
+ONE_BY_ONE_URL=$URL ONE_BY_ONE_PID=$SERVER_PID
+start_server
 
 # The page's files as they are in the repository, with a policy that allows only this origin.
 curl -sf -m 5 -D index.headers -o index.html "$URL/"
