@@ -62,7 +62,8 @@ struct Recorder final : vm::ReceiptObserver {
 
 }  // namespace
 
-TEST_CASE("roots_after gives the root after each batch, as commits one by one would", "[smt]") {
+TEST_CASE("roots_after gives the root after each batch, as commits one by one would; commit_batches "
+          "also leaves the tree as one commit would", "[smt]") {
   auto seed = Catch::rngSeed();
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
@@ -98,6 +99,26 @@ TEST_CASE("roots_after gives the root after each batch, as commits one by one wo
   }
   CHECK(tree.root() == root_before);  // the tree itself is untouched
   CHECK(tree.roots_after({}, 1).empty());
+
+  // commit_batches: the same roots, and the tree and its node updates as one commit of every
+  // batch's leaves would leave them (a leaf set back to its value included).
+  smt::Tree once = tree, batched = tree;
+  batches.push_back({{3, tree.node(0, 3)}});
+  for (const auto& batch : batches)
+    for (const auto& [index, leaf] : batch) once.set_leaf(index, leaf);
+  auto updates = once.commit(2);
+  auto commit = batched.commit_batches(batches, 2);
+  CHECK(std::equal(roots.begin(), roots.end(), commit.roots.begin()));
+  CHECK(commit.roots.back() == once.root());
+  CHECK(batched.root() == once.root());
+  CHECK(batched.size() == once.size());
+  REQUIRE(commit.updates.size() == updates.size());
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    CHECK(commit.updates[i].level == updates[i].level);
+    CHECK(commit.updates[i].index == updates[i].index);
+    CHECK(commit.updates[i].digest == updates[i].digest);
+  }
+  for (std::uint64_t i = 0; i < 48; ++i) CHECK(batched.proof(i).siblings == once.proof(i).siblings);
 }
 
 TEST_CASE("an observed block has the outcome of an unobserved one, and traces chain its roots", "[vm]") {

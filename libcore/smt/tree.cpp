@@ -147,6 +147,22 @@ std::vector<NodeUpdate> Tree::commit(unsigned threads) {
 
 std::vector<Digest> Tree::roots_after(std::span<const LeafBatch> batches, unsigned threads) const {
   require_committed("roots_after");
+  return batch_roots(batches, threads, nullptr);
+}
+
+BatchCommit Tree::commit_batches(std::span<const LeafBatch> batches, unsigned threads) {
+  require_committed("commit_batches");
+  BatchCommit out;
+  out.roots = batch_roots(batches, threads, &out.updates);
+  // Stored only now: every level's hashing read the nodes as they stood before the batches.
+  for (const auto& u : out.updates) store(u.level, u.index, u.digest);
+  for (const auto& batch : batches)
+    for (const auto& [index, leaf] : batch) size_ = std::max(size_, index + 1);
+  return out;
+}
+
+std::vector<Digest> Tree::batch_roots(std::span<const LeafBatch> batches, unsigned threads,
+                                      std::vector<NodeUpdate>* finals) const {
   // A node's value as of a batch: the nodes each batch changed at one level, sorted by index
   // and then batch, so that a node's versions are adjacent and in batch order.
   struct Version {
@@ -171,6 +187,15 @@ std::vector<Digest> Tree::roots_after(std::span<const LeafBatch> batches, unsign
         versions[i + 1].batch != versions[i].batch)
       unique.push_back(versions[i]);
   versions.swap(unique);
+  // A node's last version is its value after every batch; kept where it differs from now.
+  auto keep_finals = [&](unsigned level) {
+    if (!finals) return;
+    for (std::size_t i = 0; i < versions.size(); ++i)
+      if ((i + 1 == versions.size() || versions[i + 1].index != versions[i].index) &&
+          versions[i].digest != node(level, versions[i].index))
+        finals->push_back({level, versions[i].index, versions[i].digest});
+  };
+  keep_finals(0);
 
   std::vector<Version> parents;
   std::vector<Digest> children, digests;
@@ -214,6 +239,7 @@ std::vector<Digest> Tree::roots_after(std::span<const LeafBatch> batches, unsign
         kMinMergesPerThread);
     for (std::size_t k = 0; k < parents.size(); ++k) parents[k].digest = digests[k];
     versions.swap(parents);
+    keep_finals(level + 1);
   }
 
   // At the top every version is the root's; a batch that changed nothing keeps the one before.

@@ -58,6 +58,13 @@ Digest root_from_proof(const MerkleProof& proof);
 /// True when the proof is for an index below 2^32 and hashes up to `root`.
 bool verify_proof(const MerkleProof& proof, const Digest& root);
 
+/// What Tree::commit_batches did: the root after each batch, and each node whose value the
+/// batches changed, at its last value, ordered as commit() orders them.
+struct BatchCommit {
+  std::vector<Digest> roots;
+  std::vector<NodeUpdate> updates;
+};
+
 /// Not safe for concurrent use; commit() parallelizes internally.
 class Tree {
  public:
@@ -92,6 +99,9 @@ class Tree {
   /// hashed side by side (SIMD lanes, `threads` threads) rather than one path after another:
   /// what makes a root per transaction affordable (rollup-replay).
   std::vector<Digest> roots_after(std::span<const LeafBatch> batches, unsigned threads = 1) const;
+  /// roots_after, then the batches applied to this tree as set_leaf() of each and commit()
+  /// would, from the nodes already hashed instead of hashing the paths again.
+  BatchCommit commit_batches(std::span<const LeafBatch> batches, unsigned threads = 1);
 
   /// Restores one persisted node without hashing; nodes may come in any order. Loading a node
   /// of every changed position that commit() returned rebuilds the same tree.
@@ -108,6 +118,9 @@ class Tree {
   };
 
   void store(unsigned level, std::uint64_t index, const Digest& digest);
+  /// roots_after's work; when `finals` is given, it also receives each changed node's last value.
+  std::vector<Digest> batch_roots(std::span<const LeafBatch> batches, unsigned threads,
+                                  std::vector<NodeUpdate>* finals) const;
   void require_committed(const char* what) const;
 
   std::array<Level, kDepth + 1> levels_;

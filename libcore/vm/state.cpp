@@ -137,7 +137,8 @@ std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const Roll
 
 /// Snapshots the accounts a receipt may touch before it runs and keeps what it changed; at the
 /// end of the block, before the tree is hashed, hands the observer every receipt, with the roots
-/// around each when it wants them (Tree::roots_after: the tree itself is hashed as usual after).
+/// around each when it wants them (Tree::commit_batches, which leaves the tree hashed as the
+/// block's commit would: its paths are not hashed a second time).
 class State::ReceiptTracer {
  public:
   ReceiptTracer(State& state, ReceiptObserver& observer) : state_(state), observer_(observer) {
@@ -176,8 +177,11 @@ class State::ReceiptTracer {
   }
 
   /// Call with every receipt made and the tree not yet staged: it still holds the pre-block state.
-  void deliver(const std::vector<Receipt>& receipts, const StateRoot& pre_root, unsigned threads) {
+  /// When the observer wants roots, the tree is committed here; the nodes that changed.
+  std::optional<std::vector<smt::NodeUpdate>> deliver(const std::vector<Receipt>& receipts,
+                                                      const StateRoot& pre_root, unsigned threads) {
     std::vector<StateRoot> roots;
+    std::optional<std::vector<smt::NodeUpdate>> committed;
     if (observer_.wants_roots()) {
       std::vector<smt::LeafInput> leaves;
       leaves.reserve(changes_.size());
@@ -186,7 +190,9 @@ class State::ReceiptTracer {
       std::vector<smt::Tree::LeafBatch> batches(ends_.size());
       for (std::size_t r = 0, i = 0; r < ends_.size(); ++r)
         for (; i < ends_[r]; ++i) batches[r].emplace_back(changes_[i].index, digests[i]);
-      roots = state_.tree_.roots_after(batches, threads);
+      auto commit = state_.tree_.commit_batches(batches, threads);
+      roots = std::move(commit.roots);
+      committed = std::move(commit.updates);
     }
     for (std::size_t r = 0, begin = 0; r < ends_.size(); begin = ends_[r], ++r) {
       ReceiptTrace trace{r, &receipts[r], std::span(changes_).subspan(begin, ends_[r] - begin), {}, {}};
@@ -196,6 +202,7 @@ class State::ReceiptTracer {
       }
       observer_.on_receipt(trace);
     }
+    return committed;
   }
 
  private:
@@ -244,21 +251,26 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
     if (tracer) tracer->after();
   }
 
-  if (tracer) tracer->deliver(out.receipts, out.pre_root, threads);
+  std::optional<std::vector<smt::NodeUpdate>> committed;
+  if (tracer) committed = tracer->deliver(out.receipts, out.pre_root, threads);
 
   std::sort(touched_.begin(), touched_.end());
-  std::vector<smt::LeafInput> inputs;
-  inputs.reserve(touched_.size());
-  for (auto idx : touched_) {
-    const Account& a = accounts_[idx];
-    inputs.push_back(smt::LeafInput{a.key, a.balance, a.nonce});
-    touched_flag_[idx] = false;
+  for (auto idx : touched_) touched_flag_[idx] = false;
+  if (committed) {
+    out.node_updates = std::move(*committed);
+  } else {
+    std::vector<smt::LeafInput> inputs;
+    inputs.reserve(touched_.size());
+    for (auto idx : touched_) {
+      const Account& a = accounts_[idx];
+      inputs.push_back(smt::LeafInput{a.key, a.balance, a.nonce});
+    }
+    auto leaves = smt::leaf_digests(inputs, threads);
+    for (std::size_t i = 0; i < touched_.size(); ++i) tree_.set_leaf(touched_[i], leaves[i]);
+    out.node_updates = tree_.commit(threads);
   }
-  auto leaves = smt::leaf_digests(inputs, threads);
-  for (std::size_t i = 0; i < touched_.size(); ++i) tree_.set_leaf(touched_[i], leaves[i]);
   out.touched = std::move(touched_);
   touched_.clear();
-  out.node_updates = tree_.commit(threads);
   out.post_root = tree_.root();
   out.account_count = accounts_.size();
   return out;
