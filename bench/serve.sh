@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rollup-serve's figures (issue #8) with wrk: rollup_getProof (an account with its Merkle proof)
 # requests/s over ACCOUNTS accounts, rollup_sendTransaction accepted txs/s into the mempool, and
-# the rate at which rollup-seq --mempool takes them into blocks.
+# the rate at which rollup-seq --mempool takes them into blocks; p50 and p99 latencies (wrk --latency).
 # Usage: bench/serve.sh [ACCOUNTS] [TXS] [SECONDS] [CONNECTIONS]   (by hand; Release build in build/; needs wrk)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +43,7 @@ request = function()
 end
 LUA
 echo "== rollup_getProof over $accounts accounts, $connections connections, ${seconds}s"
-wrk -t 2 -c "$connections" -d "${seconds}s" -s proof.lua "$url" | grep -E "Requests/sec|Latency|Non-2xx"
+wrk -t 2 -c "$connections" -d "${seconds}s" --latency -s proof.lua "$url" | grep -E "Requests/sec| 50%| 99%|Non-2xx"
 
 # Sends: distinct signed transfers, each request one of them; every answer must be a result.
 rollup-tx batch --dev-accounts "$accounts" -n "$txs" --seed 2 > txs.ndjson
@@ -71,7 +71,7 @@ request = function()
 end
 LUA
 echo "== rollup_sendTransaction, $connections connections, ${seconds}s (of $txs distinct txs)"
-wrk -t 2 -c "$connections" -d "${seconds}s" -s send.lua "$url" | grep -E "Requests/sec|Latency|Non-2xx"
+wrk -t 2 -c "$connections" -d "${seconds}s" --latency -s send.lua "$url" | grep -E "Requests/sec| 50%| 99%|Non-2xx"
 accepted=$(sqlite3 "$ROLLUP_DB" "SELECT count(*) FROM seq_mempool")
 echo "accepted into the mempool: $accepted txs ($(echo "scale=0; $accepted / $seconds" | bc) txs/s)"
 

@@ -149,6 +149,38 @@ TEST_CASE("the state at every height is read from history and equals a replay fr
   CHECK(count(r.db, "SELECT count(*) FROM state_account_history WHERE height = 0") == kGenesisAccounts);
 }
 
+TEST_CASE("kept subtrees answer as rebuilt ones do, at every height and at the tip as it moves", "[history]") {
+  Rollup r;
+  for (int i = 0; i < 4; ++i) r.block(5);
+  // Room for a few tip subtrees (16 accounts) but not for a past height's (256): those are
+  // rebuilt each time, and a tip subtree pushes out the least recently used.
+  vm::SubtreeCache cache(40);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::uint64_t h = 1; h < r.roots.size(); ++h)
+      for (std::uint64_t idx = 0; idx < kGenesisAccounts; idx += 3) {
+        auto plain = must(vm::query_account_at(r.db, *r.contract, std::nullopt, idx, h, 1));
+        auto kept = must(vm::query_account_at(r.db, *r.contract, std::nullopt, idx, h, 1, &cache));
+        CHECK(kept.account.balance == plain.account.balance);
+        CHECK(kept.account.key == plain.account.key);
+        CHECK(kept.proof.leaf == plain.proof.leaf);
+        CHECK(kept.proof.siblings == plain.proof.siblings);
+        CHECK(smt::verify_proof(kept.proof, r.roots[h]));
+      }
+  }
+  CHECK(cache.hits() > 0);
+  // The tip moves: what was kept for the old tip is not used for the new one.
+  const auto before = must(vm::query_account(r.db, std::nullopt, 1, &cache));
+  r.block(5);
+  const auto hits = cache.hits();
+  const auto after = must(vm::query_account(r.db, std::nullopt, 1, &cache));
+  CHECK(cache.hits() == hits);
+  CHECK(after.height == before.height + 1);
+  CHECK(after.root == r.roots.back());
+  CHECK(smt::verify_proof(after.proof, r.roots.back()));
+  CHECK(must(vm::query_account(r.db, std::nullopt, 1, &cache)).proof.leaf == after.proof.leaf);
+  CHECK(cache.hits() == hits + 1);
+}
+
 TEST_CASE("a height past the executor's tip is applied from the contract; past the contract is refused", "[history]") {
   Rollup r;
   for (int i = 0; i < 3; ++i) r.block(4);

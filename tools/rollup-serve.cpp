@@ -66,6 +66,10 @@ int main(int argc, char** argv) {
   cli::add_unsigned(app, "--max-batch", node_options.max_batch, "Most requests in one batch", 1,
                     100000)
       ->capture_default_str();
+  cli::add_unsigned(app, "--cache-accounts", node_options.cached_accounts,
+                    "Accounts whose hashed subtrees account answers keep (~120 bytes each; 0: none)", 0,
+                    std::uint64_t{1} << 32)
+      ->capture_default_str();
   cli::add_unsigned(app, "--stream-poll-ms", stream_poll_ms,
                     "How often a caught-up stream looks for new lines", 10, 60000)
       ->capture_default_str();

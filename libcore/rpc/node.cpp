@@ -155,6 +155,7 @@ Json error_object(const Json& id, const RpcError& e) {
 struct Context {
   Reader& reader;
   MempoolWriter* writer;
+  vm::SubtreeCache* subtrees;
 };
 
 /// What has happened to the block at `height` so far, on the contract and in the file.
@@ -243,15 +244,16 @@ Answer get_transaction(const Params& params, Context& c) {
   return out;
 }
 
-Result<vm::AccountAnswer> account_at(Reader& r, const PublicKey& key, const Tag& tag) {
+Result<vm::AccountAnswer> account_at(Context& c, const PublicKey& key, const Tag& tag) {
+  Reader& r = c.reader;
   switch (tag.kind) {
     case Tag::latest:
-      return vm::query_account(r.db, key, std::nullopt);
+      return vm::query_account(r.db, key, std::nullopt, c.subtrees);
     case Tag::verified:
       return vm::query_account_at(r.db, *r.contract, key, std::nullopt,
-                                  ROLLUP_TRY(vm::root_to_check(*r.contract)).height, 1);
+                                  ROLLUP_TRY(vm::root_to_check(*r.contract)).height, 1, c.subtrees);
     case Tag::height:
-      return vm::query_account_at(r.db, *r.contract, key, std::nullopt, tag.value, 1);
+      return vm::query_account_at(r.db, *r.contract, key, std::nullopt, tag.value, 1, c.subtrees);
   }
   return fail(Errc::internal, "unknown tag");
 }
@@ -259,7 +261,7 @@ Result<vm::AccountAnswer> account_at(Reader& r, const PublicKey& key, const Tag&
 Answer get_account(const Params& params, Context& c, bool with_proof) {
   const Hash32 key = RPC_CHECK(parse_hash32(*RPC_CHECK(params.required(0)), "pubkey"));
   const Tag tag = RPC_CHECK(parse_tag(params.get(1), "at"));
-  auto answer = RPC_TRY(account_at(c.reader, key, tag));
+  auto answer = RPC_TRY(account_at(c, key, tag));
   Json out = parse_stored(vm::account_to_json(answer, nullptr));
   if (!with_proof) {
     out.erase("kind");
@@ -358,7 +360,7 @@ Answer status(Context& c) {
 // ---- the node -------------------------------------------------------------------------------
 
 Node::Node(std::string db_path, NodeOptions options)
-    : db_path_(std::move(db_path)), options_(options) {}
+    : db_path_(std::move(db_path)), options_(options), subtrees_(options.cached_accounts) {}
 
 Node::~Node() { stop(); }
 
@@ -402,7 +404,7 @@ Node::Lease::~Lease() {
 
 std::expected<Json, RpcError> Node::call(const std::string& method, const Json& params,
                                          Reader& reader) {
-  Context c{reader, writer_.get()};
+  Context c{reader, writer_.get(), &subtrees_};
   auto with = [&](std::initializer_list<const char*> names, auto&& body) -> Answer {
     Params p(params, names);
     if (auto bad = p.check_shape()) return std::unexpected(*bad);

@@ -18,6 +18,7 @@
 #include "codec/fields.hpp"
 #include "l1/contract.hpp"
 #include "store/db.hpp"
+#include "vm/query.hpp"
 #include "wallet/wallet.hpp"
 
 namespace rollup::rpc {
@@ -44,6 +45,9 @@ struct NodeOptions {
   std::size_t max_body_bytes = 1 << 20;  ///< a request body over this is refused whole
   std::size_t max_batch = 100;           ///< requests in one batch
   std::size_t max_group = 4096;          ///< txs in one mempool commit
+  /// Accounts whose hashed subtrees answers of getAccount and getProof keep (vm::SubtreeCache;
+  /// about 120 bytes each): a hit answers without hashing. 0: none kept.
+  std::size_t cached_accounts = std::size_t{1} << 18;
 };
 
 class MempoolWriter;
@@ -92,6 +96,7 @@ class Node {
   std::string db_path_;
   NodeOptions options_;
   std::unique_ptr<MempoolWriter> writer_;
+  vm::SubtreeCache subtrees_;
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Reader>> pool_;
 };

@@ -10,11 +10,38 @@ namespace rollup::vm {
 
 namespace {
 
+/// The subtree of `base` at `height` as query_account rebuilds it (see Subtree).
+Result<std::shared_ptr<const Subtree>> rebuild_subtree(HistoryReader& history, std::uint64_t base, unsigned level,
+                                                       std::uint64_t count, std::uint64_t height, bool tip) {
+  const std::uint64_t span = std::uint64_t{1} << level;
+  const std::uint64_t end = std::min(base + span, count);
+  auto subtree = std::make_shared<Subtree>();
+  // At the tip the neighbours' values are the tip table's, read in one range scan; at an
+  // earlier height each comes from its history with one seek.
+  subtree->accounts = tip ? ROLLUP_TRY(history.tip_accounts(base, end)) : ROLLUP_TRY(history.accounts_in(base, end, height));
+  if (subtree->accounts.size() != end - base)
+    return fail(Errc::io, fmt::format("corrupt state file: accounts {}..{} lack history at height {}", base, end - 1,
+                                      height));
+  std::vector<smt::LeafInput> inputs;
+  for (const auto& [i, account] : subtree->accounts)
+    inputs.push_back(smt::LeafInput{account.key, account.balance, account.nonce});
+  auto leaves = smt::leaf_digests(inputs, 1);
+  subtree->levels.emplace_back(span, smt::empty_digest(0));
+  for (std::size_t i = 0; i < leaves.size(); ++i) subtree->levels[0][subtree->accounts[i].first - base] = leaves[i];
+  for (unsigned l = 0; l < level; ++l) {
+    std::vector<hash::Digest> parents(subtree->levels.back().size() / 2);
+    hash::merge_pairs(subtree->levels.back(), parents);
+    subtree->levels.push_back(std::move(parents));
+  }
+  return std::shared_ptr<const Subtree>(std::move(subtree));
+}
+
 /// The answer from the stored state at `height`, which the history must cover (floor <= height <=
 /// the executor's height), read within the caller's read transaction. `tip`: `height` is the
 /// executor's height, answered from state_accounts and state_nodes as they stand.
 Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<PublicKey>& key,
-                                          std::optional<std::uint64_t> index, std::uint64_t height, bool tip) {
+                                          std::optional<std::uint64_t> index, std::uint64_t height, bool tip,
+                                          SubtreeCache* cache) {
   HistoryReader history(db);
   const std::uint64_t count = ROLLUP_TRY(history.account_count(height)).value_or(0);
   const std::string who = key ? to_hex(*key) : "index " + std::to_string(*index);
@@ -36,32 +63,14 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
   // subtree of the accounts that share the account's ancestor at the first stored level, as they
   // were at `height`.
   const unsigned first_stored = tip ? kFirstTipLevel : kFirstStoredLevel;
-  const std::uint64_t kSpan = std::uint64_t{1} << first_stored;
-  const std::uint64_t base = idx & ~(kSpan - 1);
-  std::vector<hash::Digest> level_nodes(kSpan, smt::empty_digest(0));
-  {
-    // At the tip the neighbours' values are the tip table's, read in one range scan; at an
-    // earlier height each comes from its history with one seek.
-    auto rows = tip ? ROLLUP_TRY(history.tip_accounts(base, std::min(base + kSpan, count)))
-                    : ROLLUP_TRY(history.accounts_in(base, std::min(base + kSpan, count), height));
-    std::vector<smt::LeafInput> inputs;
-    for (const auto& [i, account] : rows) {
-      inputs.push_back(smt::LeafInput{account.key, account.balance, account.nonce});
-      if (i == idx) a.account = account;
-    }
-    if (rows.size() != std::min(base + kSpan, count) - base)
-      return fail(Errc::io, fmt::format("corrupt state file: accounts {}..{} lack history at height {}", base,
-                                        std::min(base + kSpan, count) - 1, height));
-    auto leaves = smt::leaf_digests(inputs, 1);
-    for (std::size_t i = 0; i < leaves.size(); ++i) level_nodes[rows[i].first - base] = leaves[i];
-  }
-  a.proof.leaf = level_nodes[idx - base];
-  for (unsigned level = 0; level < first_stored; ++level) {
-    a.proof.siblings[level] = level_nodes[((idx - base) >> level) ^ 1];
-    std::vector<hash::Digest> parents(level_nodes.size() / 2);
-    hash::merge_pairs(level_nodes, parents);
-    level_nodes = std::move(parents);
-  }
+  const std::uint64_t base = idx & ~((std::uint64_t{1} << first_stored) - 1);
+  auto subtree = cache ? cache->find(height, first_stored, base) : nullptr;
+  const bool rebuilt = !subtree;
+  if (rebuilt) subtree = ROLLUP_TRY(rebuild_subtree(history, base, first_stored, count, height, tip));
+  a.account = subtree->accounts[idx - base].second;
+  a.proof.leaf = subtree->levels[0][idx - base];
+  for (unsigned level = 0; level < first_stored; ++level)
+    a.proof.siblings[level] = subtree->levels[level][((idx - base) >> level) ^ 1];
   // The tip's nodes are in state_nodes; a past height's in the history.
   auto node = [&](unsigned level, std::uint64_t i) -> Result<hash::Digest> {
     return tip ? history.tip_node(level, i) : history.node(level, i, height);
@@ -75,33 +84,63 @@ Result<AccountAnswer> answer_from_history(store::Db& db, const std::optional<Pub
   // time) would also catch a corrupt stored node above; a client's check against the contract's
   // root catches that, and rollup-l1 check finds it.
   auto stored = ROLLUP_TRY(stored_root(db, height));
-  if (!stored || *stored != a.root || level_nodes[0] != ROLLUP_TRY(node(first_stored, idx >> first_stored)))
+  if (!stored || *stored != a.root || subtree->levels.back()[0] != ROLLUP_TRY(node(first_stored, idx >> first_stored)))
     return fail(Errc::io, fmt::format("corrupt state file: state_accounts index {} at height {} does not hash to the stored "
                                       "state root (run: rollup-l1 check)",
                                       idx, height));
+  if (rebuilt && cache) cache->keep(height, first_stored, base, subtree);
   return a;
 }
 
 }  // namespace
 
+std::shared_ptr<const Subtree> SubtreeCache::find(std::uint64_t height, unsigned level, std::uint64_t base) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(Key{height, base, level});
+  if (it == entries_.end()) return nullptr;
+  order_.splice(order_.begin(), order_, it->second);
+  ++hits_;
+  return it->second->second;
+}
+
+void SubtreeCache::keep(std::uint64_t height, unsigned level, std::uint64_t base,
+                        std::shared_ptr<const Subtree> subtree) {
+  std::lock_guard lock(mutex_);
+  const Key key{height, base, level};
+  if (entries_.contains(key) || subtree->accounts.size() > capacity_) return;
+  accounts_ += subtree->accounts.size();
+  order_.emplace_front(key, std::move(subtree));
+  entries_.emplace(key, order_.begin());
+  while (accounts_ > capacity_) {
+    accounts_ -= order_.back().second->accounts.size();
+    entries_.erase(order_.back().first);
+    order_.pop_back();
+  }
+}
+
+std::uint64_t SubtreeCache::hits() const {
+  std::lock_guard lock(mutex_);
+  return hits_;
+}
+
 Result<AccountAnswer> query_account(store::Db& db, const std::optional<PublicKey>& key,
-                                    std::optional<std::uint64_t> index) {
+                                    std::optional<std::uint64_t> index, SubtreeCache* cache) {
   auto read = ROLLUP_TRY(db.begin_read());
   const std::uint64_t tip = ROLLUP_TRY(executor_height(db));
   if (tip == 0) return fail(Errc::rejected, "the executor has applied no block yet (ask with --height 0 for genesis)");
-  return answer_from_history(db, key, index, tip, true);
+  return answer_from_history(db, key, index, tip, true, cache);
 }
 
 Result<AccountAnswer> query_account_at(store::Db& db, l1::Contract& contract,
                                        const std::optional<PublicKey>& key,
                                        std::optional<std::uint64_t> index, std::uint64_t height,
-                                       unsigned threads) {
+                                       unsigned threads, SubtreeCache* cache) {
   {
     auto read = ROLLUP_TRY(db.begin_read());
     const auto settings = ROLLUP_TRY(history_settings(db));
     const std::uint64_t tip = ROLLUP_TRY(executor_height(db));
     if (height > 0 && height >= settings.floor && height <= tip)
-      return answer_from_history(db, key, index, height, height == tip);
+      return answer_from_history(db, key, index, height, height == tip, cache);
   }
   const State state = ROLLUP_TRY(state_at(db, contract, height, threads));
   std::optional<std::uint64_t> found = key ? state.index_of(*key) : index;
