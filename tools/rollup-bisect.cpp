@@ -3,7 +3,7 @@
 
 #include "cli/tool.hpp"
 #include "l1/contract.hpp"
-#include "rpc/client.hpp"
+#include "rpc/remote.hpp"
 #include "store/db.hpp"
 #include "vm/replay.hpp"
 
@@ -51,11 +51,7 @@ int main(int argc, char** argv) {
       report = ROLLUP_TRY(vm::bisect_against_contract(dbs[0], *contracts[0], files[0], threads));
     } else if (!rpc_url.empty()) {
       auto client = ROLLUP_TRY(rpc::Client::open(rpc_url));
-      auto status = ROLLUP_TRY(client.call("rollup_status", codec::Json::array()));
-      if (!status.contains("executed") || !status["executed"].is_number_unsigned())
-        return fail(Errc::io, rpc_url + ": rollup_status has no executed height");
-      vm::RemoteHistory remote{rpc_url, status["executed"].get<std::uint64_t>(),
-                               [&](std::uint64_t h) { return client.call("rollup_getReceipts", codec::Json::array({h})); }};
+      auto remote = ROLLUP_TRY(rpc::remote_history(client));
       report = ROLLUP_TRY(vm::bisect_against_remote(dbs[0], *contracts[0], files[0], remote, threads));
     } else {
       report = ROLLUP_TRY(

@@ -45,4 +45,13 @@ Result<air::Verdict> verify_from_server(Client& client, air::VerifierSession& se
   return session.verify(*line);
 }
 
+Result<vm::RemoteHistory> remote_history(Client& client) {
+  auto status = ROLLUP_TRY(client.call("rollup_status", codec::Json::array()));
+  if (!status.is_object() || !status.contains("executed") || !status["executed"].is_number_unsigned())
+    return fail(Errc::io, client.url() + ": rollup_status has no executed height");
+  return vm::RemoteHistory{client.url(), status["executed"].get<std::uint64_t>(), [&client](std::uint64_t h) {
+                             return client.call("rollup_getReceipts", codec::Json::array({h}));
+                           }};
+}
+
 }  // namespace rollup::rpc

@@ -8,6 +8,7 @@
 #include "air/session.hpp"
 #include "rpc/client.hpp"
 #include "vm/query.hpp"
+#include "vm/replay.hpp"
 
 namespace rollup::rpc {
 
@@ -21,5 +22,9 @@ Result<vm::AccountAnswer> fetch_account(Client& client, const PublicKey& key, st
 /// committed, and the proof must lead from a pre-state `session` trusts (air::VerifierSession).
 /// Errc::io when the server has no such proof or answers something else.
 Result<air::Verdict> verify_from_server(Client& client, air::VerifierSession& session, std::uint64_t height);
+
+/// rollup-bisect --rpc's other side: the server's executed height (rollup_status) and its exec
+/// line at a height (rollup_getReceipts), asked through `client`, which must outlive it.
+Result<vm::RemoteHistory> remote_history(Client& client);
 
 }  // namespace rollup::rpc
