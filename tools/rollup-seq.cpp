@@ -29,9 +29,14 @@ int main(int argc, char** argv) {
   using namespace rollup;
   cli::Tool tool("rollup-seq",
                  "Batch tx lines into ordered, signed blocks (with the contract's pending deposits).\n"
-                 "Other lines pass through unchanged. The sequencer never executes txs.",
+                 "Other lines pass through unchanged. The sequencer never executes txs.\n"
+                 "With --rollup FILE (once per rollup) it is a shared sequencer: one block stream for\n"
+                 "several rollups, each block holding every rollup's txs and deposits under its\n"
+                 "namespace; each rollup commits every block and executes only its namespace.",
                  "rollup-tx batch --dev-accounts 100 -n 1000 | rollup-seq --key seq.key | rollup-submit\n"
-                 "  rollup-serve &  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | rollup-exec | ...");
+                 "  rollup-serve &  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | rollup-exec | ...\n"
+                 "  cat a.txs b.txs | rollup-seq --key seq.key --db shared.db --rollup a.db --rollup b.db \\\n"
+                 "    | tee >(rollup-submit --db a.db | rollup-exec --db a.db) | rollup-submit --db b.db | rollup-exec --db b.db");
   tool.add_db_option();
   tool.add_input_option();
   auto& app = tool.app();
@@ -43,7 +48,16 @@ int main(int argc, char** argv) {
   cli::add_unsigned(app, "--max-wait-ms", options.max_wait_ms, "Cut a block this long after its first tx")->capture_default_str();
   app.add_option("--order", order, "Order within a block: fifo or fee (each sender keeps nonce order)")
       ->capture_default_str()->check(CLI::IsMember({"fifo", "fee"}));
-  cli::add_unsigned(app, "--namespace", options.namespace_id, "Namespace id of the txs (default: the contract's)");
+  auto* namespace_option =
+      cli::add_unsigned(app, "--namespace", options.namespace_id, "Namespace id of the txs (default: the contract's)");
+  std::vector<std::string> rollup_files;
+  app.add_option("--rollup", rollup_files,
+                 "State file of a rollup to serve, once per rollup (a shared sequencer): txs of each\n"
+                 "rollup's namespace, its chain id and its deposit queue come from its contract; --db\n"
+                 "is then the sequencer's own state file, for its log")
+      ->allow_extra_args(false)
+      ->type_name("FILE")
+      ->excludes(namespace_option);
   app.add_option("--fee-recipient", fee_recipient, "Public key credited the fees (default: the sequencer's)");
   cli::add_unsigned(app, "--max-deposits", options.max_deposits, "Deposits per block at most")->capture_default_str();
   cli::add_unsigned(app, "--timestamp", options.fixed_timestamp, "Fixed block timestamp in ms (reproducible streams)");
@@ -51,7 +65,8 @@ int main(int argc, char** argv) {
   std::uint64_t poll_ms = 20;
   app.add_flag("--mempool", mempool,
                "Also take txs from the mempool table (rollup-serve's rollup_sendTransaction) as they\n"
-               "arrive; keep running after the input ends, until SIGTERM or SIGINT");
+               "arrive; keep running after the input ends, until SIGTERM or SIGINT")
+      ->excludes("--rollup");
   app.add_flag("--drain", drain, "With --mempool: exit once the input has ended and no tx is pending")
       ->needs("--mempool");
   cli::add_unsigned(app, "--poll-ms", poll_ms, "With --mempool: look at the mempool this often", 1, 60'000)
@@ -66,7 +81,18 @@ int main(int argc, char** argv) {
     auto key = ROLLUP_TRY(codec::read_key_file(key_file));
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::create_if_missing));
     auto contract = ROLLUP_TRY(l1::open_contract(db));
-    auto sequencer = ROLLUP_TRY(seq::Sequencer::open(db, *contract, key, options));
+    // A shared sequencer reads each rollup's contract in that rollup's state file.
+    std::vector<store::Db> rollup_dbs;
+    std::vector<std::unique_ptr<l1::Contract>> rollup_contracts;
+    std::vector<seq::ServedRollup> served;
+    rollup_dbs.reserve(rollup_files.size());
+    for (const auto& file : rollup_files) {
+      rollup_dbs.push_back(ROLLUP_TRY(store::Db::open(file, store::OpenMode::must_exist)));
+      rollup_contracts.push_back(ROLLUP_TRY(l1::open_contract(rollup_dbs.back())));
+      served.push_back(seq::ServedRollup{file, rollup_contracts.back().get()});
+    }
+    auto sequencer = ROLLUP_TRY(served.empty() ? seq::Sequencer::open(db, *contract, key, options)
+                                               : seq::Sequencer::open_shared(db, std::move(served), key, options));
     codec::LineWriter out;
     std::uint64_t blocks = 0, txs = 0;
     cli::Progress progress("rollup-seq");
@@ -84,9 +110,10 @@ int main(int argc, char** argv) {
       if (!sealed) return {};
       ROLLUP_TRY(out.write(sealed->line));
       ++blocks;
-      tool.detail(fmt::format("block {}: {} txs, {} deposits", sealed->block.height,
-                              sealed->block.namespaces.empty() ? 0 : sealed->block.namespaces[0].txs.size(),
-                              sealed->block.deposits.size()));
+      std::size_t block_txs = 0;
+      for (const auto& ns : sealed->block.namespaces) block_txs += ns.txs.size();
+      tool.detail(fmt::format("block {}: {} txs, {} deposits", sealed->block.height, block_txs,
+                              sealed->block.deposit_count()));
       progress.update(fmt::format("{} blocks, {} txs", blocks, txs));
       return {};
     };

@@ -165,16 +165,17 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
   const auto& txs = vm::rollup_txs(block, params.namespace_id);
   if (signature_ok.size() != txs.size())
     return fail(Errc::internal, "one signature bit per tx is required");
-  if (claims.size() != block.deposits.size() + txs.size())
+  const auto deposits = block.deposits_of(params.namespace_id).deposits;
+  if (claims.size() != deposits.size() + txs.size())
     return fail(Errc::rejected, fmt::format("the proof claims {} receipts, the block has {}",
-                                            claims.size(), block.deposits.size() + txs.size()));
+                                            claims.size(), deposits.size() + txs.size()));
   Program p;
   p.ops.reserve(3 * claims.size());
   const PublicKey& fr = block.fee_recipient;
   PendingFees fees{fr, fee_credits == FeeCredits::deferred};
   std::uint32_t r = 0;
 
-  for (const auto& d : block.deposits) {
+  for (const auto& d : deposits) {
     const ReceiptClaim& c = claims[r];
     Emitter e(p, r, fees);
     if (c.fee_new || c.at_fee) return contradiction(r, "a deposit has no fee");

@@ -97,7 +97,7 @@ std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block
   claims.reserve(receipts.size());
   std::size_t r = 0;
   auto credit = [&](const PublicKey& key, std::uint64_t amount) { acc.at(acc.ensure(key)).balance += amount; };
-  for (const auto& d : block.deposits) {
+  for (const auto& d : block.deposits_of(params.namespace_id).deposits) {
     ReceiptClaim c;
     c.reason = receipts[r++].reason;
     if (c.reason == vm::Reason::none) {

@@ -163,13 +163,17 @@ Result<Json> parse_stream_object(std::string_view text) {
   if (kind == j.end() || !kind->is_string())
     return fail(Errc::bad_input, "object has no \"kind\" string");
   const bool tx = kind->get_ref<const std::string&>() == "tx";
+  const bool block = kind->get_ref<const std::string&>() == "block";
   const std::uint64_t want = tx ? kTxFormatVersion : 1;
   auto v = j.find("v");
+  // A block is at version 1, or 2 when a shared sequencer gives each namespace its deposits.
+  if (block && v != j.end() && v->is_number_unsigned() && v->get<std::uint64_t>() == 2) return j;
   if (v == j.end() || !v->is_number_unsigned() || v->get<std::uint64_t>() != want) {
     if (tx && v != j.end() && v->is_number_unsigned() && v->get<std::uint64_t>() == 1)
       return fail(Errc::bad_input, "tx version 1 is no longer accepted (it does not sign the "
                                    "namespace): sign the tx again with rollup-tx");
-    return fail(Errc::bad_input, fmt::format("unsupported format version (\"v\" must be {})", want));
+    return fail(Errc::bad_input, fmt::format("unsupported format version (\"v\" must be {})",
+                                             block ? "1 or 2" : std::to_string(want)));
   }
   return j;
 }

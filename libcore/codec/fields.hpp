@@ -59,7 +59,7 @@ Result<Json> parse_json(std::string_view text);
 /// lines are refused, as their signatures could be replayed in every rollup of their chain.
 inline constexpr std::uint64_t kTxFormatVersion = 2;
 /// Parses one line into a JSON object that has `"kind"` (string) and the kind's current `"v"`
-/// (kTxFormatVersion for a tx, 1 for every other kind).
+/// (kTxFormatVersion for a tx, 1 or 2 for a block, 1 for every other kind).
 Result<Json> parse_stream_object(std::string_view text);
 /// The `kind` of an object returned by parse_stream_object.
 std::string kind_of(const Json& object);

@@ -12,6 +12,7 @@ constexpr std::string_view kTxIdTag = "rollup-tools:txid:v1";
 constexpr std::string_view kTxListTag = "rollup-tools:txlist:v1";
 constexpr std::string_view kDepositsTag = "rollup-tools:deposits:v1";
 constexpr std::string_view kBlockTag = "rollup-tools:block:v1";
+constexpr std::string_view kSharedBlockTag = "rollup-tools:block:v2";
 constexpr PublicKey kZeroKey{};
 
 }  // namespace
@@ -47,11 +48,15 @@ Hash32 deposits_hash(const std::vector<Deposit>& deposits) {
 }
 
 Hash32 Block::compute_hash() const {
-  ByteWriter w(kBlockTag);
-  w.u32(kBlockFormatVersion).u64(height).raw(parent).u64(timestamp).raw(sequencer).raw(fee_recipient);
+  const bool shared = version == kSharedBlockFormatVersion;
+  ByteWriter w(shared ? kSharedBlockTag : kBlockTag);
+  w.u32(version).u64(height).raw(parent).u64(timestamp).raw(sequencer).raw(fee_recipient);
   w.u32(static_cast<std::uint32_t>(namespaces.size()));
-  for (const auto& ns : namespaces) w.u32(ns.id).raw(ns.tx_hash);
-  w.u64(deposit_first).u64(deposits.size()).raw(deposits_hash(deposits));
+  for (const auto& ns : namespaces) {
+    w.u32(ns.id).raw(ns.tx_hash);
+    if (shared) w.u64(ns.deposit_first).u64(ns.deposits.size()).raw(deposits_hash(ns.deposits));
+  }
+  if (!shared) w.u64(deposit_first).u64(deposits.size()).raw(deposits_hash(deposits));
   return crypto::blake2b256(w.bytes());
 }
 
@@ -59,6 +64,20 @@ const NamespaceTxs* Block::find_namespace(std::uint32_t id) const {
   for (const auto& ns : namespaces)
     if (ns.id == id) return &ns;
   return nullptr;
+}
+
+DepositRange Block::deposits_of(std::uint32_t id) const {
+  if (version != kSharedBlockFormatVersion) return DepositRange{deposit_first, deposits};
+  const NamespaceTxs* ns = find_namespace(id);
+  if (ns == nullptr) return DepositRange{};
+  return DepositRange{ns->deposit_first, ns->deposits};
+}
+
+std::size_t Block::deposit_count() const {
+  if (version != kSharedBlockFormatVersion) return deposits.size();
+  std::size_t count = 0;
+  for (const auto& ns : namespaces) count += ns.deposits.size();
+  return count;
 }
 
 Result<Tx> parse_tx(const Json& object, const std::string& context) {
@@ -107,6 +126,32 @@ Result<Deposit> parse_deposit(const Json& object, const std::string& context) {
   ROLLUP_TRY(f.finish());
   return d;
 }
+
+/// `deposit_first` and `deposits` of a block (version 1) or of a namespace entry (version 2).
+Status parse_deposit_list(FieldReader& f, const std::string& context, std::uint64_t& first,
+                          std::vector<Deposit>& out) {
+  first = ROLLUP_TRY(f.u53("deposit_first"));
+  auto deposits = ROLLUP_TRY(f.array("deposits"));
+  for (std::size_t i = 0; i < deposits->size(); ++i) {
+    const std::string at = context + ".deposits[" + std::to_string(i) + "]";
+    auto d = ROLLUP_TRY(parse_deposit((*deposits)[i], at));
+    if (d.index != first + i)
+      return fail(Errc::bad_input, at + ".index: deposits must be consecutive from deposit_first");
+    out.push_back(d);
+  }
+  return {};
+}
+
+void write_deposit_list(std::string& out, std::uint64_t first, const std::vector<Deposit>& deposits) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, R"("deposit_first":{},"deposits":[)", first);
+  for (std::size_t i = 0; i < deposits.size(); ++i) {
+    const auto& d = deposits[i];
+    fmt::format_to(it, R"({}{{"index":{},"from":"{}","to":"{}","amount":{}}})", i ? "," : "", d.index,
+                   to_hex(d.from), to_hex(d.to), d.amount);
+  }
+  out += ']';
+}
 }  // namespace
 
 Result<Block> parse_block(const Json& object) {
@@ -115,7 +160,10 @@ Result<Block> parse_block(const Json& object) {
   auto kind = ROLLUP_TRY(f.string("kind"));
   if (kind != "block") return std::unexpected(f.error("kind", "expected \"block\""));
   auto v = ROLLUP_TRY(f.u53("v"));
-  if (v != 1) return std::unexpected(f.error("v", "unsupported version"));
+  if (v != kBlockFormatVersion && v != kSharedBlockFormatVersion)
+    return std::unexpected(f.error("v", "unsupported version"));
+  b.version = static_cast<std::uint32_t>(v);
+  const bool shared = b.version == kSharedBlockFormatVersion;
   b.height = ROLLUP_TRY(f.u53("height", 1));
   b.parent = ROLLUP_TRY(f.hex_fixed<32>("parent"));
   b.timestamp = ROLLUP_TRY(f.u53("timestamp"));
@@ -140,21 +188,22 @@ Result<Block> parse_block(const Json& object) {
     for (std::size_t t = 0; t < txs->size(); ++t) {
       ns.txs.push_back(ROLLUP_TRY(parse_tx((*txs)[t], ctx + ".txs[" + std::to_string(t) + "]")));
     }
+    // A tx of the entry must be signed for its namespace: in a shared block each rollup takes
+    // only its entry, and a tx filed under another id would be one rollup's tx in another's list.
+    if (shared) {
+      for (std::size_t t = 0; t < ns.txs.size(); ++t)
+        if (ns.txs[t].namespace_id != ns.id)
+          return fail(Errc::bad_input, fmt::format("{}.txs[{}].namespace: {} is not the entry's namespace {}",
+                                                   ctx, t, ns.txs[t].namespace_id, ns.id));
+      ROLLUP_TRY(parse_deposit_list(nf, ctx, ns.deposit_first, ns.deposits));
+    }
     ROLLUP_TRY(nf.finish());
     if (tx_list_hash(ns.txs) != ns.tx_hash)
       return std::unexpected(nf.error("tx_hash", "does not match the namespace's txs"));
     b.namespaces.push_back(std::move(ns));
   }
 
-  b.deposit_first = ROLLUP_TRY(f.u53("deposit_first"));
-  auto deposits = ROLLUP_TRY(f.array("deposits"));
-  for (std::size_t i = 0; i < deposits->size(); ++i) {
-    auto d = ROLLUP_TRY(parse_deposit((*deposits)[i], "block.deposits[" + std::to_string(i) + "]"));
-    if (d.index != b.deposit_first + i)
-      return fail(Errc::bad_input, "block.deposits[" + std::to_string(i) +
-                                       "].index: deposits must be consecutive from deposit_first");
-    b.deposits.push_back(d);
-  }
+  if (!shared) ROLLUP_TRY(parse_deposit_list(f, "block", b.deposit_first, b.deposits));
   b.hash = ROLLUP_TRY(f.hex_fixed<32>("hash"));
   b.sig = ROLLUP_TRY(f.hex_fixed<64>("sig"));
   f.allow("l1");
@@ -184,11 +233,14 @@ Json deposit_to_json(const Deposit& d) {
 
 std::string to_json(const Block& b, std::string_view l1_annotation) {
   std::string out;
-  out.reserve(512 + 420 * (b.namespaces.empty() ? 0 : b.namespaces[0].txs.size()));
+  std::size_t txs = 0;
+  for (const auto& ns : b.namespaces) txs += ns.txs.size();
+  out.reserve(512 + 420 * txs);
   auto it = std::back_inserter(out);
+  const bool shared = b.version == kSharedBlockFormatVersion;
   fmt::format_to(it,
-                 R"({{"kind":"block","v":1,"height":{},"parent":"{}","timestamp":{},"sequencer":"{}","fee_recipient":"{}","namespaces":[)",
-                 b.height, to_hex(b.parent), b.timestamp, to_hex(b.sequencer), to_hex(b.fee_recipient));
+                 R"({{"kind":"block","v":{},"height":{},"parent":"{}","timestamp":{},"sequencer":"{}","fee_recipient":"{}","namespaces":[)",
+                 b.version, b.height, to_hex(b.parent), b.timestamp, to_hex(b.sequencer), to_hex(b.fee_recipient));
   for (std::size_t i = 0; i < b.namespaces.size(); ++i) {
     const auto& ns = b.namespaces[i];
     fmt::format_to(it, R"({}{{"id":{},"tx_hash":"{}","txs":[)", i ? "," : "", ns.id, to_hex(ns.tx_hash));
@@ -196,15 +248,19 @@ std::string to_json(const Block& b, std::string_view l1_annotation) {
       if (t) out += ',';
       out += to_json(ns.txs[t]);
     }
-    out += "]}";
+    out += ']';
+    if (shared) {
+      out += ',';
+      write_deposit_list(out, ns.deposit_first, ns.deposits);
+    }
+    out += '}';
   }
-  fmt::format_to(it, R"(],"deposit_first":{},"deposits":[)", b.deposit_first);
-  for (std::size_t i = 0; i < b.deposits.size(); ++i) {
-    const auto& d = b.deposits[i];
-    fmt::format_to(it, R"({}{{"index":{},"from":"{}","to":"{}","amount":{}}})", i ? "," : "", d.index,
-                   to_hex(d.from), to_hex(d.to), d.amount);
+  out += "],";
+  if (!shared) {
+    write_deposit_list(out, b.deposit_first, b.deposits);
+    out += ',';
   }
-  fmt::format_to(it, R"(],"hash":"{}","sig":"{}")", to_hex(b.hash), to_hex(b.sig));
+  fmt::format_to(it, R"("hash":"{}","sig":"{}")", to_hex(b.hash), to_hex(b.sig));
   if (!l1_annotation.empty()) fmt::format_to(it, R"(,"l1":{})", l1_annotation);
   out += '}';
   return out;

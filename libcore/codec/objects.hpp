@@ -2,6 +2,7 @@
 // The stream objects `tx` and `block` (docs/formats.md): their fields, strict parsing, JSON
 // output and the canonical binary encodings that are hashed and signed.
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,11 @@
 
 namespace rollup::codec {
 
+/// A block of version 1 carries one deposit list, that of whichever rollup commits it; a block of
+/// version 2 (a shared sequencer's, docs/design.md §5) carries a deposit list per namespace, so
+/// that one signed block can serve several rollups, each with its own deposit queue.
 inline constexpr std::uint32_t kBlockFormatVersion = 1;
+inline constexpr std::uint32_t kSharedBlockFormatVersion = 2;
 
 enum class TxType : std::uint8_t { transfer = 1, withdraw = 2 };
 std::string_view tx_type_name(TxType t);
@@ -47,15 +52,30 @@ struct NamespaceTxs {
   std::uint32_t id = 0;
   Hash32 tx_hash{};
   std::vector<Tx> txs;
+  /// Version 2 blocks only: the deposits of this namespace's rollup that the block consumes,
+  /// consecutive entries of that rollup's queue from `deposit_first`.
+  std::uint64_t deposit_first = 0;
+  std::vector<Deposit> deposits{};
+  std::uint64_t deposit_end() const { return deposit_first + deposits.size(); }
+};
+
+/// The deposits a block has one rollup consume.
+struct DepositRange {
+  /// Where the block says the rollup's queue stands; nullopt when it does not say (a version 2
+  /// block without the rollup's namespace), and then it consumes none.
+  std::optional<std::uint64_t> first;
+  std::span<const Deposit> deposits;
 };
 
 struct Block {
+  std::uint32_t version = kBlockFormatVersion;
   std::uint64_t height = 0;
   Hash32 parent{};
   std::uint64_t timestamp = 0;
   PublicKey sequencer{};
   PublicKey fee_recipient{};
   std::vector<NamespaceTxs> namespaces;
+  /// Version 1 blocks only (a version 2 block keeps its deposits in its namespaces).
   std::uint64_t deposit_first = 0;
   std::vector<Deposit> deposits;
   Hash32 hash{};
@@ -65,6 +85,11 @@ struct Block {
   /// The txs of namespace `id`, or nullptr when the block carries none for it.
   const NamespaceTxs* find_namespace(std::uint32_t id) const;
   std::uint64_t deposit_end() const { return deposit_first + deposits.size(); }
+  /// What the rollup of namespace `id` consumes of its deposit queue: in a version 1 block the
+  /// block's own list, whatever the namespace; in a version 2 block that namespace's list.
+  DepositRange deposits_of(std::uint32_t id) const;
+  /// Every deposit the block carries, for all rollups (a count for limits and summaries).
+  std::size_t deposit_count() const;
 };
 
 Hash32 tx_list_hash(const std::vector<Tx>& txs);

@@ -236,6 +236,21 @@ Result<Explanation> explain_tx(const codec::Tx& tx, Context& context) {
 
 // --- block ------------------------------------------------------------------------------------
 
+namespace {
+void list_deposits(std::vector<Section>& out, const std::vector<codec::Deposit>& deposits) {
+  for (const auto& d : deposits) {
+    Section s;
+    s.compact = true;
+    s.heading = fmt::format("deposit {}", d.index);
+    s.add("index", d.index)
+        .add("from", to_hex(d.from), brief(d.from))
+        .add("to", to_hex(d.to), brief(d.to));
+    s.add("amount", d.amount);
+    out.push_back(std::move(s));
+  }
+}
+}  // namespace
+
 Result<Explanation> explain_block(const codec::Block& block, Context& context) {
   Explanation e;
   e.object = "block";
@@ -251,9 +266,12 @@ Result<Explanation> explain_block(const codec::Block& block, Context& context) {
         fmt::format("{} ({})", block.timestamp, utc_of_ms(block.timestamp)));
   b.add("sequencer", to_hex(block.sequencer)).add("fee_recipient", to_hex(block.fee_recipient));
   b.add("sig", to_hex(block.sig));
-  b.add("txs", tx_count)
-      .add("deposit_first", block.deposit_first)
-      .add("deposits", block.deposits.size());
+  const bool shared = block.version == codec::kSharedBlockFormatVersion;
+  // A shared block (version 2) keeps each rollup's deposits in its namespace's entry.
+  if (shared) b.add("version", block.version, "2: a shared sequencer's block, deposits per namespace");
+  b.add("txs", tx_count);
+  if (!shared) b.add("deposit_first", block.deposit_first);
+  b.add("deposits", block.deposit_count());
   if (config) {
     const auto ops = l1::block_ops(block, config->namespace_id);
     b.add("work_ops", ops,
@@ -282,26 +300,20 @@ Result<Explanation> explain_block(const codec::Block& block, Context& context) {
       t.add("signature", sig_ok, sig_ok ? "holds" : "FAILS");
       txs.push_back(std::move(t));
     }
+    if (shared) {
+      s.add("deposit_first", ns.deposit_first);
+      list_deposits(s.list("deposits_consumed"), ns.deposits);
+    }
     namespaces.push_back(std::move(s));
   }
-  auto& deposits = b.list("deposits_consumed");
-  for (const auto& d : block.deposits) {
-    Section s;
-    s.compact = true;
-    s.heading = fmt::format("deposit {}", d.index);
-    s.add("index", d.index)
-        .add("from", to_hex(d.from), brief(d.from))
-        .add("to", to_hex(d.to), brief(d.to));
-    s.add("amount", d.amount);
-    deposits.push_back(std::move(s));
-  }
+  if (!shared) list_deposits(b.list("deposits_consumed"), block.deposits);
   b.add("valid_tx_signatures", valid_signatures,
         fmt::format("{} of {}", valid_signatures, tx_count));
 
   e.summary = fmt::format("block {} by sequencer {}: {} in {}, {} consumed", block.height,
                           brief(block.sequencer), plural(tx_count, "tx", "txs"),
                           plural(block.namespaces.size(), "namespace", "namespaces"),
-                          plural(block.deposits.size(), "deposit", "deposits"));
+                          plural(block.deposit_count(), "deposit", "deposits"));
 
   const bool hash_ok = block.compute_hash() == block.hash;
   e.check("hash", hash_ok,
@@ -332,16 +344,16 @@ Result<Explanation> explain_block(const codec::Block& block, Context& context) {
                   : fmt::format("the contract's block at height {} is {}", block.height - 1,
                                 to_hex(*parent)));
   }
-  if (!block.deposits.empty()) {
-    auto queued =
-        ROLLUP_TRY(context.contract().deposits_from(block.deposit_first, block.deposits.size()));
-    bool same = queued.size() == block.deposits.size();
+  if (const auto consumed = block.deposits_of(config->namespace_id); !consumed.deposits.empty()) {
+    const std::uint64_t first = *consumed.first;
+    auto queued = ROLLUP_TRY(context.contract().deposits_from(first, consumed.deposits.size()));
+    bool same = queued.size() == consumed.deposits.size();
     for (std::size_t i = 0; same && i < queued.size(); ++i)
-      same = queued[i].deposit == block.deposits[i];
+      same = queued[i].deposit == consumed.deposits[i];
     e.check("deposits", same,
-            same ? fmt::format("the contract's queue entries {}..{}", block.deposit_first,
-                               block.deposit_end() - 1)
-                 : fmt::format("not the contract's queue entries from {} on", block.deposit_first));
+            same ? fmt::format("the contract's queue entries {}..{}", first,
+                               first + consumed.deposits.size() - 1)
+                 : fmt::format("not the contract's queue entries from {} on", first));
   }
   return e;
 }

@@ -23,10 +23,12 @@ constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 std::unexpected<Error> rejected(std::string message) { return fail(Errc::rejected, std::move(message)); }
 
-Hash32 record_hash(const Hash32& previous, const codec::Block& b) {
+/// `deposit_first` and `deposit_count` are the range of this rollup's queue the block consumes
+/// (codec::Block::deposits_of), as stored in l1_blocks.
+Hash32 record_hash(const Hash32& previous, const StoredBlock& b) {
   crypto::Blake2b h;
   h.update(kRecordTag).update(previous).update(ByteWriter().u64(b.height).bytes()).update(b.hash);
-  h.update(ByteWriter().u64(b.deposit_first).u64(b.deposits.size()).bytes());
+  h.update(ByteWriter().u64(b.deposit_first).u64(b.deposit_count).bytes());
   return h.finish();
 }
 
@@ -187,9 +189,9 @@ class EmbeddedContract final : public Contract {
         if (b.height != expected)
           problems.push_back(fmt::format("l1_blocks: heights {} to {} are missing", expected, b.height - 1));
         expected = b.height + 1;
-        if (auto ok = check_stored(b, parent); !ok) {
+        if (auto ok = check_stored(b, parent, cfg->namespace_id); !ok) {
           problems.push_back(ok.error().message.substr(ok.error().message.find(": ") + 2));
-        } else if (auto block = parse_stored(b); block && record_hash(record, *block) != b.record) {
+        } else if (record_hash(record, b) != b.record) {
           problems.push_back(fmt::format("l1_blocks height {}: the record does not chain from the block below", b.height));
         }
         parent = b.hash;
@@ -322,19 +324,22 @@ class EmbeddedContract final : public Contract {
       return rejected(fmt::format("block {} has timestamp {}, below its parent's {}", b.height, b.timestamp,
                                   parent_timestamp));
 
+    // This rollup's deposits: the block's own list, or in a shared block its namespace's (a
+    // shared block without the namespace consumes none of this queue).
+    const codec::DepositRange consumed = b.deposits_of(cfg.namespace_id);
     std::uint64_t head = ROLLUP_TRY(consumed_end());
-    if (b.deposit_first != head)
+    if (consumed.first && *consumed.first != head)
       return rejected(fmt::format("block consumes deposits from {}, the queue head is {}",
-                                  b.deposit_first, head));
-    auto queued = ROLLUP_TRY(deposits_from(head, b.deposits.size() + 1));
-    for (std::size_t i = 0; i < b.deposits.size(); ++i)
-      if (i >= queued.size() || !(queued[i].deposit == b.deposits[i]))
+                                  *consumed.first, head));
+    auto queued = ROLLUP_TRY(deposits_from(head, consumed.deposits.size() + 1));
+    for (std::size_t i = 0; i < consumed.deposits.size(); ++i)
+      if (i >= queued.size() || !(queued[i].deposit == consumed.deposits[i]))
         return rejected(fmt::format("block deposit {} does not match the contract's queue",
-                                    b.deposits[i].index));
+                                    consumed.deposits[i].index));
     // Forced inclusion: blocks the sequencer signed before a deposit existed may still land
     // while the deposit is within its deadline; past it, the next block must consume it.
-    if (queued.size() > b.deposits.size()) {
-      const auto& next = queued[b.deposits.size()];
+    if (queued.size() > consumed.deposits.size()) {
+      const auto& next = queued[consumed.deposits.size()];
       const std::uint64_t now = ROLLUP_TRY(clock_());
       if (now > next.due_at)
         return rejected(fmt::format(
@@ -343,13 +348,14 @@ class EmbeddedContract final : public Contract {
             b.height, next.deposit.index, next.due_at, now));
     }
 
-    Hash32 record = record_hash(previous_record, b);
+    StoredBlock stored{b.height, b.hash, b.parent, {}, head, consumed.deposits.size(), {}};
+    Hash32 record = record_hash(previous_record, stored);
     auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_blocks(height, hash, parent, record, deposit_first, deposit_count, body, "
         "committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, {})",
         kNow)));
     ins.bind(1, b.height).bind(2, b.hash).bind(3, b.parent).bind(4, record);
-    ins.bind(5, b.deposit_first).bind(6, b.deposits.size()).bind(7, codec::to_json(b));
+    ins.bind(5, stored.deposit_first).bind(6, stored.deposit_count).bind(7, codec::to_json(b));
     ROLLUP_TRY(ins.run());
     ROLLUP_TRY(tx.commit());
     return CommitReceipt{b.height, record, false};
@@ -432,8 +438,9 @@ class EmbeddedContract final : public Contract {
         if (!below) return corrupt(fmt::format("l1_blocks has no block {} below block {}", out[0].height - 1, out[0].height));
         parent = *below;
       }
+      const std::uint32_t namespace_id = ROLLUP_TRY(config()).namespace_id;
       for (const auto& stored : out) {
-        ROLLUP_TRY(check_stored(stored, parent));
+        ROLLUP_TRY(check_stored(stored, parent, namespace_id));
         parent = stored.hash;
       }
     }
@@ -592,7 +599,7 @@ class EmbeddedContract final : public Contract {
   }
 
   /// A stored block agrees with its own hash, its columns, and the block below (`parent`).
-  static Status check_stored(const StoredBlock& stored, const Hash32& parent) {
+  static Status check_stored(const StoredBlock& stored, const Hash32& parent, std::uint32_t namespace_id) {
     auto block = parse_stored(stored);
     if (!block) return std::unexpected(block.error());
     if (block->hash != stored.hash || block->height != stored.height)
@@ -601,7 +608,8 @@ class EmbeddedContract final : public Contract {
     if (block->parent != stored.parent || stored.parent != parent)
       return corrupt(fmt::format("l1_blocks height {}: the block's parent {} is not the block below, {}",
                                  stored.height, to_hex(block->parent), to_hex(parent)));
-    if (block->deposit_first != stored.deposit_first || block->deposits.size() != stored.deposit_count)
+    const codec::DepositRange consumed = block->deposits_of(namespace_id);
+    if ((consumed.first && *consumed.first != stored.deposit_first) || consumed.deposits.size() != stored.deposit_count)
       return corrupt(fmt::format("l1_blocks height {}: the deposit range differs from the body's", stored.height));
     return {};
   }

@@ -31,7 +31,7 @@ Result<std::uint64_t> parse_unsigned(std::string_view text) {
 
 std::uint64_t block_ops(const codec::Block& block, std::uint32_t namespace_id) {
   const auto* ns = block.find_namespace(namespace_id);
-  return ops_of(ns ? ns->txs.size() : 0, block.deposits.size());
+  return ops_of(ns ? ns->txs.size() : 0, block.deposits_of(namespace_id).deposits.size());
 }
 
 Status check_sequencer_signature(const codec::Block& b, const PublicKey& sequencer) {

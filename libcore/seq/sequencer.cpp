@@ -29,16 +29,23 @@ std::vector<codec::Tx> order_by_fee(std::vector<codec::Tx> txs) {
   return out;
 }
 
+Status Sequencer::lock_state_file() {
+  // An in-memory state file is private to this process: there is no one to exclude.
+  if (db_->path() != ":memory:")
+    lock_.emplace(ROLLUP_TRY(store::ProcessLock::acquire(db_->path() + "-sequencer.lock", "a sequencer of " + db_->path())));
+  return {};
+}
+
 Result<Sequencer> Sequencer::open(store::Db& db, l1::Contract& contract, crypto::KeyPair key,
                                   Options options) {
   Sequencer s(db, key, std::move(options));
-  // An in-memory state file is private to this process: there is no one to exclude.
-  if (db.path() != ":memory:")
-    s.lock_.emplace(ROLLUP_TRY(store::ProcessLock::acquire(db.path() + "-sequencer.lock", "a sequencer of " + db.path())));
-  s.contract_ = &contract;
-  auto cfg = s.contract_->config();
+  ROLLUP_TRY(s.lock_state_file());
+  Lane lane;
+  lane.name = db.path();
+  lane.contract = &contract;
+  auto cfg = contract.config();
   if (cfg) {
-    s.contract_config_ = *cfg;
+    lane.config = *cfg;
     if (cfg->sequencer != key.public_key)
       return fail(Errc::usage, "this key " + to_hex(key.public_key) +
                                    " is not the contract's registered sequencer " + to_hex(cfg->sequencer));
@@ -47,19 +54,62 @@ Result<Sequencer> Sequencer::open(store::Db& db, l1::Contract& contract, crypto:
   }
   ROLLUP_TRY(db.relax_durability());
   if (s.options_.namespace_id) {
-    s.namespace_id_ = *s.options_.namespace_id;
-  } else if (s.contract_config_) {
-    s.namespace_id_ = s.contract_config_->namespace_id;
+    lane.namespace_id = *s.options_.namespace_id;
+  } else if (lane.config) {
+    lane.namespace_id = lane.config->namespace_id;
   } else {
     return fail(Errc::usage, "no contract in the state file: give --namespace");
   }
+  s.lanes_.push_back(std::move(lane));
   ROLLUP_TRY(s.resume());
   // Blocks logged by an earlier run that the contract has committed since.
   ROLLUP_TRY(s.drop_committed_bodies());
   return s;
 }
 
+Result<Sequencer> Sequencer::open_shared(store::Db& db, std::vector<ServedRollup> rollups,
+                                         crypto::KeyPair key, Options options) {
+  if (rollups.empty()) return fail(Errc::usage, "a shared sequencer serves at least one rollup");
+  if (options.namespace_id)
+    return fail(Errc::usage, "a shared sequencer takes each rollup's namespace from its contract, not --namespace");
+  Sequencer s(db, key, std::move(options));
+  s.shared_ = true;
+  ROLLUP_TRY(s.lock_state_file());
+  for (auto& rollup : rollups) {
+    auto cfg = rollup.contract->config();
+    if (!cfg) {
+      if (cfg.error().code == Errc::rejected)
+        return fail(Errc::usage, rollup.name + ": no contract in this state file (run: rollup-l1 init)");
+      return std::unexpected(cfg.error());
+    }
+    if (cfg->sequencer != key.public_key)
+      return fail(Errc::usage, fmt::format("{}: this key {} is not the contract's registered sequencer {}",
+                                           rollup.name, to_hex(key.public_key), to_hex(cfg->sequencer)));
+    for (const auto& other : s.lanes_)
+      if (other.namespace_id == cfg->namespace_id)
+        return fail(Errc::usage, fmt::format("{} and {} are both namespace {}: each rollup of a shared "
+                                             "sequencer needs its own namespace",
+                                             other.name, rollup.name, cfg->namespace_id));
+    Lane lane;
+    lane.name = rollup.name;
+    lane.namespace_id = cfg->namespace_id;
+    lane.contract = rollup.contract;
+    lane.config = *cfg;
+    s.lanes_.push_back(std::move(lane));
+  }
+  // A block lists its namespaces in ascending order.
+  std::sort(s.lanes_.begin(), s.lanes_.end(),
+            [](const Lane& a, const Lane& b) { return a.namespace_id < b.namespace_id; });
+  ROLLUP_TRY(db.relax_durability());
+  ROLLUP_TRY(s.resume_shared());
+  ROLLUP_TRY(s.check_shared_chain());
+  ROLLUP_TRY(s.drop_committed_bodies());
+  return s;
+}
+
 Status Sequencer::resume() {
+  if (shared_) return resume_shared();
+  Lane& lane = lanes_.front();
   auto q = ROLLUP_TRY(db_->prepare(
       "SELECT height, hash, deposit_end FROM seq_log ORDER BY height DESC LIMIT 1"));
   if (ROLLUP_TRY(q.step())) {
@@ -67,7 +117,7 @@ Status Sequencer::resume() {
     if (height != tip_height_) {  // else nobody logged a block since we last looked
       tip_height_ = height;
       tip_hash_ = ROLLUP_TRY(q.column_array<32>(1));
-      deposit_next_ = ROLLUP_TRY(q.column_uint64(2));
+      lane.deposit_next = ROLLUP_TRY(q.column_uint64(2));
       // Timestamps never go back, across restarts and across sequencer processes.
       auto ts = ROLLUP_TRY(db_->prepare("SELECT timestamp FROM seq_log WHERE height = ?"));
       ts.bind(1, height);
@@ -76,14 +126,14 @@ Status Sequencer::resume() {
   }
   // The log is written with relaxed durability: after a power loss it may lack blocks that
   // reached the contract. The contract's chain then wins, so no height is ever signed twice.
-  if (contract_config_) {
-    std::uint64_t committed = ROLLUP_TRY(contract_->height());
+  if (lane.config) {
+    std::uint64_t committed = ROLLUP_TRY(lane.contract->height());
     if (committed > tip_height_) {
-      auto block = ROLLUP_TRY(contract_->block_at(committed));
+      auto block = ROLLUP_TRY(lane.contract->block_at(committed));
       if (!block) return fail(Errc::internal, "the contract lost its tip block");
       tip_height_ = committed;
       tip_hash_ = block->hash;
-      deposit_next_ = block->deposit_first + block->deposit_count;
+      lane.deposit_next = block->deposit_first + block->deposit_count;
       auto body = codec::Json::parse(block->body, nullptr, false);
       if (!body.is_discarded() && body.contains("timestamp") && body["timestamp"].is_number_unsigned())
         tip_timestamp_ = std::max(tip_timestamp_, body["timestamp"].get<std::uint64_t>());
@@ -92,38 +142,176 @@ Status Sequencer::resume() {
   return {};
 }
 
-// The contract refuses a block over its work cap (l1::block_ops): txs take at most three
-// quarters of it, so that deposits always find room in the rest.
-std::size_t Sequencer::max_batch_for_cap() const {
-  if (!contract_config_) return SIZE_MAX;
-  return std::max<std::uint64_t>(1, contract_config_->max_block_ops * 3 / 4 / l1::kMaxOpsPerTx);
+namespace {
+std::uint64_t timestamp_of(const std::string& body) {
+  auto json = codec::Json::parse(body, nullptr, false);
+  if (!json.is_discarded() && json.contains("timestamp") && json["timestamp"].is_number_unsigned())
+    return json["timestamp"].get<std::uint64_t>();
+  return 0;
+}
+}  // namespace
+
+// A shared sequencer's tip is the highest of its log and of the served contracts (a power loss
+// may cost the log blocks that reached a contract). Each rollup's queue position is its
+// contract's, moved on by the logged blocks its contract has not committed yet: their bodies
+// stay in the log until every served contract holds them.
+Status Sequencer::resume_shared() {
+  auto q = ROLLUP_TRY(db_->prepare("SELECT height, hash, timestamp FROM seq_log ORDER BY height DESC LIMIT 1"));
+  std::uint64_t logged = 0;
+  Hash32 logged_hash{};
+  std::uint64_t logged_timestamp = 0;
+  if (ROLLUP_TRY(q.step())) {
+    logged = ROLLUP_TRY(q.column_uint64(0));
+    logged_hash = ROLLUP_TRY(q.column_array<32>(1));
+    logged_timestamp = ROLLUP_TRY(q.column_uint64(2));
+  }
+  std::vector<std::uint64_t> committed;
+  std::uint64_t highest = logged;
+  for (const auto& lane : lanes_) {
+    committed.push_back(ROLLUP_TRY(lane.contract->height()));
+    highest = std::max(highest, committed.back());
+  }
+  // Nobody logged or committed a block since we last looked (one sequencer per state file, and
+  // the contracts only take the blocks it logged): what we hold is current.
+  if (highest == tip_height_) return {};
+
+  // The block at `height` of the shared chain: the log's body, or a contract's copy.
+  auto block_at = [&](std::uint64_t height) -> Result<std::optional<codec::Block>> {
+    auto body = ROLLUP_TRY(db_->prepare("SELECT body FROM seq_log WHERE height = ? AND body IS NOT NULL"));
+    body.bind(1, height);
+    std::string text;
+    if (ROLLUP_TRY(body.step())) {
+      text = body.column_text(0);
+    } else {
+      for (std::size_t i = 0; i < lanes_.size() && text.empty(); ++i)
+        if (committed[i] >= height) {
+          auto stored = ROLLUP_TRY(lanes_[i].contract->block_at(height));
+          if (stored) text = stored->body;
+        }
+    }
+    if (text.empty()) return std::optional<codec::Block>{};
+    auto parsed = codec::parse_block(ROLLUP_TRY(codec::parse_json(text)));
+    if (!parsed) return fail(Errc::io, fmt::format("the shared chain's block {} does not parse: {}", height, parsed.error().message));
+    return std::optional<codec::Block>(std::move(*parsed));
+  };
+
+  tip_height_ = highest;
+  if (highest == logged && logged > 0) {
+    tip_hash_ = logged_hash;
+    tip_timestamp_ = std::max(tip_timestamp_, logged_timestamp);
+  } else if (highest > 0) {
+    for (std::size_t i = 0; i < lanes_.size(); ++i)
+      if (committed[i] == highest) {
+        auto stored = ROLLUP_TRY(lanes_[i].contract->block_at(highest));
+        if (!stored) return fail(Errc::internal, lanes_[i].name + ": the contract lost its tip block");
+        tip_hash_ = stored->hash;
+        tip_timestamp_ = std::max(tip_timestamp_, timestamp_of(stored->body));
+        break;
+      }
+  }
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    Lane& lane = lanes_[i];
+    lane.deposit_next = 0;
+    if (committed[i] > 0) {
+      auto stored = ROLLUP_TRY(lane.contract->block_at(committed[i]));
+      if (!stored) return fail(Errc::internal, lane.name + ": the contract lost its tip block");
+      lane.deposit_next = stored->deposit_first + stored->deposit_count;
+    }
+    for (std::uint64_t height = committed[i] + 1; height <= tip_height_; ++height) {
+      auto block = ROLLUP_TRY(block_at(height));
+      if (!block)
+        return fail(Errc::io, fmt::format("{}: the shared chain's block {} is neither in the log nor on a served contract",
+                                          lane.name, height));
+      if (const auto* ns = block->find_namespace(lane.namespace_id); ns && block->version == codec::kSharedBlockFormatVersion)
+        lane.deposit_next = ns->deposit_end();
+    }
+  }
+  return {};
 }
 
-std::size_t Sequencer::max_deposits_for_cap() const {
-  const std::uint64_t used = l1::ops_of(batch_.size(), 0), cap = contract_config_->max_block_ops;
+// Every served rollup holds a prefix of this sequencer's chain: a rollup sequenced elsewhere
+// before (or one that joined with blocks of its own) would refuse every shared block.
+Status Sequencer::check_shared_chain() {
+  for (const auto& lane : lanes_) {
+    const std::uint64_t height = ROLLUP_TRY(lane.contract->height());
+    if (height == 0) continue;
+    auto theirs = ROLLUP_TRY(lane.contract->committed_hash(height));
+    std::optional<Hash32> ours;
+    auto logged = ROLLUP_TRY(db_->prepare("SELECT hash FROM seq_log WHERE height = ?"));
+    logged.bind(1, height);
+    if (ROLLUP_TRY(logged.step())) ours = ROLLUP_TRY(logged.column_array<32>(0));
+    for (std::size_t i = 0; i < lanes_.size() && !ours; ++i)
+      if (ROLLUP_TRY(lanes_[i].contract->height()) >= height && &lanes_[i] != &lane)
+        ours = ROLLUP_TRY(lanes_[i].contract->committed_hash(height));
+    if (!ours) {
+      if (height == tip_height_) continue;  // the chain's highest block is this contract's own
+      return fail(Errc::usage, fmt::format("{}: holds block {} that this sequencer never signed", lane.name, height));
+    }
+    if (theirs != ours)
+      return fail(Errc::usage, fmt::format("{}: its block {} is {}, this shared sequencer's is {}: the rollup "
+                                           "is not on this sequencer's chain (a shared sequencer's rollups "
+                                           "start together, from their genesis)",
+                                           lane.name, height, to_hex(theirs.value_or(Hash32{})), to_hex(*ours)));
+  }
+  return {};
+}
+
+Sequencer::Lane* Sequencer::lane_of(std::uint32_t namespace_id) {
+  for (auto& lane : lanes_)
+    if (lane.namespace_id == namespace_id) return &lane;
+  return nullptr;
+}
+
+// The contract refuses a block over its work cap (l1::block_ops): txs take at most three
+// quarters of it, so that deposits always find room in the rest.
+std::size_t Sequencer::max_batch_for_cap(const Lane& lane) const {
+  if (!lane.config) return SIZE_MAX;
+  return std::max<std::uint64_t>(1, lane.config->max_block_ops * 3 / 4 / l1::kMaxOpsPerTx);
+}
+
+std::size_t Sequencer::max_deposits_for_cap(const Lane& lane) const {
+  const std::uint64_t used = l1::ops_of(lane.batched, 0), cap = lane.config->max_block_ops;
   const std::uint64_t room = used < cap ? (cap - used) / l1::kMaxOpsPerDeposit : 0;
   return static_cast<std::size_t>(std::min<std::uint64_t>(options_.max_deposits, room));
 }
 
 Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
-  if (contract_config_ && tx.chain_id != contract_config_->chain_id)
-    return fail(Errc::bad_input, fmt::format("tx.chain_id: {} is not this rollup's chain id {}",
-                                             tx.chain_id, contract_config_->chain_id));
-  // A tx signed for another rollup of the chain would only fail bad_signature in this one.
-  if (tx.namespace_id != namespace_id_)
-    return fail(Errc::bad_input, fmt::format("tx.namespace: {} is not this rollup's namespace {}",
-                                             tx.namespace_id, namespace_id_));
+  Lane* lane = nullptr;
+  if (!shared_) {
+    lane = &lanes_.front();
+    if (lane->config && tx.chain_id != lane->config->chain_id)
+      return fail(Errc::bad_input, fmt::format("tx.chain_id: {} is not this rollup's chain id {}",
+                                               tx.chain_id, lane->config->chain_id));
+    // A tx signed for another rollup of the chain would only fail bad_signature in this one.
+    if (tx.namespace_id != lane->namespace_id)
+      return fail(Errc::bad_input, fmt::format("tx.namespace: {} is not this rollup's namespace {}",
+                                               tx.namespace_id, lane->namespace_id));
+  } else {
+    lane = lane_of(tx.namespace_id);
+    if (lane == nullptr) {
+      std::string served;
+      for (const auto& l : lanes_) served += (served.empty() ? "" : ", ") + std::to_string(l.namespace_id);
+      return fail(Errc::bad_input, fmt::format("tx.namespace: {} is not a namespace this sequencer serves ({})",
+                                               tx.namespace_id, served));
+    }
+    if (tx.chain_id != lane->config->chain_id)
+      return fail(Errc::bad_input, fmt::format("tx.chain_id: {} is not the chain id {} of namespace {}'s rollup",
+                                               tx.chain_id, lane->config->chain_id, lane->namespace_id));
+  }
   batch_.push_back(tx);
   batch_bytes_ += line_bytes;
+  ++lane->batched;
   return batch_.size() >= options_.max_txs || batch_bytes_ >= options_.max_bytes ||
-         batch_.size() >= max_batch_for_cap();
+         lane->batched >= max_batch_for_cap(*lane);
 }
 
 Result<Sequencer::MempoolPull> Sequencer::pull_mempool() {
+  // The mempool table is one rollup's: rollup-serve admits the txs of its state file's rollup.
+  if (shared_) return fail(Errc::usage, "a shared sequencer takes txs from its input, not from a mempool");
   MempoolPull pull;
   // The count is a hard limit (the contract's work cap), so no more rows are read than fit; the
   // byte limit is the usual soft one (a block is cut once it reaches it).
-  const std::size_t limit = std::min(options_.max_txs, max_batch_for_cap());
+  const std::size_t limit = std::min(options_.max_txs, max_batch_for_cap(lanes_.front()));
   if (batch_.size() >= limit) return MempoolPull{0, true};
   auto entries = ROLLUP_TRY(mempool_pending(*db_, mempool_taken_seq_, limit - batch_.size()));
   if (entries.empty()) return pull;
@@ -174,34 +362,28 @@ Status Sequencer::mark_sequenced(const codec::Block& block) {
   if (batch_from_mempool_.empty() || block.namespaces.empty()) return {};
   auto mark = ROLLUP_TRY(db_->prepare(
       "UPDATE seq_mempool SET height = ?, position = ? WHERE hash = ? AND height IS NULL"));
-  const auto& txs = block.namespaces.front().txs;
-  for (std::size_t i = 0; i < txs.size(); ++i) {
-    const Hash32 id = txs[i].id();
-    if (!batch_from_mempool_.contains(id)) continue;
-    mark.bind(1, block.height).bind(2, static_cast<std::uint64_t>(i)).bind(3, id);
-    ROLLUP_TRY(mark.run());
+  for (const auto& ns : block.namespaces) {
+    for (std::size_t i = 0; i < ns.txs.size(); ++i) {
+      const Hash32 id = ns.txs[i].id();
+      if (!batch_from_mempool_.contains(id)) continue;
+      mark.bind(1, block.height).bind(2, static_cast<std::uint64_t>(i)).bind(3, id);
+      ROLLUP_TRY(mark.run());
+    }
   }
   return {};
 }
 
 Result<bool> Sequencer::deposits_pending() {
-  if (!contract_config_) return false;
-  auto pending = ROLLUP_TRY(contract_->deposits_from(deposit_next_, 1));
-  return !pending.empty();
+  for (const auto& lane : lanes_) {
+    if (!lane.config) continue;
+    if (!ROLLUP_TRY(lane.contract->deposits_from(lane.deposit_next, 1)).empty()) return true;
+  }
+  return false;
 }
 
-Result<std::optional<SealedBlock>> Sequencer::cut() {
-  // Another sequencer process may have logged blocks on this file since we last looked: build
-  // on its tip, never beside it.
-  auto tx = ROLLUP_TRY(db_->begin_immediate());
-  ROLLUP_TRY(resume());
-
-  std::vector<l1::QueuedDeposit> deposits;
-  if (contract_config_)
-    deposits = ROLLUP_TRY(contract_->deposits_from(deposit_next_, max_deposits_for_cap()));
-  if (batch_.empty() && deposits.empty()) return std::optional<SealedBlock>{};
-
+codec::Block Sequencer::build_block(std::vector<std::vector<l1::QueuedDeposit>> deposits) {
   codec::Block b;
+  b.version = shared_ ? codec::kSharedBlockFormatVersion : codec::kBlockFormatVersion;
   b.height = tip_height_ + 1;
   b.parent = tip_hash_;
   auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -210,23 +392,65 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   b.timestamp = options_.fixed_timestamp ? *options_.fixed_timestamp : std::max(now, tip_timestamp_);
   b.sequencer = key_.public_key;
   b.fee_recipient = options_.fee_recipient ? *options_.fee_recipient : key_.public_key;
-  if (!batch_.empty()) {
-    codec::NamespaceTxs ns;
-    ns.id = namespace_id_;
-    ns.txs = options_.ordering == Ordering::fee ? order_by_fee(std::move(batch_)) : std::move(batch_);
-    ns.tx_hash = codec::tx_list_hash(ns.txs);
-    b.namespaces.push_back(std::move(ns));
+  auto ordered = [&](std::vector<codec::Tx> txs) {
+    if (options_.ordering == Ordering::fee) return order_by_fee(std::move(txs));
+    return txs;
+  };
+  if (!shared_) {
+    if (!batch_.empty()) {
+      codec::NamespaceTxs ns;
+      ns.id = lanes_.front().namespace_id;
+      ns.txs = ordered(std::move(batch_));
+      ns.tx_hash = codec::tx_list_hash(ns.txs);
+      b.namespaces.push_back(std::move(ns));
+    }
+    b.deposit_first = lanes_.front().deposit_next;
+    for (const auto& d : deposits.front()) b.deposits.push_back(d.deposit);
+  } else {
+    // Each rollup's entry: its txs in arrival order (or by fee), and the deposits of its queue.
+    // A rollup with neither has no entry, and consumes nothing of its queue.
+    for (std::size_t i = 0; i < lanes_.size(); ++i) {
+      if (lanes_[i].batched == 0 && deposits[i].empty()) continue;
+      codec::NamespaceTxs ns;
+      ns.id = lanes_[i].namespace_id;
+      std::vector<codec::Tx> txs;
+      txs.reserve(lanes_[i].batched);
+      for (const auto& tx : batch_)
+        if (tx.namespace_id == ns.id) txs.push_back(tx);
+      ns.txs = ordered(std::move(txs));
+      ns.tx_hash = codec::tx_list_hash(ns.txs);
+      ns.deposit_first = lanes_[i].deposit_next;
+      for (const auto& d : deposits[i]) ns.deposits.push_back(d.deposit);
+      b.namespaces.push_back(std::move(ns));
+    }
   }
-  b.deposit_first = deposit_next_;
-  for (const auto& d : deposits) b.deposits.push_back(d.deposit);
   b.hash = b.compute_hash();
   b.sig = crypto::sign(key_, b.hash);
+  return b;
+}
+
+Result<std::optional<SealedBlock>> Sequencer::cut() {
+  // Another sequencer process may have logged blocks on this file since we last looked: build
+  // on its tip, never beside it.
+  auto tx = ROLLUP_TRY(db_->begin_immediate());
+  ROLLUP_TRY(resume());
+
+  std::vector<std::vector<l1::QueuedDeposit>> deposits(lanes_.size());
+  bool any = !batch_.empty();
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    if (!lanes_[i].config) continue;
+    deposits[i] = ROLLUP_TRY(lanes_[i].contract->deposits_from(lanes_[i].deposit_next, max_deposits_for_cap(lanes_[i])));
+    any = any || !deposits[i].empty();
+  }
+  if (!any) return std::optional<SealedBlock>{};
+  codec::Block b = build_block(std::move(deposits));
 
   auto ins = ROLLUP_TRY(db_->prepare(
       "INSERT INTO seq_log(height, hash, deposit_end, timestamp, body, created_at) "
       "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
   std::string line = codec::to_json(b);
-  ins.bind(1, b.height).bind(2, b.hash).bind(3, b.deposit_end()).bind(4, b.timestamp).bind(5, line);
+  // A shared block has no single queue position (each namespace's is in its body): 0.
+  ins.bind(1, b.height).bind(2, b.hash).bind(3, shared_ ? 0 : b.deposit_end()).bind(4, b.timestamp).bind(5, line);
   ROLLUP_TRY(ins.run());
   ROLLUP_TRY(mark_sequenced(b));
   ROLLUP_TRY(drop_committed_bodies());
@@ -235,25 +459,42 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   tip_height_ = b.height;
   tip_hash_ = b.hash;
   tip_timestamp_ = b.timestamp;
-  deposit_next_ = b.deposit_end();
+  for (auto& lane : lanes_) {
+    const codec::DepositRange consumed = b.deposits_of(lane.namespace_id);
+    if (consumed.first) lane.deposit_next = *consumed.first + consumed.deposits.size();
+    lane.batched = 0;
+  }
   batch_.clear();
   batch_bytes_ = 0;
   batch_from_mempool_.clear();
   return std::optional<SealedBlock>(SealedBlock{std::move(b), std::move(line)});
 }
 
+/// The height up to which every served contract has committed blocks.
+Result<std::uint64_t> Sequencer::committed_everywhere() {
+  std::uint64_t committed = UINT64_MAX;
+  for (const auto& lane : lanes_) {
+    if (!lane.config) return std::uint64_t{0};
+    committed = std::min(committed, ROLLUP_TRY(lane.contract->height()));
+  }
+  return committed;
+}
+
 Status Sequencer::drop_committed_bodies() {
-  if (!contract_config_) return {};
-  const std::uint64_t committed = ROLLUP_TRY(contract_->height());
+  const std::uint64_t committed = ROLLUP_TRY(committed_everywhere());
+  if (committed == 0) return {};
   auto q = ROLLUP_TRY(db_->prepare("SELECT height, hash FROM seq_log WHERE body IS NOT NULL AND height <= ? ORDER BY height"));
   q.bind(1, committed);
   std::vector<std::uint64_t> stored_on_contract;
   while (ROLLUP_TRY(q.step())) {
     const std::uint64_t height = ROLLUP_TRY(q.column_uint64(0));
-    // A logged block the contract does not hold (it committed another at that height) is kept:
+    const Hash32 hash = ROLLUP_TRY(q.column_array<32>(1));
+    // A logged block a contract does not hold (it committed another at that height) is kept:
     // it is the evidence of what this sequencer signed.
-    if (ROLLUP_TRY(contract_->committed_hash(height)) == ROLLUP_TRY(q.column_array<32>(1)))
-      stored_on_contract.push_back(height);
+    bool everywhere = true;
+    for (const auto& lane : lanes_)
+      everywhere = everywhere && ROLLUP_TRY(lane.contract->committed_hash(height)) == hash;
+    if (everywhere) stored_on_contract.push_back(height);
   }
   q.reset();
   auto drop = ROLLUP_TRY(db_->prepare("UPDATE seq_log SET body = NULL WHERE height = ?"));
@@ -271,9 +512,9 @@ Status Sequencer::drop_committed_bodies() {
 }
 
 Result<std::vector<std::string>> Sequencer::unsubmitted_blocks() {
-  std::uint64_t committed = 0;
-  if (contract_config_) committed = ROLLUP_TRY(contract_->height());
-  else return std::vector<std::string>{};
+  if (!lanes_.front().config) return std::vector<std::string>{};
+  // A rollup that lags behind the others gets the blocks it lacks; the others skip them.
+  const std::uint64_t committed = ROLLUP_TRY(committed_everywhere());
   auto q = ROLLUP_TRY(db_->prepare("SELECT body FROM seq_log WHERE height > ? ORDER BY height"));
   q.bind(1, committed);
   std::vector<std::string> out;

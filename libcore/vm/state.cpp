@@ -224,7 +224,7 @@ BlockOutcome State::apply_block(const codec::Block& block, const RollupParams& p
   std::optional<ReceiptTracer> tracer;
   if (observer) tracer.emplace(*this, *observer);
 
-  for (const auto& d : block.deposits) {
+  for (const auto& d : block.deposits_of(params.namespace_id).deposits) {
     if (tracer) tracer->before({&d.to});
     Receipt r{ReceiptKind::deposit, d.index, {}, Reason::none};
     auto existing = index_of(d.to);
