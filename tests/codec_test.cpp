@@ -178,7 +178,11 @@ TEST_CASE("a tx signs its namespace and names it on its line", "[codec]") {
 TEST_CASE("stream objects need kind and version", "[codec]") {
   CHECK(codec::parse_stream_object(R"({"kind":"tx","v":2})"));
   CHECK(codec::parse_stream_object(R"({"kind":"block","v":1})"));
-  CHECK_FALSE(codec::parse_stream_object(R"({"kind":"block","v":2})"));
+  CHECK(codec::parse_stream_object(R"({"kind":"block","v":2})"));  // a shared sequencer's
+  auto v3 = codec::parse_stream_object(R"({"kind":"block","v":3})");
+  REQUIRE_FALSE(v3);
+  CHECK(v3.error().message.find("must be 1 or 2") != std::string::npos);
+  CHECK_FALSE(codec::parse_stream_object(R"({"kind":"exec","v":2})"));
   CHECK_FALSE(codec::parse_stream_object(R"({"kind":"tx","v":3})"));
   // A v1 tx signed no namespace: refused, with a message that says what to do.
   auto v1 = codec::parse_stream_object(R"({"kind":"tx","v":1})");

@@ -229,29 +229,47 @@ Status Sequencer::resume_shared() {
   return {};
 }
 
-// Every served rollup holds a prefix of this sequencer's chain: a rollup sequenced elsewhere
-// before (or one that joined with blocks of its own) would refuse every shared block.
+// Every served rollup holds a prefix of this sequencer's chain of shared blocks, and the log
+// holds the blocks it still lacks, to emit them again. A rollup sequenced alone before, or one
+// that would join later than the others, could commit none of the blocks to come.
 Status Sequencer::check_shared_chain() {
+  std::uint64_t leading_height = 0;
+  const Lane* leading = nullptr;
   for (const auto& lane : lanes_) {
     const std::uint64_t height = ROLLUP_TRY(lane.contract->height());
-    if (height == 0) continue;
-    auto theirs = ROLLUP_TRY(lane.contract->committed_hash(height));
-    std::optional<Hash32> ours;
-    auto logged = ROLLUP_TRY(db_->prepare("SELECT hash FROM seq_log WHERE height = ?"));
-    logged.bind(1, height);
-    if (ROLLUP_TRY(logged.step())) ours = ROLLUP_TRY(logged.column_array<32>(0));
-    for (std::size_t i = 0; i < lanes_.size() && !ours; ++i)
-      if (ROLLUP_TRY(lanes_[i].contract->height()) >= height && &lanes_[i] != &lane)
-        ours = ROLLUP_TRY(lanes_[i].contract->committed_hash(height));
-    if (!ours) {
-      if (height == tip_height_) continue;  // the chain's highest block is this contract's own
-      return fail(Errc::usage, fmt::format("{}: holds block {} that this sequencer never signed", lane.name, height));
+    if (height > leading_height) leading_height = height, leading = &lane;
+  }
+  constexpr std::string_view kJoin = "the rollups of a shared sequencer start together, from their genesis";
+  for (const auto& lane : lanes_) {
+    const std::uint64_t height = ROLLUP_TRY(lane.contract->height());
+    if (height > 0) {
+      auto theirs = ROLLUP_TRY(lane.contract->block_at(height));
+      if (!theirs) return fail(Errc::internal, lane.name + ": the contract lost its tip block");
+      std::optional<Hash32> ours;
+      auto logged = ROLLUP_TRY(db_->prepare("SELECT hash FROM seq_log WHERE height = ?"));
+      logged.bind(1, height);
+      if (ROLLUP_TRY(logged.step())) ours = ROLLUP_TRY(logged.column_array<32>(0));
+      else ours = ROLLUP_TRY(leading->contract->committed_hash(height));
+      auto block = codec::parse_block(ROLLUP_TRY(codec::parse_json(theirs->body)));
+      if (!block) return std::unexpected(block.error());
+      if (block->version != codec::kSharedBlockFormatVersion)
+        return fail(Errc::usage, fmt::format("{}: its block {} is a single rollup's (version {}), not a shared "
+                                             "sequencer's: {}", lane.name, height, block->version, kJoin));
+      if (ours != theirs->hash)
+        return fail(Errc::usage, fmt::format("{}: its block {} is {}, this sequencer's is {}: the rollup is not on "
+                                             "this sequencer's chain ({})", lane.name, height, to_hex(theirs->hash),
+                                             ours ? to_hex(*ours) : std::string("missing"), kJoin));
     }
-    if (theirs != ours)
-      return fail(Errc::usage, fmt::format("{}: its block {} is {}, this shared sequencer's is {}: the rollup "
-                                           "is not on this sequencer's chain (a shared sequencer's rollups "
-                                           "start together, from their genesis)",
-                                           lane.name, height, to_hex(theirs.value_or(Hash32{})), to_hex(*ours)));
+    if (height < tip_height_) {
+      auto q = ROLLUP_TRY(db_->prepare(
+          "SELECT count(*) FROM seq_log WHERE height > ? AND height <= ? AND body IS NOT NULL"));
+      q.bind(1, height).bind(2, tip_height_);
+      ROLLUP_TRY(q.step());
+      if (ROLLUP_TRY(q.column_uint64(0)) != tip_height_ - height)
+        return fail(Errc::usage, fmt::format("{}: it holds blocks up to height {}, this sequencer's chain is at {}, "
+                                             "and the log ({}) lacks the blocks between to emit them again: {}",
+                                             lane.name, height, tip_height_, db_->path(), kJoin));
+    }
   }
   return {};
 }
