@@ -132,6 +132,103 @@ TEST_CASE("block hash binds every field and parse checks it", "[codec]") {
   CHECK_FALSE(codec::parse_block(gap));
 }
 
+TEST_CASE("a shared block (v2) binds each namespace's deposit list; v1 stays as it was", "[codec]") {
+  auto seq = crypto::dev_key(1000), alice = crypto::dev_key(1);
+  codec::Block b;
+  b.version = codec::kSharedBlockFormatVersion;
+  b.height = 2;
+  b.timestamp = 1000;
+  b.sequencer = seq.public_key;
+  b.fee_recipient = seq.public_key;
+  auto tx_of = [&](std::uint32_t ns, std::uint64_t nonce) {
+    codec::Tx tx = signed_transfer(alice, seq.public_key, 5, nonce);
+    tx.namespace_id = ns;
+    tx.sig = crypto::sign(alice, tx.signing_message());
+    return tx;
+  };
+  codec::NamespaceTxs one, two;
+  one.id = 1;
+  one.txs = {tx_of(1, 0)};
+  one.tx_hash = codec::tx_list_hash(one.txs);
+  one.deposit_first = 3;
+  one.deposits = {{3, alice.public_key, alice.public_key, 10}, {4, alice.public_key, seq.public_key, 11}};
+  two.id = 2;
+  two.txs = {tx_of(2, 0), tx_of(2, 1)};
+  two.tx_hash = codec::tx_list_hash(two.txs);
+  two.deposit_first = 0;
+  b.namespaces = {one, two};
+  b.hash = b.compute_hash();
+  b.sig = crypto::sign(seq, b.hash);
+
+  const std::string line = codec::to_json(b);
+  Json json = Json::parse(line);
+  CHECK(json["v"] == 2);
+  CHECK_FALSE(json.contains("deposits"));  // deposits live in the namespace entries
+  CHECK(json["namespaces"][0]["deposit_first"] == 3);
+  auto parsed = codec::parse_block(json);
+  REQUIRE(parsed);
+  CHECK(parsed->version == 2);
+  CHECK(parsed->hash == b.hash);
+  CHECK(codec::to_json(*parsed) == line);
+  CHECK(parsed->deposit_count() == 2);
+  auto of_one = parsed->deposits_of(1), of_two = parsed->deposits_of(2), of_three = parsed->deposits_of(3);
+  CHECK(of_one.first == 3);
+  REQUIRE(of_one.deposits.size() == 2);
+  CHECK(of_one.deposits[1].amount == 11);
+  CHECK(of_two.first == 0);
+  CHECK(of_two.deposits.empty());
+  CHECK_FALSE(of_three.first);  // a rollup the block lacks consumes none of its queue
+  CHECK(of_three.deposits.empty());
+
+  // Every namespace's deposit range is in the hash, and the version too: the same contents as a
+  // v1 block hash differently.
+  const Hash32 h0 = b.compute_hash();
+  auto changed = b;
+  changed.namespaces[0].deposits[0].amount++;
+  CHECK(changed.compute_hash() != h0);
+  changed = b;
+  changed.namespaces[1].deposit_first = 1;
+  CHECK(changed.compute_hash() != h0);
+  changed = b;
+  changed.version = codec::kBlockFormatVersion;
+  CHECK(changed.compute_hash() != h0);
+
+  // A v1 block's deposits are whichever rollup's commits it, whatever its namespace.
+  changed.deposit_first = 7;
+  changed.deposits = {{7, alice.public_key, alice.public_key, 1}};
+  CHECK(changed.deposits_of(1).first == 7);
+  CHECK(changed.deposits_of(42).deposits.size() == 1);
+
+  auto refused = [](Json j, std::string_view why) {
+    auto r = codec::parse_block(j);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::bad_input);
+    INFO(r.error().message);
+    CHECK(r.error().message.find(why) != std::string::npos);
+  };
+  Json top = json;
+  top["deposit_first"] = 0;
+  top["deposits"] = Json::array();
+  refused(top, "deposit_first");  // a v2 block has no block-level deposits
+  Json missing = json;
+  missing["namespaces"][1].erase("deposit_first");
+  refused(missing, "deposit_first");
+  Json gap = json;
+  gap["namespaces"][0]["deposits"][1]["index"] = std::uint64_t{5};
+  refused(gap, "consecutive");
+  Json filed_elsewhere = json;  // ns 2's tx under ns 1 (hash fixed up): a format error in v2
+  filed_elsewhere["namespaces"][0]["txs"][0] = json["namespaces"][1]["txs"][0];
+  codec::Block moved = b;
+  moved.namespaces[0].txs = {b.namespaces[1].txs[0]};
+  moved.namespaces[0].tx_hash = codec::tx_list_hash(moved.namespaces[0].txs);
+  filed_elsewhere["namespaces"][0]["tx_hash"] = to_hex(moved.namespaces[0].tx_hash);
+  refused(filed_elsewhere, "is not the entry's namespace 1");
+  Json v1_with_entry_deposits = Json::parse(codec::to_json(changed));
+  v1_with_entry_deposits["namespaces"][0]["deposit_first"] = 0;
+  v1_with_entry_deposits["namespaces"][0]["deposits"] = Json::array();
+  refused(v1_with_entry_deposits, "deposit_first");
+}
+
 TEST_CASE("a tx signs its namespace and names it on its line", "[codec]") {
   auto alice = crypto::generate_keypair(), bob = crypto::generate_keypair();
   auto tx = signed_transfer(alice, bob.public_key, 42, 3);

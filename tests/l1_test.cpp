@@ -32,10 +32,11 @@ struct Chain {
   std::uint64_t height = 0;
   std::uint64_t deposit_next = 0;
 
-  explicit Chain(std::uint64_t deadline_s = 3600, std::uint64_t max_block_ops = l1::kDefaultMaxBlockOps) {
+  explicit Chain(std::uint64_t deadline_s = 3600, std::uint64_t max_block_ops = l1::kDefaultMaxBlockOps,
+                 std::uint32_t namespace_id = 1) {
     l1::Config c;
     c.chain_id = 1;
-    c.namespace_id = 1;
+    c.namespace_id = namespace_id;
     c.sequencer = kSequencer.public_key;
     c.deposit_deadline_s = deadline_s;
     c.dev_mode = true;
@@ -437,4 +438,79 @@ TEST_CASE("the contract is opened by the backend its state file names", "[l1]") 
   REQUIRE_FALSE(other);
   CHECK(other.error().code == Errc::usage);
   CHECK(other.error().message.find("'anvil'") != std::string::npos);
+}
+
+namespace {
+/// A shared (v2) block at `height` on `parent` with an entry per (namespace, first, deposits).
+codec::Block shared_block(std::uint64_t height, const Hash32& parent,
+                          std::vector<std::tuple<std::uint32_t, std::uint64_t, std::vector<codec::Deposit>>> entries) {
+  codec::Block b;
+  b.version = codec::kSharedBlockFormatVersion;
+  b.height = height;
+  b.parent = parent;
+  b.timestamp = 1;
+  b.sequencer = kSequencer.public_key;
+  b.fee_recipient = kSequencer.public_key;
+  for (auto& [id, first, deposits] : entries) {
+    codec::NamespaceTxs ns;
+    ns.id = id;
+    ns.tx_hash = codec::tx_list_hash({});
+    ns.deposit_first = first;
+    ns.deposits = deposits;
+    b.namespaces.push_back(std::move(ns));
+  }
+  reseal(b);
+  return b;
+}
+
+std::vector<codec::Deposit> queued(l1::Contract& contract, std::uint64_t first, std::size_t count) {
+  std::vector<codec::Deposit> out;
+  const auto entries = contract.deposits_from(first, count).value();
+  for (const auto& q : entries) out.push_back(q.deposit);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("two contracts commit one shared block, each consuming its own namespace's deposits", "[l1]") {
+  Chain a(60, l1::kDefaultMaxBlockOps, 1), b(60, l1::kDefaultMaxBlockOps, 2);
+  for (Chain* chain : {&a, &b}) REQUIRE(chain->contract->fund(kAlice.public_key, 1000));
+  REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 10));
+  REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 11));
+  REQUIRE(b.contract->deposit(kAlice.public_key, kAlice.public_key, 20));
+
+  auto b1 = shared_block(1, {}, {{1, 0, queued(*a.contract, 0, 2)}, {2, 0, queued(*b.contract, 0, 1)}});
+  for (Chain* chain : {&a, &b}) REQUIRE(chain->contract->commit_block(b1));
+  auto stored_a = **a.contract->block_at(1), stored_b = **b.contract->block_at(1);
+  CHECK(stored_a.deposit_count == 2);
+  CHECK(stored_b.deposit_count == 1);
+  CHECK(stored_a.record != stored_b.record);  // each record chains its own rollup's deposit range
+  CHECK(l1::block_ops(b1, 1) == 2 * l1::kMaxOpsPerDeposit);
+  CHECK(l1::block_ops(b1, 2) == l1::kMaxOpsPerDeposit);
+
+  // A block without namespace 1 consumes none of a's queue: a commits it as an empty block.
+  REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 12));
+  auto b2 = shared_block(2, b1.hash, {{2, 1, {}}});
+  for (Chain* chain : {&a, &b}) REQUIRE(chain->contract->commit_block(b2));
+  CHECK((**a.contract->block_at(2)).deposit_first == 2);
+  CHECK((**a.contract->block_at(2)).deposit_count == 0);
+
+  // Each contract checks its own entry against its own queue.
+  auto skips = shared_block(3, b2.hash, {{1, 3, {}}, {2, 1, {}}});
+  auto why = a.contract->commit_block(skips);
+  REQUIRE_FALSE(why);
+  CHECK(why.error().message.find("consumes deposits from 3, the queue head is 2") != std::string::npos);
+  CHECK(b.contract->commit_block(skips));  // b's entry is right
+  auto foreign = shared_block(3, b2.hash, {{1, 2, queued(*b.contract, 0, 1)}});  // b's deposit under a
+  CHECK(refusal(a.contract->commit_block(foreign)) == Errc::rejected);
+
+  // Forced inclusion holds in shared blocks: once a's deposit is overdue, a block must carry it.
+  a.now += 61;
+  auto late = a.contract->commit_block(shared_block(3, b2.hash, {{2, 1, {}}}));
+  REQUIRE_FALSE(late);
+  CHECK(late.error().message.find("leaves out deposit 2, overdue") != std::string::npos);
+  REQUIRE(a.contract->commit_block(shared_block(3, b2.hash, {{1, 2, queued(*a.contract, 2, 1)}})));
+  CHECK(a.contract->status()->deposits_pending == 0);
+  // The stored shared blocks check out: bodies, ranges and the record chain.
+  CHECK(a.contract->check()->empty());
+  CHECK(b.contract->check()->empty());
 }

@@ -111,3 +111,126 @@ TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", 
   // Another key is not the contract's sequencer.
   CHECK_FALSE(seq::Sequencer::open(db, *contract, alice, options));
 }
+
+namespace {
+/// A rollup's contract on its own (in-memory) state file, with `key` as its sequencer.
+struct RollupFile {
+  store::Db db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  std::unique_ptr<l1::Contract> contract = l1::open_contract(db).value();
+  RollupFile(std::uint32_t namespace_id, const crypto::KeyPair& key) {
+    l1::Config c;
+    c.chain_id = 9;
+    c.namespace_id = namespace_id;
+    c.sequencer = key.public_key;
+    c.dev_mode = true;
+    REQUIRE(contract->init(c, {}));
+    REQUIRE(contract->fund(crypto::dev_key(1).public_key, 1000));
+  }
+  void deposit(std::uint64_t amount) {
+    const auto alice = crypto::dev_key(1).public_key;
+    REQUIRE(contract->deposit(alice, alice, amount));
+  }
+};
+
+std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t, std::size_t>> entries(const codec::Block& b) {
+  std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t, std::size_t>> out;
+  for (const auto& ns : b.namespaces) out.emplace_back(ns.id, ns.txs.size(), ns.deposit_first, ns.deposits.size());
+  return out;
+}
+using Entries = std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t, std::size_t>>;
+}  // namespace
+
+TEST_CASE("a shared sequencer signs one block stream for several rollups, each with its own deposits", "[seq]") {
+  const auto key = crypto::dev_key(1000), alice = crypto::dev_key(1);
+  RollupFile a(4, key), b(7, key);
+  a.deposit(10);
+  b.deposit(20);
+  b.deposit(21);
+  auto log = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto open = [&] {
+    return seq::Sequencer::open_shared(log, {{"b.db", b.contract.get()}, {"a.db", a.contract.get()}}, key, {});
+  };
+  auto s = open();
+  REQUIRE(s);
+  CHECK(s->shared());
+  CHECK(s->namespace_id() == 4);  // served in namespace order, whatever the order given
+
+  CHECK_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 7}), 100));
+  CHECK_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 2, 0, 0, vm::RollupParams{9, 4}), 100));
+  CHECK_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 3, 0, 1, vm::RollupParams{9, 7}), 100));
+  auto unserved = s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 5}), 100);
+  REQUIRE_FALSE(unserved);
+  CHECK(unserved.error().code == Errc::bad_input);
+  CHECK(unserved.error().message.find("not a namespace this sequencer serves (4, 7)") != std::string::npos);
+  auto wrong_chain = s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{8, 7}), 100);
+  REQUIRE_FALSE(wrong_chain);
+  CHECK(wrong_chain.error().code == Errc::bad_input);
+
+  auto sealed = s->cut();
+  REQUIRE((sealed && *sealed));
+  const codec::Block b1 = (*sealed)->block;
+  CHECK(b1.version == codec::kSharedBlockFormatVersion);
+  CHECK(entries(b1) == Entries{{4, 1, 0, 1}, {7, 2, 0, 2}});
+  CHECK(b1.namespaces[1].txs[0].amount == 1);  // arrival order within a namespace
+  CHECK(b1.namespaces[1].txs[1].amount == 3);
+  CHECK(crypto::verify(key.public_key, b1.hash, b1.sig));
+  // The line a rollup reads is the block: both contracts commit it.
+  auto line = codec::parse_block(codec::Json::parse((*sealed)->line));
+  REQUIRE(line);
+  CHECK(line->hash == b1.hash);
+  REQUIRE(a.contract->commit_block(b1));
+  REQUIRE(b.contract->commit_block(b1));
+
+  // A deposit on b alone: the next block has b's entry only.
+  b.deposit(22);
+  CHECK(*s->deposits_pending());
+  auto b2 = s->cut();
+  REQUIRE((b2 && *b2));
+  CHECK(entries((*b2)->block) == Entries{{7, 0, 2, 1}});
+  CHECK(*s->cut() == std::nullopt);
+
+  // A restart before anyone committed block 2: b's queue position comes from the logged body,
+  // a's from its contract; block 2 is emitted again.
+  s = open();
+  REQUIRE(s);
+  CHECK(s->next_height() == 3);
+  CHECK(s->unsubmitted_blocks()->size() == 1);
+  a.deposit(11);
+  b.deposit(23);
+  auto b3 = s->cut();
+  REQUIRE((b3 && *b3));
+  CHECK(entries((*b3)->block) == Entries{{4, 0, 1, 1}, {7, 0, 3, 1}});
+  CHECK((*b3)->block.parent == (*b2)->block.hash);
+}
+
+TEST_CASE("a shared sequencer refuses rollups it cannot serve", "[seq]") {
+  const auto key = crypto::dev_key(1000), other = crypto::dev_key(1001), alice = crypto::dev_key(1);
+  auto log = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto refusal = [&](std::vector<seq::ServedRollup> rollups, seq::Options options = {}) {
+    auto s = seq::Sequencer::open_shared(log, std::move(rollups), key, options);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == Errc::usage);
+    return s.error().message;
+  };
+  RollupFile a(4, key), same_namespace(4, key), foreign(5, other), alone(6, key);
+  CHECK(refusal({{"a.db", a.contract.get()}, {"a2.db", same_namespace.contract.get()}})
+            .find("a.db and a2.db are both namespace 4") != std::string::npos);
+  CHECK(refusal({{"a.db", a.contract.get()}, {"f.db", foreign.contract.get()}})
+            .find("f.db: this key") != std::string::npos);
+  seq::Options with_namespace;
+  with_namespace.namespace_id = 4;
+  CHECK(refusal({{"a.db", a.contract.get()}}, with_namespace).find("not --namespace") != std::string::npos);
+  CHECK(refusal({}).find("at least one rollup") != std::string::npos);
+
+  // A rollup that a single-rollup sequencer served before holds version 1 blocks.
+  {
+    auto single = seq::Sequencer::open(alone.db, *alone.contract, key, {});
+    REQUIRE(single);
+    REQUIRE(*single->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 6}), 100) == false);
+    auto block = single->cut();
+    REQUIRE((block && *block));
+    REQUIRE(alone.contract->commit_block((*block)->block));
+  }
+  CHECK(refusal({{"a.db", a.contract.get()}, {"alone.db", alone.contract.get()}})
+            .find("alone.db: its block 1 is a single rollup's (version 1)") != std::string::npos);
+}

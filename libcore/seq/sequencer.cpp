@@ -260,6 +260,9 @@ Status Sequencer::check_shared_chain() {
                                              "this sequencer's chain ({})", lane.name, height, to_hex(theirs->hash),
                                              ours ? to_hex(*ours) : std::string("missing"), kJoin));
     }
+  }
+  for (const auto& lane : lanes_) {
+    const std::uint64_t height = ROLLUP_TRY(lane.contract->height());
     if (height < tip_height_) {
       auto q = ROLLUP_TRY(db_->prepare(
           "SELECT count(*) FROM seq_log WHERE height > ? AND height <= ? AND body IS NOT NULL"));
