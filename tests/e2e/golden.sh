@@ -2,7 +2,8 @@
 # byte for byte: block hashes, tx ids, receipts, state roots, and the proofs (one per block, and
 # one range proof of both blocks; only the timing field prove_ms is dropped). A change of any
 # encoding, hash, STF rule or of the prover's transcript shows here. ROLLUP_GOLDEN_UPDATE=1
-# rewrites the files (then review the diff); proofs-v1.ndjson and proofs-range-v1.ndjson are the
+# rewrites the files (then review the diff); shared-blocks.ndjson and shared-exec.ndjson pin the
+# shared sequencer's version 2 blocks; proofs-v1.ndjson and proofs-range-v1.ndjson are the
 # proofs of format version 1, kept as written, which must still verify.
 source "$(dirname "$0")/lib.bash"
 golden=$ROLLUP_SRC/tests/data/golden
@@ -27,7 +28,23 @@ rollup-exec blocks.ndjson > exec.ndjson
 sqlite3 rollup.db "VACUUM INTO 'range.db'"
 rollup-prove exec.ndjson | grep '"kind":"proof"' | jq -c 'del(.prove_ms)' > proofs.ndjson
 ROLLUP_DB=range.db rollup-prove --range 2 exec.ndjson | grep '"kind":"proof"' | jq -c 'del(.prove_ms)' > proofs-range.ndjson
-for f in txs blocks exec proofs proofs-range; do
+# A shared sequencer's blocks (version 2, a deposit list per namespace) for two rollups of chain 7,
+# namespaces 3 and 4, and each rollup's exec lines.
+for ns in 3 4; do
+  rollup-l1 --db shared-$ns.db init --dev --sequencer-key seq.key --chain-id 7 --namespace $ns --dev-accounts 3 --dev-balance 1000 -q
+done
+rollup-l1 --db shared-4.db fund --to "$(pub 3)" --amount 500
+rollup-l1 --db shared-4.db deposit --key dev3.key --amount 150 >/dev/null
+{
+  rollup-tx --db shared-3.db transfer --key dev0.key --to "$(pub 1)" --amount 10 --fee 1 --nonce 0
+  rollup-tx --db shared-4.db transfer --key dev0.key --to "$(pub 2)" --amount 11 --fee 2 --nonce 0
+  rollup-tx --db shared-4.db withdraw --key dev3.key --amount 30 --nonce 0
+  rollup-tx --db shared-3.db transfer --key dev1.key --to "$(pub 0)" --amount 5 --nonce 0
+} > shared-txs.ndjson
+rollup-seq --key seq.key --db shared-seq.db --rollup shared-3.db --rollup shared-4.db --max-txs 3 \
+  --timestamp 1764000000000 shared-txs.ndjson > shared-blocks.ndjson
+for ns in 3 4; do rollup-submit --db shared-$ns.db shared-blocks.ndjson | rollup-exec --db shared-$ns.db; done > shared-exec.ndjson
+for f in txs blocks exec proofs proofs-range shared-blocks shared-exec; do
   if [ "${ROLLUP_GOLDEN_UPDATE:-}" = 1 ]; then cp $f.ndjson "$golden/$f.ndjson"; fi
   diff -u "$golden/$f.ndjson" $f.ndjson > /dev/null || { diff -u "$golden/$f.ndjson" $f.ndjson | head -20 >&2; fail "$f.ndjson differs from the golden stream"; }
 done
