@@ -350,3 +350,42 @@ TEST_CASE("inspect: text and JSON carry the same explanation; unknown kinds are 
   CHECK(r.error().code == Errc::bad_input);
   CHECK(r.error().message.find("l1.status") != std::string::npos);
 }
+
+TEST_CASE("inspect: a shared block shows each namespace's deposits and checks the rollup's own",
+          "[inspect]") {
+  Chain chain;
+  inspect::Context context(chain.db, *chain.contract);
+  REQUIRE(chain.contract->fund(kAlice.public_key, 100));
+  REQUIRE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 30));
+  const auto queued = chain.contract->deposits_from(0, 1).value();
+  codec::Block b = chain.block(1, Hash32{}, {wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams)});
+  b.version = codec::kSharedBlockFormatVersion;
+  b.namespaces[0].deposit_first = 0;
+  b.namespaces[0].deposits = {queued[0].deposit};
+  codec::NamespaceTxs theirs;  // another rollup's entry: its own queue, its own deposit 0
+  theirs.id = kParams.namespace_id + 1;
+  theirs.tx_hash = codec::tx_list_hash({});
+  theirs.deposits = {{0, kBob.public_key, kBob.public_key, 999}};
+  b.namespaces.push_back(theirs);
+  b.hash = b.compute_hash();
+  b.sig = crypto::sign(kSequencer, b.hash);
+
+  auto e = inspect::explain_block(b, context).value();
+  CHECK(e.holds());
+  CHECK(outcome_of(e, "hash") == Outcome::holds);
+  CHECK(outcome_of(e, "deposits") == Outcome::holds);  // this rollup's entry against its queue
+  const auto j = json_of(e);
+  CHECK(j["version"] == 2);
+  CHECK(j["deposits"] == 2);
+  CHECK_FALSE(j.contains("deposit_first"));
+  CHECK(j["namespaces"][0]["deposits_consumed"][0]["amount"] == 30);
+  CHECK(j["namespaces"][1]["deposits_consumed"][0]["amount"] == 999);
+  CHECK(j["work_ops"] == l1::kMaxOpsPerTx + l1::kMaxOpsPerDeposit);  // the other rollup's deposit is not ours
+  CHECK(e.summary.find("2 deposits consumed") != std::string::npos);
+
+  // Its entry claiming another deposit than the queue holds fails the check.
+  b.namespaces[0].deposits[0].amount = 31;
+  b.hash = b.compute_hash();
+  b.sig = crypto::sign(kSequencer, b.hash);
+  CHECK(outcome_of(inspect::explain_block(b, context).value(), "deposits") == Outcome::fails);
+}
