@@ -249,7 +249,8 @@ TEST_CASE("air: empty and deposit-only blocks, and blocks without the rollup's n
   CHECK(check(other).blocks[0].receipts.empty());
 }
 
-TEST_CASE("air: a shared block is proven with the rollup's own namespace's txs and deposits", "[air]") {
+TEST_CASE("air: a shared block is proven with the rollup's own namespace's txs and deposits",
+          "[air]") {
   // A shared sequencer's block (version 2): this rollup's entry carries two deposits and a tx;
   // another rollup's entry carries its own deposit and a tx that alice also signed for nonce 0.
   ProverState state(genesis(), 1);
@@ -261,9 +262,11 @@ TEST_CASE("air: a shared block is proven with the rollup's own namespace's txs a
   ours.id = kNamespace;
   ours.txs = {wallet::sign_transfer(alice, bob.public_key, 10, 1, 0, kParams)};
   ours.deposit_first = 0;
-  ours.deposits = {{0, frank.public_key, frank.public_key, 5}, {1, erin.public_key, erin.public_key, 6}};
+  ours.deposits = {{0, frank.public_key, frank.public_key, 5},
+                   {1, erin.public_key, erin.public_key, 6}};
   theirs.id = kNamespace + 1;
-  theirs.txs = {wallet::sign_transfer(alice, dave.public_key, 20, 1, 0, vm::RollupParams{kChain, kNamespace + 1})};
+  theirs.txs = {wallet::sign_transfer(alice, dave.public_key, 20, 1, 0,
+                                      vm::RollupParams{kChain, kNamespace + 1})};
   theirs.deposit_first = 7;
   theirs.deposits = {{7, dave.public_key, dave.public_key, 100}};
   for (auto* ns : {&ours, &theirs}) ns->tx_hash = codec::tx_list_hash(ns->txs);
@@ -274,7 +277,8 @@ TEST_CASE("air: a shared block is proven with the rollup's own namespace's txs a
   auto r = verify_report(b, p.claim, p.proof.bytes);
   REQUIRE(r);
   const auto& receipts = p.outcome.receipts;
-  REQUIRE(receipts.size() == 3);  // frank's and erin's deposits, alice's transfer: nothing of theirs
+  REQUIRE(receipts.size() ==
+          3);  // frank's and erin's deposits, alice's transfer: nothing of theirs
   CHECK(receipts[0].deposit_index == 0);
   CHECK(receipts[1].deposit_index == 1);
   CHECK(receipts[2].reason == vm::Reason::none);
@@ -282,7 +286,11 @@ TEST_CASE("air: a shared block is proven with the rollup's own namespace's txs a
 
   // The same txs and deposits in a single rollup's block (version 1) reach the same root.
   vm::State alone = genesis();
-  codec::Block single = BlockBuilder(feeman.public_key).deposit(frank.public_key, 5).deposit(erin.public_key, 6).tx(ours.txs[0]).done();
+  codec::Block single = BlockBuilder(feeman.public_key)
+                            .deposit(frank.public_key, 5)
+                            .deposit(erin.public_key, 6)
+                            .tx(ours.txs[0])
+                            .done();
   auto outcome = alone.apply_block(single, kParams, signatures_of(single), 1);
   CHECK(outcome.post_root == p.outcome.post_root);
 }

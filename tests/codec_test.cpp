@@ -132,7 +132,8 @@ TEST_CASE("block hash binds every field and parse checks it", "[codec]") {
   CHECK_FALSE(codec::parse_block(gap));
 }
 
-TEST_CASE("a shared block (v2) binds each namespace's deposit list; v1 stays as it was", "[codec]") {
+TEST_CASE("a shared block (v2) binds each namespace's deposit list; v1 stays as it was",
+          "[codec]") {
   auto seq = crypto::dev_key(1000), alice = crypto::dev_key(1);
   codec::Block b;
   b.version = codec::kSharedBlockFormatVersion;
@@ -151,7 +152,8 @@ TEST_CASE("a shared block (v2) binds each namespace's deposit list; v1 stays as 
   one.txs = {tx_of(1, 0)};
   one.tx_hash = codec::tx_list_hash(one.txs);
   one.deposit_first = 3;
-  one.deposits = {{3, alice.public_key, alice.public_key, 10}, {4, alice.public_key, seq.public_key, 11}};
+  one.deposits = {{3, alice.public_key, alice.public_key, 10},
+                  {4, alice.public_key, seq.public_key, 11}};
   two.id = 2;
   two.txs = {tx_of(2, 0), tx_of(2, 1)};
   two.tx_hash = codec::tx_list_hash(two.txs);
@@ -171,7 +173,8 @@ TEST_CASE("a shared block (v2) binds each namespace's deposit list; v1 stays as 
   CHECK(parsed->hash == b.hash);
   CHECK(codec::to_json(*parsed) == line);
   CHECK(parsed->deposit_count() == 2);
-  auto of_one = parsed->deposits_of(1), of_two = parsed->deposits_of(2), of_three = parsed->deposits_of(3);
+  auto of_one = parsed->deposits_of(1), of_two = parsed->deposits_of(2),
+       of_three = parsed->deposits_of(3);
   CHECK(of_one.first == 3);
   REQUIRE(of_one.deposits.size() == 2);
   CHECK(of_one.deposits[1].amount == 11);

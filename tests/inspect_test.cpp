@@ -358,7 +358,8 @@ TEST_CASE("inspect: a shared block shows each namespace's deposits and checks th
   REQUIRE(chain.contract->fund(kAlice.public_key, 100));
   REQUIRE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 30));
   const auto queued = chain.contract->deposits_from(0, 1).value();
-  codec::Block b = chain.block(1, Hash32{}, {wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams)});
+  codec::Block b =
+      chain.block(1, Hash32{}, {wallet::sign_transfer(kAlice, kBob.public_key, 5, 1, 0, kParams)});
   b.version = codec::kSharedBlockFormatVersion;
   b.namespaces[0].deposit_first = 0;
   b.namespaces[0].deposits = {queued[0].deposit};
@@ -380,7 +381,8 @@ TEST_CASE("inspect: a shared block shows each namespace's deposits and checks th
   CHECK_FALSE(j.contains("deposit_first"));
   CHECK(j["namespaces"][0]["deposits_consumed"][0]["amount"] == 30);
   CHECK(j["namespaces"][1]["deposits_consumed"][0]["amount"] == 999);
-  CHECK(j["work_ops"] == l1::kMaxOpsPerTx + l1::kMaxOpsPerDeposit);  // the other rollup's deposit is not ours
+  CHECK(j["work_ops"] ==
+        l1::kMaxOpsPerTx + l1::kMaxOpsPerDeposit);  // the other rollup's deposit is not ours
   CHECK(e.summary.find("2 deposits consumed") != std::string::npos);
 
   // Its entry claiming another deposit than the queue holds fails the check.

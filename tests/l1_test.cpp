@@ -32,7 +32,8 @@ struct Chain {
   std::uint64_t height = 0;
   std::uint64_t deposit_next = 0;
 
-  explicit Chain(std::uint64_t deadline_s = 3600, std::uint64_t max_block_ops = l1::kDefaultMaxBlockOps,
+  explicit Chain(std::uint64_t deadline_s = 3600,
+                 std::uint64_t max_block_ops = l1::kDefaultMaxBlockOps,
                  std::uint32_t namespace_id = 1) {
     l1::Config c;
     c.chain_id = 1;
@@ -442,8 +443,9 @@ TEST_CASE("the contract is opened by the backend its state file names", "[l1]") 
 
 namespace {
 /// A shared (v2) block at `height` on `parent` with an entry per (namespace, first, deposits).
-codec::Block shared_block(std::uint64_t height, const Hash32& parent,
-                          std::vector<std::tuple<std::uint32_t, std::uint64_t, std::vector<codec::Deposit>>> entries) {
+codec::Block shared_block(
+    std::uint64_t height, const Hash32& parent,
+    std::vector<std::tuple<std::uint32_t, std::uint64_t, std::vector<codec::Deposit>>> entries) {
   codec::Block b;
   b.version = codec::kSharedBlockFormatVersion;
   b.height = height;
@@ -471,14 +473,16 @@ std::vector<codec::Deposit> queued(l1::Contract& contract, std::uint64_t first, 
 }
 }  // namespace
 
-TEST_CASE("two contracts commit one shared block, each consuming its own namespace's deposits", "[l1]") {
+TEST_CASE("two contracts commit one shared block, each consuming its own namespace's deposits",
+          "[l1]") {
   Chain a(60, l1::kDefaultMaxBlockOps, 1), b(60, l1::kDefaultMaxBlockOps, 2);
   for (Chain* chain : {&a, &b}) REQUIRE(chain->contract->fund(kAlice.public_key, 1000));
   REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 10));
   REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 11));
   REQUIRE(b.contract->deposit(kAlice.public_key, kAlice.public_key, 20));
 
-  auto b1 = shared_block(1, {}, {{1, 0, queued(*a.contract, 0, 2)}, {2, 0, queued(*b.contract, 0, 1)}});
+  auto b1 =
+      shared_block(1, {}, {{1, 0, queued(*a.contract, 0, 2)}, {2, 0, queued(*b.contract, 0, 1)}});
   for (Chain* chain : {&a, &b}) REQUIRE(chain->contract->commit_block(b1));
   auto stored_a = **a.contract->block_at(1), stored_b = **b.contract->block_at(1);
   CHECK(stored_a.deposit_count == 2);
@@ -498,9 +502,11 @@ TEST_CASE("two contracts commit one shared block, each consuming its own namespa
   auto skips = shared_block(3, b2.hash, {{1, 3, {}}, {2, 1, {}}});
   auto why = a.contract->commit_block(skips);
   REQUIRE_FALSE(why);
-  CHECK(why.error().message.find("consumes deposits from 3, the queue head is 2") != std::string::npos);
+  CHECK(why.error().message.find("consumes deposits from 3, the queue head is 2") !=
+        std::string::npos);
   CHECK(b.contract->commit_block(skips));  // b's entry is right
-  auto foreign = shared_block(3, b2.hash, {{1, 2, queued(*b.contract, 0, 1)}});  // b's deposit under a
+  auto foreign =
+      shared_block(3, b2.hash, {{1, 2, queued(*b.contract, 0, 1)}});  // b's deposit under a
   CHECK(refusal(a.contract->commit_block(foreign)) == Errc::rejected);
 
   // Forced inclusion holds in shared blocks: once a's deposit is overdue, a block must carry it.

@@ -132,15 +132,19 @@ struct RollupFile {
   }
 };
 
-std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t, std::size_t>> entries(const codec::Block& b) {
+std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t, std::size_t>> entries(
+    const codec::Block& b) {
   std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t, std::size_t>> out;
-  for (const auto& ns : b.namespaces) out.emplace_back(ns.id, ns.txs.size(), ns.deposit_first, ns.deposits.size());
+  for (const auto& ns : b.namespaces)
+    out.emplace_back(ns.id, ns.txs.size(), ns.deposit_first, ns.deposits.size());
   return out;
 }
 using Entries = std::vector<std::tuple<std::uint32_t, std::size_t, std::uint64_t, std::size_t>>;
 }  // namespace
 
-TEST_CASE("a shared sequencer signs one block stream for several rollups, each with its own deposits", "[seq]") {
+TEST_CASE(
+    "a shared sequencer signs one block stream for several rollups, each with its own deposits",
+    "[seq]") {
   const auto key = crypto::dev_key(1000), alice = crypto::dev_key(1);
   RollupFile a(4, key), b(7, key);
   a.deposit(10);
@@ -148,21 +152,28 @@ TEST_CASE("a shared sequencer signs one block stream for several rollups, each w
   b.deposit(21);
   auto log = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
   auto open = [&] {
-    return seq::Sequencer::open_shared(log, {{"b.db", b.contract.get()}, {"a.db", a.contract.get()}}, key, {});
+    return seq::Sequencer::open_shared(
+        log, {{"b.db", b.contract.get()}, {"a.db", a.contract.get()}}, key, {});
   };
   auto s = open();
   REQUIRE(s);
   CHECK(s->shared());
   CHECK(s->namespace_id() == 4);  // served in namespace order, whatever the order given
 
-  CHECK_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 7}), 100));
-  CHECK_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 2, 0, 0, vm::RollupParams{9, 4}), 100));
-  CHECK_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 3, 0, 1, vm::RollupParams{9, 7}), 100));
-  auto unserved = s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 5}), 100);
+  CHECK_FALSE(
+      *s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 7}), 100));
+  CHECK_FALSE(
+      *s->add(wallet::sign_transfer(alice, key.public_key, 2, 0, 0, vm::RollupParams{9, 4}), 100));
+  CHECK_FALSE(
+      *s->add(wallet::sign_transfer(alice, key.public_key, 3, 0, 1, vm::RollupParams{9, 7}), 100));
+  auto unserved =
+      s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 5}), 100);
   REQUIRE_FALSE(unserved);
   CHECK(unserved.error().code == Errc::bad_input);
-  CHECK(unserved.error().message.find("not a namespace this sequencer serves (4, 7)") != std::string::npos);
-  auto wrong_chain = s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{8, 7}), 100);
+  CHECK(unserved.error().message.find("not a namespace this sequencer serves (4, 7)") !=
+        std::string::npos);
+  auto wrong_chain =
+      s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{8, 7}), 100);
   REQUIRE_FALSE(wrong_chain);
   CHECK(wrong_chain.error().code == Errc::bad_input);
 
@@ -219,14 +230,17 @@ TEST_CASE("a shared sequencer refuses rollups it cannot serve", "[seq]") {
             .find("f.db: this key") != std::string::npos);
   seq::Options with_namespace;
   with_namespace.namespace_id = 4;
-  CHECK(refusal({{"a.db", a.contract.get()}}, with_namespace).find("not --namespace") != std::string::npos);
+  CHECK(refusal({{"a.db", a.contract.get()}}, with_namespace).find("not --namespace") !=
+        std::string::npos);
   CHECK(refusal({}).find("at least one rollup") != std::string::npos);
 
   // A rollup that a single-rollup sequencer served before holds version 1 blocks.
   {
     auto single = seq::Sequencer::open(alone.db, *alone.contract, key, {});
     REQUIRE(single);
-    REQUIRE(*single->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 6}), 100) == false);
+    REQUIRE(
+        *single->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 6}),
+                     100) == false);
     auto block = single->cut();
     REQUIRE((block && *block));
     REQUIRE(alone.contract->commit_block((*block)->block));

@@ -27,16 +27,19 @@ void request_stop(int) {
 
 int main(int argc, char** argv) {
   using namespace rollup;
-  cli::Tool tool("rollup-seq",
-                 "Batch tx lines into ordered, signed blocks (with the contract's pending deposits).\n"
-                 "Other lines pass through unchanged. The sequencer never executes txs.\n"
-                 "With --rollup FILE (once per rollup) it is a shared sequencer: one block stream for\n"
-                 "several rollups, each block holding every rollup's txs and deposits under its\n"
-                 "namespace; each rollup commits every block and executes only its namespace.",
-                 "rollup-tx batch --dev-accounts 100 -n 1000 | rollup-seq --key seq.key | rollup-submit\n"
-                 "  rollup-serve &  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | rollup-exec | ...\n"
-                 "  cat a.txs b.txs | rollup-seq --key seq.key --db shared.db --rollup a.db --rollup b.db \\\n"
-                 "    | tee >(rollup-submit --db a.db | rollup-exec --db a.db) | rollup-submit --db b.db | rollup-exec --db b.db");
+  cli::Tool tool(
+      "rollup-seq",
+      "Batch tx lines into ordered, signed blocks (with the contract's pending deposits).\n"
+      "Other lines pass through unchanged. The sequencer never executes txs.\n"
+      "With --rollup FILE (once per rollup) it is a shared sequencer: one block stream for\n"
+      "several rollups, each block holding every rollup's txs and deposits under its\n"
+      "namespace; each rollup commits every block and executes only its namespace.",
+      "rollup-tx batch --dev-accounts 100 -n 1000 | rollup-seq --key seq.key | rollup-submit\n"
+      "  rollup-serve &  rollup-seq --key seq.key --mempool </dev/null | rollup-submit | "
+      "rollup-exec | ...\n"
+      "  cat a.txs b.txs | rollup-seq --key seq.key --db shared.db --rollup a.db --rollup b.db \\\n"
+      "    | tee >(rollup-submit --db a.db | rollup-exec --db a.db) | rollup-submit --db b.db | "
+      "rollup-exec --db b.db");
   tool.add_db_option();
   tool.add_input_option();
   auto& app = tool.app();
@@ -48,13 +51,14 @@ int main(int argc, char** argv) {
   cli::add_unsigned(app, "--max-wait-ms", options.max_wait_ms, "Cut a block this long after its first tx")->capture_default_str();
   app.add_option("--order", order, "Order within a block: fifo or fee (each sender keeps nonce order)")
       ->capture_default_str()->check(CLI::IsMember({"fifo", "fee"}));
-  auto* namespace_option =
-      cli::add_unsigned(app, "--namespace", options.namespace_id, "Namespace id of the txs (default: the contract's)");
+  auto* namespace_option = cli::add_unsigned(app, "--namespace", options.namespace_id,
+                                             "Namespace id of the txs (default: the contract's)");
   std::vector<std::string> rollup_files;
-  app.add_option("--rollup", rollup_files,
-                 "State file of a rollup to serve, once per rollup (a shared sequencer): txs of each\n"
-                 "rollup's namespace, its chain id and its deposit queue come from its contract; --db\n"
-                 "is then the sequencer's own state file, for its log")
+  app.add_option(
+         "--rollup", rollup_files,
+         "State file of a rollup to serve, once per rollup (a shared sequencer): txs of each\n"
+         "rollup's namespace, its chain id and its deposit queue come from its contract; --db\n"
+         "is then the sequencer's own state file, for its log")
       ->allow_extra_args(false)
       ->type_name("FILE")
       ->excludes(namespace_option);
@@ -63,9 +67,10 @@ int main(int argc, char** argv) {
   cli::add_unsigned(app, "--timestamp", options.fixed_timestamp, "Fixed block timestamp in ms (reproducible streams)");
   bool mempool = false, drain = false;
   std::uint64_t poll_ms = 20;
-  app.add_flag("--mempool", mempool,
-               "Also take txs from the mempool table (rollup-serve's rollup_sendTransaction) as they\n"
-               "arrive; keep running after the input ends, until SIGTERM or SIGINT")
+  app.add_flag(
+         "--mempool", mempool,
+         "Also take txs from the mempool table (rollup-serve's rollup_sendTransaction) as they\n"
+         "arrive; keep running after the input ends, until SIGTERM or SIGINT")
       ->excludes("--rollup");
   app.add_flag("--drain", drain, "With --mempool: exit once the input has ended and no tx is pending")
       ->needs("--mempool");
@@ -91,8 +96,9 @@ int main(int argc, char** argv) {
       rollup_contracts.push_back(ROLLUP_TRY(l1::open_contract(rollup_dbs.back())));
       served.push_back(seq::ServedRollup{file, rollup_contracts.back().get()});
     }
-    auto sequencer = ROLLUP_TRY(served.empty() ? seq::Sequencer::open(db, *contract, key, options)
-                                               : seq::Sequencer::open_shared(db, std::move(served), key, options));
+    auto sequencer = ROLLUP_TRY(
+        served.empty() ? seq::Sequencer::open(db, *contract, key, options)
+                       : seq::Sequencer::open_shared(db, std::move(served), key, options));
     codec::LineWriter out;
     std::uint64_t blocks = 0, txs = 0;
     cli::Progress progress("rollup-seq");

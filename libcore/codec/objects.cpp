@@ -142,13 +142,14 @@ Status parse_deposit_list(FieldReader& f, const std::string& context, std::uint6
   return {};
 }
 
-void write_deposit_list(std::string& out, std::uint64_t first, const std::vector<Deposit>& deposits) {
+void write_deposit_list(std::string& out, std::uint64_t first,
+                        const std::vector<Deposit>& deposits) {
   auto it = std::back_inserter(out);
   fmt::format_to(it, R"("deposit_first":{},"deposits":[)", first);
   for (std::size_t i = 0; i < deposits.size(); ++i) {
     const auto& d = deposits[i];
-    fmt::format_to(it, R"({}{{"index":{},"from":"{}","to":"{}","amount":{}}})", i ? "," : "", d.index,
-                   to_hex(d.from), to_hex(d.to), d.amount);
+    fmt::format_to(it, R"({}{{"index":{},"from":"{}","to":"{}","amount":{}}})", i ? "," : "",
+                   d.index, to_hex(d.from), to_hex(d.to), d.amount);
   }
   out += ']';
 }
@@ -193,8 +194,9 @@ Result<Block> parse_block(const Json& object) {
     if (shared) {
       for (std::size_t t = 0; t < ns.txs.size(); ++t)
         if (ns.txs[t].namespace_id != ns.id)
-          return fail(Errc::bad_input, fmt::format("{}.txs[{}].namespace: {} is not the entry's namespace {}",
-                                                   ctx, t, ns.txs[t].namespace_id, ns.id));
+          return fail(Errc::bad_input,
+                      fmt::format("{}.txs[{}].namespace: {} is not the entry's namespace {}", ctx,
+                                  t, ns.txs[t].namespace_id, ns.id));
       ROLLUP_TRY(parse_deposit_list(nf, ctx, ns.deposit_first, ns.deposits));
     }
     ROLLUP_TRY(nf.finish());
@@ -238,9 +240,11 @@ std::string to_json(const Block& b, std::string_view l1_annotation) {
   out.reserve(512 + 420 * txs);
   auto it = std::back_inserter(out);
   const bool shared = b.version == kSharedBlockFormatVersion;
-  fmt::format_to(it,
-                 R"({{"kind":"block","v":{},"height":{},"parent":"{}","timestamp":{},"sequencer":"{}","fee_recipient":"{}","namespaces":[)",
-                 b.version, b.height, to_hex(b.parent), b.timestamp, to_hex(b.sequencer), to_hex(b.fee_recipient));
+  fmt::format_to(
+      it,
+      R"({{"kind":"block","v":{},"height":{},"parent":"{}","timestamp":{},"sequencer":"{}","fee_recipient":"{}","namespaces":[)",
+      b.version, b.height, to_hex(b.parent), b.timestamp, to_hex(b.sequencer),
+      to_hex(b.fee_recipient));
   for (std::size_t i = 0; i < b.namespaces.size(); ++i) {
     const auto& ns = b.namespaces[i];
     fmt::format_to(it, R"({}{{"id":{},"tx_hash":"{}","txs":[)", i ? "," : "", ns.id, to_hex(ns.tx_hash));

@@ -268,7 +268,8 @@ Result<Explanation> explain_block(const codec::Block& block, Context& context) {
   b.add("sig", to_hex(block.sig));
   const bool shared = block.version == codec::kSharedBlockFormatVersion;
   // A shared block (version 2) keeps each rollup's deposits in its namespace's entry.
-  if (shared) b.add("version", block.version, "2: a shared sequencer's block, deposits per namespace");
+  if (shared)
+    b.add("version", block.version, "2: a shared sequencer's block, deposits per namespace");
   b.add("txs", tx_count);
   if (!shared) b.add("deposit_first", block.deposit_first);
   b.add("deposits", block.deposit_count());

@@ -599,7 +599,8 @@ class EmbeddedContract final : public Contract {
   }
 
   /// A stored block agrees with its own hash, its columns, and the block below (`parent`).
-  static Status check_stored(const StoredBlock& stored, const Hash32& parent, std::uint32_t namespace_id) {
+  static Status check_stored(const StoredBlock& stored, const Hash32& parent,
+                             std::uint32_t namespace_id) {
     auto block = parse_stored(stored);
     if (!block) return std::unexpected(block.error());
     if (block->hash != stored.hash || block->height != stored.height)
@@ -609,7 +610,8 @@ class EmbeddedContract final : public Contract {
       return corrupt(fmt::format("l1_blocks height {}: the block's parent {} is not the block below, {}",
                                  stored.height, to_hex(block->parent), to_hex(parent)));
     const codec::DepositRange consumed = block->deposits_of(namespace_id);
-    if ((consumed.first && *consumed.first != stored.deposit_first) || consumed.deposits.size() != stored.deposit_count)
+    if ((consumed.first && *consumed.first != stored.deposit_first) ||
+        consumed.deposits.size() != stored.deposit_count)
       return corrupt(fmt::format("l1_blocks height {}: the deposit range differs from the body's", stored.height));
     return {};
   }

@@ -32,7 +32,8 @@ std::vector<codec::Tx> order_by_fee(std::vector<codec::Tx> txs) {
 Status Sequencer::lock_state_file() {
   // An in-memory state file is private to this process: there is no one to exclude.
   if (db_->path() != ":memory:")
-    lock_.emplace(ROLLUP_TRY(store::ProcessLock::acquire(db_->path() + "-sequencer.lock", "a sequencer of " + db_->path())));
+    lock_.emplace(ROLLUP_TRY(store::ProcessLock::acquire(db_->path() + "-sequencer.lock",
+                                                         "a sequencer of " + db_->path())));
   return {};
 }
 
@@ -71,7 +72,9 @@ Result<Sequencer> Sequencer::open_shared(store::Db& db, std::vector<ServedRollup
                                          crypto::KeyPair key, Options options) {
   if (rollups.empty()) return fail(Errc::usage, "a shared sequencer serves at least one rollup");
   if (options.namespace_id)
-    return fail(Errc::usage, "a shared sequencer takes each rollup's namespace from its contract, not --namespace");
+    return fail(
+        Errc::usage,
+        "a shared sequencer takes each rollup's namespace from its contract, not --namespace");
   Sequencer s(db, key, std::move(options));
   s.shared_ = true;
   ROLLUP_TRY(s.lock_state_file());
@@ -79,17 +82,20 @@ Result<Sequencer> Sequencer::open_shared(store::Db& db, std::vector<ServedRollup
     auto cfg = rollup.contract->config();
     if (!cfg) {
       if (cfg.error().code == Errc::rejected)
-        return fail(Errc::usage, rollup.name + ": no contract in this state file (run: rollup-l1 init)");
+        return fail(Errc::usage,
+                    rollup.name + ": no contract in this state file (run: rollup-l1 init)");
       return std::unexpected(cfg.error());
     }
     if (cfg->sequencer != key.public_key)
-      return fail(Errc::usage, fmt::format("{}: this key {} is not the contract's registered sequencer {}",
-                                           rollup.name, to_hex(key.public_key), to_hex(cfg->sequencer)));
+      return fail(Errc::usage,
+                  fmt::format("{}: this key {} is not the contract's registered sequencer {}",
+                              rollup.name, to_hex(key.public_key), to_hex(cfg->sequencer)));
     for (const auto& other : s.lanes_)
       if (other.namespace_id == cfg->namespace_id)
-        return fail(Errc::usage, fmt::format("{} and {} are both namespace {}: each rollup of a shared "
-                                             "sequencer needs its own namespace",
-                                             other.name, rollup.name, cfg->namespace_id));
+        return fail(Errc::usage,
+                    fmt::format("{} and {} are both namespace {}: each rollup of a shared "
+                                "sequencer needs its own namespace",
+                                other.name, rollup.name, cfg->namespace_id));
     Lane lane;
     lane.name = rollup.name;
     lane.namespace_id = cfg->namespace_id;
@@ -156,7 +162,8 @@ std::uint64_t timestamp_of(const std::string& body) {
 // contract's, moved on by the logged blocks its contract has not committed yet: their bodies
 // stay in the log until every served contract holds them.
 Status Sequencer::resume_shared() {
-  auto q = ROLLUP_TRY(db_->prepare("SELECT height, hash, timestamp FROM seq_log ORDER BY height DESC LIMIT 1"));
+  auto q = ROLLUP_TRY(
+      db_->prepare("SELECT height, hash, timestamp FROM seq_log ORDER BY height DESC LIMIT 1"));
   std::uint64_t logged = 0;
   Hash32 logged_hash{};
   std::uint64_t logged_timestamp = 0;
@@ -177,7 +184,8 @@ Status Sequencer::resume_shared() {
 
   // The block at `height` of the shared chain: the log's body, or a contract's copy.
   auto block_at = [&](std::uint64_t height) -> Result<std::optional<codec::Block>> {
-    auto body = ROLLUP_TRY(db_->prepare("SELECT body FROM seq_log WHERE height = ? AND body IS NOT NULL"));
+    auto body =
+        ROLLUP_TRY(db_->prepare("SELECT body FROM seq_log WHERE height = ? AND body IS NOT NULL"));
     body.bind(1, height);
     std::string text;
     if (ROLLUP_TRY(body.step())) {
@@ -191,7 +199,9 @@ Status Sequencer::resume_shared() {
     }
     if (text.empty()) return std::optional<codec::Block>{};
     auto parsed = codec::parse_block(ROLLUP_TRY(codec::parse_json(text)));
-    if (!parsed) return fail(Errc::io, fmt::format("the shared chain's block {} does not parse: {}", height, parsed.error().message));
+    if (!parsed)
+      return fail(Errc::io, fmt::format("the shared chain's block {} does not parse: {}", height,
+                                        parsed.error().message));
     return std::optional<codec::Block>(std::move(*parsed));
   };
 
@@ -203,7 +213,8 @@ Status Sequencer::resume_shared() {
     for (std::size_t i = 0; i < lanes_.size(); ++i)
       if (committed[i] == highest) {
         auto stored = ROLLUP_TRY(lanes_[i].contract->block_at(highest));
-        if (!stored) return fail(Errc::internal, lanes_[i].name + ": the contract lost its tip block");
+        if (!stored)
+          return fail(Errc::internal, lanes_[i].name + ": the contract lost its tip block");
         tip_hash_ = stored->hash;
         tip_timestamp_ = std::max(tip_timestamp_, timestamp_of(stored->body));
         break;
@@ -220,9 +231,13 @@ Status Sequencer::resume_shared() {
     for (std::uint64_t height = committed[i] + 1; height <= tip_height_; ++height) {
       auto block = ROLLUP_TRY(block_at(height));
       if (!block)
-        return fail(Errc::io, fmt::format("{}: the shared chain's block {} is neither in the log nor on a served contract",
-                                          lane.name, height));
-      if (const auto* ns = block->find_namespace(lane.namespace_id); ns && block->version == codec::kSharedBlockFormatVersion)
+        return fail(
+            Errc::io,
+            fmt::format(
+                "{}: the shared chain's block {} is neither in the log nor on a served contract",
+                lane.name, height));
+      if (const auto* ns = block->find_namespace(lane.namespace_id);
+          ns && block->version == codec::kSharedBlockFormatVersion)
         lane.deposit_next = ns->deposit_end();
     }
   }
@@ -239,7 +254,8 @@ Status Sequencer::check_shared_chain() {
     const std::uint64_t height = ROLLUP_TRY(lane.contract->height());
     if (height > leading_height) leading_height = height, leading = &lane;
   }
-  constexpr std::string_view kJoin = "the rollups of a shared sequencer start together, from their genesis";
+  constexpr std::string_view kJoin =
+      "the rollups of a shared sequencer start together, from their genesis";
   for (const auto& lane : lanes_) {
     const std::uint64_t height = ROLLUP_TRY(lane.contract->height());
     if (height > 0) {
@@ -248,17 +264,24 @@ Status Sequencer::check_shared_chain() {
       std::optional<Hash32> ours;
       auto logged = ROLLUP_TRY(db_->prepare("SELECT hash FROM seq_log WHERE height = ?"));
       logged.bind(1, height);
-      if (ROLLUP_TRY(logged.step())) ours = ROLLUP_TRY(logged.column_array<32>(0));
-      else ours = ROLLUP_TRY(leading->contract->committed_hash(height));
+      if (ROLLUP_TRY(logged.step()))
+        ours = ROLLUP_TRY(logged.column_array<32>(0));
+      else
+        ours = ROLLUP_TRY(leading->contract->committed_hash(height));
       auto block = codec::parse_block(ROLLUP_TRY(codec::parse_json(theirs->body)));
       if (!block) return std::unexpected(block.error());
       if (block->version != codec::kSharedBlockFormatVersion)
-        return fail(Errc::usage, fmt::format("{}: its block {} is a single rollup's (version {}), not a shared "
-                                             "sequencer's: {}", lane.name, height, block->version, kJoin));
+        return fail(Errc::usage,
+                    fmt::format("{}: its block {} is a single rollup's (version {}), not a shared "
+                                "sequencer's: {}",
+                                lane.name, height, block->version, kJoin));
       if (ours != theirs->hash)
-        return fail(Errc::usage, fmt::format("{}: its block {} is {}, this sequencer's is {}: the rollup is not on "
-                                             "this sequencer's chain ({})", lane.name, height, to_hex(theirs->hash),
-                                             ours ? to_hex(*ours) : std::string("missing"), kJoin));
+        return fail(
+            Errc::usage,
+            fmt::format("{}: its block {} is {}, this sequencer's is {}: the rollup is not on "
+                        "this sequencer's chain ({})",
+                        lane.name, height, to_hex(theirs->hash),
+                        ours ? to_hex(*ours) : std::string("missing"), kJoin));
     }
   }
   for (const auto& lane : lanes_) {
@@ -269,9 +292,11 @@ Status Sequencer::check_shared_chain() {
       q.bind(1, height).bind(2, tip_height_);
       ROLLUP_TRY(q.step());
       if (ROLLUP_TRY(q.column_uint64(0)) != tip_height_ - height)
-        return fail(Errc::usage, fmt::format("{}: it holds blocks up to height {}, this sequencer's chain is at {}, "
-                                             "and the log ({}) lacks the blocks between to emit them again: {}",
-                                             lane.name, height, tip_height_, db_->path(), kJoin));
+        return fail(
+            Errc::usage,
+            fmt::format("{}: it holds blocks up to height {}, this sequencer's chain is at {}, "
+                        "and the log ({}) lacks the blocks between to emit them again: {}",
+                        lane.name, height, tip_height_, db_->path(), kJoin));
     }
   }
   return {};
@@ -311,13 +336,16 @@ Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
     lane = lane_of(tx.namespace_id);
     if (lane == nullptr) {
       std::string served;
-      for (const auto& l : lanes_) served += (served.empty() ? "" : ", ") + std::to_string(l.namespace_id);
-      return fail(Errc::bad_input, fmt::format("tx.namespace: {} is not a namespace this sequencer serves ({})",
-                                               tx.namespace_id, served));
+      for (const auto& l : lanes_)
+        served += (served.empty() ? "" : ", ") + std::to_string(l.namespace_id);
+      return fail(Errc::bad_input,
+                  fmt::format("tx.namespace: {} is not a namespace this sequencer serves ({})",
+                              tx.namespace_id, served));
     }
     if (tx.chain_id != lane->config->chain_id)
-      return fail(Errc::bad_input, fmt::format("tx.chain_id: {} is not the chain id {} of namespace {}'s rollup",
-                                               tx.chain_id, lane->config->chain_id, lane->namespace_id));
+      return fail(Errc::bad_input,
+                  fmt::format("tx.chain_id: {} is not the chain id {} of namespace {}'s rollup",
+                              tx.chain_id, lane->config->chain_id, lane->namespace_id));
   }
   batch_.push_back(tx);
   batch_bytes_ += line_bytes;
@@ -328,7 +356,8 @@ Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
 
 Result<Sequencer::MempoolPull> Sequencer::pull_mempool() {
   // The mempool table is one rollup's: rollup-serve admits the txs of its state file's rollup.
-  if (shared_) return fail(Errc::usage, "a shared sequencer takes txs from its input, not from a mempool");
+  if (shared_)
+    return fail(Errc::usage, "a shared sequencer takes txs from its input, not from a mempool");
   MempoolPull pull;
   // The count is a hard limit (the contract's work cap), so no more rows are read than fit; the
   // byte limit is the usual soft one (a block is cut once it reaches it).
@@ -460,7 +489,8 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   bool any = !batch_.empty();
   for (std::size_t i = 0; i < lanes_.size(); ++i) {
     if (!lanes_[i].config) continue;
-    deposits[i] = ROLLUP_TRY(lanes_[i].contract->deposits_from(lanes_[i].deposit_next, max_deposits_for_cap(lanes_[i])));
+    deposits[i] = ROLLUP_TRY(
+        lanes_[i].contract->deposits_from(lanes_[i].deposit_next, max_deposits_for_cap(lanes_[i])));
     any = any || !deposits[i].empty();
   }
   if (!any) return std::optional<SealedBlock>{};
@@ -471,7 +501,11 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
       "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
   std::string line = codec::to_json(b);
   // A shared block has no single queue position (each namespace's is in its body): 0.
-  ins.bind(1, b.height).bind(2, b.hash).bind(3, shared_ ? 0 : b.deposit_end()).bind(4, b.timestamp).bind(5, line);
+  ins.bind(1, b.height)
+      .bind(2, b.hash)
+      .bind(3, shared_ ? 0 : b.deposit_end())
+      .bind(4, b.timestamp)
+      .bind(5, line);
   ROLLUP_TRY(ins.run());
   ROLLUP_TRY(mark_sequenced(b));
   ROLLUP_TRY(drop_committed_bodies());
