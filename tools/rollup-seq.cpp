@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     for (const auto& file : rollup_files) {
       rollup_dbs.push_back(ROLLUP_TRY(store::Db::open(file, store::OpenMode::must_exist)));
       rollup_contracts.push_back(ROLLUP_TRY(l1::open_contract(rollup_dbs.back())));
-      served.push_back(seq::ServedRollup{file, rollup_contracts.back().get()});
+      served.push_back(seq::ServedRollup{file, rollup_contracts.back().get(), &rollup_dbs.back()});
     }
     auto sequencer = ROLLUP_TRY(
         served.empty() ? seq::Sequencer::open(db, *contract, key, options)

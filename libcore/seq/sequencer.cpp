@@ -96,6 +96,9 @@ Result<Sequencer> Sequencer::open_shared(store::Db& db, std::vector<ServedRollup
                     fmt::format("{} and {} are both namespace {}: each rollup of a shared "
                                 "sequencer needs its own namespace",
                                 other.name, rollup.name, cfg->namespace_id));
+    if (rollup.db != nullptr && rollup.db->path() != ":memory:" && rollup.db->path() != db.path())
+      s.rollup_locks_.push_back(ROLLUP_TRY(store::ProcessLock::acquire(
+          rollup.db->path() + "-sequencer.lock", "a sequencer of " + rollup.db->path())));
     Lane lane;
     lane.name = rollup.name;
     lane.namespace_id = cfg->namespace_id;

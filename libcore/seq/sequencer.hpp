@@ -57,6 +57,10 @@ std::vector<codec::Tx> order_by_fee(std::vector<codec::Tx> txs);
 struct ServedRollup {
   std::string name;  ///< for messages: the state file's path
   l1::Contract* contract = nullptr;
+  /// The rollup's state file: the shared sequencer holds its sequencer lock, as a rollup's own
+  /// sequencer would, so that no other sequencer signs blocks for the rollup meanwhile (none
+  /// taken for an in-memory file or the sequencer's own).
+  store::Db* db = nullptr;
 };
 
 /// A block as signed and logged, with its line as written to the log and to stdout.
@@ -150,6 +154,7 @@ class Sequencer {
   Status mark_sequenced(const codec::Block& block);
   /// One sequencer per state file: two would race for every height (docs/architecture.md).
   std::optional<store::ProcessLock> lock_;
+  std::vector<store::ProcessLock> rollup_locks_;  ///< a shared sequencer's, on each rollup's file
 };
 
 }  // namespace rollup::seq

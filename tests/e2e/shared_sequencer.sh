@@ -131,6 +131,19 @@ expect_err "namespace: 9 is not a namespace this sequencer serves \(1, 2\)"
 tx a.db transfer --key alice.key --to "$BOB" --amount 1 --nonce 4 | jq -c '.chain_id = 6' > other-chain.ndjson
 expect_status 3 shared_seq other-chain.ndjson
 expect_err "chain_id: 6 is not the chain id 5 of namespace 1's rollup"
+# While the shared sequencer runs, it holds each rollup's sequencer lock: no other sequencer can
+# sign blocks for rollup a meanwhile.
+mkfifo hold
+shared_seq < hold > held.ndjson &
+shared=$!
+exec 7>hold
+# (Wait until some process has the lock file open; probing with flock would take the lock itself.)
+for _ in $(seq 200); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q "$WORK/a.db-sequencer.lock" && break; sleep 0.05; done
+expect_status 4 rollup-seq --key seq.key --db a.db </dev/null
+expect_err "a sequencer of a.db"
+exec 7>&-
+wait $shared
+
 # Bad setups: usage errors (exit 2) that name the state file at fault.
 new_rollup c.db 2; new_rollup d.db 2; new_rollup e.db 3
 expect_status 2 rollup-seq --key seq.key --db shared-x.db --rollup c.db --rollup d.db </dev/null
