@@ -138,7 +138,8 @@ shared_seq < hold > held.ndjson &
 shared=$!
 exec 7>hold
 # (Wait until some process has the lock file open; probing with flock would take the lock itself.)
-for _ in $(seq 200); do ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q "$WORK/a.db-sequencer.lock" && break; sleep 0.05; done
+held() { ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c "$WORK/a.db-sequencer.lock" || true; }
+for _ in $(seq 200); do [ "$(held)" -gt 0 ] && break; sleep 0.05; done
 expect_status 4 rollup-seq --key seq.key --db a.db </dev/null
 expect_err "a sequencer of a.db"
 exec 7>&-
