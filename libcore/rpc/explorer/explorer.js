@@ -257,7 +257,9 @@ function blockView(height, block, exec, status) {
   out.push(table([["#", "num"], "tx id", "type", "from", "to", ["amount", "num"], ["fee", "num"], ["nonce", "num"], "receipt"], txRows,
     "block-txs", "no txs"));
 
-  const deposits = body.deposits || [];
+  // A shared sequencer's block (version 2) lists deposits per namespace: this rollup's are its own.
+  const ownNamespace = (body.namespaces || []).find((namespace) => namespace.id === status.namespace);
+  const deposits = body.deposits || (ownNamespace && ownNamespace.deposits) || [];
   out.push(el("h3", {}, `Deposits (${deposits.length})`));
   out.push(table([["queue index", "num"], "from (L1)", "to", ["amount", "num"], "receipt"], deposits.map((d) =>
     el("tr", {class: "deposit"},
