@@ -176,7 +176,7 @@ std::vector<bool> implied_signature_bits(const codec::Block& block, const vm::Ro
                                          std::span<const ReceiptClaim> claims) {
   const auto& txs = vm::rollup_txs(block, params.namespace_id);
   std::vector<bool> bits(txs.size(), true);
-  const std::size_t first = block.deposits.size();
+  const std::size_t first = block.deposits_of(params.namespace_id).deposits.size();  // build_program's order
   for (std::size_t i = 0; i < txs.size() && first + i < claims.size(); ++i)
     bits[i] = claims[first + i].reason != vm::Reason::bad_signature;
   return bits;
