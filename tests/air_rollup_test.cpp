@@ -449,9 +449,26 @@ TEST_CASE("malicious: false receipt claims", "[air][malicious]") {
     auto claims = lie(3 + 2, {});
     auto bytes = cheat(state, block, forged, &claims, nullptr);
     CHECK(rejection(block, claim_of(claim, bytes), bytes) == Rejection::claims_contradict_block);
+    // The verifier checks the STARK beside the signatures, with the bits the claims imply; the
+    // verdict is still the one the real bits give first (docs/air.md §6).
+    auto why = verify_report(block, claim_of(claim, bytes), bytes);
+    REQUIRE(!why);
+    CHECK(why.error().detail == "block 1: receipt 5: the claim contradicts the block: the signature is invalid");
     // Claimed bad_signature, but the trace applies it anyway.
     auto header = honest->claims;
     stark_rejects(block, claim, cheat(state, block, forged, &claims, nullptr, &header));
+  }
+  SECTION("a signed transfer claimed bad_signature after proving") {
+    auto p = prove(state, block);
+    auto decoded = decode_proof(p.proof.bytes);
+    REQUIRE(decoded);
+    auto header = decoded->first;
+    header.claims[0][existing_to] = ReceiptClaim{Reason::bad_signature};
+    const Bytes bytes = encode_proof(header, decoded->second);
+    CHECK(rejection(block, p.claim, bytes) == Rejection::claims_contradict_block);
+    auto why = verify_report(block, p.claim, bytes);
+    REQUIRE(!why);
+    CHECK(why.error().detail == "block 1: receipt 3: the claim contradicts the block: the signature is valid");
   }
   SECTION("a claim byte flipped after proving") {
     auto p = prove(state, block);

@@ -232,28 +232,25 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
     if (z.imag() == Felt::zero()) return false;  // z in F_p (never drawn so): interpolate instead
     const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
     const Felt w_op = w.pow(op_rows_);
-    std::vector<Felt> points, norms;
-    std::vector<std::uint32_t> which;  // the live row of each point
-    points.reserve((n_ / op_rows_ + 1) * live.size());
-    which.reserve(points.capacity());
-    Felt base = Felt::one();
-    for (std::size_t start = 0; start < n_; start += op_rows_, base *= w_op)
-      for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t) {  // the last op is cut
-        points.push_back(base * w_live[t]);
-        which.push_back(static_cast<std::uint32_t>(t));
-      }
-    norms.resize(points.size());
-    for (std::size_t m = 0; m < points.size(); ++m) {
-      const Felt d = a - points[m];
-      norms[m] = d * d - wb2;
-    }
+    // The points in op order, each op's live rows in turn (the last op cut at n); walked twice.
+    auto for_each_point = [&](auto&& visit) {
+      Felt base = Felt::one();
+      for (std::size_t start = 0, m = 0; start < n_; start += op_rows_, base *= w_op)
+        for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t, ++m) visit(m, t, base * w_live[t]);
+    };
+    std::vector<Felt> norms;
+    norms.reserve((n_ / op_rows_ + 1) * live.size());
+    for_each_point([&](std::size_t, std::size_t, Felt point) {
+      const Felt d = a - point;
+      norms.push_back(d * d - wb2);
+    });
     field::batch_inverse(std::span<Felt>(norms));
     std::vector<Felt> re(live.size()), im(live.size());
-    for (std::size_t m = 0; m < points.size(); ++m) {
-      const Felt scaled = points[m] * norms[m];
-      re[which[m]] += scaled * (a - points[m]);
-      im[which[m]] += scaled;
-    }
+    for_each_point([&](std::size_t m, std::size_t t, Felt point) {
+      const Felt scaled = point * norms[m];
+      re[t] += scaled * (a - point);
+      im[t] += scaled;
+    });
     std::vector<Ext2> by_row(live.size());
     for (std::size_t t = 0; t < live.size(); ++t) by_row[t] = Ext2(re[t], -(z.imag() * im[t]));
     std::array<Ext2, per::kPublic - per::kRow0> acc{};
