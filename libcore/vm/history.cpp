@@ -40,6 +40,16 @@ Status apply_contract_blocks(l1::Contract& contract, State& state, std::uint64_t
   return {};
 }
 
+/// The (idx, pubkey, balance, nonce) rows of `q`, as HistoryReader's account ranges answer them.
+Result<std::vector<std::pair<std::uint64_t, Account>>> indexed_accounts(store::Stmt& q) {
+  std::vector<std::pair<std::uint64_t, Account>> out;
+  while (ROLLUP_TRY(q.step()))
+    out.emplace_back(ROLLUP_TRY(q.column_uint64(0)),
+                     Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+                             ROLLUP_TRY(q.column_uint64(3))});
+  return out;
+}
+
 }  // namespace
 
 Result<HistorySettings> history_settings(store::Db& db) {
@@ -154,12 +164,7 @@ Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::accounts_i
       "  SELECT max(x.height) FROM state_account_history x WHERE x.idx = a.idx AND x.height <= ?3) "
       "WHERE a.idx >= ?1 AND a.idx < ?2 ORDER BY a.idx"));
   q.bind(1, first).bind(2, end).bind(3, height);
-  std::vector<std::pair<std::uint64_t, Account>> out;
-  while (ROLLUP_TRY(q.step()))
-    out.emplace_back(ROLLUP_TRY(q.column_uint64(0)),
-                     Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
-                             ROLLUP_TRY(q.column_uint64(3))});
-  return out;
+  return indexed_accounts(q);
 }
 
 Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::tip_accounts(std::uint64_t first,
@@ -167,12 +172,7 @@ Result<std::vector<std::pair<std::uint64_t, Account>>> HistoryReader::tip_accoun
   auto q = ROLLUP_TRY(
       db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts WHERE idx >= ? AND idx < ? ORDER BY idx"));
   q.bind(1, first).bind(2, end);
-  std::vector<std::pair<std::uint64_t, Account>> out;
-  while (ROLLUP_TRY(q.step()))
-    out.emplace_back(ROLLUP_TRY(q.column_uint64(0)),
-                     Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
-                             ROLLUP_TRY(q.column_uint64(3))});
-  return out;
+  return indexed_accounts(q);
 }
 
 Result<std::vector<Account>> HistoryReader::all_accounts(std::uint64_t count, std::uint64_t height,
