@@ -25,7 +25,7 @@ for _ in $(seq 300); do
   [ "$status" = verified ] && break
   sleep 0.1
 done
-expect_eq "$status" verified "the tx's status on the node"
+[ "$status" = verified ] || { tail -n 20 node.err n/*.log >&2; fail "the tx's status on the node: '$status', not verified"; }
 expect_status 0 rollup-query --rpc "$URL" --check "$BOB"
 expect_eq "$(jq -c '[.check.valid, .check.status]' "$WORK/out")" '[true,"verified"]'
 expect_eq "$(rpc rollup_status | jq -c '.result | [.committed == .verified, .mempool]')" '[true,0]'
@@ -46,7 +46,8 @@ NODE_PID=$!
 for _ in $(seq 100); do [ -s n/port ] && break; sleep 0.1; done
 [ -s n/port ] || { cat node2.err >&2; fail "the node did not restart"; }
 for _ in $(seq 50); do curl -sf -m 2 "http://127.0.0.1:$(cat n/port)/health" >/dev/null && break; sleep 0.1; done
-pkill -9 -f "rollup-serve --listen 127.0.0.1:0 --port-file $WORK/n/port"
+pkill -9 -f "rollup-serve --listen 127.0.0.1:0 --port-file $WORK/n/port" ||
+  { cat node2.err >&2; fail "no rollup-serve of the restarted node to kill"; }
 node_status=0; wait "$NODE_PID" || node_status=$?
 NODE_PID=
 expect_eq "$node_status" 1 "scripts/node's exit status when its server dies"
