@@ -1,0 +1,133 @@
+#include "ecgfp5/curve.hpp"
+
+#include <cstdlib>
+
+namespace rollup::ecgfp5 {
+namespace {
+
+constexpr std::size_t kTableSize = 16;  // 1P .. 16P: the magnitudes of the window digits
+using Table = std::array<Point, kTableSize>;
+
+Gfp5 mul_b(const Gfp5& v) { return v.mul_by_z(Felt(Point::kBOverZ)); }
+
+Table multiples(const Point& p) {
+  Table table;
+  table[0] = p;
+  table[1] = p.doubled();
+  for (std::size_t i = 2; i < kTableSize; ++i) table[i] = table[i - 1] + p;
+  return table;
+}
+
+/// d P for a digit d in [-16, 16] from the table of 1P..16P: reads every entry.
+Point lookup(const Table& table, std::int32_t digit) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(digit) >> 31;
+  const std::uint32_t magnitude = (static_cast<std::uint32_t>(digit) ^ (0 - sign)) + sign;
+  Point r;
+  for (std::size_t i = 0; i < kTableSize; ++i) {
+    const std::uint32_t diff = magnitude ^ static_cast<std::uint32_t>(i + 1);
+    r = Point::select(mask_of(diff == 0), r, table[i]);
+  }
+  return Point::select(mask_of(sign != 0), r, -r);
+}
+
+}  // namespace
+
+const Point& Point::generator() {
+  static const Point g = *decode(Gfp5(Felt(4)));
+  return g;
+}
+
+Gfp5 Point::encode() const { return t_ * u_.inverse(); }
+
+std::optional<Point> Point::decode(const Gfp5& w) {
+  // With w = y/x the curve equation divided by x^2 reads x^2 - (w^2 - a) x + b = 0. Its roots
+  // exist when the discriminant is a square, and then exactly one of them is not a square: that
+  // one is the x of the group element (group elements are the points whose x is not a square).
+  const Gfp5 e = w.square() - Gfp5(Felt(kA));
+  const Gfp5 delta = e.square() - mul_b(Gfp5(Felt(4)));
+  const Gfp5::Root r = delta.sqrt();
+  const Felt half(Felt::kModulus / 2 + 1);  // 1/2
+  const Gfp5 x1 = (e + r.root) * half, x2 = (e - r.root) * half;
+  const std::uint64_t x1_is_square = mask_of(x1.legendre() == Felt::one());
+  const Gfp5 x = Gfp5::select(x1_is_square, x1, x2);
+  const std::uint64_t ok = mask_of(r.is_square);
+  // w = 0 is the neutral; it fails the square root (a^2 - 4b is not a square) yet is valid.
+  const Point decoded(x, Gfp5::one(), Gfp5::one(), w);
+  const Point p = select(ok, Point(), decoded);
+  if (!(r.is_square || w.is_zero())) return std::nullopt;
+  return p;
+}
+
+std::optional<Point> Point::from_bytes(std::span<const std::uint8_t, Gfp5::kEncodedSize> bytes) {
+  const auto w = Gfp5::from_bytes(bytes);
+  if (!w) return std::nullopt;
+  return decode(*w);
+}
+
+Point Point::operator+(const Point& o) const {
+  // The paper's complete formulas in (x, u) coordinates, with a = 2 folded in.
+  const Gfp5 t1 = x_ * o.x_, t2 = z_ * o.z_, t3 = u_ * o.u_, t4 = t_ * o.t_;
+  const Gfp5 t5 = (x_ + z_) * (o.x_ + o.z_) - t1 - t2;
+  const Gfp5 t6 = (u_ + t_) * (o.u_ + o.t_) - t3 - t4;
+  const Gfp5 t7 = t1 + mul_b(t2);
+  const Gfp5 t8 = t4 * t7;
+  const Gfp5 t9 = t3 * (mul_b(t5).doubled() + t7.doubled());
+  const Gfp5 t10 = (t4 + t3.doubled()) * (t5 + t7);
+  return Point(mul_b(t10 - t8), t8 - t9, t6 * (mul_b(t2) - t1), t8 + t9);
+}
+
+Point Point::operator-() const { return Point(x_, z_, -u_, t_); }
+
+Point Point::doubled() const {
+  const Gfp5 t1 = z_ * t_;
+  const Gfp5 t2 = t1 * t_;
+  const Gfp5 x1 = t2.square();
+  const Gfp5 z1 = t1 * u_;
+  const Gfp5 t3 = u_.square();
+  const Gfp5 w1 = t2 - (x_ + z_).doubled() * t3;
+  const Gfp5 t4 = z1.square();
+  const Gfp5 z = w1.square();
+  const Gfp5 four_t4 = t4.doubled().doubled();
+  return Point(mul_b(four_t4), z, (w1 + z1).square() - t4 - z, x1.doubled() - four_t4 - z);
+}
+
+std::uint64_t Point::equal_mask(const Point& o) const {
+  // u is a complete invariant of a group element: compare U1/T1 with U2/T2 crosswise.
+  return (u_ * o.t_).equal_mask(o.u_ * t_);
+}
+
+Point Point::select(std::uint64_t mask, const Point& a, const Point& b) {
+  return Point(Gfp5::select(mask, a.x_, b.x_), Gfp5::select(mask, a.z_, b.z_),
+               Gfp5::select(mask, a.u_, b.u_), Gfp5::select(mask, a.t_, b.t_));
+}
+
+Point Point::operator*(const Scalar& k) const {
+  const Table table = multiples(*this);
+  const auto digits = k.signed_digits();
+  Point acc = lookup(table, digits[Scalar::kDigits - 1]);
+  for (std::size_t i = Scalar::kDigits - 1; i-- > 0;) {
+    for (unsigned d = 0; d < Scalar::kWindow; ++d) acc = acc.doubled();
+    acc = acc + lookup(table, digits[i]);
+  }
+  return acc;
+}
+
+Point Point::mul_add_generator_vartime(const Scalar& a, const Scalar& b, const Point& p) {
+  static const Table generator_table = multiples(generator());
+  const Table p_table = multiples(p);
+  const auto da = a.signed_digits(), db = b.signed_digits();
+  auto add_digit = [](Point& acc, const Table& table, std::int32_t digit) {
+    if (digit > 0) acc = acc + table[digit - 1];
+    if (digit < 0) acc = acc - table[-digit - 1];
+  };
+  Point acc;
+  for (std::size_t i = Scalar::kDigits; i-- > 0;) {
+    if (i + 1 < Scalar::kDigits)
+      for (unsigned d = 0; d < Scalar::kWindow; ++d) acc = acc.doubled();
+    add_digit(acc, generator_table, da[i]);
+    add_digit(acc, p_table, db[i]);
+  }
+  return acc;
+}
+
+}  // namespace rollup::ecgfp5

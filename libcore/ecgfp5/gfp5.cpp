@@ -1,0 +1,177 @@
+#include "ecgfp5/gfp5.hpp"
+
+namespace rollup::ecgfp5 {
+namespace {
+
+constexpr std::uint64_t kP = Felt::kModulus;
+/// p - 1 = kOddPart * 2^32.
+constexpr std::uint64_t kOddPart = 0xFFFFFFFFULL;
+constexpr unsigned kTwoAdicity = 32;
+
+/// g^(2^j) for j < 32, g = 7^kOddPart a primitive 2^32-th root of unity: the Tonelli-Shanks
+/// correction factors.
+constexpr std::array<Felt, kTwoAdicity> two_adic_powers() {
+  std::array<Felt, kTwoAdicity> powers{};
+  powers[0] = Felt(7).pow(kOddPart);
+  for (unsigned j = 1; j < kTwoAdicity; ++j) powers[j] = powers[j - 1].square();
+  return powers;
+}
+constexpr auto kTwoAdicPowers = two_adic_powers();
+
+/// (z^i)^p = z^i * 3^(i (p-1)/5): the Frobenius map's factor per coefficient (p = 1 mod 5).
+constexpr std::array<Felt, Gfp5::kDegree> frobenius_factors() {
+  std::array<Felt, Gfp5::kDegree> factors{};
+  const Felt root = Felt(Gfp5::kNonResidue).pow((kP - 1) / 5);
+  factors[0] = Felt::one();
+  for (std::size_t i = 1; i < Gfp5::kDegree; ++i) factors[i] = factors[i - 1] * root;
+  return factors;
+}
+constexpr auto kFrobenius = frobenius_factors();
+
+Felt mask_felt(std::uint64_t mask, Felt v) { return Felt(v.value() & mask); }
+
+std::uint64_t felt_equal_mask(Felt a, Felt b) {
+  const std::uint64_t diff = a.value() ^ b.value();
+  // (diff | -diff) has its top bit set exactly when diff != 0.
+  return ((diff | (0 - diff)) >> 63) - 1;
+}
+
+/// x^(r-1) with r = 1 + p + p^2 + p^3 + p^4, by three Frobenius maps and two products; x * x^(r-1)
+/// = x^r lies in GF(p) (it is the norm of x).
+Gfp5 pow_r_minus_1(const Gfp5& x) {
+  const Gfp5 t = x.frobenius() * x.frobenius2();  // x^(p + p^2)
+  return t * t.frobenius2();                      // x^(p + p^2 + p^3 + p^4)
+}
+
+}  // namespace
+
+Felt legendre(Felt x) { return x.pow((kP - 1) / 2); }
+
+FeltRoot sqrt(Felt x) {
+  // Tonelli-Shanks with p - 1 = q 2^32: r = x^((q+1)/2), v = x^q; while v is not a 2^0 root of
+  // unity, fold a power of g into both. Every step runs for every x (the selects hide which).
+  Felt r = x.pow((kOddPart + 1) / 2);
+  Felt v = x.pow(kOddPart);
+  const Felt minus_one = -Felt::one();
+  for (unsigned i = kTwoAdicity - 1; i >= 1; --i) {
+    Felt w = v;
+    for (unsigned k = 1; k < i; ++k) w = w.square();
+    const std::uint64_t fold = felt_equal_mask(w, minus_one);
+    v = select(fold, v, v * kTwoAdicPowers[kTwoAdicity - i]);
+    r = select(fold, r, r * kTwoAdicPowers[kTwoAdicity - 1 - i]);
+  }
+  const std::uint64_t ok = felt_equal_mask(v, Felt::zero()) | felt_equal_mask(v, Felt::one());
+  return {mask_felt(ok, r), ok != 0};
+}
+
+Gfp5 Gfp5::operator*(const Gfp5& o) const {
+  // c_k = sum_{i+j=k} a_i b_j + 3 sum_{i+j=k+5} a_i b_j; one reduction per coefficient.
+  const Felt three(kNonResidue);
+  const std::array<Felt, kDegree> b3{Felt(), o.c_[1] * three, o.c_[2] * three, o.c_[3] * three,
+                                     o.c_[4] * three};
+  Gfp5 r;
+  for (std::size_t k = 0; k < kDegree; ++k) {
+    field::Accumulator acc;
+    for (std::size_t i = 0; i <= k; ++i) acc.add_product(c_[i], o.c_[k - i]);
+    for (std::size_t i = k + 1; i < kDegree; ++i) acc.add_product(c_[i], b3[k + kDegree - i]);
+    r.c_[k] = acc.reduce();
+  }
+  return r;
+}
+
+Gfp5 Gfp5::square() const {
+  // The cross terms a_i a_j (i != j) appear twice: 15 products instead of 25.
+  const Felt two(2), six(6), three(kNonResidue);
+  const Felt a0 = c_[0], a1 = c_[1], a2 = c_[2], a3 = c_[3], a4 = c_[4];
+  const Felt d0 = a0 * two, d1 = a1 * two;                  // 2 a_i
+  const Felt s3 = a3 * three, s4 = a4 * three;              // 3 a_i
+  const Felt t3 = a3 * six, t4 = a4 * six;                  // 6 a_i
+  Gfp5 r;
+  field::Accumulator k0, k1, k2, k3, k4;
+  k0.add_product(a0, a0), k0.add_product(a1, t4), k0.add_product(a2, t3);
+  k1.add_product(d0, a1), k1.add_product(a2, t4), k1.add_product(a3, s3);
+  k2.add_product(d0, a2), k2.add_product(a1, a1), k2.add_product(a3, t4);
+  k3.add_product(d0, a3), k3.add_product(d1, a2), k3.add_product(a4, s4);
+  k4.add_product(d0, a4), k4.add_product(d1, a3), k4.add_product(a2, a2);
+  r.c_ = {k0.reduce(), k1.reduce(), k2.reduce(), k3.reduce(), k4.reduce()};
+  return r;
+}
+
+Gfp5 Gfp5::pow(std::uint64_t e) const {
+  Gfp5 base = *this, acc = one();
+  while (e) {
+    if (e & 1) acc *= base;
+    base = base.square();
+    e >>= 1;
+  }
+  return acc;
+}
+
+Gfp5 Gfp5::frobenius() const {
+  Gfp5 r;
+  for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = c_[i] * kFrobenius[i];
+  return r;
+}
+
+Gfp5 Gfp5::frobenius2() const {
+  // Applying the map twice multiplies coefficient i by kFrobenius[i]^2 = kFrobenius[2i mod 5].
+  Gfp5 r;
+  for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = c_[i] * kFrobenius[(2 * i) % kDegree];
+  return r;
+}
+
+Gfp5 Gfp5::inverse() const {
+  // 1/x = x^(r-1) / x^r, and x^r is in GF(p): one base-field inversion (0 maps to 0).
+  const Gfp5 t = pow_r_minus_1(*this);
+  const Felt norm = (*this * t)[0];
+  return t * norm.inverse();
+}
+
+Felt Gfp5::legendre() const {
+  // (p^5 - 1)/2 = r (p - 1)/2: the symbol of x is that of its norm x^r in GF(p).
+  const Gfp5 t = pow_r_minus_1(*this);
+  return ecgfp5::legendre((*this * t)[0]);
+}
+
+Gfp5::Root Gfp5::sqrt() const {
+  // x = x^r / x^(r-1) with r - 1 even: sqrt(x) = sqrt(x^r) / x^((r-1)/2), where
+  // (r-1)/2 = p (1 + p^2) (p+1)/2, so d = x^((p+1)/2) and x^((r-1)/2) = frob(d * frob2(d)).
+  const Gfp5 d = pow((kP + 1) / 2);
+  const Gfp5 half = (d * d.frobenius2()).frobenius();
+  const Felt norm = (*this * half.square())[0];
+  const FeltRoot base = ecgfp5::sqrt(norm);
+  return {half.inverse() * base.root, base.is_square};
+}
+
+std::uint64_t Gfp5::equal_mask(const Gfp5& o) const {
+  std::uint64_t diff = 0;
+  for (std::size_t i = 0; i < kDegree; ++i) diff |= c_[i].value() ^ o.c_[i].value();
+  return ((diff | (0 - diff)) >> 63) - 1;
+}
+
+Gfp5 Gfp5::select(std::uint64_t mask, const Gfp5& a, const Gfp5& b) {
+  Gfp5 r;
+  for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ecgfp5::select(mask, a.c_[i], b.c_[i]);
+  return r;
+}
+
+Gfp5::Bytes Gfp5::to_bytes() const {
+  Bytes out{};
+  for (std::size_t i = 0; i < kDegree; ++i)
+    for (std::size_t b = 0; b < 8; ++b)
+      out[8 * i + b] = static_cast<std::uint8_t>(c_[i].value() >> (8 * b));
+  return out;
+}
+
+std::optional<Gfp5> Gfp5::from_bytes(std::span<const std::uint8_t, kEncodedSize> bytes) {
+  Gfp5 r;
+  for (std::size_t i = 0; i < kDegree; ++i) {
+    std::uint64_t v = 0;
+    for (std::size_t b = 0; b < 8; ++b) v |= std::uint64_t{bytes[8 * i + b]} << (8 * b);
+    if (v >= kP) return std::nullopt;
+    r.c_[i] = Felt(v);
+  }
+  return r;
+}
+
+}  // namespace rollup::ecgfp5
