@@ -3,7 +3,7 @@
 // GF(p^5) with a = 2, b = 263 z, whose points of odd order form a group of prime order n. A group
 // element is encoded as the single field element w = y / x (the neutral as w = 0); decoding
 // accepts exactly the encodings of group elements. Points are kept in the paper's fractional
-// (x, u) = (x_/z_, u_/t_) coordinates with u = x / y, where the addition formulas are complete.
+// (x, u) = (X/Z, U/T) coordinates with u = x / y, where the addition formulas are complete.
 #include <array>
 #include <optional>
 
@@ -24,7 +24,7 @@ class Point {
   /// The conventional generator, the element encoded as w = 4.
   static const Point& generator();
 
-  /// w = 1/u = t_/u_; the neutral (u = 0) encodes as 0.
+  /// w = 1/u = T/U; the neutral (u = 0) encodes as 0.
   Gfp5 encode() const;
   /// The element encoded by w, or nothing when w encodes no group element. The arithmetic runs in
   /// constant time; only whether w is valid shows.

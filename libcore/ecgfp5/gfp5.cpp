@@ -12,8 +12,8 @@ constexpr unsigned kTwoAdicity = 32;
 /// correction factors.
 constexpr std::array<Felt, kTwoAdicity> two_adic_powers() {
   std::array<Felt, kTwoAdicity> powers{};
-  powers[0] = Felt(7).pow(kOddPart);
-  for (unsigned j = 1; j < kTwoAdicity; ++j) powers[j] = powers[j - 1].square();
+  powers[0] = ct::pow(Felt(7), kOddPart);
+  for (unsigned j = 1; j < kTwoAdicity; ++j) powers[j] = ct::mul(powers[j - 1], powers[j - 1]);
   return powers;
 }
 constexpr auto kTwoAdicPowers = two_adic_powers();
@@ -21,14 +21,15 @@ constexpr auto kTwoAdicPowers = two_adic_powers();
 /// (z^i)^p = z^i * 3^(i (p-1)/5): the Frobenius map's factor per coefficient (p = 1 mod 5).
 constexpr std::array<Felt, Gfp5::kDegree> frobenius_factors() {
   std::array<Felt, Gfp5::kDegree> factors{};
-  const Felt root = Felt(Gfp5::kNonResidue).pow((kP - 1) / 5);
+  const Felt root = ct::pow(Felt(Gfp5::kNonResidue), (kP - 1) / 5);
   factors[0] = Felt::one();
-  for (std::size_t i = 1; i < Gfp5::kDegree; ++i) factors[i] = factors[i - 1] * root;
+  for (std::size_t i = 1; i < Gfp5::kDegree; ++i) factors[i] = ct::mul(factors[i - 1], root);
   return factors;
 }
 constexpr auto kFrobenius = frobenius_factors();
 
 Felt mask_felt(std::uint64_t mask, Felt v) { return Felt(v.value() & mask); }
+Felt square(Felt x) { return ct::mul(x, x); }
 
 std::uint64_t felt_equal_mask(Felt a, Felt b) {
   const std::uint64_t diff = a.value() ^ b.value();
@@ -45,20 +46,20 @@ Gfp5 pow_r_minus_1(const Gfp5& x) {
 
 }  // namespace
 
-Felt legendre(Felt x) { return x.pow((kP - 1) / 2); }
+Felt legendre(Felt x) { return ct::pow(x, (kP - 1) / 2); }
 
 FeltRoot sqrt(Felt x) {
   // Tonelli-Shanks with p - 1 = q 2^32: r = x^((q+1)/2), v = x^q; while v is not a 2^0 root of
   // unity, fold a power of g into both. Every step runs for every x (the selects hide which).
-  Felt r = x.pow((kOddPart + 1) / 2);
-  Felt v = x.pow(kOddPart);
-  const Felt minus_one = -Felt::one();
+  Felt r = ct::pow(x, (kOddPart + 1) / 2);
+  Felt v = ct::pow(x, kOddPart);
+  const Felt minus_one = ct::neg(Felt::one());
   for (unsigned i = kTwoAdicity - 1; i >= 1; --i) {
     Felt w = v;
-    for (unsigned k = 1; k < i; ++k) w = w.square();
+    for (unsigned k = 1; k < i; ++k) w = square(w);
     const std::uint64_t fold = felt_equal_mask(w, minus_one);
-    v = select(fold, v, v * kTwoAdicPowers[kTwoAdicity - i]);
-    r = select(fold, r, r * kTwoAdicPowers[kTwoAdicity - 1 - i]);
+    v = select(fold, v, ct::mul(v, kTwoAdicPowers[kTwoAdicity - i]));
+    r = select(fold, r, ct::mul(r, kTwoAdicPowers[kTwoAdicity - 1 - i]));
   }
   const std::uint64_t ok = felt_equal_mask(v, Felt::zero()) | felt_equal_mask(v, Felt::one());
   return {mask_felt(ok, r), ok != 0};
@@ -67,11 +68,11 @@ FeltRoot sqrt(Felt x) {
 Gfp5 Gfp5::operator*(const Gfp5& o) const {
   // c_k = sum_{i+j=k} a_i b_j + 3 sum_{i+j=k+5} a_i b_j; one reduction per coefficient.
   const Felt three(kNonResidue);
-  const std::array<Felt, kDegree> b3{Felt(), o.c_[1] * three, o.c_[2] * three, o.c_[3] * three,
-                                     o.c_[4] * three};
+  const std::array<Felt, kDegree> b3{Felt(), ct::mul(o.c_[1], three), ct::mul(o.c_[2], three),
+                                     ct::mul(o.c_[3], three), ct::mul(o.c_[4], three)};
   Gfp5 r;
   for (std::size_t k = 0; k < kDegree; ++k) {
-    field::Accumulator acc;
+    ct::Accumulator acc;
     for (std::size_t i = 0; i <= k; ++i) acc.add_product(c_[i], o.c_[k - i]);
     for (std::size_t i = k + 1; i < kDegree; ++i) acc.add_product(c_[i], b3[k + kDegree - i]);
     r.c_[k] = acc.reduce();
@@ -83,11 +84,11 @@ Gfp5 Gfp5::square() const {
   // The cross terms a_i a_j (i != j) appear twice: 15 products instead of 25.
   const Felt two(2), six(6), three(kNonResidue);
   const Felt a0 = c_[0], a1 = c_[1], a2 = c_[2], a3 = c_[3], a4 = c_[4];
-  const Felt d0 = a0 * two, d1 = a1 * two;                  // 2 a_i
-  const Felt s3 = a3 * three, s4 = a4 * three;              // 3 a_i
-  const Felt t3 = a3 * six, t4 = a4 * six;                  // 6 a_i
+  const Felt d0 = ct::mul(a0, two), d1 = ct::mul(a1, two);    // 2 a_i
+  const Felt s3 = ct::mul(a3, three), s4 = ct::mul(a4, three);  // 3 a_i
+  const Felt t3 = ct::mul(a3, six), t4 = ct::mul(a4, six);      // 6 a_i
   Gfp5 r;
-  field::Accumulator k0, k1, k2, k3, k4;
+  ct::Accumulator k0, k1, k2, k3, k4;
   k0.add_product(a0, a0), k0.add_product(a1, t4), k0.add_product(a2, t3);
   k1.add_product(d0, a1), k1.add_product(a2, t4), k1.add_product(a3, s3);
   k2.add_product(d0, a2), k2.add_product(a1, a1), k2.add_product(a3, t4);
@@ -109,14 +110,14 @@ Gfp5 Gfp5::pow(std::uint64_t e) const {
 
 Gfp5 Gfp5::frobenius() const {
   Gfp5 r;
-  for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = c_[i] * kFrobenius[i];
+  for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ct::mul(c_[i], kFrobenius[i]);
   return r;
 }
 
 Gfp5 Gfp5::frobenius2() const {
   // Applying the map twice multiplies coefficient i by kFrobenius[i]^2 = kFrobenius[2i mod 5].
   Gfp5 r;
-  for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = c_[i] * kFrobenius[(2 * i) % kDegree];
+  for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ct::mul(c_[i], kFrobenius[(2 * i) % kDegree]);
   return r;
 }
 
@@ -124,7 +125,7 @@ Gfp5 Gfp5::inverse() const {
   // 1/x = x^(r-1) / x^r, and x^r is in GF(p): one base-field inversion (0 maps to 0).
   const Gfp5 t = pow_r_minus_1(*this);
   const Felt norm = (*this * t)[0];
-  return t * norm.inverse();
+  return t * ct::pow(norm, kP - 2);  // 0 stays 0
 }
 
 Felt Gfp5::legendre() const {

@@ -1,8 +1,8 @@
 #pragma once
 // GF(p^5) = GF(p)[z] / (z^5 - 3) over the Goldilocks prime, the field of the ECgFp5 curve
 // (Pornin, "EcGFp5: a Specialized Elliptic Curve", eprint 2022/274). Every operation here runs in
-// time independent of the values (no branch or index depends on them), so secret scalars can flow
-// through the curve arithmetic built on it.
+// time independent of the values (no branch or index depends on them, see ct below), so secret
+// scalars can flow through the curve arithmetic built on it.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -21,6 +21,71 @@ constexpr std::uint64_t mask_of(bool condition) { return -static_cast<std::uint6
 constexpr Felt select(std::uint64_t mask, Felt a, Felt b) {
   return Felt(a.value() ^ (mask & (a.value() ^ b.value())));
 }
+
+/// GF(p) arithmetic without data-dependent branches. Felt's own operators reduce with
+/// conditionals that compilers turn into jumps on the carries (fine for the public data of the
+/// STARK, not for secret scalars): here every carry and borrow becomes a mask instead. Results
+/// are canonical, so Felt's constructor check (v >= p) always goes the same way.
+namespace ct {
+using u128 = unsigned __int128;
+inline constexpr std::uint64_t kP = Felt::kModulus;
+
+constexpr Felt add(Felt a, Felt b) {
+  const u128 d = static_cast<u128>(a.value()) + b.value() - kP;  // in [-p, p)
+  const std::uint64_t negative = static_cast<std::uint64_t>(d >> 64);
+  return Felt(static_cast<std::uint64_t>(d) + (kP & negative));
+}
+constexpr Felt sub(Felt a, Felt b) {
+  const u128 d = static_cast<u128>(a.value()) - b.value();
+  const std::uint64_t negative = static_cast<std::uint64_t>(d >> 64);
+  return Felt(static_cast<std::uint64_t>(d) + (kP & negative));
+}
+/// x mod p for any x < 2^128: 2^64 = 2^32 - 1 and 2^96 = -1 (mod p).
+constexpr Felt reduce128(u128 x) {
+  const std::uint64_t lo = static_cast<std::uint64_t>(x), hi = static_cast<std::uint64_t>(x >> 64);
+  const std::uint64_t hi_hi = hi >> 32, hi_lo = hi & Felt::kEpsilon;
+  // lo - hi_hi, adding p back on a borrow (mod 2^64, +p is -kEpsilon).
+  const u128 t0 = static_cast<u128>(lo) - hi_hi;
+  const std::uint64_t borrow = static_cast<std::uint64_t>(t0 >> 64);
+  const std::uint64_t r0 = static_cast<std::uint64_t>(t0) - (Felt::kEpsilon & borrow);
+  // + hi_lo (2^32 - 1), folding a carry out of 64 bits back in as kEpsilon.
+  const u128 t1 = static_cast<u128>(r0) + hi_lo * Felt::kEpsilon;
+  const std::uint64_t carry = 0 - static_cast<std::uint64_t>(t1 >> 64);
+  const std::uint64_t r1 = static_cast<std::uint64_t>(t1) + (Felt::kEpsilon & carry);
+  // One last conditional subtraction of p.
+  const u128 d = static_cast<u128>(r1) - kP;
+  const std::uint64_t negative = static_cast<std::uint64_t>(d >> 64);
+  return Felt(static_cast<std::uint64_t>(d) + (kP & negative));
+}
+constexpr Felt mul(Felt a, Felt b) { return reduce128(static_cast<u128>(a.value()) * b.value()); }
+constexpr Felt neg(Felt a) { return sub(Felt(), a); }
+/// x^e for a public exponent e: the branches follow e's bits only.
+constexpr Felt pow(Felt x, std::uint64_t e) {
+  Felt acc = Felt::one();
+  while (e) {
+    if (e & 1) acc = mul(acc, x);
+    x = mul(x, x);
+    e >>= 1;
+  }
+  return acc;
+}
+
+/// A sum of products with one reduction (the idea of field::Accumulator, with the reduction
+/// above): a 128-bit sum and its count of wraps past 2^128 = -2^32 (mod p).
+class Accumulator {
+ public:
+  constexpr void add_product(Felt a, Felt b) {
+    const u128 prod = static_cast<u128>(a.value()) * b.value();
+    lo_ += prod;
+    wraps_ += static_cast<std::uint64_t>(lo_ < prod);
+  }
+  constexpr Felt reduce() const { return sub(reduce128(lo_), Felt(wraps_ << 32)); }
+
+ private:
+  u128 lo_ = 0;
+  std::uint64_t wraps_ = 0;  // at most the number of products, far below 2^31
+};
+}  // namespace ct
 
 /// x^((p-1)/2) in GF(p): 1 for a nonzero square, p - 1 for a non-square, 0 for zero.
 Felt legendre(Felt x);
@@ -58,12 +123,12 @@ class Gfp5 {
 
   constexpr Gfp5 operator+(const Gfp5& o) const {
     Gfp5 r;
-    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = c_[i] + o.c_[i];
+    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ct::add(c_[i], o.c_[i]);
     return r;
   }
   constexpr Gfp5 operator-(const Gfp5& o) const {
     Gfp5 r;
-    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = c_[i] - o.c_[i];
+    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ct::sub(c_[i], o.c_[i]);
     return r;
   }
   constexpr Gfp5 operator-() const { return Gfp5() - *this; }
@@ -71,13 +136,14 @@ class Gfp5 {
   /// Multiplication by an element of GF(p): five base-field products.
   constexpr Gfp5 operator*(Felt k) const {
     Gfp5 r;
-    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = c_[i] * k;
+    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ct::mul(c_[i], k);
     return r;
   }
   /// Multiplication by k * z (the shape of the curve constant b = 263 z): a shift of the
   /// coefficients, the one that wraps past z^4 picking up z^5 = 3.
   constexpr Gfp5 mul_by_z(Felt k) const {
-    return Gfp5({c_[4] * (k * Felt(kNonResidue)), c_[0] * k, c_[1] * k, c_[2] * k, c_[3] * k});
+    return Gfp5({ct::mul(c_[4], ct::mul(k, Felt(kNonResidue))), ct::mul(c_[0], k), ct::mul(c_[1], k),
+                 ct::mul(c_[2], k), ct::mul(c_[3], k)});
   }
   Gfp5& operator+=(const Gfp5& o) { return *this = *this + o; }
   Gfp5& operator-=(const Gfp5& o) { return *this = *this - o; }
