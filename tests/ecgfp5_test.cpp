@@ -171,6 +171,12 @@ TEST_CASE("ecgfp5: the reference's points decode, re-encode, add and double", "[
   CHECK(p[0].doubled().encode() == Gfp5::zero());
   CHECK((p[0] + p[1]).encode() == v.element("point_w1"));
   CHECK((p[1] - p[1]).is_neutral());
+  for (unsigned n = 0; n < 12; ++n) {
+    Point repeated = p[2];
+    for (unsigned i = 0; i < n; ++i) repeated = repeated.doubled();
+    CHECK(p[2].doubled(n) == repeated);
+    CHECK(p[0].doubled(n).is_neutral());
+  }
   CHECK((p[3] - p[2]) == p[1]);
 }
 
@@ -224,6 +230,9 @@ TEST_CASE("ecgfp5: scalar multiplication agrees with additions and the group ord
   // n G = neutral, (n - 1) G = -G: n is the group's order.
   const Scalar minus_one = -Scalar::from_u64(1);
   CHECK(g * minus_one == -g);
+  CHECK(Point::mul_generator(minus_one) == -g);
+  CHECK(Point::mul_generator(Scalar()).is_neutral());
+  CHECK(Point::mul_generator(Scalar::from_u64(17)) == g * Scalar::from_u64(17));
   CHECK((g * minus_one + g).is_neutral());
   std::mt19937_64 rng(77);
   for (int i = 0; i < 10; ++i) {
@@ -232,6 +241,7 @@ TEST_CASE("ecgfp5: scalar multiplication agrees with additions and the group ord
     CHECK(g * (a + b) == g * a + g * b);
     CHECK(g * (a * b) == (g * a) * b);
     CHECK(Point::mul_add_generator_vartime(a, b, q) == g * a + q * b);
+    CHECK(Point::mul_generator(a) == g * a);
   }
 }
 

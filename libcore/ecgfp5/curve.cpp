@@ -1,6 +1,7 @@
 #include "ecgfp5/curve.hpp"
 
 #include <cstdlib>
+#include <memory>
 
 namespace rollup::ecgfp5 {
 namespace {
@@ -28,6 +29,20 @@ Point lookup(const Table& table, std::int32_t digit) {
     r = Point::select(mask_of(diff == 0), r, table[i]);
   }
   return Point::select(mask_of(sign != 0), r, -r);
+}
+
+/// Row i holds 1..16 times 32^i G.
+const std::array<Table, Scalar::kDigits>& generator_windows() {
+  static const auto windows = [] {
+    auto rows = std::make_unique<std::array<Table, Scalar::kDigits>>();
+    Point base = Point::generator();
+    for (std::size_t i = 0; i < Scalar::kDigits; ++i) {
+      (*rows)[i] = multiples(base);
+      base = base.doubled(Scalar::kWindow);
+    }
+    return rows;
+  }();
+  return *windows;
 }
 
 }  // namespace
@@ -91,6 +106,41 @@ Point Point::doubled() const {
   return Point(mul_b(four_t4), z, (w1 + z1).square() - t4 - z, x1.doubled() - four_t4 - z);
 }
 
+Point Point::doubled(unsigned n) const {
+  if (n == 0) return *this;
+  if (n == 1) return doubled();
+  // First step from (X : Z : U : T) to the intermediate (X, W, Z) form.
+  Gfp5 t1 = z_ * t_;
+  Gfp5 t2 = t1 * t_;
+  const Gfp5 x1 = t2.square();
+  const Gfp5 z1 = t1 * u_;
+  Gfp5 t3 = u_.square();
+  Gfp5 w1 = t2 - (x_ + z_).doubled() * t3;
+  Gfp5 t4 = w1.square();
+  Gfp5 t5 = z1.square();
+  const Felt sixteen(16), four(4);
+  Gfp5 x = mul_b(t5.square()) * sixteen;
+  Gfp5 w = x1.doubled() - t5 * four - t4;
+  Gfp5 z = (w1 + z1).square() - t4 - t5;
+  for (unsigned step = 2; step < n; ++step) {
+    t1 = z.square();
+    t2 = t1.square();
+    t3 = w.square();
+    t4 = t3.square();
+    t5 = (w + z).square() - t1 - t3;
+    z = t5 * ((x + t1).doubled() - t3);
+    x = mul_b(t2 * t4) * sixteen;
+    w = (t2 - mul_b(t2)) * four - t4;  // -t4 - t2 (4b - 4)
+  }
+  // Last step back to (X : Z : U : T).
+  t1 = w.square();
+  t2 = z.square();
+  t3 = (w + z).square() - t1 - t2;
+  w1 = t1 - (x + t2).doubled();
+  const Gfp5 z_out = w1.square();
+  return Point(mul_b(t3.square()), z_out, t3 * w1, t1.doubled() * (t1 - t2.doubled()) - z_out);
+}
+
 std::uint64_t Point::equal_mask(const Point& o) const {
   // u is a complete invariant of a group element: compare U1/T1 with U2/T2 crosswise.
   return (u_ * o.t_).equal_mask(o.u_ * t_);
@@ -106,9 +156,16 @@ Point Point::operator*(const Scalar& k) const {
   const auto digits = k.signed_digits();
   Point acc = lookup(table, digits[Scalar::kDigits - 1]);
   for (std::size_t i = Scalar::kDigits - 1; i-- > 0;) {
-    for (unsigned d = 0; d < Scalar::kWindow; ++d) acc = acc.doubled();
-    acc = acc + lookup(table, digits[i]);
+    acc = acc.doubled(Scalar::kWindow) + lookup(table, digits[i]);
   }
+  return acc;
+}
+
+Point Point::mul_generator(const Scalar& k) {
+  const auto& windows = generator_windows();
+  const auto digits = k.signed_digits();
+  Point acc = lookup(windows[0], digits[0]);
+  for (std::size_t i = 1; i < Scalar::kDigits; ++i) acc = acc + lookup(windows[i], digits[i]);
   return acc;
 }
 
@@ -122,8 +179,7 @@ Point Point::mul_add_generator_vartime(const Scalar& a, const Scalar& b, const P
   };
   Point acc;
   for (std::size_t i = Scalar::kDigits; i-- > 0;) {
-    if (i + 1 < Scalar::kDigits)
-      for (unsigned d = 0; d < Scalar::kWindow; ++d) acc = acc.doubled();
+    if (i + 1 < Scalar::kDigits) acc = acc.doubled(Scalar::kWindow);
     add_digit(acc, generator_table, da[i]);
     add_digit(acc, p_table, db[i]);
   }

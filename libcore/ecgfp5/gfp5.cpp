@@ -66,27 +66,32 @@ FeltRoot sqrt(Felt x) {
 }
 
 Gfp5 Gfp5::operator*(const Gfp5& o) const {
-  // c_k = sum_{i+j=k} a_i b_j + 3 sum_{i+j=k+5} a_i b_j; one reduction per coefficient.
-  const Felt three(kNonResidue);
-  const std::array<Felt, kDegree> b3{Felt(), ct::mul(o.c_[1], three), ct::mul(o.c_[2], three),
-                                     ct::mul(o.c_[3], three), ct::mul(o.c_[4], three)};
-  Gfp5 r;
-  for (std::size_t k = 0; k < kDegree; ++k) {
-    ct::Accumulator acc;
-    for (std::size_t i = 0; i <= k; ++i) acc.add_product(c_[i], o.c_[k - i]);
-    for (std::size_t i = k + 1; i < kDegree; ++i) acc.add_product(c_[i], b3[k + kDegree - i]);
-    r.c_[k] = acc.reduce();
-  }
-  return r;
+  // c_k = sum_{i+j=k} a_i b_j + 3 sum_{i+j=k+5} a_i b_j, written out (the compiler keeps loops
+  // with this shape rolled); one reduction per coefficient.
+  const Felt a0 = c_[0], a1 = c_[1], a2 = c_[2], a3 = c_[3], a4 = c_[4];
+  const Felt b0 = o.c_[0], b1 = o.c_[1], b2 = o.c_[2], b3 = o.c_[3], b4 = o.c_[4];
+  const auto times3 = [](Felt v) { return ct::add(ct::add(v, v), v); };
+  const Felt e1 = times3(b1), e2 = times3(b2), e3 = times3(b3), e4 = times3(b4);
+  ct::Accumulator k0, k1, k2, k3, k4;
+  k0.add_product(a0, b0), k0.add_product(a1, e4), k0.add_product(a2, e3), k0.add_product(a3, e2),
+      k0.add_product(a4, e1);
+  k1.add_product(a0, b1), k1.add_product(a1, b0), k1.add_product(a2, e4), k1.add_product(a3, e3),
+      k1.add_product(a4, e2);
+  k2.add_product(a0, b2), k2.add_product(a1, b1), k2.add_product(a2, b0), k2.add_product(a3, e4),
+      k2.add_product(a4, e3);
+  k3.add_product(a0, b3), k3.add_product(a1, b2), k3.add_product(a2, b1), k3.add_product(a3, b0),
+      k3.add_product(a4, e4);
+  k4.add_product(a0, b4), k4.add_product(a1, b3), k4.add_product(a2, b2), k4.add_product(a3, b1),
+      k4.add_product(a4, b0);
+  return Gfp5({k0.reduce(), k1.reduce(), k2.reduce(), k3.reduce(), k4.reduce()});
 }
 
 Gfp5 Gfp5::square() const {
   // The cross terms a_i a_j (i != j) appear twice: 15 products instead of 25.
-  const Felt two(2), six(6), three(kNonResidue);
   const Felt a0 = c_[0], a1 = c_[1], a2 = c_[2], a3 = c_[3], a4 = c_[4];
-  const Felt d0 = ct::mul(a0, two), d1 = ct::mul(a1, two);    // 2 a_i
-  const Felt s3 = ct::mul(a3, three), s4 = ct::mul(a4, three);  // 3 a_i
-  const Felt t3 = ct::mul(a3, six), t4 = ct::mul(a4, six);      // 6 a_i
+  const Felt d0 = ct::add(a0, a0), d1 = ct::add(a1, a1);                  // 2 a_i
+  const Felt s3 = ct::add(ct::add(a3, a3), a3), s4 = ct::add(ct::add(a4, a4), a4);  // 3 a_i
+  const Felt t3 = ct::add(s3, s3), t4 = ct::add(s4, s4);                  // 6 a_i
   Gfp5 r;
   ct::Accumulator k0, k1, k2, k3, k4;
   k0.add_product(a0, a0), k0.add_product(a1, t4), k0.add_product(a2, t3);

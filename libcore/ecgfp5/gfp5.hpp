@@ -122,14 +122,12 @@ class Gfp5 {
   constexpr const std::array<Felt, kDegree>& coefficients() const { return c_; }
 
   constexpr Gfp5 operator+(const Gfp5& o) const {
-    Gfp5 r;
-    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ct::add(c_[i], o.c_[i]);
-    return r;
+    return Gfp5({ct::add(c_[0], o.c_[0]), ct::add(c_[1], o.c_[1]), ct::add(c_[2], o.c_[2]),
+                 ct::add(c_[3], o.c_[3]), ct::add(c_[4], o.c_[4])});
   }
   constexpr Gfp5 operator-(const Gfp5& o) const {
-    Gfp5 r;
-    for (std::size_t i = 0; i < kDegree; ++i) r.c_[i] = ct::sub(c_[i], o.c_[i]);
-    return r;
+    return Gfp5({ct::sub(c_[0], o.c_[0]), ct::sub(c_[1], o.c_[1]), ct::sub(c_[2], o.c_[2]),
+                 ct::sub(c_[3], o.c_[3]), ct::sub(c_[4], o.c_[4])});
   }
   constexpr Gfp5 operator-() const { return Gfp5() - *this; }
   Gfp5 operator*(const Gfp5& o) const;

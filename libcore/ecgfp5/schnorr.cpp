@@ -62,7 +62,7 @@ KeyPair KeyPair::from_seed(const Seed& seed) {
     if (!key.secret_.is_zero()) break;
   }
   key.nonce_key_ = keyed_blake2b<32>(seed, {bytes_of(kNonceKeyTag)});
-  key.public_key_ = (Point::generator() * key.secret_).to_bytes();
+  key.public_key_ = Point::mul_generator(key.secret_).to_bytes();
   return key;
 }
 
@@ -77,7 +77,7 @@ Scalar KeyPair::nonce(const SigningDomain& domain, std::span<const std::uint8_t>
 
 Signature KeyPair::sign(const SigningDomain& domain, std::span<const std::uint8_t> message) const {
   const Scalar k = nonce(domain, message);
-  const Gfp5 commitment = (Point::generator() * k).encode();
+  const Gfp5 commitment = Point::mul_generator(k).encode();
   const Gfp5 public_w = *Gfp5::from_bytes(public_key_);
   const Scalar e = challenge(domain, public_w, commitment, message);
   const Scalar s = k + e * secret_;
