@@ -76,8 +76,7 @@ class Accumulator {
  public:
   constexpr void add_product(Felt a, Felt b) {
     const u128 prod = static_cast<u128>(a.value()) * b.value();
-    lo_ += prod;
-    wraps_ += static_cast<std::uint64_t>(lo_ < prod);
+    wraps_ += static_cast<std::uint64_t>(__builtin_add_overflow(lo_, prod, &lo_));
   }
   constexpr Felt reduce() const { return sub(reduce128(lo_), Felt(wraps_ << 32)); }
 

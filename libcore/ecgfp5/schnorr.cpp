@@ -43,6 +43,12 @@ std::array<std::uint8_t, sizeof(T)> le_bytes(T v) {
 
 }  // namespace
 
+KeyPair::~KeyPair() {
+  sodium_memzero(seed_.data(), seed_.size());
+  sodium_memzero(&secret_, sizeof secret_);
+  sodium_memzero(nonce_key_.data(), nonce_key_.size());
+}
+
 KeyPair KeyPair::generate() {
   ensure_sodium();
   Seed seed;

@@ -42,6 +42,10 @@ class KeyPair {
   /// counter byte follows the tag, raised in the 2^-319 case of x = 0); the nonce key =
   /// BLAKE2b-256 keyed by the seed over "...:nonce-key:v1".
   static KeyPair from_seed(const Seed& seed);
+  KeyPair(const KeyPair&) = default;
+  KeyPair& operator=(const KeyPair&) = default;
+  /// Wipes the seed, the secret scalar and the nonce key (libsodium's sodium_memzero).
+  ~KeyPair();
 
   const PublicKey& public_key() const { return public_key_; }
   const Seed& seed() const { return seed_; }
@@ -56,6 +60,7 @@ class KeyPair {
   Scalar nonce(const SigningDomain& domain, std::span<const std::uint8_t> message) const;
 
  private:
+  KeyPair() = default;
   Seed seed_{};
   Scalar secret_;
   std::array<std::uint8_t, 32> nonce_key_{};
