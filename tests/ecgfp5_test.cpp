@@ -241,6 +241,9 @@ TEST_CASE("ecgfp5: scalar multiplication agrees with additions and the group ord
     CHECK(g * (a + b) == g * a + g * b);
     CHECK(g * (a * b) == (g * a) * b);
     CHECK(Point::mul_add_generator_vartime(a, b, q) == g * a + q * b);
+    const Scalar short_b = Scalar::from_limbs_unchecked({b.limbs()[0], b.limbs()[1], 0, 0, 0});
+    CHECK(Point::mul_add_generator_vartime(a, short_b, q) == g * a + q * short_b);
+    CHECK(Point::mul_add_generator_vartime(a, Scalar(), q) == g * a);
     CHECK(Point::mul_generator(a) == g * a);
   }
 }

@@ -170,19 +170,25 @@ Point Point::mul_generator(const Scalar& k) {
 }
 
 Point Point::mul_add_generator_vartime(const Scalar& a, const Scalar& b, const Point& p) {
-  static const Table generator_table = multiples(generator());
-  const Table p_table = multiples(p);
-  const auto da = a.signed_digits(), db = b.signed_digits();
   auto add_digit = [](Point& acc, const Table& table, std::int32_t digit) {
     if (digit > 0) acc = acc + table[digit - 1];
     if (digit < 0) acc = acc - table[-digit - 1];
   };
+  // b P by windows from b's top nonzero digit down: a short b (a signature's challenge has 256
+  // bits) costs fewer doublings.
+  const Table p_table = multiples(p);
+  const auto db = b.signed_digits();
+  std::size_t top = Scalar::kDigits;
+  while (top > 0 && db[top - 1] == 0) --top;
   Point acc;
-  for (std::size_t i = Scalar::kDigits; i-- > 0;) {
-    if (i + 1 < Scalar::kDigits) acc = acc.doubled(Scalar::kWindow);
-    add_digit(acc, generator_table, da[i]);
+  for (std::size_t i = top; i-- > 0;) {
+    if (i + 1 < top) acc = acc.doubled(Scalar::kWindow);
     add_digit(acc, p_table, db[i]);
   }
+  // a G from the fixed-base windows: additions only.
+  const auto& windows = generator_windows();
+  const auto da = a.signed_digits();
+  for (std::size_t i = 0; i < Scalar::kDigits; ++i) add_digit(acc, windows[i], da[i]);
   return acc;
 }
 

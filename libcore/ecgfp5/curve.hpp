@@ -56,8 +56,9 @@ class Point {
   /// d 32^i G for every window i and digit magnitude d (1024 points, 160 KiB, built on first
   /// use), so the product is 64 constant-time lookups and additions and no doubling.
   static Point mul_generator(const Scalar& k);
-  /// a G + b P for public a, b, P (signature verification): one shared chain of doublings,
-  /// table entries picked by index and zero digits skipped. Not constant time.
+  /// a G + b P for public a, b, P (signature verification): b P by 5-bit windows from b's top
+  /// nonzero digit (a short b needs fewer doublings), a G by the fixed-base table (additions
+  /// only); entries picked by index and zero digits skipped. Not constant time.
   static Point mul_add_generator_vartime(const Scalar& a, const Scalar& b, const Point& p);
 
  private:

@@ -67,40 +67,41 @@ FeltRoot sqrt(Felt x) {
 
 Gfp5 Gfp5::operator*(const Gfp5& o) const {
   // c_k = sum_{i+j=k} a_i b_j + 3 sum_{i+j=k+5} a_i b_j, written out (the compiler keeps loops
-  // with this shape rolled); one reduction per coefficient.
+  // of this shape rolled); each coefficient's two sums meet before its one reduction.
   const Felt a0 = c_[0], a1 = c_[1], a2 = c_[2], a3 = c_[3], a4 = c_[4];
   const Felt b0 = o.c_[0], b1 = o.c_[1], b2 = o.c_[2], b3 = o.c_[3], b4 = o.c_[4];
-  const auto times3 = [](Felt v) { return ct::add(ct::add(v, v), v); };
-  const Felt e1 = times3(b1), e2 = times3(b2), e3 = times3(b3), e4 = times3(b4);
-  ct::Accumulator k0, k1, k2, k3, k4;
-  k0.add_product(a0, b0), k0.add_product(a1, e4), k0.add_product(a2, e3), k0.add_product(a3, e2),
-      k0.add_product(a4, e1);
-  k1.add_product(a0, b1), k1.add_product(a1, b0), k1.add_product(a2, e4), k1.add_product(a3, e3),
-      k1.add_product(a4, e2);
-  k2.add_product(a0, b2), k2.add_product(a1, b1), k2.add_product(a2, b0), k2.add_product(a3, e4),
-      k2.add_product(a4, e3);
-  k3.add_product(a0, b3), k3.add_product(a1, b2), k3.add_product(a2, b1), k3.add_product(a3, b0),
-      k3.add_product(a4, e4);
+  ct::Accumulator k0, k1, k2, k3, k4, w0, w1, w2, w3;
+  k0.add_product(a0, b0);
+  w0.add_product(a1, b4), w0.add_product(a2, b3), w0.add_product(a3, b2), w0.add_product(a4, b1);
+  k1.add_product(a0, b1), k1.add_product(a1, b0);
+  w1.add_product(a2, b4), w1.add_product(a3, b3), w1.add_product(a4, b2);
+  k2.add_product(a0, b2), k2.add_product(a1, b1), k2.add_product(a2, b0);
+  w2.add_product(a3, b4), w2.add_product(a4, b3);
+  k3.add_product(a0, b3), k3.add_product(a1, b2), k3.add_product(a2, b1), k3.add_product(a3, b0);
+  w3.add_product(a4, b4);
   k4.add_product(a0, b4), k4.add_product(a1, b3), k4.add_product(a2, b2), k4.add_product(a3, b1),
       k4.add_product(a4, b0);
+  k0.add_three_times(w0), k1.add_three_times(w1), k2.add_three_times(w2), k3.add_three_times(w3);
   return Gfp5({k0.reduce(), k1.reduce(), k2.reduce(), k3.reduce(), k4.reduce()});
 }
 
 Gfp5 Gfp5::square() const {
   // The cross terms a_i a_j (i != j) appear twice: 15 products instead of 25.
   const Felt a0 = c_[0], a1 = c_[1], a2 = c_[2], a3 = c_[3], a4 = c_[4];
-  const Felt d0 = ct::add(a0, a0), d1 = ct::add(a1, a1);                  // 2 a_i
-  const Felt s3 = ct::add(ct::add(a3, a3), a3), s4 = ct::add(ct::add(a4, a4), a4);  // 3 a_i
-  const Felt t3 = ct::add(s3, s3), t4 = ct::add(s4, s4);                  // 6 a_i
-  Gfp5 r;
-  ct::Accumulator k0, k1, k2, k3, k4;
-  k0.add_product(a0, a0), k0.add_product(a1, t4), k0.add_product(a2, t3);
-  k1.add_product(d0, a1), k1.add_product(a2, t4), k1.add_product(a3, s3);
-  k2.add_product(d0, a2), k2.add_product(a1, a1), k2.add_product(a3, t4);
-  k3.add_product(d0, a3), k3.add_product(d1, a2), k3.add_product(a4, s4);
+  const Felt d0 = ct::add(a0, a0), d1 = ct::add(a1, a1), d2 = ct::add(a2, a2),
+             d3 = ct::add(a3, a3);  // 2 a_i
+  ct::Accumulator k0, k1, k2, k3, k4, w0, w1, w2, w3;
+  k0.add_product(a0, a0);
+  w0.add_product(d1, a4), w0.add_product(d2, a3);
+  k1.add_product(d0, a1);
+  w1.add_product(d2, a4), w1.add_product(a3, a3);
+  k2.add_product(d0, a2), k2.add_product(a1, a1);
+  w2.add_product(d3, a4);
+  k3.add_product(d0, a3), k3.add_product(d1, a2);
+  w3.add_product(a4, a4);
   k4.add_product(d0, a4), k4.add_product(d1, a3), k4.add_product(a2, a2);
-  r.c_ = {k0.reduce(), k1.reduce(), k2.reduce(), k3.reduce(), k4.reduce()};
-  return r;
+  k0.add_three_times(w0), k1.add_three_times(w1), k2.add_three_times(w2), k3.add_three_times(w3);
+  return Gfp5({k0.reduce(), k1.reduce(), k2.reduce(), k3.reduce(), k4.reduce()});
 }
 
 Gfp5 Gfp5::pow(std::uint64_t e) const {

@@ -106,8 +106,9 @@ bool verify(const PublicKey& public_key, const SigningDomain& domain,
   const Gfp5 public_w = *Gfp5::from_bytes(public_key);
   const Gfp5 commitment = *Gfp5::from_bytes(sig.first<40>());
   const Scalar e = challenge(domain, public_w, commitment, message);
-  // s G - e X = k G + e x G - e x G = R; group elements have one encoding each.
-  return Point::mul_add_generator_vartime(*s, -e, *public_point).encode() == commitment;
+  // s G - e X = k G + e x G - e x G = R; group elements have one encoding each. e (256 bits)
+  // multiplies -X rather than -e (319 bits) X: fewer doublings.
+  return Point::mul_add_generator_vartime(*s, e, -*public_point).encode() == commitment;
 }
 
 void pack_bytes(std::span<const std::uint8_t> bytes, std::vector<Felt>& out) {
