@@ -30,6 +30,7 @@ FUZZ_TARGET(ecgfp5_signature) {
   if (accepted && !message.empty()) {
     std::vector<std::uint8_t> altered(message.begin(), message.end());
     altered[0] ^= 1;
-    FUZZ_CHECK(ecgfp5_signature, !ecgfp5::verify(key, ecgfp5::SigningDomain{1, 1}, altered, signature));
+    FUZZ_CHECK(ecgfp5_signature,
+               !ecgfp5::verify(key, ecgfp5::SigningDomain{1, 1}, altered, signature));
   }
 }

@@ -30,8 +30,9 @@ struct Vectors {
   Gfp5 element(const std::string& name) const { return parse_element(one(name)); }
   static Gfp5 parse_element(const std::vector<std::string>& v, std::size_t first = 0) {
     REQUIRE(v.size() >= first + 5);
-    return Gfp5::from_u64(std::stoull(v[first]), std::stoull(v[first + 1]), std::stoull(v[first + 2]),
-                          std::stoull(v[first + 3]), std::stoull(v[first + 4]));
+    return Gfp5::from_u64(std::stoull(v[first]), std::stoull(v[first + 1]),
+                          std::stoull(v[first + 2]), std::stoull(v[first + 3]),
+                          std::stoull(v[first + 4]));
   }
   std::vector<std::uint8_t> bytes(const std::string& name) const {
     const std::string& hex = one(name)[0];
@@ -248,7 +249,8 @@ TEST_CASE("ecgfp5: scalar multiplication agrees with additions and the group ord
   }
 }
 
-TEST_CASE("ecgfp5: scalars decode canonically and reduce wide values like the reference", "[ecgfp5]") {
+TEST_CASE("ecgfp5: scalars decode canonically and reduce wide values like the reference",
+          "[ecgfp5]") {
   const auto& v = vectors();
   const auto n_minus_1 = v.bytes("scalar_buf1"), n = v.bytes("scalar_buf2");
   REQUIRE(n.size() >= 40);
@@ -268,7 +270,8 @@ TEST_CASE("ecgfp5: scalars decode canonically and reduce wide values like the re
   CHECK(std::vector<std::uint8_t>(s_bytes.begin(), s_bytes.end()) == reduced);
   for (int i = 0; i < 8; ++i) s = s * s;
   const auto pow256 = s.to_bytes();
-  CHECK(std::vector<std::uint8_t>(pow256.begin(), pow256.end()) == v.bytes("scalar_wide_mod_n_pow256"));
+  CHECK(std::vector<std::uint8_t>(pow256.begin(), pow256.end()) ==
+        v.bytes("scalar_wide_mod_n_pow256"));
   // 2^384 (buf3) reduces to what repeated doubling gives.
   Scalar two_pow = Scalar::from_u64(1);
   for (int i = 0; i < 376; ++i) two_pow = two_pow + two_pow;
@@ -293,7 +296,8 @@ TEST_CASE("ecgfp5: signed digits recompose the scalar", "[ecgfp5]") {
   }
 }
 
-TEST_CASE("schnorr: sign then verify, deterministic, bound to key, domain and message", "[ecgfp5]") {
+TEST_CASE("schnorr: sign then verify, deterministic, bound to key, domain and message",
+          "[ecgfp5]") {
   Seed seed{};
   seed[0] = 42;
   const KeyPair key = KeyPair::from_seed(seed);
@@ -301,14 +305,14 @@ TEST_CASE("schnorr: sign then verify, deterministic, bound to key, domain and me
   const auto msg = bytes_of("transfer 5 from alice to bob");
   const Signature sig = key.sign(domain, msg);
   CHECK(verify(key.public_key(), domain, msg, sig));
-  CHECK(key.sign(domain, msg) == sig);                        // deterministic nonce
+  CHECK(key.sign(domain, msg) == sig);  // deterministic nonce
   CHECK(KeyPair::from_seed(seed).public_key() == key.public_key());
   CHECK(Point::generator() * key.secret_scalar() == *Point::from_bytes(key.public_key()));
 
   auto other_msg = msg;
   other_msg.back() ^= 1;
   CHECK_FALSE(verify(key.public_key(), domain, other_msg, sig));
-  CHECK(key.sign(domain, other_msg) != sig);                   // another message, another nonce
+  CHECK(key.sign(domain, other_msg) != sig);  // another message, another nonce
   CHECK_FALSE(verify(key.public_key(), SigningDomain{8, 3}, msg, sig));
   CHECK_FALSE(verify(key.public_key(), SigningDomain{7, 4}, msg, sig));
   CHECK_FALSE(verify(key.public_key(), SigningDomain{7 + (std::uint64_t{1} << 32), 3}, msg, sig));
@@ -345,7 +349,9 @@ TEST_CASE("schnorr: malleable and malformed signatures and keys are rejected", "
     std::uint64_t s = 0;
     for (int i = 0; i < 8; ++i) s |= std::uint64_t{sig[40 + 8 * limb + i]} << (8 * i);
     const unsigned __int128 t = static_cast<unsigned __int128>(s) + Scalar::kOrder[limb] + carry;
-    for (int i = 0; i < 8; ++i) malleated[40 + 8 * limb + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(t) >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+      malleated[40 + 8 * limb + i] =
+          static_cast<std::uint8_t>(static_cast<std::uint64_t>(t) >> (8 * i));
     carry = static_cast<std::uint64_t>(t >> 64);
   }
   if (carry == 0) CHECK_FALSE(verify(key.public_key(), domain, msg, malleated));
@@ -357,7 +363,8 @@ TEST_CASE("schnorr: malleable and malformed signatures and keys are rejected", "
     if (c > Felt::kEpsilon) continue;
     Signature noncanonical = sig;
     const std::uint64_t plus_p = c + Felt::kModulus;
-    for (int i = 0; i < 8; ++i) noncanonical[8 * limb + i] = static_cast<std::uint8_t>(plus_p >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+      noncanonical[8 * limb + i] = static_cast<std::uint8_t>(plus_p >> (8 * i));
     CHECK_FALSE(verify(key.public_key(), domain, msg, noncanonical));
   }
 

@@ -81,7 +81,8 @@ class Accumulator {
   /// Adds 3 times another sum: the terms that wrap past z^5 = 3 are summed apart and folded in
   /// once per coefficient, instead of multiplying each by 3 in the field.
   constexpr void add_three_times(const Accumulator& o) {
-    for (int i = 0; i < 3; ++i) wraps_ += static_cast<std::uint64_t>(__builtin_add_overflow(lo_, o.lo_, &lo_));
+    for (int i = 0; i < 3; ++i)
+      wraps_ += static_cast<std::uint64_t>(__builtin_add_overflow(lo_, o.lo_, &lo_));
     wraps_ += 3 * o.wraps_;
   }
   constexpr Felt reduce() const { return sub(reduce128(lo_), Felt(wraps_ << 32)); }
@@ -98,7 +99,7 @@ Felt legendre(Felt x);
 /// A square root in GF(p) by the constant-time Tonelli-Shanks of the reference implementation
 /// (so the same one of the two roots comes out), or nothing when x is not a square.
 struct FeltRoot {
-  Felt root;     ///< zero when x is not a square
+  Felt root;  ///< zero when x is not a square
   bool is_square;
 };
 FeltRoot sqrt(Felt x);
@@ -145,8 +146,8 @@ class Gfp5 {
   /// Multiplication by k * z (the shape of the curve constant b = 263 z): a shift of the
   /// coefficients, the one that wraps past z^4 picking up z^5 = 3.
   constexpr Gfp5 mul_by_z(Felt k) const {
-    return Gfp5({ct::mul(c_[4], ct::mul(k, Felt(kNonResidue))), ct::mul(c_[0], k), ct::mul(c_[1], k),
-                 ct::mul(c_[2], k), ct::mul(c_[3], k)});
+    return Gfp5({ct::mul(c_[4], ct::mul(k, Felt(kNonResidue))), ct::mul(c_[0], k),
+                 ct::mul(c_[1], k), ct::mul(c_[2], k), ct::mul(c_[3], k)});
   }
   Gfp5& operator+=(const Gfp5& o) { return *this = *this + o; }
   Gfp5& operator-=(const Gfp5& o) { return *this = *this - o; }

@@ -61,7 +61,8 @@ constexpr std::size_t kChunkBytes = 39;  // 312 bits: any chunk is < n
 
 Limbs load_le(std::span<const std::uint8_t> bytes) {
   Limbs r{};
-  for (std::size_t i = 0; i < bytes.size(); ++i) r[i / 8] |= std::uint64_t{bytes[i]} << (8 * (i % 8));
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    r[i / 8] |= std::uint64_t{bytes[i]} << (8 * (i % 8));
   return r;
 }
 

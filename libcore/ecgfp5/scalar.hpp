@@ -14,7 +14,8 @@ class Scalar {
   static constexpr std::size_t kEncodedSize = 40;
   using Limbs = std::array<std::uint64_t, kLimbs>;
   using Bytes = std::array<std::uint8_t, kEncodedSize>;
-  /// n = 1067993516717146951041484916571792702745057740581727230159139685185762082554198619328292418486241,
+  /// n =
+  /// 1067993516717146951041484916571792702745057740581727230159139685185762082554198619328292418486241,
   /// little-endian 64-bit limbs.
   static constexpr Limbs kOrder = {0xE80FD996948BFFE1ULL, 0xE8885C39D724A09CULL,
                                    0x7FFFFFE6CFB80639ULL, 0x7FFFFFF100000016ULL,

@@ -22,8 +22,8 @@ void ensure_sodium() {
 
 /// BLAKE2b keyed by `key` over the concatenation of `parts` (libsodium's, constant time).
 template <std::size_t kOut>
-std::array<std::uint8_t, kOut> keyed_blake2b(std::span<const std::uint8_t> key,
-                                             std::initializer_list<std::span<const std::uint8_t>> parts) {
+std::array<std::uint8_t, kOut> keyed_blake2b(
+    std::span<const std::uint8_t> key, std::initializer_list<std::span<const std::uint8_t>> parts) {
   ensure_sodium();
   crypto_generichash_state state;
   crypto_generichash_init(&state, key.data(), key.size(), kOut);
@@ -73,9 +73,9 @@ KeyPair KeyPair::from_seed(const Seed& seed) {
 }
 
 Scalar KeyPair::nonce(const SigningDomain& domain, std::span<const std::uint8_t> message) const {
-  auto wide = keyed_blake2b<64>(nonce_key_, {bytes_of(kNonceTag), public_key_,
-                                             le_bytes(domain.chain_id), le_bytes(domain.namespace_id),
-                                             message});
+  auto wide =
+      keyed_blake2b<64>(nonce_key_, {bytes_of(kNonceTag), public_key_, le_bytes(domain.chain_id),
+                                     le_bytes(domain.namespace_id), message});
   const Scalar k = Scalar::reduce_bytes(wide);
   sodium_memzero(wide.data(), wide.size());
   return k;
