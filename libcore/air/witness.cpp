@@ -270,10 +270,7 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
           const std::size_t column = l == 0 ? kOld : kNew;
           for (std::size_t i = 0; i < 12; ++i) put(column + i, 8 * cycle, s[i]);
           for (std::size_t r = 0; r < hash::kRounds; ++r) {
-            hash::apply_mds(s);
-            for (std::size_t i = 0; i < 12; ++i) s[i] = hash::pow7(s[i] + hash::ark1()[r][i]);
-            hash::apply_mds(s);
-            for (std::size_t i = 0; i < 12; ++i) s[i] = hash::inv_pow7(s[i] + hash::ark2()[r][i]);
+            hash::apply_round(s, r);
             for (std::size_t i = 0; i < 12; ++i) put(column + i, 8 * cycle + r + 1, s[i]);
           }
           lanes[l] = s;

@@ -523,4 +523,15 @@ Felt inv_pow7(Felt x) {
   return Felt(canonical(s[0]));
 }
 
+void apply_round(State& s, std::size_t round) {
+  Lanes lanes = to_lanes(s);
+  mds(lanes);
+  for (std::size_t i = 0; i < kStateWidth; ++i)
+    lanes[i] = pow7_lane(add_canonical(lanes[i], detail::kArk1[round][i]));
+  mds(lanes);
+  for (std::size_t i = 0; i < kStateWidth; ++i) lanes[i] = add_canonical(lanes[i], detail::kArk2[round][i]);
+  inv_sbox(lanes);  // the twelve chains side by side, not one after another
+  for (std::size_t i = 0; i < kStateWidth; ++i) s[i] = Felt(canonical(lanes[i]));
+}
+
 }  // namespace rollup::hash

@@ -77,5 +77,8 @@ Felt inv_pow7(Felt x);
 
 /// The linear layer alone (exposed for the AIR and for tests of the fast path).
 void apply_mds(State& s);
+/// Round `round` (< kRounds) of the permutation alone: the AIR's trace records the state after
+/// each round.
+void apply_round(State& s, std::size_t round);
 
 }  // namespace rollup::hash
