@@ -54,6 +54,26 @@ TEST_CASE("merkle paths authenticate every leaf and nothing else", "[stark]") {
   CHECK(hash_leaf(std::span<const Felt>(one)) != hash_leaf(std::span<const Ext2>(one_ext)));
 }
 
+TEST_CASE("a merkle tree built from the level above its leaves is the same tree", "[stark]") {
+  for (std::size_t count : {2u, 4u, 32u, 8192u}) {
+    const auto leaves = sample_leaves(count);
+    const MerkleTree whole(leaves, 2);
+    for (unsigned threads : {1u, 2u}) {
+      const MerkleTree built = MerkleTree::from_parents(count, threads, [&](std::span<Digest> parents) {
+        REQUIRE(parents.size() == count / 2);
+        for (std::size_t i = 0; i < parents.size(); ++i)
+          parents[i] = hash_node(leaves[2 * i], leaves[2 * i + 1]);
+      });
+      CHECK(built.root() == whole.root());
+      CHECK(built.depth() == whole.depth());
+      for (std::size_t i = 0; i < count; i += count > 64 ? 97 : 1)
+        CHECK(built.path(i, leaves[i ^ 1]) == whole.path(i, leaves[i ^ 1]));
+    }
+  }
+  CHECK_THROWS(MerkleTree::from_parents(1, 1, [](std::span<Digest>) {}));
+  CHECK_THROWS(MerkleTree::from_parents(12, 1, [](std::span<Digest>) {}));
+}
+
 TEST_CASE("transcript is deterministic and binds every message", "[stark]") {
   auto run = [](std::string_view label, std::uint8_t byte) {
     Transcript t("test");

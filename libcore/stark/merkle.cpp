@@ -133,8 +133,31 @@ MerkleTree::MerkleTree(std::vector<Digest> leaves, unsigned threads) : leaves_(l
   };
   level(first, [&](std::size_t k) -> const Digest& { return leaves[k]; });
   leaves = {};
-  for (std::size_t width = first / 2; width >= 1; width /= 2)
-    level(width, [&](std::size_t k) -> const Digest& { return nodes_[2 * width + k]; });
+  hash_upper_levels(threads);
+}
+
+MerkleTree MerkleTree::from_parents(std::size_t leaf_count, unsigned threads,
+                                    const std::function<void(std::span<Digest>)>& fill_parents) {
+  if (leaf_count < 2 || !std::has_single_bit(leaf_count))
+    throw std::invalid_argument("merkle: leaf count must be a power of two, at least 2");
+  crypto::ensure_sodium();
+  MerkleTree tree(leaf_count);
+  tree.depth_ = static_cast<unsigned>(std::countr_zero(leaf_count));
+  tree.nodes_.resize(leaf_count);
+  fill_parents(std::span<Digest>(tree.nodes_).subspan(leaf_count / 2));
+  tree.hash_upper_levels(threads);
+  return tree;
+}
+
+void MerkleTree::hash_upper_levels(unsigned threads) {
+  for (std::size_t width = leaves_ / 4; width >= 1; width /= 2)
+    parallel_for(
+        width, threads,
+        [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i)
+            nodes_[width + i] = hash_node(nodes_[2 * (width + i)], nodes_[2 * (width + i) + 1]);
+        },
+        4096);
   root_ = nodes_[1];
 }
 

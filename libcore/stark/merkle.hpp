@@ -5,6 +5,7 @@
 // so that a node hashes exactly 64 bytes and a leaf exactly its elements: one compression each
 // for the row widths the STARK uses, and a leaf can never be confused with a node.
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,13 @@ class MerkleTree {
   /// holds its row and can rehash the sibling.
   MerkleTree(std::vector<Digest> leaves, unsigned threads);
 
+  /// The same tree over `leaf_count` leaves (a power of two, at least 2), given only the level
+  /// above them: `fill_parents` writes parents[i] = hash_node(leaf 2i, leaf 2i + 1). For a prover
+  /// that makes its leaves in pieces (the LDE one coset at a time): the leaf level, as large as
+  /// the rest of the tree, is never held.
+  static MerkleTree from_parents(std::size_t leaf_count, unsigned threads,
+                                 const std::function<void(std::span<Digest>)>& fill_parents);
+
   const Digest& root() const { return root_; }
   std::size_t leaf_count() const { return leaves_; }
   /// Number of levels above the leaves, which is the length of every path.
@@ -44,6 +52,10 @@ class MerkleTree {
   std::vector<Digest> path(std::size_t index, const Digest& sibling_leaf) const;
 
  private:
+  explicit MerkleTree(std::size_t leaf_count) : leaves_(leaf_count) {}
+  // Hashes every level above nodes_[leaves_/2, leaves_), which must be filled.
+  void hash_upper_levels(unsigned threads);
+
   // Heap layout of the inner nodes: nodes_[1] is the root, the children of node i are 2i and
   // 2i + 1, and nodes_[leaves_/2 + i] hashes leaves 2i and 2i + 1.
   std::vector<Digest> nodes_;
