@@ -26,11 +26,19 @@ int main(int argc, char** argv) {
   cli::add_unsigned(tool.app(), "--range", range,
                     "Blocks per proof: consecutive exec'd blocks proven in one range proof", 1, 4096)
       ->capture_default_str();
+  std::size_t lde_cache_mib = stark::kDefaultLdeCacheBytes >> 20;
+  cli::add_unsigned(tool.app(), "--lde-cache", lde_cache_mib,
+                    "MiB of the trace's LDE the prover keeps between its passes; the rest is "
+                    "recomputed (less memory, more time, the same proof)",
+                    0, std::size_t{1} << 30)
+      ->envname("ROLLUP_LDE_CACHE")
+      ->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     air::ProveOptions options;
     options.threads = threads;
+    options.stark.lde_cache_bytes = lde_cache_mib << 20;
     auto contract = ROLLUP_TRY(l1::open_contract(db));
     auto session = ROLLUP_TRY(air::ProverSession::open(db, *contract, options));
     codec::LineWriter out;

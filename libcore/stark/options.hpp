@@ -18,10 +18,10 @@ inline constexpr unsigned kExtensionFieldBits = 128;
 inline constexpr unsigned kHashCollisionBits = 128;
 /// Default acceptance floor for the verifier and refusal floor for the prover.
 inline constexpr unsigned kDefaultMinSecurityBits = 100;
-/// ProofOptions::lde_cache_bytes by default: the whole LDE of the benchmark's realistic block
-/// (50 columns x 2^22 points, 1.6 GiB) within a 4 GiB prover; a range of blocks, whose LDE is
-/// longer, keeps what fits and recomputes the rest.
-inline constexpr std::size_t kDefaultLdeCacheBytes = std::size_t{1600} << 20;
+/// ProofOptions::lde_cache_bytes by default: half the LDE of the benchmark's realistic block
+/// (50 columns x 2^22 points, 1.6 GiB), so that the block is proven in well under 4 GiB and a
+/// range of two such blocks, whose own memory is twice the block's, still fits 4 GiB.
+inline constexpr std::size_t kDefaultLdeCacheBytes = std::size_t{800} << 20;
 
 struct ProofOptions {
   unsigned blowup = 8;               ///< LDE blowup factor, a power of two in [2, 64]

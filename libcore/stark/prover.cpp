@@ -182,9 +182,12 @@ void evaluate_on_coset(const ProverContext& ctx, std::span<const std::span<const
 }
 
 // The Merkle tree over the LDE rows of a matrix that `coset_rows(j)` gives one coset at a time
-// (a column-major w x n block): only the level above the leaves is kept as the cosets come.
+// (a column-major w x n block): only the level above the leaves is made as the cosets come. The
+// tree keeps its nodes from level log2(blowup) up, a quarter of it at blowup 8: the leaves below
+// such a node are row m of every coset (LDE points blowup m ..), which the queries recompute.
 template <class T, class CosetRows>
 MerkleTree commit_by_cosets(const ProverContext& ctx, CosetRows&& coset_rows) {
+  const auto block_levels = static_cast<unsigned>(std::countr_zero(ctx.blowup));
   return MerkleTree::from_parents(ctx.N, ctx.threads, [&](std::span<Digest> parents) {
     const std::size_t half = ctx.blowup / 2;
     for (std::size_t j = 0; j < ctx.blowup; j += 2) {
@@ -197,7 +200,7 @@ MerkleTree commit_by_cosets(const ProverContext& ctx, CosetRows&& coset_rows) {
           },
           4096);
     }
-  });
+  }, block_levels);
 }
 
 std::vector<std::span<const Felt>> as_spans(const std::vector<std::vector<Felt>>& columns) {
@@ -592,47 +595,45 @@ std::vector<Ext2> build_deep(const ProverContext& ctx, const TraceCommitment& tr
 }
 
 // ---- Queries: at each position, the trace row, the composition row and the FRI cosets on
-// the folding path, each with its Merkle path. The rows (and their siblings', for the paths) are
-// read from their LDE cosets, each recomputed once if the cache did not keep it.
+// the folding path, each with its Merkle path. A path starts from the digests of the position's
+// block of leaves (row m = position div blowup of every coset, commit_by_cosets), so every coset
+// is evaluated once more, or read from the cache.
 
 void answer_queries(const ProverContext& ctx, const TraceCommitment& trace,
                     const CompositionCommitment& comp, const fri::Commitment& fri,
                     std::span<const std::size_t> positions, Proof& proof) {
   const std::size_t w = ctx.w, D = ctx.D;
-  std::map<std::size_t, std::vector<Felt>> trace_rows;
-  std::map<std::size_t, std::vector<Ext2>> composition_rows;
+  // By row m: the row of each coset j.
+  std::map<std::size_t, std::vector<std::vector<Felt>>> trace_rows;
+  std::map<std::size_t, std::vector<std::vector<Ext2>>> composition_rows;
   for (const std::size_t pos : positions) {
-    for (const std::size_t p : {pos, pos ^ 1}) {
-      trace_rows.try_emplace(p);
-      composition_rows.try_emplace(p);
-    }
+    trace_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
+    composition_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
   }
   const auto segments = comp.segments(ctx);
   std::vector<std::vector<Felt>> trace_scratch;
   std::vector<std::vector<Ext2>> segment_values;
   for (std::size_t j = 0; j < ctx.blowup; ++j) {
-    const bool wanted = std::ranges::any_of(
-        trace_rows, [&](const auto& row) { return row.first % ctx.blowup == j; });
-    if (!wanted) continue;
     const auto& trace_coset = trace.coset(ctx, j, trace_scratch);
     evaluate_on_coset<Ext2>(ctx, segments, j, segment_values);
-    for (auto& [pos, row] : trace_rows) {
-      if (pos % ctx.blowup != j) continue;
-      const std::size_t m = pos / ctx.blowup;
-      for (std::size_t c = 0; c < w; ++c) row.push_back(trace_coset[c][m]);
-      auto& segment_row = composition_rows[pos];
-      for (std::size_t k = 0; k < D; ++k) segment_row.push_back(segment_values[k][m]);
-    }
+    for (auto& [m, rows] : trace_rows)
+      for (std::size_t c = 0; c < w; ++c) rows[j].push_back(trace_coset[c][m]);
+    for (auto& [m, rows] : composition_rows)
+      for (std::size_t k = 0; k < D; ++k) rows[j].push_back(segment_values[k][m]);
   }
+  auto block_digests = [](const auto& rows) {
+    std::vector<Digest> digests;
+    for (const auto& row : rows) digests.push_back(hash_leaf(std::span(row)));
+    return digests;
+  };
   proof.queries.resize(positions.size());
   for (std::size_t q = 0; q < positions.size(); ++q) {
-    const std::size_t pos = positions[q];
+    const std::size_t pos = positions[q], m = pos / ctx.blowup, j = pos % ctx.blowup;
     auto& open = proof.queries[q];
-    open.trace_row = trace_rows[pos];
-    open.trace_path = trace.tree.path(pos, hash_leaf(std::span<const Felt>(trace_rows[pos ^ 1])));
-    open.composition_row = composition_rows[pos];
-    open.composition_path =
-        comp.tree.path(pos, hash_leaf(std::span<const Ext2>(composition_rows[pos ^ 1])));
+    open.trace_row = trace_rows[m][j];
+    open.trace_path = trace.tree.path_in_block(pos, block_digests(trace_rows[m]));
+    open.composition_row = composition_rows[m][j];
+    open.composition_path = comp.tree.path_in_block(pos, block_digests(composition_rows[m]));
     open.fri = fri::open(fri, pos);
   }
 }
