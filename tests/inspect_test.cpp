@@ -141,7 +141,7 @@ TEST_CASE(
   const auto j = json_of(before);
   CHECK(j["valid_tx_signatures"] == 1);
   CHECK(j["namespaces"][0]["txs"][1]["signature"] == false);
-  CHECK(j["work_ops"] == 2 * l1::kMaxOpsPerTx);
+  CHECK(j["work_ops"] == l1::ops_of(2, 0));
 
   REQUIRE(chain.contract->commit_block(b1));
   auto stored = inspect::explain_stored_block(context, 1).value();
@@ -381,8 +381,7 @@ TEST_CASE("inspect: a shared block shows each namespace's deposits and checks th
   CHECK_FALSE(j.contains("deposit_first"));
   CHECK(j["namespaces"][0]["deposits_consumed"][0]["amount"] == 30);
   CHECK(j["namespaces"][1]["deposits_consumed"][0]["amount"] == 999);
-  CHECK(j["work_ops"] ==
-        l1::kMaxOpsPerTx + l1::kMaxOpsPerDeposit);  // the other rollup's deposit is not ours
+  CHECK(j["work_ops"] == l1::ops_of(1, 1));  // the other rollup's deposit is not ours
   CHECK(e.summary.find("2 deposits consumed") != std::string::npos);
 
   // Its entry claiming another deposit than the queue holds fails the check.

@@ -5,6 +5,7 @@
 #include "crypto/crypto.hpp"
 #include "l1/contract.hpp"
 #include "air/program.hpp"
+#include "air/rollup_air.hpp"
 #include "l1/genesis.hpp"
 #include "store/db.hpp"
 #include "store/schema.hpp"
@@ -33,7 +34,7 @@ struct Chain {
   std::uint64_t deposit_next = 0;
 
   explicit Chain(std::uint64_t deadline_s = 3600,
-                 std::uint64_t max_block_ops = l1::kDefaultMaxBlockOps,
+                 std::uint64_t max_block_ops = 0,
                  std::uint32_t namespace_id = 1) {
     l1::Config c;
     c.chain_id = 1;
@@ -307,7 +308,7 @@ TEST_CASE("a state file of schema 2 is migrated: deadlines in L1 time, one equiv
   auto cfg = contract->config();
   REQUIRE(cfg);
   CHECK(cfg->deposit_deadline_s == l1::kDefaultDepositDeadline);  // 16 blocks have no length in time
-  CHECK(cfg->max_block_ops == l1::kDefaultMaxBlockOps);
+  CHECK(cfg->max_block_ops == l1::kLegacyMaxBlockOps);  // NULL: the fixed cap of that release
   CHECK(cfg->dev_mode);  // the sequencer is dev key 1000: found from the keys
   auto queued = contract->deposits_from(0, 10);
   REQUIRE(queued);
@@ -398,15 +399,76 @@ TEST_CASE("the work cap counts each tx and deposit at the prover's worst case", 
                                         {vm::Reason::none, true, true, false}};
   auto program = air::build_program(b, vm::RollupParams{1, 1}, {true}, claims);
   REQUIRE(program);
-  CHECK(program->ops.size() == l1::kMaxOpsPerDeposit + l1::kMaxOpsPerTx);
-  CHECK(l1::block_ops(b, 1) == program->ops.size());
-  CHECK(l1::block_ops(b, 2) == l1::kMaxOpsPerDeposit);  // another namespace's txs are not ours
-  // The default keeps the trace within 2^20 rows at the deepest subtree (30 levels).
-  CHECK((l1::kDefaultMaxBlockOps + 1) * 8 * (2 + 30) <= (std::uint64_t{1} << 20));
+  CHECK(program->ops.size() <= l1::block_ops(b, 1));
+  CHECK(l1::block_ops(b, 1) == l1::ops_of(1, 1));
+  CHECK(l1::block_ops(b, 2) == l1::ops_of(0, 1));  // another namespace's txs are not ours
+
+  // Transfers to new recipients while the fee recipient's deferred credits are written before
+  // each (fees so large that every second one would overflow the sum): 5 ops a tx, and one
+  // write at the block's end.
+  ns.txs.clear();
+  claims.assign(1, {vm::Reason::none, true, false, false});
+  for (std::uint64_t i = 0; i < 6; ++i) {
+    codec::Tx tx = transfer(kAlice, crypto::dev_key(20 + i).public_key);
+    tx.nonce = i;
+    tx.amount = 1;
+    tx.fee = (std::uint64_t{1} << 52) + i;
+    tx.sig = crypto::sign(kAlice, tx.signing_message());
+    ns.txs.push_back(tx);
+    claims.push_back({vm::Reason::none, true, false, false});
+  }
+  ns.tx_hash = codec::tx_list_hash(ns.txs);
+  b.namespaces = {ns};
+  b.fee_recipient = kBob.public_key;
+  auto settled = air::build_program(b, vm::RollupParams{1, 1}, std::vector<bool>(6, true), claims);
+  REQUIRE(settled);
+  CHECK(settled->ops.size() <= l1::block_ops(b, 1));
+  CHECK(settled->ops.size() + 3 >= l1::block_ops(b, 1));  // the bound is close to what it bounds
+}
+
+TEST_CASE("the work cap follows the prover's trace at the depth of the state's accounts", "[l1]") {
+  for (std::uint64_t accounts : {0ull, 62ull, 63ull, 64ull, 16383ull, 16384ull, 99999ull, 1000000ull,
+                                 (1ull << 23) - 1, 1ull << 29, (1ull << 30) - 1, 1ull << 30}) {
+    INFO(accounts);
+    const unsigned depth = l1::prover_depth(accounts);
+    CHECK(depth == air::depth_for(accounts + 1));
+    if (depth == 0) {
+      CHECK(l1::trace_ops_cap(accounts) == 0);
+      continue;
+    }
+    const std::uint64_t cap = l1::trace_ops_cap(accounts);
+    CHECK(air::RollupAir::trace_length_for(cap, depth) <= l1::kMaxTraceRows);
+    CHECK(air::RollupAir::trace_length_for(cap + 1, depth) > l1::kMaxTraceRows);
+  }
+  l1::Config config;  // no operator cap
+  // The realistic block of the prover's benchmark: 1,024 transfers among a million accounts,
+  // and the same up to 2^23 accounts; the deepest tree still takes the old fixed cap's 818.
+  CHECK(l1::max_block_txs(1'000'000, config) >= 1024);
+  CHECK(l1::block_work_fits(1024, 100, 1'000'000, config));
+  CHECK(l1::block_work_fits(1024, 0, (1ull << 23) - 1100, config));
+  CHECK_FALSE(l1::block_work_fits(1024, 0, 1ull << 23, config));
+  CHECK(l1::max_block_txs(1ull << 29, config) == 716);  // 7/8 of 4095 ops, the rest for deposits
+  CHECK(l1::block_work_fits(818, 0, 1ull << 29, config));
+  CHECK_FALSE(l1::block_work_fits(819, 0, 1ull << 29, config));
+  const std::uint64_t txs = l1::max_block_txs(1'000'000, config);
+  const std::uint64_t deposits = l1::max_block_deposits(txs, 1'000'000, config);
+  CHECK(deposits > 0);
+  CHECK(l1::block_work_fits(txs, deposits, 1'000'000, config));
+  CHECK_FALSE(l1::block_work_fits(txs, deposits + 1, 1'000'000, config));
+  // An operator's cap binds below the trace's.
+  config.max_block_ops = l1::ops_of(2, 0);
+  CHECK(l1::max_block_txs(10, config) == 1);
+  CHECK(l1::block_work_fits(2, 0, 10, config));
+  CHECK_FALSE(l1::block_work_fits(3, 0, 10, config));
+  CHECK(l1::check_block_work(3, 0, 10, config).error().message.find("the contract's cap of 13") != std::string::npos);
+  config.max_block_ops = 0;
+  const auto deep = l1::check_block_work(1024, 0, 1ull << 29, config);
+  REQUIRE_FALSE(deep);
+  CHECK(deep.error().message.find("at subtree depth 30") != std::string::npos);
 }
 
 TEST_CASE("a block over the work cap is refused", "[l1]") {
-  Chain chain(3600, 2 * l1::kMaxOpsPerTx);
+  Chain chain(3600, l1::ops_of(2, 0));
   auto with_txs = [&](std::size_t n) {
     codec::Block b = chain.next();
     codec::NamespaceTxs ns;
@@ -419,14 +481,41 @@ TEST_CASE("a block over the work cap is refused", "[l1]") {
   };
   auto over = chain.contract->commit_block(with_txs(3));
   REQUIRE_FALSE(over);
-  CHECK(over.error().message.find("over the cap of 14") != std::string::npos);
+  CHECK(over.error().message.find("over the contract's cap of 13") != std::string::npos);
   chain.commit(with_txs(2));
 
   l1::Config c;
   c.sequencer = crypto::keypair_from_seed(Hash32{1}).public_key;
-  c.max_block_ops = l1::kDefaultMaxBlockOps + 1;
+  c.max_block_ops = l1::kMaxBlockOps + 1;
   auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
   CHECK(l1::open_contract(db).value()->init(c, {}).error().code == Errc::usage);
+}
+
+TEST_CASE("the accounts bound grows by what each committed block can add", "[l1]") {
+  Chain chain;  // 3 genesis accounts, no verified root above genesis
+  auto bound = chain.contract->accounts_bound();
+  REQUIRE(bound);
+  CHECK(bound->height == 0);
+  CHECK(bound->accounts == 3);
+  REQUIRE(chain.contract->fund(kAlice.public_key, 100));
+  REQUIRE(chain.contract->deposit(kAlice.public_key, kBob.public_key, 5));
+  codec::Block b = chain.next(1);
+  codec::NamespaceTxs ns;
+  ns.id = 1;
+  ns.txs = {transfer(kAlice, kBob.public_key), transfer(kAlice, crypto::dev_key(8).public_key)};
+  ns.tx_hash = codec::tx_list_hash(ns.txs);
+  b.namespaces.push_back(ns);
+  reseal(b);
+  chain.commit(b);
+  chain.commit(chain.next());
+  bound = chain.contract->accounts_bound();
+  REQUIRE(bound);
+  CHECK(bound->height == 2);
+  CHECK(bound->accounts == 3 + (2 + 1 + 1) + (0 + 0 + 1));
+  // A second contract object on the file sums the same from the stored blocks.
+  auto other = l1::open_contract(chain.db).value();
+  CHECK(other->accounts_bound()->accounts == bound->accounts);
+  CHECK(other->status()->accounts_bound == bound->accounts);
 }
 
 TEST_CASE("the contract is opened by the backend its state file names", "[l1]") {
@@ -475,7 +564,7 @@ std::vector<codec::Deposit> queued(l1::Contract& contract, std::uint64_t first, 
 
 TEST_CASE("two contracts commit one shared block, each consuming its own namespace's deposits",
           "[l1]") {
-  Chain a(60, l1::kDefaultMaxBlockOps, 1), b(60, l1::kDefaultMaxBlockOps, 2);
+  Chain a(60, 0, 1), b(60, 0, 2);
   for (Chain* chain : {&a, &b}) REQUIRE(chain->contract->fund(kAlice.public_key, 1000));
   REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 10));
   REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 11));
@@ -488,8 +577,8 @@ TEST_CASE("two contracts commit one shared block, each consuming its own namespa
   CHECK(stored_a.deposit_count == 2);
   CHECK(stored_b.deposit_count == 1);
   CHECK(stored_a.record != stored_b.record);  // each record chains its own rollup's deposit range
-  CHECK(l1::block_ops(b1, 1) == 2 * l1::kMaxOpsPerDeposit);
-  CHECK(l1::block_ops(b1, 2) == l1::kMaxOpsPerDeposit);
+  CHECK(l1::block_ops(b1, 1) == l1::ops_of(0, 2));
+  CHECK(l1::block_ops(b1, 2) == l1::ops_of(0, 1));
 
   // A block without namespace 1 consumes none of a's queue: a commits it as an empty block.
   REQUIRE(a.contract->deposit(kAlice.public_key, kBob.public_key, 12));

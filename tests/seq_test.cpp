@@ -112,6 +112,44 @@ TEST_CASE("the sequencer cuts at max-txs, includes deposits, logs and resumes", 
   CHECK_FALSE(seq::Sequencer::open(db, *contract, alice, options));
 }
 
+TEST_CASE("the sequencer's accounts bound counts the blocks it logged that the contract has not committed",
+          "[seq]") {
+  const auto key = crypto::dev_key(1000), alice = crypto::dev_key(1);
+  auto db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto contract = l1::open_contract(db).value();
+  l1::Config c;
+  c.chain_id = 9;
+  c.namespace_id = 4;
+  c.sequencer = key.public_key;
+  c.dev_mode = true;
+  REQUIRE(contract->init(c, l1::dev_genesis(3, 100)));
+  REQUIRE(contract->fund(alice.public_key, 100));
+  REQUIRE(contract->deposit(alice.public_key, alice.public_key, 60));
+  auto s = seq::Sequencer::open(db, *contract, key, seq::Options{});
+  REQUIRE(s);
+  CHECK(s->accounts_bound() == 3);
+  for (std::uint64_t nonce : {0, 1})
+    REQUIRE_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, nonce, vm::RollupParams{9, 4}), 100));
+  auto b1 = s->cut();
+  REQUIRE((b1 && *b1));
+  CHECK(s->accounts_bound() == 3 + 2 + 1 + 1);  // two txs, a deposit, the fee recipient
+  REQUIRE(*s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 2, vm::RollupParams{9, 4}), 100) == false);
+  auto b2 = s->cut();
+  REQUIRE((b2 && *b2));
+  CHECK(s->accounts_bound() == 7 + 1 + 1);
+  // A restart reads the logged blocks the contract has not committed from the log.
+  auto restarted = seq::Sequencer::open(db, *contract, key, seq::Options{});
+  REQUIRE(restarted);
+  CHECK(restarted->accounts_bound() == 9);
+  // Once the contract holds them, its own bound counts them, the same.
+  REQUIRE(contract->commit_block((*b1)->block));
+  REQUIRE(contract->commit_block((*b2)->block));
+  CHECK(contract->accounts_bound()->accounts == 9);
+  auto after_commit = seq::Sequencer::open(db, *contract, key, seq::Options{});
+  REQUIRE(after_commit);
+  CHECK(after_commit->accounts_bound() == 9);
+}
+
 namespace {
 /// A rollup's contract on its own (in-memory) state file, with `key` as its sequencer.
 struct RollupFile {

@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
   cli::add_unsigned(*init, "--dev-balance", dev_balance, "Genesis balance of each dev account")->capture_default_str();
   init->add_option("--genesis-root", genesis_root_hex, "Expected genesis root (checked)");
   cli::add_unsigned(*init, "--max-block-ops", config.max_block_ops,
-                   "Cap on a block's work: txs x 7 + deposits x 3 (default and maximum: the prover's limit)")
-      ->capture_default_str();
+                   "Cap on a block's work, txs x 5 + deposits x 3 + 3 (default 0: none but the prover's trace budget, "
+                   "which follows the size of the state; at most 16383)");
   init->add_flag("--dev", config.dev_mode,
                  "Deploy a dev contract: needed for a dev sequencer key or --dev-accounts (anyone can derive dev keys)");
 

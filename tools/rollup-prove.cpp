@@ -33,12 +33,19 @@ int main(int argc, char** argv) {
                     0, std::size_t{1} << 30)
       ->envname("ROLLUP_LDE_CACHE")
       ->capture_default_str();
+  std::uint64_t max_trace_rows = air::kDefaultMaxTraceRows;
+  cli::add_unsigned(tool.app(), "--max-trace-rows", max_trace_rows,
+                    "The most trace rows one proof may take (memory follows them): a range proof ends before "
+                    "the block that would exceed it, and the rest is proven next (a single block always goes "
+                    "ahead; 0: no limit)")
+      ->capture_default_str();
 
   return tool.run(argc, argv, [&]() -> Status {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     air::ProveOptions options;
     options.threads = threads;
     options.stark.lde_cache_bytes = lde_cache_mib << 20;
+    options.max_trace_rows = max_trace_rows;
     auto contract = ROLLUP_TRY(l1::open_contract(db));
     auto session = ROLLUP_TRY(air::ProverSession::open(db, *contract, options));
     codec::LineWriter out;
@@ -46,13 +53,19 @@ int main(int argc, char** argv) {
     std::uint64_t proven = 0;
     std::vector<vm::ExecClaim> pending;  // exec lines of the range being gathered
     std::string where;
-    auto flush = [&]() -> Status {
-      if (pending.empty()) return {};
-      const std::uint64_t first = pending.front().height, last = pending.back().height;
-      const std::string blocks = first == last ? fmt::format("block {}", first) : fmt::format("blocks {}..{}", first, last);
-      progress.update(fmt::format("proving {}", blocks));
+    // The first blocks gathered that fit the trace budget, in one proof.
+    auto prove_some = [&]() -> Status {
+      const std::uint64_t first = pending.front().height;
+      const std::string asked = pending.size() == 1 ? fmt::format("block {}", first)
+                                                    : fmt::format("blocks {}..{}", first, pending.back().height);
+      progress.update(fmt::format("proving {}", asked));
       auto outcome = ROLLUP_TRY(session->prove_range(pending));
-      pending.clear();
+      const std::uint64_t last = std::max(outcome.line.height, outcome.line.last_height);
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(last - first + 1));
+      const std::string blocks = first == last ? fmt::format("block {}", first) : fmt::format("blocks {}..{}", first, last);
+      if (!pending.empty() && !outcome.already_stored)
+        tool.notice(fmt::format("{}: the range's trace would exceed --max-trace-rows: {} proven in one proof, "
+                                "the rest next", where, blocks));
       if (outcome.already_stored) {
         tool.notice(fmt::format("{}: {} {} already proven; writing the stored proof", where, blocks,
                                 first == last ? "is" : "are"));
@@ -66,6 +79,11 @@ int main(int argc, char** argv) {
                                 f.prove_ms, f.witness_ms, f.trace_ms, f.timings.total * 1000));
       }
       return out.write(air::to_json(outcome.line));
+    };
+    // One range proof, or several when the range's trace would be over the budget.
+    auto flush = [&]() -> Status {
+      while (!pending.empty()) ROLLUP_TRY(prove_some());
+      return {};
     };
     ROLLUP_TRY(tool.for_each_object([&](const codec::Line& line, const codec::Json& object) -> Status {
       if (codec::kind_of(object) != "exec") return out.write(line.text);

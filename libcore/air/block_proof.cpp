@@ -327,8 +327,17 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   header.depth = depth;
   std::vector<Op> ops;
   std::vector<OpWitness> witness;
+  std::size_t proven = blocks.size();
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     auto w = ROLLUP_TRY(make_witness(*pre, blocks[i], params, signatures[i], threads, nullptr, depth));
+    // The prover's memory follows its trace: a range ends before the block that would take the
+    // trace past the budget, and the blocks left are the caller's next proof. A single block
+    // always goes ahead (the contract's work cap bounds it).
+    if (i > 0 && options.max_trace_rows != 0 &&
+        RollupAir::trace_length_for(ops.size() + w.program.ops.size(), depth) > options.max_trace_rows) {
+      proven = i;
+      break;
+    }
     if (i == 0) {
       pub = w.publics;
     } else {
@@ -352,7 +361,7 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   BlockProof out;
   out.witness_ms = ms_since(start);
   out.height = blocks.front().height;
-  out.last_height = blocks.back().height;
+  out.last_height = blocks[proven - 1].height;
   out.block_hash = blocks.front().hash;
   out.pre_root = pub.pre_root;
   out.post_root = pub.post_root;

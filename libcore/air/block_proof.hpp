@@ -18,6 +18,7 @@
 #include "air/witness.hpp"
 #include "codec/objects.hpp"
 #include "core/error.hpp"
+#include "l1/contract.hpp"
 #include "smt/key_set.hpp"
 #include "stark/options.hpp"
 #include "stark/proof.hpp"
@@ -94,9 +95,16 @@ Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Bloc
                                             std::span<const std::uint8_t> proof,
                                             unsigned min_security_bits = 100);
 
+/// rollup-prove's default trace budget per proof: the largest trace the contract's work cap lets a
+/// single block take, so that a range proof needs no more memory than a block.
+inline constexpr std::uint64_t kDefaultMaxTraceRows = l1::kMaxTraceRows;
+
 struct ProveOptions {
   unsigned threads = 2;
   stark::ProofOptions stark;
+  /// The most trace rows one proof may take (0: no limit): a range proof covers as many of its
+  /// blocks as fit, at least one (the prover's memory follows its trace).
+  std::uint64_t max_trace_rows = 0;
 };
 
 /// A proof of the blocks at height .. last_height, with what it claims and how it was made.
@@ -118,7 +126,8 @@ struct BlockProof {
 
 /// Proves `blocks` (one or more at consecutive heights, the committed ones; the caller
 /// authenticates them) in one proof from `state` (the state after the block below the first),
-/// and advances `state` past the last.
+/// and advances `state` past the last one proven: all of them, or the first ones whose trace fits
+/// options.max_trace_rows (the proof's last_height says which).
 Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,
                                const vm::RollupParams& params, const ProveOptions& options = {});
 

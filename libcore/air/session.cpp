@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "l1/genesis.hpp"
@@ -63,7 +64,9 @@ Result<ProveOutcome> ProverSession::prove_range(std::span<const vm::ExecClaim> e
   if (auto stored = ROLLUP_TRY(store_.get(first.height))) {
     if (stored->block_hash != first.block_hash)
       return fail(Errc::rejected, fmt::format("block {}: a proof of another block at this height is stored", first.height));
-    if (stored->last_height != last.height)
+    // A stored proof of the first blocks only (a range cut at the trace budget) is the first
+    // part of the answer; one reaching past the last block is not a proof of these.
+    if (std::max(stored->height, stored->last_height) > last.height)
       return fail(Errc::rejected, fmt::format("block {}: the stored proof covers blocks {}..{}, not {}..{}", first.height,
                                               stored->height, stored->last_height, first.height, last.height));
     out.line = std::move(*stored);
@@ -80,11 +83,12 @@ Result<ProveOutcome> ProverSession::prove_range(std::span<const vm::ExecClaim> e
   }
   ROLLUP_TRY(replay_to(first.height - 1));
   auto proof = ROLLUP_TRY(air::prove_range(*state_, blocks, params_, options_));
-  state_height_ = last.height;
-  if (proof.pre_root != first.pre_root || proof.post_root != last.post_root)
+  state_height_ = proof.last_height;
+  const vm::ExecClaim& proven_last = execs[proof.last_height - first.height];
+  if (proof.pre_root != first.pre_root || proof.post_root != proven_last.post_root)
     return fail(Errc::bad_input, fmt::format("blocks {}..{}: the exec lines' roots differ from the proven transition "
-                                             "(pre {}, post {})", first.height, last.height, to_hex(proof.pre_root),
-                                             to_hex(proof.post_root)));
+                                             "(pre {}, post {})", first.height, proven_last.height,
+                                             to_hex(proof.pre_root), to_hex(proof.post_root)));
   out.line = proof_line_of(proof);
   ROLLUP_TRY(store_.put(out.line));
   out.figures = std::move(proof);

@@ -32,9 +32,11 @@ class ProverSession {
   /// read back from proof_blocks.
   Result<ProveOutcome> prove(const vm::ExecClaim& exec);
   /// Proves the blocks of consecutive exec lines in one range proof (docs/air.md §13); one exec
-  /// line is prove(). The pre-root must be the first line's, the post-root the last line's. A
-  /// proof stored for exactly these blocks is read back; one stored at the first height for
-  /// other blocks is Errc::rejected.
+  /// line is prove(). The proof covers the first blocks whose trace fits
+  /// ProveOptions::max_trace_rows, at least one (its line's last_height): the caller proves the
+  /// rest next. The pre-root must be the first line's, the post-root the last proven line's. A
+  /// proof stored at the first height is read back when it ends within these blocks, and is
+  /// Errc::rejected when it reaches past them.
   Result<ProveOutcome> prove_range(std::span<const vm::ExecClaim> execs);
 
  private:

@@ -275,9 +275,14 @@ Result<Explanation> explain_block(const codec::Block& block, Context& context) {
   b.add("deposits", block.deposit_count());
   if (config) {
     const auto ops = l1::block_ops(block, config->namespace_id);
+    const std::string cap =
+        config->max_block_ops != 0
+            ? fmt::format("the contract's cap is {}, and ", config->max_block_ops)
+            : std::string();
     b.add("work_ops", ops,
-          fmt::format("{} of the contract's cap {} (txs x {} + deposits x {})", ops,
-                      config->max_block_ops, l1::kMaxOpsPerTx, l1::kMaxOpsPerDeposit));
+          fmt::format("{} (txs x {} + deposits x {} + {}); {}the trace budget's cap follows the state's size "
+                      "(rollup-l1 status: next_block_max_txs)",
+                      ops, l1::kMaxOpsPerTx, l1::kMaxOpsPerDeposit, l1::kMaxOpsPerBlock, cap));
   }
   auto& namespaces = b.list("namespaces");
   for (const auto& ns : block.namespaces) {

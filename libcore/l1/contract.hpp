@@ -28,16 +28,31 @@ namespace rollup::l1 {
 /// sequencer hours, so a backlog of blocks signed before the deposit can still land.
 inline constexpr std::uint64_t kDefaultDepositDeadline = 24 * 3600;
 
-/// The prover's worst case per receipt (air::build_program): a transfer whose recipient and fee
-/// recipient both get new accounts takes 7 ops (the debit, then an insert and two key-tree ops
-/// per new account); a deposit to a new account 3.
-inline constexpr std::uint64_t kMaxOpsPerTx = 7;
+/// The prover's worst case per receipt (air::build_program, proof format 2): a transfer takes at
+/// most 5 ops (the debit; an insert of a new recipient with its two key-tree ops; a write of the
+/// fee recipient's deferred credits that would overflow); once per block a transfer also creates
+/// the fee recipient (2 ops more) and the block ends with one write of the deferred credits; a
+/// deposit to a new account takes 3. Format 1 (one fee credit per tx) stays within the same.
+inline constexpr std::uint64_t kMaxOpsPerTx = 5;
 inline constexpr std::uint64_t kMaxOpsPerDeposit = 3;
-/// An op takes 8 * (2 + depth) trace rows, at most 256 (depth 30), and the trace holds one op
-/// more than the block (padding). The prover's memory budget is a trace of 2^20 rows.
+inline constexpr std::uint64_t kMaxOpsPerBlock = 3;
+/// The prover's memory budget: a trace of 2^20 rows. An op takes 8 * (2 + depth) rows at the
+/// subtree depth the state's accounts need, and the trace holds one op more than the block
+/// (padding); so the work a block may carry follows the size of the state.
 inline constexpr std::uint64_t kMaxTraceRows = std::uint64_t{1} << 20;
-inline constexpr std::uint64_t kMaxRowsPerOp = 8 * (2 + 30);
-inline constexpr std::uint64_t kDefaultMaxBlockOps = kMaxTraceRows / kMaxRowsPerOp - 1;
+/// The largest cap an operator may set (`rollup-l1 init --max-block-ops`): the trace's at the
+/// smallest depth (6).
+inline constexpr std::uint64_t kMaxBlockOps = kMaxTraceRows / (8 * (2 + 6)) - 1;
+/// The cap of a file deployed before caps were stored (schema 2): the trace's at depth 30, the
+/// fixed cap of those releases.
+inline constexpr std::uint64_t kLegacyMaxBlockOps = kMaxTraceRows / (8 * (2 + 30)) - 1;
+
+/// The subtree depth the prover takes for a state of `accounts` accounts (air::depth_for of its
+/// key positions 0 .. accounts; a test holds the two equal); 0 when none is deep enough.
+unsigned prover_depth(std::uint64_t accounts);
+/// The most ops a block's trace holds within kMaxTraceRows when the state has at most `accounts`
+/// accounts after it; 0 when no depth holds them.
+std::uint64_t trace_ops_cap(std::uint64_t accounts);
 
 struct Config {
   std::uint64_t chain_id = 0;
@@ -46,8 +61,9 @@ struct Config {
   Hash32 genesis_root{};
   /// Seconds of L1 time within which a block must consume a deposit.
   std::uint64_t deposit_deadline_s = kDefaultDepositDeadline;
-  /// The most work a committed block may carry, counted by block_ops().
-  std::uint64_t max_block_ops = kDefaultMaxBlockOps;
+  /// The operator's cap on a block's work, counted by block_ops(); 0: none but the trace
+  /// budget's (check_block_work), the default.
+  std::uint64_t max_block_ops = 0;
   /// Deployed with dev keys (sequencer or genesis accounts): anyone can derive them.
   bool dev_mode = false;
   bool frozen = false;
@@ -57,10 +73,26 @@ struct Config {
 /// A block's work as the contract counts it: its namespace's txs and its deposits, each at the
 /// prover's worst case.
 std::uint64_t block_ops(const codec::Block& block, std::uint32_t namespace_id);
-/// Txs and deposits a block can carry in `max_ops`: for the sequencer.
 inline std::uint64_t ops_of(std::uint64_t txs, std::uint64_t deposits) {
-  return txs * kMaxOpsPerTx + deposits * kMaxOpsPerDeposit;
+  return txs * kMaxOpsPerTx + deposits * kMaxOpsPerDeposit + kMaxOpsPerBlock;
 }
+/// The most accounts a block can add: each tx's recipient, each deposit's, the fee recipient.
+inline std::uint64_t new_accounts_bound(std::uint64_t txs, std::uint64_t deposits) {
+  return txs + deposits + 1;
+}
+/// The work rule: a block of `txs` and `deposits` stays within the operator's cap and within the
+/// trace budget at the depth of the most accounts the state can hold after it, `accounts_before`
+/// (Contract::accounts_bound() before the block) plus what the block can add. A block no prover
+/// can prove within its memory budget would stall every proof after it. Errc::rejected otherwise.
+Status check_block_work(std::uint64_t txs, std::uint64_t deposits, std::uint64_t accounts_before,
+                        const Config& config);
+bool block_work_fits(std::uint64_t txs, std::uint64_t deposits, std::uint64_t accounts_before,
+                     const Config& config);
+/// For the sequencer: the most txs a block may carry while leaving an eighth of its work for
+/// deposits (at least one tx), and the most deposits that still fit beside `txs`.
+std::uint64_t max_block_txs(std::uint64_t accounts_before, const Config& config);
+std::uint64_t max_block_deposits(std::uint64_t txs, std::uint64_t accounts_before,
+                                 const Config& config);
 
 /// The contract's first check of any block: the registered `sequencer` signed it. Errc::rejected
 /// otherwise. Whoever takes a block from elsewhere in the contract's place applies the same rule.
@@ -163,6 +195,8 @@ struct ContractStatus {
   std::uint64_t l1_time = 0;
   std::optional<RootRecord> latest_root;
   std::uint64_t equivocations = 0;
+  std::uint64_t accounts_bound = 0;      ///< Contract::accounts_bound()
+  std::uint64_t next_block_max_txs = 0;  ///< the sequencer's batch limit (max_block_txs) now
 };
 
 class Contract {
@@ -229,6 +263,14 @@ class Contract {
   /// Every root, genesis (height 0) first.
   virtual Result<std::vector<RootRecord>> roots() = 0;
   virtual Result<RootRecord> latest_root() = 0;
+  /// The most accounts the state can hold after the committed tip: the account count of the
+  /// latest verified root, plus what each committed block above it can add (new_accounts_bound,
+  /// counting the txs of every namespace). The work rule of the next block starts from it.
+  struct AccountsBound {
+    std::uint64_t height = 0;  ///< the tip it holds after
+    std::uint64_t accounts = 0;
+  };
+  virtual Result<AccountsBound> accounts_bound() = 0;
 };
 
 /// Opens the rollup contract that this state file's configuration names. It is the one place

@@ -55,9 +55,8 @@ class EmbeddedContract final : public Contract {
     Hash32 root = genesis_root(genesis);
     if (config.genesis_root != Hash32{} && config.genesis_root != root)
       return rejected("--genesis-root does not match the genesis accounts' root " + to_hex(root));
-    if (config.max_block_ops == 0 || config.max_block_ops > kDefaultMaxBlockOps)
-      return fail(Errc::usage, fmt::format("the block work cap must be 1..{} (the prover's limit)",
-                                           kDefaultMaxBlockOps));
+    if (config.max_block_ops > kMaxBlockOps)
+      return fail(Errc::usage, fmt::format("the block work cap must be 1..{} (the prover's limit)", kMaxBlockOps));
     auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, "
         "deposit_deadline_s, max_block_ops, dev_mode, frozen, created_at) "
@@ -96,8 +95,9 @@ class EmbeddedContract final : public Contract {
     c.deposit_deadline_s = ROLLUP_TRY(q.column_uint64(4));
     c.frozen = q.column_int64(5) != 0;
     c.frozen_reason = q.column_text(6);
-    // NULL in a file migrated from schema 2: the default cap, and dev mode found from the keys.
-    if (!q.column_is_null(7)) c.max_block_ops = ROLLUP_TRY(q.column_uint64(7));
+    // NULL in a file migrated from schema 2: the fixed cap of that release, and dev mode found
+    // from the keys. 0: no cap but the trace budget's.
+    c.max_block_ops = q.column_is_null(7) ? kLegacyMaxBlockOps : ROLLUP_TRY(q.column_uint64(7));
     const bool dev_mode_known = !q.column_is_null(8);
     c.dev_mode = q.column_int64(8) != 0;
     q.reset();
@@ -128,6 +128,8 @@ class EmbeddedContract final : public Contract {
     s.l1_time = ROLLUP_TRY(clock_());
     s.latest_root = ROLLUP_TRY(latest_root());
     s.equivocations = ROLLUP_TRY(scalar("SELECT count(*) FROM l1_equivocations"));
+    s.accounts_bound = ROLLUP_TRY(accounts_bound()).accounts;
+    s.next_block_max_txs = max_block_txs(s.accounts_bound, s.config);
     return s;
   }
 
@@ -316,10 +318,12 @@ class EmbeddedContract final : public Contract {
     if (b.parent != parent)
       return rejected(fmt::format("block {} has parent {}, the contract's block {} is {}", b.height,
                                   to_hex(b.parent), tip, to_hex(parent)));
-    // A block no prover can prove within its memory budget would stall every proof after it.
-    if (const std::uint64_t ops = block_ops(b, cfg.namespace_id); ops > cfg.max_block_ops)
-      return rejected(fmt::format("block {} carries {} ops of work (txs x {} + deposits x {}), over the cap of {}",
-                                  b.height, ops, kMaxOpsPerTx, kMaxOpsPerDeposit, cfg.max_block_ops));
+    const auto* own_txs = b.find_namespace(cfg.namespace_id);
+    const std::uint64_t bound_before = ROLLUP_TRY(accounts_bound()).accounts;
+    if (auto work = check_block_work(own_txs ? own_txs->txs.size() : 0, b.deposits_of(cfg.namespace_id).deposits.size(),
+                                     bound_before, cfg);
+        !work)
+      return rejected(fmt::format("block {} carries {}", b.height, work.error().message));
     if (b.timestamp < parent_timestamp)
       return rejected(fmt::format("block {} has timestamp {}, below its parent's {}", b.height, b.timestamp,
                                   parent_timestamp));
@@ -577,6 +581,30 @@ class EmbeddedContract final : public Contract {
     return out;
   }
 
+  // Kept from call to call: the sum over the blocks above the latest verified root grows by the
+  // blocks committed since, and is summed again only when a new root is verified.
+  Result<AccountsBound> accounts_bound() override {
+    const RootRecord root = ROLLUP_TRY(latest_root());
+    const std::uint64_t tip = ROLLUP_TRY(scalar("SELECT coalesce(max(height), 0) FROM l1_blocks"));
+    if (!bound_cache_ || bound_cache_->root_height != root.height || bound_cache_->through > tip)
+      bound_cache_ = BoundCache{root.height, root.height, 0};
+    if (bound_cache_->through < tip) {
+      // Every namespace's txs count: a shared block's other txs cannot add accounts here, but the
+      // bound need not know which are this rollup's to stay sound, and SQLite reads them
+      // without parsing each body into a block.
+      auto q = ROLLUP_TRY(db_.prepare(
+          "SELECT count(*) + coalesce(sum(deposit_count), 0) + coalesce((SELECT sum(json_array_length(ns.value, "
+          "'$.txs')) FROM l1_blocks b2, json_each(b2.body, '$.namespaces') ns WHERE b2.height > ?1 AND "
+          "b2.height <= ?2), 0) FROM l1_blocks WHERE height > ?1 AND height <= ?2"));
+      q.bind(1, bound_cache_->through).bind(2, tip);
+      if (!ROLLUP_TRY(q.step())) return fail(Errc::internal, "accounts bound: no row");
+      bound_cache_->added += ROLLUP_TRY(q.column_uint64(0));
+      bound_cache_->through = tip;
+    }
+    const std::uint64_t sum = root.keys.count + bound_cache_->added;
+    return AccountsBound{tip, sum < root.keys.count ? UINT64_MAX : sum};
+  }
+
   Result<RootRecord> latest_root() override {
     auto q = ROLLUP_TRY(db_.prepare(
         "SELECT height, root, key_root, key_count FROM l1_roots ORDER BY height DESC LIMIT 1"));
@@ -767,6 +795,12 @@ class EmbeddedContract final : public Contract {
   store::Db& db_;
   Clock clock_;
   std::optional<std::vector<GenesisAccount>> genesis_;  ///< once checked
+  struct BoundCache {
+    std::uint64_t root_height = 0;  ///< the verified root the sum starts above
+    std::uint64_t through = 0;      ///< the last block summed
+    std::uint64_t added = 0;        ///< what the blocks in between can add
+  };
+  std::optional<BoundCache> bound_cache_;
 };
 
 }  // namespace

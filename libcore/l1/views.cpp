@@ -15,6 +15,8 @@ std::string status_json(const ContractStatus& s) {
                               {"genesis_root", to_hex(s.config.genesis_root)},
                               {"deposit_deadline_s", s.config.deposit_deadline_s},
                               {"max_block_ops", s.config.max_block_ops},
+                              {"accounts_bound", s.accounts_bound},
+                              {"next_block_max_txs", s.next_block_max_txs},
                               {"dev_mode", s.config.dev_mode},
                               {"l1_time", s.l1_time},
                               {"height", s.height},

@@ -117,7 +117,10 @@ Result<Sequencer> Sequencer::open_shared(store::Db& db, std::vector<ServedRollup
 }
 
 Status Sequencer::resume() {
-  if (shared_) return resume_shared();
+  if (shared_) {
+    ROLLUP_TRY(resume_shared());
+    return refresh_accounts_bounds();
+  }
   Lane& lane = lanes_.front();
   auto q = ROLLUP_TRY(db_->prepare(
       "SELECT height, hash, deposit_end FROM seq_log ORDER BY height DESC LIMIT 1"));
@@ -147,6 +150,40 @@ Status Sequencer::resume() {
       if (!body.is_discarded() && body.contains("timestamp") && body["timestamp"].is_number_unsigned())
         tip_timestamp_ = std::max(tip_timestamp_, body["timestamp"].get<std::uint64_t>());
     }
+  }
+  return refresh_accounts_bounds();
+}
+
+// A lane's bound after the sequencer's tip: its contract's bound after the contract's tip, plus
+// what each logged block above that can add. Those are the blocks in flight between the
+// sequencer and the contract; a block taken here is counted as the contract will count it, or
+// more (every deposit of a shared block), so the contract never refuses a block the bound let
+// through. A block cut by this process is entered by cut(); one logged by another (or before a
+// restart) is read from its body in the log, which is kept until the contract holds the block.
+Status Sequencer::refresh_accounts_bounds() {
+  for (auto& lane : lanes_) {
+    if (!lane.config) continue;
+    const l1::Contract::AccountsBound contract = ROLLUP_TRY(lane.contract->accounts_bound());
+    if (lane.inflight_through < tip_height_) {
+      auto q = ROLLUP_TRY(db_->prepare(
+          "SELECT height, 1 + coalesce(json_array_length(body, '$.deposits'), 0) + coalesce((SELECT "
+          "sum(coalesce(json_array_length(ns.value, '$.txs'), 0) + coalesce(json_array_length(ns.value, "
+          "'$.deposits'), 0)) FROM json_each(body, '$.namespaces') ns), 0) FROM seq_log WHERE height > ? AND "
+          "body IS NOT NULL ORDER BY height"));
+      q.bind(1, std::max(lane.inflight_through, contract.height));
+      while (ROLLUP_TRY(q.step())) {
+        const std::uint64_t height = ROLLUP_TRY(q.column_uint64(0));
+        const std::uint64_t added = ROLLUP_TRY(q.column_uint64(1));
+        if (lane.inflight.emplace(height, added).second) lane.inflight_sum += added;
+      }
+      lane.inflight_through = tip_height_;
+    }
+    while (!lane.inflight.empty() && lane.inflight.begin()->first <= contract.height) {
+      lane.inflight_sum -= lane.inflight.begin()->second;
+      lane.inflight.erase(lane.inflight.begin());
+    }
+    lane.accounts_bound = contract.accounts + lane.inflight_sum;
+    if (lane.accounts_bound < contract.accounts) lane.accounts_bound = UINT64_MAX;
   }
   return {};
 }
@@ -311,16 +348,15 @@ Sequencer::Lane* Sequencer::lane_of(std::uint32_t namespace_id) {
   return nullptr;
 }
 
-// The contract refuses a block over its work cap (l1::block_ops): txs take at most three
-// quarters of it, so that deposits always find room in the rest.
+// The contract refuses a block over its work cap (l1::check_block_work), which follows the size
+// of the state: txs take at most seven eighths of it, so that deposits always find room.
 std::size_t Sequencer::max_batch_for_cap(const Lane& lane) const {
   if (!lane.config) return SIZE_MAX;
-  return std::max<std::uint64_t>(1, lane.config->max_block_ops * 3 / 4 / l1::kMaxOpsPerTx);
+  return static_cast<std::size_t>(l1::max_block_txs(lane.accounts_bound, *lane.config));
 }
 
 std::size_t Sequencer::max_deposits_for_cap(const Lane& lane) const {
-  const std::uint64_t used = l1::ops_of(lane.batched, 0), cap = lane.config->max_block_ops;
-  const std::uint64_t room = used < cap ? (cap - used) / l1::kMaxOpsPerDeposit : 0;
+  const std::uint64_t room = l1::max_block_deposits(lane.batched, lane.accounts_bound, *lane.config);
   return static_cast<std::size_t>(std::min<std::uint64_t>(options_.max_deposits, room));
 }
 
@@ -517,10 +553,22 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
   tip_height_ = b.height;
   tip_hash_ = b.hash;
   tip_timestamp_ = b.timestamp;
+  std::uint64_t block_txs = 0, block_deposits = b.deposits.size();
+  for (const auto& ns : b.namespaces) {
+    block_txs += ns.txs.size();
+    block_deposits += ns.deposits.size();
+  }
   for (auto& lane : lanes_) {
     const codec::DepositRange consumed = b.deposits_of(lane.namespace_id);
     if (consumed.first) lane.deposit_next = *consumed.first + consumed.deposits.size();
     lane.batched = 0;
+    if (lane.config && lane.inflight_through < b.height) {
+      const std::uint64_t added = l1::new_accounts_bound(block_txs, block_deposits);
+      lane.inflight.emplace(b.height, added);
+      lane.inflight_sum += added;
+      lane.inflight_through = b.height;
+      lane.accounts_bound = lane.accounts_bound + added < lane.accounts_bound ? UINT64_MAX : lane.accounts_bound + added;
+    }
   }
   batch_.clear();
   batch_bytes_ = 0;

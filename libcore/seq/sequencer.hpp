@@ -9,6 +9,7 @@
 // rollup's txs and the deposits of that rollup's own queue, so that every rollup commits the same
 // blocks and executes only its namespace (docs/design.md §5, "Several rollups on one sequencer").
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -109,6 +110,9 @@ class Sequencer {
   /// The namespace of the (first) rollup served.
   std::uint32_t namespace_id() const { return lanes_.front().namespace_id; }
   bool shared() const { return shared_; }
+  /// The most accounts the (first) rollup's state can hold after the sequencer's tip: where the
+  /// block work rule (l1::check_block_work) of the next block starts.
+  std::uint64_t accounts_bound() const { return lanes_.front().accounts_bound; }
 
  private:
   /// One rollup served: single mode has one lane (its contract may be missing: --namespace
@@ -120,6 +124,13 @@ class Sequencer {
     std::optional<l1::Config> config;
     std::uint64_t deposit_next = 0;  ///< the first entry of its queue no logged block consumed
     std::size_t batched = 0;         ///< its txs in the batch
+    /// The most accounts its state can hold after the sequencer's tip (refresh_accounts_bounds):
+    /// the block work rule's starting point.
+    std::uint64_t accounts_bound = 0;
+    /// Logged blocks above its contract's tip, by height: what each can add to the accounts.
+    std::map<std::uint64_t, std::uint64_t> inflight;
+    std::uint64_t inflight_sum = 0;
+    std::uint64_t inflight_through = 0;  ///< the last logged height entered in `inflight`
   };
 
   Sequencer(store::Db& db, crypto::KeyPair key, Options options)
@@ -127,6 +138,7 @@ class Sequencer {
   Status lock_state_file();
   Status resume();
   Status resume_shared();
+  Status refresh_accounts_bounds();
   Status check_shared_chain();
   Lane* lane_of(std::uint32_t namespace_id);
   std::size_t max_batch_for_cap(const Lane& lane) const;

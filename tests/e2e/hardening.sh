@@ -34,20 +34,24 @@ expect_status 0 rollup-l1 --db own.db status
 expect_eq "$(jq .dev_mode "$WORK/out")" false
 [ ! -s "$WORK/err" ] || fail "a warning for a contract without dev keys"
 
-# The work cap: configurable downward only; the sequencer never cuts a block over it, and the
-# contract refuses one that is.
-expect_status 2 rollup-l1 --db big.db init --sequencer-key own.key --max-block-ops 5000
+# The work cap: the prover's trace budget at the depth of the state's accounts, and an operator's
+# cap below that; the sequencer never cuts a block over it, and the contract refuses one that is.
+expect_status 2 rollup-l1 --db big.db init --sequencer-key own.key --max-block-ops 20000
 expect_err "block work cap"
 rollup-l1 --db cap.db init --dev --sequencer-key devseq.key --dev-accounts 10 --max-block-ops 30 -q
 rollup-l1 --db wide.db init --dev --sequencer-key devseq.key --dev-accounts 10 -q
+expect_status 0 rollup-l1 --db wide.db status
+expect_eq "$(jq .max_block_ops "$WORK/out")" 0
+expect_eq "$(jq .accounts_bound "$WORK/out")" 10
+expect_eq "$(jq '.next_block_max_txs > 1024' "$WORK/out")" true "a small state takes blocks of more than 1,024 txs"
 rollup-tx --db cap.db batch --dev-accounts 10 -n 10 --seed 2 -q > txs.ndjson
 expect_status 0 rollup-seq --db cap.db --key devseq.key --max-txs 100 --timestamp 1 -q txs.ndjson
 cp "$WORK/out" capped.ndjson
-expect_eq "$(jq -s 'map(.namespaces[0].txs | length) | max' capped.ndjson)" 3 "30 ops fit 3 txs (3 x 7 <= 30 x 3/4)"
+expect_eq "$(jq -s 'map(.namespaces[0].txs | length) | max' capped.ndjson)" 4 "30 ops fit 4 txs (4 x 5 + 3 <= 30 - 30/8)"
 expect_status 0 rollup-submit --db cap.db -q capped.ndjson
 rollup-seq --db wide.db --key devseq.key --max-txs 100 --timestamp 1 -q txs.ndjson > wide.ndjson
 expect_eq "$(wc -l < wide.ndjson)" 1
 rollup-l1 --db cap2.db init --dev --sequencer-key devseq.key --dev-accounts 10 --max-block-ops 30 -q
 expect_status 1 rollup-submit --db cap2.db -q wide.ndjson
-expect_err "carries 70 ops of work .* over the cap of 30"
+expect_err "carries 53 ops of work .* over the contract's cap of 30"
 echo ok

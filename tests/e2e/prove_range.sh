@@ -1,5 +1,5 @@
 # Range proofs end to end (docs/air.md §13): rollup-prove --range 3 proves blocks 1..3 and 4..5
-# in two proofs, rollup-verify checks them (also through a stored range proof), the contract
+# in two proofs, a trace budget splits a range, rollup-verify checks them (also through a stored range proof), the contract
 # accepts them in order and holds roots at heights 3 and 5 only, the withdrawal of block 2 is
 # payable, and rollup-query --check and the replay agree with the contract's roots.
 source "$(dirname "$0")/lib.bash"
@@ -32,6 +32,18 @@ expect_eq "$(db_digest)" "$before" "re-proving changed the state file"
 # Other ranges than the stored ones are refused, not silently re-grouped.
 expect_status 1 rollup-prove --range 2 exec.ndjson
 expect_err "covers blocks 1..3"
+
+# A range whose trace would exceed --max-trace-rows is proven in several proofs, each of the first
+# blocks left that fit (block 1 alone takes 1,024 rows and goes ahead all the same); the contract
+# takes them in order. On a copy of the file with no proof stored.
+cp "$ROLLUP_DB" budget.db
+sqlite3 budget.db 'DELETE FROM proof_blocks'
+expect_status 0 rollup-prove --db budget.db --range 5 --max-trace-rows 512 exec.ndjson
+expect_eq "$(jq -c 'select(.kind == "proof") | [.height, .last_height // .height]' "$WORK/out" | paste -sd' ')" "[1,1] [2,3] [4,5]"
+expect_err "the range's trace would exceed --max-trace-rows: block 1 proven in one proof"
+jq -c 'select(.kind == "proof")' "$WORK/out" > budget.ndjson
+expect_status 0 rollup-submit --db budget.db budget.ndjson
+expect_eq "$(rollup-l1 --db budget.db roots | jq -r .height | paste -sd' ')" "0 1 3 5"
 
 # The verifier: both proofs; the second alone, trusted through the stored range proof below it.
 expect_status 0 rollup-verify proven.ndjson
