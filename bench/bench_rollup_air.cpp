@@ -2,8 +2,13 @@
 // the trace's LDE and Merkle commitment timed alone (the floor any prover of this trace pays),
 // peak RSS, proof size, verification time (signatures included) and conjectured security.
 //
-//   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--save FILE]
+//   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]
+//                    [--lde-cache MIB] [--save FILE]
 //   bench_rollup_air --verify FILE [--rounds N]
+//
+// --blocks B proves B consecutive blocks of that size in one range proof (what rollup-prove
+// --range B does): a trace B times as long. --lde-cache sets ProofOptions::lde_cache_bytes, the
+// part of the trace's LDE the prover keeps rather than recomputes (default: the library's).
 //
 // --save writes the block and its proof line to FILE (two NDJSON lines); --verify reads such a
 // file and only verifies it, best of N rounds (default 20), with the CPU time each verification
@@ -13,9 +18,10 @@
 // Defaults: a block of a real rollup (issue #9): 1024 transfers among 1,000,000 funded accounts,
 // 10% of them (102) to new keys, 2 threads. `--accounts 2000 --new 0` is the old default, the
 // flattering block. Senders and recipients are drawn at random (fixed seed); every transfer pays
-// a fee of 1 to account 0. Peak RSS is printed twice: once right after proving (the prover's
-// own, the figure the memory budget is about) and once at exit, after the floor measurement
-// (which holds a whole trace LDE of its own).
+// a fee of 1 to account 0. Peak RSS is printed twice: the peak of the proving alone (the high-water
+// mark is reset after setup and the floor measurement, which holds a whole trace LDE of its own:
+// the figure the 4 GiB budget is about, the state of the accounts included) and the process's
+// peak at exit.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -59,6 +65,23 @@ long peak_rss_mib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024;  // Linux reports KiB
+}
+
+// The high-water mark of the resident set since the last reset_peak_rss() (VmHWM; Linux resets
+// it when "5" is written to clear_refs), or -1 where the kernel does not tell.
+long peak_rss_since_reset_mib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10) / 1024;
+  return -1;
+}
+
+bool reset_peak_rss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.flush();
+  return static_cast<bool>(clear);
 }
 
 // The trace commitment as the prover makes it (interpolate, LDE on the blowup-8 coset, hash the
@@ -146,8 +169,9 @@ int verify_saved(const std::string& path, unsigned rounds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t txs = 1024, accounts = 1'000'000, fresh = 102;
+  std::size_t txs = 1024, accounts = 1'000'000, fresh = 102, num_blocks = 1;
   unsigned threads = 2, rounds = 20;
+  std::size_t lde_cache_bytes = stark::kDefaultLdeCacheBytes;
   std::string save_path, verify_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -159,20 +183,28 @@ int main(int argc, char** argv) {
     else if (flag == "--accounts") accounts = v;
     else if (flag == "--new") fresh = v;
     else if (flag == "--threads") threads = static_cast<unsigned>(v);
+    else if (flag == "--blocks") num_blocks = std::max(1ul, v);
+    else if (flag == "--lde-cache") lde_cache_bytes = std::size_t{v} << 20;
     else {
-      std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--save FILE]\n"
+      std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]\n"
+                           "                        [--lde-cache MIB] [--save FILE]\n"
                            "       bench_rollup_air --verify FILE [--rounds N]\n");
       return 2;
     }
   }
   if (!verify_path.empty()) return verify_saved(verify_path, rounds);
+  if (!save_path.empty() && num_blocks > 1) {
+    std::fprintf(stderr, "--save takes one block (--verify reads one block and its proof)\n");
+    return 2;
+  }
   if (accounts < 2 || fresh > txs) {
     std::fprintf(stderr, "need at least 2 accounts and no more new keys than txs\n");
     return 2;
   }
   const vm::RollupParams params{1, 1};
-  std::printf("== rollup block: %zu transfers among %zu accounts, %zu to new keys, %u threads\n", txs,
-              accounts, fresh, threads);
+  std::printf("== rollup %s: %zu transfers among %zu accounts, %zu to new keys, %u threads, LDE cache %zu MiB\n",
+              num_blocks == 1 ? "block" : (std::to_string(num_blocks) + " blocks, each").c_str(), txs, accounts,
+              fresh, threads, lde_cache_bytes >> 20);
 
   auto t0 = Clock::now();
   std::vector<crypto::KeyPair> keys;
@@ -183,23 +215,30 @@ int main(int argc, char** argv) {
   }
   vm::State state;
   state.load_accounts(genesis, threads);
-  codec::Block block;
-  block.height = 1;
-  block.fee_recipient = keys[0].public_key;
-  block.namespaces.push_back(codec::NamespaceTxs{1, {}, {}});
+  std::vector<codec::Block> blocks(num_blocks);
   std::mt19937_64 rng(42);
   std::vector<std::uint64_t> nonce(accounts, 0);
-  for (std::size_t i = 0; i < txs; ++i) {
-    const std::size_t from = 1 + rng() % (accounts - 1);
-    std::size_t to = rng() % accounts;
-    if (to == from) to = (to + 1) % accounts;
-    const PublicKey dest = i < fresh ? crypto::dev_key(1000 + accounts + i).public_key : keys[to].public_key;
-    block.namespaces[0].txs.push_back(wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, vm::RollupParams{1, 1}));
+  for (std::size_t b = 0; b < num_blocks; ++b) {
+    codec::Block& block = blocks[b];
+    block.height = 1 + b;
+    if (b > 0) block.parent = blocks[b - 1].hash;
+    block.fee_recipient = keys[0].public_key;
+    block.namespaces.push_back(codec::NamespaceTxs{1, {}, {}});
+    for (std::size_t i = 0; i < txs; ++i) {
+      const std::size_t from = 1 + rng() % (accounts - 1);
+      std::size_t to = rng() % accounts;
+      if (to == from) to = (to + 1) % accounts;
+      const PublicKey dest =
+          i < fresh ? crypto::dev_key(1000 + accounts + b * txs + i).public_key : keys[to].public_key;
+      block.namespaces[0].txs.push_back(
+          wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, vm::RollupParams{1, 1}));
+    }
+    block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
+    block.hash = block.compute_hash();
   }
+  const codec::Block& block = blocks.front();
   std::vector<crypto::KeyPair>().swap(keys);  // the signers are done: not part of any prover's memory
   std::vector<vm::Account>().swap(genesis);
-  block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
-  block.hash = block.compute_hash();
   air::ProverState prover(std::move(state), threads);
   std::printf("setup            %.2f s (keys, signatures, genesis tree, key tree), RSS %ld MiB\n", since(t0),
               current_rss_mib());
@@ -208,7 +247,7 @@ int main(int argc, char** argv) {
   // million accounts' state is held while proving: the trace again, its LDE and commitment alone.
   const auto& txs_list = vm::rollup_txs(block, params.namespace_id);
   double alone = 0;
-  {
+  if (num_blocks == 1) {
     auto w = air::make_witness(prover, block, params, vm::check_signatures(txs_list, params, threads), threads);
     if (!w) return 1;
     air::RollupAir rollup_air(w->publics, w->program.ops);
@@ -218,12 +257,15 @@ int main(int argc, char** argv) {
 
   air::ProveOptions options;
   options.threads = threads;
-  auto proof = air::prove_range(prover, std::span(&block, 1), params, options);
+  options.stark.lde_cache_bytes = lde_cache_bytes;
+  const long rss_before = current_rss_mib();
+  const bool peak_reset = reset_peak_rss();
+  auto proof = air::prove_range(prover, std::span(blocks), params, options);
   if (!proof) {
     std::fprintf(stderr, "prove failed: %s\n", proof.error().message.c_str());
     return 1;
   }
-  const long prover_rss = peak_rss_mib();
+  const long prover_rss = peak_reset ? peak_rss_since_reset_mib() : peak_rss_mib();
   const auto& t = proof->timings;
   std::printf("trace            %zu columns x %zu rows (2^%u), %zu ops at depth %u, LDE domain 2^%u\n",
               proof->trace_width, proof->trace_rows, unsigned(__builtin_ctzll(proof->trace_rows)), proof->ops,
@@ -238,8 +280,9 @@ int main(int argc, char** argv) {
   std::printf("  stark: FRI                            %6.2f s\n", t.fri);
   std::printf("  stark: grinding + queries             %6.2f s\n", t.grinding + t.queries);
 
-  std::printf("LDE + Merkle commitment of the trace alone  %.2f s  (prove total / this = %.1f)\n", alone,
-              proof->prove_ms / 1000 / alone);
+  if (num_blocks == 1)
+    std::printf("LDE + Merkle commitment of the trace alone  %.2f s  (prove total / this = %.1f)\n", alone,
+                proof->prove_ms / 1000 / alone);
 
   std::printf("proof size       %zu bytes (%.1f KiB)\n", proof->bytes.size(), proof->bytes.size() / 1024.0);
   if (!save_path.empty()) {
@@ -247,11 +290,11 @@ int main(int argc, char** argv) {
     out << codec::to_json(block) << "\n" << air::to_json(air::proof_line_of(*proof)) << "\n";
     if (!out) std::fprintf(stderr, "could not write %s\n", save_path.c_str());
   }
-  const air::RangeProofClaim claim{1, 1, block.hash, proof->pre_root, proof->post_root, proof->pre_keys};
+  const air::RangeProofClaim claim{1, num_blocks, block.hash, proof->pre_root, proof->post_root, proof->pre_keys};
   double best = 1e9;
   unsigned bits = 0;
   for (int i = 0; i < 5; ++i) {
-    auto checked = air::verify_range_proof(std::span(&block, 1), params, claim, proof->bytes);
+    auto checked = air::verify_range_proof(std::span(blocks), params, claim, proof->bytes);
     if (!checked || !*checked) {
       std::fprintf(stderr, "verify failed: %s\n",
                    (checked ? checked->error().message() : checked.error().message).c_str());
@@ -261,9 +304,9 @@ int main(int argc, char** argv) {
     best = std::min(best, report->verify_ms);
     bits = report->security_bits;
   }
-  std::printf("verify           %.1f ms (best of 5; %zu Ed25519 signatures included)\n", best, txs);
+  std::printf("verify           %.1f ms (best of 5; %zu Ed25519 signatures included)\n", best, txs * num_blocks);
   std::printf("security         %u bits conjectured\n", bits);
-  std::printf("peak RSS         %ld MiB (setup, floor and proving; verification: %ld MiB)\n", prover_rss,
-              peak_rss_mib());
+  std::printf("peak RSS         %ld MiB proving (%ld MiB before it: accounts, blocks); process %ld MiB at exit\n",
+              prover_rss, rss_before, peak_rss_mib());
   return 0;
 }

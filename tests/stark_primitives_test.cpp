@@ -54,6 +54,50 @@ TEST_CASE("merkle paths authenticate every leaf and nothing else", "[stark]") {
   CHECK(hash_leaf(std::span<const Felt>(one)) != hash_leaf(std::span<const Ext2>(one_ext)));
 }
 
+TEST_CASE("a merkle tree built from the level above its leaves is the same tree", "[stark]") {
+  for (std::size_t count : {2u, 4u, 32u, 8192u}) {
+    const auto leaves = sample_leaves(count);
+    const MerkleTree whole(leaves, 2);
+    for (unsigned threads : {1u, 2u}) {
+      const MerkleTree built = MerkleTree::from_parents(count, threads, [&](std::span<Digest> parents) {
+        REQUIRE(parents.size() == count / 2);
+        for (std::size_t i = 0; i < parents.size(); ++i)
+          parents[i] = hash_node(leaves[2 * i], leaves[2 * i + 1]);
+      });
+      CHECK(built.root() == whole.root());
+      CHECK(built.depth() == whole.depth());
+      for (std::size_t i = 0; i < count; i += count > 64 ? 97 : 1)
+        CHECK(built.path(i, leaves[i ^ 1]) == whole.path(i, leaves[i ^ 1]));
+    }
+  }
+  // Kept from level b up, a path is opened from the 2^b leaves of its block: the same path.
+  const auto leaves = sample_leaves(64);
+  const MerkleTree whole(leaves, 1);
+  for (unsigned b : {1u, 3u, 6u}) {
+    const MerkleTree trimmed = MerkleTree::from_parents(
+        64, 2,
+        [&](std::span<Digest> parents) {
+          for (std::size_t i = 0; i < parents.size(); ++i)
+            parents[i] = hash_node(leaves[2 * i], leaves[2 * i + 1]);
+        },
+        b);
+    CHECK(trimmed.root() == whole.root());
+    CHECK(trimmed.block_levels() == b);
+    const std::size_t block = std::size_t{1} << b;
+    for (std::size_t i = 0; i < 64; ++i) {
+      const std::span<const Digest> block_leaves(leaves.data() + (i & ~(block - 1)), block);
+      const auto path = trimmed.path_in_block(i, block_leaves);
+      CHECK(path == whole.path(i, leaves[i ^ 1]));
+      CHECK(verify_path(trimmed.root(), i, leaves[i], path));
+    }
+    if (b > 1) CHECK_THROWS(trimmed.path(0, leaves[1]));
+    CHECK_THROWS(trimmed.path_in_block(0, std::span<const Digest>(leaves.data(), block / 2)));
+  }
+  CHECK_THROWS(MerkleTree::from_parents(64, 1, [](std::span<Digest>) {}, 7));
+  CHECK_THROWS(MerkleTree::from_parents(1, 1, [](std::span<Digest>) {}));
+  CHECK_THROWS(MerkleTree::from_parents(12, 1, [](std::span<Digest>) {}));
+}
+
 TEST_CASE("transcript is deterministic and binds every message", "[stark]") {
   auto run = [](std::string_view label, std::uint8_t byte) {
     Transcript t("test");

@@ -95,6 +95,42 @@ TEST_CASE("rpo chain: the trace follows hash::permute and honest proofs verify",
   }
 }
 
+TEST_CASE("the prover's LDE cache trades memory for time, never the proof", "[stark]") {
+  // Fibonacci (2 segments: stride 4, the constraints read every fourth coset) and the RPO chain
+  // (7 segments, every coset), each with no coset kept, some, and all; and the prover that
+  // consumes its trace.
+  const std::size_t n = 256;
+  FibonacciAir fibonacci(n, FibonacciAir::expected_result(n));
+  const auto input = sample_state(3);
+  RpoChainAir rpo(4, input, RpoChainAir::chain_output(4, input));
+  struct Case {
+    const Air& air;
+    Trace trace;
+  };
+  for (const Case& c : {Case{fibonacci, FibonacciAir::build_trace(n)},
+                        Case{rpo, RpoChainAir::build_trace(4, input)}}) {
+    ProofOptions all;
+    const auto reference = prove(c.air, c.trace, all, 2);
+    REQUIRE(reference);
+    const auto expected = serialize(*reference);
+    REQUIRE(expected);
+    REQUIRE(verify(c.air, *expected));
+    const std::size_t coset_bytes = c.trace.width() * c.trace.length() * sizeof(Felt);
+    for (std::size_t kept : {0u, 1u, 3u}) {
+      ProofOptions opts;
+      opts.lde_cache_bytes = kept * coset_bytes;
+      INFO(c.air.id() << ", " << kept << " cosets kept");
+      auto proof = prove(c.air, c.trace, opts, 2);
+      REQUIRE(proof);
+      CHECK(*serialize(*proof) == *expected);
+      Trace consumed = c.trace;
+      auto from_consumed = prove(c.air, std::move(consumed), opts, 1);
+      REQUIRE(from_consumed);
+      CHECK(*serialize(*from_consumed) == *expected);
+    }
+  }
+}
+
 TEST_CASE("prover refuses parameters below the security floor or out of range", "[stark]") {
   const std::size_t n = 64;
   FibonacciAir air(n, FibonacciAir::expected_result(n));

@@ -26,6 +26,13 @@ int main(int argc, char** argv) {
   cli::add_unsigned(tool.app(), "--range", range,
                     "Blocks per proof: consecutive exec'd blocks proven in one range proof", 1, 4096)
       ->capture_default_str();
+  std::size_t lde_cache_mib = stark::kDefaultLdeCacheBytes >> 20;
+  cli::add_unsigned(tool.app(), "--lde-cache", lde_cache_mib,
+                    "MiB of the trace's LDE the prover keeps between its passes; the rest is "
+                    "recomputed (less memory, more time, the same proof)",
+                    0, std::size_t{1} << 30)
+      ->envname("ROLLUP_LDE_CACHE")
+      ->capture_default_str();
   std::uint64_t max_trace_rows = air::kDefaultMaxTraceRows;
   cli::add_unsigned(tool.app(), "--max-trace-rows", max_trace_rows,
                     "The most trace rows one proof may take (memory follows them): a range proof ends before "
@@ -37,6 +44,7 @@ int main(int argc, char** argv) {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     air::ProveOptions options;
     options.threads = threads;
+    options.stark.lde_cache_bytes = lde_cache_mib << 20;
     options.max_trace_rows = max_trace_rows;
     auto contract = ROLLUP_TRY(l1::open_contract(db));
     auto session = ROLLUP_TRY(air::ProverSession::open(db, *contract, options));

@@ -376,7 +376,7 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   out.trace_ms = ms_since(t_trace);
   out.trace_rows = trace.length();
   out.trace_width = trace.width();
-  auto proof = stark::prove(air, trace, options.stark, threads);
+  auto proof = stark::prove(air, std::move(trace), options.stark, threads);
   if (!proof) {
     // The honest prover's trace always satisfies the AIR: a refusal is a bug here.
     if (proof.error().code == Errc::bad_input) return fail(Errc::internal, span + ": " + proof.error().message);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -37,6 +38,12 @@ class Trace {
   Felt at(std::size_t column, std::size_t row) const { return columns_[column][row]; }
   const std::vector<Felt>& column(std::size_t c) const { return columns_[c]; }
   std::span<const std::vector<Felt>> columns() const { return columns_; }
+  /// Hands the columns over (the prover turns them into coefficients in place); the trace is
+  /// left empty.
+  std::vector<std::vector<Felt>> release_columns() && {
+    length_ = 0;
+    return std::move(columns_);
+  }
 
  private:
   std::vector<std::vector<Felt>> columns_;

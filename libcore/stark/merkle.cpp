@@ -133,12 +133,64 @@ MerkleTree::MerkleTree(std::vector<Digest> leaves, unsigned threads) : leaves_(l
   };
   level(first, [&](std::size_t k) -> const Digest& { return leaves[k]; });
   leaves = {};
-  for (std::size_t width = first / 2; width >= 1; width /= 2)
-    level(width, [&](std::size_t k) -> const Digest& { return nodes_[2 * width + k]; });
+  hash_upper_levels(threads);
+}
+
+MerkleTree MerkleTree::from_parents(std::size_t leaf_count, unsigned threads,
+                                    const std::function<void(std::span<Digest>)>& fill_parents,
+                                    unsigned block_levels) {
+  if (leaf_count < 2 || !std::has_single_bit(leaf_count))
+    throw std::invalid_argument("merkle: leaf count must be a power of two, at least 2");
+  crypto::ensure_sodium();
+  MerkleTree tree(leaf_count);
+  tree.depth_ = static_cast<unsigned>(std::countr_zero(leaf_count));
+  if (block_levels < 1 || block_levels > tree.depth_)
+    throw std::invalid_argument("merkle: block levels must be from 1 to the tree's depth");
+  tree.nodes_.resize(leaf_count);
+  fill_parents(std::span<Digest>(tree.nodes_).subspan(leaf_count / 2));
+  tree.hash_upper_levels(threads);
+  tree.block_levels_ = block_levels;
+  tree.nodes_.resize(2 * (leaf_count >> block_levels));
+  tree.nodes_.shrink_to_fit();
+  return tree;
+}
+
+std::vector<Digest> MerkleTree::path_in_block(std::size_t index,
+                                              std::span<const Digest> block_leaves) const {
+  const std::size_t block = std::size_t{1} << block_levels_;
+  if (leaves_ < 2 || block_leaves.size() != block)
+    throw std::invalid_argument("merkle: a block of 2^block_levels leaf digests is needed");
+  std::vector<Digest> out;
+  out.reserve(depth_);
+  std::vector<Digest> level(block_leaves.begin(), block_leaves.end());
+  std::size_t at = index & (block - 1);
+  while (level.size() > 1) {
+    out.push_back(level[at ^ 1]);
+    for (std::size_t i = 0; i < level.size() / 2; ++i)
+      level[i] = hash_node(level[2 * i], level[2 * i + 1]);
+    level.resize(level.size() / 2);
+    at /= 2;
+  }
+  for (std::size_t node = (leaves_ >> block_levels_) + (index >> block_levels_); node > 1; node /= 2)
+    out.push_back(nodes_[node ^ 1]);
+  return out;
+}
+
+void MerkleTree::hash_upper_levels(unsigned threads) {
+  for (std::size_t width = leaves_ / 4; width >= 1; width /= 2)
+    parallel_for(
+        width, threads,
+        [&](std::size_t begin, std::size_t end) {
+          for (std::size_t i = begin; i < end; ++i)
+            nodes_[width + i] = hash_node(nodes_[2 * (width + i)], nodes_[2 * (width + i) + 1]);
+        },
+        4096);
   root_ = nodes_[1];
 }
 
 std::vector<Digest> MerkleTree::path(std::size_t index, const Digest& sibling_leaf) const {
+  if (block_levels_ != 1)
+    throw std::logic_error("merkle: this tree opens paths from blocks of leaves (path_in_block)");
   std::vector<Digest> out;
   out.reserve(depth_);
   if (leaves_ == 1) return out;

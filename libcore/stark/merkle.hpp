@@ -5,6 +5,7 @@
 // so that a node hashes exactly 64 bytes and a leaf exactly its elements: one compression each
 // for the row widths the STARK uses, and a leaf can never be confused with a node.
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,16 @@ class MerkleTree {
   /// holds its row and can rehash the sibling.
   MerkleTree(std::vector<Digest> leaves, unsigned threads);
 
+  /// The same tree over `leaf_count` leaves (a power of two, at least 2), given only the level
+  /// above them: `fill_parents` writes parents[i] = hash_node(leaf 2i, leaf 2i + 1). For a prover
+  /// that makes its leaves in pieces (the LDE one coset at a time): the leaf level, as large as
+  /// the rest of the tree, is never held. With `block_levels` = b > 1, only the nodes from level
+  /// b up are kept (1 / 2^(b-1) of the tree's memory) and a path is opened with the 2^b leaves of
+  /// its block (path_in_block), which the caller recomputes.
+  static MerkleTree from_parents(std::size_t leaf_count, unsigned threads,
+                                 const std::function<void(std::span<Digest>)>& fill_parents,
+                                 unsigned block_levels = 1);
+
   const Digest& root() const { return root_; }
   std::size_t leaf_count() const { return leaves_; }
   /// Number of levels above the leaves, which is the length of every path.
@@ -42,14 +53,26 @@ class MerkleTree {
   /// The authentication path of leaf `index` (sibling digests from the leaf level upwards),
   /// given the digest of its sibling leaf, index ^ 1 (unused in a one-leaf tree).
   std::vector<Digest> path(std::size_t index, const Digest& sibling_leaf) const;
+  /// The same path, given the digests of every leaf of index's block: leaves
+  /// [index - index mod 2^b, + 2^b) for a tree that keeps the nodes from level b up (block_levels).
+  std::vector<Digest> path_in_block(std::size_t index, std::span<const Digest> block_leaves) const;
+  /// b: 1 for a tree that keeps every node above the leaves.
+  unsigned block_levels() const { return block_levels_; }
 
  private:
+  explicit MerkleTree(std::size_t leaf_count) : leaves_(leaf_count) {}
+  // Hashes every level above nodes_[leaves_/2, leaves_), which must be filled.
+  void hash_upper_levels(unsigned threads);
+
   // Heap layout of the inner nodes: nodes_[1] is the root, the children of node i are 2i and
   // 2i + 1, and nodes_[leaves_/2 + i] hashes leaves 2i and 2i + 1.
   std::vector<Digest> nodes_;
+  // With block_levels_ = b > 1 only nodes_[1, 2 leaves_ / 2^b) are kept: the heap of the tree
+  // whose leaves are the level-b nodes.
   Digest root_{};
   std::size_t leaves_;
   unsigned depth_;
+  unsigned block_levels_ = 1;
 };
 
 /// Recomputes the root from a leaf digest and its path; true when it equals `root`.

@@ -18,6 +18,10 @@ inline constexpr unsigned kExtensionFieldBits = 128;
 inline constexpr unsigned kHashCollisionBits = 128;
 /// Default acceptance floor for the verifier and refusal floor for the prover.
 inline constexpr unsigned kDefaultMinSecurityBits = 100;
+/// ProofOptions::lde_cache_bytes by default: half the LDE of the benchmark's realistic block
+/// (50 columns x 2^22 points, 1.6 GiB), so that the block is proven in well under 4 GiB and a
+/// range of two such blocks, whose own memory is twice the block's, still fits 4 GiB.
+inline constexpr std::size_t kDefaultLdeCacheBytes = std::size_t{800} << 20;
 
 struct ProofOptions {
   unsigned blowup = 8;               ///< LDE blowup factor, a power of two in [2, 64]
@@ -26,6 +30,12 @@ struct ProofOptions {
   unsigned max_remainder_size = 64;  ///< FRI stops folding once the degree bound is <= this
   /// The prover refuses and the verifier rejects parameters estimated below this many bits.
   unsigned min_security_bits = kDefaultMinSecurityBits;
+  /// How much of the trace's low-degree extension (w x blowup n elements) the prover may keep in
+  /// memory between committing to it and evaluating the constraints and opening the queries.
+  /// The LDE is made one coset of the trace domain at a time (w x n elements each); the cosets
+  /// beyond this budget are recomputed from the trace's coefficients when needed again (one
+  /// size-n NTT per column each time). Trades memory for time only: the proof is the same.
+  std::size_t lde_cache_bytes = kDefaultLdeCacheBytes;
 };
 
 /// Parameters a verifier can pin (VerifyOptions::pinned): a proof must carry exactly these, so a

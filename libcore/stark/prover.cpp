@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <new>
-#include <optional>
 #include <string>
 #include <system_error>
 
@@ -117,7 +117,6 @@ class Stopwatch {
 // What every phase reads: the statement, the parameters and the domains they imply.
 struct ProverContext {
   const Air& air;
-  const Trace& trace;
   const FaultHook& faults;
   ProofParams params;
   ProofShape shape;
@@ -128,6 +127,7 @@ struct ProverContext {
   std::size_t blowup = 0;
   Felt g{kDomainOffset};  // the LDE domain is g <w_N>
   Felt omega_n{}, omega_N{};
+  std::size_t lde_cache_bytes = 0;  // ProofOptions::lde_cache_bytes
 };
 
 Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptions& options,
@@ -142,7 +142,8 @@ Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptio
                                  std::to_string(options.min_security_bits));
   if (trace.width() != air.trace_width() || trace.length() != air.trace_length())
     return fail(Errc::bad_input, "trace dimensions differ from the AIR's");
-  ProverContext ctx{air, trace, faults, *params, *shape};
+  ProverContext ctx{air, faults, *params, *shape};
+  ctx.lde_cache_bytes = options.lde_cache_bytes;
   ctx.threads = std::max(1u, threads);
   ctx.n = trace.length();
   ctx.w = trace.width();
@@ -155,32 +156,121 @@ Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptio
 }
 
 // ---- Trace: checks, interpolation, LDE on the coset g<w_N>, commitment.
+//
+// The LDE is never held whole (w N elements, eight times the trace): the domain g<w_N> is the
+// union of `blowup` cosets of the trace domain, coset j being the points g w_N^(j + blowup m) =
+// (g w_N^j) w_n^m, so a column's values there are one size-n NTT of its coefficients. LDE row
+// j + blowup m is row m of coset j; its "next" row (j + blowup (m + 1)) lies in the same coset,
+// and leaves 2i and 2i + 1 of the tree are rows of cosets j and j + 1 (j even). So the rows are
+// hashed one pair of cosets at a time, the constraints evaluated one coset at a time, and a
+// query's row recomputed from its coset. Cosets that fit ProofOptions::lde_cache_bytes are kept
+// from the commitment for the later passes instead of being recomputed.
 
-// The trace's coefficients are not kept: the out-of-domain values come from the trace's own
-// values by the barycentric formula (open_out_of_domain), which costs the same as a dot product
-// with the coefficients, so a copy of the trace as large as the trace is saved.
+// The shift of LDE coset j.
+Felt coset_shift(const ProverContext& ctx, std::size_t j) { return ctx.g * ctx.omega_N.pow(j); }
+
+// Each polynomial (coefficients, degree < n) on LDE coset j, into `values` (reused).
+template <class T>
+void evaluate_on_coset(const ProverContext& ctx, std::span<const std::span<const T>> polys,
+                       std::size_t j, std::vector<std::vector<T>>& values) {
+  values.resize(polys.size());
+  const Felt shift = coset_shift(ctx, j);
+  for_each_column(polys.size(), ctx.threads, [&](std::size_t k, unsigned inner) {
+    values[k].assign(polys[k].begin(), polys[k].end());
+    field::coset_ntt(std::span<T>(values[k]), shift, inner);
+  });
+}
+
+// The Merkle tree over the LDE rows of a matrix that `coset_rows(j)` gives one coset at a time
+// (a column-major w x n block): only the level above the leaves is made as the cosets come. The
+// tree keeps its nodes from level log2(blowup) up, a quarter of it at blowup 8: the leaves below
+// such a node are row m of every coset (LDE points blowup m ..), which the queries recompute.
+template <class T, class CosetRows>
+MerkleTree commit_by_cosets(const ProverContext& ctx, CosetRows&& coset_rows) {
+  const auto block_levels = static_cast<unsigned>(std::countr_zero(ctx.blowup));
+  return MerkleTree::from_parents(ctx.N, ctx.threads, [&](std::span<Digest> parents) {
+    const std::size_t half = ctx.blowup / 2;
+    for (std::size_t j = 0; j < ctx.blowup; j += 2) {
+      const std::vector<Digest> even = hash_rows<T>(coset_rows(j), ctx.threads);
+      const std::vector<Digest> odd = hash_rows<T>(coset_rows(j + 1), ctx.threads);
+      parallel_for(
+          ctx.n, ctx.threads,
+          [&](std::size_t b, std::size_t e) {
+            for (std::size_t m = b; m < e; ++m) parents[j / 2 + half * m] = hash_node(even[m], odd[m]);
+          },
+          4096);
+    }
+  }, block_levels);
+}
+
+std::vector<std::span<const Felt>> as_spans(const std::vector<std::vector<Felt>>& columns) {
+  return {columns.begin(), columns.end()};
+}
+
+// The trace's columns as coefficients (the trace's values are not kept: the out-of-domain frame
+// is evaluated from the coefficients), the LDE cosets kept within the cache budget, the tree.
 struct TraceCommitment {
-  std::vector<std::vector<Felt>> lde;     // each column on the LDE domain
-  MerkleTree tree;                        // over the LDE rows
+  std::vector<std::vector<Felt>> coeffs;
+  std::vector<std::vector<std::vector<Felt>>> kept;  // kept[j]: coset j's columns, or empty
+  MerkleTree tree;
+
+  // LDE coset j's columns: the kept ones, or recomputed into `scratch`.
+  const std::vector<std::vector<Felt>>& coset(const ProverContext& ctx, std::size_t j,
+                                             std::vector<std::vector<Felt>>& scratch) const {
+    if (!kept[j].empty()) return kept[j];
+    evaluate_on_coset<Felt>(ctx, as_spans(coeffs), j, scratch);
+    return scratch;
+  }
 };
 
-Result<TraceCommitment> commit_trace(const ProverContext& ctx) {
+// Which LDE cosets the cache budget keeps: those the constraint evaluation reads first (every
+// stride-th, see ConstraintDomain), then the others, which only queries read.
+std::vector<bool> cosets_to_keep(const ProverContext& ctx) {
+  std::vector<bool> keep(ctx.blowup, false);
+  const std::size_t coset_bytes = ctx.w * ctx.n * sizeof(Felt);
+  const std::size_t stride = ctx.blowup / std::bit_ceil(ctx.D);
+  std::size_t budget = ctx.lde_cache_bytes;
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t j = 0; j < ctx.blowup; ++j)
+      if (!keep[j] && (pass == 1 || j % stride == 0) && coset_bytes <= budget) {
+        keep[j] = true;
+        budget -= coset_bytes;
+      }
+  return keep;
+}
+
+// The trace's values again, from the coefficients: only to name a bad row after the composition
+// polynomial exceeded its degree bound.
+Trace trace_values(const ProverContext& ctx, const TraceCommitment& trace) {
+  Trace values(ctx.w, ctx.n);
+  for_each_column(ctx.w, ctx.threads, [&](std::size_t c, unsigned inner) {
+    std::vector<Felt> column = trace.coeffs[c];
+    field::ntt(std::span<Felt>(column), inner);
+    for (std::size_t r = 0; r < ctx.n; ++r) values.at(c, r) = column[r];
+  });
+  return values;
+}
+
+Result<TraceCommitment> commit_trace(const ProverContext& ctx, Trace trace) {
   if (ctx.faults.self_checks()) {
-    if (auto ok = check_boundaries(ctx.air, ctx.trace); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_boundaries(ctx.air, trace); !ok) return std::unexpected(ok.error());
     if (std::bit_ceil(ctx.D) == ctx.D)
-      if (auto ok = check_transitions(ctx.air, ctx.trace, ctx.threads); !ok)
+      if (auto ok = check_transitions(ctx.air, trace, ctx.threads); !ok)
         return std::unexpected(ok.error());
   }
-  std::vector<std::vector<Felt>> lde(ctx.w);
+  std::vector<std::vector<Felt>> coeffs = std::move(trace).release_columns();
   for_each_column(ctx.w, ctx.threads, [&](std::size_t c, unsigned inner) {
-    lde[c].reserve(ctx.N);
-    lde[c] = ctx.trace.column(c);
-    field::intt(std::span<Felt>(lde[c]), inner);
-    lde[c].resize(ctx.N, Felt::zero());
-    field::coset_ntt(std::span<Felt>(lde[c]), ctx.g, inner);
+    field::intt(std::span<Felt>(coeffs[c]), inner);
   });
-  MerkleTree tree(hash_rows<Felt>(lde, ctx.threads), ctx.threads);
-  return TraceCommitment{std::move(lde), std::move(tree)};
+  const std::vector<bool> keep = cosets_to_keep(ctx);
+  std::vector<std::vector<std::vector<Felt>>> kept(ctx.blowup);
+  std::vector<std::vector<Felt>> scratch;
+  MerkleTree tree = commit_by_cosets<Felt>(ctx, [&](std::size_t j) -> const auto& {
+    auto& into = keep[j] ? kept[j] : scratch;
+    evaluate_on_coset<Felt>(ctx, as_spans(coeffs), j, into);
+    return into;
+  });
+  return TraceCommitment{std::move(coeffs), std::move(kept), std::move(tree)};
 }
 
 // ---- Constraint evaluation: C(x) = sum_j a_j T_j(x) (x - w^(n-1)) / (x^n - 1)
@@ -266,15 +356,16 @@ std::vector<std::vector<Felt>> whole_columns_on(const ProverContext& ctx, const 
 }
 
 // Evaluates the composition on points j + ce m, m in [m0, m1), of the constraint domain, into
-// `composition` (indexed by point). `whole_values` are the trace-long periodic columns on
-// sub-coset j.
+// `composition` (indexed by point). `trace_coset` is the trace on that sub-coset (LDE coset
+// j * stride: its row m is the current row of point j + ce m, row m + 1 the next), `whole_values`
+// the trace-long periodic columns on it.
 // Per point the random combination of the constraint values is one delayed-reduction sum
 // (the constraints are base-field values, the coefficients extension ones).
 // Rows are gathered column by column, kRowBlock points at a time, into row-major scratch:
 // each column is then read as a short contiguous run instead of one scattered element per
 // point across ~100 column streams at once.
 void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain& dom,
-                               const std::vector<std::vector<Felt>>& trace_lde,
+                               const std::vector<std::vector<Felt>>& trace_coset,
                                const std::vector<std::vector<Felt>>& whole_values,
                                std::span<const Ext2> alphas, std::size_t j, std::size_t m0,
                                std::size_t m1, std::span<Ext2> composition) {
@@ -297,11 +388,10 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
   for (std::size_t r0 = 0; r0 < len; r0 += kRowBlock) {
     const std::size_t rows = std::min(kRowBlock, len - r0), mb = m0 + r0;
     for (std::size_t c = 0; c < w; ++c) {
-      const Felt* column = trace_lde[c].data();
+      const Felt* column = trace_coset[c].data();
       for (std::size_t r = 0; r < rows; ++r) {
-        const std::size_t li = (j + ce * (mb + r)) * dom.stride;
-        cur[r * w + c] = column[li];
-        next[r * w + c] = column[(li + ctx.blowup) & (ctx.N - 1)];
+        cur[r * w + c] = column[mb + r];
+        next[r * w + c] = column[(mb + r + 1) & (ctx.n - 1)];
       }
     }
     for (std::size_t k = 0; k < num_periodic; ++k) {
@@ -337,37 +427,51 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
 }
 
 // The composition polynomial's values on the constraint domain (ce * n points).
-std::vector<Ext2> evaluate_constraints(const ProverContext& ctx,
-                                       const std::vector<std::vector<Felt>>& trace_lde,
+std::vector<Ext2> evaluate_constraints(const ProverContext& ctx, const TraceCommitment& trace,
                                        std::span<const Ext2> alphas) {
   const ConstraintDomain dom = constraint_domain(ctx);
   std::vector<Ext2> composition(dom.size);
+  std::vector<std::vector<Felt>> scratch;
   for (std::size_t j = 0; j < dom.ce_blowup; ++j) {
+    const auto& trace_coset = trace.coset(ctx, j * dom.stride, scratch);
     const auto whole_values = whole_columns_on(ctx, dom, j);
     parallel_blocks(ctx.n, ctx.threads, kChunk, [&](std::size_t m0, std::size_t m1) {
-      evaluate_constraint_chunk(ctx, dom, trace_lde, whole_values, alphas, j, m0, m1,
+      evaluate_constraint_chunk(ctx, dom, trace_coset, whole_values, alphas, j, m0, m1,
                                 std::span<Ext2>(composition));
     });
   }
   return composition;
 }
 
-// ---- Composition polynomial: interpolate, split into D segments of degree < n, commit.
+// ---- Composition polynomial: interpolate, split into D segments of degree < n, commit (the
+// segments' LDE rows hashed coset by coset, as the trace's).
+
+// The D segments of the composition's coefficients (segment k is [k n, (k+1) n)).
+std::vector<std::span<const Ext2>> segments_of(const ProverContext& ctx,
+                                               const std::vector<Ext2>& coeffs) {
+  std::vector<std::span<const Ext2>> out;
+  for (std::size_t k = 0; k < ctx.D; ++k) out.emplace_back(coeffs.data() + k * ctx.n, ctx.n);
+  return out;
+}
 
 struct CompositionCommitment {
-  std::vector<Ext2> coeffs;                   // D n coefficients: segment k is [k n, (k+1) n)
-  std::vector<std::vector<Ext2>> segment_lde;  // each segment on the LDE domain
-  MerkleTree tree;                            // over the LDE rows of the segments
+  std::vector<Ext2> coeffs;  // D n coefficients
+  MerkleTree tree;           // over the LDE rows of the segments
+
+  std::vector<std::span<const Ext2>> segments(const ProverContext& ctx) const {
+    return segments_of(ctx, coeffs);
+  }
 };
 
 Result<CompositionCommitment> commit_composition(const ProverContext& ctx,
+                                                 const TraceCommitment& trace,
                                                  std::vector<Ext2> composition) {
   const std::size_t n = ctx.n, D = ctx.D;
   field::coset_intt(std::span<Ext2>(composition), ctx.g, ctx.threads);
   if (ctx.faults.self_checks()) {
     for (std::size_t i = D * n; i < composition.size(); ++i)
       if (composition[i] != Ext2::zero()) {
-        if (auto ok = check_transitions(ctx.air, ctx.trace, ctx.threads); !ok)
+        if (auto ok = check_transitions(ctx.air, trace_values(ctx, trace), ctx.threads); !ok)
           return std::unexpected(ok.error());
         return fail(Errc::bad_input,
                     "trace does not satisfy the AIR: the composition polynomial exceeds its "
@@ -376,84 +480,48 @@ Result<CompositionCommitment> commit_composition(const ProverContext& ctx,
   }
   composition.resize(D * n);
   composition.shrink_to_fit();
-  std::vector<std::vector<Ext2>> segment_lde(D);
-  for_each_column(D, ctx.threads, [&](std::size_t k, unsigned inner) {
-    segment_lde[k].assign(ctx.N, Ext2::zero());
-    std::copy_n(composition.begin() + static_cast<std::ptrdiff_t>(k * n), n,
-                segment_lde[k].begin());
-    field::coset_ntt(std::span<Ext2>(segment_lde[k]), ctx.g, inner);
+  const auto segments = segments_of(ctx, composition);
+  std::vector<std::vector<Ext2>> scratch;
+  MerkleTree tree = commit_by_cosets<Ext2>(ctx, [&](std::size_t j) -> const auto& {
+    evaluate_on_coset<Ext2>(ctx, segments, j, scratch);
+    return scratch;
   });
-  MerkleTree tree(hash_rows<Ext2>(segment_lde, ctx.threads), ctx.threads);
-  return CompositionCommitment{std::move(composition), std::move(segment_lde), std::move(tree)};
+  return CompositionCommitment{std::move(composition), std::move(tree)};
 }
 
-// ---- Out of domain: every trace column at z and z w_n, every segment at z.
-//
-// A trace column T with values t_i on <w_n> is, at a point z off that subgroup,
-//   T(z) = (z^n - 1) / n * sum_i t_i w^i / (z - w^i),
-// the barycentric formula: the weights w^i / (z - w^i) are shared by every column, so each column
-// costs one delayed-reduction dot product, as with its coefficients, and the coefficients need
-// not be kept. z on the subgroup (probability about n / p^2) reads the value itself.
+// ---- Out of domain: every trace column at z and z w_n, every segment at z, each a dot product
+// of its coefficients with the point's powers, tabulated once.
 
-// (z^n - 1) / n * w^i / (z - w^i) for every i, or nullopt when z is a point of <w_n>.
-std::optional<std::vector<Ext2>> barycentric_weights(const ProverContext& ctx, Ext2 z) {
-  const std::size_t n = ctx.n;
-  const Ext2 vanishing = z.pow(n) - Felt::one();
-  if (vanishing == Ext2::zero()) return std::nullopt;
-  std::vector<Ext2> weights(n);
-  std::vector<Felt> points(n);
-  parallel_blocks(n, ctx.threads, kChunk, [&](std::size_t b, std::size_t e) {
-    Felt point = ctx.omega_n.pow(b);
-    for (std::size_t i = b; i < e; ++i, point *= ctx.omega_n) {
-      points[i] = point;
-      weights[i] = z - point;
-    }
-    field::batch_inverse(std::span<Ext2>(weights.data() + b, e - b));
+std::vector<Ext2> powers_of(const ProverContext& ctx, Ext2 x) {
+  std::vector<Ext2> powers(ctx.n);
+  parallel_blocks(ctx.n, ctx.threads, kChunk, [&](std::size_t b, std::size_t e) {
+    Ext2 acc = x.pow(b);
+    for (std::size_t i = b; i < e; ++i, acc *= x) powers[i] = acc;
   });
-  const Ext2 scale = vanishing * Felt(n).inverse();
-  parallel_blocks(n, ctx.threads, kChunk, [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) weights[i] = weights[i] * (scale * points[i]);
-  });
-  return weights;
+  return powers;
 }
 
-// The trace column at z, given z's barycentric weights (or z's row when z lies on <w_n>).
-Ext2 trace_value_at(const ProverContext& ctx, std::size_t column,
-                    const std::optional<std::vector<Ext2>>& weights, Ext2 z) {
-  const std::vector<Felt>& values = ctx.trace.column(column);
-  if (!weights) {
-    Felt point = Felt::one();
-    for (std::size_t i = 0; i < ctx.n; ++i, point *= ctx.omega_n)
-      if (Ext2(point) == z) return Ext2(values[i]);
-    return Ext2::zero();  // unreachable: z^n = 1 puts z on the subgroup
-  }
+template <class T>
+Ext2 dot(std::span<const Ext2> powers, std::span<const T> coeffs) {
   field::Ext2Accumulator at;
-  for (std::size_t i = 0; i < ctx.n; ++i) at.add_product((*weights)[i], values[i]);
+  for (std::size_t i = 0; i < coeffs.size(); ++i) at.add_product(powers[i], coeffs[i]);
   return at.reduce();
 }
 
-proto::OodFrame open_out_of_domain(const ProverContext& ctx, const CompositionCommitment& comp,
-                                   Ext2 z) {
-  const std::size_t n = ctx.n, w = ctx.w;
-  const Ext2 zw = z * ctx.omega_n;
+proto::OodFrame open_out_of_domain(const ProverContext& ctx, const TraceCommitment& trace,
+                                   const CompositionCommitment& comp, Ext2 z) {
+  const std::size_t w = ctx.w;
   proto::OodFrame frame{std::vector<Ext2>(w), std::vector<Ext2>(w), std::vector<Ext2>(ctx.D)};
-  const auto weights_z = barycentric_weights(ctx, z);
-  const auto weights_zw = barycentric_weights(ctx, zw);
-  // The segments are evaluated from their coefficients, with z's powers tabulated once.
-  std::vector<Ext2> z_pow(n);
-  Ext2 acc = Ext2::one();
-  for (auto& v : z_pow) v = acc, acc *= z;
+  const std::vector<Ext2> z_pow = powers_of(ctx, z), zw_pow = powers_of(ctx, z * ctx.omega_n);
+  const auto segments = comp.segments(ctx);
   parallel_blocks(w + ctx.D, ctx.threads, 1, [&](std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c) {
       if (c < w) {
-        frame.current[c] = trace_value_at(ctx, c, weights_z, z);
-        frame.next[c] = trace_value_at(ctx, c, weights_zw, zw);
+        const std::span<const Felt> coeffs(trace.coeffs[c]);
+        frame.current[c] = dot<Felt>(z_pow, coeffs);
+        frame.next[c] = dot<Felt>(zw_pow, coeffs);
       } else {
-        const std::size_t k = c - w;
-        field::Ext2Accumulator at;
-        const Ext2* coeffs = comp.coeffs.data() + k * n;
-        for (std::size_t i = 0; i < n; ++i) at.add_product(z_pow[i], coeffs[i]);
-        frame.composition[k] = at.reduce();
+        frame.composition[c - w] = dot<Ext2>(z_pow, segments[c - w]);
       }
     }
   });
@@ -461,70 +529,117 @@ proto::OodFrame open_out_of_domain(const ProverContext& ctx, const CompositionCo
 }
 
 // ---- DEEP composition:
-//   DEEP(x) = sum_c [g_c (T_c(x) - T_c(z)) / (x - z) + h_c (T_c(x) - T_c(zw)) / (x - zw)]
-//           + sum_k d_k (S_k(x) - S_k(z)) / (x - z).
+//   DEEP(x) = (P(x) - at_z) / (x - z) + (Q(x) - at_zw) / (x - zw),
+//   P = sum_c gamma_c T_c + sum_k delta_k S_k,  Q = sum_c gamma_next_c T_c,
+// formed on the coefficients: P and Q are one linear combination each, dividing by (x - z) is a
+// synthetic division whose remainder is P(z), and the quotients' sum is evaluated on the LDE
+// domain with one NTT. P(z) = at_z exactly for an honest frame; a frame that differs (a fault
+// test's altered value) leaves a remainder r, and r / (x - z) is added point by point, so the
+// values are those of the quotient formula above in every case.
+
+// Divides `p` by (x - point) in place (the quotient, degree one less, lowest first) and returns
+// the remainder p(point).
+Ext2 divide_by_linear(std::vector<Ext2>& p, Ext2 point) {
+  Ext2 acc = Ext2::zero();
+  for (std::size_t i = p.size(); i-- > 0;) {
+    acc = acc * point + p[i];
+    p[i] = acc;  // sum_{k >= i} p_k point^(k - i): the quotient's coefficient i - 1
+  }
+  const Ext2 remainder = p.front();
+  std::move(p.begin() + 1, p.end(), p.begin());
+  p.back() = Ext2::zero();
+  return remainder;
+}
+
+// Adds r / (x - a) at every LDE point x.
+void add_pole(const ProverContext& ctx, std::vector<Ext2>& deep, Ext2 r, Ext2 a) {
+  if (r == Ext2::zero()) return;
+  parallel_blocks(ctx.N, ctx.threads, kChunk, [&](std::size_t begin, std::size_t end) {
+    std::vector<Ext2> inv(end - begin);
+    Felt x = ctx.g * ctx.omega_N.pow(begin);
+    for (std::size_t i = begin; i < end; ++i, x *= ctx.omega_N) inv[i - begin] = Ext2(x) - a;
+    field::batch_inverse(std::span<Ext2>(inv));
+    for (std::size_t i = begin; i < end; ++i) deep[i] += r * inv[i - begin];
+  });
+}
 
 std::vector<Ext2> build_deep(const ProverContext& ctx, const TraceCommitment& trace,
                              const CompositionCommitment& comp, const proto::DeepCoeffs& dc,
                              Ext2 z) {
-  const std::size_t w = ctx.w, D = ctx.D;
+  const std::size_t n = ctx.n, w = ctx.w, D = ctx.D;
   const Ext2 zw = z * ctx.omega_n;
-  std::vector<Ext2> deep(ctx.N);
-  parallel_blocks(ctx.N, ctx.threads, kChunk, [&](std::size_t begin, std::size_t end) {
-    std::vector<Ext2> inv_z(kChunk), inv_zw(kChunk);
-    for (std::size_t c0 = begin; c0 < end; c0 += kChunk) {
-      const std::size_t len = std::min(kChunk, end - c0);
-      Felt x = ctx.g * ctx.omega_N.pow(c0);
-      for (std::size_t j = 0; j < len; ++j, x *= ctx.omega_N) {
-        inv_z[j] = Ext2(x) - z;
-        inv_zw[j] = Ext2(x) - zw;
+  std::vector<Ext2> p(n), q(n);
+  parallel_blocks(n, ctx.threads, kChunk, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      field::Ext2Accumulator sum_z, sum_zw;
+      for (std::size_t c = 0; c < w; ++c) {
+        const Felt t = trace.coeffs[c][i];
+        sum_z.add_product(dc.gamma[c], t);
+        sum_zw.add_product(dc.gamma_next[c], t);
       }
-      field::batch_inverse(std::span<Ext2>(inv_z.data(), len));
-      field::batch_inverse(std::span<Ext2>(inv_zw.data(), len));
-      for (std::size_t j = 0; j < len; ++j) {
-        const std::size_t i = c0 + j;
-        field::Ext2Accumulator sum_z, sum_zw;
-        for (std::size_t c = 0; c < w; ++c) {
-          const Felt t = trace.lde[c][i];
-          sum_z.add_product(dc.gamma[c], t);
-          sum_zw.add_product(dc.gamma_next[c], t);
-        }
-        for (std::size_t k = 0; k < D; ++k) sum_z.add_product(dc.delta[k], comp.segment_lde[k][i]);
-        deep[i] = (sum_z.reduce() - dc.at_z) * inv_z[j] + (sum_zw.reduce() - dc.at_zw) * inv_zw[j];
-      }
+      for (std::size_t k = 0; k < D; ++k) sum_z.add_product(dc.delta[k], comp.coeffs[k * n + i]);
+      p[i] = sum_z.reduce();
+      q[i] = sum_zw.reduce();
     }
   });
+  const Ext2 r_z = divide_by_linear(p, z) - dc.at_z;
+  const Ext2 r_zw = divide_by_linear(q, zw) - dc.at_zw;
+  std::vector<Ext2> deep(ctx.N, Ext2::zero());
+  for (std::size_t i = 0; i < n; ++i) deep[i] = p[i] + q[i];
+  p = {};
+  q = {};
+  field::coset_ntt(std::span<Ext2>(deep), ctx.g, ctx.threads);
+  add_pole(ctx, deep, r_z, z);
+  add_pole(ctx, deep, r_zw, zw);
   return deep;
 }
 
 // ---- Queries: at each position, the trace row, the composition row and the FRI cosets on
-// the folding path, each with its Merkle path.
+// the folding path, each with its Merkle path. A path starts from the digests of the position's
+// block of leaves (row m = position div blowup of every coset, commit_by_cosets), so every coset
+// is evaluated once more, or read from the cache.
 
 void answer_queries(const ProverContext& ctx, const TraceCommitment& trace,
                     const CompositionCommitment& comp, const fri::Commitment& fri,
                     std::span<const std::size_t> positions, Proof& proof) {
   const std::size_t w = ctx.w, D = ctx.D;
+  // By row m: the row of each coset j.
+  std::map<std::size_t, std::vector<std::vector<Felt>>> trace_rows;
+  std::map<std::size_t, std::vector<std::vector<Ext2>>> composition_rows;
+  for (const std::size_t pos : positions) {
+    trace_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
+    composition_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
+  }
+  const auto segments = comp.segments(ctx);
+  std::vector<std::vector<Felt>> trace_scratch;
+  std::vector<std::vector<Ext2>> segment_values;
+  for (std::size_t j = 0; j < ctx.blowup; ++j) {
+    const auto& trace_coset = trace.coset(ctx, j, trace_scratch);
+    evaluate_on_coset<Ext2>(ctx, segments, j, segment_values);
+    for (auto& [m, rows] : trace_rows)
+      for (std::size_t c = 0; c < w; ++c) rows[j].push_back(trace_coset[c][m]);
+    for (auto& [m, rows] : composition_rows)
+      for (std::size_t k = 0; k < D; ++k) rows[j].push_back(segment_values[k][m]);
+  }
+  auto block_digests = [](const auto& rows) {
+    std::vector<Digest> digests;
+    for (const auto& row : rows) digests.push_back(hash_leaf(std::span(row)));
+    return digests;
+  };
   proof.queries.resize(positions.size());
   for (std::size_t q = 0; q < positions.size(); ++q) {
-    const std::size_t pos = positions[q];
+    const std::size_t pos = positions[q], m = pos / ctx.blowup, j = pos % ctx.blowup;
     auto& open = proof.queries[q];
-    open.trace_row.resize(w);
-    for (std::size_t c = 0; c < w; ++c) open.trace_row[c] = trace.lde[c][pos];
-    std::vector<Felt> sibling_row(w);
-    for (std::size_t c = 0; c < w; ++c) sibling_row[c] = trace.lde[c][pos ^ 1];
-    open.trace_path = trace.tree.path(pos, hash_leaf(std::span<const Felt>(sibling_row)));
-    open.composition_row.resize(D);
-    for (std::size_t k = 0; k < D; ++k) open.composition_row[k] = comp.segment_lde[k][pos];
-    std::vector<Ext2> sibling_segments(D);
-    for (std::size_t k = 0; k < D; ++k) sibling_segments[k] = comp.segment_lde[k][pos ^ 1];
-    open.composition_path =
-        comp.tree.path(pos, hash_leaf(std::span<const Ext2>(sibling_segments)));
+    open.trace_row = trace_rows[m][j];
+    open.trace_path = trace.tree.path_in_block(pos, block_digests(trace_rows[m]));
+    open.composition_row = composition_rows[m][j];
+    open.composition_path = comp.tree.path_in_block(pos, block_digests(composition_rows[m]));
     open.fri = fri::open(fri, pos);
   }
 }
 
 // The phases in order, with the transcript steps between them.
-Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptions& options,
+Result<Proof> prove_checked(const Air& air, Trace trace, const ProofOptions& options,
                             unsigned threads, const FaultHook& faults) {
   Stopwatch total, phase;
   const ProverContext ctx = ROLLUP_TRY(setup(air, trace, options, threads, faults));
@@ -533,24 +648,24 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   ProverTimings& timings = proof.timings;
   phase.lap();
 
-  TraceCommitment committed_trace = ROLLUP_TRY(commit_trace(ctx));
+  TraceCommitment committed_trace = ROLLUP_TRY(commit_trace(ctx, std::move(trace)));
   proof.trace_root = committed_trace.tree.root();
   Transcript transcript = proto::start_transcript(air, ctx.params);
   proto::absorb_trace_root(transcript, proof.trace_root);
   timings.trace = phase.lap();
 
   const std::vector<Ext2> alphas = proto::draw_composition_coeffs(transcript, air);
-  std::vector<Ext2> composition = evaluate_constraints(ctx, committed_trace.lde, alphas);
+  std::vector<Ext2> composition = evaluate_constraints(ctx, committed_trace, alphas);
   timings.constraints = phase.lap();
 
-  CompositionCommitment comp = ROLLUP_TRY(commit_composition(ctx, std::move(composition)));
+  CompositionCommitment comp =
+      ROLLUP_TRY(commit_composition(ctx, committed_trace, std::move(composition)));
   proof.composition_root = comp.tree.root();
   proto::absorb_composition_root(transcript, proof.composition_root);
   timings.composition = phase.lap();
 
   const Ext2 z = proto::draw_ood_point(transcript);
-  proto::OodFrame frame = open_out_of_domain(ctx, comp, z);
-  comp.coeffs = {};  // the polynomial is not needed past this point
+  proto::OodFrame frame = open_out_of_domain(ctx, committed_trace, comp, z);
   faults.on_ood_frame(air, alphas, z, frame);
   proto::absorb_ood_frame(transcript, frame.current, frame.next, frame.composition);
   const proto::DeepCoeffs dc =
@@ -577,6 +692,19 @@ Result<Proof> prove_checked(const Air& air, const Trace& trace, const ProofOptio
   return proof;
 }
 
+// The only exceptions the prover meets are resource exhaustion (memory, threads); they become
+// errors.
+template <class Prove>
+Result<Proof> resources_as_errors(Prove&& prove) {
+  try {
+    return prove();
+  } catch (const std::bad_alloc&) {
+    return fail(Errc::internal, "stark prover: out of memory");
+  } catch (const std::system_error& e) {
+    return fail(Errc::internal, std::string("stark prover: ") + e.what());
+  }
+}
+
 }  // namespace
 
 Result<Proof> prove(const Air& air, const Trace& trace, const ProofOptions& options,
@@ -584,16 +712,16 @@ Result<Proof> prove(const Air& air, const Trace& trace, const ProofOptions& opti
   return prove_with_faults(air, trace, options, threads, ProverFaults{});
 }
 
+Result<Proof> prove(const Air& air, Trace&& trace, const ProofOptions& options, unsigned threads) {
+  return resources_as_errors([&] {
+    return prove_checked(air, std::move(trace), options, threads, FaultHook(ProverFaults{}));
+  });
+}
+
 Result<Proof> prove_with_faults(const Air& air, const Trace& trace, const ProofOptions& options,
                                 unsigned threads, const ProverFaults& faults) {
-  // The only exceptions below are resource exhaustion (memory, threads); they become errors.
-  try {
-    return prove_checked(air, trace, options, threads, FaultHook(faults));
-  } catch (const std::bad_alloc&) {
-    return fail(Errc::internal, "stark prover: out of memory");
-  } catch (const std::system_error& e) {
-    return fail(Errc::internal, std::string("stark prover: ") + e.what());
-  }
+  return resources_as_errors(
+      [&] { return prove_checked(air, Trace(trace), options, threads, FaultHook(faults)); });
 }
 
 }  // namespace rollup::stark

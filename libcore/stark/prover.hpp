@@ -16,6 +16,13 @@ namespace rollup::stark {
 Result<Proof> prove(const Air& air, const Trace& trace, const ProofOptions& options,
                     unsigned threads = 2);
 
+/// The same proof, consuming the trace: its columns become the polynomials' coefficients in
+/// place, so the prover holds one trace-sized matrix instead of two (the values and the
+/// coefficients). The prover's memory is about that matrix, the Merkle trees (32 bytes per LDE
+/// point each) and the kept LDE cosets (ProofOptions::lde_cache_bytes); docs/stark.md §8.
+Result<Proof> prove(const Air& air, Trace&& trace, const ProofOptions& options,
+                    unsigned threads = 2);
+
 /// Deliberate deviations from the protocol, for the malicious-prover tests only: each yields a
 /// proof that a sound verifier must reject. Any fault also disables the prover's self-checks.
 /// The prover sees them only through FaultHook (stark/faults.hpp), at three named points.
