@@ -2,8 +2,11 @@
 // the trace's LDE and Merkle commitment timed alone (the floor any prover of this trace pays),
 // peak RSS, proof size, verification time (signatures included) and conjectured security.
 //
-//   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--save FILE]
+//   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--simd ISA] [--save FILE]
 //   bench_rollup_air --verify FILE [--rounds N]
+//
+// --simd avx512|avx2|scalar picks the field kernels' instruction set (default: the widest the
+// CPU has), to compare the vector paths with the scalar one in the same binary.
 //
 // --save writes the block and its proof line to FILE (two NDJSON lines); --verify reads such a
 // file and only verifies it, best of N rounds (default 20), with the CPU time each verification
@@ -26,6 +29,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -35,6 +39,7 @@
 #include "codec/objects.hpp"
 #include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
+#include "field/packed.hpp"
 #include "core/parallel.hpp"
 #include "stark/merkle.hpp"
 #include "wallet/wallet.hpp"
@@ -148,7 +153,7 @@ int verify_saved(const std::string& path, unsigned rounds) {
 int main(int argc, char** argv) {
   std::size_t txs = 1024, accounts = 1'000'000, fresh = 102;
   unsigned threads = 2, rounds = 20;
-  std::string save_path, verify_path;
+  std::string save_path, verify_path, simd;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
@@ -159,9 +164,27 @@ int main(int argc, char** argv) {
     else if (flag == "--accounts") accounts = v;
     else if (flag == "--new") fresh = v;
     else if (flag == "--threads") threads = static_cast<unsigned>(v);
+    else if (flag == "--simd") simd = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--save FILE]\n"
+      std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--simd ISA] [--save FILE]\n"
                            "       bench_rollup_air --verify FILE [--rounds N]\n");
+      return 2;
+    }
+  }
+  if (!simd.empty()) {
+    bool known = false;
+    for (auto isa : {field::VectorIsa::avx512, field::VectorIsa::avx2, field::VectorIsa::scalar})
+      if (field::vector_isa_name(isa) == simd) {
+        known = true;
+        try {
+          field::detail::set_vector_isa(isa);
+        } catch (const std::invalid_argument& e) {
+          std::fprintf(stderr, "%s\n", e.what());
+          return 2;
+        }
+      }
+    if (!known) {
+      std::fprintf(stderr, "--simd takes avx512, avx2 or scalar\n");
       return 2;
     }
   }
@@ -171,8 +194,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const vm::RollupParams params{1, 1};
-  std::printf("== rollup block: %zu transfers among %zu accounts, %zu to new keys, %u threads\n", txs,
-              accounts, fresh, threads);
+  std::printf("== rollup block: %zu transfers among %zu accounts, %zu to new keys, %u threads, %s field kernels\n",
+              txs, accounts, fresh, threads, std::string(field::vector_isa_name(field::vector_isa())).c_str());
 
   auto t0 = Clock::now();
   std::vector<crypto::KeyPair> keys;
