@@ -136,7 +136,10 @@ class Air {
 /// Implements both evaluate_transition overloads from one member template of Derived:
 ///   template <class F> void evaluate(std::span<const F> current, std::span<const F> next,
 ///                                    std::span<const F> periodic, std::span<F> out) const;
-/// where F is Felt or Ext2 (Ext2 mixes freely with Felt constants).
+/// where F is Felt or Ext2 (Ext2 mixes freely with Felt constants), and, in the prover's
+/// constraint evaluation, field::simd::Packed (4 or 8 rows at once). Declare it
+/// [[gnu::always_inline]] inline (as RollupAir does) so that the vector kernels run it inlined;
+/// otherwise they still compute the same values, slowly, through a baseline copy.
 template <class Derived>
 class TypedAir : public Air {
  public:
