@@ -3,12 +3,14 @@
 // peak RSS, proof size, verification time (signatures included) and conjectured security.
 //
 //   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]
-//                    [--lde-cache MIB] [--save FILE]
+//                    [--lde-cache MIB] [--simd ISA] [--save FILE]
 //   bench_rollup_air --verify FILE [--rounds N]
 //
 // --blocks B proves B consecutive blocks of that size in one range proof (what rollup-prove
 // --range B does): a trace B times as long. --lde-cache sets ProofOptions::lde_cache_bytes, the
 // part of the trace's LDE the prover keeps rather than recomputes (default: the library's).
+// --simd avx512|avx2|scalar picks the field kernels' instruction set (default: the widest the
+// CPU has), to compare the vector paths with the scalar one in the same binary.
 //
 // --save writes the block and its proof line to FILE (two NDJSON lines); --verify reads such a
 // file and only verifies it, best of N rounds (default 20), with the CPU time each verification
@@ -32,6 +34,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -41,6 +44,7 @@
 #include "codec/objects.hpp"
 #include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
+#include "field/packed.hpp"
 #include "core/parallel.hpp"
 #include "stark/merkle.hpp"
 #include "wallet/wallet.hpp"
@@ -172,7 +176,7 @@ int main(int argc, char** argv) {
   std::size_t txs = 1024, accounts = 1'000'000, fresh = 102, num_blocks = 1;
   unsigned threads = 2, rounds = 20;
   std::size_t lde_cache_bytes = stark::kDefaultLdeCacheBytes;
-  std::string save_path, verify_path;
+  std::string save_path, verify_path, simd;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
@@ -185,10 +189,28 @@ int main(int argc, char** argv) {
     else if (flag == "--threads") threads = static_cast<unsigned>(v);
     else if (flag == "--blocks") num_blocks = std::max(1ul, v);
     else if (flag == "--lde-cache") lde_cache_bytes = std::size_t{v} << 20;
+    else if (flag == "--simd") simd = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]\n"
-                           "                        [--lde-cache MIB] [--save FILE]\n"
+                           "                        [--lde-cache MIB] [--simd ISA] [--save FILE]\n"
                            "       bench_rollup_air --verify FILE [--rounds N]\n");
+      return 2;
+    }
+  }
+  if (!simd.empty()) {
+    bool known = false;
+    for (auto isa : {field::VectorIsa::avx512, field::VectorIsa::avx2, field::VectorIsa::scalar})
+      if (field::vector_isa_name(isa) == simd) {
+        known = true;
+        try {
+          field::detail::set_vector_isa(isa);
+        } catch (const std::invalid_argument& e) {
+          std::fprintf(stderr, "%s\n", e.what());
+          return 2;
+        }
+      }
+    if (!known) {
+      std::fprintf(stderr, "--simd takes avx512, avx2 or scalar\n");
       return 2;
     }
   }
@@ -202,9 +224,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   const vm::RollupParams params{1, 1};
-  std::printf("== rollup %s: %zu transfers among %zu accounts, %zu to new keys, %u threads, LDE cache %zu MiB\n",
+  std::printf("== rollup %s: %zu transfers among %zu accounts, %zu to new keys, %u threads, LDE cache %zu MiB, "
+              "%s field kernels\n",
               num_blocks == 1 ? "block" : (std::to_string(num_blocks) + " blocks, each").c_str(), txs, accounts,
-              fresh, threads, lde_cache_bytes >> 20);
+              fresh, threads, lde_cache_bytes >> 20, std::string(field::vector_isa_name(field::vector_isa())).c_str());
 
   auto t0 = Clock::now();
   std::vector<crypto::KeyPair> keys;

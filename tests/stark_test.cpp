@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 
+#include "field/packed.hpp"
 #include "stark/fibonacci_air.hpp"
 #include "stark/prover.hpp"
 #include "stark/rpo_air.hpp"
@@ -129,6 +130,35 @@ TEST_CASE("the prover's LDE cache trades memory for time, never the proof", "[st
       CHECK(*serialize(*from_consumed) == *expected);
     }
   }
+}
+
+TEST_CASE("proofs are the same bytes on every field kernel set", "[stark]") {
+  // The vector paths (NTT, constraint evaluation) compute exact field values: a proof made on
+  // any instruction set the CPU has is the scalar one's, byte for byte.
+  const auto input = sample_state(3);
+  const std::size_t m = 64;  // 512 rows: whole vectors of rows and NTT stages past the lanes
+  RpoChainAir rpo(m, input, RpoChainAir::chain_output(m, input));
+  const Trace rpo_trace = RpoChainAir::build_trace(m, input);
+  const std::size_t n = 1 << 10;
+  FibonacciAir fib(n, FibonacciAir::expected_result(n));
+  const Trace fib_trace = FibonacciAir::build_trace(n);
+  const auto saved = field::vector_isa();
+  field::detail::set_vector_isa(field::VectorIsa::scalar);
+  const auto rpo_scalar = prove(rpo, rpo_trace, {}, 2);
+  const auto fib_scalar = prove(fib, fib_trace, {}, 2);
+  REQUIRE(rpo_scalar);
+  REQUIRE(fib_scalar);
+  for (field::VectorIsa isa : field::supported_vector_isas()) {
+    INFO("instruction set " << field::vector_isa_name(isa));
+    field::detail::set_vector_isa(isa);
+    const auto rpo_proof = prove(rpo, rpo_trace, {}, 2);
+    const auto fib_proof = prove(fib, fib_trace, {}, 2);
+    REQUIRE(rpo_proof);
+    REQUIRE(fib_proof);
+    CHECK(*serialize(*rpo_proof) == *serialize(*rpo_scalar));
+    CHECK(*serialize(*fib_proof) == *serialize(*fib_scalar));
+  }
+  field::detail::set_vector_isa(saved);
 }
 
 TEST_CASE("prover refuses parameters below the security floor or out of range", "[stark]") {

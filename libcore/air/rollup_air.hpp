@@ -153,9 +153,11 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   std::array<std::size_t, 4> public_rows() const { return {0, 8, 15, op_rows_ - 1}; }
   std::array<Felt, per::kPublicColumns> public_values(std::size_t o, std::size_t row) const;
 
+  /// Always inlined: into its few callers (one per field type), and so into the vector kernels
+  /// of TypedAir, which must not call it out of line (field/packed.hpp).
   template <class F>
-  void evaluate(std::span<const F> cur, std::span<const F> next, std::span<const F> periodic,
-                std::span<F> out) const;
+  [[gnu::always_inline]] inline void evaluate(std::span<const F> cur, std::span<const F> next,
+                                              std::span<const F> periodic, std::span<F> out) const;
 
  private:
   std::vector<std::vector<Felt>> structure_columns() const;
@@ -172,13 +174,13 @@ class RollupAir : public stark::TypedAir<RollupAir> {
 
 namespace detail {
 template <class F>
-F pow7(const F& x) {
+[[gnu::always_inline]] inline F pow7(const F& x) {
   const F x2 = x * x, x4 = x2 * x2;
   return x4 * x2 * x;
 }
 
 template <class F>
-void mds(const F* s, std::array<F, hash::kStateWidth>& out) {
+[[gnu::always_inline]] inline void mds(const F* s, std::array<F, hash::kStateWidth>& out) {
   const auto& row = hash::mds_row();
   constexpr std::size_t W = hash::kStateWidth;
   for (std::size_t i = 0; i < W; ++i) {
@@ -188,6 +190,15 @@ void mds(const F* s, std::array<F, hash::kStateWidth>& out) {
       for (std::size_t j = 0; j < W; ++j)
         acc += static_cast<unsigned __int128>(row[(j + W - i) % W]) * s[j].value();
       out[i] = Felt::reduce128(acc);
+    } else if constexpr (field::simd::is_packed_v<F>) {
+      // The same single reduction, lane-wise on 32-bit halves.
+      static const auto rotated = [&row] {
+        std::array<std::array<std::uint64_t, W>, W> m{};
+        for (std::size_t r = 0; r < W; ++r)
+          for (std::size_t j = 0; j < W; ++j) m[r][j] = row[(j + W - r) % W];
+        return m;
+      }();
+      out[i] = F::template dot_small<W>(s, rotated[i].data());
     } else {
       F acc = F(Felt::zero());
       for (std::size_t j = 0; j < W; ++j) acc += s[j] * Felt(row[(j + W - i) % W]);

@@ -13,6 +13,7 @@
 #include "core/bytes.hpp"
 #include "field/ext2.hpp"
 #include "field/goldilocks.hpp"
+#include "field/packed.hpp"
 
 namespace rollup::stark {
 
@@ -48,6 +49,17 @@ class Trace {
  private:
   std::vector<std::vector<Felt>> columns_;
   std::size_t length_;
+};
+
+/// A block of consecutive pairs of rows for Air::evaluate_transition_rows, column-major so that
+/// lanes of rows load as one vector: column c of the current rows is current[c * stride + r]
+/// for r < rows (likewise `next`, and periodic column k in `periodic`), and constraint k of row
+/// r goes to out[k * stride + r]. The spans hold width, periodic-count and constraint-count
+/// columns of `stride` entries.
+struct RowBlock {
+  std::size_t rows = 0, stride = 0;
+  std::span<const Felt> current, next, periodic;
+  std::span<Felt> out;
 };
 
 class Air {
@@ -100,12 +112,41 @@ class Air {
   virtual void evaluate_transition_ext(std::span<const Ext2> current, std::span<const Ext2> next,
                                        std::span<const Ext2> periodic,
                                        std::span<Ext2> out) const = 0;
+  /// The prover's inner loop: evaluate_transition on every pair of rows of `block`. The default
+  /// goes row by row; TypedAir evaluates its template on vectors of rows where the CPU has them.
+  virtual void evaluate_transition_rows(const RowBlock& block) const {
+    evaluate_rows_from(block, 0, [this](auto cur, auto next, auto per, auto out) {
+      evaluate_transition(cur, next, per, out);
+    });
+  }
+
+ protected:
+  /// Rows first_row.. of `block` one at a time through eval(current, next, periodic, out).
+  template <class Eval>
+  static void evaluate_rows_from(const RowBlock& block, std::size_t first_row, Eval&& eval) {
+    const std::size_t s = block.stride, w = block.current.size() / s;
+    const std::size_t np = block.periodic.size() / s, nc = block.out.size() / s;
+    std::vector<Felt> cur(w), next(w), per(np), out(nc);
+    for (std::size_t r = first_row; r < block.rows; ++r) {
+      for (std::size_t c = 0; c < w; ++c) {
+        cur[c] = block.current[c * s + r];
+        next[c] = block.next[c * s + r];
+      }
+      for (std::size_t k = 0; k < np; ++k) per[k] = block.periodic[k * s + r];
+      eval(std::span<const Felt>(cur), std::span<const Felt>(next), std::span<const Felt>(per),
+           std::span<Felt>(out));
+      for (std::size_t k = 0; k < nc; ++k) block.out[k * s + r] = out[k];
+    }
+  }
 };
 
 /// Implements both evaluate_transition overloads from one member template of Derived:
 ///   template <class F> void evaluate(std::span<const F> current, std::span<const F> next,
 ///                                    std::span<const F> periodic, std::span<F> out) const;
-/// where F is Felt or Ext2 (Ext2 mixes freely with Felt constants).
+/// where F is Felt or Ext2 (Ext2 mixes freely with Felt constants), and, in the prover's
+/// constraint evaluation, field::simd::Packed (4 or 8 rows at once). Declare it
+/// [[gnu::always_inline]] inline (as RollupAir does) so that the vector kernels run it inlined;
+/// otherwise they still compute the same values, slowly, through a baseline copy.
 template <class Derived>
 class TypedAir : public Air {
  public:
@@ -117,6 +158,54 @@ class TypedAir : public Air {
                                std::span<const Ext2> periodic, std::span<Ext2> out) const final {
     static_cast<const Derived*>(this)->template evaluate<Ext2>(current, next, periodic, out);
   }
+  void evaluate_transition_rows(const RowBlock& block) const final {
+    std::size_t done = 0;
+#if ROLLUP_FIELD_X86_SIMD
+    switch (field::vector_isa()) {
+      case field::VectorIsa::avx512: done = rows_avx512(block); break;
+      case field::VectorIsa::avx2: done = rows_avx2(block); break;
+      case field::VectorIsa::scalar: break;
+    }
+#endif
+    evaluate_rows_from(block, done, [this](auto cur, auto next, auto per, auto out) {
+      static_cast<const Derived*>(this)->template evaluate<Felt>(cur, next, per, out);
+    });
+  }
+
+ private:
+#if ROLLUP_FIELD_X86_SIMD
+  // Whole lanes of rows through the template on packed elements; returns how many rows it did
+  // (the rest, fewer than a vector, go row by row). Each kernel is flattened: the template and
+  // all it calls are inlined into it, compiled for its instruction set and no other function
+  // (see field/packed.hpp).
+  template <class Isa>
+  [[gnu::always_inline]] std::size_t rows_packed(const RowBlock& block) const {
+    using P = field::simd::Packed<Isa>;
+    const std::size_t s = block.stride, w = block.current.size() / s;
+    const std::size_t np = block.periodic.size() / s, nc = block.out.size() / s;
+    std::vector<P> cur(w), next(w), per(np), out(nc);
+    std::size_t r = 0;
+    for (; r + P::kLanes <= block.rows; r += P::kLanes) {
+      for (std::size_t c = 0; c < w; ++c) {
+        cur[c] = P::load(block.current.data() + c * s + r);
+        next[c] = P::load(block.next.data() + c * s + r);
+      }
+      for (std::size_t k = 0; k < np; ++k) per[k] = P::load(block.periodic.data() + k * s + r);
+      static_cast<const Derived*>(this)->template evaluate<P>(
+          std::span<const P>(cur), std::span<const P>(next), std::span<const P>(per),
+          std::span<P>(out));
+      for (std::size_t k = 0; k < nc; ++k) out[k].store(block.out.data() + k * s + r);
+    }
+    return r;
+  }
+  [[gnu::target("avx2"), gnu::flatten]] std::size_t rows_avx2(const RowBlock& block) const {
+    return rows_packed<field::simd::Avx2>(block);
+  }
+  [[gnu::target("avx512f,avx512vl,avx512dq"), gnu::flatten]] std::size_t rows_avx512(
+      const RowBlock& block) const {
+    return rows_packed<field::simd::Avx512>(block);
+  }
+#endif
 };
 
 }  // namespace rollup::stark

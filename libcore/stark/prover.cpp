@@ -361,9 +361,10 @@ std::vector<std::vector<Felt>> whole_columns_on(const ProverContext& ctx, const 
 // the trace-long periodic columns on it.
 // Per point the random combination of the constraint values is one delayed-reduction sum
 // (the constraints are base-field values, the coefficients extension ones).
-// Rows are gathered column by column, kRowBlock points at a time, into row-major scratch:
-// each column is then read as a short contiguous run instead of one scattered element per
-// point across ~100 column streams at once.
+// Rows are gathered column by column, kRowBlock points at a time, into column-major scratch:
+// each column is then read as a short contiguous run instead of one scattered element per point
+// across ~100 column streams at once, and the AIR evaluates the block a vector of rows at a time
+// (Air::evaluate_transition_rows).
 void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain& dom,
                                const std::vector<std::vector<Felt>>& trace_coset,
                                const std::vector<std::vector<Felt>>& whole_values,
@@ -374,7 +375,8 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
   const std::size_t num_transitions = ctx.air.transition_degrees().size();
   const auto& groups = dom.groups;
   std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic);
-  std::vector<Felt> values(num_transitions);
+  std::vector<Felt> values(kRowBlock * num_transitions);
+  std::vector<field::Ext2Accumulator> sums(kRowBlock);
   const std::size_t len = m1 - m0;
   std::vector<Felt> xs(len);
   std::vector<std::vector<Felt>> binv(groups.size(), std::vector<Felt>(len));
@@ -390,35 +392,35 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
     for (std::size_t c = 0; c < w; ++c) {
       const Felt* column = trace_coset[c].data();
       for (std::size_t r = 0; r < rows; ++r) {
-        cur[r * w + c] = column[mb + r];
-        next[r * w + c] = column[(mb + r + 1) & (ctx.n - 1)];
+        cur[c * kRowBlock + r] = column[mb + r];
+        next[c * kRowBlock + r] = column[(mb + r + 1) & (ctx.n - 1)];
       }
     }
     for (std::size_t k = 0; k < num_periodic; ++k) {
+      Felt* dst = per.data() + k * kRowBlock;
       if (dom.whole[k]) {
-        const Felt* column = whole_values[k].data() + mb;
-        for (std::size_t r = 0; r < rows; ++r) per[r * num_periodic + k] = column[r];
+        std::copy_n(whole_values[k].data() + mb, rows, dst);
         continue;
       }
       const Felt* column = dom.periodic[k].data();
       const std::size_t mask = dom.periodic[k].size() - 1;  // a division costs more than the constraint
-      for (std::size_t r = 0; r < rows; ++r)
-        per[r * num_periodic + k] = column[(j + ce * (mb + r)) & mask];
+      for (std::size_t r = 0; r < rows; ++r) dst[r] = column[(j + ce * (mb + r)) & mask];
     }
+    ctx.air.evaluate_transition_rows({rows, kRowBlock, cur, next, per, values});
+    // Constraint by constraint, so that each one's values are read in a row.
+    for (std::size_t r = 0; r < rows; ++r) sums[r] = field::Ext2Accumulator();
+    for (std::size_t k = 0; k < num_transitions; ++k)
+      for (std::size_t r = 0; r < rows; ++r)
+        sums[r].add_product(alphas[k], values[k * kRowBlock + r]);
     for (std::size_t r = 0; r < rows; ++r) {
       const std::size_t t = r0 + r;
-      const std::span<const Felt> row(cur.data() + r * w, w);
-      ctx.air.evaluate_transition(row, std::span<const Felt>(next.data() + r * w, w),
-                                  std::span<const Felt>(per.data() + r * num_periodic, num_periodic),
-                                  values);
-      field::Ext2Accumulator sum;
-      for (std::size_t k = 0; k < num_transitions; ++k) sum.add_product(alphas[k], values[k]);
-      Ext2 acc = sum.reduce() * ((xs[t] - dom.last_row_point) * transition_zinv);
+      Ext2 acc = sums[r].reduce() * ((xs[t] - dom.last_row_point) * transition_zinv);
       for (std::size_t k = 0; k < groups.size(); ++k) {
         field::Ext2Accumulator bsum;
         const auto& gr = groups[k];
         for (std::size_t m = 0; m < gr.columns.size(); ++m)
-          bsum.add_product(alphas[gr.coeff_index[m]], row[gr.columns[m]] - gr.values[m]);
+          bsum.add_product(alphas[gr.coeff_index[m]],
+                           cur[gr.columns[m] * kRowBlock + r] - gr.values[m]);
         acc += bsum.reduce() * binv[k][t];
       }
       composition[j + ce * (m0 + t)] = acc;
