@@ -40,15 +40,9 @@ constexpr unsigned kUnset = 1000;
 
 bool valid_depth(unsigned depth) { return depth >= kMinDepth && depth <= kMaxDepth; }
 
-unsigned depth_for(std::uint64_t positions) {
-  // 6 and 14 (ops of 64 and 128 rows) below 2^14 positions, as before other depths existed, so
-  // that small blocks keep their proofs; above, the exact depth: a level saved is 8 rows per op.
-  for (unsigned d : {6u, 14u})
-    if (positions <= (std::uint64_t{1} << d)) return d;
-  for (unsigned d = 15; d <= kMaxDepth; ++d)
-    if (positions <= (std::uint64_t{1} << d)) return d;
-  return 0;
-}
+// One rule for the prover and the contract, which caps a block's work by the depth its accounts
+// can need: a level saved is 8 rows per op.
+unsigned depth_for(std::uint64_t positions) { return l1::subtree_depth(positions); }
 
 std::size_t RollupAir::trace_length_for(std::size_t ops, unsigned depth) {
   return std::bit_ceil((ops + 1) * rows_per_op(depth));

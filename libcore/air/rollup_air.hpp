@@ -15,6 +15,7 @@
 #include "smt/key_set.hpp"
 #include "air/program.hpp"
 #include "hash/rpo.hpp"
+#include "l1/contract.hpp"
 #include "stark/air.hpp"
 
 namespace rollup::air {
@@ -129,7 +130,7 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   /// `ops` are the program's real ops; pad ops fill the trace after them.
   RollupAir(BlockPublics publics, std::vector<Op> ops);
 
-  static std::size_t rows_per_op(unsigned depth) { return 8 * (2 + std::size_t{depth}); }
+  static std::size_t rows_per_op(unsigned depth) { return l1::rows_per_op(depth); }
   /// At least one pad op follows the program, so the last row holds the final registers. When R
   /// is not a power of two the trace ends inside a pad op, cut there.
   static std::size_t trace_length_for(std::size_t ops, unsigned depth);

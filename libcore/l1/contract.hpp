@@ -40,16 +40,27 @@ inline constexpr std::uint64_t kMaxOpsPerBlock = 3;
 /// subtree depth the state's accounts need, and the trace holds one op more than the block
 /// (padding); so the work a block may carry follows the size of the state.
 inline constexpr std::uint64_t kMaxTraceRows = std::uint64_t{1} << 20;
+/// Trace rows of one op at subtree depth `depth`: two RPO permutations for the leaf, one per
+/// level, 8 rows each (air::RollupAir's layout, docs/air.md §4).
+constexpr std::uint64_t rows_per_op(unsigned depth) { return 8 * (2 + std::uint64_t{depth}); }
 /// The largest cap an operator may set (`rollup-l1 init --max-block-ops`): the trace's at the
 /// smallest depth (6).
-inline constexpr std::uint64_t kMaxBlockOps = kMaxTraceRows / (8 * (2 + 6)) - 1;
+inline constexpr std::uint64_t kMaxBlockOps = kMaxTraceRows / rows_per_op(6) - 1;
 /// The cap of a file deployed before caps were stored (schema 2): the trace's at depth 30, the
 /// fixed cap of those releases.
-inline constexpr std::uint64_t kLegacyMaxBlockOps = kMaxTraceRows / (8 * (2 + 30)) - 1;
+inline constexpr std::uint64_t kLegacyMaxBlockOps = kMaxTraceRows / rows_per_op(30) - 1;
 
-/// The subtree depth the prover takes for a state of `accounts` accounts (air::depth_for of its
-/// key positions 0 .. accounts; a test holds the two equal); 0 when none is deep enough.
+/// The subtree depth the prover takes for `positions` key positions (air::depth_for): 6 and 14
+/// up to 2^14 positions, as before other depths existed, so that small blocks keep their proofs;
+/// above, the exact depth up to 30; 0 when none is deep enough.
+unsigned subtree_depth(std::uint64_t positions);
+/// The depth for a state of `accounts` accounts: key positions 0 .. accounts.
 unsigned prover_depth(std::uint64_t accounts);
+/// a + b, or UINT64_MAX where the sum would wrap: account bounds only ever grow, and one past
+/// 2^64 holds no depth anyway.
+constexpr std::uint64_t add_saturating(std::uint64_t a, std::uint64_t b) {
+  return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
 /// The most ops a block's trace holds within kMaxTraceRows when the state has at most `accounts`
 /// accounts after it; 0 when no depth holds them.
 std::uint64_t trace_ops_cap(std::uint64_t accounts);

@@ -601,8 +601,7 @@ class EmbeddedContract final : public Contract {
       bound_cache_->added += ROLLUP_TRY(q.column_uint64(0));
       bound_cache_->through = tip;
     }
-    const std::uint64_t sum = root.keys.count + bound_cache_->added;
-    return AccountsBound{tip, sum < root.keys.count ? UINT64_MAX : sum};
+    return AccountsBound{tip, add_saturating(root.keys.count, bound_cache_->added)};
   }
 
   Result<RootRecord> latest_root() override {

@@ -36,10 +36,7 @@ std::uint64_t block_ops(const codec::Block& block, std::uint32_t namespace_id) {
   return ops_of(ns ? ns->txs.size() : 0, block.deposits_of(namespace_id).deposits.size());
 }
 
-unsigned prover_depth(std::uint64_t accounts) {
-  // Key positions 0 .. accounts. Depths 6 and 14 up to 2^14 positions, then the exact depth
-  // up to 30, as air::depth_for.
-  const std::uint64_t positions = accounts + 1;
+unsigned subtree_depth(std::uint64_t positions) {
   for (unsigned d : {6u, 14u})
     if (positions <= (std::uint64_t{1} << d)) return d;
   for (unsigned d = 15; d <= 30; ++d)
@@ -47,22 +44,33 @@ unsigned prover_depth(std::uint64_t accounts) {
   return 0;
 }
 
+unsigned prover_depth(std::uint64_t accounts) { return subtree_depth(add_saturating(accounts, 1)); }
+
 std::uint64_t trace_ops_cap(std::uint64_t accounts) {
   const unsigned depth = prover_depth(accounts);
   if (depth == 0) return 0;
-  return kMaxTraceRows / (8 * (2 + std::uint64_t{depth})) - 1;
+  return kMaxTraceRows / rows_per_op(depth) - 1;
 }
 
 namespace {
 
-// The saturating sum: bounds only ever grow, and one past 2^64 holds no depth anyway.
-std::uint64_t add_bound(std::uint64_t a, std::uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
-
 std::uint64_t work_cap(std::uint64_t txs, std::uint64_t deposits, std::uint64_t accounts_before,
                        const Config& config) {
-  std::uint64_t cap = trace_ops_cap(add_bound(accounts_before, new_accounts_bound(txs, deposits)));
+  std::uint64_t cap = trace_ops_cap(add_saturating(accounts_before, new_accounts_bound(txs, deposits)));
   if (config.max_block_ops != 0) cap = std::min(cap, config.max_block_ops);
   return cap;
+}
+
+// The largest count below `hi` that `fits`, for a `fits` that holds up to some count and not
+// beyond, given that it holds for 0 (the caller's to know): 0 when no larger count fits.
+template <class Fits>
+std::uint64_t largest_fitting(std::uint64_t hi, Fits&& fits) {
+  std::uint64_t lo = 0;
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    (fits(mid) ? lo : hi) = mid;
+  }
+  return lo;
 }
 
 }  // namespace
@@ -76,7 +84,7 @@ bool block_work_fits(std::uint64_t txs, std::uint64_t deposits, std::uint64_t ac
 Status check_block_work(std::uint64_t txs, std::uint64_t deposits, std::uint64_t accounts_before,
                         const Config& config) {
   if (block_work_fits(txs, deposits, accounts_before, config)) return {};
-  const std::uint64_t after = add_bound(accounts_before, new_accounts_bound(txs, deposits));
+  const std::uint64_t after = add_saturating(accounts_before, new_accounts_bound(txs, deposits));
   const std::uint64_t trace_cap = trace_ops_cap(after);
   std::string why = config.max_block_ops != 0 && config.max_block_ops < trace_cap
                         ? fmt::format("the contract's cap of {} ops", config.max_block_ops)
@@ -96,23 +104,14 @@ std::uint64_t max_block_txs(std::uint64_t accounts_before, const Config& config)
     const std::uint64_t cap = work_cap(t, 0, accounts_before, config);
     return ops_of(t, 0) <= cap - cap / 8;
   };
-  std::uint64_t lo = 0, hi = kMaxBlockOps / kMaxOpsPerTx + 1;  // fits(lo), !fits(hi)
-  if (!fits(lo)) return 1;
-  while (hi - lo > 1) {
-    const std::uint64_t mid = lo + (hi - lo) / 2;
-    (fits(mid) ? lo : hi) = mid;
-  }
-  return std::max<std::uint64_t>(1, lo);
+  if (!fits(0)) return 1;
+  return std::max<std::uint64_t>(1, largest_fitting(kMaxBlockOps / kMaxOpsPerTx + 1, fits));
 }
 
 std::uint64_t max_block_deposits(std::uint64_t txs, std::uint64_t accounts_before, const Config& config) {
   if (!block_work_fits(txs, 0, accounts_before, config)) return 0;
-  std::uint64_t lo = 0, hi = kMaxBlockOps / kMaxOpsPerDeposit + 1;
-  while (hi - lo > 1) {
-    const std::uint64_t mid = lo + (hi - lo) / 2;
-    (block_work_fits(txs, mid, accounts_before, config) ? lo : hi) = mid;
-  }
-  return lo;
+  return largest_fitting(kMaxBlockOps / kMaxOpsPerDeposit + 1,
+                         [&](std::uint64_t d) { return block_work_fits(txs, d, accounts_before, config); });
 }
 
 Status check_sequencer_signature(const codec::Block& b, const PublicKey& sequencer) {

@@ -182,8 +182,7 @@ Status Sequencer::refresh_accounts_bounds() {
       lane.inflight_sum -= lane.inflight.begin()->second;
       lane.inflight.erase(lane.inflight.begin());
     }
-    lane.accounts_bound = contract.accounts + lane.inflight_sum;
-    if (lane.accounts_bound < contract.accounts) lane.accounts_bound = UINT64_MAX;
+    lane.accounts_bound = l1::add_saturating(contract.accounts, lane.inflight_sum);
   }
   return {};
 }
@@ -567,7 +566,7 @@ Result<std::optional<SealedBlock>> Sequencer::cut() {
       lane.inflight.emplace(b.height, added);
       lane.inflight_sum += added;
       lane.inflight_through = b.height;
-      lane.accounts_bound = lane.accounts_bound + added < lane.accounts_bound ? UINT64_MAX : lane.accounts_bound + added;
+      lane.accounts_bound = l1::add_saturating(lane.accounts_bound, added);
     }
   }
   batch_.clear();
