@@ -127,7 +127,7 @@ struct ProverContext {
   std::size_t blowup = 0;
   Felt g{kDomainOffset};  // the LDE domain is g <w_N>
   Felt omega_n{}, omega_N{};
-  std::size_t lde_cache_bytes = 0;  // ProofOptions::lde_cache_bytes
+  std::size_t lde_cache_bytes = 0;  // lde_cache_budget of ProofOptions::lde_cache_bytes
 };
 
 Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptions& options,
@@ -143,11 +143,11 @@ Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptio
   if (trace.width() != air.trace_width() || trace.length() != air.trace_length())
     return fail(Errc::bad_input, "trace dimensions differ from the AIR's");
   ProverContext ctx{air, faults, *params, *shape};
-  ctx.lde_cache_bytes = options.lde_cache_bytes;
   ctx.threads = std::max(1u, threads);
   ctx.n = trace.length();
   ctx.w = trace.width();
   ctx.N = shape->lde_size;
+  ctx.lde_cache_bytes = lde_cache_budget(options, ctx.w * ctx.N * sizeof(Felt));
   ctx.D = params->num_segments;
   ctx.blowup = std::size_t{1} << params->log_blowup;
   ctx.omega_n = field::root_of_unity(params->log_trace_length);
