@@ -11,6 +11,8 @@
 #include "air/schnorr_air.hpp"
 #include "ecgfp5/curve.hpp"
 #include "ecgfp5/schnorr.hpp"
+#include "field/ntt.hpp"
+#include "stark/protocol.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"
 
@@ -122,10 +124,6 @@ std::vector<Violation> violations(const stark::Air& air, const stark::Trace& tra
 bool breaks(const std::vector<Violation>& found, std::size_t constraint) {
   return std::any_of(found.begin(), found.end(),
                      [&](const Violation& v) { return !v.boundary && v.index == constraint; });
-}
-bool breaks_boundary(const std::vector<Violation>& found, std::size_t column) {
-  return std::any_of(found.begin(), found.end(),
-                     [&](const Violation& v) { return v.boundary && v.index == column; });
 }
 
 stark::ProofOptions small_options() {
@@ -251,6 +249,21 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
   CHECK(!stark::verify(SchnorrAir(other_key), bytes));
 }
 
+TEST_CASE("schnorr air: the verifier's periodic values are the interpolated columns",
+          "[schnorr_air]") {
+  const SchnorrAir air({good_claim(14), good_claim(15), good_claim(16)});
+  const auto polys = stark::protocol::periodic_polynomials(air);
+  REQUIRE(polys.size() == schnorr_periodic::kCount);
+  for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
+    std::vector<Ext2> fast(polys.size());
+    REQUIRE(air.periodic_values_at(z, fast));
+    for (std::size_t k = 0; k < polys.size(); ++k) {
+      INFO("periodic column " << k);
+      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), z));
+    }
+  }
+}
+
 TEST_CASE("schnorr air: invalid public keys have no trace", "[schnorr_air]") {
   for (const Gfp5& w : {Gfp5::zero(), undecodable_w()}) {
     SignatureWitness witness = witness_of(good_claim(13));
@@ -275,7 +288,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     auto trace = honest_trace(std::vector{claim});
     claim.valid = true;
     const SchnorrAir air({claim});
-    CHECK(breaks_boundary(violations(air, trace), col::kResult));
+    CHECK(breaks(violations(air, trace), con::kPublicResult));
     trace.at(col::kResult, last) = Felt::one();
     auto found = violations(air, trace);
     CHECK(breaks(found, con::kResult));
@@ -291,6 +304,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     auto trace = honest_trace(std::vector{claim});
     claim.valid = false;
     const SchnorrAir air({claim});
+    CHECK(breaks(violations(air, trace), con::kPublicResult));
     trace.at(col::kResult, last) = Felt::zero();
     CHECK(breaks(violations(air, trace), con::kResult));
     // ... by claiming the points differ: no inverse of a zero difference exists.
@@ -317,7 +331,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     auto canonical = claim;
     canonical.response = good_claim(23).response;
     const auto s_trace = honest_trace(std::vector{canonical});
-    CHECK(breaks_boundary(violations(air, s_trace), col::kAccS));
+    CHECK(breaks(violations(air, s_trace), con::kPublicS));
     require_proof_rejected(air, trace);
   }
 

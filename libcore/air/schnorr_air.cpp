@@ -1,5 +1,7 @@
 #include "air/schnorr_air.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <optional>
 
 #include "ecgfp5/curve.hpp"
@@ -262,57 +264,117 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
   set(k::kUnequal, 5, 5);
   set(k::kResult, 1, 5);
   set(k::kLimbE, 1, 2);
+  set(k::kPublicW, 5, 2);
+  set(k::kPublicE, 1, 2);
+  set(k::kPublicS, 1, 2);
+  set(k::kPublicResult, 1, 2);
   return d;
 }
 
-std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
-  namespace per = schnorr_periodic;
-  const std::size_t n = trace_length();
-  std::vector<std::vector<Felt>> cols(per::kCount, std::vector<Felt>(n, Felt::zero()));
-  const Felt one = Felt::one();
-  for (std::size_t k = 0; k < claims_.size(); ++k) {
+namespace {
+
+namespace per = schnorr_periodic;
+using Pattern = std::array<std::array<Felt, kRows>, per::kStructure>;
+
+/// The structure columns on the rows of one segment (the same for every signature).
+const Pattern& segment_pattern() {
+  static const Pattern pattern = [] {
+    Pattern p{};
+    const Felt one = Felt::one();
     for (std::size_t r = 0; r < kRows; ++r) {
-      const std::size_t row = k * kRows + r;
-      cols[per::kActive][row] = one;
-      if (r == 0) cols[per::kFirst][row] = one;
-      if (r % kLimbBitsE == kLimbBitsE - 1) cols[per::kLimbEndE][row] = one;
+      p[per::kActive][r] = one;
+      if (r == 0) p[per::kFirst][r] = one;
+      if (r % SchnorrAir::kLimbBitsE == SchnorrAir::kLimbBitsE - 1) p[per::kLimbEndE][r] = one;
+      if (r % SchnorrAir::kLimbBitsS == SchnorrAir::kLimbBitsS - 1) p[per::kLimbEndS][r] = one;
       if (r + 1 == kRows) {
-        cols[per::kLast][row] = one;
+        p[per::kLast][r] = one;
         continue;
       }
       const std::size_t next_bit = kRows - 2 - r;  // bit index j of row r + 1
-      cols[per::kStep][row] = one;
-      cols[per::kOrderBit][row] = felt_of(bit_of(Scalar::kOrder, next_bit));
-      cols[per::kModulusBit][row] = felt_of(bit_of(kModulusLimbs, next_bit % 64));
-      if ((r + 1) % kLimbBitsS == 0) cols[per::kResetS][row] = one;
-      if ((r + 1) % kLimbBitsE == 0) cols[per::kResetE][row] = one;
+      p[per::kStep][r] = one;
+      p[per::kOrderBit][r] = felt_of(bit_of(Scalar::kOrder, next_bit));
+      p[per::kModulusBit][r] = felt_of(bit_of(kModulusLimbs, next_bit % 64));
+      if ((r + 1) % SchnorrAir::kLimbBitsS == 0) p[per::kResetS][r] = one;
+      if ((r + 1) % SchnorrAir::kLimbBitsE == 0) p[per::kResetE][r] = one;
     }
+    return p;
+  }();
+  return pattern;
+}
+
+/// visit(column, row in the segment, value) for each public value of one signature.
+template <class Visit>
+void for_each_public(const SignatureClaim& claim, Visit&& visit) {
+  const std::size_t last = kRows - 1;
+  for (std::size_t i = 0; i < 5; ++i) {
+    visit(per::kPublicW + i, 0, claim.public_key[i]);
+    visit(per::kPublicW + i, last, claim.commitment[i]);
+  }
+  // e's limbs from the top: the zero above 2^256, then d3, d2, d1, d0.
+  constexpr std::size_t kE = SchnorrAir::kLimbBitsE, kS = SchnorrAir::kLimbBitsS;
+  for (std::size_t m = 0; m < kRows / kE; ++m)
+    visit(per::kPublicE, kE * m + kE - 1, m == 0 ? Felt::zero() : claim.challenge[4 - m]);
+  for (std::size_t m = 0; m < kRows / kS; ++m)
+    visit(per::kPublicS, kS * m + kS - 1,
+          Felt(bits_of(claim.response, kRows - kS * (m + 1), kS)));
+  visit(per::kPublicResult, last, felt_of(claim.valid));
+}
+
+}  // namespace
+
+std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
+  const std::size_t n = trace_length();
+  std::vector<std::vector<Felt>> cols(per::kCount, std::vector<Felt>(n, Felt::zero()));
+  const Pattern& pattern = segment_pattern();
+  for (std::size_t k = 0; k < claims_.size(); ++k) {
+    const std::size_t base = k * kRows;
+    for (std::size_t col = 0; col < per::kStructure; ++col)
+      std::copy(pattern[col].begin(), pattern[col].end(), cols[col].begin() + base);
+    for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
+      cols[col][base + r] = v;
+    });
   }
   return cols;
 }
 
-std::vector<stark::BoundaryConstraint> SchnorrAir::boundary_constraints() const {
-  std::vector<stark::BoundaryConstraint> out;
-  for (std::size_t k = 0; k < claims_.size(); ++k) {
-    const SignatureClaim& claim = claims_[k];
-    const std::size_t base = k * kRows, last = base + kRows - 1;
-    for (std::size_t i = 0; i < 5; ++i) {
-      out.push_back({c::kKeyW + i, base, claim.public_key[i]});
-      out.push_back({c::kCommitW + i, last, claim.commitment[i]});
-    }
-    // e's limbs from the top: the zero above 2^256, then d3, d2, d1, d0.
-    for (std::size_t m = 0; m < kRows / kLimbBitsE; ++m) {
-      const Felt limb = m == 0 ? Felt::zero() : claim.challenge[4 - m];
-      out.push_back({c::kAccE, base + kLimbBitsE * m + kLimbBitsE - 1, limb});
-    }
-    for (std::size_t m = 0; m < kRows / kLimbBitsS; ++m) {
-      const std::size_t low = kRows - kLimbBitsS * (m + 1);
-      out.push_back({c::kAccS, base + kLimbBitsS * m + kLimbBitsS - 1,
-                     Felt(bits_of(claim.response, low, kLimbBitsS))});
-    }
-    out.push_back({c::kResult, last, felt_of(claim.valid)});
+bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
+  // Each column vanishes off the signatures' rows: with w generating the trace domain,
+  //   P(z) = (z^n - 1) / n * sum_i P(w^i) w^i / (z - w^i)   over those rows i.
+  // With z = a + b u (u^2 = W) and p in the base field, 1 / (z - p) = (a - p - b u) /
+  // ((a - p)^2 - W b^2): one batch of base-field inversions for all the rows.
+  if (out.size() != per::kCount || z.imag() == Felt::zero()) return false;
+  const std::size_t n = trace_length(), rows = claims_.size() * kRows;
+  const Felt w = field::root_of_unity(static_cast<unsigned>(std::countr_zero(n)));
+  const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
+  std::vector<Felt> points(rows), norms(rows);
+  Felt point = Felt::one();
+  for (std::size_t i = 0; i < rows; ++i, point *= w) {
+    points[i] = point;
+    const Felt d = a - point;
+    norms[i] = d * d - wb2;
   }
-  return out;
+  field::batch_inverse(std::span<Felt>(norms));
+  // term(i) = w^i / (z - w^i) as (real, imaginary / -b) parts.
+  auto term = [&](std::size_t i) {
+    const Felt scaled = points[i] * norms[i];
+    return Ext2(scaled * (a - points[i]), -(z.imag() * scaled));
+  };
+  // Structure columns: one sum per row of the segment, over the signatures.
+  std::vector<Ext2> by_row(kRows);
+  for (std::size_t k = 0; k < claims_.size(); ++k)
+    for (std::size_t r = 0; r < kRows; ++r) by_row[r] += term(k * kRows + r);
+  const Pattern& pattern = segment_pattern();
+  std::vector<Ext2> acc(per::kCount);
+  for (std::size_t r = 0; r < kRows; ++r)
+    for (std::size_t col = 0; col < per::kStructure; ++col)
+      if (pattern[col][r] != Felt::zero()) acc[col] += by_row[r] * pattern[col][r];
+  for (std::size_t k = 0; k < claims_.size(); ++k)
+    for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
+      if (v != Felt::zero()) acc[col] += term(k * kRows + r) * v;
+    });
+  const Ext2 scale = (z.pow(n) - Felt::one()) * Felt(n).inverse();
+  for (std::size_t col = 0; col < per::kCount; ++col) out[col] = acc[col] * scale;
+  return true;
 }
 
 }  // namespace rollup::air

@@ -24,6 +24,7 @@
 namespace rollup::air {
 
 using ecgfp5::Gfp5;
+using field::Ext2;
 using field::Felt;
 
 /// What the proof states about one signature: every field is public. The caller binds
@@ -107,7 +108,12 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   Bytes public_inputs() const override;
   std::vector<unsigned> transition_degrees() const override;
   std::vector<std::vector<Felt>> periodic_columns() const override;
-  std::vector<stark::BoundaryConstraint> boundary_constraints() const override;
+  /// The periodic columns at z by their Lagrange sums over the signatures' rows, in time linear
+  /// in the number of signatures (the verifier never interpolates them).
+  bool periodic_values_at(const Ext2& z, std::span<Ext2> out) const override;
+  /// None: the public values are pinned through periodic columns (one group of rows per pinned
+  /// row would cost the prover an inversion per point each).
+  std::vector<stark::BoundaryConstraint> boundary_constraints() const override { return {}; }
 
   const std::vector<SignatureClaim>& claims() const { return claims_; }
 
@@ -284,7 +290,8 @@ template <class F>
 
 }  // namespace schnorr_detail
 
-/// Periodic columns (each as long as the trace).
+/// Periodic columns, each as long as the trace: first the structure of a segment, the same for
+/// every signature (zero on the padding rows), then the public values, each on the rows it pins.
 namespace schnorr_periodic {
 inline constexpr std::size_t kActive = 0;      ///< every row of a signature's segment
 inline constexpr std::size_t kStep = 1;        ///< rows 0..318: the next row continues the run
@@ -295,7 +302,13 @@ inline constexpr std::size_t kResetS = 5;      ///< the next row starts a 40-bit
 inline constexpr std::size_t kResetE = 6;      ///< the next row starts a 64-bit limb of e
 inline constexpr std::size_t kModulusBit = 7;  ///< bit of p at the next row's position in e's limb
 inline constexpr std::size_t kLimbEndE = 8;    ///< the row ends a 64-bit limb of e
-inline constexpr std::size_t kCount = 9;
+inline constexpr std::size_t kLimbEndS = 9;    ///< the row ends a 40-bit limb of s
+inline constexpr std::size_t kStructure = 10;
+inline constexpr std::size_t kPublicW = 10;       ///< 5: w(X) on row 0, w(R) on row 319
+inline constexpr std::size_t kPublicE = 15;       ///< e's limb on the row that ends it
+inline constexpr std::size_t kPublicS = 16;       ///< s's limb on the row that ends it
+inline constexpr std::size_t kPublicResult = 17;  ///< the result bit on row 319
+inline constexpr std::size_t kCount = 18;
 }  // namespace schnorr_periodic
 
 /// Constraint order (docs/ecgfp5.md, "In the AIR", lists them in this order).
@@ -322,7 +335,11 @@ inline constexpr std::size_t kEqual = 120;     ///< 5: equal => U w(R) - T = 0
 inline constexpr std::size_t kUnequal = 125;   ///< 5: unequal => (U w(R) - T) inv = 1
 inline constexpr std::size_t kResult = 130;
 inline constexpr std::size_t kLimbE = 131;     ///< e's limb below p
-inline constexpr std::size_t kCount = 132;
+inline constexpr std::size_t kPublicW = 132;   ///< 5: w(X) and w(R) are the public ones
+inline constexpr std::size_t kPublicE = 137;   ///< e's limbs are the public ones
+inline constexpr std::size_t kPublicS = 138;   ///< s's limbs are the public ones
+inline constexpr std::size_t kPublicResult = 139;
+inline constexpr std::size_t kCount = 140;
 }  // namespace schnorr_constraint
 
 template <class F>
@@ -448,6 +465,15 @@ template <class F>
   const F s_below_n = cmp_s * (cmp_s + one) * half;
   out[k::kResult] = last * (cur[c::kResult] - valid * equal * s_below_n);
   out[k::kLimbE] = periodic[per::kLimbEndE] * (cmp_e - one);
+
+  // The public values, as boundary constraints carried by periodic columns (the selectors of
+  // each are disjoint from its other rows, where the public column is zero).
+  for (std::size_t i = 0; i < 5; ++i)
+    out[k::kPublicW + i] =
+        first * cur[c::kKeyW + i] + last * cur[c::kCommitW + i] - periodic[per::kPublicW + i];
+  out[k::kPublicE] = periodic[per::kLimbEndE] * cur[c::kAccE] - periodic[per::kPublicE];
+  out[k::kPublicS] = periodic[per::kLimbEndS] * cur[c::kAccS] - periodic[per::kPublicS];
+  out[k::kPublicResult] = last * cur[c::kResult] - periodic[per::kPublicResult];
 }
 
 }  // namespace rollup::air
