@@ -12,6 +12,7 @@
 #include "ecgfp5/curve.hpp"
 #include "ecgfp5/schnorr.hpp"
 #include "field/ntt.hpp"
+#include "field/packed.hpp"
 #include "stark/protocol.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"
@@ -225,6 +226,17 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
   INFO((report ? "" : report.error().message));
   REQUIRE(report);
   CHECK(report->security_bits >= 100);
+
+  // The constraint kernels of every instruction set compute the same proof, byte for byte.
+  const auto saved = field::vector_isa();
+  for (field::VectorIsa isa : field::supported_vector_isas()) {
+    INFO("instruction set " << field::vector_isa_name(isa));
+    field::detail::set_vector_isa(isa);
+    const auto again = stark::prove(air, trace, small_options(), 2);
+    REQUIRE(again);
+    CHECK(*stark::serialize(*again) == bytes);
+  }
+  field::detail::set_vector_isa(saved);
 
   // The proof states these results and no others.
   auto flipped = claims;
