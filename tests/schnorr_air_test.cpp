@@ -397,14 +397,17 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     CHECK(!ecgfp5::sqrt(Felt(7) * norm).is_square);
   }
 
-  SECTION("R that does not decode, claimed valid") {
-    auto claim = good_claim(27);
-    claim.commitment = undecodable_w();
-    claim.valid = false;
-    auto trace = honest_trace(std::vector{claim});
-    CHECK(violations(SchnorrAir({claim}), trace).empty());
-    trace.at(col::kCommitValid, last) = Felt::one();
-    CHECK(breaks(violations(SchnorrAir({claim}), trace), con::kCommitOnCurve));
+  SECTION("R that does not decode, or the neutral, claimed valid") {
+    for (const Gfp5& w : {undecodable_w(), Gfp5::zero()}) {
+      auto claim = good_claim(27);
+      claim.commitment = w;
+      claim.valid = false;
+      auto trace = honest_trace(std::vector{claim});
+      CHECK(violations(SchnorrAir({claim}), trace).empty());
+      trace.at(col::kCommitValid, last) = Felt::one();
+      // No x solves R's decoding equation, whatever the prover puts there.
+      CHECK(breaks(violations(SchnorrAir({claim}), trace), con::kCommitOnCurve));
+    }
   }
 
   SECTION("a step of the double-and-add") {
