@@ -132,7 +132,6 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
   const auto commit_x = group_x(w.commitment);
   if (commit_x) {
     put5(trace, c::kCommitX, last, to_e5(*commit_x));
-    trace.at(c::kCommitRoot, last) = *non_square_root(to_e5(*commit_x));
   } else {
     // No root: the discriminant is not a square, so 7 times it is one.
     const Gfp5::Root r = (to_gfp5(discriminant(commit_w)) * Felt(kNonSquare)).sqrt();
@@ -257,7 +256,6 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
   set(k::kDiff, 10, 4);
   set(k::kValidBit, 1, 3);
   set(k::kCommitOnCurve, 5, 5);
-  set(k::kCommitNonSquare, 1, 7);
   set(k::kCommitInvalid, 5, 6);
   set(k::kEqualBit, 1, 3);
   set(k::kEqual, 5, 4);

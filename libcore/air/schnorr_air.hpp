@@ -82,10 +82,9 @@ inline constexpr std::size_t kCommitW = 20;  ///< 5: w(R)
 inline constexpr std::size_t kCommitX = 25;  ///< 5: x of R (valid R) or sqrt(7 delta) (invalid)
 inline constexpr std::size_t kDiffInv = 30;  ///< 5: 1 / (U w(R) - T) when that is nonzero
 inline constexpr std::size_t kKeyRoot = 35;  ///< sqrt(7 norm(x of X)): x of X is a non-square
-inline constexpr std::size_t kCommitRoot = 36;  ///< sqrt(7 norm(x of R))
-inline constexpr std::size_t kCommitValid = 37;  ///< w(R) encodes a non-neutral group element
-inline constexpr std::size_t kEqual = 38;        ///< the accumulated point equals R
-inline constexpr std::size_t kResult = 39;       ///< the result bit
+inline constexpr std::size_t kCommitValid = 36;  ///< w(R) encodes a non-neutral group element
+inline constexpr std::size_t kEqual = 37;        ///< the accumulated point equals R
+inline constexpr std::size_t kResult = 38;       ///< the result bit (column 39 is unused there)
 }  // namespace schnorr_col
 
 class SchnorrAir : public stark::TypedAir<SchnorrAir> {
@@ -327,19 +326,18 @@ inline constexpr std::size_t kKeyOnCurve = 91;  ///< 5
 inline constexpr std::size_t kKeyNonSquare = 96;
 inline constexpr std::size_t kDiff = 97;        ///< 10: (xD, uD) normalise G + (-X)
 inline constexpr std::size_t kValidBit = 107;
-inline constexpr std::size_t kCommitOnCurve = 108;  ///< 5
-inline constexpr std::size_t kCommitNonSquare = 113;
-inline constexpr std::size_t kCommitInvalid = 114;  ///< 5: x^2 = 7 delta
-inline constexpr std::size_t kEqualBit = 119;
-inline constexpr std::size_t kEqual = 120;     ///< 5: equal => U w(R) - T = 0
-inline constexpr std::size_t kUnequal = 125;   ///< 5: unequal => (U w(R) - T) inv = 1
-inline constexpr std::size_t kResult = 130;
-inline constexpr std::size_t kLimbE = 131;     ///< e's limb below p
-inline constexpr std::size_t kPublicW = 132;   ///< 5: w(X) and w(R) are the public ones
-inline constexpr std::size_t kPublicE = 137;   ///< e's limbs are the public ones
-inline constexpr std::size_t kPublicS = 138;   ///< s's limbs are the public ones
-inline constexpr std::size_t kPublicResult = 139;
-inline constexpr std::size_t kCount = 140;
+inline constexpr std::size_t kCommitOnCurve = 108;  ///< 5: any root will do, only w(R) is used
+inline constexpr std::size_t kCommitInvalid = 113;  ///< 5: x^2 = 7 delta
+inline constexpr std::size_t kEqualBit = 118;
+inline constexpr std::size_t kEqual = 119;     ///< 5: equal => U w(R) - T = 0
+inline constexpr std::size_t kUnequal = 124;   ///< 5: unequal => (U w(R) - T) inv = 1
+inline constexpr std::size_t kResult = 129;
+inline constexpr std::size_t kLimbE = 130;     ///< e's limb below p
+inline constexpr std::size_t kPublicW = 131;   ///< 5: w(X) and w(R) are the public ones
+inline constexpr std::size_t kPublicE = 136;   ///< e's limbs are the public ones
+inline constexpr std::size_t kPublicS = 137;   ///< s's limbs are the public ones
+inline constexpr std::size_t kPublicResult = 138;
+inline constexpr std::size_t kCount = 139;
 }  // namespace schnorr_constraint
 
 template <class F>
@@ -444,10 +442,9 @@ template <class F>
   const E5<F> commit_w = load5(cur, c::kCommitW), commit_x = load5(cur, c::kCommitX);
   const E5<F> commit_eq = decoding_equation(commit_x, commit_w);
   const F last_valid = last * valid, last_invalid = last - last_valid;
+  // A root exists iff w(R) encodes a non-neutral group element; unlike the key's x, R's x is
+  // never used, so the root need not be the non-square one.
   for (std::size_t i = 0; i < 5; ++i) out[k::kCommitOnCurve + i] = last_valid * commit_eq[i];
-  const F commit_root = cur[c::kCommitRoot];
-  out[k::kCommitNonSquare] =
-      last_valid * (commit_root * commit_root - seven * norm(commit_x));
   const E5<F> invalid_eq = sub(square(commit_x), scale(discriminant(commit_w), seven));
   for (std::size_t i = 0; i < 5; ++i) out[k::kCommitInvalid + i] = last_invalid * invalid_eq[i];
 
