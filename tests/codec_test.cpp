@@ -75,7 +75,7 @@ TEST_CASE("tx parsing rejects every bad field class", "[codec]") {
   rejected([](Json& j) { j["amount"] = 1.5; }, "unsigned integer");
   rejected([](Json& j) { j["amount"] = "5"; }, "unsigned integer");
   rejected([](Json& j) { j.erase("nonce"); }, "nonce: missing");
-  rejected([](Json& j) { j["from"] = "0x1234"; }, "32 bytes");
+  rejected([](Json& j) { j["from"] = "0x1234"; }, "32 or 40 bytes");
   rejected([](Json& j) { j["sig"] = "0xzz"; }, "sig");
   rejected([](Json& j) { j["type"] = "mint"; }, "type");
   rejected([](Json& j) { j["memo"] = "hi"; }, "unknown field");

@@ -57,10 +57,12 @@ struct Scanner {
   }
 };
 
-template <std::size_t N>
-bool hex_field(std::string_view text, std::array<std::uint8_t, N>& out) {
-  return text.size() == 2 + 2 * N && text[0] == '0' && text[1] == 'x' &&
-         decode_hex_into(text.substr(2), out);
+// Only the Ed25519 lengths (a default key or signature's): an ECgFp5 tx takes the general path,
+// which also checks its key's coefficients.
+template <typename T>
+bool hex_field(std::string_view text, T& out) {
+  return text.size() == 2 + 2 * out.size() && text[0] == '0' && text[1] == 'x' &&
+         decode_hex_into(text.substr(2), std::span<std::uint8_t>(out.data(), out.size()));
 }
 
 }  // namespace

@@ -412,7 +412,7 @@ Result<Explanation> explain_exec(const codec::Json& object, Context& context) {
     const std::string where = fmt::format("exec.withdrawals[{}]", i);
     if (!w.is_object()) return fail(Errc::bad_input, where + ": must be an object");
     codec::FieldReader f(w, where);
-    const auto to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+    const auto to = ROLLUP_TRY(f.key("to"));
     const auto amount = ROLLUP_TRY(f.u53("amount", 1));
     ROLLUP_TRY(f.finish());
     withdrawals.emplace_back(to, amount);
@@ -784,8 +784,8 @@ Result<Explanation> explain_l1_receipt(const codec::Json& object, Context& conte
   } else if (what == "deposit") {
     codec::Deposit d;
     d.index = ROLLUP_TRY(f.u53("index"));
-    d.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
-    d.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+    d.from = ROLLUP_TRY(f.key("from"));
+    d.to = ROLLUP_TRY(f.key("to"));
     d.amount = ROLLUP_TRY(f.u53("amount", 1));
     const auto due_at = ROLLUP_TRY(f.u53("due_at"));
     ROLLUP_TRY(f.finish());
@@ -806,7 +806,7 @@ Result<Explanation> explain_l1_receipt(const codec::Json& object, Context& conte
                    : fmt::format("the contract's queue holds no such entry at index {}", d.index));
     }
   } else if (what == "claim" || what == "exit") {
-    const auto account = ROLLUP_TRY(f.hex_fixed<32>("account"));
+    const auto account = ROLLUP_TRY(f.key("account"));
     const auto amount = ROLLUP_TRY(f.u53("amount"));
     ROLLUP_TRY(f.finish());
     b.add("account", to_hex(account)).add("amount", amount);

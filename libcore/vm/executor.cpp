@@ -181,7 +181,7 @@ Status Executor::reload() {
   while (ROLLUP_TRY(q.step())) {
     if (ROLLUP_TRY(q.column_uint64(0)) != accounts.size())
       return fail(Errc::internal, "state_accounts has a gap in its indices");
-    accounts.push_back(Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+    accounts.push_back(Account{ROLLUP_TRY(q.column_key(1)), ROLLUP_TRY(q.column_uint64(2)),
                                ROLLUP_TRY(q.column_uint64(3))});
   }
   state_.load_accounts(accounts, threads_);
