@@ -11,6 +11,7 @@
 #include "codec/keyfile.hpp"
 #include "codec/objects.hpp"
 #include "crypto/crypto.hpp"
+#include "espresso/tx_payload.hpp"
 #include "l1/contract.hpp"
 #include "l1/genesis.hpp"
 #include "smt/key_set.hpp"
@@ -178,6 +179,22 @@ TEST_CASE("sigscheme: an ecgfp5 tx is encoded as version 3 with 40-byte keys and
   const Bytes ed_msg = ed.signing_message();
   CHECK(ed_msg.size() + 64 == codec::Tx::kEncodedSize);
   CHECK(std::string(ed_msg.begin(), ed_msg.begin() + 18) == "rollup-tools:tx:v2");
+}
+
+TEST_CASE("sigscheme: an ecgfp5 tx as an Espresso payload: version 3, 215 bytes, round trip", "[sigscheme]") {
+  const auto alice = ec_key(1);
+  for (const codec::Tx& tx : {wallet::sign_transfer(alice, ec_key(2).public_key(), 12, 2, 5, kEcParams),
+                              wallet::sign_withdraw(alice, 3, 0, 6, kEcParams)}) {
+    const Bytes payload = espresso::encode_tx_payload(tx);
+    CHECK(payload.size() == espresso::kTx40PayloadSize);
+    CHECK(payload.size() == 215);
+    const auto back = must(espresso::decode_tx_payload(payload));
+    CHECK(back.id() == tx.id());
+    CHECK(codec::to_json(back) == codec::to_json(tx));
+    Bytes relabeled = payload;
+    relabeled[17] = '2';  // a v2 tag on a v3 layout
+    CHECK_FALSE(espresso::decode_tx_payload(relabeled));
+  }
 }
 
 TEST_CASE("sigscheme: tx lines mixing key lengths, or with a signature of the other length, are bad input",

@@ -141,7 +141,7 @@ Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, l1::Contract& co
                                                 bool persist) {
   std::unique_ptr<Executor> ex(new Executor(db, contract, threads, persist));
   auto cfg = ROLLUP_TRY(ex->contract_->config());
-  ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
+  ex->params_ = params_of(cfg);
   ROLLUP_TRY(ex->reload());
   if (persist) {
     auto writer_db = ROLLUP_TRY(store::Db::open(db.path(), store::OpenMode::must_exist));
