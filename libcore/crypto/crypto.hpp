@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-
 #include <variant>
 
 #include "core/bytes.hpp"
