@@ -42,6 +42,11 @@ class EmbeddedContract final : public Contract {
     ROLLUP_TRY(existing.step());
     if (existing.column_int64(0) != 0)
       return rejected("the contract is already initialized in " + db_.path());
+    // The sequencer signs blocks with Ed25519 whatever the accounts' scheme.
+    if (config.sequencer.size() != crypto::key_size(crypto::SignatureScheme::ed25519))
+      return fail(Errc::usage, fmt::format("the sequencer key is {} bytes: a sequencer signs blocks with an "
+                                           "ed25519 key of 32 bytes",
+                                           config.sequencer.size()));
     // Dev keys are derivable by anyone: a contract that uses one must say so at deployment.
     if (!config.dev_mode) {
       if (is_dev_key(config.sequencer))

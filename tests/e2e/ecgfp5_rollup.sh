@@ -107,3 +107,7 @@ expect_eq "$(jq -r .result.balance "$WORK/out")" 103
 expect_status 0 curl -s -m 5 -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rollup_getAccount\",\"params\":[\"$ED\"]}" "$URL"
 expect_out "ed25519 key, but this rollup's accounts are ecgfp5"
 stop_server
+
+# A sequencer key given by hex must be Ed25519 too.
+expect_status 2 rollup-l1 init --sequencer "$ALICE" --db other.db
+expect_err "the sequencer key is 40 bytes: a sequencer signs blocks with an ed25519 key"
