@@ -8,7 +8,8 @@
 //
 // --blocks B proves B consecutive blocks of that size in one range proof (what rollup-prove
 // --range B does): a trace B times as long. --lde-cache sets ProofOptions::lde_cache_bytes, the
-// part of the trace's LDE the prover keeps rather than recomputes (default: the library's).
+// part of the trace's LDE the prover keeps rather than recomputes (default: the library's auto
+// policy, stark::kWholeLdeCacheLimit).
 // --simd avx512|avx2|scalar picks the field kernels' instruction set (default: the widest the
 // CPU has), to compare the vector paths with the scalar one in the same binary.
 //
@@ -175,7 +176,7 @@ int verify_saved(const std::string& path, unsigned rounds) {
 int main(int argc, char** argv) {
   std::size_t txs = 1024, accounts = 1'000'000, fresh = 102, num_blocks = 1;
   unsigned threads = 2, rounds = 20;
-  std::size_t lde_cache_bytes = stark::kDefaultLdeCacheBytes;
+  std::size_t lde_cache_bytes = stark::kAutoLdeCache;
   std::string save_path, verify_path, simd;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -224,10 +225,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   const vm::RollupParams params{1, 1};
-  std::printf("== rollup %s: %zu transfers among %zu accounts, %zu to new keys, %u threads, LDE cache %zu MiB, "
+  const std::string cache = lde_cache_bytes == stark::kAutoLdeCache ? std::string("auto")
+                                                                     : std::to_string(lde_cache_bytes >> 20) + " MiB";
+  std::printf("== rollup %s: %zu transfers among %zu accounts, %zu to new keys, %u threads, LDE cache %s, "
               "%s field kernels\n",
               num_blocks == 1 ? "block" : (std::to_string(num_blocks) + " blocks, each").c_str(), txs, accounts,
-              fresh, threads, lde_cache_bytes >> 20, std::string(field::vector_isa_name(field::vector_isa())).c_str());
+              fresh, threads, cache.c_str(), std::string(field::vector_isa_name(field::vector_isa())).c_str());
 
   auto t0 = Clock::now();
   std::vector<crypto::KeyPair> keys;

@@ -376,6 +376,19 @@ TEST_CASE("schnorr: malleable and malformed signatures and keys are rejected", "
   Signature bad_r = sig;
   std::copy(invalid_w.begin(), invalid_w.end(), bad_r.begin());
   CHECK_FALSE(verify(key.public_key(), domain, msg, bad_r));
+  // R the neutral with s = e x, so that s G - e X = R holds: refused all the same (only a nonce
+  // of zero gives it, and the in-proof check, air::SchnorrAir, proves R decodes to a point).
+  {
+    const Gfp5 key_w = *Gfp5::from_bytes(key.public_key());
+    const Scalar e = challenge(domain, key_w, Gfp5::zero(), msg);
+    const Scalar s = e * key.secret_scalar();
+    REQUIRE(Point::mul_add_generator_vartime(s, e, -*Point::from_bytes(key.public_key()))
+                .is_neutral());
+    Signature neutral_r{};
+    const auto s_bytes = s.to_bytes();
+    std::copy(s_bytes.begin(), s_bytes.end(), neutral_r.begin() + 40);
+    CHECK_FALSE(verify(key.public_key(), domain, msg, neutral_r));
+  }
   // Negating the public key (a valid point, another key) breaks the signature.
   const auto negated = (-*Point::from_bytes(key.public_key())).to_bytes();
   CHECK_FALSE(verify(negated, domain, msg, sig));

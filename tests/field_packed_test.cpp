@@ -236,3 +236,25 @@ TEST_CASE("field: an LDE skipping its zero-padded stages is the direct evaluatio
     REQUIRE(field::coset_lde(column, 3, Felt(7)) == expected);
   }
 }
+
+TEST_CASE("combine_columns gives the scalar sums on every instruction set", "[field][simd]") {
+  IsaScope scope;
+  std::mt19937_64 rng(91);
+  constexpr std::size_t kStride = 64, kColumns = 37;
+  std::vector<Felt> values = test_values(rng, kStride * kColumns);
+  std::vector<Ext2> coeffs;
+  for (std::size_t k = 0; k < kColumns; ++k) coeffs.emplace_back(Felt(rng()), Felt(rng()));
+  coeffs[0] = Ext2(Felt(Felt::kModulus - 1), Felt(Felt::kModulus - 1));  // the largest products
+  for (std::size_t rows : {kStride, std::size_t{45}, std::size_t{7}}) {
+    std::vector<Ext2> expected(rows);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t k = 0; k < kColumns; ++k) expected[r] += coeffs[k] * values[k * kStride + r];
+    for (VectorIsa isa : field::supported_vector_isas()) {
+      field::detail::set_vector_isa(isa);
+      INFO(field::vector_isa_name(isa) << ", " << rows << " rows");
+      std::vector<Ext2> out(rows);
+      field::combine_columns(values, kStride, coeffs, out);
+      CHECK(out == expected);
+    }
+  }
+}

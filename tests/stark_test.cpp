@@ -96,6 +96,20 @@ TEST_CASE("rpo chain: the trace follows hash::permute and honest proofs verify",
   }
 }
 
+TEST_CASE("the automatic LDE cache keeps a block's whole LDE and part of a range's", "[stark]") {
+  ProofOptions automatic;
+  const std::size_t block_lde = std::size_t{50} * 8 * (std::size_t{1} << 19) * sizeof(Felt);  // 1.6 GiB
+  CHECK(lde_cache_budget(automatic, block_lde) == block_lde);
+  CHECK(lde_cache_budget(automatic, kWholeLdeCacheLimit) == kWholeLdeCacheLimit);
+  CHECK(lde_cache_budget(automatic, kWholeLdeCacheLimit + 1) == kPartialLdeCacheBytes);
+  CHECK(lde_cache_budget(automatic, 2 * block_lde) == kPartialLdeCacheBytes);
+  ProofOptions fixed;
+  fixed.lde_cache_bytes = 0;
+  CHECK(lde_cache_budget(fixed, block_lde) == 0);
+  fixed.lde_cache_bytes = std::size_t{123} << 20;
+  CHECK(lde_cache_budget(fixed, 2 * block_lde) == std::size_t{123} << 20);
+}
+
 TEST_CASE("the prover's LDE cache trades memory for time, never the proof", "[stark]") {
   // Fibonacci (2 segments: stride 4, the constraints read every fourth coset) and the RPO chain
   // (7 segments, every coset), each with no coset kept, some, and all; and the prover that

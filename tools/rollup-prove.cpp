@@ -26,11 +26,12 @@ int main(int argc, char** argv) {
   cli::add_unsigned(tool.app(), "--range", range,
                     "Blocks per proof: consecutive exec'd blocks proven in one range proof", 1, 4096)
       ->capture_default_str();
-  std::size_t lde_cache_mib = stark::kDefaultLdeCacheBytes >> 20;
-  cli::add_unsigned(tool.app(), "--lde-cache", lde_cache_mib,
-                    "MiB of the trace's LDE the prover keeps between its passes; the rest is "
-                    "recomputed (less memory, more time, the same proof)",
-                    0, std::size_t{1} << 30)
+  std::string lde_cache = "auto";
+  tool.app()
+      .add_option("--lde-cache", lde_cache,
+                  "MiB of the trace's LDE the prover keeps between its passes; the rest is recomputed (less "
+                  "memory, more time, the same proof). auto: the whole LDE when it takes at most 1750 MiB "
+                  "(a block of about 1,000 transfers), else 800 MiB of it")
       ->envname("ROLLUP_LDE_CACHE")
       ->capture_default_str();
   std::uint64_t max_trace_rows = air::kDefaultMaxTraceRows;
@@ -44,7 +45,9 @@ int main(int argc, char** argv) {
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     air::ProveOptions options;
     options.threads = threads;
-    options.stark.lde_cache_bytes = lde_cache_mib << 20;
+    if (lde_cache != "auto")
+      options.stark.lde_cache_bytes =
+          ROLLUP_TRY(cli::parse_unsigned(lde_cache, "--lde-cache (MiB or auto)", 0, std::uint64_t{1} << 30)) << 20;
     options.max_trace_rows = max_trace_rows;
     auto contract = ROLLUP_TRY(l1::open_contract(db));
     auto session = ROLLUP_TRY(air::ProverSession::open(db, *contract, options));

@@ -102,7 +102,10 @@ bool verify(const PublicKey& public_key, const SigningDomain& domain,
   const std::span<const std::uint8_t, 80> sig(signature);
   const auto commitment_point = Point::from_bytes(sig.first<40>());
   const auto s = Scalar::from_bytes(sig.last<40>());
-  if (!commitment_point || !s) return false;
+  // A neutral R is refused too: it only arises from a nonce k = 0 (never, for an honest signer)
+  // and the in-proof check (air::SchnorrAir) proves R valid by decoding it, which the neutral,
+  // the point (0, 0), does not pass; both checks must give the same verdict.
+  if (!commitment_point || commitment_point->is_neutral() || !s) return false;
   const Gfp5 public_w = *Gfp5::from_bytes(public_key);
   const Gfp5 commitment = *Gfp5::from_bytes(sig.first<40>());
   const Scalar e = challenge(domain, public_w, commitment, message);

@@ -105,4 +105,10 @@ class Ext2Accumulator {
 /// Inverts every element with one extension inversion; zeros stay zero.
 void batch_inverse(std::span<Ext2> values);
 
+/// out[r] = sum_k coeffs[k] * values[k * stride + r] for every r < out.size(): extension
+/// combinations of base-field columns laid one after another (the prover's random combination of
+/// a block of rows' constraint values), a vector of rows at a time where the CPU has vectors.
+void combine_columns(std::span<const Felt> values, std::size_t stride, std::span<const Ext2> coeffs,
+                     std::span<Ext2> out);
+
 }  // namespace rollup::field

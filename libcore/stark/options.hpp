@@ -18,10 +18,14 @@ inline constexpr unsigned kExtensionFieldBits = 128;
 inline constexpr unsigned kHashCollisionBits = 128;
 /// Default acceptance floor for the verifier and refusal floor for the prover.
 inline constexpr unsigned kDefaultMinSecurityBits = 100;
-/// ProofOptions::lde_cache_bytes by default: half the LDE of the benchmark's realistic block
-/// (50 columns x 2^22 points, 1.6 GiB), so that the block is proven in well under 4 GiB and a
-/// range of two such blocks, whose own memory is twice the block's, still fits 4 GiB.
-inline constexpr std::size_t kDefaultLdeCacheBytes = std::size_t{800} << 20;
+/// The LDE cache when ProofOptions::lde_cache_bytes is left at kAutoLdeCache: the whole LDE
+/// when it takes at most kWholeLdeCacheLimit (the benchmark's realistic block, 50 columns x 2^22
+/// points, 1.6 GiB: its queries then read rows instead of recomputing cosets, and it is proven
+/// in about 3.2 GiB), else kPartialLdeCacheBytes (half that block's LDE, so that a range of two
+/// such blocks, whose own memory is twice the block's, still fits 4 GiB).
+inline constexpr std::size_t kWholeLdeCacheLimit = std::size_t{1750} << 20;
+inline constexpr std::size_t kPartialLdeCacheBytes = std::size_t{800} << 20;
+inline constexpr std::size_t kAutoLdeCache = static_cast<std::size_t>(-1);
 
 struct ProofOptions {
   unsigned blowup = 8;               ///< LDE blowup factor, a power of two in [2, 64]
@@ -35,8 +39,12 @@ struct ProofOptions {
   /// The LDE is made one coset of the trace domain at a time (w x n elements each); the cosets
   /// beyond this budget are recomputed from the trace's coefficients when needed again (one
   /// size-n NTT per column each time). Trades memory for time only: the proof is the same.
-  std::size_t lde_cache_bytes = kDefaultLdeCacheBytes;
+  /// kAutoLdeCache: see kWholeLdeCacheLimit.
+  std::size_t lde_cache_bytes = kAutoLdeCache;
 };
+
+/// The bytes of an LDE of `lde_bytes` the prover keeps under `options`.
+std::size_t lde_cache_budget(const ProofOptions& options, std::size_t lde_bytes);
 
 /// Parameters a verifier can pin (VerifyOptions::pinned): a proof must carry exactly these, so a
 /// prover cannot trade queries for grinding, or anything for anything, even where the security

@@ -127,7 +127,7 @@ struct ProverContext {
   std::size_t blowup = 0;
   Felt g{kDomainOffset};  // the LDE domain is g <w_N>
   Felt omega_n{}, omega_N{};
-  std::size_t lde_cache_bytes = 0;  // ProofOptions::lde_cache_bytes
+  std::size_t lde_cache_bytes = 0;  // lde_cache_budget of ProofOptions::lde_cache_bytes
 };
 
 Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptions& options,
@@ -143,11 +143,11 @@ Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptio
   if (trace.width() != air.trace_width() || trace.length() != air.trace_length())
     return fail(Errc::bad_input, "trace dimensions differ from the AIR's");
   ProverContext ctx{air, faults, *params, *shape};
-  ctx.lde_cache_bytes = options.lde_cache_bytes;
   ctx.threads = std::max(1u, threads);
   ctx.n = trace.length();
   ctx.w = trace.width();
   ctx.N = shape->lde_size;
+  ctx.lde_cache_bytes = lde_cache_budget(options, ctx.w * ctx.N * sizeof(Felt));
   ctx.D = params->num_segments;
   ctx.blowup = std::size_t{1} << params->log_blowup;
   ctx.omega_n = field::root_of_unity(params->log_trace_length);
@@ -359,8 +359,8 @@ std::vector<std::vector<Felt>> whole_columns_on(const ProverContext& ctx, const 
 // `composition` (indexed by point). `trace_coset` is the trace on that sub-coset (LDE coset
 // j * stride: its row m is the current row of point j + ce m, row m + 1 the next), `whole_values`
 // the trace-long periodic columns on it.
-// Per point the random combination of the constraint values is one delayed-reduction sum
-// (the constraints are base-field values, the coefficients extension ones).
+// The random combination of the constraint values (base-field values, extension coefficients)
+// is field::combine_columns over the block: vectors of rows, constraint by constraint.
 // Rows are gathered column by column, kRowBlock points at a time, into column-major scratch:
 // each column is then read as a short contiguous run instead of one scattered element per point
 // across ~100 column streams at once, and the AIR evaluates the block a vector of rows at a time
@@ -376,7 +376,7 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
   const auto& groups = dom.groups;
   std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic);
   std::vector<Felt> values(kRowBlock * num_transitions);
-  std::vector<field::Ext2Accumulator> sums(kRowBlock);
+  std::vector<Ext2> sums(kRowBlock);
   const std::size_t len = m1 - m0;
   std::vector<Felt> xs(len);
   std::vector<std::vector<Felt>> binv(groups.size(), std::vector<Felt>(len));
@@ -407,14 +407,10 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
       for (std::size_t r = 0; r < rows; ++r) dst[r] = column[(j + ce * (mb + r)) & mask];
     }
     ctx.air.evaluate_transition_rows({rows, kRowBlock, cur, next, per, values});
-    // Constraint by constraint, so that each one's values are read in a row.
-    for (std::size_t r = 0; r < rows; ++r) sums[r] = field::Ext2Accumulator();
-    for (std::size_t k = 0; k < num_transitions; ++k)
-      for (std::size_t r = 0; r < rows; ++r)
-        sums[r].add_product(alphas[k], values[k * kRowBlock + r]);
+    field::combine_columns(values, kRowBlock, alphas.first(num_transitions), std::span(sums).first(rows));
     for (std::size_t r = 0; r < rows; ++r) {
       const std::size_t t = r0 + r;
-      Ext2 acc = sums[r].reduce() * ((xs[t] - dom.last_row_point) * transition_zinv);
+      Ext2 acc = sums[r] * ((xs[t] - dom.last_row_point) * transition_zinv);
       for (std::size_t k = 0; k < groups.size(); ++k) {
         field::Ext2Accumulator bsum;
         const auto& gr = groups[k];

@@ -28,6 +28,11 @@ expect_status 0 rollup-prove exec.ndjson
 expect_err "block 1 is already proven"
 expect_eq "$(jq -c 'select(.kind == "proof")' "$WORK/out")" "$(jq -c 'select(.kind == "proof")' proven.ndjson)"
 expect_eq "$(db_digest)" "$before" "re-proving changed the state file"
+# The LDE cache is a number of MiB or auto, from the option or the environment.
+expect_status 0 rollup-prove --lde-cache auto exec.ndjson
+expect_status 2 rollup-prove --lde-cache lots exec.ndjson
+expect_err "--lde-cache \\(MiB or auto\\)"
+ROLLUP_LDE_CACHE=-3 expect_status 2 rollup-prove exec.ndjson
 
 # A fresh verifier trusts block 3's pre-state only through the stored proofs below it.
 jq -c 'select(.kind == "proof" and .height == 3)' proven.ndjson > third.ndjson

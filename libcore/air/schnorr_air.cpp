@@ -1,0 +1,378 @@
+#include "air/schnorr_air.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <optional>
+
+#include "ecgfp5/curve.hpp"
+#include "ecgfp5/scalar.hpp"
+
+namespace rollup::air {
+namespace {
+
+using namespace schnorr_detail;
+using ecgfp5::Point;
+using ecgfp5::Scalar;
+namespace c = schnorr_col;
+constexpr std::size_t kRows = SchnorrAir::kRowsPerSignature;
+
+E5<Felt> to_e5(const Gfp5& v) { return v.coefficients(); }
+Gfp5 to_gfp5(const E5<Felt>& v) { return Gfp5(v); }
+
+/// x of the group element encoded by w, the non-square root of the decoding equation (as
+/// Point::decode picks it); nothing when w encodes no group element or the neutral (w = 0 has
+/// no root: the neutral is the point (0, 0), which the equation divided by x^2 excludes).
+std::optional<Gfp5> group_x(const Gfp5& w) {
+  const Gfp5 e = w.square() - Gfp5(Felt(2));
+  const Gfp5 delta = to_gfp5(discriminant(to_e5(w)));
+  const Gfp5::Root r = delta.sqrt();
+  if (!r.is_square) return std::nullopt;
+  const Felt half((Felt::kModulus + 1) / 2);
+  const Gfp5 x1 = (e + r.root) * half, x2 = (e - r.root) * half;
+  return x1.legendre() == Felt::one() ? x2 : x1;
+}
+
+/// sqrt(7 norm(x)) in GF(p): exists exactly when x is not a square in GF(p^5).
+std::optional<Felt> non_square_root(const E5<Felt>& x) {
+  const auto root = ecgfp5::sqrt(Felt(kNonSquare) * norm(x));
+  if (!root.is_square) return std::nullopt;
+  return root.root;
+}
+
+bool bit_of(const std::array<std::uint64_t, 5>& limbs, std::size_t j) {
+  return (limbs[j / 64] >> (j % 64)) & 1;
+}
+std::uint64_t bits_of(const std::array<std::uint64_t, 5>& limbs, std::size_t low,
+                      std::size_t count) {
+  std::uint64_t v = 0;
+  for (std::size_t i = count; i-- > 0;) v = (v << 1) | bit_of(limbs, low + i);
+  return v;
+}
+constexpr std::array<std::uint64_t, 5> kModulusLimbs = {Felt::kModulus, 0, 0, 0, 0};
+
+bool below_order(const std::array<std::uint64_t, 5>& s) {
+  for (std::size_t i = Scalar::kLimbs; i-- > 0;) {
+    if (s[i] != Scalar::kOrder[i]) return s[i] < Scalar::kOrder[i];
+  }
+  return false;
+}
+
+void put5(stark::Trace& t, std::size_t col, std::size_t row, const E5<Felt>& v) {
+  for (std::size_t i = 0; i < 5; ++i) t.at(col + i, row) = v[i];
+}
+void put_point(stark::Trace& t, std::size_t col, std::size_t row, const Pt<Felt>& p) {
+  put5(t, col, row, p.x);
+  put5(t, col + 5, row, p.z);
+  put5(t, col + 10, row, p.u);
+  put5(t, col + 15, row, p.t);
+}
+
+Felt felt_of(bool b) { return b ? Felt::one() : Felt::zero(); }
+
+Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w) {
+  const auto key_x_native = group_x(w.public_key);
+  if (!key_x_native)
+    return fail(Errc::bad_input,
+                "schnorr air: the public key does not encode a non-neutral group element");
+  const E5<Felt> key_x = to_e5(*key_x_native), key_w = to_e5(w.public_key);
+  const E5<Felt> unit{Felt::one(), Felt(), Felt(), Felt(), Felt()};
+  const E5<Felt> minus_unit{-Felt::one(), Felt(), Felt(), Felt(), Felt()};
+  const E5<Felt> four{Felt(4), Felt(), Felt(), Felt(), Felt()};
+  const Pt<Felt> g_minus_x =
+      point_add(Pt<Felt>{generator_x(), unit, unit, four}, Pt<Felt>{key_x, unit, minus_unit, key_w});
+  const E5<Felt> diff_x = to_e5(to_gfp5(g_minus_x.x) * to_gfp5(g_minus_x.z).inverse());
+  const E5<Felt> diff_u = to_e5(to_gfp5(g_minus_x.u) * to_gfp5(g_minus_x.t).inverse());
+
+  Pt<Felt> acc, dbl;
+  Felt acc_s, cmp_s, acc_e, cmp_e;
+  const Felt one = Felt::one(), two(2);
+  for (std::size_t r = 0; r < kRows; ++r) {
+    const std::size_t row = base + r, j = kRows - 1 - r;
+    const bool bs = bit_of(w.response, j), be = bit_of(w.challenge, j);
+    const Felt fs = felt_of(bs), fe = felt_of(be), fse = felt_of(bs && be);
+    const Pt<Felt> entry = select_entry(fs, fe, fse, key_x, key_w, diff_x, diff_u, generator_x());
+    acc = r == 0 ? entry : point_add(dbl, entry);
+    if (r % SchnorrAir::kLimbBitsS == 0) {
+      acc_s = fs;
+    } else {
+      acc_s = two * acc_s + fs;
+    }
+    cmp_s = r == 0 ? -fs : cmp_s + (one - cmp_s * cmp_s) * (felt_of(bit_of(Scalar::kOrder, j)) - fs);
+    if (r % SchnorrAir::kLimbBitsE == 0) {
+      acc_e = fe;
+      cmp_e = one - fe;
+    } else {
+      acc_e = two * acc_e + fe;
+      cmp_e = cmp_e + (one - cmp_e * cmp_e) * (felt_of(bit_of(kModulusLimbs, j % 64)) - fe);
+    }
+    put_point(trace, c::kAcc, row, acc);
+    trace.at(c::kBitS, row) = fs;
+    trace.at(c::kBitE, row) = fe;
+    trace.at(c::kBitSE, row) = fse;
+    put5(trace, c::kKeyX, row, key_x);
+    put5(trace, c::kKeyW, row, key_w);
+    put5(trace, c::kDiffX, row, diff_x);
+    put5(trace, c::kDiffU, row, diff_u);
+    trace.at(c::kAccS, row) = acc_s;
+    trace.at(c::kCmpS, row) = cmp_s;
+    trace.at(c::kAccE, row) = acc_e;
+    trace.at(c::kCmpE, row) = cmp_e;
+    if (r + 1 < kRows) {
+      dbl = point_double(acc);
+      put_point(trace, c::kDouble, row, dbl);
+    }
+  }
+
+  // The last row's slots.
+  const std::size_t last = base + kRows - 1;
+  const auto key_root = non_square_root(key_x);
+  trace.at(c::kKeyRoot, last) = *key_root;  // x of a group element is never a square
+  const E5<Felt> commit_w = to_e5(w.commitment);
+  put5(trace, c::kCommitW, last, commit_w);
+  const auto commit_x = group_x(w.commitment);
+  if (commit_x) {
+    put5(trace, c::kCommitX, last, to_e5(*commit_x));
+  } else {
+    // No root: the discriminant is not a square, so 7 times it is one.
+    const Gfp5::Root r = (to_gfp5(discriminant(commit_w)) * Felt(kNonSquare)).sqrt();
+    if (!r.is_square)
+      return fail(Errc::internal, "schnorr air: 7 delta is not a square for an invalid R");
+    put5(trace, c::kCommitX, last, to_e5(r.root));
+  }
+  const Gfp5 diff = to_gfp5(acc.u) * w.commitment - to_gfp5(acc.t);
+  const bool equal = diff.is_zero();
+  put5(trace, c::kDiffInv, last, to_e5(diff.inverse()));
+  trace.at(c::kCommitValid, last) = felt_of(commit_x.has_value());
+  trace.at(c::kEqual, last) = felt_of(equal);
+  trace.at(c::kResult, last) = felt_of(commit_x && equal && cmp_s == one);
+  return {};
+}
+
+}  // namespace
+
+namespace schnorr_detail {
+const E5<Felt>& generator_x() {
+  static const E5<Felt> x = to_e5(*group_x(Gfp5(Felt(4))));
+  return x;
+}
+}  // namespace schnorr_detail
+
+Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
+                                       const ecgfp5::SigningDomain& domain,
+                                       std::span<const std::uint8_t> message,
+                                       const ecgfp5::Signature& signature) {
+  const auto key_w = Gfp5::from_bytes(std::span<const std::uint8_t, 40>(public_key));
+  if (!key_w || !group_x(*key_w))
+    return fail(Errc::bad_input, "the public key is not a non-neutral ECgFp5 group element");
+  const std::span<const std::uint8_t, 80> sig(signature);
+  const auto commit_w = Gfp5::from_bytes(sig.first<40>());
+  if (!commit_w)
+    return fail(Errc::bad_input, "the signature's R has a coefficient >= p (no field element)");
+  SignatureClaim claim;
+  claim.public_key = *key_w;
+  claim.commitment = *commit_w;
+  for (std::size_t i = 0; i < 5; ++i) {
+    std::uint64_t limb = 0;
+    for (std::size_t b = 8; b-- > 0;) limb = (limb << 8) | sig[40 + 8 * i + b];
+    claim.response[i] = limb;
+  }
+  const Scalar e = ecgfp5::challenge(domain, *key_w, *commit_w, message);
+  for (std::size_t i = 0; i < 4; ++i) claim.challenge[i] = Felt(e.limbs()[i]);
+  claim.valid = ecgfp5::verify(public_key, domain, message, signature);
+  return claim;
+}
+
+std::optional<bool> expected_result(const SignatureClaim& claim) {
+  const auto key = Point::decode(claim.public_key);
+  if (!key || key->is_neutral()) return std::nullopt;
+  const auto commitment = Point::decode(claim.commitment);
+  if (!commitment || commitment->is_neutral() || !below_order(claim.response)) return false;
+  const Scalar s = Scalar::from_limbs_unchecked(claim.response);
+  const Scalar e = Scalar::from_limbs_unchecked({claim.challenge[0].value(),
+                                                 claim.challenge[1].value(),
+                                                 claim.challenge[2].value(),
+                                                 claim.challenge[3].value(), 0});
+  return Point::mul_add_generator_vartime(s, e, -*key).encode() == claim.commitment;
+}
+
+SignatureWitness witness_of(const SignatureClaim& claim) {
+  SignatureWitness w;
+  w.public_key = claim.public_key;
+  w.commitment = claim.commitment;
+  w.response = claim.response;
+  for (std::size_t i = 0; i < 4; ++i) w.challenge[i] = claim.challenge[i].value();
+  return w;
+}
+
+SchnorrAir::SchnorrAir(std::vector<SignatureClaim> claims)
+    : claims_(std::move(claims)), generator_x_(generator_x()) {}
+
+std::size_t SchnorrAir::trace_length_for(std::size_t signatures) {
+  std::size_t n = 8;
+  while (n < signatures * kRowsPerSignature) n *= 2;
+  return n;
+}
+
+Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> witnesses) {
+  stark::Trace trace(schnorr_col::kWidth, trace_length_for(witnesses.size()));
+  for (std::size_t k = 0; k < witnesses.size(); ++k) {
+    if (auto ok = fill_segment(trace, k * kRowsPerSignature, witnesses[k]); !ok)
+      return std::unexpected(ok.error());
+  }
+  return trace;
+}
+
+Bytes SchnorrAir::public_inputs() const {
+  ByteWriter w("rollup/schnorr-ecgfp5/v1:public");
+  w.u64(claims_.size());
+  for (const auto& claim : claims_) {
+    for (auto v : claim.public_key.coefficients()) w.u64(v.value());
+    for (auto v : claim.challenge) w.u64(v.value());
+    for (auto v : claim.commitment.coefficients()) w.u64(v.value());
+    for (auto v : claim.response) w.u64(v);
+    w.u8(claim.valid ? 1 : 0);
+  }
+  return w.take();
+}
+
+std::vector<unsigned> SchnorrAir::transition_degrees() const {
+  namespace k = schnorr_constraint;
+  std::vector<unsigned> d(k::kCount, 0);
+  auto set = [&d](std::size_t first, std::size_t count, unsigned degree) {
+    for (std::size_t i = 0; i < count; ++i) d[first + i] = degree;
+  };
+  set(k::kCopy, 20, 2);
+  set(k::kDoubling, 20, 7);     // step x doubling (degree 6)
+  set(k::kAddition, 20, 7);     // step x (2 in double) + (2 x 2 in the entry)
+  set(k::kAccS, 1, 3);
+  set(k::kCmpS, 1, 4);
+  set(k::kAccE, 1, 3);
+  set(k::kCmpE, 1, 5);
+  set(k::kBits, 3, 3);
+  set(k::kStart, 20, 3);
+  set(k::kStartLimbs, 4, 2);
+  set(k::kKeyOnCurve, 5, 4);
+  set(k::kKeyNonSquare, 1, 6);  // last x norm (degree 5)
+  set(k::kDiff, 10, 4);
+  set(k::kValidBit, 1, 3);
+  set(k::kCommitOnCurve, 5, 5);
+  set(k::kCommitInvalid, 5, 6);
+  set(k::kEqualBit, 1, 3);
+  set(k::kEqual, 5, 4);
+  set(k::kUnequal, 5, 5);
+  set(k::kResult, 1, 5);
+  set(k::kLimbE, 1, 2);
+  set(k::kPublicW, 5, 2);
+  set(k::kPublicE, 1, 2);
+  set(k::kPublicS, 1, 2);
+  set(k::kPublicResult, 1, 2);
+  return d;
+}
+
+namespace {
+
+namespace per = schnorr_periodic;
+using Pattern = std::array<std::array<Felt, kRows>, per::kStructure>;
+
+/// The structure columns on the rows of one segment (the same for every signature).
+const Pattern& segment_pattern() {
+  static const Pattern pattern = [] {
+    Pattern p{};
+    const Felt one = Felt::one();
+    for (std::size_t r = 0; r < kRows; ++r) {
+      p[per::kActive][r] = one;
+      if (r == 0) p[per::kFirst][r] = one;
+      if (r % SchnorrAir::kLimbBitsE == SchnorrAir::kLimbBitsE - 1) p[per::kLimbEndE][r] = one;
+      if (r % SchnorrAir::kLimbBitsS == SchnorrAir::kLimbBitsS - 1) p[per::kLimbEndS][r] = one;
+      if (r + 1 == kRows) {
+        p[per::kLast][r] = one;
+        continue;
+      }
+      const std::size_t next_bit = kRows - 2 - r;  // bit index j of row r + 1
+      p[per::kStep][r] = one;
+      p[per::kOrderBit][r] = felt_of(bit_of(Scalar::kOrder, next_bit));
+      p[per::kModulusBit][r] = felt_of(bit_of(kModulusLimbs, next_bit % 64));
+      if ((r + 1) % SchnorrAir::kLimbBitsS == 0) p[per::kResetS][r] = one;
+      if ((r + 1) % SchnorrAir::kLimbBitsE == 0) p[per::kResetE][r] = one;
+    }
+    return p;
+  }();
+  return pattern;
+}
+
+/// visit(column, row in the segment, value) for each public value of one signature.
+template <class Visit>
+void for_each_public(const SignatureClaim& claim, Visit&& visit) {
+  const std::size_t last = kRows - 1;
+  for (std::size_t i = 0; i < 5; ++i) {
+    visit(per::kPublicW + i, 0, claim.public_key[i]);
+    visit(per::kPublicW + i, last, claim.commitment[i]);
+  }
+  // e's limbs from the top: the zero above 2^256, then d3, d2, d1, d0.
+  constexpr std::size_t kE = SchnorrAir::kLimbBitsE, kS = SchnorrAir::kLimbBitsS;
+  for (std::size_t m = 0; m < kRows / kE; ++m)
+    visit(per::kPublicE, kE * m + kE - 1, m == 0 ? Felt::zero() : claim.challenge[4 - m]);
+  for (std::size_t m = 0; m < kRows / kS; ++m)
+    visit(per::kPublicS, kS * m + kS - 1,
+          Felt(bits_of(claim.response, kRows - kS * (m + 1), kS)));
+  visit(per::kPublicResult, last, felt_of(claim.valid));
+}
+
+}  // namespace
+
+std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
+  const std::size_t n = trace_length();
+  std::vector<std::vector<Felt>> cols(per::kCount, std::vector<Felt>(n, Felt::zero()));
+  const Pattern& pattern = segment_pattern();
+  for (std::size_t k = 0; k < claims_.size(); ++k) {
+    const std::size_t base = k * kRows;
+    for (std::size_t col = 0; col < per::kStructure; ++col)
+      std::copy(pattern[col].begin(), pattern[col].end(), cols[col].begin() + base);
+    for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
+      cols[col][base + r] = v;
+    });
+  }
+  return cols;
+}
+
+bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
+  // Each column vanishes off the signatures' rows: with w generating the trace domain,
+  //   P(z) = (z^n - 1) / n * sum_i P(w^i) w^i / (z - w^i)   over those rows i.
+  // With z = a + b u (u^2 = W) and p in the base field, 1 / (z - p) = (a - p - b u) /
+  // ((a - p)^2 - W b^2): one batch of base-field inversions for all the rows.
+  if (out.size() != per::kCount || z.imag() == Felt::zero()) return false;
+  const std::size_t n = trace_length(), rows = claims_.size() * kRows;
+  const Felt w = field::root_of_unity(static_cast<unsigned>(std::countr_zero(n)));
+  const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
+  std::vector<Felt> points(rows), norms(rows);
+  Felt point = Felt::one();
+  for (std::size_t i = 0; i < rows; ++i, point *= w) {
+    points[i] = point;
+    const Felt d = a - point;
+    norms[i] = d * d - wb2;
+  }
+  field::batch_inverse(std::span<Felt>(norms));
+  // term(i) = w^i / (z - w^i) as (real, imaginary / -b) parts.
+  auto term = [&](std::size_t i) {
+    const Felt scaled = points[i] * norms[i];
+    return Ext2(scaled * (a - points[i]), -(z.imag() * scaled));
+  };
+  // Structure columns: one sum per row of the segment, over the signatures.
+  std::vector<Ext2> by_row(kRows);
+  for (std::size_t k = 0; k < claims_.size(); ++k)
+    for (std::size_t r = 0; r < kRows; ++r) by_row[r] += term(k * kRows + r);
+  const Pattern& pattern = segment_pattern();
+  std::vector<Ext2> acc(per::kCount);
+  for (std::size_t r = 0; r < kRows; ++r)
+    for (std::size_t col = 0; col < per::kStructure; ++col)
+      if (pattern[col][r] != Felt::zero()) acc[col] += by_row[r] * pattern[col][r];
+  for (std::size_t k = 0; k < claims_.size(); ++k)
+    for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
+      if (v != Felt::zero()) acc[col] += term(k * kRows + r) * v;
+    });
+  const Ext2 scale = (z.pow(n) - Felt::one()) * Felt(n).inverse();
+  for (std::size_t col = 0; col < per::kCount; ++col) out[col] = acc[col] * scale;
+  return true;
+}
+
+}  // namespace rollup::air

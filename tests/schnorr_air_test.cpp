@@ -1,0 +1,421 @@
+// The in-proof Schnorr check (air/schnorr_air.hpp): honest batches of good and bad signatures
+// prove and verify with the real prover and verifier, the proven bit agrees with the native
+// verifier, and each way a cheating prover could claim a wrong bit breaks a constraint (checked
+// row by row on the tampered trace) and, for a few, gets its proof rejected.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "air/schnorr_air.hpp"
+#include "ecgfp5/curve.hpp"
+#include "ecgfp5/schnorr.hpp"
+#include "field/ntt.hpp"
+#include "field/packed.hpp"
+#include "stark/protocol.hpp"
+#include "stark/prover.hpp"
+#include "stark/verifier.hpp"
+
+using namespace rollup;
+using namespace rollup::air;
+using ecgfp5::Point;
+using ecgfp5::Scalar;
+namespace col = schnorr_col;
+namespace con = schnorr_constraint;
+
+namespace {
+
+constexpr std::size_t kRows = SchnorrAir::kRowsPerSignature;
+const ecgfp5::SigningDomain kDomain{7, 3};
+
+std::vector<std::uint8_t> message_of(std::uint8_t tag) {
+  std::vector<std::uint8_t> m(50);
+  for (std::size_t i = 0; i < m.size(); ++i) m[i] = static_cast<std::uint8_t>(tag * 31 + i);
+  return m;
+}
+
+ecgfp5::KeyPair key_of(std::uint8_t tag) {
+  ecgfp5::Seed seed{};
+  seed[0] = tag;
+  return ecgfp5::KeyPair::from_seed(seed);
+}
+
+std::array<std::uint64_t, 5> limbs_of(const Scalar& s) { return s.limbs(); }
+
+/// A signature by the secret x under a chosen challenge (the AIR takes e as given, so a test can
+/// pick it): R = k G, s = k + e x.
+SignatureClaim signed_with(const Scalar& x, const Scalar& k, const Scalar& e) {
+  SignatureClaim claim;
+  claim.public_key = Point::mul_generator(x).encode();
+  claim.commitment = Point::mul_generator(k).encode();
+  claim.response = limbs_of(k + e * x);
+  for (std::size_t i = 0; i < 4; ++i) claim.challenge[i] = Felt(e.limbs()[i]);
+  claim.valid = *expected_result(claim);
+  return claim;
+}
+
+SignatureClaim claim_of(const ecgfp5::KeyPair& key, std::span<const std::uint8_t> message,
+                        const ecgfp5::Signature& signature) {
+  auto claim = claim_signature(key.public_key(), kDomain, message, signature);
+  REQUIRE(claim);
+  return *claim;
+}
+
+SignatureClaim good_claim(std::uint8_t tag) {
+  const auto key = key_of(tag);
+  const auto m = message_of(tag);
+  return claim_of(key, m, key.sign(kDomain, m));
+}
+
+/// s + n as 5 limbs (fits: s < n < 2^319).
+std::array<std::uint64_t, 5> plus_order(std::array<std::uint64_t, 5> s) {
+  unsigned __int128 carry = 0;
+  for (std::size_t i = 0; i < 5; ++i) {
+    carry += static_cast<unsigned __int128>(s[i]) + Scalar::kOrder[i];
+    s[i] = static_cast<std::uint64_t>(carry);
+    carry >>= 64;
+  }
+  return s;
+}
+
+/// A w that encodes no group element.
+Gfp5 undecodable_w() {
+  for (std::uint64_t v = 1;; ++v) {
+    const Gfp5 w = Gfp5::from_u64(v, 2 * v + 1, 0, 0, 0);
+    if (!Point::decode(w)) return w;
+  }
+}
+
+stark::Trace honest_trace(std::span<const SignatureClaim> claims) {
+  std::vector<SignatureWitness> ws;
+  for (const auto& c : claims) ws.push_back(witness_of(c));
+  auto trace = SchnorrAir::build_trace(ws);
+  REQUIRE(trace);
+  return std::move(*trace);
+}
+
+struct Violation {
+  bool boundary = false;
+  std::size_t row = 0, index = 0;  ///< the transition's constraint, or the boundary's column
+};
+
+/// Every constraint the trace breaks: transitions row by row, then boundaries.
+std::vector<Violation> violations(const stark::Air& air, const stark::Trace& trace) {
+  std::vector<Violation> found;
+  const auto periodic = air.periodic_columns();
+  const std::size_t w = trace.width(), n = trace.length();
+  const std::size_t nc = air.transition_degrees().size();
+  std::vector<Felt> cur(w), next(w), per(periodic.size()), out(nc);
+  for (std::size_t r = 0; r + 1 < n; ++r) {
+    for (std::size_t c = 0; c < w; ++c) {
+      cur[c] = trace.at(c, r);
+      next[c] = trace.at(c, r + 1);
+    }
+    for (std::size_t k = 0; k < periodic.size(); ++k) per[k] = periodic[k][r % periodic[k].size()];
+    air.evaluate_transition(cur, next, per, out);
+    for (std::size_t k = 0; k < nc; ++k)
+      if (out[k] != Felt::zero()) found.push_back({false, r, k});
+  }
+  for (const auto& b : air.boundary_constraints())
+    if (trace.at(b.column, b.row) != b.value) found.push_back({true, b.row, b.column});
+  return found;
+}
+
+bool breaks(const std::vector<Violation>& found, std::size_t constraint) {
+  return std::any_of(found.begin(), found.end(),
+                     [&](const Violation& v) { return !v.boundary && v.index == constraint; });
+}
+
+stark::ProofOptions small_options() {
+  stark::ProofOptions o;
+  o.max_remainder_size = 16;
+  return o;
+}
+
+/// A cheating prover's proof of `trace` for `air`: the verifier must reject it.
+void require_proof_rejected(const SchnorrAir& air, const stark::Trace& trace) {
+  REQUIRE(!stark::prove(air, trace, small_options(), 2));  // the honest prover refuses
+  stark::ProverFaults faults;
+  faults.skip_checks = true;
+  auto proof = stark::prove_with_faults(air, trace, small_options(), 2, faults);
+  REQUIRE(proof);
+  auto verdict = stark::verify(air, *stark::serialize(*proof));
+  REQUIRE(!verdict);
+  CHECK(verdict.error().code == Errc::rejected);
+}
+
+void set5(stark::Trace& t, std::size_t column, std::size_t row, const Gfp5& v) {
+  for (std::size_t i = 0; i < 5; ++i) t.at(column + i, row) = v[i];
+}
+
+}  // namespace
+
+TEST_CASE("schnorr air: the proven bit is the native verdict", "[schnorr_air]") {
+  std::vector<SignatureClaim> claims;
+  for (std::uint8_t tag = 1; tag <= 2; ++tag) claims.push_back(good_claim(tag));
+  {
+    // A signature over another message.
+    const auto key = key_of(3);
+    claims.push_back(claim_of(key, message_of(4), key.sign(kDomain, message_of(3))));
+  }
+  {
+    // s changed by one.
+    const auto key = key_of(5);
+    auto sig = key.sign(kDomain, message_of(5));
+    sig[40] ^= 1;
+    claims.push_back(claim_of(key, message_of(5), sig));
+  }
+  // The keys G and -G (G - X is then the neutral, or 2G): the table's exceptional entries.
+  const Scalar k = Scalar::from_u64(123456789), e = Scalar::from_u64(0xabcdef) * k * k;
+  claims.push_back(signed_with(Scalar::from_u64(1), k, e));
+  claims.push_back(signed_with(-Scalar::from_u64(1), k, e));
+  {
+    // s + n: the same group element, refused as non-canonical.
+    auto claim = good_claim(6);
+    claim.response = plus_order(claim.response);
+    claim.valid = *expected_result(claim);
+    claims.push_back(claim);
+  }
+  {
+    // R that decodes to no group element, and R the neutral with s G = e X.
+    auto claim = good_claim(7);
+    claim.commitment = undecodable_w();
+    claim.valid = *expected_result(claim);
+    claims.push_back(claim);
+    const Scalar x = Scalar::from_u64(99);
+    auto neutral = signed_with(x, Scalar(), e);
+    CHECK(neutral.commitment.is_zero());
+    claims.push_back(neutral);
+  }
+  const std::vector<bool> expected = {true, true, false, false, true, true, false, false, false};
+  REQUIRE(claims.size() == expected.size());
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    INFO("claim " << i);
+    CHECK(claims[i].valid == expected[i]);
+    CHECK(*expected_result(claims[i]) == expected[i]);
+  }
+  const SchnorrAir air(claims);
+  const auto trace = honest_trace(claims);
+  CHECK(trace.length() == 4096);
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    INFO("claim " << i);
+    CHECK((trace.at(col::kResult, i * kRows + kRows - 1) == Felt::one()) == expected[i]);
+  }
+  const auto found = violations(air, trace);
+  if (!found.empty()) INFO("row " << found[0].row << " constraint " << found[0].index);
+  CHECK(found.empty());
+}
+
+TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
+          "[schnorr_air][stark]") {
+  auto bad = good_claim(11);
+  bad.response[0] ^= 4;
+  bad.valid = *expected_result(bad);
+  REQUIRE(!bad.valid);
+  const std::vector<SignatureClaim> claims = {good_claim(10), bad, good_claim(12)};
+  const SchnorrAir air(claims);
+  const auto trace = honest_trace(claims);
+  REQUIRE(trace.length() == 1024);
+  auto proof = stark::prove(air, trace, small_options(), 2);
+  INFO((proof ? "" : proof.error().message));
+  REQUIRE(proof);
+  CHECK(proof->params.num_segments == 6);  // degree 7
+  const auto bytes = *stark::serialize(*proof);
+  auto report = stark::verify(air, bytes);
+  INFO((report ? "" : report.error().message));
+  REQUIRE(report);
+  CHECK(report->security_bits >= 100);
+
+  // The constraint kernels of every instruction set compute the same proof, byte for byte.
+  const auto saved = field::vector_isa();
+  for (field::VectorIsa isa : field::supported_vector_isas()) {
+    INFO("instruction set " << field::vector_isa_name(isa));
+    field::detail::set_vector_isa(isa);
+    const auto again = stark::prove(air, trace, small_options(), 2);
+    REQUIRE(again);
+    CHECK(*stark::serialize(*again) == bytes);
+  }
+  field::detail::set_vector_isa(saved);
+
+  // The proof states these results and no others.
+  auto flipped = claims;
+  flipped[1].valid = true;
+  CHECK(!stark::verify(SchnorrAir(flipped), bytes));
+  auto other_key = claims;
+  other_key[0].public_key = claims[2].public_key;
+  CHECK(!stark::verify(SchnorrAir(other_key), bytes));
+}
+
+TEST_CASE("schnorr air: the verifier's periodic values are the interpolated columns",
+          "[schnorr_air]") {
+  const SchnorrAir air({good_claim(14), good_claim(15), good_claim(16)});
+  const auto polys = stark::protocol::periodic_polynomials(air);
+  REQUIRE(polys.size() == schnorr_periodic::kCount);
+  for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
+    std::vector<Ext2> fast(polys.size());
+    REQUIRE(air.periodic_values_at(z, fast));
+    for (std::size_t k = 0; k < polys.size(); ++k) {
+      INFO("periodic column " << k);
+      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), z));
+    }
+  }
+}
+
+TEST_CASE("schnorr air: invalid public keys have no trace", "[schnorr_air]") {
+  for (const Gfp5& w : {Gfp5::zero(), undecodable_w()}) {
+    SignatureWitness witness = witness_of(good_claim(13));
+    witness.public_key = w;
+    const std::vector<SignatureWitness> ws = {witness};
+    CHECK(!SchnorrAir::build_trace(ws));
+    SignatureClaim claim = good_claim(13);
+    claim.public_key = w;
+    CHECK(!expected_result(claim));
+    CHECK(!claim_signature(Gfp5(w).to_bytes(), kDomain, message_of(13),
+                           key_of(13).sign(kDomain, message_of(13))));
+  }
+}
+
+TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schnorr_air]") {
+  const std::size_t last = kRows - 1;
+
+  SECTION("result 1 for a signature over another message") {
+    const auto key = key_of(20);
+    auto claim = claim_of(key, message_of(21), key.sign(kDomain, message_of(20)));
+    REQUIRE(!claim.valid);
+    auto trace = honest_trace(std::vector{claim});
+    claim.valid = true;
+    const SchnorrAir air({claim});
+    CHECK(breaks(violations(air, trace), con::kPublicResult));
+    trace.at(col::kResult, last) = Felt::one();
+    auto found = violations(air, trace);
+    CHECK(breaks(found, con::kResult));
+    // Claiming equality as well: the accumulated point is not R.
+    trace.at(col::kEqual, last) = Felt::one();
+    found = violations(air, trace);
+    CHECK(breaks(found, con::kEqual));
+    require_proof_rejected(air, trace);
+  }
+
+  SECTION("result 0 for a good signature") {
+    auto claim = good_claim(22);
+    auto trace = honest_trace(std::vector{claim});
+    claim.valid = false;
+    const SchnorrAir air({claim});
+    CHECK(breaks(violations(air, trace), con::kPublicResult));
+    trace.at(col::kResult, last) = Felt::zero();
+    CHECK(breaks(violations(air, trace), con::kResult));
+    // ... by claiming the points differ: no inverse of a zero difference exists.
+    trace.at(col::kEqual, last) = Felt::zero();
+    CHECK(breaks(violations(air, trace), con::kUnequal));
+    trace.at(col::kEqual, last) = Felt::one();
+    // ... or by claiming R invalid: 7 delta is then a non-square, with no root to show.
+    trace.at(col::kCommitValid, last) = Felt::zero();
+    CHECK(breaks(violations(air, trace), con::kCommitInvalid));
+  }
+
+  SECTION("s + n") {
+    auto claim = good_claim(23);
+    claim.response = plus_order(claim.response);
+    claim.valid = true;  // the cheating claim: s + n accepted
+    const SchnorrAir air({claim});
+    auto trace = honest_trace(std::vector{claim});
+    // The honest run over s + n's bits reaches R but finds s >= n.
+    CHECK(trace.at(col::kEqual, last) == Felt::one());
+    CHECK(trace.at(col::kCmpS, last) == -Felt::one());
+    trace.at(col::kResult, last) = Felt::one();
+    CHECK(breaks(violations(air, trace), con::kResult));
+    // The bits of s itself under s + n's limbs break the limbs' boundary.
+    auto canonical = claim;
+    canonical.response = good_claim(23).response;
+    const auto s_trace = honest_trace(std::vector{canonical});
+    CHECK(breaks(violations(air, s_trace), con::kPublicS));
+    require_proof_rejected(air, trace);
+  }
+
+  SECTION("a bit that is not a bit") {
+    auto claim = good_claim(24);
+    auto trace = honest_trace(std::vector{claim});
+    trace.at(col::kBitS, 100) = Felt(2);
+    CHECK(breaks(violations(SchnorrAir({claim}), trace), con::kBits));
+  }
+
+  SECTION("e + p in a limb of e") {
+    // e's low limb d0 = 5, and a signature that is valid for e + p (the limb's bits 5 + p,
+    // which also sum to 5 in the field): only the limb's comparison with p catches it.
+    const Scalar x = Scalar::from_u64(0x1234567), k = Scalar::from_u64(0x89abcdef);
+    const Scalar e_wrapped = Scalar::from_limbs_unchecked({5 + Felt::kModulus, 0x1111, 0x2222,
+                                                          0x3333, 0});
+    SignatureClaim claim = signed_with(x, k, e_wrapped);
+    REQUIRE(claim.challenge[0] == Felt(5));  // e + p reduces to e's elements
+    REQUIRE(!*expected_result(claim));      // a bad signature for e
+    claim.valid = true;
+    SignatureWitness witness = witness_of(claim);
+    witness.challenge = e_wrapped.limbs();
+    auto trace = SchnorrAir::build_trace(std::vector{witness});
+    REQUIRE(trace);
+    CHECK(trace->at(col::kResult, last) == Felt::one());
+    const SchnorrAir air({claim});
+    const auto found = violations(air, *trace);
+    REQUIRE(!found.empty());
+    for (const auto& v : found) {
+      CHECK(!v.boundary);
+      CHECK(v.index == con::kLimbE);
+    }
+    require_proof_rejected(air, *trace);
+  }
+
+  SECTION("a public key that does not decode, or the neutral") {
+    auto claim = good_claim(25);
+    const auto trace = honest_trace(std::vector{claim});
+    for (const Gfp5& w : {Gfp5::zero(), undecodable_w()}) {
+      auto lying = claim;
+      lying.public_key = w;
+      auto tampered = trace;
+      for (std::size_t r = 0; r < kRows; ++r) set5(tampered, col::kKeyW, r, w);
+      // No x solves the decoding equation for this w, whatever the prover puts there.
+      CHECK(breaks(violations(SchnorrAir({lying}), tampered), con::kKeyOnCurve));
+    }
+  }
+
+  SECTION("the key's other root, a square: a point outside the group") {
+    auto claim = good_claim(26);
+    auto trace = honest_trace(std::vector{claim});
+    const Gfp5 w = claim.public_key;
+    const Gfp5 key_x(std::array<Felt, 5>{trace.at(col::kKeyX, 0), trace.at(col::kKeyX + 1, 0),
+                                         trace.at(col::kKeyX + 2, 0), trace.at(col::kKeyX + 3, 0),
+                                         trace.at(col::kKeyX + 4, 0)});
+    // The roots sum to w^2 - a; the group's is the non-square, the other a square.
+    const Gfp5 other = w.square() - Gfp5(Felt(2)) - key_x;
+    REQUIRE(other.legendre() == Felt::one());
+    for (std::size_t r = 0; r < kRows; ++r) set5(trace, col::kKeyX, r, other);
+    const auto found = violations(SchnorrAir({claim}), trace);
+    CHECK(!breaks(found, con::kKeyOnCurve));  // it is on the curve
+    CHECK(breaks(found, con::kKeyNonSquare));
+    // Its norm is a square of GF(p), so 7 norm(x) is not: no value of the root column helps.
+    const Felt norm = schnorr_detail::norm(other.coefficients());
+    CHECK(!ecgfp5::sqrt(Felt(7) * norm).is_square);
+  }
+
+  SECTION("R that does not decode, or the neutral, claimed valid") {
+    for (const Gfp5& w : {undecodable_w(), Gfp5::zero()}) {
+      auto claim = good_claim(27);
+      claim.commitment = w;
+      claim.valid = false;
+      auto trace = honest_trace(std::vector{claim});
+      CHECK(violations(SchnorrAir({claim}), trace).empty());
+      trace.at(col::kCommitValid, last) = Felt::one();
+      // No x solves R's decoding equation, whatever the prover puts there.
+      CHECK(breaks(violations(SchnorrAir({claim}), trace), con::kCommitOnCurve));
+    }
+  }
+
+  SECTION("a step of the double-and-add") {
+    auto claim = good_claim(28);
+    auto trace = honest_trace(std::vector{claim});
+    trace.at(col::kAcc + 12, 200) += Felt::one();
+    const auto found = violations(SchnorrAir({claim}), trace);
+    CHECK(breaks(found, con::kAddition + 12));
+    CHECK(breaks(found, con::kDoubling));
+  }
+}
