@@ -7,6 +7,7 @@
 #include "codec/ndjson.hpp"
 #include "codec/objects.hpp"
 #include "crypto/crypto.hpp"
+#include "wallet/wallet.hpp"
 
 using namespace rollup;
 using codec::Json;
@@ -75,7 +76,7 @@ TEST_CASE("tx parsing rejects every bad field class", "[codec]") {
   rejected([](Json& j) { j["amount"] = 1.5; }, "unsigned integer");
   rejected([](Json& j) { j["amount"] = "5"; }, "unsigned integer");
   rejected([](Json& j) { j.erase("nonce"); }, "nonce: missing");
-  rejected([](Json& j) { j["from"] = "0x1234"; }, "32 bytes");
+  rejected([](Json& j) { j["from"] = "0x1234"; }, "32 or 40 bytes");
   rejected([](Json& j) { j["sig"] = "0xzz"; }, "sig");
   rejected([](Json& j) { j["type"] = "mint"; }, "type");
   rejected([](Json& j) { j["memo"] = "hi"; }, "unknown field");
@@ -340,10 +341,17 @@ TEST_CASE("the fast tx-line path decides exactly as the general path", "[codec]"
   w.type = codec::TxType::withdraw;
   lines.push_back(transfer);
   lines.push_back(codec::to_json(w));
+  // ECgFp5 txs (40-byte keys, 80-byte signatures), mutated as well: mixed lengths, coefficients
+  // >= p and signatures of the other length must be declined or refused alike.
+  const vm::RollupParams ec_rollup{1, 1, crypto::SignatureScheme::ecgfp5};
+  const auto carol = crypto::dev_account_key(crypto::SignatureScheme::ecgfp5, 3);
+  const auto dave = crypto::dev_account_key(crypto::SignatureScheme::ecgfp5, 4);
+  lines.push_back(codec::to_json(wallet::sign_transfer(carol, dave.public_key(), 9, 1, 0, ec_rollup)));
+  lines.push_back(codec::to_json(wallet::sign_withdraw(carol, 4, 0, 1, ec_rollup)));
   lines.push_back(" { \"v\" : 2 ," + transfer.substr(transfer.find('"', 2) - 1).substr(1));
   // Mutations: every position replaced, deleted or duplicated, plus hand-picked edge cases.
   for (int i = 0; i < 3000; ++i) {
-    std::string m = lines[rng() % 2];
+    std::string m = lines[rng() % 4];
     std::size_t pos = rng() % m.size();
     switch (rng() % 3) {
       case 0: m[pos] = "0123456789abcdefx\",:{}[] -.eE\\"[rng() % 30]; break;
@@ -355,6 +363,19 @@ TEST_CASE("the fast tx-line path decides exactly as the general path", "[codec]"
   for (const char* edge : {R"({"kind":"tx","v":2,"kind":"tx"})", R"({"amount":01})", "{}", "",
                            R"({"kind":"tx","v":2.0})", "{\"kind\":\"t\\u0078\",\"v\":2}"})
     lines.push_back(edge);
+  {
+    auto ec = codec::Json::parse(lines[2]);
+    auto edit = [&](const char* field, std::string hex) {
+      auto j = ec;
+      j[field] = std::move(hex);
+      lines.push_back(j.dump());
+    };
+    edit("to", to_hex(bob.public_key));                               // mixed lengths
+    edit("from", to_hex(alice.public_key));                           // an ed25519 sender, 80-byte sig
+    edit("sig", to_hex(Signature::zero(64)));                         // a signature of the other length
+    edit("from", "0x" + std::string(80, 'f'));                        // coefficients >= p
+    edit("to", "0x" + std::string(16, '0') + std::string(16, 'f') + std::string(48, '0'));  // c1 >= p
+  }
   // Both paths refuse text after a NUL byte and duplicate keys (the general one since Hardening 9).
   lines.push_back(transfer + std::string(1, '\0') + "garbage");
   lines.push_back(transfer.substr(0, transfer.size() - 1) + R"(,"fee":1})");
@@ -370,7 +391,8 @@ TEST_CASE("the fast tx-line path decides exactly as the general path", "[codec]"
     CHECK(slow->id() == fast->id());
     CHECK(codec::to_json(*slow) == codec::to_json(*fast));
   }
-  CHECK(fast_decided >= 3);
+  CHECK(fast_decided >= 5);
+  CHECK(codec::parse_tx_line_fast(lines[2]));
   CHECK(codec::parse_tx_line_fast(transfer));
 }
 

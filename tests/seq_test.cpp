@@ -155,12 +155,14 @@ namespace {
 struct RollupFile {
   store::Db db = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
   std::unique_ptr<l1::Contract> contract = l1::open_contract(db).value();
-  RollupFile(std::uint32_t namespace_id, const crypto::KeyPair& key) {
+  RollupFile(std::uint32_t namespace_id, const crypto::KeyPair& key,
+             crypto::SignatureScheme scheme = crypto::SignatureScheme::ed25519) {
     l1::Config c;
     c.chain_id = 9;
     c.namespace_id = namespace_id;
     c.sequencer = key.public_key;
     c.dev_mode = true;
+    c.sig_scheme = scheme;
     REQUIRE(contract->init(c, {}));
     REQUIRE(contract->fund(crypto::dev_key(1).public_key, 1000));
   }
@@ -285,4 +287,42 @@ TEST_CASE("a shared sequencer refuses rollups it cannot serve", "[seq]") {
   }
   CHECK(refusal({{"a.db", a.contract.get()}, {"alone.db", alone.contract.get()}})
             .find("alone.db: its block 1 is a single rollup's (version 1)") != std::string::npos);
+}
+
+TEST_CASE("a shared sequencer checks each tx against its own rollup's signature scheme", "[seq][sigscheme]") {
+  const auto key = crypto::dev_key(1000), alice = crypto::dev_key(1);
+  const auto carol = crypto::dev_account_key(crypto::SignatureScheme::ecgfp5, 3),
+             dave = crypto::dev_account_key(crypto::SignatureScheme::ecgfp5, 4);
+  RollupFile ed(4, key), ec(5, key, crypto::SignatureScheme::ecgfp5);
+  auto log = *store::Db::open(":memory:", store::OpenMode::create_if_missing);
+  auto s = seq::Sequencer::open_shared(log, {{"ed.db", ed.contract.get()}, {"ec.db", ec.contract.get()}}, key, {});
+  REQUIRE(s);
+  const vm::RollupParams ed_rollup{9, 4, crypto::SignatureScheme::ed25519}, ec_rollup{9, 5, crypto::SignatureScheme::ecgfp5};
+  CHECK_FALSE(*s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, ed_rollup), 100));
+  CHECK_FALSE(*s->add(wallet::sign_transfer(carol, dave.public_key(), 1, 0, 0, ec_rollup), 100));
+  // Each the other's way round: bad input, naming the scheme.
+  auto ed_in_ec = s->add(wallet::sign_transfer(alice, key.public_key, 1, 0, 0, vm::RollupParams{9, 5}), 100);
+  REQUIRE_FALSE(ed_in_ec);
+  CHECK(ed_in_ec.error().code == Errc::bad_input);
+  CHECK(ed_in_ec.error().message == "tx.from: a 32-byte ed25519 key, but this rollup's accounts are ecgfp5 keys of 40 bytes");
+  auto ec_in_ed = s->add(wallet::sign_transfer(carol, dave.public_key(), 1, 0, 0, vm::RollupParams{9, 4}), 100);
+  REQUIRE_FALSE(ec_in_ed);
+  CHECK(ec_in_ed.error().message.find("40-byte ecgfp5 key") != std::string::npos);
+  auto sealed = s->cut();
+  REQUIRE((sealed && *sealed));
+  CHECK(entries((*sealed)->block) == Entries{{4, 1, 0, 0}, {5, 1, 0, 0}});
+  REQUIRE(ed.contract->commit_block((*sealed)->block));
+  REQUIRE(ec.contract->commit_block((*sealed)->block));
+}
+
+TEST_CASE("an ecgfp5 rollup's sequencer needs a fee recipient of its scheme", "[seq][sigscheme]") {
+  const auto key = crypto::dev_key(1000);
+  RollupFile ec(5, key, crypto::SignatureScheme::ecgfp5);
+  auto own_key = seq::Sequencer::open(ec.db, *ec.contract, key, {});
+  REQUIRE_FALSE(own_key);
+  CHECK(own_key.error().code == Errc::usage);
+  CHECK(own_key.error().message.find("give --fee-recipient") != std::string::npos);
+  seq::Options options;
+  options.fee_recipient = crypto::dev_account_key(crypto::SignatureScheme::ecgfp5, 9).public_key();
+  CHECK(seq::Sequencer::open(ec.db, *ec.contract, key, options));
 }

@@ -168,13 +168,13 @@ TEST_CASE("a transaction not committed is rolled back on destruction", "[store]"
   {
     auto tx = db.begin_immediate();
     REQUIRE(tx);
-    REQUIRE(prepare_ok(db, insert).bind(1, rollup::PublicKey{1}).bind(2, 5).run());
+    REQUIRE(prepare_ok(db, insert).bind(1, rollup::PublicKey(std::array<std::uint8_t, 32>{1})).bind(2, 5).run());
   }
   CHECK(query_int(db, "SELECT count(*) FROM l1_accounts") == 0);
 
   auto tx = db.begin_immediate();
   REQUIRE(tx);
-  REQUIRE(prepare_ok(db, insert).bind(1, rollup::PublicKey{2}).bind(2, 7).run());
+  REQUIRE(prepare_ok(db, insert).bind(1, rollup::PublicKey(std::array<std::uint8_t, 32>{2})).bind(2, 7).run());
   REQUIRE(tx->commit());
   CHECK(query_int(db, "SELECT count(*) FROM l1_accounts") == 1);
   auto again = tx->commit();

@@ -16,13 +16,13 @@
 using namespace rollup;
 
 TEST_CASE("the load generator makes transfers that all succeed in order", "[wallet]") {
-  std::vector<crypto::KeyPair> keys;
+  std::vector<crypto::AccountKey> keys;
   std::vector<wallet::AccountView> views;
   std::vector<vm::Account> genesis;
   for (std::uint64_t i = 0; i < 12; ++i) {
-    keys.push_back(crypto::dev_key(200 + i));
+    keys.push_back(crypto::AccountKey::ed25519(crypto::dev_key(200 + i)));
     views.push_back(wallet::AccountView{i < 6 ? 40u : 0u, 0});  // half of them start empty
-    genesis.push_back(vm::Account{keys.back().public_key, views.back().balance, 0});
+    genesis.push_back(vm::Account{keys.back().public_key(), views.back().balance, 0});
   }
   wallet::LoadGenerator gen(keys, views, vm::RollupParams{3, 1}, Catch::rngSeed());
   gen.set_amounts(5, 1);

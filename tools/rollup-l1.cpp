@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   l1::Config config;
   config.chain_id = 1;
   config.namespace_id = 1;
-  std::string deposit_deadline = "24h";
+  std::string deposit_deadline = "24h", sig_scheme = "ed25519";
   std::string sequencer_hex, sequencer_key, genesis_file, genesis_root_hex;
   std::uint64_t dev_accounts = 0, dev_balance = 1'000'000;
   auto* init = app.add_subcommand("init", "Deploy the contract: chain id, namespace, sequencer, genesis");
@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
   cli::add_unsigned(*init, "--max-block-ops", config.max_block_ops,
                    "Cap on a block's work, txs x 5 + deposits x 3 + 3 (default 0: none but the prover's trace budget, "
                    "which follows the size of the state; at most 16383)");
+  init->add_option("--sig-scheme", sig_scheme,
+                   "Scheme of the rollup's account keys and tx signatures, fixed for its life: ed25519 (32-byte keys) "
+                   "or ecgfp5 (Schnorr over ECgFp5, 40-byte keys; rollup-keygen --scheme ecgfp5)")
+      ->capture_default_str();
   init->add_flag("--dev", config.dev_mode,
                  "Deploy a dev contract: needed for a dev sequencer key or --dev-accounts (anyone can derive dev keys)");
 
@@ -80,6 +84,9 @@ int main(int argc, char** argv) {
 
   return tool.run(argc, argv, [&]() -> Status {
     if (init->parsed()) {
+      auto scheme = crypto::parse_scheme(sig_scheme);
+      if (!scheme) return fail(Errc::usage, "--sig-scheme: " + scheme.error().message);
+      config.sig_scheme = *scheme;
       if (!sequencer_key.empty()) {
         config.sequencer = ROLLUP_TRY(codec::read_key_file(sequencer_key)).public_key;
       } else if (!sequencer_hex.empty()) {
@@ -91,7 +98,7 @@ int main(int argc, char** argv) {
         return fail(Errc::usage, "--dev-accounts gives genesis funds to keys anyone can derive: add --dev");
       std::vector<l1::GenesisAccount> genesis;
       if (!genesis_file.empty()) genesis = ROLLUP_TRY(l1::read_genesis_file(genesis_file));
-      auto dev = l1::dev_genesis(dev_accounts, dev_balance);
+      auto dev = l1::dev_genesis(dev_accounts, dev_balance, config.sig_scheme);
       genesis.insert(genesis.end(), dev.begin(), dev.end());
       ROLLUP_TRY(l1::check_genesis(genesis));
       auto window = l1::parse_duration(deposit_deadline);
@@ -100,8 +107,9 @@ int main(int argc, char** argv) {
       if (!genesis_root_hex.empty())
         config.genesis_root = ROLLUP_TRY(from_hex_fixed<32>(genesis_root_hex));
       auto root = ROLLUP_TRY(l1::deploy(tool.db_path(), config, genesis));
-      tool.notice(fmt::format("contract initialized: chain {} namespace {}, {} genesis accounts, root {}{}",
-                              config.chain_id, config.namespace_id, genesis.size(), to_hex(root.root),
+      tool.notice(fmt::format("contract initialized: chain {} namespace {}, {} accounts, {} genesis accounts, root {}{}",
+                              config.chain_id, config.namespace_id, crypto::scheme_name(config.sig_scheme),
+                              genesis.size(), to_hex(root.root),
                               config.dev_mode ? " (dev mode)" : ""));
       return {};
     }
@@ -116,11 +124,14 @@ int main(int argc, char** argv) {
       return contract->fund(account, amount);
     }
     if (deposit->parsed()) {
-      auto key = ROLLUP_TRY(codec::read_key_file(key_file));
-      PublicKey recipient = key.public_key;
+      auto key = ROLLUP_TRY(codec::read_account_key_file(key_file));
+      PublicKey recipient = key.public_key();
       if (!to_hex_arg.empty()) recipient = ROLLUP_TRY(cli::parse_public_key(to_hex_arg, "--to"));
       if (amount == 0 || amount >= kBalanceLimit) return fail(Errc::usage, "--amount must be 1..2^53-1");
-      auto queued = ROLLUP_TRY(contract->deposit(key.public_key, recipient, amount));
+      const auto cfg = ROLLUP_TRY(contract->config());
+      if (auto ok = crypto::check_public_key(cfg.sig_scheme, recipient, to_hex_arg.empty() ? "--key" : "--to"); !ok)
+        return fail(Errc::usage, ok.error().message);
+      auto queued = ROLLUP_TRY(contract->deposit(key.public_key(), recipient, amount));
       ROLLUP_TRY(out.write(l1::deposit_receipt_json(queued)));
       return out.finish();
     }
@@ -175,14 +186,14 @@ int main(int argc, char** argv) {
       return out.finish();
     }
     if (claim->parsed()) {
-      auto key = ROLLUP_TRY(codec::read_key_file(key_file));
-      auto paid = ROLLUP_TRY(contract->claim(key.public_key));
-      ROLLUP_TRY(out.write(l1::payment_receipt_json("claim", key.public_key, paid)));
+      auto key = ROLLUP_TRY(codec::read_account_key_file(key_file));
+      auto paid = ROLLUP_TRY(contract->claim(key.public_key()));
+      ROLLUP_TRY(out.write(l1::payment_receipt_json("claim", key.public_key(), paid)));
       return out.finish();
     }
     if (exit_cmd->parsed()) {
       // The key file proves the caller owns the account being paid out.
-      auto key = ROLLUP_TRY(codec::read_key_file(key_file));
+      auto key = ROLLUP_TRY(codec::read_account_key_file(key_file));
       auto reader = ROLLUP_TRY(codec::LineReader::open(proof_file));
       auto line = ROLLUP_TRY(reader.next());
       if (!line) return fail(Errc::bad_input, proof_file + ": no account line");
@@ -190,13 +201,13 @@ int main(int argc, char** argv) {
       if (!object) return fail(Errc::bad_input, line->where() + ": " + object.error().message);
       auto answer = vm::parse_account(*object);
       if (!answer) return fail(Errc::bad_input, line->where() + ": " + answer.error().message);
-      if (answer->account.key != key.public_key)
+      if (answer->account.key != key.public_key())
         return fail(Errc::rejected, "the proof is for " + to_hex(answer->account.key) + ", not this key's account");
-      PublicKey pay_to = key.public_key;
+      PublicKey pay_to = key.public_key();
       if (!pay_to_hex.empty()) pay_to = ROLLUP_TRY(cli::parse_public_key(pay_to_hex, "--to"));
-      auto paid = ROLLUP_TRY(contract->exit(key.public_key, answer->account.balance, answer->account.nonce,
+      auto paid = ROLLUP_TRY(contract->exit(key.public_key(), answer->account.balance, answer->account.nonce,
                                             answer->proof, pay_to));
-      ROLLUP_TRY(out.write(l1::payment_receipt_json("exit", key.public_key, paid)));
+      ROLLUP_TRY(out.write(l1::payment_receipt_json("exit", key.public_key(), paid)));
       return out.finish();
     }
     return fail(Errc::usage, "no subcommand");

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   bool check = false;
   std::optional<std::uint64_t> height;
   std::string rpc_url;
-  app.add_option("PUBKEY", key_hex, "Account public key (0x + 64 hex digits)");
+  app.add_option("PUBKEY", key_hex, "Account public key (0x + 64 hex digits; 80 for an ecgfp5 rollup)");
   app.add_option("--rpc", rpc_url, "Ask the rollup-serve at this URL (--db then only gives the contract)");
   cli::add_unsigned(app, "--index", index, "Account by leaf index instead of key");
   app.add_flag("--check", check,
@@ -44,6 +44,12 @@ int main(int argc, char** argv) {
     if (!client || check) {
       db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
       contract = ROLLUP_TRY(l1::open_contract(*db));
+    }
+    if (contract && key) {
+      // A key of the other scheme names no account of this rollup: say so rather than "no account".
+      const auto cfg = ROLLUP_TRY(contract->config());
+      if (auto ok = crypto::check_key_scheme(cfg.sig_scheme, *key, "PUBKEY"); !ok)
+        return fail(Errc::usage, ok.error().message);
     }
     if (check) height = ROLLUP_TRY(vm::root_to_check(*contract)).height;
     vm::AccountAnswer answer;

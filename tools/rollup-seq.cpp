@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false)
       ->type_name("FILE")
       ->excludes(namespace_option);
-  app.add_option("--fee-recipient", fee_recipient, "Public key credited the fees (default: the sequencer's)");
+  app.add_option("--fee-recipient", fee_recipient, "Public key credited the fees (default: the sequencer's; a rollup of ecgfp5 accounts needs an ecgfp5 key here)");
   cli::add_unsigned(app, "--max-deposits", options.max_deposits, "Deposits per block at most")->capture_default_str();
   cli::add_unsigned(app, "--timestamp", options.fixed_timestamp, "Fixed block timestamp in ms (reproducible streams)");
   bool mempool = false, drain = false;

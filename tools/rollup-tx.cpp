@@ -11,7 +11,9 @@
 int main(int argc, char** argv) {
   using namespace rollup;
   cli::Tool tool("rollup-tx", "Build and sign rollup transactions as NDJSON tx lines.",
-                 "rollup-tx transfer --key alice.key --to 0x… --amount 5 | rollup-seq --key seq.key");
+                 "rollup-tx transfer --key alice.key --to 0x… --amount 5 | rollup-seq --key seq.key\n"
+                 "  The key file's scheme (rollup-keygen --scheme) signs the tx; it must be the rollup's\n"
+                 "  (rollup-l1 init --sig-scheme), as must the --to key: 32 bytes for ed25519, 40 for ecgfp5.");
   tool.add_db_option();
   auto& app = tool.app();
   app.require_subcommand(1);
@@ -30,7 +32,8 @@ int main(int argc, char** argv) {
     cli::add_unsigned(*sub, "--chain-id", chain_id, "Chain id (default: the contract's)");
     cli::add_unsigned(*sub, "--namespace", namespace_id, "Namespace id of the rollup (default: the contract's)");
   }
-  transfer->add_option("--to", to, "Recipient's public key (0x + 64 hex digits)")->required();
+  transfer->add_option("--to", to,
+                       "Recipient's public key (0x + 64 hex digits for ed25519, 80 for ecgfp5)")->required();
 
   auto* batch = app.add_subcommand("batch", "Make N random valid transfers among given keys (load tests)");
   std::vector<std::string> key_files;
@@ -60,25 +63,44 @@ int main(int argc, char** argv) {
     };
     // A tx names its rollup by chain id and namespace; each not given is the contract's.
     std::optional<vm::RollupParams> from_contract;
-    if ((!chain_id || !namespace_id) && db) from_contract = ROLLUP_TRY(wallet::contract_rollup(*contract));
+    if (db) from_contract = ROLLUP_TRY(wallet::contract_rollup(*contract));
     if (!chain_id && from_contract) chain_id = from_contract->chain_id;
     if (!namespace_id && from_contract) namespace_id = from_contract->namespace_id;
     if (!chain_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --chain-id");
     if (!namespace_id) return fail(Errc::usage, "no contract in " + tool.db_path() + ": give --namespace");
-    const vm::RollupParams rollup{*chain_id, *namespace_id};
+    // The scheme is the contract's when there is one (a key of another scheme is refused below),
+    // else the key file's: a tx made offline is signed with whatever key it is given.
+    vm::RollupParams rollup{*chain_id, *namespace_id};
+    auto check_scheme = [&](const crypto::AccountKey& key, const std::string& file) -> Status {
+      if (!from_contract) return {};
+      if (key.scheme() != from_contract->scheme)
+        return fail(Errc::usage, file + ": an " + std::string(crypto::scheme_name(key.scheme())) +
+                                     " key, but the rollup in " + tool.db_path() + " takes " +
+                                     std::string(crypto::scheme_name(from_contract->scheme)) + " keys");
+      return {};
+    };
     if (amount >= kBalanceLimit || fee >= kBalanceLimit)
       return fail(Errc::usage, "amounts and fees must be below 2^53");
     codec::LineWriter out;
 
     if (batch->parsed()) {
-      std::vector<crypto::KeyPair> keys;
-      for (const auto& f : key_files) keys.push_back(ROLLUP_TRY(codec::read_key_file(f)));
-      for (std::uint64_t i = 0; i < dev_accounts; ++i) keys.push_back(crypto::dev_key(i));
+      std::vector<crypto::AccountKey> keys;
+      for (const auto& f : key_files) {
+        keys.push_back(ROLLUP_TRY(codec::read_account_key_file(f)));
+        ROLLUP_TRY(check_scheme(keys.back(), f));
+      }
+      const auto dev_scheme = from_contract ? from_contract->scheme
+                              : keys.empty() ? crypto::kDefaultScheme
+                                             : keys.front().scheme();
+      for (std::uint64_t i = 0; i < dev_accounts; ++i) keys.push_back(crypto::dev_account_key(dev_scheme, i));
       if (keys.size() < 2) return fail(Errc::usage, "batch needs at least two accounts");
+      for (const auto& k : keys)
+        if (k.scheme() != keys.front().scheme())
+          return fail(Errc::usage, "batch: the key files are of different schemes");
       std::vector<wallet::AccountView> views;
       std::optional<store::Transaction> read;
       if (db) read.emplace(ROLLUP_TRY(db->begin_read()));
-      for (const auto& k : keys) views.push_back(ROLLUP_TRY(lookup(k.public_key)));
+      for (const auto& k : keys) views.push_back(ROLLUP_TRY(lookup(k.public_key())));
       read.reset();
       wallet::LoadGenerator gen(std::move(keys), std::move(views), rollup, seed);
       gen.set_amounts(max_amount, fee);
@@ -93,11 +115,14 @@ int main(int argc, char** argv) {
     }
 
     if (amount == 0) return fail(Errc::usage, "--amount must be at least 1");
-    auto key = ROLLUP_TRY(codec::read_key_file(key_file));
-    if (!nonce) nonce = ROLLUP_TRY(lookup(key.public_key)).nonce;
+    auto key = ROLLUP_TRY(codec::read_account_key_file(key_file));
+    ROLLUP_TRY(check_scheme(key, key_file));
+    if (!nonce) nonce = ROLLUP_TRY(lookup(key.public_key())).nonce;
     codec::Tx tx;
     if (transfer->parsed()) {
       auto recipient = ROLLUP_TRY(cli::parse_public_key(to, "--to"));
+      if (auto ok = crypto::check_public_key(key.scheme(), recipient, "--to"); !ok)
+        return fail(Errc::usage, ok.error().message);
       tx = wallet::sign_transfer(key, recipient, amount, fee, *nonce, rollup);
     } else {
       tx = wallet::sign_withdraw(key, amount, fee, *nonce, rollup);

@@ -14,7 +14,7 @@ Result<Checked<l1::ProvenEffects>> verify_for_contract(std::span<const codec::Bl
   const RangeProofClaim c{claim.height, std::max(claim.height, claim.last_height), claim.block_hash,
                           claim.pre_root, claim.post_root, claim.pre_keys};
   auto report = ROLLUP_TRY(verify_range_proof(
-      blocks, vm::RollupParams{config.chain_id, config.namespace_id}, c, proof, min_security_bits));
+      blocks, vm::params_of(config), c, proof, min_security_bits));
   if (!report) return Verdict(std::unexpected(std::move(report.error())));
   l1::ProvenEffects effects;
   for (const auto& block : report->blocks) {

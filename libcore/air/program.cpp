@@ -65,6 +65,7 @@ class Emitter {
     Op op;
     op.kind = kind;
     op.key = key_words(key);
+    op.account = key;
     op.receipt = receipt;
     // The count the verifier expects after the program is the one the AIR's count register
     // reaches: both follow creates_account.
@@ -272,11 +273,8 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
 
 std::array<Felt, 8> key_words(const PublicKey& key) {
   std::array<Felt, 8> w{};
-  for (std::size_t j = 0; j < 8; ++j) {
-    std::uint32_t v = 0;
-    for (int b = 3; b >= 0; --b) v = (v << 8) | key[4 * j + b];
-    w[j] = Felt(v);
-  }
+  const auto words = smt::account_key_words(key);
+  for (std::size_t j = 0; j < 8; ++j) w[j] = Felt(words[j]);
   return w;
 }
 

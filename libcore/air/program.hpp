@@ -35,6 +35,10 @@ struct Op {
   Felt b1, b3;
   bool insert = false;        ///< key_low: relink to the key (insertion) rather than prove absence
   std::uint32_t receipt = 0;  ///< index of the receipt the op belongs to (for diagnostics)
+  /// State ops: the account's full key, for the prover to find the account (accounts are indexed
+  /// by their full key; `key` holds smt::account_key_words of it, an ECgFp5 key's id). Neither the
+  /// AIR nor program_digest reads it.
+  PublicKey account{};
 };
 
 /// What the prover claims about one receipt, beyond what the verifier knows. Encoded in one

@@ -20,7 +20,7 @@ Result<std::unique_ptr<ProverSession>> ProverSession::open(store::Db& db, l1::Co
                                                           const ProveOptions& options) {
   std::unique_ptr<ProverSession> s(new ProverSession(db, contract, options));
   auto cfg = ROLLUP_TRY(s->contract_->config());
-  s->params_ = vm::RollupParams{cfg.chain_id, cfg.namespace_id};
+  s->params_ = vm::params_of(cfg);
   return s;
 }
 
@@ -112,7 +112,7 @@ Result<std::unique_ptr<VerifierSession>> VerifierSession::open(store::Db& db, l1
                                                               unsigned min_security_bits) {
   std::unique_ptr<VerifierSession> s(new VerifierSession(db, contract, min_security_bits));
   auto cfg = ROLLUP_TRY(s->contract_->config());
-  s->params_ = vm::RollupParams{cfg.chain_id, cfg.namespace_id};
+  s->params_ = vm::params_of(cfg);
   s->sequencer_ = cfg.sequencer;
   s->genesis_root_ = cfg.genesis_root;
   return s;

@@ -179,9 +179,7 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
     OpWitness ow;
     ow.lane_key = op.key;
     if (is_state_op(op.kind)) {
-      PublicKey key{};
-      for (std::size_t j = 0; j < 8; ++j)
-        for (std::size_t b = 0; b < 4; ++b) key[4 * j + b] = static_cast<std::uint8_t>(op.key[j].value() >> (8 * b));
+      const PublicKey& key = op.account;
       vm::Account* account = nullptr;
       if (creates_account(op.kind)) {
         ow.position = acc.create(key);

@@ -157,7 +157,7 @@ void Progress::update(const std::string& text) {
 }
 
 Result<PublicKey> parse_public_key(const std::string& text, const std::string& what) {
-  auto key = from_hex_fixed<32>(text);
+  auto key = key_from_hex(text);
   if (!key) return fail(Errc::usage, what + ": " + key.error().message);
   return *key;
 }

@@ -53,6 +53,26 @@ Result<Bytes> FieldReader::hex(const char* name, long length) {
   return bytes;
 }
 
+namespace {
+template <typename T, std::size_t K>
+Result<T> read_sized(FieldReader& f, Result<const Json*> field, const char* name,
+                     const std::array<std::size_t, K>& sizes) {
+  if (!field) return std::unexpected(field.error());
+  if (!(*field)->is_string()) return std::unexpected(f.error(name, "must be a hex string"));
+  auto out = from_hex_sized<T>((*field)->get_ref<const std::string&>(), sizes);
+  if (!out) return std::unexpected(f.error(name, out.error().message));
+  return out;
+}
+}  // namespace
+
+Result<PublicKey> FieldReader::key(const char* name) {
+  return read_sized<PublicKey>(*this, field(name), name, kAccountKeySizes);
+}
+
+Result<Signature> FieldReader::signature(const char* name) {
+  return read_sized<Signature>(*this, field(name), name, kSignatureSizes);
+}
+
 Result<const Json*> FieldReader::array(const char* name) {
   auto f = field(name);
   if (!f) return f;

@@ -29,6 +29,11 @@ class FieldReader {
     std::copy(b->begin(), b->end(), out.begin());
     return out;
   }
+  /// An account key: 32 bytes (Ed25519) or 40 (ECgFp5); which one the rollup takes is checked
+  /// where the rollup is known.
+  Result<PublicKey> key(const char* name);
+  /// An account signature: 64 bytes (Ed25519) or 80 (ECgFp5).
+  Result<Signature> signature(const char* name);
   Result<const Json*> array(const char* name);
   Result<const Json*> object(const char* name);
   bool has(const char* name) const { return object_.contains(name); }

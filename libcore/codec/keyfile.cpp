@@ -39,10 +39,25 @@ Status sync_directory(const std::string& dir) {
   return {};
 }
 
+Result<crypto::KeyPair> ed25519_only(const crypto::AccountKey& key, const std::string& name) {
+  if (key.scheme() != crypto::SignatureScheme::ed25519)
+    return fail(Errc::bad_input, name + ": an " + std::string(crypto::scheme_name(key.scheme())) +
+                                     " key, but this needs an ed25519 key (a sequencer signs blocks with ed25519)");
+  return crypto::keypair_from_seed(key.seed());
+}
+
 }  // namespace
 
 Status write_key_file(const std::string& path, const crypto::KeyPair& key, bool overwrite) {
-  std::string text = R"({"kind":"key","v":1,"public_key":")" + to_hex(key.public_key) +
+  return write_key_file(path, crypto::AccountKey::ed25519(key), overwrite);
+}
+
+Status write_key_file(const std::string& path, const crypto::AccountKey& key, bool overwrite) {
+  // An Ed25519 file is the same bytes as before schemes existed: no "scheme" means ed25519.
+  const std::string scheme = key.scheme() == crypto::SignatureScheme::ed25519
+                                 ? std::string()
+                                 : R"("scheme":")" + std::string(crypto::scheme_name(key.scheme())) + R"(",)";
+  std::string text = R"({"kind":"key","v":1,)" + scheme + R"("public_key":")" + to_hex(key.public_key()) +
                      R"(","seed":")" + to_hex(key.seed()) + "\"}\n";
   const auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -75,6 +90,11 @@ Status write_key_file(const std::string& path, const crypto::KeyPair& key, bool 
 }
 
 Result<crypto::KeyPair> read_key_file(const std::string& path) {
+  auto key = ROLLUP_TRY(read_account_key_file(path));
+  return ed25519_only(key, path);
+}
+
+Result<crypto::AccountKey> read_account_key_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(os_error(path, errno));
   struct stat st {};
@@ -100,10 +120,15 @@ Result<crypto::KeyPair> read_key_file(const std::string& path) {
   }();
   ::close(fd);
   if (!read) return std::unexpected(read.error());
-  return parse_key_file(text, path);
+  return parse_account_key_file(text, path);
 }
 
 Result<crypto::KeyPair> parse_key_file(std::string_view text, const std::string& name) {
+  auto key = ROLLUP_TRY(parse_account_key_file(text, name));
+  return ed25519_only(key, name);
+}
+
+Result<crypto::AccountKey> parse_account_key_file(std::string_view text, const std::string& name) {
   if (text.size() > kMaxKeyFileBytes)
     return fail(Errc::bad_input, name + ": not a key file (larger than " +
                                      std::to_string(kMaxKeyFileBytes) + " bytes)");
@@ -114,13 +139,21 @@ Result<crypto::KeyPair> parse_key_file(std::string_view text, const std::string&
   auto kind = ROLLUP_TRY(f.string("kind"));
   if (kind != "key") return fail(Errc::bad_input, name + ": not a key file (kind is not \"key\")");
   if (ROLLUP_TRY(f.u53("v")) != 1) return fail(Errc::bad_input, name + ": unsupported key file version");
-  auto public_key = ROLLUP_TRY(f.hex_fixed<32>("public_key"));
+  crypto::SignatureScheme scheme = crypto::SignatureScheme::ed25519;
+  if (f.has("scheme")) {
+    auto parsed = crypto::parse_scheme(ROLLUP_TRY(f.string("scheme")));
+    if (!parsed) return fail(Errc::bad_input, name + ": " + parsed.error().message);
+    scheme = *parsed;
+  }
+  auto public_key = ROLLUP_TRY(f.key("public_key"));
   auto seed = ROLLUP_TRY(f.hex_fixed<32>("seed"));
   ROLLUP_TRY(f.finish());
-  crypto::KeyPair kp = crypto::keypair_from_seed(seed);
-  if (kp.public_key != public_key)
+  if (public_key.size() != crypto::key_size(scheme))
+    return fail(Errc::bad_input, name + ": public_key is not an " + std::string(crypto::scheme_name(scheme)) + " key");
+  auto key = crypto::AccountKey::from_seed(scheme, seed);
+  if (key.public_key() != public_key)
     return fail(Errc::bad_input, name + ": public_key does not belong to the seed");
-  return kp;
+  return key;
 }
 
 }  // namespace rollup::codec

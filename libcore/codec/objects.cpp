@@ -2,27 +2,37 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "crypto/crypto.hpp"
 
 namespace rollup::codec {
 
 namespace {
 constexpr std::string_view kTxTag = "rollup-tools:tx:v2";
+// Same length as kTxTag, so that the tag alone says which layout follows: 40-byte keys.
+constexpr std::string_view kTx40Tag = "rollup-tools:tx:v3";
 constexpr std::string_view kTxIdTag = "rollup-tools:txid:v1";
 constexpr std::string_view kTxListTag = "rollup-tools:txlist:v1";
 constexpr std::string_view kDepositsTag = "rollup-tools:deposits:v1";
+// A deposit list with a key that is not 32 bytes: each key is preceded by its length.
+constexpr std::string_view kDeposits2Tag = "rollup-tools:deposits:v2";
 constexpr std::string_view kBlockTag = "rollup-tools:block:v1";
 constexpr std::string_view kSharedBlockTag = "rollup-tools:block:v2";
-constexpr PublicKey kZeroKey{};
+// The tags of a block whose fee recipient is a 40-byte key (an ECgFp5 rollup's account); the
+// same lengths as kBlockTag and kSharedBlockTag, so the tag says the layout.
+constexpr std::string_view kBlockFee40Tag = "rollup-tools:block:w1";
+constexpr std::string_view kSharedBlockFee40Tag = "rollup-tools:block:w2";
 
 }  // namespace
 
 std::string_view tx_type_name(TxType t) { return t == TxType::transfer ? "transfer" : "withdraw"; }
 
 Bytes Tx::signing_message() const {
-  ByteWriter w(kTxTag);
+  const bool wide = from.size() != PublicKey{}.size();
+  ByteWriter w(wide ? kTx40Tag : kTxTag);
   w.u64(chain_id).u32(namespace_id).u8(static_cast<std::uint8_t>(type)).raw(from);
-  w.raw(type == TxType::transfer ? to : kZeroKey);
+  w.raw(type == TxType::transfer ? to : PublicKey::zero(from.size()));
   w.u64(amount).u64(fee).u64(nonce);
   return w.take();
 }
@@ -41,15 +51,25 @@ Hash32 tx_list_hash(const std::vector<Tx>& txs) {
 }
 
 Hash32 deposits_hash(const std::vector<Deposit>& deposits) {
-  ByteWriter w(kDepositsTag);
+  const bool all_narrow = std::all_of(deposits.begin(), deposits.end(), [](const Deposit& d) {
+    return d.from.size() == PublicKey{}.size() && d.to.size() == PublicKey{}.size();
+  });
+  ByteWriter w(all_narrow ? kDepositsTag : kDeposits2Tag);
   w.u64(deposits.size());
-  for (const auto& d : deposits) w.u64(d.index).raw(d.from).raw(d.to).u64(d.amount);
+  for (const auto& d : deposits) {
+    w.u64(d.index);
+    if (!all_narrow) w.u8(static_cast<std::uint8_t>(d.from.size()));
+    w.raw(d.from);
+    if (!all_narrow) w.u8(static_cast<std::uint8_t>(d.to.size()));
+    w.raw(d.to).u64(d.amount);
+  }
   return crypto::blake2b256(w.bytes());
 }
 
 Hash32 Block::compute_hash() const {
   const bool shared = version == kSharedBlockFormatVersion;
-  ByteWriter w(shared ? kSharedBlockTag : kBlockTag);
+  const bool wide_fee = fee_recipient.size() != PublicKey{}.size();
+  ByteWriter w(shared ? (wide_fee ? kSharedBlockFee40Tag : kSharedBlockTag) : (wide_fee ? kBlockFee40Tag : kBlockTag));
   w.u32(version).u64(height).raw(parent).u64(timestamp).raw(sequencer).raw(fee_recipient);
   w.u32(static_cast<std::uint32_t>(namespaces.size()));
   for (const auto& ns : namespaces) {
@@ -104,12 +124,26 @@ Result<Tx> parse_tx(const Json& object, const std::string& context) {
   if (namespace_id > 0xFFFFFFFFu)
     return std::unexpected(f.error("namespace", "must fit in 32 bits"));
   tx.namespace_id = static_cast<std::uint32_t>(namespace_id);
-  tx.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
-  if (tx.type == TxType::transfer) tx.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+  tx.from = ROLLUP_TRY(f.key("from"));
+  if (auto ok = crypto::check_key_encoding(tx.from, "from"); !ok)
+    return std::unexpected(f.error("from", ok.error().message));
+  const auto scheme = *crypto::scheme_of_key(tx.from);
+  if (tx.type == TxType::transfer) {
+    tx.to = ROLLUP_TRY(f.key("to"));
+    if (auto ok = crypto::check_key_scheme(scheme, tx.to, "to"); !ok)
+      return std::unexpected(f.error("to", "must be a key of the same scheme as from (" +
+                                               std::string(crypto::scheme_name(scheme)) + ")"));
+    if (auto ok = crypto::check_key_encoding(tx.to, "to"); !ok)
+      return std::unexpected(f.error("to", ok.error().message));
+  }
   tx.amount = ROLLUP_TRY(f.u53("amount", 1));
   tx.fee = ROLLUP_TRY(f.u53("fee"));
   tx.nonce = ROLLUP_TRY(f.u53("nonce"));
-  tx.sig = ROLLUP_TRY(f.hex_fixed<64>("sig"));
+  tx.sig = ROLLUP_TRY(f.signature("sig"));
+  if (tx.sig.size() != crypto::signature_size(scheme))
+    return std::unexpected(f.error("sig", "an " + std::string(crypto::scheme_name(scheme)) + " signature is " +
+                                              std::to_string(crypto::signature_size(scheme)) + " bytes, got " +
+                                              std::to_string(tx.sig.size())));
   ROLLUP_TRY(f.finish());
   return tx;
 }
@@ -120,8 +154,11 @@ Result<Deposit> parse_deposit(const Json& object, const std::string& context) {
   FieldReader f(object, context);
   Deposit d;
   d.index = ROLLUP_TRY(f.u53("index"));
-  d.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
-  d.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+  d.from = ROLLUP_TRY(f.key("from"));
+  if (auto ok = crypto::check_key_encoding(d.from, "from"); !ok)
+    return std::unexpected(f.error("from", ok.error().message));
+  d.to = ROLLUP_TRY(f.key("to"));
+  if (auto ok = crypto::check_key_encoding(d.to, "to"); !ok) return std::unexpected(f.error("to", ok.error().message));
   d.amount = ROLLUP_TRY(f.u53("amount", 1));
   ROLLUP_TRY(f.finish());
   return d;
@@ -169,7 +206,9 @@ Result<Block> parse_block(const Json& object) {
   b.parent = ROLLUP_TRY(f.hex_fixed<32>("parent"));
   b.timestamp = ROLLUP_TRY(f.u53("timestamp"));
   b.sequencer = ROLLUP_TRY(f.hex_fixed<32>("sequencer"));
-  b.fee_recipient = ROLLUP_TRY(f.hex_fixed<32>("fee_recipient"));
+  b.fee_recipient = ROLLUP_TRY(f.key("fee_recipient"));
+  if (auto ok = crypto::check_key_encoding(b.fee_recipient, "fee_recipient"); !ok)
+    return std::unexpected(f.error("fee_recipient", ok.error().message));
 
   auto namespaces = ROLLUP_TRY(f.array("namespaces"));
   for (std::size_t i = 0; i < namespaces->size(); ++i) {

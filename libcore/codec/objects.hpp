@@ -25,19 +25,22 @@ struct Tx {
   std::uint64_t chain_id = 0;
   std::uint32_t namespace_id = 0;  ///< the rollup it is signed for, with `chain_id`
   PublicKey from{};
-  PublicKey to{};  ///< zero for a withdraw
+  PublicKey to{};  ///< PublicKey{} for a withdraw (signed as the zero key of from's length)
   std::uint64_t amount = 0;
   std::uint64_t fee = 0;
   std::uint64_t nonce = 0;
   Signature sig{};
 
   /// The bytes the sender signs: domain tag, chain id, namespace and every field but the
-  /// signature.
+  /// signature. The tag says the keys' length: "rollup-tools:tx:v2" for 32-byte (Ed25519) keys,
+  /// "rollup-tools:tx:v3" for 40-byte (ECgFp5) keys (docs/formats.md).
   Bytes signing_message() const;
   /// H(tag || signing message || sig): names the tx in receipts and tx lists.
   Hash32 id() const;
-  /// Size of the tx's canonical signed encoding plus signature.
+  /// Size of an Ed25519 tx's canonical signed encoding plus signature.
   static constexpr std::size_t kEncodedSize = 18 + 8 + 4 + 1 + 32 + 32 + 8 + 8 + 8 + 64;
+  /// The same for an ECgFp5 tx: 40-byte keys, an 80-byte signature.
+  static constexpr std::size_t kEcgfp5EncodedSize = 18 + 8 + 4 + 1 + 40 + 40 + 8 + 8 + 8 + 80;
 };
 
 struct Deposit {

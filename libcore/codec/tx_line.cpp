@@ -6,6 +6,9 @@
 // path refuses, nor decide differently (tests/codec_test.cpp holds the two against each other).
 #include "core/limits.hpp"
 #include "codec/objects.hpp"
+#include "crypto/crypto.hpp"
+
+#include <algorithm>
 
 namespace rollup::codec {
 
@@ -57,10 +60,17 @@ struct Scanner {
   }
 };
 
-template <std::size_t N>
-bool hex_field(std::string_view text, std::array<std::uint8_t, N>& out) {
-  return text.size() == 2 + 2 * N && text[0] == '0' && text[1] == 'x' &&
-         decode_hex_into(text.substr(2), out);
+// A key (32 or 40 bytes) or a signature (64 or 80 bytes); which lengths go together is checked
+// once the whole line is read, as parse_tx does.
+template <typename T, std::size_t K>
+bool hex_field(std::string_view text, T& out, const std::array<std::size_t, K>& sizes) {
+  if (text.size() < 2 || text[0] != '0' || text[1] != 'x' || text.size() % 2 != 0) return false;
+  const std::size_t bytes = (text.size() - 2) / 2;
+  if (std::find(sizes.begin(), sizes.end(), bytes) == sizes.end()) return false;
+  T value = T::zero(bytes);
+  if (!decode_hex_into(text.substr(2), std::span<std::uint8_t>(value.data(), bytes))) return false;
+  out = value;
+  return true;
 }
 
 }  // namespace
@@ -99,10 +109,10 @@ std::optional<Tx> parse_tx_line_fast(std::string_view line) {
       tx.namespace_id = static_cast<std::uint32_t>(number);
     } else if (key == "from") {
       bit = kFrom;
-      ok = sc.string(text) && hex_field(text, tx.from);
+      ok = sc.string(text) && hex_field(text, tx.from, kAccountKeySizes);
     } else if (key == "to") {
       bit = kTo;
-      ok = sc.string(text) && hex_field(text, tx.to);
+      ok = sc.string(text) && hex_field(text, tx.to, kAccountKeySizes);
     } else if (key == "amount") {
       bit = kAmount;
       ok = sc.number(tx.amount) && tx.amount >= 1;
@@ -114,7 +124,7 @@ std::optional<Tx> parse_tx_line_fast(std::string_view line) {
       ok = sc.number(tx.nonce);
     } else if (key == "sig") {
       bit = kSig;
-      ok = sc.string(text) && hex_field(text, tx.sig);
+      ok = sc.string(text) && hex_field(text, tx.sig, kSignatureSizes);
     }
     if (!ok || (seen & bit)) return std::nullopt;  // unknown key, bad value or duplicate
     seen |= bit;
@@ -125,6 +135,13 @@ std::optional<Tx> parse_tx_line_fast(std::string_view line) {
   tx.type = withdraw ? TxType::withdraw : TxType::transfer;
   unsigned required = kKind | kV | kType | kChain | kNamespace | kFrom | kAmount | kFee | kNonce | kSig;
   if (seen != (withdraw ? required : required | kTo)) return std::nullopt;
+  // parse_tx's rules on lengths and encodings; any doubt goes to the general path.
+  const auto scheme = crypto::scheme_of_key(tx.from);
+  if (!scheme || tx.sig.size() != crypto::signature_size(*scheme)) return std::nullopt;
+  if (!withdraw && tx.to.size() != tx.from.size()) return std::nullopt;
+  if (*scheme != crypto::SignatureScheme::ed25519 &&
+      (!crypto::check_key_encoding(tx.from, "from") || (!withdraw && !crypto::check_key_encoding(tx.to, "to"))))
+    return std::nullopt;
   return tx;
 }
 

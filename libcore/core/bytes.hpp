@@ -14,8 +14,69 @@ namespace rollup {
 
 using Bytes = std::vector<std::uint8_t>;
 using Hash32 = std::array<std::uint8_t, 32>;
-using PublicKey = std::array<std::uint8_t, 32>;
-using Signature = std::array<std::uint8_t, 64>;
+
+/// A byte string of one of a few fixed lengths, at most `Max` bytes, held inline: account keys and
+/// signatures, whose length depends on the rollup's signature scheme (Ed25519: 32-byte keys and
+/// 64-byte signatures; ECgFp5 Schnorr: 40 and 80, docs/formats.md). A default-constructed value
+/// is `Default` zero bytes, the Ed25519 length, so that code written for Ed25519 keys, and every
+/// encoding of an Ed25519 rollup, is unchanged. Compares by length, then bytes.
+template <std::size_t Max, std::size_t Default>
+class SizedBytes {
+ public:
+  static constexpr std::size_t kMaxSize = Max;
+  constexpr SizedBytes() = default;
+  /// From a fixed-size array (a libsodium key, a 40-byte ECgFp5 encoding).
+  template <std::size_t N>
+    requires(N <= Max)
+  constexpr SizedBytes(const std::array<std::uint8_t, N>& bytes) : size_(N) {  // NOLINT: implicit on purpose
+    std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+  }
+  /// A zero value of `size` bytes (size <= Max).
+  static constexpr SizedBytes zero(std::size_t size) {
+    SizedBytes out;
+    out.size_ = static_cast<std::uint8_t>(std::min(size, Max));
+    return out;
+  }
+  /// Copies `bytes`; false (leaving *this unchanged) when they are longer than Max.
+  bool assign(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() > Max) return false;
+    bytes_.fill(0);
+    std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+    size_ = static_cast<std::uint8_t>(bytes.size());
+    return true;
+  }
+
+  constexpr std::size_t size() const { return size_; }
+  constexpr const std::uint8_t* data() const { return bytes_.data(); }
+  constexpr std::uint8_t* data() { return bytes_.data(); }
+  constexpr const std::uint8_t* begin() const { return bytes_.data(); }
+  constexpr const std::uint8_t* end() const { return bytes_.data() + size_; }
+  constexpr std::uint8_t* begin() { return bytes_.data(); }
+  constexpr std::uint8_t* end() { return bytes_.data() + size_; }
+  constexpr std::uint8_t operator[](std::size_t i) const { return bytes_[i]; }
+  constexpr std::uint8_t& operator[](std::size_t i) { return bytes_[i]; }
+  std::span<const std::uint8_t> span() const { return {data(), size()}; }
+
+  // Bytes past size_ are always zero, so comparing whole arrays after the sizes is exact.
+  constexpr bool operator==(const SizedBytes&) const = default;
+  constexpr auto operator<=>(const SizedBytes& o) const {
+    if (auto c = size_ <=> o.size_; c != 0) return c;
+    return bytes_ <=> o.bytes_;
+  }
+
+ private:
+  std::array<std::uint8_t, Max> bytes_{};
+  std::uint8_t size_ = Default;
+};
+
+/// An account key: 32 bytes (Ed25519) or 40 (ECgFp5, the encoding w of the point).
+using PublicKey = SizedBytes<40, 32>;
+/// An account signature: 64 bytes (Ed25519) or 80 (ECgFp5 Schnorr, R || s).
+using Signature = SizedBytes<80, 64>;
+/// The lengths a key or a signature may have in any rollup; which one a given rollup takes is its
+/// signature scheme's (crypto::key_size, crypto::signature_size).
+inline constexpr std::array<std::size_t, 2> kAccountKeySizes{32, 40};
+inline constexpr std::array<std::size_t, 2> kSignatureSizes{64, 80};
 
 /// Lowercase hex with a 0x prefix.
 std::string to_hex(std::span<const std::uint8_t> bytes);
@@ -25,6 +86,25 @@ Result<Bytes> from_hex(std::string_view text, long expected_len = -1);
 
 /// Decodes exactly 2*out.size() lowercase hex digits (no prefix); false on any other input.
 bool decode_hex_into(std::string_view digits, std::span<std::uint8_t> out);
+
+template <typename T, std::size_t K>
+Result<T> from_hex_sized(std::string_view text, const std::array<std::size_t, K>& sizes) {
+  auto bytes = from_hex(text);
+  if (!bytes) return std::unexpected(bytes.error());
+  if (std::find(sizes.begin(), sizes.end(), bytes->size()) == sizes.end()) {
+    std::string allowed;
+    for (std::size_t i = 0; i < K; ++i) allowed += (i ? (i + 1 == K ? " or " : ", ") : "") + std::to_string(sizes[i]);
+    return fail(Errc::bad_input, "hex must be " + allowed + " bytes, got " + std::to_string(bytes->size()));
+  }
+  T out;
+  out.assign(*bytes);
+  return out;
+}
+/// An account key (32 or 40 bytes) or a signature (64 or 80 bytes) in hex.
+inline Result<PublicKey> key_from_hex(std::string_view text) { return from_hex_sized<PublicKey>(text, kAccountKeySizes); }
+inline Result<Signature> signature_from_hex(std::string_view text) {
+  return from_hex_sized<Signature>(text, kSignatureSizes);
+}
 
 template <std::size_t N>
 Result<std::array<std::uint8_t, N>> from_hex_fixed(std::string_view text) {

@@ -147,13 +147,21 @@ Result<air::VerifierSession*> Context::verifier() {
   return verifier_.get();
 }
 
-const std::vector<MessageField>& tx_message_layout() {
-  static const std::vector<MessageField> layout = {
-      {0, 18, "domain_tag"}, {18, 8, "chain_id"}, {26, 4, "namespace"},
-      {30, 1, "type"},       {31, 32, "from"},    {63, 32, "to"},
-      {95, 8, "amount"},     {103, 8, "fee"},     {111, 8, "nonce"},
+std::vector<MessageField> tx_message_layout(std::size_t key_size) {
+  const std::size_t to = 31 + key_size, amount = to + key_size;
+  return {
+      {0, 18, "domain_tag"}, {18, 8, "chain_id"},      {26, 4, "namespace"},
+      {30, 1, "type"},       {31, key_size, "from"},   {to, key_size, "to"},
+      {amount, 8, "amount"}, {amount + 8, 8, "fee"},   {amount + 16, 8, "nonce"},
   };
-  return layout;
+}
+
+// The signature by the key's own scheme over the tx's own chain and namespace: what the
+// executor of a rollup of that scheme and domain decides.
+static bool tx_signature_holds(const codec::Tx& tx) {
+  const auto scheme = crypto::scheme_of_key(tx.from);
+  return scheme && crypto::verify_tx_signature(*scheme, {tx.chain_id, tx.namespace_id}, tx.from,
+                                               tx.signing_message(), tx.sig);
 }
 
 std::string_view describe_reason(vm::Reason reason) {
@@ -183,7 +191,7 @@ Result<Explanation> explain_tx(const codec::Tx& tx, Context& context) {
   Explanation e;
   e.object = "tx";
   const Bytes message = tx.signing_message();
-  const auto& layout = tx_message_layout();
+  const auto layout = tx_message_layout(tx.from.size());
   if (message.size() != layout.back().offset + layout.back().length)
     return fail(Errc::internal,
                 fmt::format("the tx message is {} bytes, not the layout's", message.size()));
@@ -213,11 +221,13 @@ Result<Explanation> explain_tx(const codec::Tx& tx, Context& context) {
     s.add("bytes", to_hex(part));
     fields.push_back(std::move(s));
   }
-  const bool signature = crypto::verify(tx.from, message, tx.sig);
+  const bool signature = tx_signature_holds(tx);
+  const auto scheme = crypto::scheme_of_key(tx.from);
   e.check(
       "signature", signature,
       signature
-          ? "Ed25519 signature by `from` over the signed message holds"
+          ? (scheme == crypto::SignatureScheme::ecgfp5 ? "ECgFp5 Schnorr signature by `from` over the signed message holds"
+                                                      : "Ed25519 signature by `from` over the signed message holds")
           : "the signature by `from` does not hold over the signed message: the executor fails it "
             "with bad_signature");
   if (context.has_contract()) {
@@ -293,7 +303,7 @@ Result<Explanation> explain_block(const codec::Block& block, Context& context) {
     auto& txs = s.list("txs");
     for (std::size_t i = 0; i < ns.txs.size(); ++i) {
       const auto& tx = ns.txs[i];
-      const bool sig_ok = crypto::verify(tx.from, tx.signing_message(), tx.sig);
+      const bool sig_ok = tx_signature_holds(tx);
       valid_signatures += sig_ok;
       const Hash32 id = tx.id();
       Section t;
@@ -412,7 +422,7 @@ Result<Explanation> explain_exec(const codec::Json& object, Context& context) {
     const std::string where = fmt::format("exec.withdrawals[{}]", i);
     if (!w.is_object()) return fail(Errc::bad_input, where + ": must be an object");
     codec::FieldReader f(w, where);
-    const auto to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+    const auto to = ROLLUP_TRY(f.key("to"));
     const auto amount = ROLLUP_TRY(f.u53("amount", 1));
     ROLLUP_TRY(f.finish());
     withdrawals.emplace_back(to, amount);
@@ -784,8 +794,8 @@ Result<Explanation> explain_l1_receipt(const codec::Json& object, Context& conte
   } else if (what == "deposit") {
     codec::Deposit d;
     d.index = ROLLUP_TRY(f.u53("index"));
-    d.from = ROLLUP_TRY(f.hex_fixed<32>("from"));
-    d.to = ROLLUP_TRY(f.hex_fixed<32>("to"));
+    d.from = ROLLUP_TRY(f.key("from"));
+    d.to = ROLLUP_TRY(f.key("to"));
     d.amount = ROLLUP_TRY(f.u53("amount", 1));
     const auto due_at = ROLLUP_TRY(f.u53("due_at"));
     ROLLUP_TRY(f.finish());
@@ -806,7 +816,7 @@ Result<Explanation> explain_l1_receipt(const codec::Json& object, Context& conte
                    : fmt::format("the contract's queue holds no such entry at index {}", d.index));
     }
   } else if (what == "claim" || what == "exit") {
-    const auto account = ROLLUP_TRY(f.hex_fixed<32>("account"));
+    const auto account = ROLLUP_TRY(f.key("account"));
     const auto amount = ROLLUP_TRY(f.u53("amount"));
     ROLLUP_TRY(f.finish());
     b.add("account", to_hex(account)).add("amount", amount);

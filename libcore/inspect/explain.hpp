@@ -89,7 +89,8 @@ struct MessageField {
   std::size_t length = 0;
   const char* name = "";
 };
-const std::vector<MessageField>& tx_message_layout();
+/// For keys of `key_size` bytes: 32 (version 2, Ed25519) or 40 (version 3, ECgFp5).
+std::vector<MessageField> tx_message_layout(std::size_t key_size = 32);
 
 /// What a failed receipt's reason means, in words.
 std::string_view describe_reason(vm::Reason reason);

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "codec/objects.hpp"
+#include "crypto/crypto.hpp"
 #include "smt/key_set.hpp"
 #include "smt/tree.hpp"
 #include "core/bytes.hpp"
@@ -77,6 +78,9 @@ struct Config {
   std::uint64_t max_block_ops = 0;
   /// Deployed with dev keys (sequencer or genesis accounts): anyone can derive them.
   bool dev_mode = false;
+  /// The scheme of the rollup's account keys and tx signatures, chosen at init (the sequencer
+  /// still signs blocks with Ed25519 whatever it is).
+  crypto::SignatureScheme sig_scheme = crypto::kDefaultScheme;
   bool frozen = false;
   std::string frozen_reason;
 };

@@ -42,6 +42,11 @@ class EmbeddedContract final : public Contract {
     ROLLUP_TRY(existing.step());
     if (existing.column_int64(0) != 0)
       return rejected("the contract is already initialized in " + db_.path());
+    // The sequencer signs blocks with Ed25519 whatever the accounts' scheme.
+    if (config.sequencer.size() != crypto::key_size(crypto::SignatureScheme::ed25519))
+      return fail(Errc::usage, fmt::format("the sequencer key is {} bytes: a sequencer signs blocks with an "
+                                           "ed25519 key of 32 bytes",
+                                           config.sequencer.size()));
     // Dev keys are derivable by anyone: a contract that uses one must say so at deployment.
     if (!config.dev_mode) {
       if (is_dev_key(config.sequencer))
@@ -52,6 +57,10 @@ class EmbeddedContract final : public Contract {
           return fail(Errc::usage, "genesis account " + to_hex(g.key) +
                                        " is a dev key that anyone can derive: deploy with --dev");
     }
+    for (const auto& g : genesis) {
+      if (auto ok = crypto::check_public_key(config.sig_scheme, g.key, "genesis account " + to_hex(g.key)); !ok)
+        return fail(Errc::usage, ok.error().message);
+    }
     Hash32 root = genesis_root(genesis);
     if (config.genesis_root != Hash32{} && config.genesis_root != root)
       return rejected("--genesis-root does not match the genesis accounts' root " + to_hex(root));
@@ -59,12 +68,13 @@ class EmbeddedContract final : public Contract {
       return fail(Errc::usage, fmt::format("the block work cap must be 1..{} (the prover's limit)", kMaxBlockOps));
     auto ins = ROLLUP_TRY(db_.prepare(fmt::format(
         "INSERT INTO l1_config(id, chain_id, namespace_id, sequencer, genesis_root, "
-        "deposit_deadline_s, max_block_ops, dev_mode, frozen, created_at) "
-        "VALUES (1, ?, ?, ?, ?, ?, ?, ?, 0, {})",
+        "deposit_deadline_s, max_block_ops, dev_mode, sig_scheme, frozen, created_at) "
+        "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, 0, {})",
         kNow)));
     ins.bind(1, config.chain_id).bind(2, config.namespace_id).bind(3, config.sequencer);
     ins.bind(4, std::span<const std::uint8_t>(root)).bind(5, config.deposit_deadline_s);
     ins.bind(6, config.max_block_ops).bind(7, config.dev_mode ? 1 : 0);
+    ins.bind(8, static_cast<std::uint64_t>(config.sig_scheme));
     ROLLUP_TRY(ins.run());
     auto gen = ROLLUP_TRY(db_.prepare("INSERT INTO l1_genesis(idx, pubkey, balance) VALUES (?, ?, ?)"));
     for (std::size_t i = 0; i < genesis.size(); ++i) {
@@ -84,7 +94,7 @@ class EmbeddedContract final : public Contract {
   Result<Config> config() override {
     auto q = ROLLUP_TRY(db_.prepare(
         "SELECT chain_id, namespace_id, sequencer, genesis_root, deposit_deadline_s, frozen, "
-        "coalesce(frozen_reason, ''), max_block_ops, dev_mode FROM l1_config WHERE id = 1"));
+        "coalesce(frozen_reason, ''), max_block_ops, dev_mode, sig_scheme FROM l1_config WHERE id = 1"));
     if (!ROLLUP_TRY(q.step()))
       return rejected("no rollup contract in " + db_.path() + " (run: rollup-l1 init)");
     Config c;
@@ -100,6 +110,9 @@ class EmbeddedContract final : public Contract {
     c.max_block_ops = q.column_is_null(7) ? kLegacyMaxBlockOps : ROLLUP_TRY(q.column_uint64(7));
     const bool dev_mode_known = !q.column_is_null(8);
     c.dev_mode = q.column_int64(8) != 0;
+    auto scheme = crypto::scheme_from_number(ROLLUP_TRY(q.column_uint64(9)));
+    if (!scheme) return fail(Errc::internal, "l1_config.sig_scheme: " + scheme.error().message);
+    c.sig_scheme = *scheme;
     q.reset();
     if (!dev_mode_known) c.dev_mode = ROLLUP_TRY(uses_dev_keys(c.sequencer));
     if (c.dev_mode) warn_dev_mode_once();
@@ -234,7 +247,7 @@ class EmbeddedContract final : public Contract {
     auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_accounts ORDER BY pubkey"));
     std::vector<std::pair<PublicKey, std::uint64_t>> out;
     while (ROLLUP_TRY(q.step()))
-      out.emplace_back(ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1)));
+      out.emplace_back(ROLLUP_TRY(q.column_key(0)), ROLLUP_TRY(q.column_uint64(1)));
     return out;
   }
 
@@ -244,6 +257,9 @@ class EmbeddedContract final : public Contract {
     Config cfg = ROLLUP_TRY(config());
     if (cfg.frozen) return rejected("the contract is frozen: " + cfg.frozen_reason);
     if (amount == 0 || amount >= kBalanceLimit) return fail(Errc::bad_input, "amount must be 1..2^53-1");
+    // The L2 account must be one this rollup's txs can spend from; the payer is any L1 account.
+    ROLLUP_TRY(crypto::check_public_key(cfg.sig_scheme, to, "deposit recipient"));
+    ROLLUP_TRY(crypto::check_key_encoding(from, "deposit payer"));
     std::uint64_t balance = ROLLUP_TRY(l1_balance(from));
     if (balance < amount)
       return rejected(fmt::format("L1 balance {} is less than the deposit {}", balance, amount));
@@ -273,8 +289,8 @@ class EmbeddedContract final : public Contract {
     while (ROLLUP_TRY(q.step())) {
       QueuedDeposit d;
       d.deposit.index = ROLLUP_TRY(q.column_uint64(0));
-      d.deposit.from = ROLLUP_TRY(q.column_array<32>(1));
-      d.deposit.to = ROLLUP_TRY(q.column_array<32>(2));
+      d.deposit.from = ROLLUP_TRY(q.column_key(1));
+      d.deposit.to = ROLLUP_TRY(q.column_key(2));
       d.deposit.amount = ROLLUP_TRY(q.column_uint64(3));
       d.due_at = ROLLUP_TRY(q.column_uint64(4));
       out.push_back(d);
@@ -522,7 +538,7 @@ class EmbeddedContract final : public Contract {
     std::vector<WithdrawalRecord> out;
     while (ROLLUP_TRY(q.step()))
       out.push_back(WithdrawalRecord{ROLLUP_TRY(q.column_uint64(0)), ROLLUP_TRY(q.column_uint64(1)),
-                                     ROLLUP_TRY(q.column_array<32>(2)), ROLLUP_TRY(q.column_uint64(3)),
+                                     ROLLUP_TRY(q.column_key(2)), ROLLUP_TRY(q.column_uint64(3)),
                                      q.column_int64(4) != 0});
     return out;
   }
@@ -657,7 +673,7 @@ class EmbeddedContract final : public Contract {
     auto q = ROLLUP_TRY(db_.prepare("SELECT pubkey, balance FROM l1_genesis ORDER BY idx"));
     std::vector<GenesisAccount> out;
     while (ROLLUP_TRY(q.step()))
-      out.push_back(GenesisAccount{ROLLUP_TRY(q.column_array<32>(0)), ROLLUP_TRY(q.column_uint64(1))});
+      out.push_back(GenesisAccount{ROLLUP_TRY(q.column_key(0)), ROLLUP_TRY(q.column_uint64(1))});
     return out;
   }
 
@@ -706,7 +722,7 @@ class EmbeddedContract final : public Contract {
     auto accounts = ROLLUP_TRY(db_.prepare("SELECT idx, pubkey, balance, nonce FROM state_accounts ORDER BY idx"));
     while (ROLLUP_TRY(accounts.step())) {
       const std::uint64_t idx = ROLLUP_TRY(accounts.column_uint64(0));
-      auto key = accounts.column_array<32>(1);
+      auto key = accounts.column_key(1);
       if (!key) {
         problems.push_back(fmt::format("state_accounts index {}: the key is not 32 bytes", idx));
         continue;
@@ -739,7 +755,7 @@ class EmbeddedContract final : public Contract {
     q.bind(1, index);
     if (!ROLLUP_TRY(q.step())) return fail(Errc::internal, fmt::format("no deposit {} to refund", index));
     if (q.column_int64(2) != 0) return {};
-    auto payer = ROLLUP_TRY(q.column_array<32>(0));
+    auto payer = ROLLUP_TRY(q.column_key(0));
     std::uint64_t amount = ROLLUP_TRY(q.column_uint64(1));
     q.reset();
     ROLLUP_TRY(credit_l1(payer, amount));

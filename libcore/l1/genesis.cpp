@@ -21,7 +21,7 @@ Result<std::vector<GenesisAccount>> read_genesis_file(const std::string& path) {
     const codec::Json& json = *parsed;
     if (!json.is_object()) return fail(Errc::bad_input, line->where() + ": not a JSON object");
     codec::FieldReader f(json, "genesis");
-    auto key = f.hex_fixed<32>("pubkey");
+    auto key = f.key("pubkey");
     auto balance = f.u53("balance");
     auto done = f.finish();
     if (!key || !balance || !done) {
@@ -33,10 +33,12 @@ Result<std::vector<GenesisAccount>> read_genesis_file(const std::string& path) {
   return out;
 }
 
-std::vector<GenesisAccount> dev_genesis(std::uint64_t count, std::uint64_t balance) {
+std::vector<GenesisAccount> dev_genesis(std::uint64_t count, std::uint64_t balance,
+                                        crypto::SignatureScheme scheme) {
   std::vector<GenesisAccount> out;
   out.reserve(count);
-  for (std::uint64_t i = 0; i < count; ++i) out.push_back(GenesisAccount{crypto::dev_key(i).public_key, balance});
+  for (std::uint64_t i = 0; i < count; ++i)
+    out.push_back(GenesisAccount{crypto::dev_account_key(scheme, i).public_key(), balance});
   return out;
 }
 

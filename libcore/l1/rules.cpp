@@ -124,12 +124,20 @@ Status check_sequencer_signature(const codec::Block& b, const PublicKey& sequenc
 }
 
 bool is_dev_key(const PublicKey& key) {
-  static const std::set<PublicKey> dev_keys = [] {
+  const auto scheme = crypto::scheme_of_key(key);
+  if (!scheme) return false;
+  // Built on first use per scheme: 4096 ECgFp5 keys take a fixed-base multiplication each.
+  static const auto dev_keys_of = [](crypto::SignatureScheme s) {
     std::set<PublicKey> keys;
-    for (std::uint64_t n = 0; n < kDevKeysScanned; ++n) keys.insert(crypto::dev_key(n).public_key);
+    for (std::uint64_t n = 0; n < kDevKeysScanned; ++n) keys.insert(crypto::dev_account_key(s, n).public_key());
     return keys;
-  }();
-  return dev_keys.contains(key);
+  };
+  if (*scheme == crypto::SignatureScheme::ed25519) {
+    static const std::set<PublicKey> ed25519 = dev_keys_of(crypto::SignatureScheme::ed25519);
+    return ed25519.contains(key);
+  }
+  static const std::set<PublicKey> ecgfp5 = dev_keys_of(crypto::SignatureScheme::ecgfp5);
+  return ecgfp5.contains(key);
 }
 
 Result<std::uint64_t> l1_time() {

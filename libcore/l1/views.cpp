@@ -18,6 +18,7 @@ std::string status_json(const ContractStatus& s) {
                               {"accounts_bound", s.accounts_bound},
                               {"next_block_max_txs", s.next_block_max_txs},
                               {"dev_mode", s.config.dev_mode},
+                              {"sig_scheme", crypto::scheme_name(s.config.sig_scheme)},
                               {"l1_time", s.l1_time},
                               {"height", s.height},
                               {"deposits_total", s.deposits_queued},

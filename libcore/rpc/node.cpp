@@ -210,7 +210,8 @@ Answer send_transaction(const Params& params, Context& c) {
   if (tx.nonce < account.nonce)
     return refuse(fmt::format("tx.nonce: {} is below the account's nonce {} (already used)",
                               tx.nonce, account.nonce));
-  if (!crypto::verify(tx.from, tx.signing_message(), tx.sig))
+  if (auto ok = crypto::check_key_scheme(config.sig_scheme, tx.from, "tx.from"); !ok) return refuse(ok.error().message);
+  if (!vm::tx_signature_valid(tx, vm::params_of(config)))
     return refuse("tx.sig: not a valid signature by tx.from for this rollup");
   seq::MempoolSubmission submission{tx, tx.id(), codec::to_json(tx)};
   const std::string hash = to_hex(submission.hash);
@@ -259,7 +260,15 @@ Result<vm::AccountAnswer> account_at(Context& c, const PublicKey& key, const Tag
 }
 
 Answer get_account(const Params& params, Context& c, bool with_proof) {
-  const Hash32 key = RPC_CHECK(parse_hash32(*RPC_CHECK(params.required(0)), "pubkey"));
+  const Json& key_json = *RPC_CHECK(params.required(0));
+  if (!key_json.is_string())
+    return std::unexpected(rpc_error(Code::invalid_params, "pubkey: expected a 0x-prefixed hex string"));
+  auto parsed = key_from_hex(key_json.get<std::string>());
+  if (!parsed) return std::unexpected(rpc_error(Code::invalid_params, "pubkey: " + parsed.error().message));
+  const PublicKey key = *parsed;
+  const auto config = RPC_TRY(c.reader.contract->config());
+  if (auto ok = crypto::check_key_scheme(config.sig_scheme, key, "pubkey"); !ok)
+    return std::unexpected(rpc_error(Code::invalid_params, ok.error().message));
   const Tag tag = RPC_CHECK(parse_tag(params.get(1), "at"));
   auto answer = RPC_TRY(account_at(c, key, tag));
   Json out = parse_stored(vm::account_to_json(answer, nullptr));

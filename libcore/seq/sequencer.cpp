@@ -53,6 +53,15 @@ Result<Sequencer> Sequencer::open(store::Db& db, l1::Contract& contract, crypto:
   } else if (cfg.error().code != Errc::rejected) {
     return std::unexpected(cfg.error());
   }
+  // The fee recipient is an account of the rollup: a key of its scheme, or the fees would sit in
+  // an account no tx can spend from. The sequencer's own key is Ed25519, so an ECgFp5 rollup
+  // names one.
+  if (lane.config) {
+    const PublicKey recipient = s.options_.fee_recipient ? *s.options_.fee_recipient : key.public_key;
+    if (auto ok = crypto::check_public_key(lane.config->sig_scheme, recipient, "the fee recipient"); !ok)
+      return fail(Errc::usage, ok.error().message +
+                                   (s.options_.fee_recipient ? "" : " (the sequencer's own key; give --fee-recipient)"));
+  }
   ROLLUP_TRY(db.relax_durability());
   if (s.options_.namespace_id) {
     lane.namespace_id = *s.options_.namespace_id;
@@ -384,6 +393,11 @@ Result<bool> Sequencer::add(const codec::Tx& tx, std::size_t line_bytes) {
       return fail(Errc::bad_input,
                   fmt::format("tx.chain_id: {} is not the chain id {} of namespace {}'s rollup",
                               tx.chain_id, lane->config->chain_id, lane->namespace_id));
+  }
+  // Keys of another scheme than the rollup's can sign nothing in it: bad input, like a wrong chain.
+  if (lane->config) {
+    if (auto ok = crypto::check_key_scheme(lane->config->sig_scheme, tx.from, "tx.from"); !ok)
+      return std::unexpected(ok.error());
   }
   batch_.push_back(tx);
   batch_bytes_ += line_bytes;

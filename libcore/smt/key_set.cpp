@@ -10,7 +10,7 @@ using field::Felt;
 
 namespace {
 // Bits [lo, lo + count) of the key read as a big-endian integer (bit 0 = lowest of byte 31).
-std::uint64_t key_bits(const PublicKey& key, unsigned lo, unsigned count) {
+std::uint64_t key_bits(const Hash32& key, unsigned lo, unsigned count) {
   std::uint64_t v = 0;
   for (unsigned i = 0; i < count; ++i) {
     const unsigned bit = lo + i;
@@ -20,7 +20,8 @@ std::uint64_t key_bits(const PublicKey& key, unsigned lo, unsigned count) {
 }
 }  // namespace
 
-PackedKey pack_key(const PublicKey& key) {
+PackedKey pack_key(const PublicKey& account_key) {
+  const Hash32 key = account_key_bytes(account_key);
   return {key_bits(key, 204, 52), key_bits(key, 152, 52), key_bits(key, 100, 52),
           key_bits(key, 48, 52), key_bits(key, 0, 48)};
 }

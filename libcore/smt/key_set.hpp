@@ -21,7 +21,7 @@
 
 namespace rollup::smt {
 
-/// A key as five limbs, most significant first: the 32 bytes read as a big-endian 256-bit
+/// A key as five limbs, most significant first: its account_key_bytes read as a big-endian 256-bit
 /// integer, cut into 52, 52, 52, 52 and 48 bits. Limb order is key order, and every limb
 /// difference fits the AIR's 53-bit range checks.
 inline constexpr std::size_t kKeyLimbs = 5;

@@ -26,13 +26,34 @@ void check_index(unsigned level, std::uint64_t index, const char* what) {
 
 }  // namespace
 
+Hash32 account_key_bytes(const PublicKey& key) {
+  Hash32 out{};
+  if (key.size() == out.size()) {
+    std::copy(key.begin(), key.end(), out.begin());
+    return out;
+  }
+  constexpr std::size_t kCoefficients = 5;
+  std::array<Felt, kCoefficients> w;
+  for (std::size_t i = 0; i < kCoefficients; ++i) {
+    std::uint64_t c = 0;
+    for (std::size_t b = 0; b < 8; ++b) c |= std::uint64_t(key[8 * i + b]) << (8 * b);
+    w[i] = Felt(c);
+  }
+  return hash::digest_bytes(hash::hash_elements(w));
+}
+
+std::array<std::uint32_t, 8> account_key_words(const PublicKey& key) {
+  const Hash32 bytes = account_key_bytes(key);
+  std::array<std::uint32_t, 8> words{};
+  for (std::size_t w = 0; w < 8; ++w)
+    for (std::size_t b = 0; b < 4; ++b) words[w] |= std::uint32_t(bytes[4 * w + b]) << (8 * b);
+  return words;
+}
+
 Digest leaf_digest(const PublicKey& key, std::uint64_t balance, std::uint64_t nonce) {
   std::array<Felt, 10> elements;
-  for (std::size_t w = 0; w < 8; ++w) {
-    std::uint32_t word = 0;
-    for (std::size_t b = 0; b < 4; ++b) word |= std::uint32_t(key[4 * w + b]) << (8 * b);
-    elements[w] = Felt(word);
-  }
+  const auto words = account_key_words(key);
+  for (std::size_t w = 0; w < 8; ++w) elements[w] = Felt(words[w]);
   elements[8] = Felt(balance);
   elements[9] = Felt(nonce);
   return hash::hash_elements(elements);
@@ -48,11 +69,8 @@ std::vector<Digest> leaf_digests(std::span<const LeafInput> leaves, unsigned thr
       hash::State& s = states[i - begin];
       s.fill(Felt::zero());
       s[0] = Felt(10 % hash::kRate);
-      for (std::size_t w = 0; w < 8; ++w) {
-        std::uint32_t word = 0;
-        for (std::size_t b = 0; b < 4; ++b) word |= std::uint32_t(leaves[i].key[4 * w + b]) << (8 * b);
-        s[hash::kCapacity + w] = Felt(word);
-      }
+      const auto words = account_key_words(leaves[i].key);
+      for (std::size_t w = 0; w < 8; ++w) s[hash::kCapacity + w] = Felt(words[w]);
     }
     hash::permute_many(states);
     for (std::size_t i = begin; i < end; ++i) {

@@ -23,7 +23,19 @@ using hash::Digest;
 
 inline constexpr unsigned kDepth = 32;
 
-/// hash_elements([k0..k7, balance, nonce]) with k the key as eight little-endian u32 words.
+/// The 32 bytes that stand for an account key in the state tree's leaf and in the key set
+/// (docs/formats.md "Tree"): an Ed25519 key (32 bytes) itself; for an ECgFp5 key (the 40 bytes
+/// of w = c0..c4, each coefficient 8 bytes little-endian), its key id, the RPO digest
+/// hash_elements([c0, c1, c2, c3, c4]) written as digest_bytes. Leaves keep eight 32-bit words
+/// of key whatever the scheme, so the AIR's leaf layout is the same; the in-proof signature
+/// check recomputes the key id from w. Coefficients are canonical (< p): the formats refuse any
+/// other 40-byte key (crypto::check_key_encoding), so distinct keys have distinct ids.
+/// Every site that binds a key into the tree, the key set or the AIR goes through this.
+Hash32 account_key_bytes(const PublicKey& key);
+/// account_key_bytes as eight u32 words, each read little-endian: the leaf's k0..k7.
+std::array<std::uint32_t, 8> account_key_words(const PublicKey& key);
+
+/// hash_elements([k0..k7, balance, nonce]) with k = account_key_words(key).
 /// balance and nonce are below 2^53 by the formats, hence canonical field elements.
 Digest leaf_digest(const PublicKey& key, std::uint64_t balance, std::uint64_t nonce);
 

@@ -263,6 +263,15 @@ Bytes Stmt::column_blob(int col) const {
   return Bytes(blob.begin(), blob.end());
 }
 
+Result<PublicKey> Stmt::column_key(int col) const {
+  auto blob = blob_view(col);
+  if (std::find(kAccountKeySizes.begin(), kAccountKeySizes.end(), blob.size()) == kAccountKeySizes.end())
+    return std::unexpected(size_error(col, kAccountKeySizes.front(), blob.size()));
+  PublicKey key;
+  key.assign(blob);
+  return key;
+}
+
 bool Stmt::column_is_null(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }

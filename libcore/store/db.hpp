@@ -114,6 +114,8 @@ class Stmt {
     std::copy(blob.begin(), blob.end(), out.begin());
     return out;
   }
+  /// An account key: a blob of one of kAccountKeySizes bytes.
+  Result<PublicKey> column_key(int col) const;
   bool column_is_null(int col) const;
 
  private:

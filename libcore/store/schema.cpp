@@ -286,12 +286,20 @@ CREATE INDEX seq_mempool_pending ON seq_mempool(seq) WHERE height IS NULL;
 CREATE INDEX seq_mempool_in_block ON seq_mempool(height) WHERE height IS NOT NULL AND line IS NOT NULL;
 )sql";
 
+// Version 6: the rollup's account signature scheme (issue #10), chosen at init and fixed for the
+// contract's life: 0 = Ed25519 (every file from before, and the default), 1 = ECgFp5 Schnorr
+// (crypto::SignatureScheme). Keys in every BLOB column are then 32 or 40 bytes accordingly.
+constexpr std::string_view kSignatureScheme = R"sql(
+ALTER TABLE l1_config ADD COLUMN sig_scheme INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kReleaseOne},
     Migration{2, kProofTables},
     Migration{3, kContractHardening},
     Migration{4, kHistory},
     Migration{5, kMempool},
+    Migration{6, kSignatureScheme},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -11,7 +11,7 @@
 namespace rollup::store {
 
 /// The schema version this build creates and understands: the number of migrations.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct Migration {
   int version;           ///< the schema version the file has once `sql` is applied

@@ -141,7 +141,7 @@ Result<std::unique_ptr<Executor>> Executor::open(store::Db& db, l1::Contract& co
                                                 bool persist) {
   std::unique_ptr<Executor> ex(new Executor(db, contract, threads, persist));
   auto cfg = ROLLUP_TRY(ex->contract_->config());
-  ex->params_ = RollupParams{cfg.chain_id, cfg.namespace_id};
+  ex->params_ = params_of(cfg);
   ROLLUP_TRY(ex->reload());
   if (persist) {
     auto writer_db = ROLLUP_TRY(store::Db::open(db.path(), store::OpenMode::must_exist));
@@ -181,7 +181,7 @@ Status Executor::reload() {
   while (ROLLUP_TRY(q.step())) {
     if (ROLLUP_TRY(q.column_uint64(0)) != accounts.size())
       return fail(Errc::internal, "state_accounts has a gap in its indices");
-    accounts.push_back(Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+    accounts.push_back(Account{ROLLUP_TRY(q.column_key(1)), ROLLUP_TRY(q.column_uint64(2)),
                                ROLLUP_TRY(q.column_uint64(3))});
   }
   state_.load_accounts(accounts, threads_);

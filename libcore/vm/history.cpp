@@ -30,7 +30,7 @@ Result<State> genesis_state(l1::Contract& contract, unsigned threads) {
 Status apply_contract_blocks(l1::Contract& contract, State& state, std::uint64_t from, std::uint64_t to,
                              unsigned threads) {
   auto cfg = ROLLUP_TRY(contract.config());
-  const RollupParams params{cfg.chain_id, cfg.namespace_id};
+  const RollupParams params = params_of(cfg);
   for (std::uint64_t h = from + 1; h <= to; ++h) {
     auto block = ROLLUP_TRY(l1::committed_block(contract, h));
     if (!block) return fail(Errc::rejected, fmt::format("the contract has no block {}", h));
@@ -45,7 +45,7 @@ Result<std::vector<std::pair<std::uint64_t, Account>>> indexed_accounts(store::S
   std::vector<std::pair<std::uint64_t, Account>> out;
   while (ROLLUP_TRY(q.step()))
     out.emplace_back(ROLLUP_TRY(q.column_uint64(0)),
-                     Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+                     Account{ROLLUP_TRY(q.column_key(1)), ROLLUP_TRY(q.column_uint64(2)),
                              ROLLUP_TRY(q.column_uint64(3))});
   return out;
 }
@@ -334,7 +334,7 @@ Status SnapshotImporter::add(const codec::Json& object) {
   if (accounts_.size() >= count_)
     return std::unexpected(f.error("index", fmt::format("the header announces {} accounts", count_)));
   Account a;
-  a.key = ROLLUP_TRY(f.hex_fixed<32>("pubkey"));
+  a.key = ROLLUP_TRY(f.key("pubkey"));
   a.balance = ROLLUP_TRY(f.u53("balance"));
   a.nonce = ROLLUP_TRY(f.u53("nonce"));
   ROLLUP_TRY(f.finish());

@@ -214,7 +214,7 @@ Result<AccountAnswer> parse_account(const codec::Json& object) {
     if (!d) return std::unexpected(f.error(what, "not a canonical digest"));
     return *d;
   };
-  a.account.key = ROLLUP_TRY(f.hex_fixed<32>("pubkey"));
+  a.account.key = ROLLUP_TRY(f.key("pubkey"));
   a.proof.index = ROLLUP_TRY(f.u53("index"));
   if (a.proof.index >= (std::uint64_t{1} << smt::kDepth)) return std::unexpected(f.error("index", "must be below 2^32"));
   a.account.balance = ROLLUP_TRY(f.u53("balance"));

@@ -29,7 +29,7 @@ Result<std::optional<StoredExec>> stored_exec(store::Db& db, std::uint64_t heigh
 
 Result<RollupParams> rollup_params(l1::Contract& contract) {
   auto cfg = ROLLUP_TRY(contract.config());
-  return RollupParams{cfg.chain_id, cfg.namespace_id};
+  return params_of(cfg);
 }
 
 Result<codec::Block> block_committed_at(l1::Contract& contract, std::uint64_t height) {
@@ -173,7 +173,7 @@ Result<State> stored_state(store::Db& db, l1::Contract& contract, std::uint64_t 
     while (ROLLUP_TRY(q.step())) {
       if (ROLLUP_TRY(q.column_uint64(0)) != accounts.size())
         return fail(Errc::io, "state_accounts has a gap in its indices");
-      accounts.push_back(Account{ROLLUP_TRY(q.column_array<32>(1)), ROLLUP_TRY(q.column_uint64(2)),
+      accounts.push_back(Account{ROLLUP_TRY(q.column_key(1)), ROLLUP_TRY(q.column_uint64(2)),
                                  ROLLUP_TRY(q.column_uint64(3))});
     }
   }

@@ -7,6 +7,7 @@
 #include "core/limits.hpp"
 #include "core/parallel.hpp"
 #include "crypto/crypto.hpp"
+#include "l1/contract.hpp"
 
 namespace rollup::vm {
 
@@ -117,19 +118,26 @@ const std::vector<codec::Tx>& rollup_txs(const codec::Block& block, std::uint32_
   return ns ? ns->txs : kNone;
 }
 
+RollupParams params_of(const l1::Config& config) {
+  return RollupParams{config.chain_id, config.namespace_id, config.sig_scheme};
+}
+
+bool tx_signature_valid(const codec::Tx& tx, const RollupParams& params) {
+  if (tx.chain_id != params.chain_id || tx.namespace_id != params.namespace_id) return false;
+  // The message is rebuilt with the rollup's chain id and namespace: a tx signed for another
+  // chain, or for another rollup of this chain, fails whatever it claims.
+  codec::Tx as_signed = tx;
+  as_signed.chain_id = params.chain_id;
+  as_signed.namespace_id = params.namespace_id;
+  return crypto::verify_tx_signature(params.scheme, {params.chain_id, params.namespace_id}, tx.from,
+                                     as_signed.signing_message(), tx.sig);
+}
+
 std::vector<bool> check_signatures(const std::vector<codec::Tx>& txs, const RollupParams& params,
                                    unsigned threads) {
   std::vector<char> ok(txs.size(), 0);  // vector<bool> is not safe to write from two threads
   auto work = [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      codec::Tx as_signed = txs[i];
-      // The message is rebuilt with the rollup's chain id and namespace: a tx signed for another
-      // chain, or for another rollup of this chain, fails whatever it claims.
-      as_signed.chain_id = params.chain_id;
-      as_signed.namespace_id = params.namespace_id;
-      ok[i] = txs[i].chain_id == params.chain_id && txs[i].namespace_id == params.namespace_id &&
-              crypto::verify(txs[i].from, as_signed.signing_message(), txs[i].sig);
-    }
+    for (std::size_t i = begin; i < end; ++i) ok[i] = tx_signature_valid(txs[i], params);
   };
   parallel_for(txs.size(), threads, work, 64);
   return std::vector<bool>(ok.begin(), ok.end());

@@ -8,8 +8,13 @@
 #include <vector>
 
 #include "codec/objects.hpp"
+#include "crypto/crypto.hpp"
 #include "hash/rpo.hpp"
 #include "smt/tree.hpp"
+
+namespace rollup::l1 {
+struct Config;
+}
 
 namespace rollup::vm {
 
@@ -92,11 +97,20 @@ class ReceiptObserver {
 };
 
 /// Which rollup a block is applied for: its txs are the block's namespace `namespace_id`, and
-/// signatures are checked over messages with this `chain_id` and `namespace_id`.
+/// signatures are checked over messages with this `chain_id` and `namespace_id`, under the
+/// rollup's signature `scheme` (the contract's, l1::Config::sig_scheme).
 struct RollupParams {
   std::uint64_t chain_id = 0;
   std::uint32_t namespace_id = 0;
+  crypto::SignatureScheme scheme = crypto::kDefaultScheme;
 };
+
+/// The rollup of a contract's config: chain id, namespace and signature scheme.
+RollupParams params_of(const l1::Config& config);
+
+/// True when `tx` is signed for this rollup (its chain id and namespace) by its sender, under the
+/// rollup's scheme: a key or signature of another scheme fails like a forged one.
+bool tx_signature_valid(const codec::Tx& tx, const RollupParams& params);
 
 struct KeyHash {
   std::size_t operator()(const PublicKey& k) const noexcept {

@@ -7,31 +7,41 @@
 namespace rollup::wallet {
 
 namespace {
-codec::Tx sign_tx(codec::TxType type, const crypto::KeyPair& from, const PublicKey& to,
+codec::Tx sign_tx(codec::TxType type, const crypto::AccountKey& from, const PublicKey& to,
                   std::uint64_t amount, std::uint64_t fee, std::uint64_t nonce,
                   const vm::RollupParams& rollup) {
   codec::Tx tx;
   tx.type = type;
   tx.chain_id = rollup.chain_id;
   tx.namespace_id = rollup.namespace_id;
-  tx.from = from.public_key;
+  tx.from = from.public_key();
   tx.to = to;
   tx.amount = amount;
   tx.fee = fee;
   tx.nonce = nonce;
-  tx.sig = crypto::sign(from, tx.signing_message());
+  tx.sig = from.sign_tx({rollup.chain_id, rollup.namespace_id}, tx.signing_message());
   return tx;
 }
 }  // namespace
 
-codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
+codec::Tx sign_transfer(const crypto::AccountKey& from, const PublicKey& to, std::uint64_t amount,
                         std::uint64_t fee, std::uint64_t nonce, const vm::RollupParams& rollup) {
   return sign_tx(codec::TxType::transfer, from, to, amount, fee, nonce, rollup);
 }
 
-codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
+codec::Tx sign_withdraw(const crypto::AccountKey& from, std::uint64_t amount, std::uint64_t fee,
                         std::uint64_t nonce, const vm::RollupParams& rollup) {
   return sign_tx(codec::TxType::withdraw, from, PublicKey{}, amount, fee, nonce, rollup);
+}
+
+codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
+                        std::uint64_t fee, std::uint64_t nonce, const vm::RollupParams& rollup) {
+  return sign_transfer(crypto::AccountKey::ed25519(from), to, amount, fee, nonce, rollup);
+}
+
+codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
+                        std::uint64_t nonce, const vm::RollupParams& rollup) {
+  return sign_withdraw(crypto::AccountKey::ed25519(from), amount, fee, nonce, rollup);
 }
 
 AccountLookup::AccountLookup(store::Db& db, l1::Contract& contract) : db_(db), contract_(contract) {}
@@ -63,10 +73,10 @@ Result<std::optional<vm::RollupParams>> contract_rollup(l1::Contract& contract) 
     if (config.error().code == Errc::rejected) return std::optional<vm::RollupParams>{};
     return std::unexpected(config.error());
   }
-  return std::optional<vm::RollupParams>(vm::RollupParams{config->chain_id, config->namespace_id});
+  return std::optional<vm::RollupParams>(vm::params_of(*config));
 }
 
-LoadGenerator::LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<AccountView> accounts,
+LoadGenerator::LoadGenerator(std::vector<crypto::AccountKey> keys, std::vector<AccountView> accounts,
                              const vm::RollupParams& rollup, std::uint64_t seed)
     : keys_(std::move(keys)), accounts_(std::move(accounts)), rollup_(rollup), rng_(seed) {}
 
@@ -82,7 +92,7 @@ std::optional<codec::Tx> LoadGenerator::next() {
     std::uint64_t amount = 1 + rng_() % max_amount_;
     if (sender.balance < amount + fee_) continue;
     if (accounts_[to].balance + amount >= kBalanceLimit) continue;
-    codec::Tx tx = sign_transfer(keys_[from], keys_[to].public_key, amount, fee_, sender.nonce, rollup_);
+    codec::Tx tx = sign_transfer(keys_[from], keys_[to].public_key(), amount, fee_, sender.nonce, rollup_);
     sender.balance -= amount + fee_;
     sender.nonce += 1;
     accounts_[to].balance += amount;

@@ -15,7 +15,13 @@ class Db;
 
 namespace rollup::wallet {
 
-/// Txs signed for `rollup` (its chain id and namespace): no other rollup executes them.
+/// Txs signed for `rollup` (its chain id and namespace): no other rollup executes them. The
+/// signature is `from`'s scheme's; the recipient's key must be of the same scheme.
+codec::Tx sign_transfer(const crypto::AccountKey& from, const PublicKey& to, std::uint64_t amount,
+                        std::uint64_t fee, std::uint64_t nonce, const vm::RollupParams& rollup);
+codec::Tx sign_withdraw(const crypto::AccountKey& from, std::uint64_t amount, std::uint64_t fee,
+                        std::uint64_t nonce, const vm::RollupParams& rollup);
+/// The same with an Ed25519 key pair.
 codec::Tx sign_transfer(const crypto::KeyPair& from, const PublicKey& to, std::uint64_t amount,
                         std::uint64_t fee, std::uint64_t nonce, const vm::RollupParams& rollup);
 codec::Tx sign_withdraw(const crypto::KeyPair& from, std::uint64_t amount, std::uint64_t fee,
@@ -46,7 +52,7 @@ Result<std::optional<vm::RollupParams>> contract_rollup(l1::Contract& contract);
 /// overflows. Deterministic for a given seed.
 class LoadGenerator {
  public:
-  LoadGenerator(std::vector<crypto::KeyPair> keys, std::vector<AccountView> accounts,
+  LoadGenerator(std::vector<crypto::AccountKey> keys, std::vector<AccountView> accounts,
                 const vm::RollupParams& rollup, std::uint64_t seed);
   void set_amounts(std::uint64_t max_amount, std::uint64_t fee) {
     max_amount_ = max_amount;
@@ -56,7 +62,7 @@ class LoadGenerator {
   std::optional<codec::Tx> next();
 
  private:
-  std::vector<crypto::KeyPair> keys_;
+  std::vector<crypto::AccountKey> keys_;
   std::vector<AccountView> accounts_;
   vm::RollupParams rollup_;
   std::mt19937_64 rng_;

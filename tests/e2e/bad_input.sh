@@ -30,7 +30,7 @@ check_bad "rollup-seq --key seq.key" "$(mutate '.fee = 9007199254740992')" "fee:
 check_bad "rollup-seq --key seq.key" "$(mutate '.amount = -1')" "amount: must not be negative"
 check_bad "rollup-seq --key seq.key" "$(mutate '.amount = "5"')" "amount: must be an unsigned integer"
 check_bad "rollup-seq --key seq.key" "$(mutate 'del(.nonce)')" "nonce: missing"
-check_bad "rollup-seq --key seq.key" "$(mutate '.to = "0x1234"')" "to: hex must be 32 bytes"
+check_bad "rollup-seq --key seq.key" "$(mutate '.to = "0x1234"')" "to: hex must be 32 or 40 bytes"
 check_bad "rollup-seq --key seq.key" "$(mutate '.sig = "0xZZ"')" "sig: hex"
 check_bad "rollup-seq --key seq.key" "$(mutate '.from = "abcd"')" "from: hex must start with 0x"
 check_bad "rollup-seq --key seq.key" "$(mutate '.memo = "x"')" "memo: unknown field"

@@ -121,7 +121,7 @@ broken availability/block/4201/namespace/1 '.transactions[0].payload = "AAECAw==
 expect_status 3 from_bad
 expect_err "block 4201 transactions\[0\]: payload is 4 bytes, a tx is 183"
 expect_status 0 from_bad --skip-invalid
-expect_err "block 4201 transactions\[0\]: payload is 4 bytes, a tx is 183: skipped"
+expect_err "block 4201 transactions\[0\]: payload is 4 bytes, a tx is 183 \(ed25519\) or 215 \(ecgfp5\): skipped"
 expect_eq "$(jq -c 'select(.kind=="espresso.block") | [.txs, .rejected]' "$WORK/out" | paste -sd' ')" "[1,1] [0,0] [3,0]"
 expect_status 3 rollup-espresso --db esp.db from-espresso --dir "$FIX" --from 4201 --chain-id 2
 expect_err "signed for chain 1 namespace 1, this rollup is chain 2 namespace 1"

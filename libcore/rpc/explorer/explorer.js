@@ -9,7 +9,8 @@
 
 const BLOCKS_LISTED = 20;
 const REFRESH_MS = 5000;
-const KEY_PATTERN = /^0x[0-9a-fA-F]{64}$/;
+// An Ed25519 key (32 bytes) or an ECgFp5 key (40 bytes), whichever the rollup's scheme.
+const KEY_PATTERN = /^0x(?:[0-9a-fA-F]{64}|[0-9a-fA-F]{80})$/;
 const HEIGHT_PATTERN = /^[0-9]{1,15}$/;  // below 2^53: exact as a JavaScript number
 const INVALID_REQUEST = -32600;
 const NOT_FOUND = -32001;
@@ -283,7 +284,7 @@ function blockView(height, block, exec, status) {
 function accountPlan(key, status) {
   if (!KEY_PATTERN.test(key)) {
     return {title: "Account", calls: [], render: () =>
-      [el("h2", {}, "Account"), note(`"${key}" is not a public key (0x and 64 hex digits)`, "error")]};
+      [el("h2", {}, "Account"), note(`"${key}" is not a public key (0x and 64 hex digits, or 80 for an ecgfp5 rollup)`, "error")]};
   }
   const calls = [["rollup_getProof", [key, "latest"]]];
   if (status.verified > 0) calls.push(["rollup_getAccount", [key, "verified"]]);
