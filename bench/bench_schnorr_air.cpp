@@ -4,8 +4,9 @@
 //
 //   bench_schnorr_air [--signatures N] [--threads T] [--repeat R]
 //
-// Defaults: 25 signatures (25 segments of 512 rows, 8,000 run rows, in 16,384 rows), 2 threads, best of 3 runs. One
-// signature in eight is bad (another message), so both results are proven.
+// Defaults: 25 signatures (25 segments of 512 rows, 8,000 run rows, in 16,384 rows), 2
+// threads, best of 3 runs. One signature in eight is bad (another message), so both results
+// are proven.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

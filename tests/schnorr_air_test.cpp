@@ -253,6 +253,13 @@ TEST_CASE("schnorr air: the verifier's periodic values are the interpolated colu
   const SchnorrAir air({good_claim(14), good_claim(15), good_claim(16)});
   const auto polys = stark::protocol::periodic_polynomials(air);
   REQUIRE(polys.size() == schnorr_periodic::kCount);
+  // The structure has the period of a segment; the public columns are as long as the trace.
+  const auto periods = air.periodic_periods();
+  REQUIRE(periods.size() == polys.size());
+  for (std::size_t k = 0; k < polys.size(); ++k) {
+    CHECK(periods[k] == polys[k].size());
+    CHECK(periods[k] == (k < schnorr_periodic::kStructure ? kRows : air.trace_length()));
+  }
   for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
     std::vector<Ext2> fast(polys.size());
     REQUIRE(air.periodic_values_at(z, fast));
@@ -448,7 +455,8 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     auto picked_up = honest;
     picked_up.at(col::kCmpS, kRows) = honest.at(col::kCmpS, last) + Felt::one();
     CHECK(breaks(violations(air, picked_up), con::kStartLimbs + 1));
-    for (std::size_t i = 0; i < 20; ++i) picked_up.at(col::kAcc + i, kRows) = honest.at(col::kAcc + i, last);
+    for (std::size_t i = 0; i < 20; ++i)
+      picked_up.at(col::kAcc + i, kRows) = honest.at(col::kAcc + i, last);
     CHECK(breaks(violations(air, picked_up), con::kStart));
   }
 }

@@ -372,6 +372,12 @@ std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
   return cols;
 }
 
+std::vector<std::size_t> SchnorrAir::periodic_periods() const {
+  std::vector<std::size_t> periods(per::kCount, trace_length());
+  std::fill_n(periods.begin(), per::kStructure, kSegment);
+  return periods;
+}
+
 bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   if (out.size() != per::kCount || z.imag() == Felt::zero()) return false;
   const std::size_t n = trace_length();

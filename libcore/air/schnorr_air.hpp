@@ -8,8 +8,8 @@
 // so that a bad signature is proven bad and neither answer can be forged. One signature takes
 // a 512-row segment: 320 rows, one per bit of s (and of e, zero-extended), of a double-and-add
 // with Shamir's trick over the table {N, G, -X, G - X}, then 192 idle rows, all zero; 67
-// columns. The power-of-two segment makes the structure columns periodic of period 512. docs/ecgfp5.md ("In the AIR") gives every column
-// and constraint and the soundness argument.
+// columns. The power-of-two segment makes the structure columns periodic of period 512.
+// docs/ecgfp5.md ("In the AIR") gives every column and constraint and the soundness argument.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -111,6 +111,9 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   Bytes public_inputs() const override;
   std::vector<unsigned> transition_degrees() const override;
   std::vector<std::vector<Felt>> periodic_columns() const override;
+  /// 512 for the structure columns, the trace length for the public ones (without building
+  /// them: the verifier asks for the periods only).
+  std::vector<std::size_t> periodic_periods() const override;
   /// The structure columns (period 512) at z^(n/512) from their cached coefficients, and the
   /// public columns at z by their Lagrange sums over the few rows of each signature that they
   /// pin (the verifier never interpolates them).
