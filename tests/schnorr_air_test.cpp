@@ -453,7 +453,8 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     // Nor does the next segment pick it up: its row 0 starts from the neutral, whatever came
     // before, so a comparison state carried into it breaks the start.
     auto picked_up = honest;
-    picked_up.at(col::kCmpS, kRows) = honest.at(col::kCmpS, last) + Felt::one();
+    REQUIRE(honest.at(col::kCmpS, last) != honest.at(col::kCmpS, kRows));
+    picked_up.at(col::kCmpS, kRows) = honest.at(col::kCmpS, last);
     CHECK(breaks(violations(air, picked_up), con::kStartLimbs + 1));
     for (std::size_t i = 0; i < 20; ++i)
       picked_up.at(col::kAcc + i, kRows) = honest.at(col::kAcc + i, last);
