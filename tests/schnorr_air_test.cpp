@@ -26,7 +26,8 @@ namespace con = schnorr_constraint;
 
 namespace {
 
-constexpr std::size_t kRows = SchnorrAir::kRowsPerSignature;
+constexpr std::size_t kRows = SchnorrAir::kRowsPerSignature;  // a segment
+constexpr std::size_t kRunRows = SchnorrAir::kRunRows;
 const ecgfp5::SigningDomain kDomain{7, 3};
 
 std::vector<std::uint8_t> message_of(std::uint8_t tag) {
@@ -197,10 +198,10 @@ TEST_CASE("schnorr air: the proven bit is the native verdict", "[schnorr_air]") 
   }
   const SchnorrAir air(claims);
   const auto trace = honest_trace(claims);
-  CHECK(trace.length() == 4096);
+  CHECK(trace.length() == 8192);  // 9 segments of 512 and 7 of padding
   for (std::size_t i = 0; i < claims.size(); ++i) {
     INFO("claim " << i);
-    CHECK((trace.at(col::kResult, i * kRows + kRows - 1) == Felt::one()) == expected[i]);
+    CHECK((trace.at(col::kResult, i * kRows + kRunRows - 1) == Felt::one()) == expected[i]);
   }
   const auto found = violations(air, trace);
   if (!found.empty()) INFO("row " << found[0].row << " constraint " << found[0].index);
@@ -216,7 +217,7 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
   const std::vector<SignatureClaim> claims = {good_claim(10), bad, good_claim(12)};
   const SchnorrAir air(claims);
   const auto trace = honest_trace(claims);
-  REQUIRE(trace.length() == 1024);
+  REQUIRE(trace.length() == 2048);
   auto proof = stark::prove(air, trace, small_options(), 2);
   INFO((proof ? "" : proof.error().message));
   REQUIRE(proof);
@@ -252,12 +253,21 @@ TEST_CASE("schnorr air: the verifier's periodic values are the interpolated colu
   const SchnorrAir air({good_claim(14), good_claim(15), good_claim(16)});
   const auto polys = stark::protocol::periodic_polynomials(air);
   REQUIRE(polys.size() == schnorr_periodic::kCount);
+  // The structure has the period of a segment; the public columns are as long as the trace.
+  const auto periods = air.periodic_periods();
+  REQUIRE(periods.size() == polys.size());
+  for (std::size_t k = 0; k < polys.size(); ++k) {
+    CHECK(periods[k] == polys[k].size());
+    CHECK(periods[k] == (k < schnorr_periodic::kStructure ? kRows : air.trace_length()));
+  }
   for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
     std::vector<Ext2> fast(polys.size());
     REQUIRE(air.periodic_values_at(z, fast));
     for (std::size_t k = 0; k < polys.size(); ++k) {
       INFO("periodic column " << k);
-      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), z));
+      // A column of period p is a polynomial in z^(n/p).
+      const Ext2 y = z.pow(air.trace_length() / polys[k].size());
+      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), y));
     }
   }
 }
@@ -277,7 +287,7 @@ TEST_CASE("schnorr air: invalid public keys have no trace", "[schnorr_air]") {
 }
 
 TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schnorr_air]") {
-  const std::size_t last = kRows - 1;
+  const std::size_t last = kRunRows - 1;
 
   SECTION("result 1 for a signature over another message") {
     const auto key = key_of(20);
@@ -372,7 +382,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
       auto lying = claim;
       lying.public_key = w;
       auto tampered = trace;
-      for (std::size_t r = 0; r < kRows; ++r) set5(tampered, col::kKeyW, r, w);
+      for (std::size_t r = 0; r < kRunRows; ++r) set5(tampered, col::kKeyW, r, w);
       // No x solves the decoding equation for this w, whatever the prover puts there.
       CHECK(breaks(violations(SchnorrAir({lying}), tampered), con::kKeyOnCurve));
     }
@@ -388,7 +398,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     // The roots sum to w^2 - a; the group's is the non-square, the other a square.
     const Gfp5 other = w.square() - Gfp5(Felt(2)) - key_x;
     REQUIRE(other.legendre() == Felt::one());
-    for (std::size_t r = 0; r < kRows; ++r) set5(trace, col::kKeyX, r, other);
+    for (std::size_t r = 0; r < kRunRows; ++r) set5(trace, col::kKeyX, r, other);
     const auto found = violations(SchnorrAir({claim}), trace);
     CHECK(!breaks(found, con::kKeyOnCurve));  // it is on the curve
     CHECK(breaks(found, con::kKeyNonSquare));
@@ -417,5 +427,37 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     const auto found = violations(SchnorrAir({claim}), trace);
     CHECK(breaks(found, con::kAddition + 12));
     CHECK(breaks(found, con::kDoubling));
+  }
+
+  SECTION("an idle row carries no state into the next segment") {
+    const std::vector<SignatureClaim> claims = {good_claim(29), good_claim(30)};
+    const SchnorrAir air(claims);
+    const auto honest = honest_trace(claims);
+    REQUIRE(violations(air, honest).empty());
+    // Idle rows are zero in the honest trace.
+    for (std::size_t r = kRunRows; r < kRows; ++r)
+      for (std::size_t c = 0; c < col::kWidth; ++c) REQUIRE(honest.at(c, r) == Felt::zero());
+    // A run carried on past row 319: the segment's last idle row holds row 319's state.
+    auto carried = honest;
+    for (std::size_t c = 0; c < col::kWidth; ++c) carried.at(c, kRows - 1) = honest.at(c, last);
+    const auto found = violations(air, carried);
+    REQUIRE(!found.empty());
+    for (const auto& v : found) {
+      CHECK(v.row == kRows - 1);
+      CHECK(v.index >= con::kIdle);
+    }
+    CHECK(breaks(found, con::kIdle + col::kAcc));
+    CHECK(breaks(found, con::kIdle + col::kCmpS));
+    CHECK(breaks(found, con::kIdle + col::kAccE));
+    require_proof_rejected(air, carried);
+    // Nor does the next segment pick it up: its row 0 starts from the neutral, whatever came
+    // before, so a comparison state carried into it breaks the start.
+    auto picked_up = honest;
+    REQUIRE(honest.at(col::kCmpS, last) != honest.at(col::kCmpS, kRows));
+    picked_up.at(col::kCmpS, kRows) = honest.at(col::kCmpS, last);
+    CHECK(breaks(violations(air, picked_up), con::kStartLimbs + 1));
+    for (std::size_t i = 0; i < 20; ++i)
+      picked_up.at(col::kAcc + i, kRows) = honest.at(col::kAcc + i, last);
+    CHECK(breaks(violations(air, picked_up), con::kStart));
   }
 }

@@ -6,6 +6,7 @@
 
 #include "ecgfp5/curve.hpp"
 #include "ecgfp5/scalar.hpp"
+#include "field/ntt.hpp"
 
 namespace rollup::air {
 namespace {
@@ -14,7 +15,8 @@ using namespace schnorr_detail;
 using ecgfp5::Point;
 using ecgfp5::Scalar;
 namespace c = schnorr_col;
-constexpr std::size_t kRows = SchnorrAir::kRowsPerSignature;
+constexpr std::size_t kSegment = SchnorrAir::kRowsPerSignature;
+constexpr std::size_t kRows = SchnorrAir::kRunRows;
 
 E5<Felt> to_e5(const Gfp5& v) { return v.coefficients(); }
 Gfp5 to_gfp5(const E5<Felt>& v) { return Gfp5(v); }
@@ -148,6 +150,14 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
   return {};
 }
 
+/// The padding segments' witness: the key G, e = s = 0 and w(R) = 0, whose public values (w(X)
+/// offset by 4) are all zero.
+SignatureWitness padding_witness() {
+  SignatureWitness w;
+  w.public_key = Gfp5(Felt(kPaddingKeyW));
+  return w;
+}
+
 }  // namespace
 
 namespace schnorr_detail {
@@ -208,7 +218,7 @@ SchnorrAir::SchnorrAir(std::vector<SignatureClaim> claims)
     : claims_(std::move(claims)), generator_x_(generator_x()) {}
 
 std::size_t SchnorrAir::trace_length_for(std::size_t signatures) {
-  std::size_t n = 8;
+  std::size_t n = kRowsPerSignature;
   while (n < signatures * kRowsPerSignature) n *= 2;
   return n;
 }
@@ -218,6 +228,18 @@ Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> w
   for (std::size_t k = 0; k < witnesses.size(); ++k) {
     if (auto ok = fill_segment(trace, k * kRowsPerSignature, witnesses[k]); !ok)
       return std::unexpected(ok.error());
+  }
+  // The structure is periodic, so padding segments are runs too: each is the same run,
+  // built once and copied.
+  const std::size_t segments = trace.length() / kRowsPerSignature;
+  if (witnesses.size() < segments) {
+    const std::size_t first = witnesses.size() * kRowsPerSignature;
+    if (auto ok = fill_segment(trace, first, padding_witness()); !ok)
+      return std::unexpected(ok.error());
+    for (std::size_t k = witnesses.size() + 1; k < segments; ++k)
+      for (std::size_t col = 0; col < schnorr_col::kWidth; ++col)
+        for (std::size_t r = 0; r < kRunRows; ++r)
+          trace.at(col, k * kRowsPerSignature + r) = trace.at(col, first + r);
   }
   return trace;
 }
@@ -266,19 +288,22 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
   set(k::kPublicE, 1, 2);
   set(k::kPublicS, 1, 2);
   set(k::kPublicResult, 1, 2);
+  set(k::kIdle, schnorr_col::kWidth, 2);
   return d;
 }
 
 namespace {
 
 namespace per = schnorr_periodic;
-using Pattern = std::array<std::array<Felt, kRows>, per::kStructure>;
+using Pattern = std::array<std::vector<Felt>, per::kStructure>;
 
-/// The structure columns on the rows of one segment (the same for every signature).
+/// The structure columns over one segment, their period (the same for every segment).
 const Pattern& segment_pattern() {
   static const Pattern pattern = [] {
-    Pattern p{};
+    Pattern p;
+    for (auto& col : p) col.assign(kSegment, Felt::zero());
     const Felt one = Felt::one();
+    for (std::size_t r = kRows; r < kSegment; ++r) p[per::kIdle][r] = one;
     for (std::size_t r = 0; r < kRows; ++r) {
       p[per::kActive][r] = one;
       if (r == 0) p[per::kFirst][r] = one;
@@ -300,12 +325,23 @@ const Pattern& segment_pattern() {
   return pattern;
 }
 
+/// The structure columns' polynomials (in y = x^(n/512)), for the verifier.
+const Pattern& segment_polynomials() {
+  static const Pattern polys = [] {
+    Pattern p = segment_pattern();
+    for (auto& col : p) field::intt(std::span<Felt>(col));
+    return p;
+  }();
+  return polys;
+}
+
 /// visit(column, row in the segment, value) for each public value of one signature.
 template <class Visit>
 void for_each_public(const SignatureClaim& claim, Visit&& visit) {
   const std::size_t last = kRows - 1;
   for (std::size_t i = 0; i < 5; ++i) {
-    visit(per::kPublicW + i, 0, claim.public_key[i]);
+    visit(per::kPublicW + i, 0,
+          i == 0 ? claim.public_key[0] - Felt(kPaddingKeyW) : claim.public_key[i]);
     visit(per::kPublicW + i, last, claim.commitment[i]);
   }
   // e's limbs from the top: the zero above 2^256, then d3, d2, d1, d0.
@@ -322,12 +358,13 @@ void for_each_public(const SignatureClaim& claim, Visit&& visit) {
 
 std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
   const std::size_t n = trace_length();
-  std::vector<std::vector<Felt>> cols(per::kCount, std::vector<Felt>(n, Felt::zero()));
+  std::vector<std::vector<Felt>> cols(per::kCount);
   const Pattern& pattern = segment_pattern();
+  for (std::size_t col = 0; col < per::kStructure; ++col) cols[col] = pattern[col];
+  for (std::size_t col = per::kStructure; col < per::kCount; ++col)
+    cols[col].assign(n, Felt::zero());
   for (std::size_t k = 0; k < claims_.size(); ++k) {
-    const std::size_t base = k * kRows;
-    for (std::size_t col = 0; col < per::kStructure; ++col)
-      std::copy(pattern[col].begin(), pattern[col].end(), cols[col].begin() + base);
+    const std::size_t base = k * kSegment;
     for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
       cols[col][base + r] = v;
     });
@@ -335,43 +372,63 @@ std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
   return cols;
 }
 
+std::vector<std::size_t> SchnorrAir::periodic_periods() const {
+  std::vector<std::size_t> periods(per::kCount, trace_length());
+  std::fill_n(periods.begin(), per::kStructure, kSegment);
+  return periods;
+}
+
 bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
-  // Each column vanishes off the signatures' rows: with w generating the trace domain,
+  if (out.size() != per::kCount || z.imag() == Felt::zero()) return false;
+  const std::size_t n = trace_length();
+  // The structure columns: polynomials of degree < 512 in y = z^(n/512).
+  const Ext2 y = z.pow(n / kSegment);
+  const Pattern& polys = segment_polynomials();
+  for (std::size_t col = 0; col < per::kStructure; ++col)
+    out[col] = field::evaluate_polynomial(std::span<const Felt>(polys[col]), y);
+
+  // The public columns vanish off the rows they pin, a few in each signature's segment: with w
+  // generating the trace domain,
   //   P(z) = (z^n - 1) / n * sum_i P(w^i) w^i / (z - w^i)   over those rows i.
   // With z = a + b u (u^2 = W) and p in the base field, 1 / (z - p) = (a - p - b u) /
-  // ((a - p)^2 - W b^2): one batch of base-field inversions for all the rows.
-  if (out.size() != per::kCount || z.imag() == Felt::zero()) return false;
-  const std::size_t n = trace_length(), rows = claims_.size() * kRows;
+  // ((a - p)^2 - W b^2): one batch of base-field inversions for all of them.
+  static const std::vector<std::size_t> pinned_rows = [] {
+    std::vector<std::size_t> rows;
+    for_each_public(SignatureClaim{}, [&](std::size_t, std::size_t r, Felt) { rows.push_back(r); });
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    return rows;
+  }();
+  std::array<std::size_t, kSegment> slot_of_row{};
+  for (std::size_t i = 0; i < pinned_rows.size(); ++i) slot_of_row[pinned_rows[i]] = i;
+  const std::size_t per_claim = pinned_rows.size(), count = claims_.size() * per_claim;
   const Felt w = field::root_of_unity(static_cast<unsigned>(std::countr_zero(n)));
+  std::vector<Felt> row_powers(per_claim);
+  for (std::size_t i = 0; i < per_claim; ++i) row_powers[i] = w.pow(pinned_rows[i]);
+  const Felt segment_step = w.pow(kSegment);
   const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
-  std::vector<Felt> points(rows), norms(rows);
-  Felt point = Felt::one();
-  for (std::size_t i = 0; i < rows; ++i, point *= w) {
-    points[i] = point;
-    const Felt d = a - point;
-    norms[i] = d * d - wb2;
-  }
+  std::vector<Felt> points(count), norms(count);
+  Felt base = Felt::one();
+  for (std::size_t k = 0; k < claims_.size(); ++k, base *= segment_step)
+    for (std::size_t i = 0; i < per_claim; ++i) {
+      const Felt point = base * row_powers[i];
+      points[k * per_claim + i] = point;
+      const Felt d = a - point;
+      norms[k * per_claim + i] = d * d - wb2;
+    }
   field::batch_inverse(std::span<Felt>(norms));
   // term(i) = w^i / (z - w^i) as (real, imaginary / -b) parts.
   auto term = [&](std::size_t i) {
     const Felt scaled = points[i] * norms[i];
     return Ext2(scaled * (a - points[i]), -(z.imag() * scaled));
   };
-  // Structure columns: one sum per row of the segment, over the signatures.
-  std::vector<Ext2> by_row(kRows);
-  for (std::size_t k = 0; k < claims_.size(); ++k)
-    for (std::size_t r = 0; r < kRows; ++r) by_row[r] += term(k * kRows + r);
-  const Pattern& pattern = segment_pattern();
   std::vector<Ext2> acc(per::kCount);
-  for (std::size_t r = 0; r < kRows; ++r)
-    for (std::size_t col = 0; col < per::kStructure; ++col)
-      if (pattern[col][r] != Felt::zero()) acc[col] += by_row[r] * pattern[col][r];
   for (std::size_t k = 0; k < claims_.size(); ++k)
     for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
-      if (v != Felt::zero()) acc[col] += term(k * kRows + r) * v;
+      if (v != Felt::zero()) acc[col] += term(k * per_claim + slot_of_row[r]) * v;
     });
   const Ext2 scale = (z.pow(n) - Felt::one()) * Felt(n).inverse();
-  for (std::size_t col = 0; col < per::kCount; ++col) out[col] = acc[col] * scale;
+  for (std::size_t col = per::kStructure; col < per::kCount; ++col) out[col] = acc[col] * scale;
   return true;
 }
 

@@ -6,9 +6,10 @@
 //           s < n, w(R) decodes to a non-neutral group element, and s G - e X = R;
 //   0  otherwise,
 // so that a bad signature is proven bad and neither answer can be forged. One signature takes
-// 320 rows, one per bit of s (and of e, zero-extended), of a double-and-add with Shamir's trick
-// over the table {N, G, -X, G - X}; 67 columns. docs/ecgfp5.md ("In the AIR") gives every column
-// and constraint and the soundness argument.
+// a 512-row segment: 320 rows, one per bit of s (and of e, zero-extended), of a double-and-add
+// with Shamir's trick over the table {N, G, -X, G - X}, then 192 idle rows, all zero; 67
+// columns. The power-of-two segment makes the structure columns periodic of period 512.
+// docs/ecgfp5.md ("In the AIR") gives every column and constraint and the soundness argument.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -60,8 +61,8 @@ struct SignatureWitness {
 };
 SignatureWitness witness_of(const SignatureClaim& claim);
 
-/// Trace columns. Rows 320 k .. 320 k + 319 hold signature k; row r of a segment processes bit
-/// j = 319 - r of s and of e.
+/// Trace columns. Rows 512 k .. 512 k + 319 hold signature k's run (row r processes bit
+/// j = 319 - r of s and of e); rows 512 k + 320 .. 512 k + 511 are idle (zero).
 namespace schnorr_col {
 inline constexpr std::size_t kAcc = 0;     ///< 20: accumulated point (X, Z, U, T), 5 each
 inline constexpr std::size_t kDouble = 20;  ///< 20: 2 * acc; the last row holds the slots below
@@ -89,7 +90,8 @@ inline constexpr std::size_t kResult = 38;       ///< the result bit (column 39 
 
 class SchnorrAir : public stark::TypedAir<SchnorrAir> {
  public:
-  static constexpr std::size_t kRowsPerSignature = 320;
+  static constexpr std::size_t kRowsPerSignature = 512;  ///< a segment: the period
+  static constexpr std::size_t kRunRows = 320;           ///< one per bit; the rest are idle
   static constexpr std::size_t kLimbBitsS = 40;  ///< s is exposed as 8 limbs of 40 bits
   static constexpr std::size_t kLimbBitsE = 64;  ///< e as its 4 digest elements (and a zero)
 
@@ -98,7 +100,9 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   /// The honest trace: fails (Errc::bad_input) when a public key does not decode to a
   /// non-neutral group element. The result bits are the true ones, whatever the claims say.
   static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses);
-  /// Rows for `signatures` signatures: 320 each, padded to a power of two (at least 8).
+  /// Rows for `signatures` signatures: 512 each, padded to a power of two (at least one
+  /// segment). The padding segments hold the run of kPaddingClaim, whose public values are all
+  /// zero (w(X) is pinned as w(X) - 4: the key G), so the verifier skips them.
   static std::size_t trace_length_for(std::size_t signatures);
 
   std::string id() const override { return "rollup/schnorr-ecgfp5/v1"; }
@@ -107,8 +111,12 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   Bytes public_inputs() const override;
   std::vector<unsigned> transition_degrees() const override;
   std::vector<std::vector<Felt>> periodic_columns() const override;
-  /// The periodic columns at z by their Lagrange sums over the signatures' rows, in time linear
-  /// in the number of signatures (the verifier never interpolates them).
+  /// 512 for the structure columns, the trace length for the public ones (without building
+  /// them: the verifier asks for the periods only).
+  std::vector<std::size_t> periodic_periods() const override;
+  /// The structure columns (period 512) at z^(n/512) from their cached coefficients, and the
+  /// public columns at z by their Lagrange sums over the few rows of each signature that they
+  /// pin (the verifier never interpolates them).
   bool periodic_values_at(const Ext2& z, std::span<Ext2> out) const override;
   /// None: the public values are pinned through periodic columns (one group of rows per pinned
   /// row would cost the prover an inversion per point each).
@@ -146,6 +154,9 @@ inline constexpr std::array<Felt, 5> kFrobenius = [] {
 }();
 inline constexpr std::uint64_t kBOverZ = 263;  // b = 263 z
 inline constexpr std::uint64_t kNonSquare = 7;  // a non-square of GF(p), and so of GF(p^5)
+/// w(G): the padding segments run the key G (w(X) = 0 encodes no key), with e = s = 0 and
+/// w(R) = 0, a bad signature with result 0, so that all their public values are zero.
+inline constexpr std::uint64_t kPaddingKeyW = 4;
 
 template <class F>
 [[gnu::always_inline]] inline E5<F> add(const E5<F>& a, const E5<F>& b) {
@@ -289,10 +300,11 @@ template <class F>
 
 }  // namespace schnorr_detail
 
-/// Periodic columns, each as long as the trace: first the structure of a segment, the same for
-/// every signature (zero on the padding rows), then the public values, each on the rows it pins.
+/// Periodic columns: first the structure of a segment, period 512 (the same for every segment,
+/// padding segments included), then the public values, as long as the trace, each on the rows
+/// it pins (zero on padding segments).
 namespace schnorr_periodic {
-inline constexpr std::size_t kActive = 0;      ///< every row of a signature's segment
+inline constexpr std::size_t kActive = 0;      ///< rows 0..319, the run
 inline constexpr std::size_t kStep = 1;        ///< rows 0..318: the next row continues the run
 inline constexpr std::size_t kFirst = 2;       ///< row 0
 inline constexpr std::size_t kLast = 3;        ///< row 319
@@ -302,12 +314,13 @@ inline constexpr std::size_t kResetE = 6;      ///< the next row starts a 64-bit
 inline constexpr std::size_t kModulusBit = 7;  ///< bit of p at the next row's position in e's limb
 inline constexpr std::size_t kLimbEndE = 8;    ///< the row ends a 64-bit limb of e
 inline constexpr std::size_t kLimbEndS = 9;    ///< the row ends a 40-bit limb of s
-inline constexpr std::size_t kStructure = 10;
-inline constexpr std::size_t kPublicW = 10;       ///< 5: w(X) on row 0, w(R) on row 319
-inline constexpr std::size_t kPublicE = 15;       ///< e's limb on the row that ends it
-inline constexpr std::size_t kPublicS = 16;       ///< s's limb on the row that ends it
-inline constexpr std::size_t kPublicResult = 17;  ///< the result bit on row 319
-inline constexpr std::size_t kCount = 18;
+inline constexpr std::size_t kIdle = 10;       ///< rows 320..511: every column is zero
+inline constexpr std::size_t kStructure = 11;
+inline constexpr std::size_t kPublicW = 11;       ///< 5: w(X) - 4 on row 0, w(R) on row 319
+inline constexpr std::size_t kPublicE = 16;       ///< e's limb on the row that ends it
+inline constexpr std::size_t kPublicS = 17;       ///< s's limb on the row that ends it
+inline constexpr std::size_t kPublicResult = 18;  ///< the result bit on row 319
+inline constexpr std::size_t kCount = 19;
 }  // namespace schnorr_periodic
 
 /// Constraint order (docs/ecgfp5.md, "In the AIR", lists them in this order).
@@ -337,7 +350,8 @@ inline constexpr std::size_t kPublicW = 131;   ///< 5: w(X) and w(R) are the pub
 inline constexpr std::size_t kPublicE = 136;   ///< e's limbs are the public ones
 inline constexpr std::size_t kPublicS = 137;   ///< s's limbs are the public ones
 inline constexpr std::size_t kPublicResult = 138;
-inline constexpr std::size_t kCount = 139;
+inline constexpr std::size_t kIdle = 139;      ///< 67: an idle row is zero in every column
+inline constexpr std::size_t kCount = 206;
 }  // namespace schnorr_constraint
 
 template <class F>
@@ -465,12 +479,21 @@ template <class F>
 
   // The public values, as boundary constraints carried by periodic columns (the selectors of
   // each are disjoint from its other rows, where the public column is zero).
-  for (std::size_t i = 0; i < 5; ++i)
+  // w(X) is pinned as w(X) - 4, so that the padding segments' key G has public value 0.
+  for (std::size_t i = 0; i < 5; ++i) {
+    const F key_w_offset =
+        i == 0 ? cur[c::kKeyW] - F(Felt(kPaddingKeyW)) : cur[c::kKeyW + i];
     out[k::kPublicW + i] =
-        first * cur[c::kKeyW + i] + last * cur[c::kCommitW + i] - periodic[per::kPublicW + i];
+        first * key_w_offset + last * cur[c::kCommitW + i] - periodic[per::kPublicW + i];
+  }
   out[k::kPublicE] = periodic[per::kLimbEndE] * cur[c::kAccE] - periodic[per::kPublicE];
   out[k::kPublicS] = periodic[per::kLimbEndS] * cur[c::kAccS] - periodic[per::kPublicS];
   out[k::kPublicResult] = last * cur[c::kResult] - periodic[per::kPublicResult];
+
+  // Idle rows are zero: no state of a run survives past its row 319 (the transitions stop
+  // there and row 0 starts afresh), and a zero row has nothing to carry.
+  const F idle = periodic[per::kIdle];
+  for (std::size_t col = 0; col < c::kWidth; ++col) out[k::kIdle + col] = idle * cur[col];
 }
 
 }  // namespace rollup::air
