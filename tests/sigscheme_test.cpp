@@ -6,7 +6,9 @@
 
 #include "air/block_proof.hpp"
 #include "air/program.hpp"
+#include "air/schnorr_air.hpp"
 #include "air/witness.hpp"
+#include "stark/prover.hpp"
 #include "block_builder.hpp"
 #include "codec/keyfile.hpp"
 #include "codec/objects.hpp"
@@ -341,4 +343,196 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   // the proof's claims, so it is refused.
   auto as_ed = must(air::verify_range_proof(std::span(&block, 1), kEdParams, claim, proof.bytes, 100));
   CHECK_FALSE(as_ed);
+
+  // The signatures travel as a SchnorrAir proof of the claims of the four txs with an ecgfp5 key
+  // (the Ed25519 tx's 32-byte key makes its bit 0 without a claim), their bits in the proof.
+  CHECK(proof.signature_claims == 4);
+  auto decoded = air::decode_proof(proof.bytes);
+  REQUIRE(decoded);
+  CHECK(decoded->first.version == air::kSignatureProofVersion);
+  CHECK(decoded->first.signature_bits == signatures);
+  CHECK(air::encode_proof(decoded->first, decoded->second) == proof.bytes);
+  // An Ed25519 rollup's proof is no ecgfp5 rollup's: the version tells them apart.
+  auto v2 = decoded->first;
+  v2.version = air::kProofVersion;
+  auto old_form = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim,
+                                               air::encode_proof(v2, decoded->second), 100));
+  REQUIRE_FALSE(old_form);
+  CHECK(old_form.error().reason == air::Rejection::encoding);
+}
+
+namespace {
+
+// The block of the test above: two good transfers, a tampered signature, an Ed25519 tx, a
+// withdrawal.
+codec::Block mixed_block() {
+  const auto alice = ec_key(1), bob = ec_key(2);
+  auto tampered = wallet::sign_transfer(alice, bob.public_key(), 1, 0, 1, kEcParams);
+  tampered.sig[60] ^= 1;
+  return test::BasicBlockBuilder<kNamespace>(ec_key(4).public_key())
+      .deposit(ec_key(3).public_key(), 9)
+      .tx(wallet::sign_transfer(alice, bob.public_key(), 10, 1, 0, kEcParams))
+      .tx(wallet::sign_transfer(alice, ec_key(5).public_key(), 7, 1, 1, kEcParams))
+      .tx(tampered)
+      .tx(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 1, 0, 0, kEdParams))
+      .tx(wallet::sign_withdraw(bob, 5, 0, 0, kEcParams))
+      .done();
+}
+
+vm::State mixed_genesis() {
+  vm::State genesis;
+  genesis.load_accounts({{ec_key(1).public_key(), 1000, 0}, {ec_key(2).public_key(), 50, 0}}, 1);
+  return genesis;
+}
+
+// A cheating prover: the rollup STARK proven honestly for the signature bits `bits` (whatever the
+// signatures say), and a SchnorrAir proof of the block's claims with `results` as their result
+// bits, made from the honest trace without the prover's checks. With the real bits for both it
+// is an honest proof. Returns the proof and the claim it makes (its own post-state).
+std::pair<Bytes, air::RangeProofClaim> cheat(const vm::State& genesis, const codec::Block& block,
+                                             const std::vector<bool>& bits, const std::vector<bool>& results) {
+  const air::ProverState prover(genesis, 1);
+  auto w = must(air::make_witness(prover, block, kEcParams, bits, 1, nullptr));
+  const air::RollupAir rollup(w.publics, w.program.ops);
+  auto rollup_proof = must(stark::prove(rollup, air::build_trace(rollup, w.ops, 2), {}, 2));
+  air::ProofHeader header{w.publics.depth, {w.claims}, w.publics.sub_pre_state, w.publics.sub_post_state,
+                          w.publics.sub_pre_keys, w.publics.sub_post_keys};
+  header.version = air::kSignatureProofVersion;
+  header.signature_bits = bits;
+  std::vector<air::SignatureClaim> claims;
+  std::vector<air::SignatureWitness> witnesses;
+  const auto& txs = vm::rollup_txs(block, kNamespace);
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    auto claim = air::signature_claim_of(txs[i], kEcParams);
+    if (!claim) continue;
+    witnesses.push_back(air::witness_of(*claim));
+    claim->valid = results[i];
+    claims.push_back(*claim);
+  }
+  const air::SchnorrAir signatures(claims);
+  stark::ProverFaults faults;
+  faults.skip_checks = true;
+  auto signature_proof =
+      must(stark::prove_with_faults(signatures, must(air::SchnorrAir::build_trace(witnesses)), {}, 2, faults));
+  header.signature_proof = must(stark::serialize(signature_proof));
+  const air::RangeProofClaim claim{block.height, block.height, block.hash, hash::digest_bytes(genesis.root()),
+                                   w.publics.post_root, prover.keys().commitment()};
+  return {air::encode_proof(header, must(stark::serialize(rollup_proof))), claim};
+}
+
+std::optional<air::Rejection> rejection(const codec::Block& block, const air::RangeProofClaim& claim,
+                                        const Bytes& proof) {
+  auto verdict = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, proof, 100));
+  if (verdict) return std::nullopt;
+  INFO(verdict.error().message());
+  return verdict.error().reason;
+}
+
+}  // namespace
+
+TEST_CASE("sigscheme: an ecgfp5 proof's signature bits are bound by its SchnorrAir proof", "[sigscheme][air]") {
+  const vm::State genesis = mixed_genesis();
+  const codec::Block block = mixed_block();
+  const std::vector<bool> real = vm::check_signatures(vm::rollup_txs(block, kNamespace), kEcParams, 1);
+  REQUIRE(real == std::vector<bool>{true, true, false, false, true});
+
+  // The cheating prover with the real bits makes a proof that verifies: what it changes below is
+  // what the verifier refuses.
+  const auto [honest, honest_claim] = cheat(genesis, block, real, real);
+  CHECK(rejection(block, honest_claim, honest) == std::nullopt);
+
+  SECTION("a flipped bit in the proof object alone contradicts the receipt claims") {
+    for (std::size_t i : {0, 2}) {
+      auto decoded = air::decode_proof(honest);
+      REQUIRE(decoded);
+      auto header = decoded->first;
+      header.signature_bits[i] = !header.signature_bits[i];
+      CHECK(rejection(block, honest_claim, air::encode_proof(header, decoded->second)) ==
+            air::Rejection::claims_contradict_block);
+    }
+  }
+  SECTION("a flipped bit the rollup STARK proves, for a good and for a bad signature") {
+    for (std::size_t i : {0, 2}) {
+      std::vector<bool> lie = real;
+      lie[i] = !lie[i];
+      // The signature proof of the real results, and one forged for the lie.
+      const auto [with_real, claim_real] = cheat(genesis, block, lie, real);
+      CHECK(rejection(block, claim_real, with_real) == air::Rejection::signature_proof_rejected);
+      const auto [forged, claim_forged] = cheat(genesis, block, lie, lie);
+      CHECK(rejection(block, claim_forged, forged) == air::Rejection::signature_proof_rejected);
+    }
+  }
+  SECTION("bit 1 for a tx whose bytes allow no claim (an Ed25519 key)") {
+    auto decoded = air::decode_proof(honest);
+    REQUIRE(decoded);
+    auto header = decoded->first;
+    header.signature_bits[3] = true;
+    CHECK(rejection(block, honest_claim, air::encode_proof(header, decoded->second)) ==
+          air::Rejection::claims_contradict_block);
+  }
+  SECTION("another block's signature proof") {
+    // The same pattern of verdicts (so the same bits) over other txs: only the claims differ.
+    const auto alice = ec_key(1), bob = ec_key(2);
+    auto tampered = wallet::sign_transfer(bob, alice.public_key(), 2, 0, 0, kEcParams);
+    tampered.sig[45] ^= 1;
+    const codec::Block other =
+        test::BasicBlockBuilder<kNamespace>(ec_key(4).public_key())
+            .tx(wallet::sign_transfer(alice, bob.public_key(), 3, 1, 0, kEcParams))
+            .tx(wallet::sign_transfer(alice, bob.public_key(), 4, 1, 1, kEcParams))
+            .tx(tampered)
+            .tx(wallet::sign_transfer(crypto::dev_key(1), crypto::dev_key(2).public_key, 2, 0, 0, kEdParams))
+            .tx(wallet::sign_withdraw(bob, 6, 0, 0, kEcParams))
+            .done();
+    air::ProverState prover(genesis, 1);
+    auto other_proof = must(air::prove_range(prover, std::span(&other, 1), kEcParams, air::ProveOptions{2, {}}));
+    auto theirs = air::decode_proof(other_proof.bytes);
+    auto ours = air::decode_proof(honest);
+    REQUIRE(theirs);
+    REQUIRE(ours);
+    REQUIRE(theirs->first.signature_bits == ours->first.signature_bits);
+    auto header = ours->first;
+    header.signature_proof = theirs->first.signature_proof;
+    CHECK(rejection(block, honest_claim, air::encode_proof(header, ours->second)) ==
+          air::Rejection::signature_proof_rejected);
+  }
+  SECTION("a bit too many or too few") {
+    auto decoded = air::decode_proof(honest);
+    REQUIRE(decoded);
+    auto more = decoded->first;
+    more.signature_bits.push_back(false);
+    CHECK(rejection(block, honest_claim, air::encode_proof(more, decoded->second)) ==
+          air::Rejection::claims_contradict_block);
+    auto fewer = decoded->first;
+    fewer.signature_bits.pop_back();
+    CHECK(rejection(block, honest_claim, air::encode_proof(fewer, decoded->second)) ==
+          air::Rejection::claims_contradict_block);
+  }
+}
+
+TEST_CASE("sigscheme: the signature section decodes strictly", "[sigscheme][air]") {
+  air::ProofHeader header;
+  header.depth = air::depth_for(1);
+  header.claims = {{}};
+  header.version = air::kSignatureProofVersion;
+  header.signature_bits = {true, false, true, true, false, false, false, true, true};
+  header.signature_proof = {1, 2, 3};
+  const Bytes stark = {9, 9};
+  const Bytes bytes = air::encode_proof(header, stark);
+  auto decoded = air::decode_proof(bytes);
+  INFO((decoded ? std::string() : decoded.error().detail));
+  REQUIRE(decoded);
+  CHECK(decoded->first.signature_bits == header.signature_bits);
+  CHECK(decoded->first.signature_proof == header.signature_proof);
+  CHECK(Bytes(decoded->second.begin(), decoded->second.end()) == stark);
+  // RBLK, version, depth, u32 count (0 claims), 4 x 32 roots, then u32 9 and two bytes of bits.
+  const std::size_t bits_at = 4 + 1 + 1 + 4 + 128;
+  CHECK(bytes[bits_at] == 9);
+  CHECK(bytes[bits_at + 4] == 0b10001101);
+  CHECK(bytes[bits_at + 5] == 0b00000001);
+  Bytes stray = bytes;
+  stray[bits_at + 5] |= 0b10;  // a bit beyond the count
+  REQUIRE_FALSE(air::decode_proof(stray));
+  CHECK(air::decode_proof(stray).error().reason == air::Rejection::encoding);
+  Bytes truncated(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bits_at + 7));
+  CHECK_FALSE(air::decode_proof(truncated));
 }

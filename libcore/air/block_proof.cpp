@@ -9,6 +9,8 @@
 #include <optional>
 #include <thread>
 
+#include "ecgfp5/curve.hpp"
+#include "ecgfp5/schnorr.hpp"
 #include "smt/subtree.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"
@@ -23,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 // their own magic. Each block count has exactly one encoding.
 constexpr std::array<std::uint8_t, 4> kBlockMagic = {'R', 'B', 'L', 'K'};
 constexpr std::array<std::uint8_t, 4> kRangeMagic = {'R', 'R', 'N', 'G'};
-constexpr std::uint8_t kOldestVersion = 1;  ///< of both forms; kProofVersion is the newest
+constexpr std::uint8_t kOldestVersion = 1;  ///< of both forms; kSignatureProofVersion is the newest
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -56,7 +58,7 @@ Checked<Prefix> read_prefix(ByteReader& r) {
   std::uint8_t version = 0, depth = 0;
   if (!r.raw(magic) || (magic != kBlockMagic && magic != kRangeMagic)) return reject(kEncoding, "not a block proof (magic)");
   const bool range = magic == kRangeMagic;
-  if (!r.u8(version) || version < kOldestVersion || version > kProofVersion)
+  if (!r.u8(version) || version < kOldestVersion || version > kSignatureProofVersion)
     return reject(kEncoding, range ? "unknown range proof version" : "unknown block proof version");
   if (!r.u8(depth) || !valid_depth(depth)) return reject(kEncoding, "invalid subtree depth");
   Prefix p{depth, 1, version};
@@ -79,6 +81,42 @@ Checked<void> read_claims(ByteReader& r, std::vector<ReceiptClaim>& out) {
     out.push_back(*c);
   }
   return {};
+}
+
+/// Version 3's signature section: u32 bit count, the bits packed eight to a byte (bit i in byte
+/// i / 8 at 1 << (i % 8), the last byte's unused bits zero), u32 length, the SchnorrAir proof.
+Checked<void> read_signature_section(ByteReader& r, ProofHeader& h) {
+  constexpr Rejection kEncoding = Rejection::encoding;
+  std::uint32_t count = 0;
+  if (!r.u32(count) || (std::uint64_t{count} + 7) / 8 > r.remaining()) return reject(kEncoding, "truncated signature bits");
+  h.signature_bits.resize(count);
+  for (std::uint32_t byte_index = 0; byte_index < (count + 7) / 8; ++byte_index) {
+    std::uint8_t byte = 0;
+    r.u8(byte);
+    for (unsigned b = 0; b < 8; ++b) {
+      const std::uint64_t i = std::uint64_t{byte_index} * 8 + b;
+      const bool bit = (byte >> b) & 1;
+      if (i < count) h.signature_bits[i] = bit;
+      else if (bit) return reject(kEncoding, "a signature bit beyond the count is set");
+    }
+  }
+  std::uint32_t length = 0;
+  if (!r.u32(length) || length > r.remaining()) return reject(kEncoding, "truncated signature proof");
+  h.signature_proof.resize(length);
+  r.raw(h.signature_proof);
+  return {};
+}
+
+void write_signature_section(ByteWriter& w, const ProofHeader& h) {
+  w.u32(static_cast<std::uint32_t>(h.signature_bits.size()));
+  for (std::size_t first = 0; first < h.signature_bits.size(); first += 8) {
+    std::uint8_t byte = 0;
+    for (std::size_t b = 0; b < 8 && first + b < h.signature_bits.size(); ++b)
+      if (h.signature_bits[first + b]) byte |= static_cast<std::uint8_t>(1u << b);
+    w.u8(byte);
+  }
+  w.u32(static_cast<std::uint32_t>(h.signature_proof.size()));
+  w.raw(h.signature_proof);
 }
 
 Checked<void> read_subtree_roots(ByteReader& r, std::initializer_list<Digest*> roots) {
@@ -182,6 +220,14 @@ std::vector<bool> implied_signature_bits(const codec::Block& block, const vm::Ro
   return bits;
 }
 
+/// The options both STARKs of a proof are verified against: exactly the standard ones the prover
+/// uses (ProveOptions{}.stark), so that no prover can trade queries for grinding (docs/stark.md §7).
+stark::VerifyOptions pinned_options(unsigned min_security_bits) {
+  auto options = stark::VerifyOptions::pinned_to(ProveOptions{}.stark);
+  options.min_security_bits = min_security_bits;
+  return options;
+}
+
 /// The statement with the given signature bits, then the STARK against it.
 Result<Checked<RangeProofReport>> verify_statement(std::span<const codec::Block> blocks,
                                                    const vm::RollupParams& params, const RangeProofClaim& claim,
@@ -192,11 +238,7 @@ Result<Checked<RangeProofReport>> verify_statement(std::span<const codec::Block>
   if (!statement) return Verdict(std::unexpected(std::move(statement.error())));
   RangeProofReport report = std::move(statement->report);
   const RollupAir air(std::move(statement->publics), std::move(statement->ops));
-  // Rollup proofs are made with the standard options (ProveOptions{}.stark) and verified against
-  // exactly those, so that no prover can trade queries for grinding (docs/stark.md §7).
-  auto options = stark::VerifyOptions::pinned_to(ProveOptions{}.stark);
-  options.min_security_bits = min_security_bits;
-  auto verified = stark::verify(air, statement->stark_proof, options);
+  auto verified = stark::verify(air, statement->stark_proof, pinned_options(min_security_bits));
   if (!verified) {
     // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
     // fault as much as a bad opening; only running out of memory is not a verdict.
@@ -209,7 +251,130 @@ Result<Checked<RangeProofReport>> verify_statement(std::span<const codec::Block>
   return Verdict(std::move(report));
 }
 
+/// An ecgfp5 rollup's proof: no signature is checked here. The bits come from the proof; the
+/// rollup STARK is verified with them, and the SchnorrAir proof with the claims the verifier
+/// builds from the txs' bytes and those same bits as their results (docs/air.md §6).
+Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec::Block> blocks,
+                                                          const vm::RollupParams& params,
+                                                          const RangeProofClaim& claim,
+                                                          std::span<const std::uint8_t> proof,
+                                                          unsigned min_security_bits) {
+  using Verdict = Checked<RangeProofReport>;
+  auto decoded = decode_proof(proof);
+  if (!decoded) return Verdict(std::unexpected(std::move(decoded.error())));
+  const ProofHeader& header = decoded->first;
+  if (header.version != kSignatureProofVersion)
+    return Verdict(reject(Rejection::encoding, "an ecgfp5 rollup's proof must be version 3, with its signature proof"));
+  const std::vector<bool>& proof_bits = header.signature_bits;
+  std::size_t taken = 0;
+  auto verdict = verify_statement(blocks, params, claim, proof, min_security_bits,
+                                  [&](std::size_t index, std::span<const ReceiptClaim>) {
+                                    // Too few bits leave the block a short list, which
+                                    // build_program refuses as a contradiction.
+                                    const std::size_t txs = vm::rollup_txs(blocks[index], params.namespace_id).size();
+                                    const std::size_t end = std::min(taken + txs, proof_bits.size());
+                                    std::vector<bool> bits(proof_bits.begin() + static_cast<std::ptrdiff_t>(taken),
+                                                           proof_bits.begin() + static_cast<std::ptrdiff_t>(end));
+                                    taken = end;
+                                    return bits;
+                                  });
+  if (!verdict || !*verdict) return verdict;
+  if (taken != proof_bits.size())
+    return Verdict(reject(Rejection::claims_contradict_block, "the proof has more signature bits than the blocks have txs"));
+
+  std::vector<SignatureClaim> claims;
+  std::size_t bit = 0;
+  for (const auto& block : blocks) {
+    const auto& txs = vm::rollup_txs(block, params.namespace_id);
+    for (std::size_t i = 0; i < txs.size(); ++i, ++bit) {
+      auto signature = signature_claim_of(txs[i], params);
+      if (!signature) {
+        if (proof_bits[bit])
+          return Verdict(reject(Rejection::claims_contradict_block,
+                                fmt::format("block {}: tx {}'s bytes make its signature invalid, but the proof's bit is 1",
+                                            block.height, i)));
+        continue;
+      }
+      signature->valid = proof_bits[bit];
+      claims.push_back(std::move(*signature));
+    }
+  }
+  const SchnorrAir signatures(std::move(claims));
+  auto checked = stark::verify(signatures, header.signature_proof, pinned_options(min_security_bits));
+  if (!checked) {
+    if (checked.error().code == Errc::internal) return std::unexpected(checked.error());
+    return Verdict(reject(Rejection::signature_proof_rejected, "the signature proof: " + checked.error().message));
+  }
+  (*verdict)->security_bits = std::min((*verdict)->security_bits, checked->security_bits);
+  return verdict;
+}
+
+/// The signature proof of the first `count` blocks: the claims of their txs with the prover's
+/// bits, proven with SchnorrAir; the bits of every tx go to the header.
+Status prove_signatures(std::span<const codec::Block> blocks, std::span<const std::vector<bool>> bits,
+                        const vm::RollupParams& params, const ProveOptions& options, ProofHeader& header,
+                        BlockProof& out) {
+  const auto start = Clock::now();
+  std::vector<SignatureWitness> witnesses;
+  std::vector<SignatureClaim> claims;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    const auto& txs = vm::rollup_txs(blocks[b], params.namespace_id);
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+      header.signature_bits.push_back(bits[b][i]);
+      auto signature = signature_claim_of(txs[i], params);
+      if (!signature) {
+        // The native check and the byte checks must agree, or the verifier refuses the proof.
+        if (bits[b][i])
+          return fail(Errc::internal, fmt::format("block {}: tx {} verifies natively but has no signature claim",
+                                                  blocks[b].height, i));
+        continue;
+      }
+      signature->valid = bits[b][i];
+      witnesses.push_back(witness_of(*signature));
+      claims.push_back(std::move(*signature));
+    }
+  }
+  out.signature_claims = claims.size();
+  const SchnorrAir air(std::move(claims));
+  stark::Trace trace = ROLLUP_TRY(SchnorrAir::build_trace(witnesses));
+  out.signature_rows = trace.length();
+  auto proof = stark::prove(air, std::move(trace), options.stark, std::max(1u, options.threads));
+  if (!proof) {
+    if (proof.error().code == Errc::bad_input)
+      return fail(Errc::internal, "the signature proof: " + proof.error().message);
+    return std::unexpected(proof.error());
+  }
+  header.signature_proof = ROLLUP_TRY(stark::serialize(*proof));
+  header.version = kSignatureProofVersion;
+  out.signature_ms = ms_since(start);
+  return {};
+}
+
 }  // namespace
+
+std::optional<SignatureClaim> signature_claim_of(const codec::Tx& tx, const vm::RollupParams& params) {
+  constexpr std::size_t kW = Gfp5::kEncodedSize;
+  if (tx.chain_id != params.chain_id || tx.namespace_id != params.namespace_id) return std::nullopt;
+  if (tx.from.size() != kW || tx.sig.size() != 2 * kW) return std::nullopt;
+  // The key's validity is a decoding (a square root in GF(p^5)), not a signature check: the
+  // SchnorrAir has no run for a key that is no group element, so such a tx has no claim.
+  const auto key = ecgfp5::Point::from_bytes(std::span<const std::uint8_t, kW>(tx.from.data(), kW));
+  if (!key || key->is_neutral()) return std::nullopt;
+  const auto key_w = Gfp5::from_bytes(std::span<const std::uint8_t, kW>(tx.from.data(), kW));
+  const auto commit_w = Gfp5::from_bytes(std::span<const std::uint8_t, kW>(tx.sig.data(), kW));
+  if (!key_w || !commit_w) return std::nullopt;
+  SignatureClaim claim;
+  claim.public_key = *key_w;
+  claim.commitment = *commit_w;
+  for (std::size_t i = 0; i < 5; ++i) {
+    std::uint64_t limb = 0;
+    for (std::size_t b = 8; b-- > 0;) limb = (limb << 8) | tx.sig.data()[kW + 8 * i + b];
+    claim.response[i] = limb;
+  }
+  const auto e = ecgfp5::challenge({params.chain_id, params.namespace_id}, *key_w, *commit_w, tx.signing_message());
+  for (std::size_t i = 0; i < 4; ++i) claim.challenge[i] = Felt(e.limbs()[i]);
+  return claim;
+}
 
 std::string_view describe(Rejection reason) {
   switch (reason) {
@@ -222,6 +387,7 @@ std::string_view describe(Rejection reason) {
     case Rejection::keys_mismatch: return "not the claimed key set";
     case Rejection::bad_public_inputs: return "inconsistent public inputs";
     case Rejection::stark_rejected: return "the STARK proof does not verify";
+    case Rejection::signature_proof_rejected: return "the signature proof does not verify";
   }
   return "unknown rejection";
 }
@@ -237,6 +403,7 @@ Bytes encode_proof(const ProofHeader& h, std::span<const std::uint8_t> stark_pro
   }
   for (const Digest* d : {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys})
     w.raw(hash::digest_bytes(*d));
+  if (h.version == kSignatureProofVersion) write_signature_section(w, h);
   w.raw(stark_proof);
   return w.take();
 }
@@ -250,6 +417,7 @@ Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std:
   h.claims.resize(prefix.blocks);
   for (auto& claims : h.claims) ROLLUP_TRY(read_claims(r, claims));
   ROLLUP_TRY(read_subtree_roots(r, {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}));
+  if (h.version == kSignatureProofVersion) ROLLUP_TRY(read_signature_section(r, h));
   const std::size_t header = bytes.size() - r.remaining();
   return std::pair{std::move(h), bytes.subspan(header)};
 }
@@ -266,6 +434,11 @@ Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Bloc
                                                      std::span<const std::uint8_t> proof,
                                                      unsigned min_security_bits) {
   const auto start = Clock::now();
+  if (params.scheme == crypto::SignatureScheme::ecgfp5) {
+    auto verdict = verify_signature_proven(blocks, params, claim, proof, min_security_bits);
+    if (verdict && *verdict) (*verdict)->verify_ms = ms_since(start);
+    return verdict;
+  }
   // The signatures are most of a verification's work, and the program does not need them: a
   // tx's ops follow from its claim alone, and its signature bit only has to agree with the claim
   // (bad_signature exactly when the signature fails, build_program). So the statement and the
@@ -385,6 +558,8 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   out.timings = proof->timings;
   auto stark_bytes = ROLLUP_TRY(stark::serialize(*proof));
   out.security_bits = stark::proof_shape(proof->params)->security_bits;
+  if (params.scheme == crypto::SignatureScheme::ecgfp5)
+    ROLLUP_TRY(prove_signatures(blocks.first(proven), std::span(signatures).first(proven), params, options, header, out));
   out.bytes = encode_proof(header, stark_bytes);
   state = std::move(*post);
   out.prove_ms = ms_since(start);

@@ -11,10 +11,12 @@
 // next proof's pre_keys; the first proof starts from l1::genesis_keys().
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "air/schnorr_air.hpp"
 #include "air/witness.hpp"
 #include "codec/objects.hpp"
 #include "core/error.hpp"
@@ -65,6 +67,7 @@ enum class Rejection : std::uint8_t {
   keys_mismatch,        ///< the key subtree root does not lift to the claimed key set
   bad_public_inputs,    ///< the public values do not fit together (accounts beyond the subtree depth)
   stark_rejected,       ///< the STARK proof does not verify; the detail is the STARK verifier's message
+  signature_proof_rejected,  ///< an ecgfp5 rollup's SchnorrAir proof does not verify for the txs and the proof's bits
 };
 /// What the reason means, in a few words.
 std::string_view describe(Rejection reason);
@@ -84,11 +87,12 @@ template <class T>
 using Checked = std::expected<T, Rejected>;
 
 /// Verifies `proof` for `blocks` (as committed on the contract at claim.first_height ..
-/// last_height, in order) against the claim. Checks each block's hash and tx-list hash, computes
-/// the signature bits itself (Ed25519), builds the op program of every block from it and the
-/// proof's receipt claims, concatenated, and verifies the STARK with the roots lifted from the
-/// proof's subtree roots. A Rejected for any defect of the proof or mismatch with the claim;
-/// never an Error for hostile bytes.
+/// last_height, in order) against the claim. Checks each block's hash and tx-list hash, takes
+/// the signature bits (an Ed25519 rollup: checks each signature itself; an ecgfp5 rollup: from
+/// the proof, bound by its SchnorrAir proof over claims the verifier builds from the txs' bytes),
+/// builds the op program of every block from them and the proof's receipt claims, concatenated,
+/// and verifies the STARK with the roots lifted from the proof's subtree roots. A Rejected for
+/// any defect of the proof or mismatch with the claim; never an Error for hostile bytes.
 Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Block> blocks,
                                             const vm::RollupParams& params,
                                             const RangeProofClaim& claim,
@@ -121,6 +125,9 @@ struct BlockProof {
   double witness_ms = 0, trace_ms = 0;
   stark::ProverTimings timings;
   std::size_t trace_rows = 0, trace_width = 0, ops = 0;
+  /// An ecgfp5 rollup's signature proof: its time (claims, trace, STARK), claims and trace rows.
+  double signature_ms = 0;
+  std::size_t signature_claims = 0, signature_rows = 0;
   unsigned depth = 0;
 };
 
@@ -131,23 +138,39 @@ struct BlockProof {
 Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,
                                const vm::RollupParams& params, const ProveOptions& options = {});
 
-/// The proof format version the prover writes: 2, whose programs defer the fee recipient's
-/// credits (FeeCredits::deferred). Version 1 proofs (one credit op per fee) still verify.
+/// The proof format version the prover writes for an Ed25519 rollup: 2, whose programs defer the
+/// fee recipient's credits (FeeCredits::deferred). Version 1 proofs (one credit op per fee) still
+/// verify.
 inline constexpr std::uint8_t kProofVersion = 2;
+/// The version of an ecgfp5 rollup's proofs, the only one they take: version 2's programs, and
+/// beside the rollup STARK a SchnorrAir proof of the txs' signatures (docs/air.md §6).
+inline constexpr std::uint8_t kSignatureProofVersion = 3;
 
 /// The proof's header: the prover's receipt claims, one list per block, and the subtree roots.
 struct ProofHeader {
   unsigned depth = 0;
   std::vector<std::vector<ReceiptClaim>> claims;
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
-  /// The format version, which fixes how the programs credit fees (1: per tx, 2: deferred).
+  /// The format version, which fixes how the programs credit fees (1: per tx, 2 and 3: deferred)
+  /// and whether a signature proof follows (3).
   std::uint8_t version = kProofVersion;
+  /// Version 3 only: the signature bit of every rollup tx of the blocks, in block and tx order,
+  /// and the SchnorrAir STARK proof of the claims they are the result bits of.
+  std::vector<bool> signature_bits{};
+  Bytes signature_proof{};
 };
 /// The header, then the STARK proof: one block as "RBLK" (docs/air.md §6), more as "RRNG" (§13).
 Bytes encode_proof(const ProofHeader& header, std::span<const std::uint8_t> stark_proof);
 /// Either form; strict: Rejection::encoding for anything but an exact encoding (an "RRNG" of one
 /// block included: one block has one encoding).
 Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes);
+/// The Schnorr claim of a tx of an ecgfp5 rollup, its result bit left false: the tx's key, w(R)
+/// and s from its signature and the challenge hashed natively. Nothing when the tx's bytes alone
+/// make its signature bit 0 (docs/air.md §6): a chain id or namespace not the rollup's, a key or
+/// signature of another size, a key that is no non-neutral group element, or a w(R) with a
+/// coefficient >= p.
+std::optional<SignatureClaim> signature_claim_of(const codec::Tx& tx, const vm::RollupParams& params);
+
 /// How many blocks an encoded proof covers, from its header; 1 for bytes the verifier refuses.
 std::uint64_t proof_block_count(std::span<const std::uint8_t> proof);
 
