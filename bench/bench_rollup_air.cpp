@@ -3,8 +3,13 @@
 // peak RSS, proof size, verification time (signatures included) and conjectured security.
 //
 //   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]
-//                    [--lde-cache MIB] [--simd ISA] [--save FILE]
+//                    [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5] [--save FILE]
 //   bench_rollup_air --verify FILE [--rounds N]
+//
+// --scheme ecgfp5 makes the accounts ECgFp5 keys: the proof then carries a SchnorrAir proof of
+// the block's signatures (docs/air.md §6.1), timed on its own line, and the verifier checks no
+// signature. Its setup derives every account's key (a scalar multiplication each): use fewer
+// --accounts than the default to keep it short; compare with the same --accounts in Ed25519.
 //
 // --blocks B proves B consecutive blocks of that size in one range proof (what rollup-prove
 // --range B does): a trace B times as long. --lde-cache sets ProofOptions::lde_cache_bytes, the
@@ -139,7 +144,11 @@ int verify_saved(const std::string& path, unsigned rounds) {
     std::fprintf(stderr, "%s: %s\n", path.c_str(), (block ? line.error() : block.error()).message.c_str());
     return 2;
   }
-  const vm::RollupParams params{1, 1};
+  // The scheme follows from the keys: an ECgFp5 rollup's are 40 bytes.
+  const auto& first_txs = vm::rollup_txs(*block, 1);
+  const auto scheme = !first_txs.empty() && first_txs.front().from.size() == 40 ? crypto::SignatureScheme::ecgfp5
+                                                                                 : crypto::SignatureScheme::ed25519;
+  const vm::RollupParams params{1, 1, scheme};
   const air::RangeProofClaim claim{line->height, line->last_height, line->block_hash, line->pre_root, line->post_root,
                                    line->pre_keys};
   double best = 1e9, total = 0;
@@ -177,7 +186,7 @@ int main(int argc, char** argv) {
   std::size_t txs = 1024, accounts = 1'000'000, fresh = 102, num_blocks = 1;
   unsigned threads = 2, rounds = 20;
   std::size_t lde_cache_bytes = stark::kAutoLdeCache;
-  std::string save_path, verify_path, simd;
+  std::string save_path, verify_path, simd, scheme_name = "ed25519";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
@@ -191,9 +200,11 @@ int main(int argc, char** argv) {
     else if (flag == "--blocks") num_blocks = std::max(1ul, v);
     else if (flag == "--lde-cache") lde_cache_bytes = std::size_t{v} << 20;
     else if (flag == "--simd") simd = argv[i + 1];
+    else if (flag == "--scheme") scheme_name = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]\n"
-                           "                        [--lde-cache MIB] [--simd ISA] [--save FILE]\n"
+                           "                        [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5]\n"
+                           "                        [--save FILE]\n"
                            "       bench_rollup_air --verify FILE [--rounds N]\n");
       return 2;
     }
@@ -224,20 +235,26 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "need at least 2 accounts and no more new keys than txs\n");
     return 2;
   }
-  const vm::RollupParams params{1, 1};
+  const auto scheme = crypto::parse_scheme(scheme_name);
+  if (!scheme) {
+    std::fprintf(stderr, "--scheme takes ed25519 or ecgfp5\n");
+    return 2;
+  }
+  const vm::RollupParams params{1, 1, *scheme};
   const std::string cache = lde_cache_bytes == stark::kAutoLdeCache ? std::string("auto")
                                                                      : std::to_string(lde_cache_bytes >> 20) + " MiB";
   std::printf("== rollup %s: %zu transfers among %zu accounts, %zu to new keys, %u threads, LDE cache %s, "
-              "%s field kernels\n",
+              "%s field kernels, %s signatures\n",
               num_blocks == 1 ? "block" : (std::to_string(num_blocks) + " blocks, each").c_str(), txs, accounts,
-              fresh, threads, cache.c_str(), std::string(field::vector_isa_name(field::vector_isa())).c_str());
+              fresh, threads, cache.c_str(), std::string(field::vector_isa_name(field::vector_isa())).c_str(),
+              scheme_name.c_str());
 
   auto t0 = Clock::now();
-  std::vector<crypto::KeyPair> keys;
+  std::vector<crypto::AccountKey> keys;
   std::vector<vm::Account> genesis;
   for (std::size_t i = 0; i < accounts; ++i) {
-    keys.push_back(crypto::dev_key(1000 + i));
-    genesis.push_back({keys.back().public_key, 1'000'000'000, 0});
+    keys.push_back(crypto::dev_account_key(*scheme, 1000 + i));
+    genesis.push_back({keys.back().public_key(), 1'000'000'000, 0});
   }
   vm::State state;
   state.load_accounts(genesis, threads);
@@ -248,22 +265,22 @@ int main(int argc, char** argv) {
     codec::Block& block = blocks[b];
     block.height = 1 + b;
     if (b > 0) block.parent = blocks[b - 1].hash;
-    block.fee_recipient = keys[0].public_key;
+    block.fee_recipient = keys[0].public_key();
     block.namespaces.push_back(codec::NamespaceTxs{1, {}, {}});
     for (std::size_t i = 0; i < txs; ++i) {
       const std::size_t from = 1 + rng() % (accounts - 1);
       std::size_t to = rng() % accounts;
       if (to == from) to = (to + 1) % accounts;
       const PublicKey dest =
-          i < fresh ? crypto::dev_key(1000 + accounts + b * txs + i).public_key : keys[to].public_key;
+          i < fresh ? crypto::dev_account_key(*scheme, 1000 + accounts + b * txs + i).public_key() : keys[to].public_key();
       block.namespaces[0].txs.push_back(
-          wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, vm::RollupParams{1, 1}));
+          wallet::sign_transfer(keys[from], dest, 1 + rng() % 1000, 1, nonce[from]++, params));
     }
     block.namespaces[0].tx_hash = codec::tx_list_hash(block.namespaces[0].txs);
     block.hash = block.compute_hash();
   }
   const codec::Block& block = blocks.front();
-  std::vector<crypto::KeyPair>().swap(keys);  // the signers are done: not part of any prover's memory
+  std::vector<crypto::AccountKey>().swap(keys);  // the signers are done: not part of any prover's memory
   std::vector<vm::Account>().swap(genesis);
   air::ProverState prover(std::move(state), threads);
   std::printf("setup            %.2f s (keys, signatures, genesis tree, key tree), RSS %ld MiB\n", since(t0),
@@ -305,6 +322,10 @@ int main(int argc, char** argv) {
   std::printf("  stark: OOD + DEEP                     %6.2f s\n", t.deep);
   std::printf("  stark: FRI                            %6.2f s\n", t.fri);
   std::printf("  stark: grinding + queries             %6.2f s\n", t.grinding + t.queries);
+  if (params.scheme == crypto::SignatureScheme::ecgfp5)
+    std::printf("  signature proof (SchnorrAir, %zu claims, %zu rows x %zu columns) %6.2f s\n",
+                proof->signature_claims, proof->signature_rows, air::schnorr_col::kWidth,
+                proof->signature_ms / 1000);
 
   if (num_blocks == 1)
     std::printf("LDE + Merkle commitment of the trace alone  %.2f s  (prove total / this = %.1f)\n", alone,
@@ -330,7 +351,11 @@ int main(int argc, char** argv) {
     best = std::min(best, report->verify_ms);
     bits = report->security_bits;
   }
-  std::printf("verify           %.1f ms (best of 5; %zu Ed25519 signatures included)\n", best, txs * num_blocks);
+  if (params.scheme == crypto::SignatureScheme::ecgfp5)
+    std::printf("verify           %.1f ms (best of 5; %zu ECgFp5 signatures proven, none checked)\n", best,
+                txs * num_blocks);
+  else
+    std::printf("verify           %.1f ms (best of 5; %zu Ed25519 signatures included)\n", best, txs * num_blocks);
   std::printf("security         %u bits conjectured\n", bits);
   std::printf("peak RSS         %ld MiB proving (%ld MiB before it: accounts, blocks); process %ld MiB at exit\n",
               prover_rss, rss_before, peak_rss_mib());
