@@ -68,6 +68,13 @@ Checked<Prefix> read_prefix(ByteReader& r) {
   return p;
 }
 
+/// The version byte of a proof whose prefix decodes; 0 otherwise.
+std::uint8_t version_of(std::span<const std::uint8_t> proof) {
+  ByteReader r(proof);
+  const auto prefix = read_prefix(r);
+  return prefix ? prefix->version : 0;
+}
+
 /// One block's claims: u32 count, then one byte per receipt.
 Checked<void> read_claims(ByteReader& r, std::vector<ReceiptClaim>& out) {
   std::uint32_t count = 0;
@@ -439,6 +446,10 @@ Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Bloc
     if (verdict && *verdict) (*verdict)->verify_ms = ms_since(start);
     return verdict;
   }
+  // Each proof has one encoding: an Ed25519 rollup's has no signature section.
+  if (version_of(proof) == kSignatureProofVersion)
+    return Checked<RangeProofReport>(
+        reject(Rejection::encoding, "version 3 is an ecgfp5 rollup's proof; an Ed25519 rollup's has no signature proof"));
   // The signatures are most of a verification's work, and the program does not need them: a
   // tx's ops follow from its claim alone, and its signature bit only has to agree with the claim
   // (bad_signature exactly when the signature fails, build_program). So the statement and the
