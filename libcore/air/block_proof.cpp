@@ -273,6 +273,14 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   if (header.version != kSignatureProofVersion)
     return Verdict(reject(Rejection::encoding, "an ecgfp5 rollup's proof must be version 3, with its signature proof"));
   const std::vector<bool>& proof_bits = header.signature_bits;
+  // The claims (a key decoding and a challenge hash per tx) need neither the bits nor the
+  // statement: they are built on their own thread while the rollup STARK is checked.
+  auto building = std::async(std::launch::async, [&] {
+    std::vector<std::optional<SignatureClaim>> claims;
+    for (const auto& block : blocks)
+      for (const auto& tx : vm::rollup_txs(block, params.namespace_id)) claims.push_back(signature_claim_of(tx, params));
+    return claims;
+  });
   std::size_t taken = 0;
   auto verdict = verify_statement(blocks, params, claim, proof, min_security_bits,
                                   [&](std::size_t index, std::span<const ReceiptClaim>) {
@@ -289,12 +297,13 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   if (taken != proof_bits.size())
     return Verdict(reject(Rejection::claims_contradict_block, "the proof has more signature bits than the blocks have txs"));
 
+  std::vector<std::optional<SignatureClaim>> built = building.get();
   std::vector<SignatureClaim> claims;
   std::size_t bit = 0;
   for (const auto& block : blocks) {
     const auto& txs = vm::rollup_txs(block, params.namespace_id);
     for (std::size_t i = 0; i < txs.size(); ++i, ++bit) {
-      auto signature = signature_claim_of(txs[i], params);
+      auto& signature = built[bit];
       if (!signature) {
         if (proof_bits[bit])
           return Verdict(reject(Rejection::claims_contradict_block,
@@ -316,7 +325,7 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   return verdict;
 }
 
-/// The signature proof of the first `count` blocks: the claims of their txs with the prover's
+/// The signature proof of `blocks` (those the range proves): the claims of their txs with the prover's
 /// bits, proven with SchnorrAir; the bits of every tx go to the header.
 Status prove_signatures(std::span<const codec::Block> blocks, std::span<const std::vector<bool>> bits,
                         const vm::RollupParams& params, const ProveOptions& options, ProofHeader& header,
