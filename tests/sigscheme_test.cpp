@@ -537,3 +537,39 @@ TEST_CASE("sigscheme: the signature section decodes strictly", "[sigscheme][air]
   Bytes truncated(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bits_at + 7));
   CHECK_FALSE(air::decode_proof(truncated));
 }
+
+TEST_CASE("sigscheme: a range proof of two ecgfp5 blocks carries one signature proof over both", "[sigscheme][air]") {
+  const vm::State genesis = mixed_genesis();
+  const codec::Block first = mixed_block();
+  const auto alice = ec_key(1), bob = ec_key(2);
+  auto tampered = wallet::sign_transfer(bob, alice.public_key(), 2, 0, 1, kEcParams);
+  tampered.sig[70] ^= 1;
+  const codec::Block second = test::BasicBlockBuilder<kNamespace>(ec_key(4).public_key(), 2, 1)
+                                  .tx(tampered)
+                                  .tx(wallet::sign_transfer(alice, bob.public_key(), 3, 1, 2, kEcParams))
+                                  .done();
+  const std::vector<codec::Block> blocks{first, second};
+  air::ProverState prover(genesis, 1);
+  const air::RangeProofClaim pre{1, 2, first.hash, hash::digest_bytes(genesis.root()), {}, prover.keys().commitment()};
+  auto proof = must(air::prove_range(prover, std::span(blocks), kEcParams, air::ProveOptions{2, {}}));
+  REQUIRE(proof.last_height == 2);
+  CHECK(proof.signature_claims == 6);
+  auto decoded = air::decode_proof(proof.bytes);
+  REQUIRE(decoded);
+  CHECK(decoded->first.version == air::kSignatureProofVersion);
+  CHECK(decoded->first.signature_bits == std::vector<bool>{true, true, false, false, true, false, true});
+  air::RangeProofClaim claim = pre;
+  claim.post_root = proof.post_root;
+  auto verdict = must(air::verify_range_proof(std::span(blocks), kEcParams, claim, proof.bytes, 100));
+  INFO((verdict ? std::string() : verdict.error().message()));
+  REQUIRE(verdict);
+  REQUIRE(verdict->blocks.size() == 2);
+  CHECK(verdict->blocks[1].receipts[0].reason == vm::Reason::bad_signature);
+  // The bits of the second block moved into the first: the counts per block no longer fit the
+  // receipt claims.
+  auto header = decoded->first;
+  header.signature_bits.swap(header.signature_bits[4], header.signature_bits[5]);
+  auto swapped = must(air::verify_range_proof(std::span(blocks), kEcParams, claim,
+                                              air::encode_proof(header, decoded->second), 100));
+  CHECK_FALSE(swapped);
+}
