@@ -573,3 +573,27 @@ TEST_CASE("sigscheme: a range proof of two ecgfp5 blocks carries one signature p
                                               air::encode_proof(header, decoded->second), 100));
   CHECK_FALSE(swapped);
 }
+
+TEST_CASE("sigscheme: claims made side by side carry each tx's own challenge", "[sigscheme][air]") {
+  // 11 txs: a group of eight sponges and a remainder of three, one of them with no claim.
+  std::vector<codec::Tx> txs;
+  for (std::uint64_t i = 0; i < 11; ++i)
+    txs.push_back(wallet::sign_transfer(ec_key(i), ec_key(100 + i).public_key(), 1 + i, i, i, kEcParams));
+  for (std::size_t b = 0; b < 8; ++b) txs[5].sig[b] = 0xFF;  // w(R)'s c0 >= p: no claim
+  const auto claims = air::signature_claims_of(txs, kEcParams);
+  REQUIRE(claims.size() == txs.size());
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    INFO("tx " << i);
+    if (i == 5) {
+      CHECK_FALSE(claims[i]);
+      continue;
+    }
+    REQUIRE(claims[i]);
+    const auto e = ecgfp5::challenge({kEcParams.chain_id, kEcParams.namespace_id}, claims[i]->public_key,
+                                     claims[i]->commitment, txs[i].signing_message());
+    for (std::size_t j = 0; j < 4; ++j) CHECK(claims[i]->challenge[j] == field::Felt(e.limbs()[j]));
+    const auto one = air::signature_claim_of(txs[i], kEcParams);
+    REQUIRE(one);
+    CHECK(one->challenge == claims[i]->challenge);
+  }
+}

@@ -170,6 +170,10 @@ Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std:
 /// signature of another size, a key that is no non-neutral group element, or a w(R) with a
 /// coefficient >= p.
 std::optional<SignatureClaim> signature_claim_of(const codec::Tx& tx, const vm::RollupParams& params);
+/// signature_claim_of of every tx, with the challenges hashed side by side (eight sponges at a time
+/// where the CPU has AVX-512): what the verifier and the prover call for a block's txs.
+std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const codec::Tx> txs,
+                                                               const vm::RollupParams& params);
 
 /// How many blocks an encoded proof covers, from its header; 1 for bytes the verifier refuses.
 std::uint64_t proof_block_count(std::span<const std::uint8_t> proof);
