@@ -424,19 +424,12 @@ std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const c
     const auto key = ecgfp5::Point::from_bytes(std::span<const std::uint8_t, kW>(tx.from.data(), kW));
     if (!key || key->is_neutral()) continue;
     const auto key_w = Gfp5::from_bytes(std::span<const std::uint8_t, kW>(tx.from.data(), kW));
-    const auto commit_w = Gfp5::from_bytes(std::span<const std::uint8_t, kW>(tx.sig.data(), kW));
-    if (!key_w || !commit_w) continue;
     SignatureClaim claim;
+    if (!key_w || !read_signature_fields(std::span<const std::uint8_t, 2 * kW>(tx.sig.data(), 2 * kW), claim)) continue;
     claim.public_key = *key_w;
-    claim.commitment = *commit_w;
-    for (std::size_t i = 0; i < 5; ++i) {
-      std::uint64_t limb = 0;
-      for (std::size_t b = 8; b-- > 0;) limb = (limb << 8) | tx.sig.data()[kW + 8 * i + b];
-      claim.response[i] = limb;
-    }
     claims[t] = claim;
-    challenge_inputs.push_back(
-        ecgfp5::challenge_elements({params.chain_id, params.namespace_id}, *key_w, *commit_w, tx.signing_message()));
+    challenge_inputs.push_back(ecgfp5::challenge_elements({params.chain_id, params.namespace_id}, *key_w,
+                                                          claim.commitment, tx.signing_message()));
     with_claim.push_back(t);
   }
   // The challenge's digest is e's four limbs (ecgfp5::challenge).

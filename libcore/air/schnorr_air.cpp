@@ -167,6 +167,18 @@ const E5<Felt>& generator_x() {
 }
 }  // namespace schnorr_detail
 
+bool read_signature_fields(std::span<const std::uint8_t, 80> signature, SignatureClaim& claim) {
+  const auto commit_w = Gfp5::from_bytes(signature.first<40>());
+  if (!commit_w) return false;
+  claim.commitment = *commit_w;
+  for (std::size_t i = 0; i < 5; ++i) {
+    std::uint64_t limb = 0;
+    for (std::size_t b = 8; b-- > 0;) limb = (limb << 8) | signature[40 + 8 * i + b];
+    claim.response[i] = limb;
+  }
+  return true;
+}
+
 Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
                                        const ecgfp5::SigningDomain& domain,
                                        std::span<const std::uint8_t> message,
@@ -174,19 +186,11 @@ Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
   const auto key_w = Gfp5::from_bytes(std::span<const std::uint8_t, 40>(public_key));
   if (!key_w || !group_x(*key_w))
     return fail(Errc::bad_input, "the public key is not a non-neutral ECgFp5 group element");
-  const std::span<const std::uint8_t, 80> sig(signature);
-  const auto commit_w = Gfp5::from_bytes(sig.first<40>());
-  if (!commit_w)
-    return fail(Errc::bad_input, "the signature's R has a coefficient >= p (no field element)");
   SignatureClaim claim;
+  if (!read_signature_fields(std::span<const std::uint8_t, 80>(signature), claim))
+    return fail(Errc::bad_input, "the signature's R has a coefficient >= p (no field element)");
   claim.public_key = *key_w;
-  claim.commitment = *commit_w;
-  for (std::size_t i = 0; i < 5; ++i) {
-    std::uint64_t limb = 0;
-    for (std::size_t b = 8; b-- > 0;) limb = (limb << 8) | sig[40 + 8 * i + b];
-    claim.response[i] = limb;
-  }
-  const Scalar e = ecgfp5::challenge(domain, *key_w, *commit_w, message);
+  const Scalar e = ecgfp5::challenge(domain, *key_w, claim.commitment, message);
   for (std::size_t i = 0; i < 4; ++i) claim.challenge[i] = Felt(e.limbs()[i]);
   claim.valid = ecgfp5::verify(public_key, domain, message, signature);
   return claim;

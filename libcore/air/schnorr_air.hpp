@@ -39,6 +39,11 @@ struct SignatureClaim {
   bool valid = false;                      ///< the result bit
 };
 
+/// The claim's signature fields from a signature's 80 bytes: `commitment` w(R) from bytes 0..39,
+/// `response` s from bytes 40..79 (read as they are, possibly >= n). False, leaving `claim`
+/// unchanged, when w(R) holds a coefficient >= p (no field element).
+bool read_signature_fields(std::span<const std::uint8_t, 80> signature, SignatureClaim& claim);
+
 /// The claim for (public key, signature) under `domain` and `message`, with the native
 /// verdict as its result. Fails (Errc::bad_input) where the AIR cannot state anything: a public
 /// key that is not a non-neutral group element, or a signature whose w(R) bytes hold a
