@@ -288,6 +288,9 @@ Result<TraceCommitment> commit_trace(const ProverContext& ctx, Trace trace) {
 
 struct ConstraintDomain {
   std::size_t ce_blowup = 0, size = 0, stride = 0;  // size = ce_blowup * n points
+  // Sub-cosets evaluated: all ce_blowup of them when D is a power of two, else only D, the
+  // fewest that determine a polynomial of degree < D n (interpolate_from_cosets).
+  std::size_t cosets = 0;
   Felt omega;                                        // generator of <w_size>
   // Periodic column k: for a period p below n, its values on its ce * p points; for a column as
   // long as the trace (`whole[k]`), its coefficients.
@@ -303,6 +306,7 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   ConstraintDomain dom;
   const std::size_t n = ctx.n;
   dom.ce_blowup = std::bit_ceil(ctx.D);
+  dom.cosets = ctx.D;
   dom.size = dom.ce_blowup * n;
   dom.stride = ctx.N / dom.size;
   dom.omega = field::root_of_unity(proto::log2_exact(dom.size));
@@ -353,6 +357,14 @@ std::vector<std::vector<Felt>> whole_columns_on(const ProverContext& ctx, const 
     field::coset_ntt(std::span<Felt>(values[k]), shift, inner);
   });
   return values;
+}
+
+// Where point j + ce m of the constraint domain sits in the composition's values: interleaved
+// (j + ce m) for one coset NTT over all ce n points when D = ce; coset by coset (j n + m) when
+// only D < ce sub-cosets are evaluated, each then interpolated on its own.
+std::size_t composition_index(const ProverContext& ctx, std::size_t j, std::size_t m) {
+  const std::size_t ce = std::bit_ceil(ctx.D);
+  return ce == ctx.D ? j + ce * m : j * ctx.n + m;
 }
 
 // Evaluates the composition on points j + ce m, m in [m0, m1), of the constraint domain, into
@@ -419,18 +431,19 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
                            cur[gr.columns[m] * kRowBlock + r] - gr.values[m]);
         acc += bsum.reduce() * binv[k][t];
       }
-      composition[j + ce * (m0 + t)] = acc;
+      composition[composition_index(ctx, j, m0 + t)] = acc;
     }
   }
 }
 
-// The composition polynomial's values on the constraint domain (ce * n points).
+// The composition polynomial's values on the constraint domain's first D sub-cosets (all ce * n
+// points when D = ce), laid out by composition_index.
 std::vector<Ext2> evaluate_constraints(const ProverContext& ctx, const TraceCommitment& trace,
                                        std::span<const Ext2> alphas) {
   const ConstraintDomain dom = constraint_domain(ctx);
-  std::vector<Ext2> composition(dom.size);
+  std::vector<Ext2> composition(dom.cosets * ctx.n);
   std::vector<std::vector<Felt>> scratch;
-  for (std::size_t j = 0; j < dom.ce_blowup; ++j) {
+  for (std::size_t j = 0; j < dom.cosets; ++j) {
     const auto& trace_coset = trace.coset(ctx, j * dom.stride, scratch);
     const auto whole_values = whole_columns_on(ctx, dom, j);
     parallel_blocks(ctx.n, ctx.threads, kChunk, [&](std::size_t m0, std::size_t m1) {
@@ -461,11 +474,80 @@ struct CompositionCommitment {
   }
 };
 
+// The inverse of the D x D Vandermonde matrix V[j][k] = nodes[j]^k (distinct nodes), row-major.
+std::vector<Felt> inverse_vandermonde(std::span<const Felt> nodes) {
+  const std::size_t d = nodes.size();
+  std::vector<Felt> a(d * d), inv(d * d, Felt::zero());
+  for (std::size_t j = 0; j < d; ++j) {
+    Felt power = Felt::one();
+    for (std::size_t k = 0; k < d; ++k, power *= nodes[j]) a[j * d + k] = power;
+    inv[j * d + j] = Felt::one();
+  }
+  // Gauss-Jordan with a pivot search (V is invertible: the nodes are distinct).
+  for (std::size_t c = 0; c < d; ++c) {
+    std::size_t pivot = c;
+    while (a[pivot * d + c] == Felt::zero()) ++pivot;
+    if (pivot != c)
+      for (std::size_t k = 0; k < d; ++k) {
+        std::swap(a[pivot * d + k], a[c * d + k]);
+        std::swap(inv[pivot * d + k], inv[c * d + k]);
+      }
+    const Felt scale = a[c * d + c].inverse();
+    for (std::size_t k = 0; k < d; ++k) {
+      a[c * d + k] *= scale;
+      inv[c * d + k] *= scale;
+    }
+    for (std::size_t r = 0; r < d; ++r) {
+      if (r == c || a[r * d + c] == Felt::zero()) continue;
+      const Felt f = a[r * d + c];
+      for (std::size_t k = 0; k < d; ++k) {
+        a[r * d + k] -= f * a[c * d + k];
+        inv[r * d + k] -= f * inv[c * d + k];
+      }
+    }
+  }
+  return inv;
+}
+
+// The composition's D n coefficients from its values on D sub-cosets s_j <w_n> of the constraint
+// domain, s_j = g w_(ce n)^j, laid coset by coset; in place.
+// On sub-coset j, x^n is the constant mu_j = s_j^n, so C(x) = sum_k c_k(x) mu_j^k there, where
+// c_k(x) = sum_i c[k n + i] x^i is segment k. A coset inverse NTT of coset j's values gives
+// b_j(x) = sum_k mu_j^k c_k(x) coefficient by coefficient; the D x D Vandermonde system in the
+// mu_j (distinct: mu_j = g^n w_ce^j) then yields the segments, coefficient i of each from
+// coefficient i of every b_j. This evaluates the constraints on D n points instead of ce n
+// (ce = D rounded up to a power of two: 7 of 8 cosets for degree 8, 6 of 8 for degree 7).
+void interpolate_from_cosets(const ProverContext& ctx, std::vector<Ext2>& values) {
+  const std::size_t n = ctx.n, D = ctx.D, ce = std::bit_ceil(D);
+  const Felt omega = field::root_of_unity(proto::log2_exact(ce * n));
+  std::vector<Felt> nodes(D);
+  Felt shift = ctx.g;
+  for (std::size_t j = 0; j < D; ++j, shift *= omega) {
+    field::coset_intt(std::span<Ext2>(values.data() + j * n, n), shift, ctx.threads);
+    nodes[j] = shift.pow(n);
+  }
+  const std::vector<Felt> inv = inverse_vandermonde(nodes);
+  parallel_blocks(n, ctx.threads, kChunk, [&](std::size_t i0, std::size_t i1) {
+    std::vector<Ext2> b(D);
+    for (std::size_t i = i0; i < i1; ++i) {
+      for (std::size_t j = 0; j < D; ++j) b[j] = values[j * n + i];
+      for (std::size_t k = 0; k < D; ++k) {
+        Ext2 acc = Ext2::zero();
+        for (std::size_t j = 0; j < D; ++j) acc += b[j] * inv[k * D + j];
+        values[k * n + i] = acc;
+      }
+    }
+  });
+}
+
 Result<CompositionCommitment> commit_composition(const ProverContext& ctx,
                                                  const TraceCommitment& trace,
                                                  std::vector<Ext2> composition) {
   const std::size_t n = ctx.n, D = ctx.D;
-  field::coset_intt(std::span<Ext2>(composition), ctx.g, ctx.threads);
+  // D < ce: no redundant values, so no degree check here; prove_checked's self-check compares
+  // the segments with the constraints at the out-of-domain point instead.
+  if (std::bit_ceil(D) != D) interpolate_from_cosets(ctx, composition);
+  else field::coset_intt(std::span<Ext2>(composition), ctx.g, ctx.threads);
   if (ctx.faults.self_checks()) {
     for (std::size_t i = D * n; i < composition.size(); ++i)
       if (composition[i] != Ext2::zero()) {
@@ -664,6 +746,18 @@ Result<Proof> prove_checked(const Air& air, Trace trace, const ProofOptions& opt
 
   const Ext2 z = proto::draw_ood_point(transcript);
   proto::OodFrame frame = open_out_of_domain(ctx, committed_trace, comp, z);
+  if (faults.self_checks() &&
+      proto::composition_at(air, alphas, frame.current, frame.next, z) !=
+          proto::composition_from_segments(frame.composition, z, ctx.n)) {
+    // The verifier's own check, run first: for D < ce it is the prover's only degree check (a
+    // trace that breaks a constraint has no quotient of degree < D n, and the segments
+    // interpolated from D cosets then miss it at a random z). Name the failing row if any.
+    if (auto ok = check_transitions(air, trace_values(ctx, committed_trace), ctx.threads); !ok)
+      return std::unexpected(ok.error());
+    return fail(Errc::bad_input,
+                "trace does not satisfy the AIR: the composition polynomial disagrees with the "
+                "constraints at the out-of-domain point");
+  }
   faults.on_ood_frame(air, alphas, z, frame);
   proto::absorb_ood_frame(transcript, frame.current, frame.next, frame.composition);
   const proto::DeepCoeffs dc =
