@@ -179,6 +179,22 @@ TEST_CASE("rpo sponge edge cases", "[rpo]") {
   REQUIRE(rpo::hash_elements(ten) == Digest{s[4], s[5], s[6], s[7]});
 }
 
+TEST_CASE("rpo hash_elements_many equals hash_elements input by input", "[rpo]") {
+  // Lengths 0 to 20 (empty, partial and whole chunks, up to three permutations), more inputs
+  // than one batch of eight lanes, in an order that makes the batches ragged.
+  std::vector<std::vector<Felt>> inputs;
+  for (std::size_t round = 0; round < 2; ++round)
+    for (std::size_t len = 0; len <= 20; ++len) {
+      std::vector<Felt> in;
+      for (std::size_t i = 0; i < len; ++i) in.push_back(Felt(1000 * round + 31 * len + i));
+      inputs.push_back(std::move(in));
+    }
+  const auto digests = rpo::hash_elements_many(inputs);
+  REQUIRE(digests.size() == inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) CHECK(digests[i] == rpo::hash_elements(inputs[i]));
+  CHECK(rpo::hash_elements_many({}).empty());
+}
+
 TEST_CASE("rpo digest bytes round-trip and reject non-canonical elements", "[rpo]") {
   Digest d{Felt(1), Felt(0x0102030405060708ULL), Felt(Felt::kModulus - 1), Felt(0)};
   auto bytes = rpo::digest_bytes(d);

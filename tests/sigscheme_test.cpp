@@ -138,6 +138,13 @@ TEST_CASE("sigscheme: an ecgfp5 key stands in the tree for its key id, an ed2551
   for (std::size_t j = 0; j < 8; ++j) CHECK(air_words[j] == field::Felt(words[j]));
   // Two keys, two ids.
   CHECK(smt::account_key_bytes(ec_key(3).public_key()) != key_id);
+  // Hashed side by side, each key gets the id it gets alone, whatever the mix of schemes.
+  std::vector<PublicKey> mixed{ec, ed};
+  for (std::uint64_t i = 3; i < 14; ++i) mixed.push_back(ec_key(i).public_key());
+  const auto ids = smt::account_key_bytes_many(mixed);
+  REQUIRE(ids.size() == mixed.size());
+  for (std::size_t i = 0; i < mixed.size(); ++i) CHECK(ids[i] == smt::account_key_bytes(mixed[i]));
+  CHECK(smt::pack_key_bytes(ids[0]) == smt::pack_key(ec));
 }
 
 TEST_CASE("sigscheme: an ecgfp5 tx is encoded as version 3 with 40-byte keys and round-trips", "[sigscheme]") {

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "core/limits.hpp"
 #include "crypto/crypto.hpp"
@@ -11,9 +13,38 @@ namespace rollup::air {
 
 namespace {
 
-std::array<Felt, 8> packed_words(const PublicKey& key) {
+// The key id (smt::account_key_bytes) of every key a block names, computed once and side by
+// side: an ECgFp5 key's id is an RPO hash, and a block names its keys in many ops (sender, `to`
+// and fee recipient of every tx), which hashed op by op one permutation at a time were a large
+// part of an ECgFp5 block's verification.
+class KeyIds {
+ public:
+  explicit KeyIds(std::vector<PublicKey> keys) : keys_(std::move(keys)) {
+    std::sort(keys_.begin(), keys_.end());
+    keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
+    ids_ = smt::account_key_bytes_many(keys_);
+  }
+  Hash32 of(const PublicKey& key) const {
+    const auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+    if (it == keys_.end() || *it != key) return smt::account_key_bytes(key);
+    return ids_[static_cast<std::size_t>(it - keys_.begin())];
+  }
+
+ private:
+  std::vector<PublicKey> keys_;
+  std::vector<Hash32> ids_;
+};
+
+std::array<Felt, 8> words_of(const Hash32& key_id) {
   std::array<Felt, 8> w{};
-  const smt::PackedKey p = smt::pack_key(key);
+  const auto words = smt::key_words_of(key_id);
+  for (std::size_t j = 0; j < 8; ++j) w[j] = Felt(words[j]);
+  return w;
+}
+
+std::array<Felt, 8> packed_words_of(const Hash32& key_id) {
+  std::array<Felt, 8> w{};
+  const smt::PackedKey p = smt::pack_key_bytes(key_id);
   for (std::size_t i = 0; i < smt::kKeyLimbs; ++i) w[i] = Felt(p[i]);
   return w;
 }
@@ -29,8 +60,8 @@ struct PendingFees {
 // Builds the ops of one receipt; the rules are those of docs/air.md §3.2.
 class Emitter {
  public:
-  Emitter(Program& program, std::uint32_t receipt, PendingFees& fees)
-      : p_(program), receipt_(receipt), fees_(fees) {}
+  Emitter(Program& program, std::uint32_t receipt, PendingFees& fees, const KeyIds& ids)
+      : p_(program), receipt_(receipt), fees_(fees), ids_(ids) {}
 
   // Writes the deferred fees: one credit of their sum. Before any op on the fee recipient's key
   // (so that every op reads the leaf the STF would, tx by tx) and at the block's end. Until then
@@ -64,7 +95,7 @@ class Emitter {
   Op& push_state(const PublicKey& key, OpKind kind, std::uint32_t receipt) {
     Op op;
     op.kind = kind;
-    op.key = key_words(key);
+    op.key = words_of(ids_.of(key));
     op.account = key;
     op.receipt = receipt;
     // The count the verifier expects after the program is the one the AIR's count register
@@ -126,7 +157,7 @@ class Emitter {
     if (key == fees_.recipient) settle_fees();
     Op op;
     op.kind = kind;
-    op.key = packed_words(key);
+    op.key = packed_words_of(ids_.of(key));
     op.receipt = receipt_;
     p_.ops.push_back(op);
     return p_.ops.back();
@@ -135,6 +166,7 @@ class Emitter {
   Program& p_;
   std::uint32_t receipt_;
   PendingFees& fees_;
+  const KeyIds& ids_;
 };
 
 std::unexpected<Error> contradiction(std::size_t receipt, const std::string& what) {
@@ -173,12 +205,19 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
   Program p;
   p.ops.reserve(3 * claims.size());
   const PublicKey& fr = block.fee_recipient;
+  std::vector<PublicKey> named{fr};
+  for (const auto& d : deposits) named.push_back(d.to);
+  for (const codec::Tx& tx : txs) {
+    named.push_back(tx.from);
+    named.push_back(tx.to);
+  }
+  const KeyIds ids(std::move(named));
   PendingFees fees{fr, fee_credits == FeeCredits::deferred};
   std::uint32_t r = 0;
 
   for (const auto& d : deposits) {
     const ReceiptClaim& c = claims[r];
-    Emitter e(p, r, fees);
+    Emitter e(p, r, fees, ids);
     if (c.fee_new || c.at_fee) return contradiction(r, "a deposit has no fee");
     if (c.reason == vm::Reason::none) {
       e.credit(d.to, d.amount, c.to_new);
@@ -197,7 +236,7 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
   for (std::size_t i = 0; i < txs.size(); ++i, ++r) {
     const codec::Tx& tx = txs[i];
     const ReceiptClaim& c = claims[r];
-    Emitter e(p, r, fees);
+    Emitter e(p, r, fees, ids);
     const bool transfer = tx.type == codec::TxType::transfer;
     p.receipts.push_back(vm::Receipt{transfer ? vm::ReceiptKind::transfer : vm::ReceiptKind::withdraw,
                                      0, tx.id(), c.reason});
@@ -267,7 +306,7 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
         return contradiction(r, "impossible reason");
     }
   }
-  Emitter(p, r, fees).settle_fees();
+  Emitter(p, r, fees, ids).settle_fees();
   return p;
 }
 

@@ -463,6 +463,37 @@ Digest hash_elements(std::span<const Felt> elements) {
   return digest_of(s.data() + kRateStart);
 }
 
+std::vector<Digest> hash_elements_many(std::span<const std::vector<Felt>> inputs) {
+  std::vector<State> states(inputs.size());
+  std::size_t rounds = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    states[i][0] = Felt(inputs[i].size() % kRate);
+    rounds = std::max(rounds, (inputs[i].size() + kRate - 1) / kRate);
+  }
+  std::vector<State> batch;
+  std::vector<std::size_t> members;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    batch.clear();
+    members.clear();
+    const std::size_t begin = round * kRate;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (begin >= inputs[i].size()) continue;
+      State state = states[i];
+      for (std::size_t j = 0; j < kRate; ++j)
+        state[kRateStart + j] = begin + j < inputs[i].size() ? inputs[i][begin + j] : Felt::zero();
+      batch.push_back(state);
+      members.push_back(i);
+    }
+    permute_many(std::span<State>(batch));
+    for (std::size_t m = 0; m < members.size(); ++m) states[members[m]] = batch[m];
+  }
+  std::vector<Digest> digests(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].empty())
+      for (std::size_t j = 0; j < 4; ++j) digests[i][j] = states[i][kRateStart + j];
+  return digests;
+}
+
 Digest merge(const Digest& a, const Digest& b) { return merge_on(active(), a, b); }
 
 void merge_pairs(std::span<const Digest> children, std::span<Digest> parents) {

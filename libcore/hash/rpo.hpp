@@ -44,6 +44,11 @@ void merge_pairs(std::span<const Digest> children, std::span<Digest> parents);
 /// permute() on every state, batched like merge_pairs.
 void permute_many(std::span<State> states);
 
+/// hash_elements of every input, their sponges run side by side: each absorption round permutes
+/// all the inputs that still have a chunk with one permute_many, so many short inputs (a block's
+/// key ids, its signature challenges) cost a fraction of as many hash_elements calls.
+std::vector<Digest> hash_elements_many(std::span<const std::vector<Felt>> inputs);
+
 /// The kernel set in use on this CPU: "avx512", "avx2" or "portable". One state at a time runs
 /// the AVX2 kernel on both SIMD sets; the sets differ in how many states merge_pairs and
 /// permute_many run side by side (8 or 4).

@@ -20,8 +20,9 @@ std::uint64_t key_bits(const Hash32& key, unsigned lo, unsigned count) {
 }
 }  // namespace
 
-PackedKey pack_key(const PublicKey& account_key) {
-  const Hash32 key = account_key_bytes(account_key);
+PackedKey pack_key(const PublicKey& account_key) { return pack_key_bytes(account_key_bytes(account_key)); }
+
+PackedKey pack_key_bytes(const Hash32& key) {
   return {key_bits(key, 204, 52), key_bits(key, 152, 52), key_bits(key, 100, 52),
           key_bits(key, 48, 52), key_bits(key, 0, 48)};
 }

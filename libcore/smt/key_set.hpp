@@ -29,6 +29,8 @@ using PackedKey = std::array<std::uint64_t, kKeyLimbs>;
 inline constexpr unsigned kLimbBits = 52;
 
 PackedKey pack_key(const PublicKey& key);
+/// pack_key from the key's account_key_bytes.
+PackedKey pack_key_bytes(const Hash32& key_bytes);
 /// The sentinel's key, below every packed key: limb 0 is p - 1, i.e. -1 in the field.
 PackedKey sentinel_key();
 /// The largest key's `next`, above every packed key: limb 0 is 2^52.

@@ -26,24 +26,55 @@ void check_index(unsigned level, std::uint64_t index, const char* what) {
 
 }  // namespace
 
-Hash32 account_key_bytes(const PublicKey& key) {
-  Hash32 out{};
-  if (key.size() == out.size()) {
-    std::copy(key.begin(), key.end(), out.begin());
-    return out;
-  }
-  constexpr std::size_t kCoefficients = 5;
-  std::array<Felt, kCoefficients> w;
-  for (std::size_t i = 0; i < kCoefficients; ++i) {
+namespace {
+constexpr std::size_t kKeyIdCoefficients = 5;
+
+// An ECgFp5 key's w = c0..c4, each coefficient 8 bytes little-endian: the key id's input.
+std::array<Felt, kKeyIdCoefficients> key_id_input(const PublicKey& key) {
+  std::array<Felt, kKeyIdCoefficients> w;
+  for (std::size_t i = 0; i < kKeyIdCoefficients; ++i) {
     std::uint64_t c = 0;
     for (std::size_t b = 0; b < 8; ++b) c |= std::uint64_t(key[8 * i + b]) << (8 * b);
     w[i] = Felt(c);
   }
-  return hash::digest_bytes(hash::hash_elements(w));
+  return w;
+}
+
+bool key_is_its_own_id(const PublicKey& key) { return key.size() == Hash32{}.size(); }
+}  // namespace
+
+Hash32 account_key_bytes(const PublicKey& key) {
+  Hash32 out{};
+  if (key_is_its_own_id(key)) {
+    std::copy(key.begin(), key.end(), out.begin());
+    return out;
+  }
+  return hash::digest_bytes(hash::hash_elements(key_id_input(key)));
+}
+
+std::vector<Hash32> account_key_bytes_many(std::span<const PublicKey> keys) {
+  std::vector<Hash32> out(keys.size());
+  std::vector<std::vector<Felt>> inputs;
+  std::vector<std::size_t> hashed;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (key_is_its_own_id(keys[i])) {
+      out[i] = account_key_bytes(keys[i]);
+      continue;
+    }
+    const auto w = key_id_input(keys[i]);
+    inputs.emplace_back(w.begin(), w.end());
+    hashed.push_back(i);
+  }
+  const auto digests = hash::hash_elements_many(inputs);
+  for (std::size_t h = 0; h < hashed.size(); ++h) out[hashed[h]] = hash::digest_bytes(digests[h]);
+  return out;
 }
 
 std::array<std::uint32_t, 8> account_key_words(const PublicKey& key) {
-  const Hash32 bytes = account_key_bytes(key);
+  return key_words_of(account_key_bytes(key));
+}
+
+std::array<std::uint32_t, 8> key_words_of(const Hash32& bytes) {
   std::array<std::uint32_t, 8> words{};
   for (std::size_t w = 0; w < 8; ++w)
     for (std::size_t b = 0; b < 4; ++b) words[w] |= std::uint32_t(bytes[4 * w + b]) << (8 * b);
@@ -65,11 +96,14 @@ std::vector<Digest> leaf_digests(std::span<const LeafInput> leaves, unsigned thr
   // rate for the first permutation, balance and nonce (zero-padded) for the second.
   parallel_for(leaves.size(), threads, [&](std::size_t begin, std::size_t end) {
     std::vector<hash::State> states(end - begin);
+    std::vector<PublicKey> keys(end - begin);
+    for (std::size_t i = begin; i < end; ++i) keys[i - begin] = leaves[i].key;
+    const auto ids = account_key_bytes_many(keys);
     for (std::size_t i = begin; i < end; ++i) {
       hash::State& s = states[i - begin];
       s.fill(Felt::zero());
       s[0] = Felt(10 % hash::kRate);
-      const auto words = account_key_words(leaves[i].key);
+      const auto words = key_words_of(ids[i - begin]);
       for (std::size_t w = 0; w < 8; ++w) s[hash::kCapacity + w] = Felt(words[w]);
     }
     hash::permute_many(states);

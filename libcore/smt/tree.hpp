@@ -32,8 +32,13 @@ inline constexpr unsigned kDepth = 32;
 /// other 40-byte key (crypto::check_key_encoding), so distinct keys have distinct ids.
 /// Every site that binds a key into the tree, the key set or the AIR goes through this.
 Hash32 account_key_bytes(const PublicKey& key);
+/// account_key_bytes of every key, the ECgFp5 key ids hashed side by side
+/// (hash::hash_elements_many): for a block's or a genesis' many keys at once.
+std::vector<Hash32> account_key_bytes_many(std::span<const PublicKey> keys);
 /// account_key_bytes as eight u32 words, each read little-endian: the leaf's k0..k7.
 std::array<std::uint32_t, 8> account_key_words(const PublicKey& key);
+/// The same words from the key's account_key_bytes.
+std::array<std::uint32_t, 8> key_words_of(const Hash32& key_bytes);
 
 /// hash_elements([k0..k7, balance, nonce]) with k = account_key_words(key).
 /// balance and nonce are below 2^53 by the formats, hence canonical field elements.
