@@ -255,6 +255,14 @@ TEST_CASE("rpo kernel sets agree on single states and batches", "[rpo]") {
       std::vector<Digest> parents(count);
       rpo::detail::merge_pairs(name, children, parents);
       REQUIRE(parents == expected);
+      // Round by round, the batch follows apply_round state by state.
+      auto by_rounds = states, one_by_one = states;
+      for (std::size_t r = 0; r < rpo::kRounds; ++r) {
+        rpo::detail::apply_round_many(name, by_rounds, r);
+        for (auto& s : one_by_one) rpo::apply_round(s, r);
+        REQUIRE(by_rounds == one_by_one);
+      }
+      REQUIRE(by_rounds == reference);
     }
     auto got = states;
     rpo::permute_many(got);

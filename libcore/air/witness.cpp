@@ -245,74 +245,88 @@ stark::Trace build_trace(const RollupAir& air, const std::vector<OpWitness>& wit
   std::vector<Digest> old_roots(total_ops), new_roots(total_ops);
   const Felt half = Felt(2).inverse();
   static const OpWitness kPadWitness;
-
+  static const Op kPadOp;
+  const auto op_at = [&](std::size_t o) -> const Op& { return o < ops.size() ? ops[o] : kPadOp; };
+  const auto witness_at = [&](std::size_t o) -> const OpWitness& {
+    return o < ops.size() ? witness[o] : kPadWitness;
+  };
   parallel_for(total_ops, threads, [&](std::size_t begin, std::size_t end) {
+    // The two lanes of kGroupOps ops at a time, one permutation per cycle: row 8c is a cycle's
+    // input, 8c + r its state after r rounds. The ops' permutations are independent, so each
+    // round runs on all their lanes at once (hash::apply_round_many, one vector kernel call).
+    constexpr std::size_t kGroupOps = 4;
+    for (std::size_t first = begin; first < end; first += kGroupOps) {
+      const std::size_t group = std::min(kGroupOps, end - first);
+      std::array<hash::State, 2 * kGroupOps> lanes{};  // op first + i, lane l at 2 i + l
+      std::array<Felt, kGroupOps> index_acc{};
+      const auto put = [&](std::size_t o, std::size_t column, std::size_t row, Felt v) {
+        if (o * R + row < n) trace.at(column, o * R + row) = v;
+      };
+      for (std::size_t cycle = 0; cycle < cycles; ++cycle) {
+        for (std::size_t i = 0; i < group; ++i) {
+          const std::size_t o = first + i;
+          const Op& op = op_at(o);
+          const OpWitness& ow = witness_at(o);
+          if (cycle == 0) {
+            for (int l = 0; l < 2; ++l) {
+              hash::State& s = lanes[2 * i + l];
+              s = hash::State{};
+              s[0] = Felt(leaf_capacity_tag(op.kind));
+              for (std::size_t j = 0; j < 8; ++j) s[4 + j] = ow.lane_key[j];
+            }
+          } else if (cycle == 1) {
+            for (int l = 0; l < 2; ++l) {
+              const auto& payload = l == 0 ? ow.old_payload : ow.new_payload;
+              for (std::size_t j = 0; j < 8; ++j)
+                lanes[2 * i + l][4 + j] = j < smt::kKeyLimbs ? payload[j] : Felt::zero();
+            }
+          } else {
+            const std::size_t level = cycle - 2;
+            const bool bit = (ow.position >> level) & 1;
+            const Digest sib = level < ow.siblings.size() ? ow.siblings[level] : Digest{};
+            for (int l = 0; l < 2; ++l) {
+              Digest d{};
+              if (!(l == 0 && level == 0 && writes_empty_leaf(op.kind)))
+                for (std::size_t j = 0; j < 4; ++j) d[j] = lanes[2 * i + l][4 + j];
+              hash::State s{};
+              for (std::size_t j = 0; j < 4; ++j) {
+                s[4 + j] = bit ? sib[j] : d[j];
+                s[8 + j] = bit ? d[j] : sib[j];
+              }
+              lanes[2 * i + l] = s;
+            }
+            put(o, kBit, 8 * cycle, Felt(bit));
+            if (bit) index_acc[i] += Felt(std::uint64_t{1} << level);
+          }
+          for (std::size_t r = 0; r < 8; ++r) put(o, kIndex, 8 * cycle + r, index_acc[i]);
+          for (int l = 0; l < 2; ++l)
+            for (std::size_t e = 0; e < 12; ++e) put(o, (l == 0 ? kOld : kNew) + e, 8 * cycle, lanes[2 * i + l][e]);
+        }
+        const std::span<hash::State> states(lanes.data(), 2 * group);
+        for (std::size_t r = 0; r < hash::kRounds; ++r) {
+          hash::apply_round_many(states, r);
+          for (std::size_t i = 0; i < group; ++i)
+            for (int l = 0; l < 2; ++l)
+              for (std::size_t e = 0; e < 12; ++e)
+                put(first + i, (l == 0 ? kOld : kNew) + e, 8 * cycle + r + 1, lanes[2 * i + l][e]);
+        }
+      }
+      for (std::size_t i = 0; i < group; ++i)
+        for (std::size_t j = 0; j < 4; ++j) {
+          old_roots[first + i][j] = lanes[2 * i][4 + j];
+          new_roots[first + i][j] = lanes[2 * i + 1][4 + j];
+        }
+    }
+
     for (std::size_t o = begin; o < end; ++o) {
       const std::size_t base = o * R;
-      const Op pad_op;
-      const Op& op = o < ops.size() ? ops[o] : pad_op;
-      const OpWitness& ow = o < ops.size() ? witness[o] : kPadWitness;
+      const Op& op = op_at(o);
+      const OpWitness& ow = witness_at(o);
       const bool state = is_state_op(op.kind);
-      const bool empty = writes_empty_leaf(op.kind);
       const bool low = op.kind == OpKind::key_low;
       auto put = [&](std::size_t column, std::size_t row, Felt v) {
         if (base + row < n) trace.at(column, base + row) = v;
       };
-
-      // The two lanes, one permutation per cycle; row 8c is a cycle's input, 8c + r its state
-      // after r rounds.
-      hash::State lanes[2];
-      auto run_cycle = [&](std::size_t cycle) {
-        for (int l = 0; l < 2; ++l) {
-          hash::State s = lanes[l];
-          const std::size_t column = l == 0 ? kOld : kNew;
-          for (std::size_t i = 0; i < 12; ++i) put(column + i, 8 * cycle, s[i]);
-          for (std::size_t r = 0; r < hash::kRounds; ++r) {
-            hash::apply_round(s, r);
-            for (std::size_t i = 0; i < 12; ++i) put(column + i, 8 * cycle + r + 1, s[i]);
-          }
-          lanes[l] = s;
-        }
-      };
-      const Felt tag(leaf_capacity_tag(op.kind));
-      for (auto& s : lanes) {
-        s = hash::State{};
-        s[0] = tag;
-        for (std::size_t j = 0; j < 8; ++j) s[4 + j] = ow.lane_key[j];
-      }
-      run_cycle(0);
-      for (int l = 0; l < 2; ++l) {
-        const auto& payload = l == 0 ? ow.old_payload : ow.new_payload;
-        for (std::size_t j = 0; j < 8; ++j) lanes[l][4 + j] = j < smt::kKeyLimbs ? payload[j] : Felt::zero();
-      }
-      run_cycle(1);
-      Felt index_acc = Felt::zero();
-      for (std::size_t cycle = 0; cycle < cycles; ++cycle) {
-        if (cycle >= 2) {
-          const std::size_t level = cycle - 2;
-          const bool bit = (ow.position >> level) & 1;
-          const Digest sib = level < ow.siblings.size() ? ow.siblings[level] : Digest{};
-          for (int l = 0; l < 2; ++l) {
-            Digest d{};
-            if (!(l == 0 && level == 0 && empty))
-              for (std::size_t j = 0; j < 4; ++j) d[j] = lanes[l][4 + j];
-            hash::State s{};
-            for (std::size_t j = 0; j < 4; ++j) {
-              s[4 + j] = bit ? sib[j] : d[j];
-              s[8 + j] = bit ? d[j] : sib[j];
-            }
-            lanes[l] = s;
-          }
-          put(kBit, 8 * cycle, Felt(bit));
-          if (bit) index_acc += Felt(std::uint64_t{1} << level);
-          run_cycle(cycle);
-        }
-        for (std::size_t r = 0; r < 8; ++r) put(kIndex, 8 * cycle + r, index_acc);
-      }
-      for (std::size_t j = 0; j < 4; ++j) {
-        old_roots[o][j] = lanes[0][4 + j];
-        new_roots[o][j] = lanes[1][4 + j];
-      }
 
       // Key comparisons: flags at rows 0 (low key < key) and 8 (key < old next).
       Felt d1 = Felt::zero(), d2 = Felt::zero();

@@ -62,6 +62,7 @@ std::vector<std::string_view> backends();
 void permute_many(std::string_view backend, std::span<State> states);
 void merge_pairs(std::string_view backend, std::span<const Digest> children,
                  std::span<Digest> parents);
+void apply_round_many(std::string_view backend, std::span<State> states, std::size_t round);
 }  // namespace detail
 
 /// The 32-byte form: four elements, each u64 little-endian.
@@ -85,5 +86,8 @@ void apply_mds(State& s);
 /// Round `round` (< kRounds) of the permutation alone: the AIR's trace records the state after
 /// each round.
 void apply_round(State& s, std::size_t round);
+/// apply_round on every state, batched like permute_many: the trace builder runs many
+/// independent permutations round by round.
+void apply_round_many(std::span<State> states, std::size_t round);
 
 }  // namespace rollup::hash

@@ -83,15 +83,17 @@ template <int N>
   }
 }
 
+[[gnu::always_inline]] inline void round_across(Vecs<12>& s, unsigned r) {
+  mds_across(s);
+  for (int j = 0; j < 12; ++j) s.v[j] = add_canonical(s.v[j], splat(kArk1Flat[12 * r + j]));
+  sbox(s);
+  mds_across(s);
+  for (int j = 0; j < 12; ++j) s.v[j] = add_canonical(s.v[j], splat(kArk2Flat[12 * r + j]));
+  inv_sbox_in_parts(s);
+}
+
 [[gnu::always_inline]] inline void permute_across(Vecs<12>& s) {
-  for (unsigned r = 0; r < kRounds; ++r) {
-    mds_across(s);
-    for (int j = 0; j < 12; ++j) s.v[j] = add_canonical(s.v[j], splat(kArk1Flat[12 * r + j]));
-    sbox(s);
-    mds_across(s);
-    for (int j = 0; j < 12; ++j) s.v[j] = add_canonical(s.v[j], splat(kArk2Flat[12 * r + j]));
-    inv_sbox_in_parts(s);
-  }
+  for (unsigned r = 0; r < kRounds; ++r) round_across(s, r);
 }
 
 // kVecLanes states, stored one after the other (12 u64 each), permuted in place. The results
@@ -101,6 +103,16 @@ template <int N>
   for (int j = 0; j < 12; ++j)
     for (int lane = 0; lane < kVecLanes; ++lane) s.v[j][lane] = states[12 * lane + j];
   permute_across(s);
+  for (int j = 0; j < 12; ++j)
+    for (int lane = 0; lane < kVecLanes; ++lane) states[12 * lane + j] = s.v[j][lane];
+}
+
+// Round r alone on kVecLanes states, stored as permute_group's; not canonicalized either.
+[[gnu::always_inline]] inline void round_group(u64* states, unsigned r) {
+  Vecs<12> s;
+  for (int j = 0; j < 12; ++j)
+    for (int lane = 0; lane < kVecLanes; ++lane) s.v[j][lane] = states[12 * lane + j];
+  round_across(s, r);
   for (int j = 0; j < 12; ++j)
     for (int lane = 0; lane < kVecLanes; ++lane) states[12 * lane + j] = s.v[j][lane];
 }
