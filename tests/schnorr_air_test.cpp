@@ -51,7 +51,7 @@ SignatureClaim signed_with(const Scalar& x, const Scalar& k, const Scalar& e) {
   claim.commitment = Point::mul_generator(k).encode();
   claim.response = limbs_of(k + e * x);
   for (std::size_t i = 0; i < 4; ++i) claim.challenge[i] = Felt(e.limbs()[i]);
-  claim.valid = *expected_result(claim);
+  claim.valid = expected_result(claim);
   return claim;
 }
 
@@ -183,14 +183,14 @@ TEST_CASE("schnorr air: the proven bit is the native verdict", "[schnorr_air]") 
     // s + n: the same group element, refused as non-canonical.
     auto claim = good_claim(6);
     claim.response = plus_order(claim.response);
-    claim.valid = *expected_result(claim);
+    claim.valid = expected_result(claim);
     claims.push_back(claim);
   }
   {
     // R that decodes to no group element, and R the neutral with s G = e X.
     auto claim = good_claim(7);
     claim.commitment = undecodable_w();
-    claim.valid = *expected_result(claim);
+    claim.valid = expected_result(claim);
     claims.push_back(claim);
     const Scalar x = Scalar::from_u64(99);
     auto neutral = signed_with(x, Scalar(), e);
@@ -214,7 +214,7 @@ TEST_CASE("schnorr air: the proven bit is the native verdict", "[schnorr_air]") 
   for (std::size_t i = 0; i < claims.size(); ++i) {
     INFO("claim " << i);
     CHECK(claims[i].valid == expected[i]);
-    CHECK(*expected_result(claims[i]) == expected[i]);
+    CHECK(expected_result(claims[i]) == expected[i]);
   }
   const SchnorrAir air(claims);
   const auto trace = honest_trace(claims);
@@ -232,7 +232,7 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
           "[schnorr_air][stark]") {
   auto bad = good_claim(11);
   bad.response[0] ^= 4;
-  bad.valid = *expected_result(bad);
+  bad.valid = expected_result(bad);
   REQUIRE(!bad.valid);
   const std::vector<SignatureClaim> claims = {good_claim(10), bad, good_claim(12)};
   const SchnorrAir air(claims);
@@ -292,18 +292,37 @@ TEST_CASE("schnorr air: the verifier's periodic values are the interpolated colu
   }
 }
 
-TEST_CASE("schnorr air: invalid public keys have no trace", "[schnorr_air]") {
+TEST_CASE("schnorr air: invalid public keys are proven invalid", "[schnorr_air][stark]") {
+  // The neutral (w = 0) and a w with no decoding: the claim exists, its result is 0, proven by
+  // a square root of 7 delta(w) in place of the key's x.
+  std::vector<SignatureClaim> claims;
   for (const Gfp5& w : {Gfp5::zero(), undecodable_w()}) {
-    SignatureWitness witness = witness_of(good_claim(13));
-    witness.public_key = w;
-    const std::vector<SignatureWitness> ws = {witness};
-    CHECK(!SchnorrAir::build_trace(ws));
     SignatureClaim claim = good_claim(13);
     claim.public_key = w;
     CHECK(!expected_result(claim));
-    CHECK(!claim_signature(Gfp5(w).to_bytes(), kDomain, message_of(13),
-                           key_of(13).sign(kDomain, message_of(13))));
+    claim.valid = false;
+    const auto made = claim_signature(Gfp5(w).to_bytes(), kDomain, message_of(13),
+                                      key_of(13).sign(kDomain, message_of(13)));
+    REQUIRE(made);
+    CHECK(!made->valid);
+    claims.push_back(claim);
   }
+  claims.push_back(good_claim(12));
+  const SchnorrAir air(claims);
+  const auto trace = honest_trace(claims);
+  CHECK(violations(air, trace).empty());
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("claim " << i);
+    CHECK(trace.at(col::kKeyValid, i * kRows + kRows - 1) == (i == 2 ? Felt::one() : Felt::zero()));
+    CHECK(trace.at(col::kResult, i * kRows + kRows - 1) == (i == 2 ? Felt::one() : Felt::zero()));
+  }
+  auto proof = stark::prove(air, trace, small_options(), 2);
+  REQUIRE(proof);
+  CHECK(stark::verify(air, *stark::serialize(*proof)));
+  // A coefficient >= p is no field element: no claim can be made of such bytes.
+  auto bytes = good_claim(13).public_key.to_bytes();
+  for (std::size_t b = 0; b < 8; ++b) bytes[b] = 0xFF;
+  CHECK(!claim_signature(bytes, kDomain, message_of(13), key_of(13).sign(kDomain, message_of(13))));
 }
 
 TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schnorr_air]") {
@@ -380,7 +399,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
                                                           0x3333, 0});
     SignatureClaim claim = signed_with(x, k, e_wrapped);
     REQUIRE(claim.challenge[0] == Felt(5));  // e + p reduces to e's elements
-    REQUIRE(!*expected_result(claim));      // a bad signature for e
+    REQUIRE(!expected_result(claim));      // a bad signature for e
     claim.valid = true;
     SignatureWitness witness = witness_of(claim);
     witness.challenge = e_wrapped.limbs();
@@ -397,17 +416,47 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     require_proof_rejected(air, *trace);
   }
 
-  SECTION("a public key that does not decode, or the neutral") {
-    auto claim = good_claim(25);
-    const auto trace = honest_trace(std::vector{claim});
+  SECTION("an invalid key claimed valid") {
     for (const Gfp5& w : {Gfp5::zero(), undecodable_w()}) {
-      auto lying = claim;
-      lying.public_key = w;
-      auto tampered = trace;
-      for (std::size_t r = 0; r < kRows; ++r) set5(tampered, col::kKeyW, r, w);
-      // No x solves the decoding equation for this w, whatever the prover puts there.
-      CHECK(breaks(violations(SchnorrAir({lying}), tampered), con::kKeyOnCurve));
+      auto claim = good_claim(25);
+      claim.public_key = w;
+      claim.valid = false;
+      auto trace = honest_trace(std::vector{claim});
+      const SchnorrAir honest_air({claim});
+      REQUIRE(violations(honest_air, trace).empty());
+      // No x solves the decoding equation for this w (its discriminant is not a square),
+      // whatever the prover puts in the key's columns.
+      CHECK(!Gfp5(schnorr_detail::discriminant(w.coefficients())).sqrt().is_square);
+      trace.at(col::kKeyValid, last) = Felt::one();
+      auto found = violations(honest_air, trace);
+      CHECK(breaks(found, con::kKeyOnCurve));
+      CHECK(!breaks(found, con::kKeyInvalid));
+      // ... to claim result 1.
+      claim.valid = true;
+      trace.at(col::kEqual, last) = Felt::one();
+      trace.at(col::kResult, last) = Felt::one();
+      const SchnorrAir air({claim});
+      CHECK(breaks(violations(air, trace), con::kKeyOnCurve));
+      require_proof_rejected(air, trace);
     }
+  }
+
+  SECTION("a valid key claimed invalid, to dodge a good signature") {
+    auto claim = good_claim(33);
+    REQUIRE(claim.valid);
+    auto trace = honest_trace(std::vector{claim});
+    claim.valid = false;
+    trace.at(col::kKeyValid, last) = Felt::zero();
+    trace.at(col::kResult, last) = Felt::zero();
+    const SchnorrAir air({claim});
+    const auto found = violations(air, trace);
+    CHECK(breaks(found, con::kKeyInvalid));
+    CHECK(!breaks(found, con::kResult));
+    // 7 delta(w) is no square for a valid key: no value of the key's columns proves it invalid.
+    CHECK(!(Gfp5(schnorr_detail::discriminant(claim.public_key.coefficients())) * Felt(7))
+               .sqrt()
+               .is_square);
+    require_proof_rejected(air, trace);
   }
 
   SECTION("the key's other root, a square: a point outside the group") {
@@ -487,7 +536,7 @@ TEST_CASE("schnorr air malicious: s < n is decided by both halves", "[schnorr_ai
     REQUIRE(claim.valid);
     claim.response = plus_order(claim.response);
     REQUIRE(claim.response[4] == Scalar::kOrder[4]);
-    REQUIRE(!*expected_result(claim));
+    REQUIRE(!expected_result(claim));
     claim.valid = true;
     auto trace = honest_trace(std::vector{claim});
     CHECK(trace.at(col::kCmpH, last) == Felt::zero());

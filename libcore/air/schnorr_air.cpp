@@ -79,23 +79,35 @@ void normalise(const Pt<Felt>& p, E5<Felt>& x, E5<Felt>& u) {
 }
 
 Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w) {
+  // A valid key runs its table; an invalid one proves it has no decoding (x^2 = 7 delta(w)) in
+  // place of x, and leaves the table's sums zero: its result is 0 whatever the run computes.
   const auto key_x_native = group_x(w.public_key);
-  if (!key_x_native)
-    return fail(Errc::bad_input,
-                "schnorr air: the public key does not encode a non-neutral group element");
+  const E5<Felt> key_w = to_e5(w.public_key);
+  E5<Felt> key_x;
+  if (key_x_native) {
+    key_x = to_e5(*key_x_native);
+  } else {
+    const Gfp5::Root r = (to_gfp5(discriminant(key_w)) * Felt(kNonSquare)).sqrt();
+    if (!r.is_square)
+      return fail(Errc::internal, "schnorr air: 7 delta is not a square for an invalid key");
+    key_x = to_e5(r.root);
+  }
   const FixedEntries& fixed = fixed_entries();
   const E5<Felt> unit{Felt::one(), Felt(), Felt(), Felt(), Felt()};
   const E5<Felt> minus_unit{-Felt::one(), Felt(), Felt(), Felt(), Felt()};
   const E5<Felt> four{Felt(4), Felt(), Felt(), Felt(), Felt()};
   Table<Felt> table;
-  table.key_x = to_e5(*key_x_native);
-  table.key_w = to_e5(w.public_key);
-  const Pt<Felt> minus_x{table.key_x, unit, minus_unit, table.key_w};
-  normalise(point_add(Pt<Felt>{fixed.g_x, unit, unit, four}, minus_x), table.diff_x, table.diff_u);
-  normalise(point_add(Pt<Felt>{fixed.high_x, unit, fixed.high_u, unit}, minus_x), table.high_x,
-            table.high_u);
-  normalise(point_add(Pt<Felt>{fixed.both_x, unit, fixed.both_u, unit}, minus_x), table.both_x,
-            table.both_u);
+  table.key_x = key_x;
+  table.key_w = key_w;
+  if (key_x_native) {
+    const Pt<Felt> minus_x{table.key_x, unit, minus_unit, table.key_w};
+    normalise(point_add(Pt<Felt>{fixed.g_x, unit, unit, four}, minus_x), table.diff_x,
+              table.diff_u);
+    normalise(point_add(Pt<Felt>{fixed.high_x, unit, fixed.high_u, unit}, minus_x),
+              table.high_x, table.high_u);
+    normalise(point_add(Pt<Felt>{fixed.both_x, unit, fixed.both_u, unit}, minus_x),
+              table.both_x, table.both_u);
+  }
   const E5<Felt>* table_parts[8] = {&table.key_x,  &table.key_w,  &table.diff_x, &table.diff_u,
                                     &table.high_x, &table.high_u, &table.both_x, &table.both_u};
 
@@ -150,8 +162,9 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
 
   // The last row's slots.
   const std::size_t last = base + kRows - 1;
-  const auto key_root = non_square_root(table.key_x);
-  trace.at(c::kKeyRoot, last) = *key_root;  // x of a group element is never a square
+  const bool key_valid = key_x_native.has_value();
+  trace.at(c::kKeyValid, last) = felt_of(key_valid);
+  if (key_valid) trace.at(c::kKeyRoot, last) = *non_square_root(table.key_x);  // never a square
   const E5<Felt> commit_w = to_e5(w.commitment);
   put5(trace, c::kCommitW, last, commit_w);
   const auto commit_x = group_x(w.commitment);
@@ -172,17 +185,13 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
   trace.at(c::kCommitValid, last) = felt_of(commit_x.has_value());
   trace.at(c::kEqual, last) = felt_of(equal);
   trace.at(c::kCanonical, last) = felt_of(canonical);
-  trace.at(c::kResult, last) = felt_of(commit_x && equal && canonical);
+  trace.at(c::kResult, last) = felt_of(key_valid && commit_x && equal && canonical);
   return {};
 }
 
-/// The padding segments' witness: the key G, e = s = 0 and w(R) = 0, whose public values (w(X)
-/// offset by 4) are all zero.
-SignatureWitness padding_witness() {
-  SignatureWitness w;
-  w.public_key = Gfp5(Felt(kPaddingKeyW));
-  return w;
-}
+/// The padding segments' witness: all zero (the key w = 0 encodes no key, e = s = 0,
+/// w(R) = 0), and so are its public values.
+SignatureWitness padding_witness() { return SignatureWitness{}; }
 
 }  // namespace
 
@@ -220,8 +229,7 @@ Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
                                        std::span<const std::uint8_t> message,
                                        const ecgfp5::Signature& signature) {
   const auto key_w = Gfp5::from_bytes(std::span<const std::uint8_t, 40>(public_key));
-  if (!key_w || !group_x(*key_w))
-    return fail(Errc::bad_input, "the public key is not a non-neutral ECgFp5 group element");
+  if (!key_w) return fail(Errc::bad_input, "the public key has a coefficient >= p (no field element)");
   SignatureClaim claim;
   if (!read_signature_fields(std::span<const std::uint8_t, 80>(signature), claim))
     return fail(Errc::bad_input, "the signature's R has a coefficient >= p (no field element)");
@@ -232,9 +240,9 @@ Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
   return claim;
 }
 
-std::optional<bool> expected_result(const SignatureClaim& claim) {
+bool expected_result(const SignatureClaim& claim) {
   const auto key = Point::decode(claim.public_key);
-  if (!key || key->is_neutral()) return std::nullopt;
+  if (!key || key->is_neutral()) return false;
   const auto commitment = Point::decode(claim.commitment);
   if (!commitment || commitment->is_neutral() || !below_order(claim.response)) return false;
   const Scalar s = Scalar::from_limbs_unchecked(claim.response);
@@ -316,9 +324,11 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
   set(k::kLastBits, 7, 3);
   set(k::kStart, 20, 3);
   set(k::kStartLimbs, 6, 2);
-  set(k::kKeyOnCurve, 5, 4);
-  set(k::kKeyNonSquare, 1, 6);  // last x norm (degree 5)
-  set(k::kDiff, 30, 4);
+  set(k::kKeyValidBit, 1, 3);
+  set(k::kKeyOnCurve, 5, 5);
+  set(k::kKeyNonSquare, 1, 7);  // last x key_valid x norm (degree 5)
+  set(k::kKeyInvalid, 5, 6);    // last x (1 - key_valid) x delta (degree 4)
+  set(k::kDiff, 30, 5);
   set(k::kValidBit, 1, 3);
   set(k::kCommitOnCurve, 5, 5);
   set(k::kCommitInvalid, 5, 6);
@@ -326,7 +336,7 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
   set(k::kEqual, 5, 4);
   set(k::kUnequal, 5, 5);
   set(k::kCanonical, 1, 5);
-  set(k::kResult, 1, 4);
+  set(k::kResult, 1, 5);
   set(k::kLimbE, 1, 2);
   set(k::kPublicW, 5, 2);
   set(k::kPublicE, 1, 2);
@@ -385,8 +395,7 @@ template <class Visit>
 void for_each_public(const SignatureClaim& claim, Visit&& visit) {
   const std::size_t before_last = kRows - 2;
   for (std::size_t i = 0; i < 5; ++i) {
-    visit(per::kPublicW + i, 0,
-          i == 0 ? claim.public_key[0] - Felt(kPaddingKeyW) : claim.public_key[i]);
+    visit(per::kPublicW + i, 0, claim.public_key[i]);
     visit(per::kPublicW + i, before_last, claim.commitment[i]);
   }
   // e's limbs from the top: d3, d2, d1, d0; s_lo's and s_hi's 32-bit limbs likewise (s_hi's

@@ -2,13 +2,16 @@
 // An AIR that checks a batch of Schnorr signatures over ECgFp5 (issue #10's in-proof gadget):
 // for each signature, given the public key's encoding w(X), the challenge e = d0 + d1 2^64 +
 // d2 2^128 + d3 2^192 and the signature (w(R), s), it proves the result bit
-//   1  iff  X decodes to a non-neutral group element (otherwise no trace exists),
-//           s < n, w(R) decodes to a non-neutral group element, and s G - e X = R;
-//   0  otherwise,
+//   1  iff  X decodes to a non-neutral group element, s < n, w(R) decodes to a non-neutral
+//           group element, and s G - e X = R;
+//   0  otherwise (a key that decodes to nothing, or the neutral, is proven so: key_valid = 0),
 // so that a bad signature is proven bad and neither answer can be forged. One signature takes
-// a 512-row segment: 320 rows, one per bit of s (and of e, zero-extended), of a double-and-add
-// with Shamir's trick over the table {N, G, -X, G - X}, then 192 idle rows, all zero; 67
-// columns. The power-of-two segment makes the structure columns periodic of period 512.
+// a 256-row segment, no idle row: with s = s_lo + 2^256 s_hi and G' = 2^256 G, row r handles
+// bit 255 - r of s_lo, e and s_hi in a double-and-add with Shamir's trick over the eight
+// entries bs G + bh G' - be X; 94 columns. The power-of-two segment makes the structure
+// columns periodic of period 256. The trace's last row is checked by nothing (the STARK
+// enforces transitions on rows 0..n-2), and is a segment's row 255: that row's checks are
+// made from row 254 on the next row's values.
 // docs/ecgfp5.md ("In the AIR") gives every column and constraint and the soundness argument.
 #include <array>
 #include <cstdint>
@@ -45,17 +48,18 @@ struct SignatureClaim {
 bool read_signature_fields(std::span<const std::uint8_t, 80> signature, SignatureClaim& claim);
 
 /// The claim for (public key, signature) under `domain` and `message`, with the native
-/// verdict as its result. Fails (Errc::bad_input) where the AIR cannot state anything: a public
-/// key that is not a non-neutral group element, or a signature whose w(R) bytes hold a
-/// coefficient >= p (no field element; the caller rejects such bytes before proving).
+/// verdict as its result (0 for a key that is no non-neutral group element: the AIR proves
+/// that too). Fails (Errc::bad_input) where the AIR cannot state anything: a public key or a
+/// w(R) whose bytes hold a coefficient >= p (no field element; the caller rejects such bytes
+/// before proving).
 Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
                                        const ecgfp5::SigningDomain& domain,
                                        std::span<const std::uint8_t> message,
                                        const ecgfp5::Signature& signature);
 
 /// The result bit the AIR proves for a claim, computed natively (the claim's own `valid` is
-/// ignored); nothing when the public key is not a non-neutral group element.
-std::optional<bool> expected_result(const SignatureClaim& claim);
+/// ignored): 0 when the public key is not a non-neutral group element.
+bool expected_result(const SignatureClaim& claim);
 
 /// What a trace is built from: the claim's public values, and the two scalars as the integers
 /// whose bits the trace runs over. An honest witness (witness_of) has e's limbs d0..d3, 0;
@@ -78,7 +82,7 @@ inline constexpr std::size_t kBitSE = 43;  ///< bit_s bit_e
 inline constexpr std::size_t kBitSH = 44;  ///< bit_s bit_h
 inline constexpr std::size_t kBitEH = 45;  ///< bit_e bit_h
 inline constexpr std::size_t kBitSEH = 46;  ///< bit_s bit_e bit_h
-inline constexpr std::size_t kKeyX = 47;   ///< 5: x of X (constant over the segment)
+inline constexpr std::size_t kKeyX = 47;   ///< 5: x of X, or sqrt(7 delta(w(X))) for an invalid key
 inline constexpr std::size_t kKeyW = 52;   ///< 5: w(X)
 inline constexpr std::size_t kDiffX = 57;  ///< 5: x of G - X, normalised (Z = 1)
 inline constexpr std::size_t kDiffU = 62;  ///< 5: u of G - X, normalised (T = 1)
@@ -93,7 +97,8 @@ inline constexpr std::size_t kAccH = 89;   ///< s_hi's current 32-bit limb (zero
 inline constexpr std::size_t kCmpH = 90;   ///< n >> 256 against s_hi's bits so far
 inline constexpr std::size_t kAccE = 91;   ///< e's current 64-bit limb
 inline constexpr std::size_t kCmpE = 92;   ///< p against the current e limb's bits so far
-inline constexpr std::size_t kWidth = 93;
+inline constexpr std::size_t kKeyValid = 93;  ///< on the last row: w(X) encodes a non-neutral element
+inline constexpr std::size_t kWidth = 94;
 // The last row of a segment, in the kDouble columns:
 inline constexpr std::size_t kCommitW = 20;  ///< 5: w(R)
 inline constexpr std::size_t kCommitX = 25;  ///< 5: x of R (valid R) or sqrt(7 delta) (invalid)
@@ -119,12 +124,12 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
 
   explicit SchnorrAir(std::vector<SignatureClaim> claims);
 
-  /// The honest trace: fails (Errc::bad_input) when a public key does not decode to a
-  /// non-neutral group element. The result bits are the true ones, whatever the claims say.
+  /// The honest trace, for any witness (a key that decodes to no non-neutral group element is
+  /// proven so, with result 0). The result bits are the true ones, whatever the claims say.
   static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses);
   /// Rows for `signatures` signatures: 256 each, padded to a power of two (at least one
-  /// segment). The padding segments hold the run of kPaddingClaim, whose public values are all
-  /// zero (w(X) is pinned as w(X) - 4: the key G), so the verifier skips them.
+  /// segment). The padding segments hold the run of the all-zero claim (the key w = 0, which
+  /// encodes no key, e = s = 0, w(R) = 0, result 0), so the verifier skips them.
   static std::size_t trace_length_for(std::size_t signatures);
 
   std::string id() const override { return "rollup/schnorr-ecgfp5/v2"; }
@@ -176,9 +181,6 @@ inline constexpr std::array<Felt, 5> kFrobenius = [] {
 }();
 inline constexpr std::uint64_t kBOverZ = 263;  // b = 263 z
 inline constexpr std::uint64_t kNonSquare = 7;  // a non-square of GF(p), and so of GF(p^5)
-/// w(G): the padding segments run the key G (w(X) = 0 encodes no key), with e = s = 0 and
-/// w(R) = 0, a bad signature with result 0, so that all their public values are zero.
-inline constexpr std::uint64_t kPaddingKeyW = 4;
 inline constexpr std::uint64_t kGeneratorW = 4;  ///< G = (x_G : 1 : 1 : 4), encoded by w = 4
 
 template <class F>
@@ -384,7 +386,7 @@ inline constexpr std::size_t kResetS = 7;      ///< the next row starts a 32-bit
 inline constexpr std::size_t kBeforeLimbEndE = 8;  ///< the next row ends a 64-bit limb of e
 inline constexpr std::size_t kBeforeLimbEndS = 9;  ///< the next row ends a 32-bit limb of s
 inline constexpr std::size_t kStructure = 10;
-inline constexpr std::size_t kPublicW = 10;  ///< 5: w(X) - 4 on row 0, w(R) on row 254 (row 255's)
+inline constexpr std::size_t kPublicW = 10;  ///< 5: w(X) on row 0, w(R) on row 254 (row 255's)
 inline constexpr std::size_t kPublicE = 15;  ///< e's limb on the row before the one that ends it
 inline constexpr std::size_t kPublicS = 16;  ///< s_lo's limb likewise
 inline constexpr std::size_t kPublicH = 17;  ///< s_hi's limb likewise (0 above its 64 bits)
@@ -408,26 +410,28 @@ inline constexpr std::size_t kLastBits = 93;   ///< 7: the same for row 255, fro
 inline constexpr std::size_t kStart = 100;     ///< 20: acc on row 0 = entry(row 0's bits)
 inline constexpr std::size_t kStartLimbs = 120;  ///< 6: acc and cmp columns on row 0
 // From here to kPublicResult, the checks of row 255, made on row 254 (kBeforeLast).
-inline constexpr std::size_t kKeyOnCurve = 126;  ///< 5
-inline constexpr std::size_t kKeyNonSquare = 131;
-inline constexpr std::size_t kDiff = 132;       ///< 10: (xD, uD) normalise G + (-X)
-inline constexpr std::size_t kHighDiff = 142;   ///< 10: G' + (-X)
-inline constexpr std::size_t kBothDiff = 152;   ///< 10: (G + G') + (-X)
-inline constexpr std::size_t kValidBit = 162;
-inline constexpr std::size_t kCommitOnCurve = 163;  ///< 5: any root will do, only w(R) is used
-inline constexpr std::size_t kCommitInvalid = 168;  ///< 5: x^2 = 7 delta
-inline constexpr std::size_t kEqualBit = 173;
-inline constexpr std::size_t kEqual = 174;     ///< 5: equal => U w(R) - T = 0
-inline constexpr std::size_t kUnequal = 179;   ///< 5: unequal => (U w(R) - T) inv = 1
-inline constexpr std::size_t kCanonical = 184;  ///< s < n from the two comparisons
-inline constexpr std::size_t kResult = 185;
-inline constexpr std::size_t kLimbE = 186;     ///< e's limbs below p
-inline constexpr std::size_t kPublicW = 187;   ///< 5: w(X) and w(R) are the public ones
-inline constexpr std::size_t kPublicE = 192;   ///< e's limbs are the public ones
-inline constexpr std::size_t kPublicS = 193;   ///< s_lo's limbs are the public ones
-inline constexpr std::size_t kPublicH = 194;   ///< s_hi's limbs are the public ones
-inline constexpr std::size_t kPublicResult = 195;
-inline constexpr std::size_t kCount = 196;
+inline constexpr std::size_t kKeyValidBit = 126;
+inline constexpr std::size_t kKeyOnCurve = 127;  ///< 5: key valid => x on the curve for w(X)
+inline constexpr std::size_t kKeyNonSquare = 132;  ///< key valid => x is not a square
+inline constexpr std::size_t kKeyInvalid = 133;  ///< 5: key invalid => x^2 = 7 delta(w(X))
+inline constexpr std::size_t kDiff = 138;       ///< 10: (xD, uD) normalise G + (-X)
+inline constexpr std::size_t kHighDiff = 148;   ///< 10: G' + (-X)
+inline constexpr std::size_t kBothDiff = 158;   ///< 10: (G + G') + (-X)
+inline constexpr std::size_t kValidBit = 168;
+inline constexpr std::size_t kCommitOnCurve = 169;  ///< 5: any root will do, only w(R) is used
+inline constexpr std::size_t kCommitInvalid = 174;  ///< 5: x^2 = 7 delta
+inline constexpr std::size_t kEqualBit = 179;
+inline constexpr std::size_t kEqual = 180;     ///< 5: equal => U w(R) - T = 0
+inline constexpr std::size_t kUnequal = 185;   ///< 5: unequal => (U w(R) - T) inv = 1
+inline constexpr std::size_t kCanonical = 190;  ///< s < n from the two comparisons
+inline constexpr std::size_t kResult = 191;
+inline constexpr std::size_t kLimbE = 192;     ///< e's limbs below p
+inline constexpr std::size_t kPublicW = 193;   ///< 5: w(X) and w(R) are the public ones
+inline constexpr std::size_t kPublicE = 198;   ///< e's limbs are the public ones
+inline constexpr std::size_t kPublicS = 199;   ///< s_lo's limbs are the public ones
+inline constexpr std::size_t kPublicH = 200;   ///< s_hi's limbs are the public ones
+inline constexpr std::size_t kPublicResult = 201;
+inline constexpr std::size_t kCount = 202;
 }  // namespace schnorr_constraint
 
 template <class F>
@@ -526,11 +530,20 @@ template <class F>
   // provably differs.
   const std::span<const F> fin = next;  // row 255 when last = 1
   const Table<F> fin_table = load_table(fin);
+  // key_valid = 1: x is the group element's root (on the curve for w, and not a square);
+  // key_valid = 0: x is a root of 7 delta(w), a square exactly when w has no decoding.
+  const F key_valid = fin[c::kKeyValid];
+  out[k::kKeyValidBit] = last * (key_valid * key_valid - key_valid);
+  const F last_key_valid = last * key_valid, last_key_invalid = last - last_key_valid;
   const E5<F> key_eq = decoding_equation(fin_table.key_x, fin_table.key_w);
-  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last * key_eq[i];
+  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last_key_valid * key_eq[i];
   const F seven = F(Felt(kNonSquare));
   const F key_root = fin[c::kKeyRoot];
-  out[k::kKeyNonSquare] = last * (key_root * key_root - seven * norm(fin_table.key_x));
+  out[k::kKeyNonSquare] =
+      last_key_valid * (key_root * key_root - seven * norm(fin_table.key_x));
+  const E5<F> key_invalid_eq =
+      sub(square(fin_table.key_x), scale(discriminant(fin_table.key_w), seven));
+  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyInvalid + i] = last_key_invalid * key_invalid_eq[i];
 
   const F zero = F(Felt());
   const E5<F> unit{one, zero, zero, zero, zero};
@@ -542,8 +555,8 @@ template <class F>
     const Pt<F> s = point_add(fixed_entry, minus_x);
     const E5<F> x_eq = sub(mul(x, s.z), s.x), u_eq = sub(mul(u, s.t), s.u);
     for (std::size_t i = 0; i < 5; ++i) {
-      out[constraint + i] = last * x_eq[i];
-      out[constraint + 5 + i] = last * u_eq[i];
+      out[constraint + i] = last_key_valid * x_eq[i];
+      out[constraint + 5 + i] = last_key_valid * u_eq[i];
     }
   };
   auto lift = [](const E5<Felt>& v) { return E5<F>{F(v[0]), F(v[1]), F(v[2]), F(v[3]), F(v[4])}; };
@@ -584,7 +597,7 @@ template <class F>
   out[k::kCanonical] =
       last * (canonical - (fin_cmp_h * (fin_cmp_h + one) * half +
                            (one - fin_cmp_h * fin_cmp_h) * fin_cmp_s * (fin_cmp_s + one) * half));
-  out[k::kResult] = last * (fin[c::kResult] - valid * equal * canonical);
+  out[k::kResult] = last * (fin[c::kResult] - key_valid * valid * equal * canonical);
   const F before_end_e = periodic[per::kBeforeLimbEndE];
   const F before_end_s = periodic[per::kBeforeLimbEndS];
   out[k::kLimbE] = before_end_e * (next[c::kCmpE] - one);
@@ -593,13 +606,9 @@ template <class F>
   // each are disjoint from its other rows, where the public column is zero). Those of row 0 are
   // read there, the others from the row before theirs (no row of a run is the trace's row 0
   // but a first one, and its last row may be the trace's row n - 1).
-  // w(X) is pinned as w(X) - 4, so that the padding segments' key G has public value 0.
-  for (std::size_t i = 0; i < 5; ++i) {
-    const F key_w_offset =
-        i == 0 ? cur[c::kKeyW] - F(Felt(kPaddingKeyW)) : cur[c::kKeyW + i];
+  for (std::size_t i = 0; i < 5; ++i)
     out[k::kPublicW + i] =
-        first * key_w_offset + last * fin[c::kCommitW + i] - periodic[per::kPublicW + i];
-  }
+        first * cur[c::kKeyW + i] + last * fin[c::kCommitW + i] - periodic[per::kPublicW + i];
   out[k::kPublicE] = before_end_e * next[c::kAccE] - periodic[per::kPublicE];
   out[k::kPublicS] = before_end_s * next[c::kAccS] - periodic[per::kPublicS];
   out[k::kPublicH] = before_end_s * next[c::kAccH] - periodic[per::kPublicH];
