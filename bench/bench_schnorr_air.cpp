@@ -4,7 +4,7 @@
 //
 //   bench_schnorr_air [--signatures N] [--threads T] [--repeat R]
 //
-// Defaults: 25 signatures (25 segments of 512 rows, 8,000 run rows, in 16,384 rows), 2
+// Defaults: 25 signatures (25 segments of 256 rows, in 8,192 rows), 2
 // threads, best of 3 runs. One signature in eight is bad (another message), so both results
 // are proven.
 #include <algorithm>
@@ -117,14 +117,12 @@ int main(int argc, char** argv) {
 
   const std::size_t rows = air.trace_length(), columns = air.trace_width();
   const std::size_t segments = signatures * air::SchnorrAir::kRowsPerSignature;
-  const std::size_t run = signatures * air::SchnorrAir::kRunRows;
   std::printf("signatures       %zu (%zu bad)\n", signatures, signatures / 8);
-  std::printf("trace            %zu columns x %zu rows (%zu in segments, %zu run rows, %.0f%%)\n",
-              columns, rows, segments, run, 100.0 * run / rows);
-  std::printf("per signature    %zu rows (%zu run) x %zu columns = %zu cells (%.0f with padding)\n",
-              air::SchnorrAir::kRowsPerSignature, air::SchnorrAir::kRunRows, columns,
-              air::SchnorrAir::kRowsPerSignature * columns,
-              double(rows * columns) / signatures);
+  std::printf("trace            %zu columns x %zu rows (%zu in segments, %.0f%%)\n", columns, rows,
+              segments, 100.0 * segments / rows);
+  std::printf("per signature    %zu rows x %zu columns = %zu cells (%.0f with padding)\n",
+              air::SchnorrAir::kRowsPerSignature, columns,
+              air::SchnorrAir::kRowsPerSignature * columns, double(rows * columns) / signatures);
   std::printf("constraints      %zu, max degree %u\n", air.transition_degrees().size(),
               std::ranges::max(air.transition_degrees()));
   std::printf("trace build      %.3f s\n", best_build);

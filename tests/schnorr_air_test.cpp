@@ -27,7 +27,6 @@ namespace con = schnorr_constraint;
 namespace {
 
 constexpr std::size_t kRows = SchnorrAir::kRowsPerSignature;  // a segment
-constexpr std::size_t kRunRows = SchnorrAir::kRunRows;
 const ecgfp5::SigningDomain kDomain{7, 3};
 
 std::vector<std::uint8_t> message_of(std::uint8_t tag) {
@@ -52,7 +51,7 @@ SignatureClaim signed_with(const Scalar& x, const Scalar& k, const Scalar& e) {
   claim.commitment = Point::mul_generator(k).encode();
   claim.response = limbs_of(k + e * x);
   for (std::size_t i = 0; i < 4; ++i) claim.challenge[i] = Felt(e.limbs()[i]);
-  claim.valid = *expected_result(claim);
+  claim.valid = expected_result(claim);
   return claim;
 }
 
@@ -78,6 +77,15 @@ std::array<std::uint64_t, 5> plus_order(std::array<std::uint64_t, 5> s) {
     carry >>= 64;
   }
   return s;
+}
+
+/// n - 1, and 2^256 (the scalar of G' = 2^256 G).
+Scalar order_minus_one() { return -Scalar::from_u64(1); }
+const Scalar kTwoTo256 = Scalar::from_limbs_unchecked({0, 0, 0, 0, 1});
+
+/// A signature by the secret x whose response is the chosen s (k = s - e x).
+SignatureClaim with_response(const Scalar& x, const Scalar& s, const Scalar& e) {
+  return signed_with(x, s - e * x, e);
 }
 
 /// A w that encodes no group element.
@@ -175,33 +183,45 @@ TEST_CASE("schnorr air: the proven bit is the native verdict", "[schnorr_air]") 
     // s + n: the same group element, refused as non-canonical.
     auto claim = good_claim(6);
     claim.response = plus_order(claim.response);
-    claim.valid = *expected_result(claim);
+    claim.valid = expected_result(claim);
     claims.push_back(claim);
   }
   {
     // R that decodes to no group element, and R the neutral with s G = e X.
     auto claim = good_claim(7);
     claim.commitment = undecodable_w();
-    claim.valid = *expected_result(claim);
+    claim.valid = expected_result(claim);
     claims.push_back(claim);
     const Scalar x = Scalar::from_u64(99);
     auto neutral = signed_with(x, Scalar(), e);
     CHECK(neutral.commitment.is_zero());
     claims.push_back(neutral);
   }
-  const std::vector<bool> expected = {true, true, false, false, true, true, false, false, false};
+  // The keys G', -G' and -(G + G'): G' - X, G + G' - X (or G - X) the neutral or a double.
+  claims.push_back(signed_with(kTwoTo256, k, e));
+  claims.push_back(signed_with(-kTwoTo256, k, e));
+  claims.push_back(signed_with(-(kTwoTo256 + Scalar::from_u64(1)), k, e));
+  // s at the edges of the two comparisons: n - 1 (s_hi = n >> 256, s_lo = n mod 2^256 - 1) and
+  // (n >> 256) 2^256 (s_lo = 0), both canonical; s_hi = 0 and s_lo = 2^256 - 1.
+  const Scalar x = Scalar::from_u64(0x5eed);
+  claims.push_back(with_response(x, order_minus_one(), e));
+  claims.push_back(with_response(
+      x, Scalar::from_limbs_unchecked({0, 0, 0, 0, Scalar::kOrder[4]}), e));
+  claims.push_back(with_response(x, Scalar::from_limbs_unchecked({~0ull, ~0ull, ~0ull, ~0ull, 0}), e));
+  const std::vector<bool> expected = {true, true, false, false, true, true, false, false, false,
+                                      true, true, true, true, true, true};
   REQUIRE(claims.size() == expected.size());
   for (std::size_t i = 0; i < claims.size(); ++i) {
     INFO("claim " << i);
     CHECK(claims[i].valid == expected[i]);
-    CHECK(*expected_result(claims[i]) == expected[i]);
+    CHECK(expected_result(claims[i]) == expected[i]);
   }
   const SchnorrAir air(claims);
   const auto trace = honest_trace(claims);
-  CHECK(trace.length() == 8192);  // 9 segments of 512 and 7 of padding
+  CHECK(trace.length() == 4096);  // 15 segments of 256 and 1 of padding
   for (std::size_t i = 0; i < claims.size(); ++i) {
     INFO("claim " << i);
-    CHECK((trace.at(col::kResult, i * kRows + kRunRows - 1) == Felt::one()) == expected[i]);
+    CHECK((trace.at(col::kResult, i * kRows + kRows - 1) == Felt::one()) == expected[i]);
   }
   const auto found = violations(air, trace);
   if (!found.empty()) INFO("row " << found[0].row << " constraint " << found[0].index);
@@ -212,12 +232,12 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
           "[schnorr_air][stark]") {
   auto bad = good_claim(11);
   bad.response[0] ^= 4;
-  bad.valid = *expected_result(bad);
+  bad.valid = expected_result(bad);
   REQUIRE(!bad.valid);
   const std::vector<SignatureClaim> claims = {good_claim(10), bad, good_claim(12)};
   const SchnorrAir air(claims);
   const auto trace = honest_trace(claims);
-  REQUIRE(trace.length() == 2048);
+  REQUIRE(trace.length() == 1024);
   auto proof = stark::prove(air, trace, small_options(), 2);
   INFO((proof ? "" : proof.error().message));
   REQUIRE(proof);
@@ -272,22 +292,41 @@ TEST_CASE("schnorr air: the verifier's periodic values are the interpolated colu
   }
 }
 
-TEST_CASE("schnorr air: invalid public keys have no trace", "[schnorr_air]") {
+TEST_CASE("schnorr air: invalid public keys are proven invalid", "[schnorr_air][stark]") {
+  // The neutral (w = 0) and a w with no decoding: the claim exists, its result is 0, proven by
+  // a square root of 7 delta(w) in place of the key's x.
+  std::vector<SignatureClaim> claims;
   for (const Gfp5& w : {Gfp5::zero(), undecodable_w()}) {
-    SignatureWitness witness = witness_of(good_claim(13));
-    witness.public_key = w;
-    const std::vector<SignatureWitness> ws = {witness};
-    CHECK(!SchnorrAir::build_trace(ws));
     SignatureClaim claim = good_claim(13);
     claim.public_key = w;
     CHECK(!expected_result(claim));
-    CHECK(!claim_signature(Gfp5(w).to_bytes(), kDomain, message_of(13),
-                           key_of(13).sign(kDomain, message_of(13))));
+    claim.valid = false;
+    const auto made = claim_signature(Gfp5(w).to_bytes(), kDomain, message_of(13),
+                                      key_of(13).sign(kDomain, message_of(13)));
+    REQUIRE(made);
+    CHECK(!made->valid);
+    claims.push_back(claim);
   }
+  claims.push_back(good_claim(12));
+  const SchnorrAir air(claims);
+  const auto trace = honest_trace(claims);
+  CHECK(violations(air, trace).empty());
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("claim " << i);
+    CHECK(trace.at(col::kKeyValid, i * kRows + kRows - 1) == (i == 2 ? Felt::one() : Felt::zero()));
+    CHECK(trace.at(col::kResult, i * kRows + kRows - 1) == (i == 2 ? Felt::one() : Felt::zero()));
+  }
+  auto proof = stark::prove(air, trace, small_options(), 2);
+  REQUIRE(proof);
+  CHECK(stark::verify(air, *stark::serialize(*proof)));
+  // A coefficient >= p is no field element: no claim can be made of such bytes.
+  auto bytes = good_claim(13).public_key.to_bytes();
+  for (std::size_t b = 0; b < 8; ++b) bytes[b] = 0xFF;
+  CHECK(!claim_signature(bytes, kDomain, message_of(13), key_of(13).sign(kDomain, message_of(13))));
 }
 
 TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schnorr_air]") {
-  const std::size_t last = kRunRows - 1;
+  const std::size_t last = kRows - 1;
 
   SECTION("result 1 for a signature over another message") {
     const auto key = key_of(20);
@@ -332,9 +371,11 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     auto trace = honest_trace(std::vector{claim});
     // The honest run over s + n's bits reaches R but finds s >= n.
     CHECK(trace.at(col::kEqual, last) == Felt::one());
-    CHECK(trace.at(col::kCmpS, last) == -Felt::one());
+    CHECK(trace.at(col::kCanonical, last) == Felt::zero());
     trace.at(col::kResult, last) = Felt::one();
     CHECK(breaks(violations(air, trace), con::kResult));
+    trace.at(col::kCanonical, last) = Felt::one();
+    CHECK(breaks(violations(air, trace), con::kCanonical));
     // The bits of s itself under s + n's limbs break the limbs' boundary.
     auto canonical = claim;
     canonical.response = good_claim(23).response;
@@ -358,7 +399,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
                                                           0x3333, 0});
     SignatureClaim claim = signed_with(x, k, e_wrapped);
     REQUIRE(claim.challenge[0] == Felt(5));  // e + p reduces to e's elements
-    REQUIRE(!*expected_result(claim));      // a bad signature for e
+    REQUIRE(!expected_result(claim));      // a bad signature for e
     claim.valid = true;
     SignatureWitness witness = witness_of(claim);
     witness.challenge = e_wrapped.limbs();
@@ -375,17 +416,47 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     require_proof_rejected(air, *trace);
   }
 
-  SECTION("a public key that does not decode, or the neutral") {
-    auto claim = good_claim(25);
-    const auto trace = honest_trace(std::vector{claim});
+  SECTION("an invalid key claimed valid") {
     for (const Gfp5& w : {Gfp5::zero(), undecodable_w()}) {
-      auto lying = claim;
-      lying.public_key = w;
-      auto tampered = trace;
-      for (std::size_t r = 0; r < kRunRows; ++r) set5(tampered, col::kKeyW, r, w);
-      // No x solves the decoding equation for this w, whatever the prover puts there.
-      CHECK(breaks(violations(SchnorrAir({lying}), tampered), con::kKeyOnCurve));
+      auto claim = good_claim(25);
+      claim.public_key = w;
+      claim.valid = false;
+      auto trace = honest_trace(std::vector{claim});
+      const SchnorrAir honest_air({claim});
+      REQUIRE(violations(honest_air, trace).empty());
+      // No x solves the decoding equation for this w (its discriminant is not a square),
+      // whatever the prover puts in the key's columns.
+      CHECK(!Gfp5(schnorr_detail::discriminant(w.coefficients())).sqrt().is_square);
+      trace.at(col::kKeyValid, last) = Felt::one();
+      auto found = violations(honest_air, trace);
+      CHECK(breaks(found, con::kKeyOnCurve));
+      CHECK(!breaks(found, con::kKeyInvalid));
+      // ... to claim result 1.
+      claim.valid = true;
+      trace.at(col::kEqual, last) = Felt::one();
+      trace.at(col::kResult, last) = Felt::one();
+      const SchnorrAir air({claim});
+      CHECK(breaks(violations(air, trace), con::kKeyOnCurve));
+      require_proof_rejected(air, trace);
     }
+  }
+
+  SECTION("a valid key claimed invalid, to dodge a good signature") {
+    auto claim = good_claim(33);
+    REQUIRE(claim.valid);
+    auto trace = honest_trace(std::vector{claim});
+    claim.valid = false;
+    trace.at(col::kKeyValid, last) = Felt::zero();
+    trace.at(col::kResult, last) = Felt::zero();
+    const SchnorrAir air({claim});
+    const auto found = violations(air, trace);
+    CHECK(breaks(found, con::kKeyInvalid));
+    CHECK(!breaks(found, con::kResult));
+    // 7 delta(w) is no square for a valid key: no value of the key's columns proves it invalid.
+    CHECK(!(Gfp5(schnorr_detail::discriminant(claim.public_key.coefficients())) * Felt(7))
+               .sqrt()
+               .is_square);
+    require_proof_rejected(air, trace);
   }
 
   SECTION("the key's other root, a square: a point outside the group") {
@@ -398,7 +469,7 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     // The roots sum to w^2 - a; the group's is the non-square, the other a square.
     const Gfp5 other = w.square() - Gfp5(Felt(2)) - key_x;
     REQUIRE(other.legendre() == Felt::one());
-    for (std::size_t r = 0; r < kRunRows; ++r) set5(trace, col::kKeyX, r, other);
+    for (std::size_t r = 0; r < kRows; ++r) set5(trace, col::kKeyX, r, other);
     const auto found = violations(SchnorrAir({claim}), trace);
     CHECK(!breaks(found, con::kKeyOnCurve));  // it is on the curve
     CHECK(breaks(found, con::kKeyNonSquare));
@@ -429,29 +500,13 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     CHECK(breaks(found, con::kDoubling));
   }
 
-  SECTION("an idle row carries no state into the next segment") {
+  SECTION("no state carries into the next segment") {
     const std::vector<SignatureClaim> claims = {good_claim(29), good_claim(30)};
     const SchnorrAir air(claims);
     const auto honest = honest_trace(claims);
     REQUIRE(violations(air, honest).empty());
-    // Idle rows are zero in the honest trace.
-    for (std::size_t r = kRunRows; r < kRows; ++r)
-      for (std::size_t c = 0; c < col::kWidth; ++c) REQUIRE(honest.at(c, r) == Felt::zero());
-    // A run carried on past row 319: the segment's last idle row holds row 319's state.
-    auto carried = honest;
-    for (std::size_t c = 0; c < col::kWidth; ++c) carried.at(c, kRows - 1) = honest.at(c, last);
-    const auto found = violations(air, carried);
-    REQUIRE(!found.empty());
-    for (const auto& v : found) {
-      CHECK(v.row == kRows - 1);
-      CHECK(v.index >= con::kIdle);
-    }
-    CHECK(breaks(found, con::kIdle + col::kAcc));
-    CHECK(breaks(found, con::kIdle + col::kCmpS));
-    CHECK(breaks(found, con::kIdle + col::kAccE));
-    require_proof_rejected(air, carried);
-    // Nor does the next segment pick it up: its row 0 starts from the neutral, whatever came
-    // before, so a comparison state carried into it breaks the start.
+    // The transitions stop at row 255, and the next segment's row 0 starts from the neutral,
+    // whatever came before: a comparison state carried into it breaks the start.
     auto picked_up = honest;
     REQUIRE(honest.at(col::kCmpS, last) != honest.at(col::kCmpS, kRows));
     picked_up.at(col::kCmpS, kRows) = honest.at(col::kCmpS, last);
@@ -459,5 +514,105 @@ TEST_CASE("schnorr air malicious: each false claim breaks a constraint", "[schno
     for (std::size_t i = 0; i < 20; ++i)
       picked_up.at(col::kAcc + i, kRows) = honest.at(col::kAcc + i, last);
     CHECK(breaks(violations(air, picked_up), con::kStart));
+    // A run carried on: the next segment's accumulators continue this one's (row 0's limb
+    // starts are then broken, not any transition).
+    auto carried = honest;
+    carried.at(col::kAccS, kRows) = honest.at(col::kAccS, last) * Felt(2) + honest.at(col::kBitS, kRows);
+    const auto found = violations(air, carried);
+    REQUIRE(!found.empty());
+    for (const auto& v : found) CHECK(v.row == kRows);
+    CHECK(breaks(found, con::kStartLimbs));
+    require_proof_rejected(air, carried);
+  }
+}
+
+TEST_CASE("schnorr air malicious: s < n is decided by both halves", "[schnorr_air]") {
+  const std::size_t last = kRows - 1;
+  const Scalar x = Scalar::from_u64(0xc0ffee), e = Scalar::from_u64(0xabcdef12345);
+  // s + n for a small s: s_hi = n >> 256 exactly and s_lo >= n mod 2^256, so the high
+  // comparison ties and the low one finds s too large.
+  SECTION("s_hi = n_hi, s_lo >= n_lo") {
+    auto claim = with_response(x, Scalar::from_u64(12345), e);
+    REQUIRE(claim.valid);
+    claim.response = plus_order(claim.response);
+    REQUIRE(claim.response[4] == Scalar::kOrder[4]);
+    REQUIRE(!expected_result(claim));
+    claim.valid = true;
+    auto trace = honest_trace(std::vector{claim});
+    CHECK(trace.at(col::kCmpH, last) == Felt::zero());
+    CHECK(trace.at(col::kCmpS, last) == -Felt::one());
+    CHECK(trace.at(col::kEqual, last) == Felt::one());  // the same point
+    trace.at(col::kCanonical, last) = Felt::one();
+    trace.at(col::kResult, last) = Felt::one();
+    const SchnorrAir air({claim});
+    const auto found = violations(air, trace);
+    REQUIRE(!found.empty());
+    for (const auto& v : found) CHECK(v.index == con::kCanonical);
+    require_proof_rejected(air, trace);
+    // Nor can the prover run other bits: s's limbs are public.
+    SignatureWitness other = witness_of(claim);
+    other.response = with_response(x, Scalar::from_u64(12345), e).response;
+    auto other_trace = SchnorrAir::build_trace(std::vector{other});
+    REQUIRE(other_trace);
+    const auto other_found = violations(air, *other_trace);
+    CHECK(breaks(other_found, con::kPublicS));
+    CHECK(breaks(other_found, con::kPublicH));
+  }
+  SECTION("s_hi > n_hi with s_lo < n_lo (the low half carried)") {
+    // s_lo + n_lo >= 2^256: s + n has s_hi = n_hi + 1 and a small s_lo.
+    auto claim = with_response(x, Scalar::from_limbs_unchecked({~0ull, ~0ull, ~0ull, ~0ull, 0}), e);
+    REQUIRE(claim.valid);
+    claim.response = plus_order(claim.response);
+    REQUIRE(claim.response[4] == Scalar::kOrder[4] + 1);
+    claim.valid = true;
+    auto trace = honest_trace(std::vector{claim});
+    CHECK(trace.at(col::kCmpH, last) == -Felt::one());
+    CHECK(trace.at(col::kCmpS, last) == Felt::one());
+    trace.at(col::kCanonical, last) = Felt::one();
+    trace.at(col::kResult, last) = Felt::one();
+    const SchnorrAir air({claim});
+    CHECK(breaks(violations(air, trace), con::kCanonical));
+    require_proof_rejected(air, trace);
+  }
+  SECTION("s_hi's bits above its 64") {
+    // A bit of s_hi at position 255 - 10 adds 2^501 to s: the limb it sits in is pinned to 0.
+    auto claim = good_claim(31);
+    auto trace = honest_trace(std::vector{claim});
+    trace.at(col::kBitH, 10) = Felt::one();
+    trace.at(col::kBitSH, 10) = trace.at(col::kBitS, 10);
+    trace.at(col::kBitEH, 10) = trace.at(col::kBitE, 10);
+    trace.at(col::kBitSEH, 10) = trace.at(col::kBitSE, 10);
+    CHECK(breaks(violations(SchnorrAir({claim}), trace), con::kAccH));
+    for (std::size_t r = 10; r < 32; ++r)
+      trace.at(col::kAccH, r) = Felt(std::uint64_t{1} << (r - 10));
+    CHECK(breaks(violations(SchnorrAir({claim}), trace), con::kPublicH));
+  }
+}
+
+TEST_CASE("schnorr air malicious: the table's entries with G' are pinned", "[schnorr_air]") {
+  const std::size_t last = kRows - 1;
+  auto claim = good_claim(32);
+  const SchnorrAir air({claim});
+  const auto honest = honest_trace(std::vector{claim});
+  REQUIRE(violations(air, honest).empty());
+  for (const std::size_t column : {col::kHighDiffX, col::kHighDiffU + 2, col::kBothDiffX + 4,
+                                   col::kBothDiffU}) {
+    INFO("column " << column);
+    // The same wrong value on every row: the copy holds, the last row's normalisation does not.
+    auto tampered = honest;
+    for (std::size_t r = 0; r < kRows; ++r) tampered.at(column, r) += Felt::one();
+    const auto found = violations(air, tampered);
+    const bool high = column < col::kBothDiffX;
+    CHECK(breaks(found, high ? con::kHighDiff + (column - col::kHighDiffX)
+                             : con::kBothDiff + (column - col::kBothDiffX)));
+    CHECK(!breaks(found, con::kCopy + (column - col::kKeyX)));
+    // Row 255's checks are made on row 254 (the trace's last row is checked by nothing).
+    for (const auto& v : found)
+      if (v.index >= con::kDiff && v.index < con::kValidBit) CHECK(v.row == last - 1);
+    require_proof_rejected(air, tampered);
+    // On one row only: the copy breaks.
+    auto one_row = honest;
+    one_row.at(column, 100) += Felt::one();
+    CHECK(breaks(violations(air, one_row), con::kCopy + (column - col::kKeyX)));
   }
 }

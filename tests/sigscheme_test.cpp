@@ -12,6 +12,7 @@
 #include "block_builder.hpp"
 #include "codec/keyfile.hpp"
 #include "codec/objects.hpp"
+#include "ecgfp5/curve.hpp"
 #include "crypto/crypto.hpp"
 #include "espresso/tx_payload.hpp"
 #include "l1/contract.hpp"
@@ -346,7 +347,7 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   CHECK(verdict->blocks[0].receipts[3].reason == vm::Reason::bad_signature);
   REQUIRE(verdict->blocks[0].withdrawals.size() == 1);
   CHECK(verdict->blocks[0].withdrawals[0].to == bob.public_key());
-  // The same proof verified as an Ed25519 rollup's: version 3 is an ecgfp5 rollup's (one encoding
+  // The same proof verified as an Ed25519 rollup's: version 4 is an ecgfp5 rollup's (one encoding
   // per proof), so it is refused before its bits are looked at.
   auto as_ed = must(air::verify_range_proof(std::span(&block, 1), kEdParams, claim, proof.bytes, 100));
   REQUIRE_FALSE(as_ed);
@@ -367,6 +368,13 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
                                                air::encode_proof(v2, decoded->second), 100));
   REQUIRE_FALSE(old_form);
   CHECK(old_form.error().reason == air::Rejection::encoding);
+  // A version 3 proof (SchnorrAir v1's layout, the same bytes otherwise) is refused: re-prove.
+  Bytes v3 = proof.bytes;
+  v3[4] = air::kRetiredSignatureProofVersion;
+  auto retired = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v3, 100));
+  REQUIRE_FALSE(retired);
+  CHECK(retired.error().reason == air::Rejection::encoding);
+  CHECK(retired.error().message().find("prove the blocks again") != std::string::npos);
 }
 
 namespace {
@@ -602,5 +610,59 @@ TEST_CASE("sigscheme: claims made side by side carry each tx's own challenge", "
     const auto one = air::signature_claim_of(txs[i], kEcParams);
     REQUIRE(one);
     CHECK(one->challenge == claims[i]->challenge);
+  }
+}
+
+TEST_CASE("sigscheme: a tx from a key that encodes no group element gets its bad_signature proven",
+          "[sigscheme][air]") {
+  // The verifier builds a claim from the bytes alone (no decoding) for every key whose
+  // coefficients are below p; the SchnorrAir proves the key invalid and the bit 0.
+  const vm::State genesis = mixed_genesis();
+  const auto alice = ec_key(1), bob = ec_key(2);
+  auto undecodable = wallet::sign_transfer(alice, bob.public_key(), 2, 1, 1, kEcParams);
+  for (std::uint64_t v = 1;; ++v) {
+    const auto w = ecgfp5::Gfp5::from_u64(v, 3 * v + 1, 0, 0, 0);
+    if (ecgfp5::Point::decode(w)) continue;
+    undecodable.from = w.to_bytes();
+    break;
+  }
+  auto neutral = wallet::sign_transfer(alice, bob.public_key(), 3, 1, 1, kEcParams);
+  neutral.from = std::array<std::uint8_t, 40>{};
+  const codec::Block block = test::BasicBlockBuilder<kNamespace>(ec_key(4).public_key())
+                                 .tx(wallet::sign_transfer(alice, bob.public_key(), 10, 1, 0, kEcParams))
+                                 .tx(undecodable)
+                                 .tx(neutral)
+                                 .done();
+  const auto& txs = vm::rollup_txs(block, kNamespace);
+  const std::vector<bool> real = vm::check_signatures(txs, kEcParams, 1);
+  REQUIRE(real == std::vector<bool>{true, false, false});
+  const auto claims = air::signature_claims_of(txs, kEcParams);
+  for (const auto& c : claims) REQUIRE(c);
+  CHECK(!air::expected_result(*claims[1]));
+  CHECK(!air::expected_result(*claims[2]));
+
+  air::ProverState prover(genesis, 1);
+  air::RangeProofClaim claim{block.height, block.height, block.hash, hash::digest_bytes(genesis.root()), {},
+                             prover.keys().commitment()};
+  auto proof = must(air::prove_range(prover, std::span(&block, 1), kEcParams, air::ProveOptions{2, {}}));
+  CHECK(proof.signature_claims == 3);
+  claim.post_root = proof.post_root;
+  auto verdict = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, proof.bytes, 100));
+  INFO((verdict ? std::string() : verdict.error().message()));
+  REQUIRE(verdict);
+  CHECK(verdict->blocks[0].receipts[1].reason == vm::Reason::bad_signature);
+  CHECK(verdict->blocks[0].receipts[2].reason == vm::Reason::bad_signature);
+
+  // The bit of the undecodable key's tx claimed 1: with the real SchnorrAir proof, or one forged
+  // for the lie from the honest trace (key_valid 0, result 0 against a public 1).
+  const auto [honest, honest_claim] = cheat(genesis, block, real, real);
+  CHECK(rejection(block, honest_claim, honest) == std::nullopt);
+  for (std::size_t i : {1, 2}) {
+    std::vector<bool> lie = real;
+    lie[i] = true;
+    const auto [with_real, claim_real] = cheat(genesis, block, lie, real);
+    CHECK(rejection(block, claim_real, with_real) == air::Rejection::signature_proof_rejected);
+    const auto [forged, claim_forged] = cheat(genesis, block, lie, lie);
+    CHECK(rejection(block, claim_forged, forged) == air::Rejection::signature_proof_rejected);
   }
 }

@@ -9,7 +9,6 @@
 #include <optional>
 #include <thread>
 
-#include "ecgfp5/curve.hpp"
 #include "ecgfp5/schnorr.hpp"
 #include "hash/rpo.hpp"
 #include "smt/subtree.hpp"
@@ -61,6 +60,10 @@ Checked<Prefix> read_prefix(ByteReader& r) {
   const bool range = magic == kRangeMagic;
   if (!r.u8(version) || version < kOldestVersion || version > kSignatureProofVersion)
     return reject(kEncoding, range ? "unknown range proof version" : "unknown block proof version");
+  if (version == kRetiredSignatureProofVersion)
+    return reject(kEncoding, fmt::format("a version {} proof carries a SchnorrAir v1 signature proof, whose layout is no "
+                                         "longer verified: prove the blocks again (version {})",
+                                         kRetiredSignatureProofVersion, kSignatureProofVersion));
   if (!r.u8(depth) || !valid_depth(depth)) return reject(kEncoding, "invalid subtree depth");
   Prefix p{depth, 1, version};
   // One block is always "RBLK", never a range of one.
@@ -91,7 +94,7 @@ Checked<void> read_claims(ByteReader& r, std::vector<ReceiptClaim>& out) {
   return {};
 }
 
-/// Version 3's signature section: u32 bit count, the bits packed eight to a byte (bit i in byte
+/// Version 4's signature section: u32 bit count, the bits packed eight to a byte (bit i in byte
 /// i / 8 at 1 << (i % 8), the last byte's unused bits zero), u32 length, the SchnorrAir proof.
 Checked<void> read_signature_section(ByteReader& r, ProofHeader& h) {
   constexpr Rejection kEncoding = Rejection::encoding;
@@ -272,9 +275,10 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   if (!decoded) return Verdict(std::unexpected(std::move(decoded.error())));
   const ProofHeader& header = decoded->first;
   if (header.version != kSignatureProofVersion)
-    return Verdict(reject(Rejection::encoding, "an ecgfp5 rollup's proof must be version 3, with its signature proof"));
+    return Verdict(reject(Rejection::encoding, fmt::format("an ecgfp5 rollup's proof must be version {}, with its signature proof",
+                                                           kSignatureProofVersion)));
   const std::vector<bool>& proof_bits = header.signature_bits;
-  // The claims (a key decoding and a challenge hash per tx) need neither the bits nor the
+  // The claims (byte checks and a challenge hash per tx) need neither the bits nor the
   // statement: they are built on their own thread while the rollup STARK is checked.
   auto building = std::async(std::launch::async, [&] {
     std::vector<codec::Tx> txs;
@@ -419,10 +423,8 @@ std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const c
     const codec::Tx& tx = txs[t];
     if (tx.chain_id != params.chain_id || tx.namespace_id != params.namespace_id) continue;
     if (tx.from.size() != kW || tx.sig.size() != 2 * kW) continue;
-    // The key's validity is a decoding (a square root in GF(p^5)), not a signature check: the
-    // SchnorrAir has no run for a key that is no group element, so such a tx has no claim.
-    const auto key = ecgfp5::Point::from_bytes(std::span<const std::uint8_t, kW>(tx.from.data(), kW));
-    if (!key || key->is_neutral()) continue;
+    // Byte checks only: a key whose w encodes no non-neutral group element still gets a claim,
+    // and the SchnorrAir proves its result 0 (key_valid = 0), so the verifier decodes nothing.
     const auto key_w = Gfp5::from_bytes(std::span<const std::uint8_t, kW>(tx.from.data(), kW));
     SignatureClaim claim;
     if (!key_w || !read_signature_fields(std::span<const std::uint8_t, 2 * kW>(tx.sig.data(), 2 * kW), claim)) continue;
@@ -508,7 +510,8 @@ Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Bloc
   // Each proof has one encoding: an Ed25519 rollup's has no signature section.
   if (version_of(proof) == kSignatureProofVersion)
     return Checked<RangeProofReport>(
-        reject(Rejection::encoding, "version 3 is an ecgfp5 rollup's proof; an Ed25519 rollup's has no signature proof"));
+        reject(Rejection::encoding, fmt::format("version {} is an ecgfp5 rollup's proof; an Ed25519 rollup's has no signature proof",
+                                                kSignatureProofVersion)));
   // The signatures are most of a verification's work, and the program does not need them: a
   // tx's ops follow from its claim alone, and its signature bit only has to agree with the claim
   // (bad_signature exactly when the signature fails, build_program). So the statement and the

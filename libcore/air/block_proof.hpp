@@ -143,18 +143,22 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
 /// verify.
 inline constexpr std::uint8_t kProofVersion = 2;
 /// The version of an ecgfp5 rollup's proofs, the only one they take: version 2's programs, and
-/// beside the rollup STARK a SchnorrAir proof of the txs' signatures (docs/air.md §6).
-inline constexpr std::uint8_t kSignatureProofVersion = 3;
+/// beside the rollup STARK a SchnorrAir proof (rollup/schnorr-ecgfp5/v2) of the txs' signatures
+/// (docs/air.md §6.1). Version 3, the same bytes with a SchnorrAir v1 proof, is refused.
+inline constexpr std::uint8_t kSignatureProofVersion = 4;
+/// The retired version of an ecgfp5 rollup's proofs (SchnorrAir v1's layout): refused with a
+/// request to re-prove.
+inline constexpr std::uint8_t kRetiredSignatureProofVersion = 3;
 
 /// The proof's header: the prover's receipt claims, one list per block, and the subtree roots.
 struct ProofHeader {
   unsigned depth = 0;
   std::vector<std::vector<ReceiptClaim>> claims;
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
-  /// The format version, which fixes how the programs credit fees (1: per tx, 2 and 3: deferred)
-  /// and whether a signature proof follows (3).
+  /// The format version, which fixes how the programs credit fees (1: per tx, 2 and 4: deferred)
+  /// and whether a signature proof follows (4).
   std::uint8_t version = kProofVersion;
-  /// Version 3 only: the signature bit of every rollup tx of the blocks, in block and tx order,
+  /// Version 4 only: the signature bit of every rollup tx of the blocks, in block and tx order,
   /// and the SchnorrAir STARK proof of the claims they are the result bits of.
   std::vector<bool> signature_bits{};
   Bytes signature_proof{};
@@ -166,9 +170,9 @@ Bytes encode_proof(const ProofHeader& header, std::span<const std::uint8_t> star
 Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes);
 /// The Schnorr claim of a tx of an ecgfp5 rollup, its result bit left false: the tx's key, w(R)
 /// and s from its signature and the challenge hashed natively. Nothing when the tx's bytes alone
-/// make its signature bit 0 (docs/air.md §6): a chain id or namespace not the rollup's, a key or
-/// signature of another size, a key that is no non-neutral group element, or a w(R) with a
-/// coefficient >= p.
+/// make its signature bit 0 (docs/air.md §6.1): a chain id or namespace not the rollup's, a key
+/// or signature of another size, or a key or w(R) with a coefficient >= p. Byte checks only: a
+/// key that is no non-neutral group element gets a claim, whose result the SchnorrAir proves 0.
 std::optional<SignatureClaim> signature_claim_of(const codec::Tx& tx, const vm::RollupParams& params);
 /// signature_claim_of of every tx, with the challenges hashed side by side (eight sponges at a time
 /// where the CPU has AVX-512): what the verifier and the prover call for a block's txs.

@@ -16,7 +16,8 @@ using ecgfp5::Point;
 using ecgfp5::Scalar;
 namespace c = schnorr_col;
 constexpr std::size_t kSegment = SchnorrAir::kRowsPerSignature;
-constexpr std::size_t kRows = SchnorrAir::kRunRows;
+constexpr std::size_t kRows = SchnorrAir::kRowsPerSignature;  // every row of a segment is a step
+constexpr std::size_t kScalarBits = 5 * 64;
 
 E5<Felt> to_e5(const Gfp5& v) { return v.coefficients(); }
 Gfp5 to_gfp5(const E5<Felt>& v) { return Gfp5(v); }
@@ -42,7 +43,7 @@ std::optional<Felt> non_square_root(const E5<Felt>& x) {
 }
 
 bool bit_of(const std::array<std::uint64_t, 5>& limbs, std::size_t j) {
-  return (limbs[j / 64] >> (j % 64)) & 1;
+  return j < kScalarBits && ((limbs[j / 64] >> (j % 64)) & 1);
 }
 std::uint64_t bits_of(const std::array<std::uint64_t, 5>& limbs, std::size_t low,
                       std::size_t count) {
@@ -71,52 +72,86 @@ void put_point(stark::Trace& t, std::size_t col, std::size_t row, const Pt<Felt>
 
 Felt felt_of(bool b) { return b ? Felt::one() : Felt::zero(); }
 
+/// (x : 1 : u : 1) for a point (X : Z : U : T) of the group (Z and T are never 0 there).
+void normalise(const Pt<Felt>& p, E5<Felt>& x, E5<Felt>& u) {
+  x = to_e5(to_gfp5(p.x) * to_gfp5(p.z).inverse());
+  u = to_e5(to_gfp5(p.u) * to_gfp5(p.t).inverse());
+}
+
 Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w) {
+  // A valid key runs its table; an invalid one proves it has no decoding (x^2 = 7 delta(w)) in
+  // place of x, and leaves the table's sums zero: its result is 0 whatever the run computes.
   const auto key_x_native = group_x(w.public_key);
-  if (!key_x_native)
-    return fail(Errc::bad_input,
-                "schnorr air: the public key does not encode a non-neutral group element");
-  const E5<Felt> key_x = to_e5(*key_x_native), key_w = to_e5(w.public_key);
+  const E5<Felt> key_w = to_e5(w.public_key);
+  E5<Felt> key_x;
+  if (key_x_native) {
+    key_x = to_e5(*key_x_native);
+  } else {
+    const Gfp5::Root r = (to_gfp5(discriminant(key_w)) * Felt(kNonSquare)).sqrt();
+    if (!r.is_square)
+      return fail(Errc::internal, "schnorr air: 7 delta is not a square for an invalid key");
+    key_x = to_e5(r.root);
+  }
+  const FixedEntries& fixed = fixed_entries();
   const E5<Felt> unit{Felt::one(), Felt(), Felt(), Felt(), Felt()};
   const E5<Felt> minus_unit{-Felt::one(), Felt(), Felt(), Felt(), Felt()};
   const E5<Felt> four{Felt(4), Felt(), Felt(), Felt(), Felt()};
-  const Pt<Felt> g_minus_x =
-      point_add(Pt<Felt>{generator_x(), unit, unit, four}, Pt<Felt>{key_x, unit, minus_unit, key_w});
-  const E5<Felt> diff_x = to_e5(to_gfp5(g_minus_x.x) * to_gfp5(g_minus_x.z).inverse());
-  const E5<Felt> diff_u = to_e5(to_gfp5(g_minus_x.u) * to_gfp5(g_minus_x.t).inverse());
+  Table<Felt> table;
+  table.key_x = key_x;
+  table.key_w = key_w;
+  if (key_x_native) {
+    const Pt<Felt> minus_x{table.key_x, unit, minus_unit, table.key_w};
+    normalise(point_add(Pt<Felt>{fixed.g_x, unit, unit, four}, minus_x), table.diff_x,
+              table.diff_u);
+    normalise(point_add(Pt<Felt>{fixed.high_x, unit, fixed.high_u, unit}, minus_x),
+              table.high_x, table.high_u);
+    normalise(point_add(Pt<Felt>{fixed.both_x, unit, fixed.both_u, unit}, minus_x),
+              table.both_x, table.both_u);
+  }
+  const E5<Felt>* table_parts[8] = {&table.key_x,  &table.key_w,  &table.diff_x, &table.diff_u,
+                                    &table.high_x, &table.high_u, &table.both_x, &table.both_u};
 
   Pt<Felt> acc, dbl;
-  Felt acc_s, cmp_s, acc_e, cmp_e;
+  Felt acc_s, cmp_s, acc_h, cmp_h, acc_e, cmp_e;
   const Felt one = Felt::one(), two(2);
+  // cmp' = cmp + (1 - cmp^2)(bound bit - bit), from cmp = 0 before the top bit.
+  auto compare = [&](Felt cmp, bool bound, Felt bit) {
+    return cmp + (one - cmp * cmp) * (felt_of(bound) - bit);
+  };
   for (std::size_t r = 0; r < kRows; ++r) {
     const std::size_t row = base + r, j = kRows - 1 - r;
-    const bool bs = bit_of(w.response, j), be = bit_of(w.challenge, j);
-    const Felt fs = felt_of(bs), fe = felt_of(be), fse = felt_of(bs && be);
-    const Pt<Felt> entry = select_entry(fs, fe, fse, key_x, key_w, diff_x, diff_u, generator_x());
+    const bool bs = bit_of(w.response, j), bh = bit_of(w.response, 256 + j),
+               be = bit_of(w.challenge, j);
+    const Bits<Felt> bits{felt_of(bs),       felt_of(be),       felt_of(bh),
+                          felt_of(bs && be), felt_of(bs && bh), felt_of(be && bh),
+                          felt_of(bs && be && bh)};
+    const Pt<Felt> entry = select_entry(bits, table, fixed);
     acc = r == 0 ? entry : point_add(dbl, entry);
-    if (r % SchnorrAir::kLimbBitsS == 0) {
-      acc_s = fs;
-    } else {
-      acc_s = two * acc_s + fs;
-    }
-    cmp_s = r == 0 ? -fs : cmp_s + (one - cmp_s * cmp_s) * (felt_of(bit_of(Scalar::kOrder, j)) - fs);
+    const bool limb_start_s = r % SchnorrAir::kLimbBitsS == 0;
+    acc_s = limb_start_s ? bits.s : two * acc_s + bits.s;
+    acc_h = limb_start_s ? bits.h : two * acc_h + bits.h;
+    cmp_s = compare(r == 0 ? Felt() : cmp_s, bit_of(Scalar::kOrder, j), bits.s);
+    cmp_h = compare(r == 0 ? Felt() : cmp_h, bit_of(Scalar::kOrder, 256 + j), bits.h);
     if (r % SchnorrAir::kLimbBitsE == 0) {
-      acc_e = fe;
-      cmp_e = one - fe;
+      acc_e = bits.e;
+      cmp_e = one - bits.e;
     } else {
-      acc_e = two * acc_e + fe;
-      cmp_e = cmp_e + (one - cmp_e * cmp_e) * (felt_of(bit_of(kModulusLimbs, j % 64)) - fe);
+      acc_e = two * acc_e + bits.e;
+      cmp_e = compare(cmp_e, bit_of(kModulusLimbs, j % 64), bits.e);
     }
     put_point(trace, c::kAcc, row, acc);
-    trace.at(c::kBitS, row) = fs;
-    trace.at(c::kBitE, row) = fe;
-    trace.at(c::kBitSE, row) = fse;
-    put5(trace, c::kKeyX, row, key_x);
-    put5(trace, c::kKeyW, row, key_w);
-    put5(trace, c::kDiffX, row, diff_x);
-    put5(trace, c::kDiffU, row, diff_u);
+    trace.at(c::kBitS, row) = bits.s;
+    trace.at(c::kBitE, row) = bits.e;
+    trace.at(c::kBitH, row) = bits.h;
+    trace.at(c::kBitSE, row) = bits.se;
+    trace.at(c::kBitSH, row) = bits.sh;
+    trace.at(c::kBitEH, row) = bits.eh;
+    trace.at(c::kBitSEH, row) = bits.seh;
+    for (std::size_t part = 0; part < 8; ++part) put5(trace, c::kKeyX + 5 * part, row, *table_parts[part]);
     trace.at(c::kAccS, row) = acc_s;
     trace.at(c::kCmpS, row) = cmp_s;
+    trace.at(c::kAccH, row) = acc_h;
+    trace.at(c::kCmpH, row) = cmp_h;
     trace.at(c::kAccE, row) = acc_e;
     trace.at(c::kCmpE, row) = cmp_e;
     if (r + 1 < kRows) {
@@ -127,8 +162,9 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
 
   // The last row's slots.
   const std::size_t last = base + kRows - 1;
-  const auto key_root = non_square_root(key_x);
-  trace.at(c::kKeyRoot, last) = *key_root;  // x of a group element is never a square
+  const bool key_valid = key_x_native.has_value();
+  trace.at(c::kKeyValid, last) = felt_of(key_valid);
+  if (key_valid) trace.at(c::kKeyRoot, last) = *non_square_root(table.key_x);  // never a square
   const E5<Felt> commit_w = to_e5(w.commitment);
   put5(trace, c::kCommitW, last, commit_w);
   const auto commit_x = group_x(w.commitment);
@@ -144,26 +180,35 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
   const Gfp5 diff = to_gfp5(acc.u) * w.commitment - to_gfp5(acc.t);
   const bool equal = diff.is_zero();
   put5(trace, c::kDiffInv, last, to_e5(diff.inverse()));
+  // s < n: s_hi below n's, or equal to it with s_lo below n's.
+  const bool canonical = cmp_h == one || (cmp_h == Felt() && cmp_s == one);
   trace.at(c::kCommitValid, last) = felt_of(commit_x.has_value());
   trace.at(c::kEqual, last) = felt_of(equal);
-  trace.at(c::kResult, last) = felt_of(commit_x && equal && cmp_s == one);
+  trace.at(c::kCanonical, last) = felt_of(canonical);
+  trace.at(c::kResult, last) = felt_of(key_valid && commit_x && equal && canonical);
   return {};
 }
 
-/// The padding segments' witness: the key G, e = s = 0 and w(R) = 0, whose public values (w(X)
-/// offset by 4) are all zero.
-SignatureWitness padding_witness() {
-  SignatureWitness w;
-  w.public_key = Gfp5(Felt(kPaddingKeyW));
-  return w;
-}
+/// The padding segments' witness: all zero (the key w = 0 encodes no key, e = s = 0,
+/// w(R) = 0), and so are its public values.
+SignatureWitness padding_witness() { return SignatureWitness{}; }
 
 }  // namespace
 
 namespace schnorr_detail {
-const E5<Felt>& generator_x() {
-  static const E5<Felt> x = to_e5(*group_x(Gfp5(Felt(4))));
-  return x;
+const FixedEntries& fixed_entries() {
+  static const FixedEntries fixed = [] {
+    FixedEntries f;
+    f.g_x = to_e5(*group_x(Gfp5(Felt(kGeneratorW))));
+    const E5<Felt> unit{Felt::one(), Felt(), Felt(), Felt(), Felt()};
+    const Pt<Felt> g{f.g_x, unit, unit, E5<Felt>{Felt(kGeneratorW), Felt(), Felt(), Felt(), Felt()}};
+    Pt<Felt> high = g;
+    for (std::size_t i = 0; i < 256; ++i) high = point_double(high);
+    normalise(high, f.high_x, f.high_u);
+    normalise(point_add(g, high), f.both_x, f.both_u);
+    return f;
+  }();
+  return fixed;
 }
 }  // namespace schnorr_detail
 
@@ -184,8 +229,7 @@ Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
                                        std::span<const std::uint8_t> message,
                                        const ecgfp5::Signature& signature) {
   const auto key_w = Gfp5::from_bytes(std::span<const std::uint8_t, 40>(public_key));
-  if (!key_w || !group_x(*key_w))
-    return fail(Errc::bad_input, "the public key is not a non-neutral ECgFp5 group element");
+  if (!key_w) return fail(Errc::bad_input, "the public key has a coefficient >= p (no field element)");
   SignatureClaim claim;
   if (!read_signature_fields(std::span<const std::uint8_t, 80>(signature), claim))
     return fail(Errc::bad_input, "the signature's R has a coefficient >= p (no field element)");
@@ -196,9 +240,9 @@ Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
   return claim;
 }
 
-std::optional<bool> expected_result(const SignatureClaim& claim) {
+bool expected_result(const SignatureClaim& claim) {
   const auto key = Point::decode(claim.public_key);
-  if (!key || key->is_neutral()) return std::nullopt;
+  if (!key || key->is_neutral()) return false;
   const auto commitment = Point::decode(claim.commitment);
   if (!commitment || commitment->is_neutral() || !below_order(claim.response)) return false;
   const Scalar s = Scalar::from_limbs_unchecked(claim.response);
@@ -219,7 +263,7 @@ SignatureWitness witness_of(const SignatureClaim& claim) {
 }
 
 SchnorrAir::SchnorrAir(std::vector<SignatureClaim> claims)
-    : claims_(std::move(claims)), generator_x_(generator_x()) {}
+    : claims_(std::move(claims)), fixed_(&fixed_entries()) {}
 
 std::size_t SchnorrAir::trace_length_for(std::size_t signatures) {
   std::size_t n = kRowsPerSignature;
@@ -242,14 +286,14 @@ Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> w
       return std::unexpected(ok.error());
     for (std::size_t k = witnesses.size() + 1; k < segments; ++k)
       for (std::size_t col = 0; col < schnorr_col::kWidth; ++col)
-        for (std::size_t r = 0; r < kRunRows; ++r)
+        for (std::size_t r = 0; r < kRowsPerSignature; ++r)
           trace.at(col, k * kRowsPerSignature + r) = trace.at(col, first + r);
   }
   return trace;
 }
 
 Bytes SchnorrAir::public_inputs() const {
-  ByteWriter w("rollup/schnorr-ecgfp5/v1:public");
+  ByteWriter w("rollup/schnorr-ecgfp5/v2:public");
   w.u64(claims_.size());
   for (const auto& claim : claims_) {
     for (auto v : claim.public_key.coefficients()) w.u64(v.value());
@@ -267,32 +311,38 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
   auto set = [&d](std::size_t first, std::size_t count, unsigned degree) {
     for (std::size_t i = 0; i < count; ++i) d[first + i] = degree;
   };
-  set(k::kCopy, 20, 2);
+  set(k::kCopy, schnorr_col::kTableColumns, 2);
   set(k::kDoubling, 20, 7);     // step x doubling (degree 6)
   set(k::kAddition, 20, 7);     // step x (2 in double) + (2 x 2 in the entry)
   set(k::kAccS, 1, 3);
   set(k::kCmpS, 1, 4);
+  set(k::kAccH, 1, 3);
+  set(k::kCmpH, 1, 4);
   set(k::kAccE, 1, 3);
   set(k::kCmpE, 1, 5);
-  set(k::kBits, 3, 3);
+  set(k::kBits, 7, 2);
+  set(k::kLastBits, 7, 3);
   set(k::kStart, 20, 3);
-  set(k::kStartLimbs, 4, 2);
-  set(k::kKeyOnCurve, 5, 4);
-  set(k::kKeyNonSquare, 1, 6);  // last x norm (degree 5)
-  set(k::kDiff, 10, 4);
+  set(k::kStartLimbs, 6, 2);
+  set(k::kKeyValidBit, 1, 3);
+  set(k::kKeyOnCurve, 5, 5);
+  set(k::kKeyNonSquare, 1, 7);  // last x key_valid x norm (degree 5)
+  set(k::kKeyInvalid, 5, 6);    // last x (1 - key_valid) x delta (degree 4)
+  set(k::kDiff, 30, 5);
   set(k::kValidBit, 1, 3);
   set(k::kCommitOnCurve, 5, 5);
   set(k::kCommitInvalid, 5, 6);
   set(k::kEqualBit, 1, 3);
   set(k::kEqual, 5, 4);
   set(k::kUnequal, 5, 5);
+  set(k::kCanonical, 1, 5);
   set(k::kResult, 1, 5);
   set(k::kLimbE, 1, 2);
   set(k::kPublicW, 5, 2);
   set(k::kPublicE, 1, 2);
   set(k::kPublicS, 1, 2);
+  set(k::kPublicH, 1, 2);
   set(k::kPublicResult, 1, 2);
-  set(k::kIdle, schnorr_col::kWidth, 2);
   return d;
 }
 
@@ -307,22 +357,21 @@ const Pattern& segment_pattern() {
     Pattern p;
     for (auto& col : p) col.assign(kSegment, Felt::zero());
     const Felt one = Felt::one();
-    for (std::size_t r = kRows; r < kSegment; ++r) p[per::kIdle][r] = one;
-    for (std::size_t r = 0; r < kRows; ++r) {
-      p[per::kActive][r] = one;
+    for (std::size_t r = 0; r + 1 < kRows; ++r) {
+      // Row r's entries describe row r + 1 (the transition to it, or the checks made on it).
+      const std::size_t next_row = r + 1, next_bit = kRows - 1 - next_row;
       if (r == 0) p[per::kFirst][r] = one;
-      if (r % SchnorrAir::kLimbBitsE == SchnorrAir::kLimbBitsE - 1) p[per::kLimbEndE][r] = one;
-      if (r % SchnorrAir::kLimbBitsS == SchnorrAir::kLimbBitsS - 1) p[per::kLimbEndS][r] = one;
-      if (r + 1 == kRows) {
-        p[per::kLast][r] = one;
-        continue;
-      }
-      const std::size_t next_bit = kRows - 2 - r;  // bit index j of row r + 1
       p[per::kStep][r] = one;
+      if (next_row + 1 == kRows) p[per::kBeforeLast][r] = one;
       p[per::kOrderBit][r] = felt_of(bit_of(Scalar::kOrder, next_bit));
+      p[per::kOrderHighBit][r] = felt_of(bit_of(Scalar::kOrder, 256 + next_bit));
       p[per::kModulusBit][r] = felt_of(bit_of(kModulusLimbs, next_bit % 64));
-      if ((r + 1) % SchnorrAir::kLimbBitsS == 0) p[per::kResetS][r] = one;
-      if ((r + 1) % SchnorrAir::kLimbBitsE == 0) p[per::kResetE][r] = one;
+      if (next_row % SchnorrAir::kLimbBitsE == 0) p[per::kResetE][r] = one;
+      if (next_row % SchnorrAir::kLimbBitsS == 0) p[per::kResetS][r] = one;
+      if (next_row % SchnorrAir::kLimbBitsE == SchnorrAir::kLimbBitsE - 1)
+        p[per::kBeforeLimbEndE][r] = one;
+      if (next_row % SchnorrAir::kLimbBitsS == SchnorrAir::kLimbBitsS - 1)
+        p[per::kBeforeLimbEndS][r] = one;
     }
     return p;
   }();
@@ -340,22 +389,26 @@ const Pattern& segment_polynomials() {
 }
 
 /// visit(column, row in the segment, value) for each public value of one signature.
+/// visit(column, row in the segment, value) for each public value of one signature: row 0's
+/// where they are, the others on the row before theirs (evaluate's comment says why).
 template <class Visit>
 void for_each_public(const SignatureClaim& claim, Visit&& visit) {
-  const std::size_t last = kRows - 1;
+  const std::size_t before_last = kRows - 2;
   for (std::size_t i = 0; i < 5; ++i) {
-    visit(per::kPublicW + i, 0,
-          i == 0 ? claim.public_key[0] - Felt(kPaddingKeyW) : claim.public_key[i]);
-    visit(per::kPublicW + i, last, claim.commitment[i]);
+    visit(per::kPublicW + i, 0, claim.public_key[i]);
+    visit(per::kPublicW + i, before_last, claim.commitment[i]);
   }
-  // e's limbs from the top: the zero above 2^256, then d3, d2, d1, d0.
+  // e's limbs from the top: d3, d2, d1, d0; s_lo's and s_hi's 32-bit limbs likewise (s_hi's
+  // top six are zero: it has 64 bits).
   constexpr std::size_t kE = SchnorrAir::kLimbBitsE, kS = SchnorrAir::kLimbBitsS;
   for (std::size_t m = 0; m < kRows / kE; ++m)
-    visit(per::kPublicE, kE * m + kE - 1, m == 0 ? Felt::zero() : claim.challenge[4 - m]);
-  for (std::size_t m = 0; m < kRows / kS; ++m)
-    visit(per::kPublicS, kS * m + kS - 1,
-          Felt(bits_of(claim.response, kRows - kS * (m + 1), kS)));
-  visit(per::kPublicResult, last, felt_of(claim.valid));
+    visit(per::kPublicE, kE * m + kE - 2, claim.challenge[3 - m]);
+  for (std::size_t m = 0; m < kRows / kS; ++m) {
+    const std::size_t low = kRows - kS * (m + 1);
+    visit(per::kPublicS, kS * m + kS - 2, Felt(bits_of(claim.response, low, kS)));
+    visit(per::kPublicH, kS * m + kS - 2, Felt(bits_of(claim.response, 256 + low, kS)));
+  }
+  visit(per::kPublicResult, before_last, felt_of(claim.valid));
 }
 
 }  // namespace

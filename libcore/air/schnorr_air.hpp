@@ -2,13 +2,16 @@
 // An AIR that checks a batch of Schnorr signatures over ECgFp5 (issue #10's in-proof gadget):
 // for each signature, given the public key's encoding w(X), the challenge e = d0 + d1 2^64 +
 // d2 2^128 + d3 2^192 and the signature (w(R), s), it proves the result bit
-//   1  iff  X decodes to a non-neutral group element (otherwise no trace exists),
-//           s < n, w(R) decodes to a non-neutral group element, and s G - e X = R;
-//   0  otherwise,
+//   1  iff  X decodes to a non-neutral group element, s < n, w(R) decodes to a non-neutral
+//           group element, and s G - e X = R;
+//   0  otherwise (a key that decodes to nothing, or the neutral, is proven so: key_valid = 0),
 // so that a bad signature is proven bad and neither answer can be forged. One signature takes
-// a 512-row segment: 320 rows, one per bit of s (and of e, zero-extended), of a double-and-add
-// with Shamir's trick over the table {N, G, -X, G - X}, then 192 idle rows, all zero; 67
-// columns. The power-of-two segment makes the structure columns periodic of period 512.
+// a 256-row segment, no idle row: with s = s_lo + 2^256 s_hi and G' = 2^256 G, row r handles
+// bit 255 - r of s_lo, e and s_hi in a double-and-add with Shamir's trick over the eight
+// entries bs G + bh G' - be X; 94 columns. The power-of-two segment makes the structure
+// columns periodic of period 256. The trace's last row is checked by nothing (the STARK
+// enforces transitions on rows 0..n-2), and is a segment's row 255: that row's checks are
+// made from row 254 on the next row's values.
 // docs/ecgfp5.md ("In the AIR") gives every column and constraint and the soundness argument.
 #include <array>
 #include <cstdint>
@@ -45,17 +48,18 @@ struct SignatureClaim {
 bool read_signature_fields(std::span<const std::uint8_t, 80> signature, SignatureClaim& claim);
 
 /// The claim for (public key, signature) under `domain` and `message`, with the native
-/// verdict as its result. Fails (Errc::bad_input) where the AIR cannot state anything: a public
-/// key that is not a non-neutral group element, or a signature whose w(R) bytes hold a
-/// coefficient >= p (no field element; the caller rejects such bytes before proving).
+/// verdict as its result (0 for a key that is no non-neutral group element: the AIR proves
+/// that too). Fails (Errc::bad_input) where the AIR cannot state anything: a public key or a
+/// w(R) whose bytes hold a coefficient >= p (no field element; the caller rejects such bytes
+/// before proving).
 Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
                                        const ecgfp5::SigningDomain& domain,
                                        std::span<const std::uint8_t> message,
                                        const ecgfp5::Signature& signature);
 
 /// The result bit the AIR proves for a claim, computed natively (the claim's own `valid` is
-/// ignored); nothing when the public key is not a non-neutral group element.
-std::optional<bool> expected_result(const SignatureClaim& claim);
+/// ignored): 0 when the public key is not a non-neutral group element.
+bool expected_result(const SignatureClaim& claim);
 
 /// What a trace is built from: the claim's public values, and the two scalars as the integers
 /// whose bits the trace runs over. An honest witness (witness_of) has e's limbs d0..d3, 0;
@@ -66,23 +70,35 @@ struct SignatureWitness {
 };
 SignatureWitness witness_of(const SignatureClaim& claim);
 
-/// Trace columns. Rows 512 k .. 512 k + 319 hold signature k's run (row r processes bit
-/// j = 319 - r of s and of e); rows 512 k + 320 .. 512 k + 511 are idle (zero).
+/// Trace columns. Rows 256 k .. 256 k + 255 hold signature k's run: row r processes bit
+/// j = 255 - r of s_lo, of e and of s_hi (s = s_lo + 2^256 s_hi, s_hi's bits zero above 63).
 namespace schnorr_col {
 inline constexpr std::size_t kAcc = 0;     ///< 20: accumulated point (X, Z, U, T), 5 each
 inline constexpr std::size_t kDouble = 20;  ///< 20: 2 * acc; the last row holds the slots below
-inline constexpr std::size_t kBitS = 40;   ///< bit j of s
+inline constexpr std::size_t kBitS = 40;   ///< bit j of s_lo
 inline constexpr std::size_t kBitE = 41;   ///< bit j of e
-inline constexpr std::size_t kBitSE = 42;  ///< bit_s * bit_e
-inline constexpr std::size_t kKeyX = 43;   ///< 5: x of X (constant over the segment)
-inline constexpr std::size_t kKeyW = 48;   ///< 5: w(X)
-inline constexpr std::size_t kDiffX = 53;  ///< 5: x of G - X, normalised (Z = 1)
-inline constexpr std::size_t kDiffU = 58;  ///< 5: u of G - X, normalised (T = 1)
-inline constexpr std::size_t kAccS = 63;   ///< s's current 40-bit limb, accumulated from its top
-inline constexpr std::size_t kCmpS = 64;   ///< n against s's bits so far: 1 n > s, 0 equal, -1 <
-inline constexpr std::size_t kAccE = 65;   ///< e's current 64-bit limb
-inline constexpr std::size_t kCmpE = 66;   ///< p against the current e limb's bits so far
-inline constexpr std::size_t kWidth = 67;
+inline constexpr std::size_t kBitH = 42;   ///< bit j of s_hi
+inline constexpr std::size_t kBitSE = 43;  ///< bit_s bit_e
+inline constexpr std::size_t kBitSH = 44;  ///< bit_s bit_h
+inline constexpr std::size_t kBitEH = 45;  ///< bit_e bit_h
+inline constexpr std::size_t kBitSEH = 46;  ///< bit_s bit_e bit_h
+inline constexpr std::size_t kKeyX = 47;   ///< 5: x of X, or sqrt(7 delta(w(X))) for an invalid key
+inline constexpr std::size_t kKeyW = 52;   ///< 5: w(X)
+inline constexpr std::size_t kDiffX = 57;  ///< 5: x of G - X, normalised (Z = 1)
+inline constexpr std::size_t kDiffU = 62;  ///< 5: u of G - X, normalised (T = 1)
+inline constexpr std::size_t kHighDiffX = 67;  ///< 5: x of G' - X (G' = 2^256 G), normalised
+inline constexpr std::size_t kHighDiffU = 72;  ///< 5: u of G' - X
+inline constexpr std::size_t kBothDiffX = 77;  ///< 5: x of G + G' - X, normalised
+inline constexpr std::size_t kBothDiffU = 82;  ///< 5: u of G + G' - X
+inline constexpr std::size_t kTableColumns = 40;  ///< kKeyX .. kBothDiffU, constant per segment
+inline constexpr std::size_t kAccS = 87;   ///< s_lo's current 32-bit limb, accumulated from its top
+inline constexpr std::size_t kCmpS = 88;   ///< n mod 2^256 against s_lo's bits so far: 1 >, 0 =, -1 <
+inline constexpr std::size_t kAccH = 89;   ///< s_hi's current 32-bit limb (zero above its 64 bits)
+inline constexpr std::size_t kCmpH = 90;   ///< n >> 256 against s_hi's bits so far
+inline constexpr std::size_t kAccE = 91;   ///< e's current 64-bit limb
+inline constexpr std::size_t kCmpE = 92;   ///< p against the current e limb's bits so far
+inline constexpr std::size_t kKeyValid = 93;  ///< on the last row: w(X) encodes a non-neutral element
+inline constexpr std::size_t kWidth = 94;
 // The last row of a segment, in the kDouble columns:
 inline constexpr std::size_t kCommitW = 20;  ///< 5: w(R)
 inline constexpr std::size_t kCommitX = 25;  ///< 5: x of R (valid R) or sqrt(7 delta) (invalid)
@@ -90,36 +106,42 @@ inline constexpr std::size_t kDiffInv = 30;  ///< 5: 1 / (U w(R) - T) when that 
 inline constexpr std::size_t kKeyRoot = 35;  ///< sqrt(7 norm(x of X)): x of X is a non-square
 inline constexpr std::size_t kCommitValid = 36;  ///< w(R) encodes a non-neutral group element
 inline constexpr std::size_t kEqual = 37;        ///< the accumulated point equals R
-inline constexpr std::size_t kResult = 38;       ///< the result bit (column 39 is unused there)
+inline constexpr std::size_t kResult = 38;       ///< the result bit
+inline constexpr std::size_t kCanonical = 39;    ///< s < n, from the two comparisons
 }  // namespace schnorr_col
+
+namespace schnorr_detail {
+struct FixedEntries;
+}
 
 class SchnorrAir : public stark::TypedAir<SchnorrAir> {
  public:
-  static constexpr std::size_t kRowsPerSignature = 512;  ///< a segment: the period
-  static constexpr std::size_t kRunRows = 320;           ///< one per bit; the rest are idle
-  static constexpr std::size_t kLimbBitsS = 40;  ///< s is exposed as 8 limbs of 40 bits
-  static constexpr std::size_t kLimbBitsE = 64;  ///< e as its 4 digest elements (and a zero)
+  /// A segment: one row per bit of the 256-bit scalars s_lo, e and s_hi, no idle row; the
+  /// period of the structure columns.
+  static constexpr std::size_t kRowsPerSignature = 256;
+  static constexpr std::size_t kLimbBitsS = 32;  ///< s is exposed as ten 32-bit limbs (8 + 2)
+  static constexpr std::size_t kLimbBitsE = 64;  ///< e as its 4 digest elements
 
   explicit SchnorrAir(std::vector<SignatureClaim> claims);
 
-  /// The honest trace: fails (Errc::bad_input) when a public key does not decode to a
-  /// non-neutral group element. The result bits are the true ones, whatever the claims say.
+  /// The honest trace, for any witness (a key that decodes to no non-neutral group element is
+  /// proven so, with result 0). The result bits are the true ones, whatever the claims say.
   static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses);
-  /// Rows for `signatures` signatures: 512 each, padded to a power of two (at least one
-  /// segment). The padding segments hold the run of kPaddingClaim, whose public values are all
-  /// zero (w(X) is pinned as w(X) - 4: the key G), so the verifier skips them.
+  /// Rows for `signatures` signatures: 256 each, padded to a power of two (at least one
+  /// segment). The padding segments hold the run of the all-zero claim (the key w = 0, which
+  /// encodes no key, e = s = 0, w(R) = 0, result 0), so the verifier skips them.
   static std::size_t trace_length_for(std::size_t signatures);
 
-  std::string id() const override { return "rollup/schnorr-ecgfp5/v1"; }
+  std::string id() const override { return "rollup/schnorr-ecgfp5/v2"; }
   std::size_t trace_width() const override { return schnorr_col::kWidth; }
   std::size_t trace_length() const override { return trace_length_for(claims_.size()); }
   Bytes public_inputs() const override;
   std::vector<unsigned> transition_degrees() const override;
   std::vector<std::vector<Felt>> periodic_columns() const override;
-  /// 512 for the structure columns, the trace length for the public ones (without building
+  /// 256 for the structure columns, the trace length for the public ones (without building
   /// them: the verifier asks for the periods only).
   std::vector<std::size_t> periodic_periods() const override;
-  /// The structure columns (period 512) at z^(n/512) from their cached coefficients, and the
+  /// The structure columns (period 256) at z^(n/512) from their cached coefficients, and the
   /// public columns at z by their Lagrange sums over the few rows of each signature that they
   /// pin (the verifier never interpolates them).
   bool periodic_values_at(const Ext2& z, std::span<Ext2> out) const override;
@@ -136,7 +158,7 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
 
  private:
   std::vector<SignatureClaim> claims_;
-  std::array<Felt, 5> generator_x_;  ///< schnorr_detail::generator_x(), kept at hand
+  const schnorr_detail::FixedEntries* fixed_;  ///< schnorr_detail::fixed_entries(), at hand
 };
 
 // ---- Arithmetic over any field type F (Felt, Ext2, packed lanes), shared by the constraints
@@ -159,9 +181,7 @@ inline constexpr std::array<Felt, 5> kFrobenius = [] {
 }();
 inline constexpr std::uint64_t kBOverZ = 263;  // b = 263 z
 inline constexpr std::uint64_t kNonSquare = 7;  // a non-square of GF(p), and so of GF(p^5)
-/// w(G): the padding segments run the key G (w(X) = 0 encodes no key), with e = s = 0 and
-/// w(R) = 0, a bad signature with result 0, so that all their public values are zero.
-inline constexpr std::uint64_t kPaddingKeyW = 4;
+inline constexpr std::uint64_t kGeneratorW = 4;  ///< G = (x_G : 1 : 1 : 4), encoded by w = 4
 
 template <class F>
 [[gnu::always_inline]] inline E5<F> add(const E5<F>& a, const E5<F>& b) {
@@ -271,27 +291,56 @@ template <class F>
           sub(sub(twice(x1), four_t4), z)};
 }
 
-/// x of the generator G = (x : 1 : 1 : 4), the element encoded by w = 4.
-const E5<Felt>& generator_x();
+/// The table's fixed entries: G = (g_x : 1 : 1 : 4) (the element encoded by w = 4), and
+/// G' = 2^256 G and G + G', normalised to (x : 1 : u : 1).
+struct FixedEntries {
+  E5<Felt> g_x, high_x, high_u, both_x, both_u;
+};
+const FixedEntries& fixed_entries();
 
-/// The table entry for bits (bs, be) with bse = bs be: N = (0 : 1 : 0 : 1), G = (xG : 1 : 1 : 4),
-/// -X = (xX : 1 : -1 : wX), G - X = (xD : 1 : uD : 1). Degree 2 in the columns.
+/// The variable entries, read from a row: -X = (key_x : 1 : -1 : key_w) and the normalised
+/// G - X, G' - X and G + G' - X, each (x : 1 : u : 1).
 template <class F>
-[[gnu::always_inline]] inline Pt<F> select_entry(const F& bs, const F& be, const F& bse,
-                                                 const E5<F>& key_x, const E5<F>& key_w,
-                                                 const E5<F>& diff_x, const E5<F>& diff_u,
-                                                 const E5<Felt>& gx) {
-  const F only_g = bs - bse, only_x = be - bse;
-  const F neutral = F(Felt::one()) - bs - be + bse;
-  E5<F> x;
-  for (unsigned i = 0; i < 5; ++i) x[i] = only_g * gx[i] + only_x * key_x[i] + bse * diff_x[i];
-  const F zero = F(Felt());
-  const E5<F> z{F(Felt::one()), zero, zero, zero, zero};
-  E5<F> u = scale(diff_u, bse);
+struct Table {
+  E5<F> key_x, key_w, diff_x, diff_u, high_x, high_u, both_x, both_u;
+};
+
+/// The bits of one row: s_lo's, e's, s_hi's and their products (columns, so that each entry's
+/// indicator is linear in them).
+template <class F>
+struct Bits {
+  F s, e, h, se, sh, eh, seh;
+};
+
+/// The entry bs G + bh G' - be X, with all Z = 1:
+///   N = (0 : 1 : 0 : 1), G, G', G + G', -X, G - X, G' - X, G + G' - X,
+/// each multiplied by the product of its bits, expanded to be linear in the bit columns.
+/// Degree 2 in the columns.
+template <class F>
+[[gnu::always_inline]] inline Pt<F> select_entry(const Bits<F>& b, const Table<F>& table,
+                                                 const FixedEntries& fixed) {
+  const F only_g = b.s - b.se - b.sh + b.seh;     // G
+  const F only_high = b.h - b.sh - b.eh + b.seh;  // G'
+  const F g_high = b.sh - b.seh;                  // G + G'
+  const F only_x = b.e - b.se - b.eh + b.seh;     // -X
+  const F g_x = b.se - b.seh;                     // G - X
+  const F high_x = b.eh - b.seh;                  // G' - X
+  const F all = b.seh;                            // G + G' - X
+  E5<F> x, u, t;
+  for (unsigned i = 0; i < 5; ++i) {
+    x[i] = only_g * fixed.g_x[i] + only_high * fixed.high_x[i] + g_high * fixed.both_x[i] +
+           only_x * table.key_x[i] + g_x * table.diff_x[i] + high_x * table.high_x[i] +
+           all * table.both_x[i];
+    u[i] = only_high * fixed.high_u[i] + g_high * fixed.both_u[i] + g_x * table.diff_u[i] +
+           high_x * table.high_u[i] + all * table.both_u[i];
+    t[i] = only_x * table.key_w[i];
+  }
+  const F one = F(Felt::one());
   u[0] = u[0] + only_g - only_x;
-  E5<F> t = scale(key_w, only_x);
-  t[0] = t[0] + neutral + only_g * Felt(4) + bse;
-  return {x, z, u, t};
+  // The indicators sum to 1: every entry but -X has T = 1, G's T is 4.
+  t[0] = t[0] + one - only_x + only_g * Felt(3);
+  const F zero = F(Felt());
+  return {x, {one, zero, zero, zero, zero}, u, t};
 }
 
 template <class F>
@@ -303,60 +352,86 @@ template <class F>
   return {load5(row, c), load5(row, c + 5), load5(row, c + 10), load5(row, c + 15)};
 }
 
+template <class F>
+[[gnu::always_inline]] inline Table<F> load_table(std::span<const F> row) {
+  namespace c = schnorr_col;
+  return {load5(row, c::kKeyX),     load5(row, c::kKeyW),     load5(row, c::kDiffX),
+          load5(row, c::kDiffU),    load5(row, c::kHighDiffX), load5(row, c::kHighDiffU),
+          load5(row, c::kBothDiffX), load5(row, c::kBothDiffU)};
+}
+template <class F>
+[[gnu::always_inline]] inline Bits<F> load_bits(std::span<const F> row) {
+  namespace c = schnorr_col;
+  return {row[c::kBitS],  row[c::kBitE],  row[c::kBitH],  row[c::kBitSE],
+          row[c::kBitSH], row[c::kBitEH], row[c::kBitSEH]};
+}
+
 }  // namespace schnorr_detail
 
-/// Periodic columns: first the structure of a segment, period 512 (the same for every segment,
+/// Periodic columns: first the structure of a segment, period 256 (the same for every segment,
 /// padding segments included), then the public values, as long as the trace, each on the rows
 /// it pins (zero on padding segments).
 namespace schnorr_periodic {
-inline constexpr std::size_t kActive = 0;      ///< rows 0..319, the run
-inline constexpr std::size_t kStep = 1;        ///< rows 0..318: the next row continues the run
-inline constexpr std::size_t kFirst = 2;       ///< row 0
-inline constexpr std::size_t kLast = 3;        ///< row 319
-inline constexpr std::size_t kOrderBit = 4;    ///< bit of n at the next row's position
-inline constexpr std::size_t kResetS = 5;      ///< the next row starts a 40-bit limb of s
+inline constexpr std::size_t kStep = 0;        ///< rows 0..254: the next row continues the run
+inline constexpr std::size_t kFirst = 1;       ///< row 0
+/// Row 254: the next row is the run's last. The run's final checks are made here on the next
+/// row's values: the STARK enforces no constraint on the trace's last row (n - 1), which is
+/// the last segment's row 255.
+inline constexpr std::size_t kBeforeLast = 2;
+inline constexpr std::size_t kOrderBit = 3;    ///< bit of n mod 2^256 at the next row's position
+inline constexpr std::size_t kOrderHighBit = 4;  ///< bit of n >> 256 at the next row's position
+inline constexpr std::size_t kModulusBit = 5;  ///< bit of p at the next row's position in e's limb
 inline constexpr std::size_t kResetE = 6;      ///< the next row starts a 64-bit limb of e
-inline constexpr std::size_t kModulusBit = 7;  ///< bit of p at the next row's position in e's limb
-inline constexpr std::size_t kLimbEndE = 8;    ///< the row ends a 64-bit limb of e
-inline constexpr std::size_t kLimbEndS = 9;    ///< the row ends a 40-bit limb of s
-inline constexpr std::size_t kIdle = 10;       ///< rows 320..511: every column is zero
-inline constexpr std::size_t kStructure = 11;
-inline constexpr std::size_t kPublicW = 11;       ///< 5: w(X) - 4 on row 0, w(R) on row 319
-inline constexpr std::size_t kPublicE = 16;       ///< e's limb on the row that ends it
-inline constexpr std::size_t kPublicS = 17;       ///< s's limb on the row that ends it
-inline constexpr std::size_t kPublicResult = 18;  ///< the result bit on row 319
+inline constexpr std::size_t kResetS = 7;      ///< the next row starts a 32-bit limb of s_lo, s_hi
+inline constexpr std::size_t kBeforeLimbEndE = 8;  ///< the next row ends a 64-bit limb of e
+inline constexpr std::size_t kBeforeLimbEndS = 9;  ///< the next row ends a 32-bit limb of s
+inline constexpr std::size_t kStructure = 10;
+inline constexpr std::size_t kPublicW = 10;  ///< 5: w(X) on row 0, w(R) on row 254 (row 255's)
+inline constexpr std::size_t kPublicE = 15;  ///< e's limb on the row before the one that ends it
+inline constexpr std::size_t kPublicS = 16;  ///< s_lo's limb likewise
+inline constexpr std::size_t kPublicH = 17;  ///< s_hi's limb likewise (0 above its 64 bits)
+inline constexpr std::size_t kPublicResult = 18;  ///< the result bit on row 254 (row 255's)
 inline constexpr std::size_t kCount = 19;
 }  // namespace schnorr_periodic
 
 /// Constraint order (docs/ecgfp5.md, "In the AIR", lists them in this order).
 namespace schnorr_constraint {
-inline constexpr std::size_t kCopy = 0;        ///< 20: the key's table is constant
-inline constexpr std::size_t kDoubling = 20;   ///< 20: double = 2 acc
-inline constexpr std::size_t kAddition = 40;   ///< 20: next acc = double + entry(next bits)
-inline constexpr std::size_t kAccS = 60;
-inline constexpr std::size_t kCmpS = 61;
-inline constexpr std::size_t kAccE = 62;
-inline constexpr std::size_t kCmpE = 63;
-inline constexpr std::size_t kBits = 64;       ///< 3: bits boolean, bit_se = bit_s bit_e
-inline constexpr std::size_t kStart = 67;      ///< 20: acc on row 0 = entry(row 0's bits)
-inline constexpr std::size_t kStartLimbs = 87;  ///< 4: acc and cmp columns on row 0
-inline constexpr std::size_t kKeyOnCurve = 91;  ///< 5
-inline constexpr std::size_t kKeyNonSquare = 96;
-inline constexpr std::size_t kDiff = 97;        ///< 10: (xD, uD) normalise G + (-X)
-inline constexpr std::size_t kValidBit = 107;
-inline constexpr std::size_t kCommitOnCurve = 108;  ///< 5: any root will do, only w(R) is used
-inline constexpr std::size_t kCommitInvalid = 113;  ///< 5: x^2 = 7 delta
-inline constexpr std::size_t kEqualBit = 118;
-inline constexpr std::size_t kEqual = 119;     ///< 5: equal => U w(R) - T = 0
-inline constexpr std::size_t kUnequal = 124;   ///< 5: unequal => (U w(R) - T) inv = 1
-inline constexpr std::size_t kResult = 129;
-inline constexpr std::size_t kLimbE = 130;     ///< e's limb below p
-inline constexpr std::size_t kPublicW = 131;   ///< 5: w(X) and w(R) are the public ones
-inline constexpr std::size_t kPublicE = 136;   ///< e's limbs are the public ones
-inline constexpr std::size_t kPublicS = 137;   ///< s's limbs are the public ones
-inline constexpr std::size_t kPublicResult = 138;
-inline constexpr std::size_t kIdle = 139;      ///< 67: an idle row is zero in every column
-inline constexpr std::size_t kCount = 206;
+inline constexpr std::size_t kCopy = 0;        ///< 40: the key's table is constant
+inline constexpr std::size_t kDoubling = 40;   ///< 20: double = 2 acc
+inline constexpr std::size_t kAddition = 60;   ///< 20: next acc = double + entry(next bits)
+inline constexpr std::size_t kAccS = 80;
+inline constexpr std::size_t kCmpS = 81;
+inline constexpr std::size_t kAccH = 82;
+inline constexpr std::size_t kCmpH = 83;
+inline constexpr std::size_t kAccE = 84;
+inline constexpr std::size_t kCmpE = 85;
+inline constexpr std::size_t kBits = 86;       ///< 7: three bits boolean, then their products
+inline constexpr std::size_t kLastBits = 93;   ///< 7: the same for row 255, from row 254
+inline constexpr std::size_t kStart = 100;     ///< 20: acc on row 0 = entry(row 0's bits)
+inline constexpr std::size_t kStartLimbs = 120;  ///< 6: acc and cmp columns on row 0
+// From here to kPublicResult, the checks of row 255, made on row 254 (kBeforeLast).
+inline constexpr std::size_t kKeyValidBit = 126;
+inline constexpr std::size_t kKeyOnCurve = 127;  ///< 5: key valid => x on the curve for w(X)
+inline constexpr std::size_t kKeyNonSquare = 132;  ///< key valid => x is not a square
+inline constexpr std::size_t kKeyInvalid = 133;  ///< 5: key invalid => x^2 = 7 delta(w(X))
+inline constexpr std::size_t kDiff = 138;       ///< 10: (xD, uD) normalise G + (-X)
+inline constexpr std::size_t kHighDiff = 148;   ///< 10: G' + (-X)
+inline constexpr std::size_t kBothDiff = 158;   ///< 10: (G + G') + (-X)
+inline constexpr std::size_t kValidBit = 168;
+inline constexpr std::size_t kCommitOnCurve = 169;  ///< 5: any root will do, only w(R) is used
+inline constexpr std::size_t kCommitInvalid = 174;  ///< 5: x^2 = 7 delta
+inline constexpr std::size_t kEqualBit = 179;
+inline constexpr std::size_t kEqual = 180;     ///< 5: equal => U w(R) - T = 0
+inline constexpr std::size_t kUnequal = 185;   ///< 5: unequal => (U w(R) - T) inv = 1
+inline constexpr std::size_t kCanonical = 190;  ///< s < n from the two comparisons
+inline constexpr std::size_t kResult = 191;
+inline constexpr std::size_t kLimbE = 192;     ///< e's limbs below p
+inline constexpr std::size_t kPublicW = 193;   ///< 5: w(X) and w(R) are the public ones
+inline constexpr std::size_t kPublicE = 198;   ///< e's limbs are the public ones
+inline constexpr std::size_t kPublicS = 199;   ///< s_lo's limbs are the public ones
+inline constexpr std::size_t kPublicH = 200;   ///< s_hi's limbs are the public ones
+inline constexpr std::size_t kPublicResult = 201;
+inline constexpr std::size_t kCount = 202;
 }  // namespace schnorr_constraint
 
 template <class F>
@@ -369,21 +444,19 @@ template <class F>
   namespace k = schnorr_constraint;
   namespace per = schnorr_periodic;
   const F one = F(Felt::one());
-  const F active = periodic[per::kActive], step = periodic[per::kStep];
-  const F first = periodic[per::kFirst], last = periodic[per::kLast];
+  const F step = periodic[per::kStep];
+  const F first = periodic[per::kFirst];
 
   // The key's table is constant along the segment.
-  for (std::size_t i = 0; i < 20; ++i)
+  for (std::size_t i = 0; i < c::kTableColumns; ++i)
     out[k::kCopy + i] = step * (next[c::kKeyX + i] - cur[c::kKeyX + i]);
 
-  const E5<F> key_x = load5(cur, c::kKeyX), key_w = load5(cur, c::kKeyW);
-  const E5<F> diff_x = load5(cur, c::kDiffX), diff_u = load5(cur, c::kDiffU);
+  const Table<F> table = load_table(cur);
 
   // One step of the double-and-add: double, then add the entry the next row's bits select.
   const Pt<F> acc = load_point(cur, c::kAcc), dbl = load_point(cur, c::kDouble);
   const Pt<F> doubled = point_double(acc);
-  const Pt<F> entry = select_entry(next[c::kBitS], next[c::kBitE], next[c::kBitSE], key_x, key_w,
-                                   diff_x, diff_u, generator_x_);
+  const Pt<F> entry = select_entry(load_bits(next), table, *fixed_);
   const Pt<F> sum = point_add(dbl, entry);
   const Pt<F> acc_next = load_point(next, c::kAcc);
   const E5<F>* dbl_parts[4] = {&dbl.x, &dbl.z, &dbl.u, &dbl.t};
@@ -396,16 +469,22 @@ template <class F>
       out[k::kAddition + 5 * p + i] = step * ((*next_parts[p])[i] - (*sum_parts[p])[i]);
     }
 
-  // s's and e's limbs, accumulated from their top bit, and their comparisons with n and p:
-  // cmp' = cmp + (1 - cmp^2)(bound bit - bit) keeps the first difference (cmp is in {-1, 0, 1}).
+  // The scalars' limbs, accumulated from their top bit (a limb-end row resets the next one), and
+  // their comparisons with n's halves and p: cmp' = cmp + (1 - cmp^2)(bound bit - bit) keeps
+  // the first difference (cmp is in {-1, 0, 1}).
   const F two = F(Felt(2));
   const F reset_s = periodic[per::kResetS], reset_e = periodic[per::kResetE];
-  const F bs_next = next[c::kBitS], be_next = next[c::kBitE];
+  const F bs_next = next[c::kBitS], be_next = next[c::kBitE], bh_next = next[c::kBitH];
   out[k::kAccS] =
       step * (next[c::kAccS] - ((one - reset_s) * two * cur[c::kAccS] + bs_next));
   const F cmp_s = cur[c::kCmpS];
   out[k::kCmpS] = step * (next[c::kCmpS] - cmp_s -
                           (one - cmp_s * cmp_s) * (periodic[per::kOrderBit] - bs_next));
+  out[k::kAccH] =
+      step * (next[c::kAccH] - ((one - reset_s) * two * cur[c::kAccH] + bh_next));
+  const F cmp_h = cur[c::kCmpH];
+  out[k::kCmpH] = step * (next[c::kCmpH] - cmp_h -
+                          (one - cmp_h * cmp_h) * (periodic[per::kOrderHighBit] - bh_next));
   out[k::kAccE] =
       step * (next[c::kAccE] - ((one - reset_e) * two * cur[c::kAccE] + be_next));
   const F cmp_e = cur[c::kCmpE];
@@ -415,50 +494,83 @@ template <class F>
   out[k::kCmpE] = step * (next[c::kCmpE] - (one - reset_e) * cmp_e_continued -
                           reset_e * (one - be_next));
 
-  const F bs = cur[c::kBitS], be = cur[c::kBitE], bse = cur[c::kBitSE];
-  out[k::kBits] = active * (bs * bs - bs);
-  out[k::kBits + 1] = active * (be * be - be);
-  out[k::kBits + 2] = active * (bse - bs * be);
+  // The bits are bits, and their products the products, on every row: row 255 through row 254,
+  // as row n - 1 of the trace is checked by nothing.
+  const F last = periodic[per::kBeforeLast];  // selects the checks of the run's last row
+  const Bits<F> bits = load_bits(cur), last_bits = load_bits(next);
+  auto bit_constraints = [&](std::size_t at, const Bits<F>& b, const F& gate) {
+    out[at] = gate * (b.s * b.s - b.s);
+    out[at + 1] = gate * (b.e * b.e - b.e);
+    out[at + 2] = gate * (b.h * b.h - b.h);
+    out[at + 3] = gate * (b.se - b.s * b.e);
+    out[at + 4] = gate * (b.sh - b.s * b.h);
+    out[at + 5] = gate * (b.eh - b.e * b.h);
+    out[at + 6] = gate * (b.seh - b.se * b.h);
+  };
+  bit_constraints(k::kBits, bits, one);
+  bit_constraints(k::kLastBits, last_bits, last);
 
   // Row 0: the run starts from the neutral, so acc is the entry of row 0's bits; the limbs
-  // start at the top bits (n's bit 319 is 0, p's bit 63 is 1).
-  const Pt<F> start = select_entry(bs, be, bse, key_x, key_w, diff_x, diff_u, generator_x_);
+  // start at the top bits (bit 255 of n mod 2^256 and of n >> 256 is 0, p's bit 63 is 1).
+  const Pt<F> start = select_entry(bits, table, *fixed_);
   const E5<F>* acc_parts[4] = {&acc.x, &acc.z, &acc.u, &acc.t};
   const E5<F>* start_parts[4] = {&start.x, &start.z, &start.u, &start.t};
   for (std::size_t p = 0; p < 4; ++p)
     for (std::size_t i = 0; i < 5; ++i)
       out[k::kStart + 5 * p + i] = first * ((*acc_parts[p])[i] - (*start_parts[p])[i]);
-  out[k::kStartLimbs] = first * (cur[c::kAccS] - bs);
-  out[k::kStartLimbs + 1] = first * (cur[c::kCmpS] + bs);
-  out[k::kStartLimbs + 2] = first * (cur[c::kAccE] - be);
-  out[k::kStartLimbs + 3] = first * (cur[c::kCmpE] - (one - be));
+  out[k::kStartLimbs] = first * (cur[c::kAccS] - bits.s);
+  out[k::kStartLimbs + 1] = first * (cur[c::kCmpS] + bits.s);
+  out[k::kStartLimbs + 2] = first * (cur[c::kAccH] - bits.h);
+  out[k::kStartLimbs + 3] = first * (cur[c::kCmpH] + bits.h);
+  out[k::kStartLimbs + 4] = first * (cur[c::kAccE] - bits.e);
+  out[k::kStartLimbs + 5] = first * (cur[c::kCmpE] - (one - bits.e));
 
-  // Row 319: the key decodes (x on the curve and not a square), G - X is normalised right,
-  // R decodes or provably does not, and acc equals R or provably differs.
-  const E5<F> key_eq = decoding_equation(key_x, key_w);
-  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last * key_eq[i];
+  // Row 255, read from row 254: the key decodes (x on the curve and not a square), the table's
+  // sums with -X are normalised right, R decodes or provably does not, and acc equals R or
+  // provably differs.
+  const std::span<const F> fin = next;  // row 255 when last = 1
+  const Table<F> fin_table = load_table(fin);
+  // key_valid = 1: x is the group element's root (on the curve for w, and not a square);
+  // key_valid = 0: x is a root of 7 delta(w), a square exactly when w has no decoding.
+  const F key_valid = fin[c::kKeyValid];
+  out[k::kKeyValidBit] = last * (key_valid * key_valid - key_valid);
+  const F last_key_valid = last * key_valid, last_key_invalid = last - last_key_valid;
+  const E5<F> key_eq = decoding_equation(fin_table.key_x, fin_table.key_w);
+  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last_key_valid * key_eq[i];
   const F seven = F(Felt(kNonSquare));
-  const F key_root = cur[c::kKeyRoot];
-  out[k::kKeyNonSquare] = last * (key_root * key_root - seven * norm(key_x));
+  const F key_root = fin[c::kKeyRoot];
+  out[k::kKeyNonSquare] =
+      last_key_valid * (key_root * key_root - seven * norm(fin_table.key_x));
+  const E5<F> key_invalid_eq =
+      sub(square(fin_table.key_x), scale(discriminant(fin_table.key_w), seven));
+  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyInvalid + i] = last_key_invalid * key_invalid_eq[i];
 
   const F zero = F(Felt());
   const E5<F> unit{one, zero, zero, zero, zero};
-  E5<F> minus_unit{-one, zero, zero, zero, zero};
-  E5<F> g_x;
-  for (unsigned i = 0; i < 5; ++i) g_x[i] = F(generator_x_[i]);
-  const E5<F> four{F(Felt(4)), zero, zero, zero, zero};
-  const Pt<F> g_minus_x = point_add(Pt<F>{g_x, unit, unit, four},
-                                    Pt<F>{key_x, unit, minus_unit, key_w});
-  const E5<F> diff_x_eq = sub(mul(diff_x, g_minus_x.z), g_minus_x.x);
-  const E5<F> diff_u_eq = sub(mul(diff_u, g_minus_x.t), g_minus_x.u);
-  for (std::size_t i = 0; i < 5; ++i) {
-    out[k::kDiff + i] = last * diff_x_eq[i];
-    out[k::kDiff + 5 + i] = last * diff_u_eq[i];
-  }
+  const E5<F> minus_unit{-one, zero, zero, zero, zero};
+  const Pt<F> minus_x{fin_table.key_x, unit, minus_unit, fin_table.key_w};
+  // (x : 1 : u : 1) normalises (X' : Z' : U' : T') iff x Z' = X' and u T' = U'.
+  auto normalised = [&](std::size_t constraint, const Pt<F>& fixed_entry, const E5<F>& x,
+                        const E5<F>& u) {
+    const Pt<F> s = point_add(fixed_entry, minus_x);
+    const E5<F> x_eq = sub(mul(x, s.z), s.x), u_eq = sub(mul(u, s.t), s.u);
+    for (std::size_t i = 0; i < 5; ++i) {
+      out[constraint + i] = last_key_valid * x_eq[i];
+      out[constraint + 5 + i] = last_key_valid * u_eq[i];
+    }
+  };
+  auto lift = [](const E5<Felt>& v) { return E5<F>{F(v[0]), F(v[1]), F(v[2]), F(v[3]), F(v[4])}; };
+  const E5<F> four{F(Felt(kGeneratorW)), zero, zero, zero, zero};
+  normalised(k::kDiff, Pt<F>{lift(fixed_->g_x), unit, unit, four}, fin_table.diff_x,
+             fin_table.diff_u);
+  normalised(k::kHighDiff, Pt<F>{lift(fixed_->high_x), unit, lift(fixed_->high_u), unit},
+             fin_table.high_x, fin_table.high_u);
+  normalised(k::kBothDiff, Pt<F>{lift(fixed_->both_x), unit, lift(fixed_->both_u), unit},
+             fin_table.both_x, fin_table.both_u);
 
-  const F valid = cur[c::kCommitValid];
+  const F valid = fin[c::kCommitValid];
   out[k::kValidBit] = last * (valid * valid - valid);
-  const E5<F> commit_w = load5(cur, c::kCommitW), commit_x = load5(cur, c::kCommitX);
+  const E5<F> commit_w = load5(fin, c::kCommitW), commit_x = load5(fin, c::kCommitX);
   const E5<F> commit_eq = decoding_equation(commit_x, commit_w);
   const F last_valid = last * valid, last_invalid = last - last_valid;
   // A root exists iff w(R) encodes a non-neutral group element; unlike the key's x, R's x is
@@ -467,38 +579,40 @@ template <class F>
   const E5<F> invalid_eq = sub(square(commit_x), scale(discriminant(commit_w), seven));
   for (std::size_t i = 0; i < 5; ++i) out[k::kCommitInvalid + i] = last_invalid * invalid_eq[i];
 
-  const F equal = cur[c::kEqual];
+  const F equal = fin[c::kEqual];
   out[k::kEqualBit] = last * (equal * equal - equal);
-  const E5<F> diff = sub(mul(acc.u, commit_w), acc.t);
-  const E5<F> diff_times_inv = mul(diff, load5(cur, c::kDiffInv));
+  const Pt<F> fin_acc = load_point(fin, c::kAcc);
+  const E5<F> diff = sub(mul(fin_acc.u, commit_w), fin_acc.t);
+  const E5<F> diff_times_inv = mul(diff, load5(fin, c::kDiffInv));
   const F last_equal = last * equal, last_unequal = last - last_equal;
   for (std::size_t i = 0; i < 5; ++i) {
     out[k::kEqual + i] = last_equal * diff[i];
     out[k::kUnequal + i] = last_unequal * (diff_times_inv[i] - unit[i]);
   }
-  // s < n iff cmp_s = 1; cmp (cmp + 1) / 2 is 1 for 1 and 0 for 0 and -1.
+  // s < n iff s_hi < n_hi, or s_hi = n_hi and s_lo < n_lo. For cmp in {-1, 0, 1},
+  // cmp (cmp + 1) / 2 is [cmp = 1] and 1 - cmp^2 is [cmp = 0].
   const F half = F(Felt((Felt::kModulus + 1) / 2));
-  const F s_below_n = cmp_s * (cmp_s + one) * half;
-  out[k::kResult] = last * (cur[c::kResult] - valid * equal * s_below_n);
-  out[k::kLimbE] = periodic[per::kLimbEndE] * (cmp_e - one);
+  const F fin_cmp_s = fin[c::kCmpS], fin_cmp_h = fin[c::kCmpH];
+  const F canonical = fin[c::kCanonical];
+  out[k::kCanonical] =
+      last * (canonical - (fin_cmp_h * (fin_cmp_h + one) * half +
+                           (one - fin_cmp_h * fin_cmp_h) * fin_cmp_s * (fin_cmp_s + one) * half));
+  out[k::kResult] = last * (fin[c::kResult] - key_valid * valid * equal * canonical);
+  const F before_end_e = periodic[per::kBeforeLimbEndE];
+  const F before_end_s = periodic[per::kBeforeLimbEndS];
+  out[k::kLimbE] = before_end_e * (next[c::kCmpE] - one);
 
   // The public values, as boundary constraints carried by periodic columns (the selectors of
-  // each are disjoint from its other rows, where the public column is zero).
-  // w(X) is pinned as w(X) - 4, so that the padding segments' key G has public value 0.
-  for (std::size_t i = 0; i < 5; ++i) {
-    const F key_w_offset =
-        i == 0 ? cur[c::kKeyW] - F(Felt(kPaddingKeyW)) : cur[c::kKeyW + i];
+  // each are disjoint from its other rows, where the public column is zero). Those of row 0 are
+  // read there, the others from the row before theirs (no row of a run is the trace's row 0
+  // but a first one, and its last row may be the trace's row n - 1).
+  for (std::size_t i = 0; i < 5; ++i)
     out[k::kPublicW + i] =
-        first * key_w_offset + last * cur[c::kCommitW + i] - periodic[per::kPublicW + i];
-  }
-  out[k::kPublicE] = periodic[per::kLimbEndE] * cur[c::kAccE] - periodic[per::kPublicE];
-  out[k::kPublicS] = periodic[per::kLimbEndS] * cur[c::kAccS] - periodic[per::kPublicS];
-  out[k::kPublicResult] = last * cur[c::kResult] - periodic[per::kPublicResult];
-
-  // Idle rows are zero: no state of a run survives past its row 319 (the transitions stop
-  // there and row 0 starts afresh), and a zero row has nothing to carry.
-  const F idle = periodic[per::kIdle];
-  for (std::size_t col = 0; col < c::kWidth; ++col) out[k::kIdle + col] = idle * cur[col];
+        first * cur[c::kKeyW + i] + last * fin[c::kCommitW + i] - periodic[per::kPublicW + i];
+  out[k::kPublicE] = before_end_e * next[c::kAccE] - periodic[per::kPublicE];
+  out[k::kPublicS] = before_end_s * next[c::kAccS] - periodic[per::kPublicS];
+  out[k::kPublicH] = before_end_s * next[c::kAccH] - periodic[per::kPublicH];
+  out[k::kPublicResult] = last * fin[c::kResult] - periodic[per::kPublicResult];
 }
 
 }  // namespace rollup::air
