@@ -374,45 +374,6 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
 
 }  // namespace
 
-namespace {
-
-// hash::hash_elements of each input, the sponges side by side: each round of absorption
-// permutes every input that still has a chunk with one hash::permute_many (eight states at a
-// time on AVX-512), where one-by-one hashing left the verifier's challenges to single
-// permutations, over half its time.
-std::vector<hash::Digest> hash_elements_side_by_side(const std::vector<std::vector<Felt>>& inputs) {
-  std::vector<hash::State> states(inputs.size());
-  std::size_t rounds = 0;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    states[i][0] = Felt(inputs[i].size() % hash::kRate);
-    rounds = std::max(rounds, (inputs[i].size() + hash::kRate - 1) / hash::kRate);
-  }
-  std::vector<hash::State> batch;
-  std::vector<std::size_t> members;
-  for (std::size_t round = 0; round < rounds; ++round) {
-    batch.clear();
-    members.clear();
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      const std::size_t begin = round * hash::kRate;
-      if (begin >= inputs[i].size()) continue;
-      hash::State state = states[i];
-      for (std::size_t j = 0; j < hash::kRate; ++j)
-        state[hash::kRateStart + j] = begin + j < inputs[i].size() ? inputs[i][begin + j] : Felt::zero();
-      batch.push_back(state);
-      members.push_back(i);
-    }
-    hash::permute_many(std::span<hash::State>(batch));
-    for (std::size_t m = 0; m < members.size(); ++m) states[members[m]] = batch[m];
-  }
-  std::vector<hash::Digest> digests(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i)
-    if (!inputs[i].empty())
-      for (std::size_t j = 0; j < 4; ++j) digests[i][j] = states[i][hash::kRateStart + j];
-  return digests;
-}
-
-}  // namespace
-
 std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const codec::Tx> txs,
                                                                const vm::RollupParams& params) {
   constexpr std::size_t kW = Gfp5::kEncodedSize;
@@ -435,7 +396,7 @@ std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const c
     with_claim.push_back(t);
   }
   // The challenge's digest is e's four limbs (ecgfp5::challenge).
-  const auto digests = hash_elements_side_by_side(challenge_inputs);
+  const auto digests = hash::hash_elements_many(challenge_inputs);
   for (std::size_t c = 0; c < with_claim.size(); ++c) claims[with_claim[c]]->challenge = digests[c];
   return claims;
 }
