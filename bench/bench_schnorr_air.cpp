@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   unsigned security = 0;
   for (unsigned run = 0; run < repeat; ++run) {
     const auto t0 = Clock::now();
-    auto trace = air::SchnorrAir::build_trace(witnesses);
+    auto trace = air::SchnorrAir::build_trace(witnesses, threads);
     best_build = std::min(best_build, since(t0));
     if (!trace) {
       std::fprintf(stderr, "trace: %s\n", trace.error().message.c_str());

@@ -358,7 +358,7 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
   }
   out.signature_claims = claims.size();
   const SchnorrAir air(std::move(claims));
-  stark::Trace trace = ROLLUP_TRY(SchnorrAir::build_trace(witnesses));
+  stark::Trace trace = ROLLUP_TRY(SchnorrAir::build_trace(witnesses, std::max(1u, options.threads)));
   out.signature_rows = trace.length();
   auto proof = stark::prove(air, std::move(trace), options.stark, std::max(1u, options.threads));
   if (!proof) {

@@ -4,6 +4,7 @@
 #include <bit>
 #include <optional>
 
+#include "core/parallel.hpp"
 #include "ecgfp5/curve.hpp"
 #include "ecgfp5/scalar.hpp"
 #include "field/ntt.hpp"
@@ -271,12 +272,16 @@ std::size_t SchnorrAir::trace_length_for(std::size_t signatures) {
   return n;
 }
 
-Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> witnesses) {
+Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> witnesses, unsigned threads) {
   stark::Trace trace(schnorr_col::kWidth, trace_length_for(witnesses.size()));
-  for (std::size_t k = 0; k < witnesses.size(); ++k) {
-    if (auto ok = fill_segment(trace, k * kRowsPerSignature, witnesses[k]); !ok)
-      return std::unexpected(ok.error());
-  }
+  // Each segment writes its own rows; the first failure, in signature order, is the answer.
+  std::vector<std::optional<Error>> failures(witnesses.size());
+  parallel_for(witnesses.size(), std::max(1u, threads), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k)
+      if (auto ok = fill_segment(trace, k * kRowsPerSignature, witnesses[k]); !ok) failures[k] = ok.error();
+  });
+  for (auto& failure : failures)
+    if (failure) return std::unexpected(std::move(*failure));
   // The structure is periodic, so padding segments are runs too: each is the same run,
   // built once and copied.
   const std::size_t segments = trace.length() / kRowsPerSignature;

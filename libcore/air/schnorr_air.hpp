@@ -126,7 +126,8 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
 
   /// The honest trace, for any witness (a key that decodes to no non-neutral group element is
   /// proven so, with result 0). The result bits are the true ones, whatever the claims say.
-  static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses);
+  /// Segments are independent: `threads` build them side by side.
+  static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses, unsigned threads = 1);
   /// Rows for `signatures` signatures: 256 each, padded to a power of two (at least one
   /// segment). The padding segments hold the run of the all-zero claim (the key w = 0, which
   /// encodes no key, e = s = 0, w(R) = 0, result 0), so the verifier skips them.
