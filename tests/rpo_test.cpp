@@ -193,7 +193,8 @@ TEST_CASE("rpo hash_elements_many equals hash_elements input by input", "[rpo]")
   REQUIRE(digests.size() == inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) CHECK(digests[i] == rpo::hash_elements(inputs[i]));
   CHECK(rpo::hash_elements_many({}).empty());
-  // Inputs with a common first chunk share its permutation and still part where they differ.
+  // Runs of inputs with a common first chunk share its permutation and still part where they
+  // differ; the runs are broken up (t = 7 is shorter) and revisited (t % 3).
   std::vector<std::vector<Felt>> alike;
   for (std::uint64_t t = 0; t < 11; ++t) {
     std::vector<Felt> in(19, Felt(5));

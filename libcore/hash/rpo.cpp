@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -492,27 +491,21 @@ std::vector<Digest> hash_elements_many(std::span<const std::vector<Felt>> inputs
     states[i][0] = Felt(inputs[i].size() % kRate);
     rounds = std::max(rounds, (inputs[i].size() + kRate - 1) / kRate);
   }
-  // Inputs that begin alike (a domain tag and a chain id in front of every signature challenge)
-  // reach the same state: each distinct state is permuted once.
-  using Key = std::array<std::uint64_t, kStateWidth>;
-  std::map<Key, std::size_t> slot_of;
+  // Consecutive inputs that begin alike (a domain tag and a chain id in front of every signature
+  // challenge) reach the same state: such a run is permuted once. Comparing with the previous
+  // state only keeps inputs that share nothing (a genesis' key ids) at no extra cost.
   std::vector<State> batch;
-  std::vector<std::size_t> slot;
+  std::vector<std::size_t> slot(inputs.size());
   for (std::size_t round = 0; round < rounds; ++round) {
     batch.clear();
-    slot.assign(inputs.size(), 0);
-    slot_of.clear();
     const std::size_t begin = round * kRate;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (begin >= inputs[i].size()) continue;
       State state = states[i];
       for (std::size_t j = 0; j < kRate; ++j)
         state[kRateStart + j] = begin + j < inputs[i].size() ? inputs[i][begin + j] : Felt::zero();
-      Key key;
-      for (std::size_t j = 0; j < kStateWidth; ++j) key[j] = state[j].value();
-      const auto [it, fresh] = slot_of.try_emplace(key, batch.size());
-      if (fresh) batch.push_back(state);
-      slot[i] = it->second;
+      if (batch.empty() || batch.back() != state) batch.push_back(state);
+      slot[i] = batch.size() - 1;
     }
     permute_many(std::span<State>(batch));
     for (std::size_t i = 0; i < inputs.size(); ++i)
