@@ -383,7 +383,11 @@ bool run_as_group(const Kernels& k, std::size_t left) {
   return k.group && (left >= k.group_size || left >= k.pad_from);
 }
 
-void permute_many_on(const Kernels& k, std::span<State> states) {
+// Runs `group` on the states k.group_size at a time (a partial group padded with zero states
+// where run_as_group says so) and `one` on each state left over; the groups' results are made
+// canonical.
+template <class Group, class One>
+void in_groups(const Kernels& k, std::span<State> states, Group&& group, One&& one) {
   std::size_t i = 0;
   alignas(64) u64 buf[8 * kStateWidth];
   while (i < states.size() && run_as_group(k, states.size() - i)) {
@@ -392,35 +396,29 @@ void permute_many_on(const Kernels& k, std::span<State> states) {
     for (std::size_t j = 0; j < n; ++j)
       for (std::size_t e = 0; e < kStateWidth; ++e)
         buf[kStateWidth * j + e] = states[i + j][e].value();
-    k.group(buf);
+    group(buf);
     for (std::size_t j = 0; j < n; ++j)
       for (std::size_t e = 0; e < kStateWidth; ++e)
         states[i + j][e] = Felt(canonical(buf[kStateWidth * j + e]));
     i += n;
   }
-  for (; i < states.size(); ++i) {
-    Lanes s = to_lanes(states[i]);
-    k.single(s.data());
-    for (std::size_t e = 0; e < kStateWidth; ++e) states[i][e] = Felt(canonical(s[e]));
-  }
+  for (; i < states.size(); ++i) one(states[i]);
+}
+
+void permute_many_on(const Kernels& k, std::span<State> states) {
+  in_groups(
+      k, states, [&](u64* group) { k.group(group); },
+      [&](State& state) {
+        Lanes s = to_lanes(state);
+        k.single(s.data());
+        for (std::size_t e = 0; e < kStateWidth; ++e) state[e] = Felt(canonical(s[e]));
+      });
 }
 
 void apply_round_many_on(const Kernels& k, std::span<State> states, std::size_t round) {
-  std::size_t i = 0;
-  alignas(64) u64 buf[8 * kStateWidth];
-  while (i < states.size() && run_as_group(k, states.size() - i)) {
-    std::size_t n = std::min(k.group_size, states.size() - i);
-    std::fill(std::begin(buf), std::end(buf), 0);
-    for (std::size_t j = 0; j < n; ++j)
-      for (std::size_t e = 0; e < kStateWidth; ++e)
-        buf[kStateWidth * j + e] = states[i + j][e].value();
-    k.round_group(buf, static_cast<unsigned>(round));
-    for (std::size_t j = 0; j < n; ++j)
-      for (std::size_t e = 0; e < kStateWidth; ++e)
-        states[i + j][e] = Felt(canonical(buf[kStateWidth * j + e]));
-    i += n;
-  }
-  for (; i < states.size(); ++i) apply_round(states[i], round);
+  in_groups(
+      k, states, [&](u64* group) { k.round_group(group, static_cast<unsigned>(round)); },
+      [&](State& state) { apply_round(state, round); });
 }
 
 Digest merge_on(const Kernels& k, const Digest& a, const Digest& b) {
