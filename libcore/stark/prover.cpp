@@ -45,14 +45,14 @@ void for_each_column(std::size_t count, unsigned threads, Fn&& fn) {
 }
 
 // The honest prover refuses a trace that breaks the AIR: it names the first bad cell or row.
-// Boundary constraints are checked before anything else (a few cells); the transition
-// constraints only once the composition polynomial has exceeded its degree bound. That bound
-// holds exactly when the random combination of the constraints vanishes on every row, so it is
-// the check, folded into the constraint evaluation the prover runs anyway (a bad trace escapes
-// it with probability about 1/p^2 over the coefficients, and the verifier still rejects it);
-// re-evaluating every constraint on every row up front only names the row. The bound catches
-// every bad row only when the composition is evaluated on more points than its degree bound
-// (2^ceil(log2 D) > D segments, see below); otherwise the transitions are checked up front.
+// Boundary constraints are checked before anything else (a few cells). The transition
+// constraints are checked up front, row by row, when D is a power of two; otherwise the
+// composition is interpolated from exactly D cosets (interpolate_from_cosets) and the check is
+// the verifier's own at the out-of-domain point, which the prover runs before sending its frame
+// (prove_checked): the segments agree with the constraints there exactly when the random
+// combination of the constraints vanishes on every row, up to a chance of about D n / p^2 over
+// z and the coefficients (and the verifier still rejects such a proof). Only then are the
+// constraints re-evaluated on every row, to name the bad one.
 Status check_boundaries(const Air& air, const Trace& trace) {
   for (const auto& b : air.boundary_constraints())
     if (trace.at(b.column, b.row) != b.value)
