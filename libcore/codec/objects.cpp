@@ -10,7 +10,6 @@ namespace rollup::codec {
 
 namespace {
 constexpr std::string_view kTxTag = "rollup-tools:tx:v2";
-// Same length as kTxTag, so that the tag alone says which layout follows: 40-byte keys.
 constexpr std::string_view kTx40Tag = "rollup-tools:tx:v3";
 constexpr std::string_view kTxIdTag = "rollup-tools:txid:v1";
 constexpr std::string_view kTxListTag = "rollup-tools:txlist:v1";
@@ -24,13 +23,23 @@ constexpr std::string_view kSharedBlockTag = "rollup-tools:block:v2";
 constexpr std::string_view kBlockFee40Tag = "rollup-tools:block:w1";
 constexpr std::string_view kSharedBlockFee40Tag = "rollup-tools:block:w2";
 
+// An account key field whose bytes some scheme takes (crypto::check_key_encoding).
+Result<PublicKey> encoded_key(FieldReader& f, const char* name) {
+  auto key = ROLLUP_TRY(f.key(name));
+  if (auto ok = crypto::check_key_encoding(key, name); !ok) return std::unexpected(f.error(name, ok.error().message));
+  return key;
+}
+
 }  // namespace
 
 std::string_view tx_type_name(TxType t) { return t == TxType::transfer ? "transfer" : "withdraw"; }
 
+std::string_view Tx::signing_tag(std::size_t key_size) {
+  return key_size == PublicKey{}.size() ? kTxTag : kTx40Tag;
+}
+
 Bytes Tx::signing_message() const {
-  const bool wide = from.size() != PublicKey{}.size();
-  ByteWriter w(wide ? kTx40Tag : kTxTag);
+  ByteWriter w(signing_tag(from.size()));
   w.u64(chain_id).u32(namespace_id).u8(static_cast<std::uint8_t>(type)).raw(from);
   w.raw(type == TxType::transfer ? to : PublicKey::zero(from.size()));
   w.u64(amount).u64(fee).u64(nonce);
@@ -124,9 +133,7 @@ Result<Tx> parse_tx(const Json& object, const std::string& context) {
   if (namespace_id > 0xFFFFFFFFu)
     return std::unexpected(f.error("namespace", "must fit in 32 bits"));
   tx.namespace_id = static_cast<std::uint32_t>(namespace_id);
-  tx.from = ROLLUP_TRY(f.key("from"));
-  if (auto ok = crypto::check_key_encoding(tx.from, "from"); !ok)
-    return std::unexpected(f.error("from", ok.error().message));
+  tx.from = ROLLUP_TRY(encoded_key(f, "from"));
   const auto scheme = *crypto::scheme_of_key(tx.from);
   if (tx.type == TxType::transfer) {
     tx.to = ROLLUP_TRY(f.key("to"));
@@ -154,11 +161,8 @@ Result<Deposit> parse_deposit(const Json& object, const std::string& context) {
   FieldReader f(object, context);
   Deposit d;
   d.index = ROLLUP_TRY(f.u53("index"));
-  d.from = ROLLUP_TRY(f.key("from"));
-  if (auto ok = crypto::check_key_encoding(d.from, "from"); !ok)
-    return std::unexpected(f.error("from", ok.error().message));
-  d.to = ROLLUP_TRY(f.key("to"));
-  if (auto ok = crypto::check_key_encoding(d.to, "to"); !ok) return std::unexpected(f.error("to", ok.error().message));
+  d.from = ROLLUP_TRY(encoded_key(f, "from"));
+  d.to = ROLLUP_TRY(encoded_key(f, "to"));
   d.amount = ROLLUP_TRY(f.u53("amount", 1));
   ROLLUP_TRY(f.finish());
   return d;
@@ -206,9 +210,7 @@ Result<Block> parse_block(const Json& object) {
   b.parent = ROLLUP_TRY(f.hex_fixed<32>("parent"));
   b.timestamp = ROLLUP_TRY(f.u53("timestamp"));
   b.sequencer = ROLLUP_TRY(f.hex_fixed<32>("sequencer"));
-  b.fee_recipient = ROLLUP_TRY(f.key("fee_recipient"));
-  if (auto ok = crypto::check_key_encoding(b.fee_recipient, "fee_recipient"); !ok)
-    return std::unexpected(f.error("fee_recipient", ok.error().message));
+  b.fee_recipient = ROLLUP_TRY(encoded_key(f, "fee_recipient"));
 
   auto namespaces = ROLLUP_TRY(f.array("namespaces"));
   for (std::size_t i = 0; i < namespaces->size(); ++i) {

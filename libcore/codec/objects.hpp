@@ -35,6 +35,10 @@ struct Tx {
   /// signature. The tag says the keys' length: "rollup-tools:tx:v2" for 32-byte (Ed25519) keys,
   /// "rollup-tools:tx:v3" for 40-byte (ECgFp5) keys (docs/formats.md).
   Bytes signing_message() const;
+  /// The tag that opens the signing message of a tx whose keys are `key_size` bytes:
+  /// "rollup-tools:tx:v2" for 32, "rollup-tools:tx:v3" for 40. Both are 18 bytes, so the tag
+  /// alone says which layout follows.
+  static std::string_view signing_tag(std::size_t key_size);
   /// H(tag || signing message || sig): names the tx in receipts and tx lists.
   Hash32 id() const;
   /// Size of an Ed25519 tx's canonical signed encoding plus signature.

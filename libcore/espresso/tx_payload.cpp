@@ -4,13 +4,6 @@
 
 namespace rollup::espresso {
 
-namespace {
-// The tags that open a signed message (docs/formats.md "tx"): version 2 with 32-byte (Ed25519)
-// keys, version 3 with 40-byte (ECgFp5) keys. Both are 18 bytes.
-constexpr std::string_view kTxTag = "rollup-tools:tx:v2";
-constexpr std::string_view kTx40Tag = "rollup-tools:tx:v3";
-}  // namespace
-
 Bytes encode_tx_payload(const codec::Tx& tx) {
   Bytes out = tx.signing_message();
   out.insert(out.end(), tx.sig.begin(), tx.sig.end());
@@ -23,16 +16,17 @@ Result<codec::Tx> decode_tx_payload(std::span<const std::uint8_t> payload) {
     return fail(Errc::bad_input, "payload is " + std::to_string(payload.size()) + " bytes, a tx is " +
                                      std::to_string(kTxPayloadSize) + " (ed25519) or " +
                                      std::to_string(kTx40PayloadSize) + " (ecgfp5)");
-  const std::string_view tag = wide ? kTx40Tag : kTxTag;
+  const std::size_t key_size = wide ? PublicKey::kMaxSize : PublicKey{}.size();
+  const std::string_view tag = codec::Tx::signing_tag(key_size);
   if (!std::equal(tag.begin(), tag.end(), payload.begin()))
     return fail(Errc::bad_input, "a payload of " + std::to_string(payload.size()) + " bytes does not start with the tag \"" +
                                      std::string(tag) + "\"");
   ByteReader r(payload.subspan(tag.size()));
   codec::Tx tx;
   if (wide) {
-    tx.from = PublicKey::zero(40);
-    tx.to = PublicKey::zero(40);
-    tx.sig = Signature::zero(80);
+    tx.from = PublicKey::zero(key_size);
+    tx.to = PublicKey::zero(key_size);
+    tx.sig = Signature::zero(Signature::kMaxSize);
   }
   std::uint8_t type = 0;
   r.u64(tx.chain_id);

@@ -157,11 +157,10 @@ std::vector<MessageField> tx_message_layout(std::size_t key_size) {
 }
 
 // The signature by the key's own scheme over the tx's own chain and namespace: what the
-// executor of a rollup of that scheme and domain decides.
+// executor of a rollup of that scheme and domain decides (vm::tx_signature_valid).
 static bool tx_signature_holds(const codec::Tx& tx) {
   const auto scheme = crypto::scheme_of_key(tx.from);
-  return scheme && crypto::verify_tx_signature(*scheme, {tx.chain_id, tx.namespace_id}, tx.from,
-                                               tx.signing_message(), tx.sig);
+  return scheme && vm::tx_signature_valid(tx, vm::RollupParams{tx.chain_id, tx.namespace_id, *scheme});
 }
 
 std::string_view describe_reason(vm::Reason reason) {

@@ -724,7 +724,7 @@ class EmbeddedContract final : public Contract {
       const std::uint64_t idx = ROLLUP_TRY(accounts.column_uint64(0));
       auto key = accounts.column_key(1);
       if (!key) {
-        problems.push_back(fmt::format("state_accounts index {}: the key is not 32 bytes", idx));
+        problems.push_back(fmt::format("state_accounts index {}: the key is not 32 or 40 bytes", idx));
         continue;
       }
       tree.set_leaf(idx, smt::leaf_digest(*key, ROLLUP_TRY(accounts.column_uint64(2)), ROLLUP_TRY(accounts.column_uint64(3))));
