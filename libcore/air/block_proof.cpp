@@ -262,6 +262,23 @@ Result<Checked<RangeProofReport>> verify_statement(std::span<const codec::Block>
   return Verdict(std::move(report));
 }
 
+/// Appends to `claims` the claim of each tx of `built` that has one, its result the tx's bit
+/// (bits[first_bit + i] for built[i]); the index in `built` of the first tx that has no claim
+/// but bit 1, if any: its bytes make its signature invalid, so that bit is a contradiction.
+std::optional<std::size_t> claims_with_bits(std::span<std::optional<SignatureClaim>> built, const std::vector<bool>& bits,
+                                            std::size_t first_bit, std::vector<SignatureClaim>& claims) {
+  for (std::size_t i = 0; i < built.size(); ++i) {
+    const bool bit = bits[first_bit + i];
+    if (!built[i]) {
+      if (bit) return i;
+      continue;
+    }
+    built[i]->valid = bit;
+    claims.push_back(std::move(*built[i]));
+  }
+  return std::nullopt;
+}
+
 /// An ecgfp5 rollup's proof: no signature is checked here. The bits come from the proof; the
 /// rollup STARK is verified with them, and the SchnorrAir proof with the claims the verifier
 /// builds from the txs' bytes and those same bits as their results (docs/air.md §6).
@@ -304,21 +321,14 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
 
   std::vector<std::optional<SignatureClaim>> built = building.get();
   std::vector<SignatureClaim> claims;
-  std::size_t bit = 0;
+  std::size_t first = 0;
   for (const auto& block : blocks) {
-    const auto& txs = vm::rollup_txs(block, params.namespace_id);
-    for (std::size_t i = 0; i < txs.size(); ++i, ++bit) {
-      auto& signature = built[bit];
-      if (!signature) {
-        if (proof_bits[bit])
-          return Verdict(reject(Rejection::claims_contradict_block,
-                                fmt::format("block {}: tx {}'s bytes make its signature invalid, but the proof's bit is 1",
-                                            block.height, i)));
-        continue;
-      }
-      signature->valid = proof_bits[bit];
-      claims.push_back(std::move(*signature));
-    }
+    const std::size_t txs = vm::rollup_txs(block, params.namespace_id).size();
+    if (const auto bad = claims_with_bits(std::span(built).subspan(first, txs), proof_bits, first, claims))
+      return Verdict(reject(Rejection::claims_contradict_block,
+                            fmt::format("block {}: tx {}'s bytes make its signature invalid, but the proof's bit is 1",
+                                        block.height, *bad)));
+    first += txs;
   }
   const SchnorrAir signatures(std::move(claims));
   auto checked = stark::verify(signatures, header.signature_proof, pinned_options(min_security_bits));
@@ -336,26 +346,18 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
                         const vm::RollupParams& params, const ProveOptions& options, ProofHeader& header,
                         BlockProof& out) {
   const auto start = Clock::now();
-  std::vector<SignatureWitness> witnesses;
   std::vector<SignatureClaim> claims;
   for (std::size_t b = 0; b < blocks.size(); ++b) {
-    const auto& txs = vm::rollup_txs(blocks[b], params.namespace_id);
-    auto block_claims = signature_claims_of(txs, params);
-    for (std::size_t i = 0; i < txs.size(); ++i) {
-      header.signature_bits.push_back(bits[b][i]);
-      auto& signature = block_claims[i];
-      if (!signature) {
-        // The native check and the byte checks must agree, or the verifier refuses the proof.
-        if (bits[b][i])
-          return fail(Errc::internal, fmt::format("block {}: tx {} verifies natively but has no signature claim",
-                                                  blocks[b].height, i));
-        continue;
-      }
-      signature->valid = bits[b][i];
-      witnesses.push_back(witness_of(*signature));
-      claims.push_back(std::move(*signature));
-    }
+    auto block_claims = signature_claims_of(vm::rollup_txs(blocks[b], params.namespace_id), params);
+    header.signature_bits.insert(header.signature_bits.end(), bits[b].begin(), bits[b].end());
+    // The native check and the byte checks must agree, or the verifier refuses the proof.
+    if (const auto bad = claims_with_bits(block_claims, bits[b], 0, claims))
+      return fail(Errc::internal, fmt::format("block {}: tx {} verifies natively but has no signature claim",
+                                              blocks[b].height, *bad));
   }
+  std::vector<SignatureWitness> witnesses;
+  witnesses.reserve(claims.size());
+  for (const auto& claim : claims) witnesses.push_back(witness_of(claim));
   out.signature_claims = claims.size();
   const SchnorrAir air(std::move(claims));
   stark::Trace trace = ROLLUP_TRY(SchnorrAir::build_trace(witnesses, std::max(1u, options.threads)));
