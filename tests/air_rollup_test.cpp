@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/limits.hpp"
+#include "air_wrappers.hpp"
 #include "block_builder.hpp"
 #include "air/block_proof.hpp"
 #include "air/witness.hpp"
@@ -369,6 +370,44 @@ TEST_CASE("air: every vector kernel evaluates the constraints as the scalar code
   air.stark::Air::evaluate_transition_rows({rows, stride, cur, next, per, got});
   for (std::size_t k = 0; k < nc; ++k)
     for (std::size_t r = 0; r < rows; ++r) REQUIRE(got[k * stride + r] == expected[k * stride + r]);
+
+  // The head (the rounds) alone, on every kernel set and by the default: the same values, and it
+  // reads no trace-long periodic column (the prover leaves those zero where it runs the head).
+  const std::size_t head = air.head_constraints();
+  REQUIRE(head == RollupAir::kHeadConstraints);
+  const auto degrees = air.transition_degrees();
+  for (std::size_t k = 0; k < nc; ++k) CHECK((degrees[k] == 8) == (k < head));
+  auto short_only = per;
+  const auto periods = air.periodic_periods();
+  for (std::size_t k = 0; k < np; ++k)
+    if (periods[k] == air.trace_length()) std::fill_n(short_only.begin() + k * stride, stride, Felt::zero());
+  auto check_head = [&](auto&& evaluate_head) {
+    std::vector<Felt> head_got(head * stride);
+    evaluate_head(stark::RowBlock{rows, stride, cur, next, short_only, head_got});
+    for (std::size_t k = 0; k < head; ++k)
+      for (std::size_t r = 0; r < rows; ++r) REQUIRE(head_got[k * stride + r] == expected[k * stride + r]);
+  };
+  for (field::VectorIsa isa : field::supported_vector_isas()) {
+    INFO("head, instruction set " << field::vector_isa_name(isa));
+    field::detail::set_vector_isa(isa);
+    check_head([&](const stark::RowBlock& b) { air.evaluate_head_rows(b); });
+  }
+  field::detail::set_vector_isa(saved);
+  check_head([&](const stark::RowBlock& b) { air.stark::Air::evaluate_head_rows(b); });
+}
+
+TEST_CASE("air: a block's proof is the same with the constraints' head split off and without", "[air]") {
+  ProverState state(genesis(), 1);
+  const auto block = first_block();
+  auto w = make_witness(state, block, kParams, signatures_of(block), 1);
+  REQUIRE(w);
+  RollupAir air(w->publics, w->program.ops);
+  const stark::Trace trace = build_trace(air, w->ops, 2);
+  const auto split = stark::prove(air, trace, {}, 2);
+  REQUIRE(split);
+  const auto whole = stark::prove(test::WithoutHead(air), trace, {}, 2);
+  REQUIRE(whole);
+  CHECK(*stark::serialize(*split) == *stark::serialize(*whole));
 }
 
 TEST_CASE("air: a proof at subtree depth 14 verifies", "[air]") {

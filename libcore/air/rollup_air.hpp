@@ -160,6 +160,14 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   [[gnu::always_inline]] inline void evaluate(std::span<const F> cur, std::span<const F> next,
                                               std::span<const F> periodic, std::span<F> out) const;
 
+  /// The head of the constraints (stark::Air::head_constraints): the RPO rounds of both lanes,
+  /// the only constraints of degree 8; all others have degree 5 or less.
+  static constexpr std::size_t kHeadConstraints = 2 * hash::kStateWidth;
+  std::size_t head_constraints() const override { return kHeadConstraints; }
+  template <class F>
+  [[gnu::always_inline]] inline void evaluate_head(std::span<const F> cur, std::span<const F> next,
+                                                   std::span<const F> periodic, std::span<F> out) const;
+
  private:
   std::vector<std::vector<Felt>> structure_columns() const;
 
@@ -210,11 +218,29 @@ template <class F>
 }  // namespace detail
 
 template <class F>
+void RollupAir::evaluate_head(std::span<const F> c, std::span<const F> x, std::span<const F> p,
+                              std::span<F> out) const {
+  using namespace col;
+  constexpr std::size_t W = hash::kStateWidth;
+  std::size_t k = 0;
+  // 1. RPO rounds in both lanes: next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2 on rows 0..6.
+  for (std::size_t lane : {kOld, kNew}) {
+    std::array<F, W> t, u;
+    detail::mds(&c[lane], t);
+    for (std::size_t i = 0; i < W; ++i) t[i] = detail::pow7(F(t[i] + p[per::kArk1 + i]));
+    detail::mds(t.data(), u);
+    for (std::size_t i = 0; i < W; ++i)
+      out[k++] = p[per::kRound] * (detail::pow7(x[lane + i]) - (u[i] + p[per::kArk2 + i]));
+  }
+}
+
+template <class F>
 void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<const F> p,
                          std::span<F> out) const {
   using namespace col;
   constexpr std::size_t W = hash::kStateWidth;
-  std::size_t k = 0;
+  evaluate_head<F>(c, x, p, out.first(kHeadConstraints));
+  std::size_t k = kHeadConstraints;
   auto emit = [&](const F& v) { out[k++] = v; };
   const F one = F(Felt::one());
   const auto q = [&](std::size_t j) -> const F& { return p[per::kPublic + j]; };
@@ -223,16 +249,6 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
   namespace q15 = public_col::row15;
   namespace qlast = public_col::last;
   constexpr std::size_t kKeyLimbs = smt::kKeyLimbs;
-
-  // 1. RPO rounds in both lanes: next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2 on rows 0..6.
-  for (std::size_t lane : {kOld, kNew}) {
-    std::array<F, W> t, u;
-    detail::mds(&c[lane], t);
-    for (std::size_t i = 0; i < W; ++i) t[i] = detail::pow7(F(t[i] + p[per::kArk1 + i]));
-    detail::mds(t.data(), u);
-    for (std::size_t i = 0; i < W; ++i)
-      emit(p[per::kRound] * (detail::pow7(x[lane + i]) - (u[i] + p[per::kArk2 + i])));
-  }
 
   // Key-limb comparison helpers over the flags F_0..F_4 (one-hot at the first difference).
   F flag_sum = c[kFlags];

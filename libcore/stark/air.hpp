@@ -4,6 +4,7 @@
 // constraints over each pair of consecutive rows (every pair but the last wraps nowhere: the
 // constraints are enforced on rows 0..n-2), periodic columns, and boundary constraints that pin
 // single cells, usually to public inputs.
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -120,6 +121,25 @@ class Air {
     });
   }
 
+  /// The constraints' head: how many of the first transition constraints the prover may
+  /// evaluate alone (evaluate_head_rows); 0, the default, for none. An AIR whose few
+  /// highest-degree constraints come first declares them: the composition of the others then
+  /// has a lower degree, and the prover evaluates those on fewer points (docs/stark.md §3). The
+  /// proof is the same either way. The head must read no periodic column as long as the trace:
+  /// the prover leaves those zero where it evaluates the head alone.
+  virtual std::size_t head_constraints() const { return 0; }
+  /// evaluate_transition_rows for the head alone: block.out holds head_constraints() columns.
+  /// The default evaluates every constraint and keeps the head's; TypedAir calls Derived's
+  /// evaluate_head where it has one.
+  virtual void evaluate_head_rows(const RowBlock& block) const {
+    const std::size_t head = head_constraints(), all = transition_degrees().size();
+    std::vector<Felt> out(all);
+    evaluate_rows_from(block, 0, [&](auto cur, auto next, auto per, auto head_out) {
+      evaluate_transition(cur, next, per, std::span<Felt>(out));
+      std::copy_n(out.begin(), head, head_out.begin());
+    });
+  }
+
  protected:
   /// Rows first_row.. of `block` one at a time through eval(current, next, periodic, out).
   template <class Eval>
@@ -158,27 +178,46 @@ class TypedAir : public Air {
                                std::span<const Ext2> periodic, std::span<Ext2> out) const final {
     static_cast<const Derived*>(this)->template evaluate<Ext2>(current, next, periodic, out);
   }
-  void evaluate_transition_rows(const RowBlock& block) const final {
+  void evaluate_transition_rows(const RowBlock& block) const final { rows<false>(block); }
+  /// Derived's head, when it declares one: a member template evaluate_head of the same shape as
+  /// evaluate, writing constraints [0, head_constraints()) exactly as evaluate does.
+  void evaluate_head_rows(const RowBlock& block) const final {
+    if constexpr (requires(const Derived& air, std::span<const Felt> in, std::span<Felt> out) {
+                    air.template evaluate_head<Felt>(in, in, in, out);
+                  })
+      rows<true>(block);
+    else Air::evaluate_head_rows(block);
+  }
+
+ private:
+  template <bool Head, class F>
+  [[gnu::always_inline]] void evaluate_one(std::span<const F> cur, std::span<const F> next,
+                                           std::span<const F> per, std::span<F> out) const {
+    if constexpr (Head) static_cast<const Derived*>(this)->template evaluate_head<F>(cur, next, per, out);
+    else static_cast<const Derived*>(this)->template evaluate<F>(cur, next, per, out);
+  }
+
+  template <bool Head>
+  void rows(const RowBlock& block) const {
     std::size_t done = 0;
 #if ROLLUP_FIELD_X86_SIMD
     switch (field::vector_isa()) {
-      case field::VectorIsa::avx512: done = rows_avx512(block); break;
-      case field::VectorIsa::avx2: done = rows_avx2(block); break;
+      case field::VectorIsa::avx512: done = rows_avx512<Head>(block); break;
+      case field::VectorIsa::avx2: done = rows_avx2<Head>(block); break;
       case field::VectorIsa::scalar: break;
     }
 #endif
     evaluate_rows_from(block, done, [this](auto cur, auto next, auto per, auto out) {
-      static_cast<const Derived*>(this)->template evaluate<Felt>(cur, next, per, out);
+      evaluate_one<Head, Felt>(cur, next, per, out);
     });
   }
 
- private:
 #if ROLLUP_FIELD_X86_SIMD
   // Whole lanes of rows through the template on packed elements; returns how many rows it did
   // (the rest, fewer than a vector, go row by row). Each kernel is flattened: the template and
   // all it calls are inlined into it, compiled for its instruction set and no other function
   // (see field/packed.hpp).
-  template <class Isa>
+  template <bool Head, class Isa>
   [[gnu::always_inline]] std::size_t rows_packed(const RowBlock& block) const {
     using P = field::simd::Packed<Isa>;
     const std::size_t s = block.stride, w = block.current.size() / s;
@@ -191,19 +230,20 @@ class TypedAir : public Air {
         next[c] = P::load(block.next.data() + c * s + r);
       }
       for (std::size_t k = 0; k < np; ++k) per[k] = P::load(block.periodic.data() + k * s + r);
-      static_cast<const Derived*>(this)->template evaluate<P>(
-          std::span<const P>(cur), std::span<const P>(next), std::span<const P>(per),
-          std::span<P>(out));
+      evaluate_one<Head, P>(std::span<const P>(cur), std::span<const P>(next),
+                            std::span<const P>(per), std::span<P>(out));
       for (std::size_t k = 0; k < nc; ++k) out[k].store(block.out.data() + k * s + r);
     }
     return r;
   }
+  template <bool Head>
   [[gnu::target("avx2"), gnu::flatten]] std::size_t rows_avx2(const RowBlock& block) const {
-    return rows_packed<field::simd::Avx2>(block);
+    return rows_packed<Head, field::simd::Avx2>(block);
   }
+  template <bool Head>
   [[gnu::target("avx512f,avx512vl,avx512dq"), gnu::flatten]] std::size_t rows_avx512(
       const RowBlock& block) const {
-    return rows_packed<field::simd::Avx512>(block);
+    return rows_packed<Head, field::simd::Avx512>(block);
   }
 #endif
 };

@@ -300,7 +300,30 @@ struct ConstraintDomain {
   Felt last_row_point;                      // w_n^(n-1)
   std::vector<proto::BoundaryGroup> groups;
   std::vector<Felt> group_points;  // w_n^row of each boundary group
+  // The head split (Air::head_constraints): when the constraints after the head have a
+  // composition of degree < low_ce n with low_ce < ce_blowup, they and the boundaries (the
+  // "rest") are evaluated only on the sub-cosets j = low_stride k, k < low_ce, which make up
+  // g<w_(low_ce n)>; the head alone on the other sub-cosets below `cosets`. head = 0: no split.
+  std::size_t head = 0, low_ce = 0, low_stride = 0;
+  bool head_on(std::size_t j) const { return j < cosets; }
+  bool rest_on(std::size_t j) const { return head != 0 && j % low_stride == 0 && j / low_stride < low_ce; }
+  // Where every constraint is evaluated (the trace-long periodic columns are then needed).
+  bool all_on(std::size_t j) const { return head == 0 ? head_on(j) : rest_on(j); }
 };
+
+// The head of the AIR's constraints worth splitting off (ConstraintDomain::head), and the
+// power-of-two number of sub-cosets the rest then needs; {0, 0} when a split saves nothing.
+std::pair<std::size_t, std::size_t> head_split(const Air& air, std::size_t ce_blowup) {
+  const std::size_t head = air.head_constraints();
+  const std::vector<unsigned> degrees = air.transition_degrees();
+  if (head == 0 || head >= degrees.size()) return {0, 0};
+  unsigned rest_degree = 1;
+  for (std::size_t k = head; k < degrees.size(); ++k) rest_degree = std::max(rest_degree, degrees[k]);
+  // Boundary quotients have degree < n: one segment, like a transition of degree 2.
+  const std::size_t low_ce = std::bit_ceil(std::max<std::size_t>(1, rest_degree - 1));
+  if (low_ce >= ce_blowup) return {0, 0};
+  return {head, low_ce};
+}
 
 ConstraintDomain constraint_domain(const ProverContext& ctx) {
   ConstraintDomain dom;
@@ -340,6 +363,8 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   dom.group_points.resize(dom.groups.size());
   for (std::size_t k = 0; k < dom.groups.size(); ++k)
     dom.group_points[k] = ctx.omega_n.pow(dom.groups[k].row);
+  std::tie(dom.head, dom.low_ce) = head_split(ctx.air, dom.ce_blowup);
+  if (dom.head != 0) dom.low_stride = dom.ce_blowup / dom.low_ce;
   return dom;
 }
 
@@ -367,10 +392,19 @@ std::size_t composition_index(const ProverContext& ctx, std::size_t j, std::size
   return ce == ctx.D ? j + ce * m : j * ctx.n + m;
 }
 
+// The composition's values as the constraint evaluation leaves them: the whole composition (no
+// head split), or the head's on D sub-cosets and the rest's on low_ce (ConstraintDomain::head).
+struct CompositionValues {
+  std::vector<Ext2> head;  // by composition_index
+  std::vector<Ext2> rest;  // point low_stride k + ce m at k + low_ce m: g<w_(low_ce n)> in order
+  std::size_t low_ce = 0;  // 0: `head` holds the whole composition
+};
+
 // Evaluates the composition on points j + ce m, m in [m0, m1), of the constraint domain, into
-// `composition` (indexed by point). `trace_coset` is the trace on that sub-coset (LDE coset
-// j * stride: its row m is the current row of point j + ce m, row m + 1 the next), `whole_values`
-// the trace-long periodic columns on it.
+// `out` (indexed by point): what dom.head_on(j) and dom.rest_on(j) ask for. `trace_coset` is
+// the trace on that sub-coset (LDE coset j * stride: its row m is the current row of point
+// j + ce m, row m + 1 the next), `whole_values` the trace-long periodic columns on it (empty
+// where only the head is evaluated: the head reads none).
 // The random combination of the constraint values (base-field values, extension coefficients)
 // is field::combine_columns over the block: vectors of rows, constraint by constraint.
 // Rows are gathered column by column, kRowBlock points at a time, into column-major scratch:
@@ -381,22 +415,27 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
                                const std::vector<std::vector<Felt>>& trace_coset,
                                const std::vector<std::vector<Felt>>& whole_values,
                                std::span<const Ext2> alphas, std::size_t j, std::size_t m0,
-                               std::size_t m1, std::span<Ext2> composition) {
+                               std::size_t m1, CompositionValues& out) {
   constexpr std::size_t kRowBlock = 64;
   const std::size_t w = ctx.w, num_periodic = dom.periodic.size(), ce = dom.ce_blowup;
   const std::size_t num_transitions = ctx.air.transition_degrees().size();
+  const bool split = dom.head != 0, rest = dom.rest_on(j), head = dom.head_on(j);
+  const bool head_only = !dom.all_on(j);
+  // Without a split the "head" sum is every constraint's; with one, the head's and the rest's.
+  const std::size_t head_count = split ? dom.head : num_transitions;
   const auto& groups = dom.groups;
-  std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic);
-  std::vector<Felt> values(kRowBlock * num_transitions);
-  std::vector<Ext2> sums(kRowBlock);
+  std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic, Felt::zero());
+  std::vector<Felt> values(kRowBlock * (head_only ? dom.head : num_transitions));
+  std::vector<Ext2> head_sums(kRowBlock), rest_sums(kRowBlock);
   const std::size_t len = m1 - m0;
   std::vector<Felt> xs(len);
-  std::vector<std::vector<Felt>> binv(groups.size(), std::vector<Felt>(len));
+  std::vector<std::vector<Felt>> binv(head_only ? 0 : groups.size(), std::vector<Felt>(len));
   Felt x = ctx.g * dom.omega.pow(j + ce * m0);
   for (std::size_t t = 0; t < len; ++t, x *= ctx.omega_n) xs[t] = x;
-  for (std::size_t k = 0; k < groups.size(); ++k) {
-    for (std::size_t t = 0; t < len; ++t) binv[k][t] = xs[t] - dom.group_points[k];
-    field::batch_inverse(std::span<Felt>(binv[k]));
+  for (auto& inverses : binv) {
+    const Felt point = dom.group_points[&inverses - binv.data()];
+    for (std::size_t t = 0; t < len; ++t) inverses[t] = xs[t] - point;
+    field::batch_inverse(std::span<Felt>(inverses));
   }
   const Felt transition_zinv = dom.transition_zinv[j];
   for (std::size_t r0 = 0; r0 < len; r0 += kRowBlock) {
@@ -411,47 +450,69 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
     for (std::size_t k = 0; k < num_periodic; ++k) {
       Felt* dst = per.data() + k * kRowBlock;
       if (dom.whole[k]) {
-        std::copy_n(whole_values[k].data() + mb, rows, dst);
+        if (!head_only) std::copy_n(whole_values[k].data() + mb, rows, dst);
         continue;
       }
       const Felt* column = dom.periodic[k].data();
       const std::size_t mask = dom.periodic[k].size() - 1;  // a division costs more than the constraint
       for (std::size_t r = 0; r < rows; ++r) dst[r] = column[(j + ce * (mb + r)) & mask];
     }
-    ctx.air.evaluate_transition_rows({rows, kRowBlock, cur, next, per, values});
-    field::combine_columns(values, kRowBlock, alphas.first(num_transitions), std::span(sums).first(rows));
+    const RowBlock block{rows, kRowBlock, cur, next, per, values};
+    if (head_only) ctx.air.evaluate_head_rows(block);
+    else ctx.air.evaluate_transition_rows(block);
+    const std::span<const Felt> all(values);
+    if (head)
+      field::combine_columns(all.first(kRowBlock * head_count), kRowBlock, alphas.first(head_count),
+                             std::span(head_sums).first(rows));
+    if (split && rest)
+      field::combine_columns(all.subspan(kRowBlock * head_count), kRowBlock,
+                             alphas.subspan(head_count, num_transitions - head_count),
+                             std::span(rest_sums).first(rows));
     for (std::size_t r = 0; r < rows; ++r) {
       const std::size_t t = r0 + r;
-      Ext2 acc = sums[r] * ((xs[t] - dom.last_row_point) * transition_zinv);
-      for (std::size_t k = 0; k < groups.size(); ++k) {
+      const Felt zinv = (xs[t] - dom.last_row_point) * transition_zinv;
+      Ext2 boundary = Ext2::zero();
+      for (std::size_t k = 0; k < binv.size(); ++k) {
         field::Ext2Accumulator bsum;
         const auto& gr = groups[k];
         for (std::size_t m = 0; m < gr.columns.size(); ++m)
           bsum.add_product(alphas[gr.coeff_index[m]],
                            cur[gr.columns[m] * kRowBlock + r] - gr.values[m]);
-        acc += bsum.reduce() * binv[k][t];
+        boundary += bsum.reduce() * binv[k][t];
       }
-      composition[composition_index(ctx, j, m0 + t)] = acc;
+      if (!split) {
+        out.head[composition_index(ctx, j, m0 + t)] = head_sums[r] * zinv + boundary;
+        continue;
+      }
+      if (head) out.head[composition_index(ctx, j, m0 + t)] = head_sums[r] * zinv;
+      if (rest) out.rest[j / dom.low_stride + dom.low_ce * (m0 + t)] = rest_sums[r] * zinv + boundary;
     }
   }
 }
 
-// The composition polynomial's values on the constraint domain's first D sub-cosets (all ce * n
-// points when D = ce), laid out by composition_index.
-std::vector<Ext2> evaluate_constraints(const ProverContext& ctx, const TraceCommitment& trace,
+// The composition polynomial's values on the sub-cosets the constraint domain needs
+// (CompositionValues): the first D (all ce when D = ce), or with a head split the head on those
+// and the rest on low_ce of them.
+CompositionValues evaluate_constraints(const ProverContext& ctx, const TraceCommitment& trace,
                                        std::span<const Ext2> alphas) {
   const ConstraintDomain dom = constraint_domain(ctx);
-  std::vector<Ext2> composition(dom.cosets * ctx.n);
+  CompositionValues out;
+  out.head.resize(dom.cosets * ctx.n);
+  if (dom.head != 0) {
+    out.low_ce = dom.low_ce;
+    out.rest.resize(dom.low_ce * ctx.n);
+  }
   std::vector<std::vector<Felt>> scratch;
-  for (std::size_t j = 0; j < dom.cosets; ++j) {
+  for (std::size_t j = 0; j < dom.ce_blowup; ++j) {
+    if (!dom.head_on(j) && !dom.rest_on(j)) continue;
     const auto& trace_coset = trace.coset(ctx, j * dom.stride, scratch);
-    const auto whole_values = whole_columns_on(ctx, dom, j);
+    const auto whole_values = dom.all_on(j) ? whole_columns_on(ctx, dom, j)
+                                            : std::vector<std::vector<Felt>>(dom.periodic.size());
     parallel_blocks(ctx.n, ctx.threads, kChunk, [&](std::size_t m0, std::size_t m1) {
-      evaluate_constraint_chunk(ctx, dom, trace_coset, whole_values, alphas, j, m0, m1,
-                                std::span<Ext2>(composition));
+      evaluate_constraint_chunk(ctx, dom, trace_coset, whole_values, alphas, j, m0, m1, out);
     });
   }
-  return composition;
+  return out;
 }
 
 // ---- Composition polynomial: interpolate, split into D segments of degree < n, commit (the
@@ -540,15 +601,23 @@ void interpolate_from_cosets(const ProverContext& ctx, std::vector<Ext2>& values
   });
 }
 
-Result<CompositionCommitment> commit_composition(const ProverContext& ctx, std::vector<Ext2> composition) {
+Result<CompositionCommitment> commit_composition(const ProverContext& ctx, CompositionValues values) {
   const std::size_t n = ctx.n, D = ctx.D;
   // Exactly D n values either way, so nothing is left over to check the degree with: a trace
   // that breaks a transition is caught by commit_trace's row check (D a power of two) or by
-  // prove_checked's out-of-domain self-check (any D).
+  // prove_checked's out-of-domain self-check (any D, and either part of a head split).
+  std::vector<Ext2> composition = std::move(values.head);
   if (std::bit_ceil(D) != D) interpolate_from_cosets(ctx, composition);
   else field::coset_intt(std::span<Ext2>(composition), ctx.g, ctx.threads);
   composition.resize(D * n);
   composition.shrink_to_fit();
+  if (values.low_ce != 0) {
+    // The rest's composition has degree < low_ce n <= D n: its coefficients add in.
+    field::coset_intt(std::span<Ext2>(values.rest), ctx.g, ctx.threads);
+    parallel_for(values.rest.size(), ctx.threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) composition[i] += values.rest[i];
+    });
+  }
   const auto segments = segments_of(ctx, composition);
   std::vector<std::vector<Ext2>> scratch;
   MerkleTree tree = commit_by_cosets<Ext2>(ctx, [&](std::size_t j) -> const auto& {
@@ -724,7 +793,7 @@ Result<Proof> prove_checked(const Air& air, Trace trace, const ProofOptions& opt
   timings.trace = phase.lap();
 
   const std::vector<Ext2> alphas = proto::draw_composition_coeffs(transcript, air);
-  std::vector<Ext2> composition = evaluate_constraints(ctx, committed_trace, alphas);
+  CompositionValues composition = evaluate_constraints(ctx, committed_trace, alphas);
   timings.constraints = phase.lap();
 
   CompositionCommitment comp = ROLLUP_TRY(commit_composition(ctx, std::move(composition)));
