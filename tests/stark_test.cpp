@@ -183,21 +183,22 @@ TEST_CASE("rpo chain: the trace follows hash::permute and honest proofs verify",
 TEST_CASE("the automatic LDE cache keeps a block's whole LDE and part of a range's", "[stark]") {
   ProofOptions automatic;
   const std::size_t block_lde = std::size_t{50} * 8 * (std::size_t{1} << 19) * sizeof(Felt);  // 1.6 GiB
-  CHECK(lde_cache_budget(automatic, block_lde) == block_lde);
-  CHECK(lde_cache_budget(automatic, kWholeLdeCacheLimit) == kWholeLdeCacheLimit);
-  CHECK(lde_cache_budget(automatic, kWholeLdeCacheLimit + 1) == kPartialLdeCacheBytes);
-  CHECK(lde_cache_budget(automatic, 2 * block_lde) == kPartialLdeCacheBytes);
+  const std::size_t composition = std::size_t{7} * 8 * (std::size_t{1} << 19) * sizeof(Ext2);  // 448 MiB
+  CHECK(lde_cache_budget(automatic, block_lde, composition) == block_lde + composition);
+  CHECK(lde_cache_budget(automatic, kWholeLdeCacheLimit, 0) == kWholeLdeCacheLimit);
+  CHECK(lde_cache_budget(automatic, kWholeLdeCacheLimit + 1, composition) == kPartialLdeCacheBytes);
+  CHECK(lde_cache_budget(automatic, 2 * block_lde, 2 * composition) == kPartialLdeCacheBytes);
   ProofOptions fixed;
   fixed.lde_cache_bytes = 0;
-  CHECK(lde_cache_budget(fixed, block_lde) == 0);
+  CHECK(lde_cache_budget(fixed, block_lde, composition) == 0);
   fixed.lde_cache_bytes = std::size_t{123} << 20;
-  CHECK(lde_cache_budget(fixed, 2 * block_lde) == std::size_t{123} << 20);
+  CHECK(lde_cache_budget(fixed, 2 * block_lde, composition) == std::size_t{123} << 20);
 }
 
 TEST_CASE("the prover's LDE cache trades memory for time, never the proof", "[stark]") {
   // Fibonacci (2 segments: stride 4, the constraints read every fourth coset) and the RPO chain
-  // (7 segments, every coset), each with no coset kept, some, and all; and the prover that
-  // consumes its trace.
+  // (7 segments, every coset), each with no coset kept, some, all the trace's and some of the
+  // composition's; and the prover that consumes its trace.
   const std::size_t n = 256;
   FibonacciAir fibonacci(n, FibonacciAir::expected_result(n));
   const auto input = sample_state(3);
@@ -215,10 +216,13 @@ TEST_CASE("the prover's LDE cache trades memory for time, never the proof", "[st
     REQUIRE(expected);
     REQUIRE(verify(c.air, *expected));
     const std::size_t coset_bytes = c.trace.width() * c.trace.length() * sizeof(Felt);
-    for (std::size_t kept : {0u, 1u, 3u}) {
+    // Past the trace's 8 cosets the budget keeps composition cosets: 3 of the RPO chain's (7
+    // extension segments a coset), all 8 of Fibonacci's.
+    const std::size_t with_composition = 8 * coset_bytes + 3 * 7 * c.trace.length() * sizeof(Ext2);
+    for (std::size_t budget : {std::size_t{0}, coset_bytes, 3 * coset_bytes, with_composition}) {
       ProofOptions opts;
-      opts.lde_cache_bytes = kept * coset_bytes;
-      INFO(c.air.id() << ", " << kept << " cosets kept");
+      opts.lde_cache_bytes = budget;
+      INFO(c.air.id() << ", " << budget << " bytes kept");
       auto proof = prove(c.air, c.trace, opts, 2);
       REQUIRE(proof);
       CHECK(*serialize(*proof) == *expected);

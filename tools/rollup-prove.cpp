@@ -29,9 +29,9 @@ int main(int argc, char** argv) {
   std::string lde_cache = "auto";
   tool.app()
       .add_option("--lde-cache", lde_cache,
-                  "MiB of the trace's LDE the prover keeps between its passes; the rest is recomputed (less "
-                  "memory, more time, the same proof). auto: the whole LDE when it takes at most 1750 MiB "
-                  "(a block of about 1,000 transfers), else 800 MiB of it")
+                  "MiB of the LDEs (the trace's, then the composition's) the prover keeps between its passes; "
+                  "the rest is recomputed (less memory, more time, the same proof). auto: both whole when the "
+                  "trace's takes at most 1750 MiB (a block of about 1,000 transfers), else 800 MiB")
       ->envname("ROLLUP_LDE_CACHE")
       ->capture_default_str();
   std::uint64_t max_trace_rows = air::kDefaultMaxTraceRows;

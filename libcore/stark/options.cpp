@@ -15,9 +15,10 @@ unsigned conjectured_security_bits(unsigned log_blowup, unsigned num_queries,
       std::min<unsigned long long>({query_bits, field_bits, kHashCollisionBits}));
 }
 
-std::size_t lde_cache_budget(const ProofOptions& options, std::size_t lde_bytes) {
+std::size_t lde_cache_budget(const ProofOptions& options, std::size_t lde_bytes,
+                             std::size_t composition_lde_bytes) {
   if (options.lde_cache_bytes != kAutoLdeCache) return options.lde_cache_bytes;
-  return lde_bytes <= kWholeLdeCacheLimit ? lde_bytes : kPartialLdeCacheBytes;
+  return lde_bytes <= kWholeLdeCacheLimit ? lde_bytes + composition_lde_bytes : kPartialLdeCacheBytes;
 }
 
 PinnedParams PinnedParams::of(const ProofOptions& options) {

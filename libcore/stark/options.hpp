@@ -18,11 +18,12 @@ inline constexpr unsigned kExtensionFieldBits = 128;
 inline constexpr unsigned kHashCollisionBits = 128;
 /// Default acceptance floor for the verifier and refusal floor for the prover.
 inline constexpr unsigned kDefaultMinSecurityBits = 100;
-/// The LDE cache when ProofOptions::lde_cache_bytes is left at kAutoLdeCache: the whole LDE
-/// when it takes at most kWholeLdeCacheLimit (the benchmark's realistic block, 50 columns x 2^22
-/// points, 1.6 GiB: its queries then read rows instead of recomputing cosets, and it is proven
-/// in about 3.2 GiB), else kPartialLdeCacheBytes (half that block's LDE, so that a range of two
-/// such blocks, whose own memory is twice the block's, still fits 4 GiB).
+/// The LDE cache when ProofOptions::lde_cache_bytes is left at kAutoLdeCache: the whole LDEs of
+/// the trace and of the composition's segments when the trace's takes at most
+/// kWholeLdeCacheLimit (the benchmark's realistic block: 50 columns x 2^22 points, 1.6 GiB, and
+/// 7 extension segments, 448 MiB; its queries then read rows instead of recomputing cosets, and
+/// it is proven in about 3.6 GiB), else kPartialLdeCacheBytes (half that block's trace LDE, so
+/// that a range of two such blocks, whose own memory is twice the block's, still fits 4 GiB).
 inline constexpr std::size_t kWholeLdeCacheLimit = std::size_t{1750} << 20;
 inline constexpr std::size_t kPartialLdeCacheBytes = std::size_t{800} << 20;
 inline constexpr std::size_t kAutoLdeCache = static_cast<std::size_t>(-1);
@@ -34,17 +35,20 @@ struct ProofOptions {
   unsigned max_remainder_size = 64;  ///< FRI stops folding once the degree bound is <= this
   /// The prover refuses and the verifier rejects parameters estimated below this many bits.
   unsigned min_security_bits = kDefaultMinSecurityBits;
-  /// How much of the trace's low-degree extension (w x blowup n elements) the prover may keep in
-  /// memory between committing to it and evaluating the constraints and opening the queries.
-  /// The LDE is made one coset of the trace domain at a time (w x n elements each); the cosets
-  /// beyond this budget are recomputed from the trace's coefficients when needed again (one
-  /// size-n NTT per column each time). Trades memory for time only: the proof is the same.
-  /// kAutoLdeCache: see kWholeLdeCacheLimit.
+  /// How much of the low-degree extensions (the trace's, w x blowup n elements, then the
+  /// composition segments', D x blowup n extension elements) the prover may keep in memory
+  /// between committing to them and evaluating the constraints and opening the queries. An LDE
+  /// is made one coset of the trace domain at a time (w x n elements each); the trace's cosets
+  /// take the budget first, the composition's what is left, and the cosets beyond it are
+  /// recomputed from the coefficients when needed again (one size-n NTT per column each time).
+  /// Trades memory for time only: the proof is the same. kAutoLdeCache: see kWholeLdeCacheLimit.
   std::size_t lde_cache_bytes = kAutoLdeCache;
 };
 
-/// The bytes of an LDE of `lde_bytes` the prover keeps under `options`.
-std::size_t lde_cache_budget(const ProofOptions& options, std::size_t lde_bytes);
+/// The bytes of a trace LDE of `lde_bytes` and a composition LDE of `composition_lde_bytes` the
+/// prover keeps under `options`.
+std::size_t lde_cache_budget(const ProofOptions& options, std::size_t lde_bytes,
+                             std::size_t composition_lde_bytes);
 
 /// Parameters a verifier can pin (VerifyOptions::pinned): a proof must carry exactly these, so a
 /// prover cannot trade queries for grinding, or anything for anything, even where the security

@@ -147,8 +147,9 @@ Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptio
   ctx.n = trace.length();
   ctx.w = trace.width();
   ctx.N = shape->lde_size;
-  ctx.lde_cache_bytes = lde_cache_budget(options, ctx.w * ctx.N * sizeof(Felt));
   ctx.D = params->num_segments;
+  ctx.lde_cache_bytes =
+      lde_cache_budget(options, ctx.w * ctx.N * sizeof(Felt), ctx.D * ctx.N * sizeof(Ext2));
   ctx.blowup = std::size_t{1} << params->log_blowup;
   ctx.omega_n = field::root_of_unity(params->log_trace_length);
   ctx.omega_N = field::root_of_unity(shape->log_lde_size);
@@ -223,8 +224,9 @@ struct TraceCommitment {
   }
 };
 
-// Which LDE cosets the cache budget keeps: those the constraint evaluation reads first (every
-// stride-th, see ConstraintDomain), then the others, which only queries read.
+// Which trace LDE cosets the cache budget keeps: those the constraint evaluation reads first
+// (every stride-th, see ConstraintDomain), then the others, which only queries read. The budget
+// left is the composition's (composition_cosets_to_keep).
 std::vector<bool> cosets_to_keep(const ProverContext& ctx) {
   std::vector<bool> keep(ctx.blowup, false);
   const std::size_t coset_bytes = ctx.w * ctx.n * sizeof(Felt);
@@ -236,6 +238,19 @@ std::vector<bool> cosets_to_keep(const ProverContext& ctx) {
         keep[j] = true;
         budget -= coset_bytes;
       }
+  return keep;
+}
+
+// The composition's LDE cosets (only the queries read them) that fit the budget the trace's
+// cosets leave.
+std::vector<bool> composition_cosets_to_keep(const ProverContext& ctx) {
+  const std::vector<bool> trace_kept = cosets_to_keep(ctx);
+  std::size_t budget = ctx.lde_cache_bytes;
+  budget -= static_cast<std::size_t>(std::count(trace_kept.begin(), trace_kept.end(), true)) * ctx.w *
+            ctx.n * sizeof(Felt);
+  const std::size_t coset_bytes = ctx.D * ctx.n * sizeof(Ext2);
+  std::vector<bool> keep(ctx.blowup, false);
+  for (std::size_t j = 0; j < ctx.blowup && coset_bytes <= budget; ++j, budget -= coset_bytes) keep[j] = true;
   return keep;
 }
 
@@ -528,10 +543,18 @@ std::vector<std::span<const Ext2>> segments_of(const ProverContext& ctx,
 
 struct CompositionCommitment {
   std::vector<Ext2> coeffs;  // D n coefficients
+  std::vector<std::vector<std::vector<Ext2>>> kept;  // kept[j]: coset j's segments, or empty
   MerkleTree tree;           // over the LDE rows of the segments
 
   std::vector<std::span<const Ext2>> segments(const ProverContext& ctx) const {
     return segments_of(ctx, coeffs);
+  }
+  // LDE coset j's segments: the kept ones, or recomputed into `scratch`.
+  const std::vector<std::vector<Ext2>>& coset(const ProverContext& ctx, std::size_t j,
+                                             std::vector<std::vector<Ext2>>& scratch) const {
+    if (!kept[j].empty()) return kept[j];
+    evaluate_on_coset<Ext2>(ctx, segments(ctx), j, scratch);
+    return scratch;
   }
 };
 
@@ -619,12 +642,15 @@ Result<CompositionCommitment> commit_composition(const ProverContext& ctx, Compo
     });
   }
   const auto segments = segments_of(ctx, composition);
+  const std::vector<bool> keep = composition_cosets_to_keep(ctx);
+  std::vector<std::vector<std::vector<Ext2>>> kept(ctx.blowup);
   std::vector<std::vector<Ext2>> scratch;
   MerkleTree tree = commit_by_cosets<Ext2>(ctx, [&](std::size_t j) -> const auto& {
-    evaluate_on_coset<Ext2>(ctx, segments, j, scratch);
-    return scratch;
+    auto& into = keep[j] ? kept[j] : scratch;
+    evaluate_on_coset<Ext2>(ctx, segments, j, into);
+    return into;
   });
-  return CompositionCommitment{std::move(composition), std::move(tree)};
+  return CompositionCommitment{std::move(composition), std::move(kept), std::move(tree)};
 }
 
 // ---- Out of domain: every trace column at z and z w_n, every segment at z, each a dot product
@@ -748,12 +774,11 @@ void answer_queries(const ProverContext& ctx, const TraceCommitment& trace,
     trace_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
     composition_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
   }
-  const auto segments = comp.segments(ctx);
   std::vector<std::vector<Felt>> trace_scratch;
-  std::vector<std::vector<Ext2>> segment_values;
+  std::vector<std::vector<Ext2>> composition_scratch;
   for (std::size_t j = 0; j < ctx.blowup; ++j) {
     const auto& trace_coset = trace.coset(ctx, j, trace_scratch);
-    evaluate_on_coset<Ext2>(ctx, segments, j, segment_values);
+    const auto& segment_values = comp.coset(ctx, j, composition_scratch);
     for (auto& [m, rows] : trace_rows)
       for (std::size_t c = 0; c < w; ++c) rows[j].push_back(trace_coset[c][m]);
     for (auto& [m, rows] : composition_rows)
