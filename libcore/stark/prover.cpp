@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "field/ntt.hpp"
+#include "core/memory.hpp"
 #include "core/parallel.hpp"
 #include "stark/faults.hpp"
 #include "stark/fri.hpp"
@@ -177,6 +178,7 @@ void evaluate_on_coset(const ProverContext& ctx, std::span<const std::span<const
   values.resize(polys.size());
   const Felt shift = coset_shift(ctx, j);
   for_each_column(polys.size(), ctx.threads, [&](std::size_t k, unsigned inner) {
+    reserve_huge(values[k], polys[k].size());
     values[k].assign(polys[k].begin(), polys[k].end());
     field::coset_ntt(std::span<T>(values[k]), shift, inner);
   });
@@ -383,20 +385,21 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   return dom;
 }
 
-// The trace-long periodic columns on sub-coset j (column k at index k; others left empty).
-std::vector<std::vector<Felt>> whole_columns_on(const ProverContext& ctx, const ConstraintDomain& dom,
-                                                std::size_t j) {
-  std::vector<std::vector<Felt>> values(dom.periodic.size());
+// The trace-long periodic columns on sub-coset j, into `values` (column k at index k; others
+// left empty), whose buffers are reused from coset to coset.
+void whole_columns_on(const ProverContext& ctx, const ConstraintDomain& dom, std::size_t j,
+                      std::vector<std::vector<Felt>>& values) {
+  values.resize(dom.periodic.size());
   std::vector<std::size_t> longs;
   for (std::size_t k = 0; k < dom.periodic.size(); ++k)
     if (dom.whole[k]) longs.push_back(k);
   const Felt shift = ctx.g * dom.omega.pow(j);
   for_each_column(longs.size(), ctx.threads, [&](std::size_t t, unsigned inner) {
     const std::size_t k = longs[t];
-    values[k] = dom.periodic[k];
+    reserve_huge(values[k], dom.periodic[k].size());
+    values[k].assign(dom.periodic[k].begin(), dom.periodic[k].end());
     field::coset_ntt(std::span<Felt>(values[k]), shift, inner);
   });
-  return values;
 }
 
 // Where point j + ce m of the constraint domain sits in the composition's values: interleaved
@@ -418,8 +421,8 @@ struct CompositionValues {
 // Evaluates the composition on points j + ce m, m in [m0, m1), of the constraint domain, into
 // `out` (indexed by point): what dom.head_on(j) and dom.rest_on(j) ask for. `trace_coset` is
 // the trace on that sub-coset (LDE coset j * stride: its row m is the current row of point
-// j + ce m, row m + 1 the next), `whole_values` the trace-long periodic columns on it (empty
-// where only the head is evaluated: the head reads none).
+// j + ce m, row m + 1 the next), `whole_values` the trace-long periodic columns on it (not
+// read where only the head is evaluated: the head reads none).
 // The random combination of the constraint values (base-field values, extension coefficients)
 // is field::combine_columns over the block: vectors of rows, constraint by constraint.
 // Rows are gathered column by column, kRowBlock points at a time, into column-major scratch:
@@ -517,12 +520,12 @@ CompositionValues evaluate_constraints(const ProverContext& ctx, const TraceComm
     out.low_ce = dom.low_ce;
     out.rest.resize(dom.low_ce * ctx.n);
   }
-  std::vector<std::vector<Felt>> scratch;
+  std::vector<std::vector<Felt>> scratch, whole_values(dom.periodic.size());
   for (std::size_t j = 0; j < dom.ce_blowup; ++j) {
     if (!dom.head_on(j) && !dom.rest_on(j)) continue;
     const auto& trace_coset = trace.coset(ctx, j * dom.stride, scratch);
-    const auto whole_values = dom.all_on(j) ? whole_columns_on(ctx, dom, j)
-                                            : std::vector<std::vector<Felt>>(dom.periodic.size());
+    // Where the head is evaluated alone these are not read (they are the previous coset's).
+    if (dom.all_on(j)) whole_columns_on(ctx, dom, j, whole_values);
     parallel_blocks(ctx.n, ctx.threads, kChunk, [&](std::size_t m0, std::size_t m1) {
       evaluate_constraint_chunk(ctx, dom, trace_coset, whole_values, alphas, j, m0, m1, out);
     });
