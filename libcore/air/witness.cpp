@@ -70,11 +70,6 @@ std::array<Felt, N> felts(const smt::PackedKey& k) {
   return out;
 }
 
-std::vector<Digest> path_siblings(const smt::Tree& tree, std::uint64_t position, unsigned depth) {
-  const auto proof = tree.proof(position);
-  return std::vector<Digest>(proof.siblings.begin(), proof.siblings.begin() + depth);
-}
-
 }  // namespace
 
 ProverState::ProverState(vm::State state, unsigned threads)
@@ -169,11 +164,19 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   pub.sub_pre_state = pre.tree().node(pub.depth, 0);
   pub.sub_pre_keys = state.keys().tree().node(pub.depth, 0);
 
-  // Execute the program on copies of both trees, recording what each op opens and writes.
-  smt::Tree tree = pre.tree();
+  // Execute the program over the pre-state, recording what each op opens and writes. Each op
+  // opens its leaf as the ops before it left the tree, so the paths depend on one another; they
+  // are hashed afterwards, all ops' paths level by level side by side (Tree::open_batches),
+  // rather than a commit and a proof per op. The state tree is read, never copied.
   smt::KeyTree& keys = w.post_keys;
   Overlay acc(pre);
   std::array<Felt, smt::kKeyLimbs> link{};
+  // One batch per op of each tree: the leaf it writes (none for a cheat's absent account or a
+  // key_low that inserts nothing), and the leaf it opens.
+  std::vector<smt::Tree::LeafBatch> state_batches, key_batches;
+  std::vector<std::uint64_t> state_opened, key_opened;
+  std::vector<smt::LeafInput> state_leaves;
+  std::vector<std::size_t> state_op, key_op;  // the op of each batch
   w.ops.reserve(w.program.ops.size());
   for (const Op& op : w.program.ops) {
     OpWitness ow;
@@ -191,13 +194,15 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
       vm::Account before = account ? *account : vm::Account{key, 0, 0};  // a cheat's absent key
       ow.old_payload = {Felt(before.balance), Felt(before.nonce)};
       ow.new_payload = {Felt(before.balance) + op.delta, Felt(before.nonce) + op.inc};
-      ow.siblings = path_siblings(tree, ow.position, pub.depth);
+      state_batches.emplace_back();
       if (account) {
         account->balance = ow.new_payload[0].value();
         account->nonce = ow.new_payload[1].value();
-        tree.set_leaf(ow.position, smt::leaf_digest(key, account->balance, account->nonce));
-        tree.commit();
+        state_batches.back().emplace_back(ow.position, Digest{});  // the leaf, hashed below
+        state_leaves.push_back({key, account->balance, account->nonce});
       }
+      state_opened.push_back(ow.position);
+      state_op.push_back(w.ops.size());
     } else if (op.kind == OpKind::key_low) {
       smt::PackedKey k{};
       for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) k[j] = op.key[j].value();
@@ -205,29 +210,51 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
       ow.lane_key = felts<8>(keys.key_at(ow.position));
       ow.old_payload = felts<smt::kKeyLimbs>(keys.next_at(ow.position));
       ow.new_payload = op.insert ? felts<smt::kKeyLimbs>(k) : ow.old_payload;
-      ow.siblings = path_siblings(keys.tree(), ow.position, pub.depth);
       link = ow.old_payload;
       ow.link = link;
-      if (op.insert) keys.set_next(ow.position, k);
+      key_batches.emplace_back();
+      if (op.insert) key_batches.back().push_back(keys.set_next_unhashed(ow.position, k));
+      key_opened.push_back(ow.position);
+      key_op.push_back(w.ops.size());
     } else if (op.kind == OpKind::key_new) {
       smt::PackedKey k{}, next{};
       for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) k[j] = op.key[j].value(), next[j] = link[j].value();
       ow.position = keys.count() + 1;
       ow.new_payload = link;
       ow.link = link;
-      ow.siblings = path_siblings(keys.tree(), ow.position, pub.depth);
-      keys.append(k, next);
+      key_batches.push_back({keys.append_unhashed(k, next)});
+      key_opened.push_back(ow.position);
+      key_op.push_back(w.ops.size());
     }
     w.ops.push_back(std::move(ow));
   }
-  pub.sub_post_state = tree.node(pub.depth, 0);
+  const std::vector<Digest> leaves = smt::leaf_digests(state_leaves, threads);
+  for (std::size_t b = 0, l = 0; b < state_batches.size(); ++b)
+    for (auto& write : state_batches[b]) write.second = leaves[l++];
+  const smt::BatchOpenings state_paths = pre.tree().open_batches(state_batches, state_opened, threads);
+  const smt::BatchOpenings key_paths = keys.tree().open_batches(key_batches, key_opened, threads);
+  keys.load_nodes(key_paths.updates);
+  auto fill_siblings = [&](const smt::BatchOpenings& paths, const std::vector<std::size_t>& op_of) {
+    for (std::size_t b = 0; b < op_of.size(); ++b) {
+      const auto& siblings = paths.openings[b].siblings;
+      w.ops[op_of[b]].siblings.assign(siblings.begin(), siblings.begin() + pub.depth);
+    }
+  };
+  fill_siblings(state_paths, state_op);
+  fill_siblings(key_paths, key_op);
+
+  // The state tree's subtree root after the ops: the last value the batches gave that node.
+  pub.sub_post_state = pre.tree().node(pub.depth, 0);
+  for (const auto& node : state_paths.updates)
+    if (node.level == pub.depth && node.index == 0) pub.sub_post_state = node.digest;
+  const Digest post_root = state_paths.roots.empty() ? pre.tree().root() : state_paths.roots.back();
   pub.sub_post_keys = keys.tree().node(pub.depth, 0);
   pub.post_root = hash::digest_bytes(smt::lift_root(pub.sub_post_state, pub.depth));
   pub.post_keys = smt::KeySetCommitment{hash::digest_bytes(smt::lift_root(pub.sub_post_keys, pub.depth)), post_count};
 
   if (!forced_claims) {
     // The program, executed, must land where the STF did.
-    if (tree.root() != w.outcome.post_root || keys.count() != w.post_state.size() ||
+    if (post_root != w.outcome.post_root || keys.count() != w.post_state.size() ||
         post_count != w.post_state.size() || keys.commitment() != pub.post_keys)
       return fail(Errc::internal, fmt::format("block {}: the op program disagrees with the state transition",
                                               block.height));

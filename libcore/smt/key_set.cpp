@@ -132,6 +132,23 @@ void KeyTree::append(const PackedKey& key, const PackedKey& next) {
   tree_.commit();
 }
 
+std::pair<std::uint64_t, Digest> KeyTree::set_next_unhashed(std::uint64_t position, const PackedKey& next) {
+  next_[position] = next;
+  return {position, key_leaf(keys_[position], next)};
+}
+
+std::pair<std::uint64_t, Digest> KeyTree::append_unhashed(const PackedKey& key, const PackedKey& next) {
+  const std::uint64_t position = keys_.size();
+  keys_.push_back(key);
+  next_.push_back(next);
+  positions_.emplace(key, position);
+  return {position, key_leaf(key, next)};
+}
+
+void KeyTree::load_nodes(std::span<const NodeUpdate> nodes) {
+  for (const auto& node : nodes) tree_.load(node);
+}
+
 void KeyTree::put(std::uint64_t position) {
   tree_.set_leaf(position, key_leaf(keys_[position], next_[position]));
 }

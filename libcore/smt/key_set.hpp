@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -77,6 +78,14 @@ class KeyTree {
   /// `position` to `next`, then append (key, next) at position count() + 1.
   void set_next(std::uint64_t position, const PackedKey& next);
   void append(const PackedKey& key, const PackedKey& next);
+  /// set_next and append with the hashing left to the caller: the key lists change at once and
+  /// the leaf written is returned, for the prover to hash many steps' paths side by side
+  /// (Tree::open_batches on tree()) and store the nodes with load_nodes. Until then tree() is
+  /// the tree before these steps.
+  std::pair<std::uint64_t, Digest> set_next_unhashed(std::uint64_t position, const PackedKey& next);
+  std::pair<std::uint64_t, Digest> append_unhashed(const PackedKey& key, const PackedKey& next);
+  /// Stores nodes hashed for the unhashed steps (BatchOpenings::updates).
+  void load_nodes(std::span<const NodeUpdate> nodes);
 
  private:
   void put(std::uint64_t position);
