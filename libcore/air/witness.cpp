@@ -129,11 +129,10 @@ std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block
   return claims;
 }
 
-Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
-                                  const vm::RollupParams& params,
-                                  const std::vector<bool>& signature_ok, unsigned threads,
-                                  const std::vector<ReceiptClaim>* forced_claims,
-                                  unsigned depth) {
+Result<BlockWitness> make_full_witness(const ProverState& state, const codec::Block& block,
+                                       const vm::RollupParams& params,
+                                       const std::vector<bool>& signature_ok, unsigned threads,
+                                       const std::vector<ReceiptClaim>* forced_claims) {
   const vm::State& pre = state.state();
   BlockWitness w{.publics = {},
                  .claims = {},
@@ -141,7 +140,8 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
                  .ops = {},
                  .outcome = {},
                  .post_state = pre,
-                 .post_keys = state.keys()};
+                 .post_keys = state.keys(),
+                 .left_nodes = {}};
   w.outcome = w.post_state.apply_block(block, params, signature_ok, threads);
   w.claims = forced_claims ? *forced_claims : derive_claims(pre, block, params, w.outcome.receipts);
   w.program = ROLLUP_TRY(build_program(block, params, signature_ok, w.claims));
@@ -152,17 +152,13 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   pub.namespace_id = params.namespace_id;
   pub.height = block.height;
   pub.block_hashes = {block.hash};
-  pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
-  if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
-  if (depth != 0) {
-    if (!valid_depth(depth) || depth < pub.depth)
-      return fail(Errc::internal, fmt::format("block {}: subtree depth {} is too small", block.height, depth));
-    pub.depth = depth;
-  }
   pub.pre_root = hash::digest_bytes(pre.root());
   pub.pre_keys = state.keys().commitment();
-  pub.sub_pre_state = pre.tree().node(pub.depth, 0);
-  pub.sub_pre_keys = state.keys().tree().node(pub.depth, 0);
+  pub.post_keys.count = post_count;
+  for (unsigned level = 0; level <= smt::kDepth; ++level) {
+    w.left_nodes.pre_state[level] = pre.tree().node(level, 0);
+    w.left_nodes.pre_keys[level] = state.keys().tree().node(level, 0);
+  }
 
   // Execute the program over the pre-state, recording what each op opens and writes. Each op
   // opens its leaf as the ops before it left the tree, so the paths depend on one another; they
@@ -237,28 +233,62 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   auto fill_siblings = [&](const smt::BatchOpenings& paths, const std::vector<std::size_t>& op_of) {
     for (std::size_t b = 0; b < op_of.size(); ++b) {
       const auto& siblings = paths.openings[b].siblings;
-      w.ops[op_of[b]].siblings.assign(siblings.begin(), siblings.begin() + pub.depth);
+      w.ops[op_of[b]].siblings.assign(siblings.begin(), siblings.end());
     }
   };
   fill_siblings(state_paths, state_op);
   fill_siblings(key_paths, key_op);
 
-  // The state tree's subtree root after the ops: the last value the batches gave that node.
-  pub.sub_post_state = pre.tree().node(pub.depth, 0);
+  // The state tree's left nodes after the ops: the last value the batches gave each.
+  w.left_nodes.post_state = w.left_nodes.pre_state;
   for (const auto& node : state_paths.updates)
-    if (node.level == pub.depth && node.index == 0) pub.sub_post_state = node.digest;
-  const Digest post_root = state_paths.roots.empty() ? pre.tree().root() : state_paths.roots.back();
-  pub.sub_post_keys = keys.tree().node(pub.depth, 0);
-  pub.post_root = hash::digest_bytes(smt::lift_root(pub.sub_post_state, pub.depth));
-  pub.post_keys = smt::KeySetCommitment{hash::digest_bytes(smt::lift_root(pub.sub_post_keys, pub.depth)), post_count};
+    if (node.index == 0) w.left_nodes.post_state[node.level] = node.digest;
+  for (unsigned level = 0; level <= smt::kDepth; ++level) w.left_nodes.post_keys[level] = keys.tree().node(level, 0);
 
   if (!forced_claims) {
     // The program, executed, must land where the STF did.
+    const Digest post_root = w.left_nodes.post_state[smt::kDepth];
     if (post_root != w.outcome.post_root || keys.count() != w.post_state.size() ||
-        post_count != w.post_state.size() || keys.commitment() != pub.post_keys)
+        post_count != w.post_state.size())
       return fail(Errc::internal, fmt::format("block {}: the op program disagrees with the state transition",
                                               block.height));
   }
+  return w;
+}
+
+Status set_depth(BlockWitness& w, unsigned depth) {
+  BlockPublics& pub = w.publics;
+  const std::uint64_t post_count = pub.post_keys.count;
+  pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
+  if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
+  if (depth != 0) {
+    if (!valid_depth(depth) || depth < pub.depth)
+      return fail(Errc::internal, fmt::format("block {}: subtree depth {} is too small", pub.height, depth));
+    pub.depth = depth;
+  }
+  const auto& left = w.left_nodes;
+  pub.sub_pre_state = left.pre_state[pub.depth];
+  pub.sub_pre_keys = left.pre_keys[pub.depth];
+  pub.sub_post_state = left.post_state[pub.depth];
+  pub.sub_post_keys = left.post_keys[pub.depth];
+  pub.post_root = hash::digest_bytes(smt::lift_root(pub.sub_post_state, pub.depth));
+  pub.post_keys = smt::KeySetCommitment{hash::digest_bytes(smt::lift_root(pub.sub_post_keys, pub.depth)), post_count};
+  // Every leaf lies in the subtree, so its root lifted is the whole tree's.
+  if (smt::lift_root(pub.sub_post_keys, pub.depth) != left.post_keys[smt::kDepth] ||
+      smt::lift_root(pub.sub_post_state, pub.depth) != left.post_state[smt::kDepth])
+    return fail(Errc::internal, fmt::format("block {}: a leaf lies outside the depth-{} subtree", pub.height, pub.depth));
+  for (OpWitness& op : w.ops)
+    if (!op.siblings.empty()) op.siblings.resize(pub.depth);
+  return {};
+}
+
+Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
+                                  const vm::RollupParams& params,
+                                  const std::vector<bool>& signature_ok, unsigned threads,
+                                  const std::vector<ReceiptClaim>* forced_claims,
+                                  unsigned depth) {
+  auto w = ROLLUP_TRY(make_full_witness(state, block, params, signature_ok, threads, forced_claims));
+  ROLLUP_TRY(set_depth(w, depth));
   return w;
 }
 
