@@ -366,3 +366,46 @@ TEST_CASE("smt key set: unhashed steps, hashed together and loaded, leave the tr
   CHECK(deferred.commitment() == inserted.commitment());
   CHECK(deferred.commitment() == smt::KeyTree::from_keys(keys, 1).commitment());
 }
+
+TEST_CASE("smt key set: thousands of keys appended keep the order a set built at once has", "[smt]") {
+  // Enough appends to rebuild the sorted part of the key order more than once.
+  auto seed = Catch::rngSeed();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  std::vector<rollup::PublicKey> keys(9000);
+  for (auto& key : keys) {
+    rollup::Bytes bytes(32);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+    key.assign(bytes);
+  }
+  const std::size_t first = 100;
+  auto grown = smt::KeyTree::from_keys(std::span(keys).first(first), 1);
+  for (std::size_t i = first; i < keys.size(); ++i) {
+    const auto k = smt::pack_key(keys[i]);
+    REQUIRE(!grown.contains(k));
+    const std::uint64_t low = grown.low_position(k);
+    const smt::PackedKey old_next = grown.next_at(low);
+    REQUIRE(smt::key_less(grown.key_at(low), k));
+    REQUIRE(smt::key_less(k, old_next));
+    grown.set_next_unhashed(low, k);
+    grown.append_unhashed(k, old_next);
+    REQUIRE(grown.contains(k));
+  }
+  const auto built = smt::KeyTree::from_keys(keys, 2);
+  REQUIRE(grown.count() == built.count());
+  for (std::uint64_t position = 0; position <= built.count(); ++position) {
+    REQUIRE(grown.key_at(position) == built.key_at(position));
+    REQUIRE(grown.next_at(position) == built.next_at(position));
+    if (position > 0) REQUIRE(grown.low_position(built.key_at(position)) == built.low_position(built.key_at(position)));
+  }
+  // Absent keys between and beyond them find the same low leaf in both.
+  for (int i = 0; i < 200; ++i) {
+    rollup::Bytes bytes(32);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+    rollup::PublicKey key;
+    key.assign(bytes);
+    const auto k = smt::pack_key(key);
+    CHECK(grown.low_position(k) == built.low_position(k));
+    CHECK(grown.contains(k) == built.contains(k));
+  }
+}
