@@ -220,7 +220,7 @@ BatchOpenings Tree::open_batches(std::span<const LeafBatch> batches, std::span<c
     throw std::invalid_argument("smt::Tree::open_batches: one opened leaf per batch");
   for (std::uint64_t index : opened) check_index(0, index, "open_batches");
   BatchOpenings out;
-  out.roots = batch_roots(batches, threads, &out.updates, opened, &out.openings);
+  batch_roots(batches, threads, &out.updates, opened, &out.openings);
   return out;
 }
 
@@ -275,9 +275,17 @@ std::vector<Digest> Tree::batch_roots(std::span<const LeafBatch> batches, unsign
   std::vector<Version> parents;
   std::vector<Digest> children, digests;
   for (unsigned level = 0; level < kDepth; ++level) {
-    if (openings)
+    if (openings) {
       for (std::uint32_t b = 0; b < batches.size(); ++b)
         (*openings)[b].siblings[level] = value_before(level, (opened[b] >> level) ^ 1, b);
+      // Where every change and every opened leaf lies under one node of this level, no opening
+      // reads a changed node from here up (each sibling is off their common path): only the
+      // last version, the final one, is hashed on. Saves the levels above a prover's subtree.
+      if (versions.size() > 1 && versions.front().index == versions.back().index &&
+          std::all_of(opened.begin(), opened.end(),
+                      [&](std::uint64_t index) { return index >> level == versions.front().index; }))
+        versions.erase(versions.begin(), versions.end() - 1);
+    }
     // Each (parent, batch) once: a parent changes in every batch that changed a child of it.
     parents.clear();
     for (const auto& v : versions) parents.push_back({v.index >> 1, v.batch, {}});
@@ -321,6 +329,8 @@ std::vector<Digest> Tree::batch_roots(std::span<const LeafBatch> batches, unsign
   }
 
   // At the top every version is the root's; a batch that changed nothing keeps the one before.
+  // The openings' walk hashed the final versions only, and gives no root per batch.
+  if (openings) return {};
   std::vector<Digest> roots(batches.size());
   Digest current = node(kDepth, 0);
   std::size_t next = 0;
