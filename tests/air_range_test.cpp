@@ -316,3 +316,35 @@ TEST_CASE("air range: the contract's verifier gives the effects, or the reason w
   REQUIRE(!*one);
   CHECK(one->error().reason == Rejection::wrong_blocks);
 }
+
+TEST_CASE("air range: a trace budget cuts a range after its first blocks and leaves the state after the last "
+          "proven one", "[air][range]") {
+  const auto bs = blocks();
+  ProverState whole(genesis(), 1);
+  auto all = prove_range(whole, bs, kParams);
+  REQUIRE(all);
+  // A budget just below the whole range's trace: the first blocks are proven, the rest left.
+  ProverState state(genesis(), 1);
+  ProveOptions options;
+  options.max_trace_rows = all->trace_rows - 1;
+  auto p = prove_range(state, bs, kParams, options);
+  REQUIRE(p);
+  const std::size_t proven = p->last_height;
+  REQUIRE(proven >= 1);
+  REQUIRE(proven < bs.size());
+  CHECK(p->trace_rows <= options.max_trace_rows);
+  ProverState reference(genesis(), 1);
+  for (std::size_t i = 0; i < proven; ++i) reference.advance(bs[i], kParams, 1);
+  CHECK(p->post_root == hash::digest_bytes(reference.state().root()));
+  CHECK(p->post_keys == reference.keys().commitment());
+  CHECK(hash::digest_bytes(state.state().root()) == p->post_root);
+  CHECK(state.keys().commitment() == p->post_keys);
+  CHECK(state.state().size() == reference.state().size());
+  REQUIRE(verify(std::span(bs).first(proven), claim_of(*p), p->bytes));
+  // The rest is the next proof, from the state left.
+  auto rest = prove_range(state, std::span(bs).subspan(proven), kParams);
+  REQUIRE(rest);
+  CHECK(rest->pre_root == p->post_root);
+  CHECK(rest->post_root == all->post_root);
+  REQUIRE(verify(std::span(bs).subspan(proven), claim_of(*rest), rest->bytes));
+}

@@ -285,3 +285,145 @@ TEST_CASE("smt key set: the commitment is a function of the keys alone", "[smt]"
   CHECK(smt::KeyTree().count() == 0);
   CHECK(smt::key_set_commitment(keys, 2) == grown.commitment());
 }
+
+TEST_CASE("smt open_batches: each batch's opening is the proof before it, as commit and proof one "
+          "batch at a time give", "[smt]") {
+  auto seed = Catch::rngSeed();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  smt::Tree tree;
+  for (std::uint64_t i = 0; i < 40; ++i) tree.set_leaf(i, random_digest(rng));
+  tree.commit();
+  smt::Tree stepwise = tree;
+  const Digest root_before = tree.root();
+  std::vector<smt::Tree::LeafBatch> batches(60);
+  std::vector<std::uint64_t> opened;
+  for (auto& batch : batches) {
+    // Mostly one write at the leaf opened (a prover's op), also empty batches, writes elsewhere,
+    // repeated writes, leaves past the end and far away.
+    const std::uint64_t open = rng() % 9 == 0 ? 5000 + rng() % 3 : rng() % 48;
+    opened.push_back(open);
+    const int writes = static_cast<int>(rng() % 4);
+    for (int k = 0; k < writes; ++k)
+      batch.emplace_back(k == 0 ? open : rng() % 50, k == 2 ? tree.node(0, rng() % 40) : random_digest(rng));
+  }
+  const auto paths = tree.open_batches(batches, opened, 2);
+  REQUIRE(paths.openings.size() == batches.size());
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    const auto expected = stepwise.proof(opened[b]);
+    CHECK(paths.openings[b].index == opened[b]);
+    CHECK(paths.openings[b].leaf == expected.leaf);
+    CHECK(paths.openings[b].siblings == expected.siblings);
+    CHECK(smt::verify_proof(paths.openings[b], stepwise.root()));
+    for (const auto& [index, leaf] : batches[b]) stepwise.set_leaf(index, leaf);
+    stepwise.commit();
+  }
+  CHECK(tree.root() == root_before);  // the tree itself is untouched
+  // Loading the updates leaves the tree where the batches, committed one by one, did.
+  smt::Tree loaded = tree;
+  for (const auto& node : paths.updates) loaded.load(node);
+  CHECK(loaded.root() == stepwise.root());
+  for (std::uint64_t i : {0ull, 17ull, 47ull, 49ull, 5001ull})
+    CHECK(loaded.proof(i).siblings == stepwise.proof(i).siblings);
+
+  // Writes under one node and, after them, an opening outside it that reads that node.
+  {
+    smt::Tree small = tree, step = tree;
+    std::vector<smt::Tree::LeafBatch> near(6);
+    std::vector<std::uint64_t> open_at;
+    for (std::uint64_t i = 0; i < 5; ++i) {
+      near[i] = {{i * 3, random_digest(rng)}};
+      open_at.push_back(i * 3);
+    }
+    open_at.push_back(40);
+    const auto near_paths = small.open_batches(near, open_at, 1);
+    for (std::size_t b = 0; b < near.size(); ++b) {
+      CHECK(near_paths.openings[b].siblings == step.proof(open_at[b]).siblings);
+      for (const auto& [index, leaf] : near[b]) step.set_leaf(index, leaf);
+      step.commit();
+    }
+    for (const auto& node : near_paths.updates) small.load(node);
+    CHECK(small.root() == step.root());
+  }
+
+  CHECK(tree.open_batches({}, {}, 1).openings.empty());
+  CHECK_THROWS_AS(tree.open_batches(batches, std::span(opened).first(3), 1), std::invalid_argument);
+  smt::Tree staged = tree;
+  staged.set_leaf(0, random_digest(rng));
+  CHECK_THROWS_AS(staged.open_batches(batches, opened, 1), std::logic_error);
+}
+
+TEST_CASE("smt key set: unhashed steps, hashed together and loaded, leave the tree insert leaves", "[smt]") {
+  std::vector<rollup::PublicKey> keys;
+  for (int i = 0; i < 30; ++i) keys.push_back(rollup::crypto::dev_key(300 + i).public_key);
+  const auto base = smt::KeyTree::from_keys(std::span(keys).first(10), 1);
+  smt::KeyTree inserted = base, deferred = base;
+  std::vector<smt::Tree::LeafBatch> batches;
+  std::vector<std::uint64_t> opened;
+  std::vector<smt::MerkleProof> expected;
+  for (std::size_t i = 10; i < keys.size(); ++i) {
+    const auto k = smt::pack_key(keys[i]);
+    // The steps insert() takes, each opened before it is written.
+    const std::uint64_t low = deferred.low_position(k);
+    CHECK(low == inserted.low_position(k));
+    const smt::PackedKey old_next = deferred.next_at(low);
+    expected.push_back(inserted.tree().proof(low));
+    inserted.set_next(low, k);
+    expected.push_back(inserted.tree().proof(inserted.count() + 1));
+    inserted.append(k, old_next);
+    opened.push_back(low);
+    batches.push_back({deferred.set_next_unhashed(low, k)});
+    opened.push_back(deferred.count() + 1);
+    batches.push_back({deferred.append_unhashed(k, old_next)});
+    CHECK(deferred.contains(k));
+    CHECK(deferred.tree().root() == base.tree().root());  // nothing hashed yet
+  }
+  const auto paths = deferred.tree().open_batches(batches, opened, 2);
+  for (std::size_t s = 0; s < expected.size(); ++s) CHECK(paths.openings[s].siblings == expected[s].siblings);
+  deferred.load_nodes(paths.updates);
+  CHECK(deferred.commitment() == inserted.commitment());
+  CHECK(deferred.commitment() == smt::KeyTree::from_keys(keys, 1).commitment());
+}
+
+TEST_CASE("smt key set: thousands of keys appended keep the order a set built at once has", "[smt]") {
+  // Enough appends to rebuild the sorted part of the key order more than once.
+  auto seed = Catch::rngSeed();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  std::vector<rollup::PublicKey> keys(9000);
+  for (auto& key : keys) {
+    rollup::Bytes bytes(32);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+    key.assign(bytes);
+  }
+  const std::size_t first = 100;
+  auto grown = smt::KeyTree::from_keys(std::span(keys).first(first), 1);
+  for (std::size_t i = first; i < keys.size(); ++i) {
+    const auto k = smt::pack_key(keys[i]);
+    REQUIRE(!grown.contains(k));
+    const std::uint64_t low = grown.low_position(k);
+    const smt::PackedKey old_next = grown.next_at(low);
+    REQUIRE(smt::key_less(grown.key_at(low), k));
+    REQUIRE(smt::key_less(k, old_next));
+    grown.set_next_unhashed(low, k);
+    grown.append_unhashed(k, old_next);
+    REQUIRE(grown.contains(k));
+  }
+  const auto built = smt::KeyTree::from_keys(keys, 2);
+  REQUIRE(grown.count() == built.count());
+  for (std::uint64_t position = 0; position <= built.count(); ++position) {
+    REQUIRE(grown.key_at(position) == built.key_at(position));
+    REQUIRE(grown.next_at(position) == built.next_at(position));
+    if (position > 0) REQUIRE(grown.low_position(built.key_at(position)) == built.low_position(built.key_at(position)));
+  }
+  // Absent keys between and beyond them find the same low leaf in both.
+  for (int i = 0; i < 200; ++i) {
+    rollup::Bytes bytes(32);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+    rollup::PublicKey key;
+    key.assign(bytes);
+    const auto k = smt::pack_key(key);
+    CHECK(grown.low_position(k) == built.low_position(k));
+    CHECK(grown.contains(k) == built.contains(k));
+  }
+}

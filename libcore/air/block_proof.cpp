@@ -512,25 +512,26 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   const std::string span = blocks.size() == 1 ? fmt::format("block {}", blocks.front().height)
                                               : fmt::format("blocks {}..{}", blocks.front().height, blocks.back().height);
 
-  // The blocks share one subtree depth: the one the accounts after the last block need. The copy
-  // of the state this takes is dropped at once: with a million accounts it is hundreds of MiB
-  // the STARK prover could not use.
+  // Each block's witness starts where the previous one's ends. The blocks share one subtree
+  // depth, the one the accounts after the last block need, known only then: the witnesses keep
+  // whole paths until it is (make_full_witness, set_depth), so that no state is copied to find
+  // it. Only the latest post-state is held.
   std::vector<std::vector<bool>> signatures;
-  const std::uint64_t accounts_after = [&] {
-    vm::State after = state.state();
-    for (const auto& block : blocks) {
-      signatures.push_back(
-          vm::check_signatures(vm::rollup_txs(block, params.namespace_id), params, threads));
-      after.apply_block(block, params, signatures.back(), threads);
-    }
-    return after.size();
-  }();
-  const unsigned depth = depth_for(accounts_after + 1);
-  if (depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
-
-  // Each block's witness starts where the previous one's ends; the ops concatenate.
+  std::vector<BlockWitness> witnesses;
   const ProverState* pre = &state;
   std::optional<ProverState> post;
+  for (const auto& block : blocks) {
+    signatures.push_back(vm::check_signatures(vm::rollup_txs(block, params.namespace_id), params, threads));
+    auto w = ROLLUP_TRY(make_full_witness(*pre, block, params, signatures.back(), threads));
+    post.emplace(std::move(w.post_state), std::move(w.post_keys));
+    w.post_state = {};
+    w.post_keys = {};
+    pre = &*post;
+    witnesses.push_back(std::move(w));
+  }
+  const unsigned depth = depth_for(post->state().size() + 1);
+  if (depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
+
   BlockPublics pub;
   ProofHeader header;
   header.depth = depth;
@@ -538,7 +539,8 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   std::vector<OpWitness> witness;
   std::size_t proven = blocks.size();
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    auto w = ROLLUP_TRY(make_witness(*pre, blocks[i], params, signatures[i], threads, nullptr, depth));
+    BlockWitness& w = witnesses[i];
+    ROLLUP_TRY(set_depth(w, depth));
     // The prover's memory follows its trace: a range ends before the block that would take the
     // trace past the budget, and the blocks left are the caller's next proof. A single block
     // always goes ahead (the contract's work cap bounds it).
@@ -559,8 +561,12 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
     header.claims.push_back(std::move(w.claims));
     ops.insert(ops.end(), w.program.ops.begin(), w.program.ops.end());
     witness.insert(witness.end(), std::make_move_iterator(w.ops.begin()), std::make_move_iterator(w.ops.end()));
-    post.emplace(std::move(w.post_state), std::move(w.post_keys));
-    pre = &*post;
+  }
+  std::vector<BlockWitness>().swap(witnesses);
+  if (proven < blocks.size()) {
+    // The state after the last block proven was passed on the way: replay up to it.
+    post.emplace(state);
+    for (std::size_t i = 0; i < proven; ++i) post->advance(blocks[i], params, threads);
   }
   header.sub_pre_state = pub.sub_pre_state;
   header.sub_post_state = pub.sub_post_state;

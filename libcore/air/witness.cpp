@@ -70,11 +70,6 @@ std::array<Felt, N> felts(const smt::PackedKey& k) {
   return out;
 }
 
-std::vector<Digest> path_siblings(const smt::Tree& tree, std::uint64_t position, unsigned depth) {
-  const auto proof = tree.proof(position);
-  return std::vector<Digest>(proof.siblings.begin(), proof.siblings.begin() + depth);
-}
-
 }  // namespace
 
 ProverState::ProverState(vm::State state, unsigned threads)
@@ -134,11 +129,10 @@ std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block
   return claims;
 }
 
-Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
-                                  const vm::RollupParams& params,
-                                  const std::vector<bool>& signature_ok, unsigned threads,
-                                  const std::vector<ReceiptClaim>* forced_claims,
-                                  unsigned depth) {
+Result<BlockWitness> make_full_witness(const ProverState& state, const codec::Block& block,
+                                       const vm::RollupParams& params,
+                                       const std::vector<bool>& signature_ok, unsigned threads,
+                                       const std::vector<ReceiptClaim>* forced_claims) {
   const vm::State& pre = state.state();
   BlockWitness w{.publics = {},
                  .claims = {},
@@ -146,7 +140,8 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
                  .ops = {},
                  .outcome = {},
                  .post_state = pre,
-                 .post_keys = state.keys()};
+                 .post_keys = state.keys(),
+                 .left_nodes = {}};
   w.outcome = w.post_state.apply_block(block, params, signature_ok, threads);
   w.claims = forced_claims ? *forced_claims : derive_claims(pre, block, params, w.outcome.receipts);
   w.program = ROLLUP_TRY(build_program(block, params, signature_ok, w.claims));
@@ -157,23 +152,27 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
   pub.namespace_id = params.namespace_id;
   pub.height = block.height;
   pub.block_hashes = {block.hash};
-  pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
-  if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
-  if (depth != 0) {
-    if (!valid_depth(depth) || depth < pub.depth)
-      return fail(Errc::internal, fmt::format("block {}: subtree depth {} is too small", block.height, depth));
-    pub.depth = depth;
-  }
   pub.pre_root = hash::digest_bytes(pre.root());
   pub.pre_keys = state.keys().commitment();
-  pub.sub_pre_state = pre.tree().node(pub.depth, 0);
-  pub.sub_pre_keys = state.keys().tree().node(pub.depth, 0);
+  pub.post_keys.count = post_count;
+  for (unsigned level = 0; level <= smt::kDepth; ++level) {
+    w.left_nodes.pre_state[level] = pre.tree().node(level, 0);
+    w.left_nodes.pre_keys[level] = state.keys().tree().node(level, 0);
+  }
 
-  // Execute the program on copies of both trees, recording what each op opens and writes.
-  smt::Tree tree = pre.tree();
+  // Execute the program over the pre-state, recording what each op opens and writes. Each op
+  // opens its leaf as the ops before it left the tree, so the paths depend on one another; they
+  // are hashed afterwards, all ops' paths level by level side by side (Tree::open_batches),
+  // rather than a commit and a proof per op. The state tree is read, never copied.
   smt::KeyTree& keys = w.post_keys;
   Overlay acc(pre);
   std::array<Felt, smt::kKeyLimbs> link{};
+  // One batch per op of each tree: the leaf it writes (none for a cheat's absent account or a
+  // key_low that inserts nothing), and the leaf it opens.
+  std::vector<smt::Tree::LeafBatch> state_batches, key_batches;
+  std::vector<std::uint64_t> state_opened, key_opened;
+  std::vector<smt::LeafInput> state_leaves;
+  std::vector<std::size_t> state_op, key_op;  // the op of each batch
   w.ops.reserve(w.program.ops.size());
   for (const Op& op : w.program.ops) {
     OpWitness ow;
@@ -191,13 +190,15 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
       vm::Account before = account ? *account : vm::Account{key, 0, 0};  // a cheat's absent key
       ow.old_payload = {Felt(before.balance), Felt(before.nonce)};
       ow.new_payload = {Felt(before.balance) + op.delta, Felt(before.nonce) + op.inc};
-      ow.siblings = path_siblings(tree, ow.position, pub.depth);
+      state_batches.emplace_back();
       if (account) {
         account->balance = ow.new_payload[0].value();
         account->nonce = ow.new_payload[1].value();
-        tree.set_leaf(ow.position, smt::leaf_digest(key, account->balance, account->nonce));
-        tree.commit();
+        state_batches.back().emplace_back(ow.position, Digest{});  // the leaf, hashed below
+        state_leaves.push_back({key, account->balance, account->nonce});
       }
+      state_opened.push_back(ow.position);
+      state_op.push_back(w.ops.size());
     } else if (op.kind == OpKind::key_low) {
       smt::PackedKey k{};
       for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) k[j] = op.key[j].value();
@@ -205,33 +206,89 @@ Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& 
       ow.lane_key = felts<8>(keys.key_at(ow.position));
       ow.old_payload = felts<smt::kKeyLimbs>(keys.next_at(ow.position));
       ow.new_payload = op.insert ? felts<smt::kKeyLimbs>(k) : ow.old_payload;
-      ow.siblings = path_siblings(keys.tree(), ow.position, pub.depth);
       link = ow.old_payload;
       ow.link = link;
-      if (op.insert) keys.set_next(ow.position, k);
+      key_batches.emplace_back();
+      if (op.insert) key_batches.back().push_back(keys.set_next_unhashed(ow.position, k));
+      key_opened.push_back(ow.position);
+      key_op.push_back(w.ops.size());
     } else if (op.kind == OpKind::key_new) {
       smt::PackedKey k{}, next{};
       for (std::size_t j = 0; j < smt::kKeyLimbs; ++j) k[j] = op.key[j].value(), next[j] = link[j].value();
       ow.position = keys.count() + 1;
       ow.new_payload = link;
       ow.link = link;
-      ow.siblings = path_siblings(keys.tree(), ow.position, pub.depth);
-      keys.append(k, next);
+      key_batches.push_back({keys.append_unhashed(k, next)});
+      key_opened.push_back(ow.position);
+      key_op.push_back(w.ops.size());
     }
     w.ops.push_back(std::move(ow));
   }
-  pub.sub_post_state = tree.node(pub.depth, 0);
-  pub.sub_post_keys = keys.tree().node(pub.depth, 0);
-  pub.post_root = hash::digest_bytes(smt::lift_root(pub.sub_post_state, pub.depth));
-  pub.post_keys = smt::KeySetCommitment{hash::digest_bytes(smt::lift_root(pub.sub_post_keys, pub.depth)), post_count};
+  const std::vector<Digest> leaves = smt::leaf_digests(state_leaves, threads);
+  for (std::size_t b = 0, l = 0; b < state_batches.size(); ++b)
+    for (auto& write : state_batches[b]) write.second = leaves[l++];
+  const smt::BatchOpenings state_paths = pre.tree().open_batches(state_batches, state_opened, threads);
+  const smt::BatchOpenings key_paths = keys.tree().open_batches(key_batches, key_opened, threads);
+  keys.load_nodes(key_paths.updates);
+  auto fill_siblings = [&](const smt::BatchOpenings& paths, const std::vector<std::size_t>& op_of) {
+    for (std::size_t b = 0; b < op_of.size(); ++b) {
+      const auto& siblings = paths.openings[b].siblings;
+      w.ops[op_of[b]].siblings.assign(siblings.begin(), siblings.end());
+    }
+  };
+  fill_siblings(state_paths, state_op);
+  fill_siblings(key_paths, key_op);
+
+  // The state tree's left nodes after the ops: the last value the batches gave each.
+  w.left_nodes.post_state = w.left_nodes.pre_state;
+  for (const auto& node : state_paths.updates)
+    if (node.index == 0) w.left_nodes.post_state[node.level] = node.digest;
+  for (unsigned level = 0; level <= smt::kDepth; ++level) w.left_nodes.post_keys[level] = keys.tree().node(level, 0);
 
   if (!forced_claims) {
     // The program, executed, must land where the STF did.
-    if (tree.root() != w.outcome.post_root || keys.count() != w.post_state.size() ||
-        post_count != w.post_state.size() || keys.commitment() != pub.post_keys)
+    const Digest post_root = w.left_nodes.post_state[smt::kDepth];
+    if (post_root != w.outcome.post_root || keys.count() != w.post_state.size() ||
+        post_count != w.post_state.size())
       return fail(Errc::internal, fmt::format("block {}: the op program disagrees with the state transition",
                                               block.height));
   }
+  return w;
+}
+
+Status set_depth(BlockWitness& w, unsigned depth) {
+  BlockPublics& pub = w.publics;
+  const std::uint64_t post_count = pub.post_keys.count;
+  pub.depth = depth_for(post_count + 1);  // key positions 0 .. post_count
+  if (pub.depth == 0) return fail(Errc::internal, "the state outgrows the largest subtree depth");
+  if (depth != 0) {
+    if (!valid_depth(depth) || depth < pub.depth)
+      return fail(Errc::internal, fmt::format("block {}: subtree depth {} is too small", pub.height, depth));
+    pub.depth = depth;
+  }
+  const auto& left = w.left_nodes;
+  pub.sub_pre_state = left.pre_state[pub.depth];
+  pub.sub_pre_keys = left.pre_keys[pub.depth];
+  pub.sub_post_state = left.post_state[pub.depth];
+  pub.sub_post_keys = left.post_keys[pub.depth];
+  pub.post_root = hash::digest_bytes(smt::lift_root(pub.sub_post_state, pub.depth));
+  pub.post_keys = smt::KeySetCommitment{hash::digest_bytes(smt::lift_root(pub.sub_post_keys, pub.depth)), post_count};
+  // Every leaf lies in the subtree, so its root lifted is the whole tree's.
+  if (smt::lift_root(pub.sub_post_keys, pub.depth) != left.post_keys[smt::kDepth] ||
+      smt::lift_root(pub.sub_post_state, pub.depth) != left.post_state[smt::kDepth])
+    return fail(Errc::internal, fmt::format("block {}: a leaf lies outside the depth-{} subtree", pub.height, pub.depth));
+  for (OpWitness& op : w.ops)
+    if (!op.siblings.empty()) op.siblings.resize(pub.depth);
+  return {};
+}
+
+Result<BlockWitness> make_witness(const ProverState& state, const codec::Block& block,
+                                  const vm::RollupParams& params,
+                                  const std::vector<bool>& signature_ok, unsigned threads,
+                                  const std::vector<ReceiptClaim>* forced_claims,
+                                  unsigned depth) {
+  auto w = ROLLUP_TRY(make_full_witness(state, block, params, signature_ok, threads, forced_claims));
+  ROLLUP_TRY(set_depth(w, depth));
   return w;
 }
 

@@ -41,6 +41,12 @@ struct OpWitness {
   std::array<Felt, smt::kKeyLimbs> link{};         ///< key_low and key_new: the low leaf's old next
 };
 
+/// The leftmost node (index 0) of every level of both trees before and after a block's ops: the
+/// subtree root at any depth, and (level smt::kDepth) the root.
+struct LeftNodes {
+  std::array<Digest, smt::kDepth + 1> pre_state{}, pre_keys{}, post_state{}, post_keys{};
+};
+
 struct BlockWitness {
   BlockPublics publics;
   std::vector<ReceiptClaim> claims;
@@ -49,12 +55,25 @@ struct BlockWitness {
   vm::BlockOutcome outcome;  ///< the STF's own result (vm::State::apply_block)
   vm::State post_state;
   smt::KeyTree post_keys;
+  LeftNodes left_nodes;  ///< of the trees as the ops left them (the STF's, when honest)
 };
 
 /// The claims a block's receipts make (to_new, fee_new, at_fee follow from the pre-state).
 std::vector<ReceiptClaim> derive_claims(const vm::State& pre, const codec::Block& block,
                                         const vm::RollupParams& params,
                                         const std::vector<vm::Receipt>& receipts);
+
+/// make_witness before the subtree depth is known (a range's is known after its last block):
+/// every op's path has all smt::kDepth siblings and the publics lack the depth, the subtree roots
+/// and the post roots, until set_depth.
+Result<BlockWitness> make_full_witness(const ProverState& state, const codec::Block& block,
+                                       const vm::RollupParams& params,
+                                       const std::vector<bool>& signature_ok, unsigned threads,
+                                       const std::vector<ReceiptClaim>* forced_claims = nullptr);
+
+/// Finishes a make_full_witness at subtree depth `depth` (0: the smallest that fits): the paths
+/// cut to `depth` siblings, the publics' depth, subtree roots and post roots.
+Status set_depth(BlockWitness& w, unsigned depth);
 
 /// Runs the STF on a copy of the state, derives the claims and the program, and executes the
 /// program against copies of both trees, recording each op's witness. Cross-checks the result

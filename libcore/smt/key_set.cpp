@@ -1,6 +1,7 @@
 #include "smt/key_set.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 #include "core/parallel.hpp"
 
@@ -55,15 +56,15 @@ KeyTree::KeyTree() : keys_{sentinel_key()}, next_{end_key()} {
 KeyTree KeyTree::from_keys(std::span<const PublicKey> keys, unsigned threads) {
   KeyTree t;
   t.keys_.reserve(keys.size() + 1);
-  for (const auto& k : keys) {
-    const PackedKey p = pack_key(k);
-    t.positions_.emplace(p, t.keys_.size());
-    t.keys_.push_back(p);
-  }
+  for (const auto& k : keys) t.keys_.push_back(pack_key(k));
+  t.sorted_.resize(keys.size());
+  std::iota(t.sorted_.begin(), t.sorted_.end(), std::uint64_t{1});
+  std::sort(t.sorted_.begin(), t.sorted_.end(),
+            [&](std::uint64_t a, std::uint64_t b) { return t.keys_[a] < t.keys_[b]; });
   t.next_.assign(t.keys_.size(), end_key());
   std::uint64_t prev = 0;
-  for (const auto& [key, position] : t.positions_) {  // ascending key order
-    t.next_[prev] = key;
+  for (std::uint64_t position : t.sorted_) {  // ascending key order
+    t.next_[prev] = t.keys_[position];
     prev = position;
   }
   t.next_[prev] = end_key();
@@ -104,10 +105,40 @@ KeySetCommitment key_set_commitment(std::span<const PublicKey> keys, unsigned th
   return KeyTree::from_keys(keys, threads).commitment();
 }
 
+namespace {
+// Beyond this many keys appended since, sorted_ is rebuilt: a merge of a million positions every
+// few dozen blocks of a hundred new keys.
+constexpr std::size_t kRecentKeys = 4096;
+}  // namespace
+
+bool KeyTree::contains(const PackedKey& key) const {
+  auto it = std::lower_bound(sorted_.begin(), sorted_.end(), key,
+                             [&](std::uint64_t position, const PackedKey& k) { return keys_[position] < k; });
+  return (it != sorted_.end() && keys_[*it] == key) || recent_.contains(key);
+}
+
 std::uint64_t KeyTree::low_position(const PackedKey& key) const {
-  auto it = positions_.lower_bound(key);
-  if (it == positions_.begin()) return 0;
-  return std::prev(it)->second;
+  // The greater of the two parts' greatest keys below `key`.
+  std::uint64_t low = 0;
+  auto it = std::lower_bound(sorted_.begin(), sorted_.end(), key,
+                             [&](std::uint64_t position, const PackedKey& k) { return keys_[position] < k; });
+  if (it != sorted_.begin()) low = *std::prev(it);
+  auto recent = recent_.lower_bound(key);
+  if (recent != recent_.begin() && (low == 0 || keys_[low] < std::prev(recent)->first)) low = std::prev(recent)->second;
+  return low;
+}
+
+void KeyTree::order(std::uint64_t position) {
+  recent_.emplace(keys_[position], position);
+  if (recent_.size() <= kRecentKeys) return;
+  std::vector<std::uint64_t> recent;
+  recent.reserve(recent_.size());
+  for (const auto& [key, p] : recent_) recent.push_back(p);
+  std::vector<std::uint64_t> merged(sorted_.size() + recent.size());
+  std::merge(sorted_.begin(), sorted_.end(), recent.begin(), recent.end(), merged.begin(),
+             [&](std::uint64_t a, std::uint64_t b) { return keys_[a] < keys_[b]; });
+  sorted_.swap(merged);
+  recent_.clear();
 }
 
 void KeyTree::insert(const PackedKey& key) {
@@ -127,9 +158,26 @@ void KeyTree::append(const PackedKey& key, const PackedKey& next) {
   const std::uint64_t position = keys_.size();
   keys_.push_back(key);
   next_.push_back(next);
-  positions_.emplace(key, position);
+  order(position);
   put(position);
   tree_.commit();
+}
+
+std::pair<std::uint64_t, Digest> KeyTree::set_next_unhashed(std::uint64_t position, const PackedKey& next) {
+  next_[position] = next;
+  return {position, key_leaf(keys_[position], next)};
+}
+
+std::pair<std::uint64_t, Digest> KeyTree::append_unhashed(const PackedKey& key, const PackedKey& next) {
+  const std::uint64_t position = keys_.size();
+  keys_.push_back(key);
+  next_.push_back(next);
+  order(position);
+  return {position, key_leaf(key, next)};
+}
+
+void KeyTree::load_nodes(std::span<const NodeUpdate> nodes) {
+  for (const auto& node : nodes) tree_.load(node);
 }
 
 void KeyTree::put(std::uint64_t position) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -62,7 +63,7 @@ class KeyTree {
   std::uint64_t count() const { return keys_.size() - 1; }
   KeySetCommitment commitment() const;
   const smt::Tree& tree() const { return tree_; }
-  bool contains(const PackedKey& key) const { return positions_.contains(key); }
+  bool contains(const PackedKey& key) const;
 
   /// The position of the leaf whose interval holds `key`: its key is the greatest below `key`
   /// (the sentinel when none is). `key` must be absent.
@@ -77,11 +78,26 @@ class KeyTree {
   /// `position` to `next`, then append (key, next) at position count() + 1.
   void set_next(std::uint64_t position, const PackedKey& next);
   void append(const PackedKey& key, const PackedKey& next);
+  /// set_next and append with the hashing left to the caller: the key lists change at once and
+  /// the leaf written is returned, for the prover to hash many steps' paths side by side
+  /// (Tree::open_batches on tree()) and store the nodes with load_nodes. Until then tree() is
+  /// the tree before these steps.
+  std::pair<std::uint64_t, Digest> set_next_unhashed(std::uint64_t position, const PackedKey& next);
+  std::pair<std::uint64_t, Digest> append_unhashed(const PackedKey& key, const PackedKey& next);
+  /// Stores nodes hashed for the unhashed steps (BatchOpenings::updates).
+  void load_nodes(std::span<const NodeUpdate> nodes);
 
  private:
   void put(std::uint64_t position);
+  /// Records the key at `position` (just appended) in the key order.
+  void order(std::uint64_t position);
 
-  std::map<PackedKey, std::uint64_t> positions_;  ///< key -> position, sentinel excluded
+  /// The keys' positions in key order (sentinel excluded), in two parts: `sorted_` and the keys
+  /// appended since it was last rebuilt, `recent_`, merged into it when they are many. Mostly
+  /// flat rather than a node per key, so that copying a key set of a million keys (the
+  /// prover's post-state, once per block) is a few memcpys.
+  std::vector<std::uint64_t> sorted_;
+  std::map<PackedKey, std::uint64_t> recent_;  ///< key -> position
   std::vector<PackedKey> keys_;                   ///< position -> key; 0 is the sentinel
   std::vector<PackedKey> next_;                   ///< position -> next key
   smt::Tree tree_;

@@ -213,8 +213,20 @@ BatchCommit Tree::commit_batches(std::span<const LeafBatch> batches, unsigned th
   return out;
 }
 
+BatchOpenings Tree::open_batches(std::span<const LeafBatch> batches, std::span<const std::uint64_t> opened,
+                                 unsigned threads) const {
+  require_committed("open_batches");
+  if (opened.size() != batches.size())
+    throw std::invalid_argument("smt::Tree::open_batches: one opened leaf per batch");
+  for (std::uint64_t index : opened) check_index(0, index, "open_batches");
+  BatchOpenings out;
+  batch_roots(batches, threads, &out.updates, opened, &out.openings);
+  return out;
+}
+
 std::vector<Digest> Tree::batch_roots(std::span<const LeafBatch> batches, unsigned threads,
-                                      std::vector<NodeUpdate>* finals) const {
+                                      std::vector<NodeUpdate>* finals, std::span<const std::uint64_t> opened,
+                                      std::vector<MerkleProof>* openings) const {
   // A node's value as of a batch: the nodes each batch changed at one level, sorted by index
   // and then batch, so that a node's versions are adjacent and in batch order.
   struct Version {
@@ -248,10 +260,32 @@ std::vector<Digest> Tree::batch_roots(std::span<const LeafBatch> batches, unsign
         finals->push_back({level, versions[i].index, versions[i].digest});
   };
   keep_finals(0);
+  // A node as batch b found it: its last version from a batch before b, else the tree's node.
+  auto value_before = [&](unsigned level, std::uint64_t index, std::uint32_t b) -> const Digest& {
+    auto it = std::lower_bound(versions.begin(), versions.end(), Version{index, b, {}}, by_position);
+    if (it != versions.begin() && std::prev(it)->index == index) return std::prev(it)->digest;
+    return node(level, index);
+  };
+  if (openings) {
+    openings->resize(batches.size());
+    for (std::uint32_t b = 0; b < batches.size(); ++b)
+      (*openings)[b] = {opened[b], value_before(0, opened[b], b), {}};
+  }
 
   std::vector<Version> parents;
   std::vector<Digest> children, digests;
   for (unsigned level = 0; level < kDepth; ++level) {
+    if (openings) {
+      for (std::uint32_t b = 0; b < batches.size(); ++b)
+        (*openings)[b].siblings[level] = value_before(level, (opened[b] >> level) ^ 1, b);
+      // Where every change and every opened leaf lies under one node of this level, no opening
+      // reads a changed node from here up (each sibling is off their common path): only the
+      // last version, the final one, is hashed on. Saves the levels above a prover's subtree.
+      if (versions.size() > 1 && versions.front().index == versions.back().index &&
+          std::all_of(opened.begin(), opened.end(),
+                      [&](std::uint64_t index) { return index >> level == versions.front().index; }))
+        versions.erase(versions.begin(), versions.end() - 1);
+    }
     // Each (parent, batch) once: a parent changes in every batch that changed a child of it.
     parents.clear();
     for (const auto& v : versions) parents.push_back({v.index >> 1, v.batch, {}});
@@ -295,6 +329,8 @@ std::vector<Digest> Tree::batch_roots(std::span<const LeafBatch> batches, unsign
   }
 
   // At the top every version is the root's; a batch that changed nothing keeps the one before.
+  // The openings' walk hashed the final versions only, and gives no root per batch.
+  if (openings) return {};
   std::vector<Digest> roots(batches.size());
   Digest current = node(kDepth, 0);
   std::size_t next = 0;

@@ -82,6 +82,13 @@ struct BatchCommit {
   std::vector<NodeUpdate> updates;
 };
 
+/// What Tree::open_batches found: BatchCommit's updates (the root's final value among them), and
+/// for each batch the proof of the leaf it opened as the tree stood just before that batch.
+struct BatchOpenings {
+  std::vector<NodeUpdate> updates;
+  std::vector<MerkleProof> openings;
+};
+
 /// Not safe for concurrent use; commit() parallelizes internally.
 class Tree {
  public:
@@ -119,6 +126,13 @@ class Tree {
   /// roots_after, then the batches applied to this tree as set_leaf() of each and commit()
   /// would, from the nodes already hashed instead of hashing the paths again.
   BatchCommit commit_batches(std::span<const LeafBatch> batches, unsigned threads = 1);
+  /// For each batch b the proof of leaf `opened[b]` as the tree stood after the batches before b:
+  /// the path a prover opens before each write, for all writes at the cost of one batched rehash
+  /// (as roots_after's, less the levels above the node all opened leaves share) instead of a
+  /// commit() and proof() per write. The tree is left as it is; loading `updates` brings it to
+  /// where commit_batches would. One opened index per batch.
+  BatchOpenings open_batches(std::span<const LeafBatch> batches, std::span<const std::uint64_t> opened,
+                             unsigned threads = 1) const;
 
   /// Restores one persisted node without hashing; nodes may come in any order. Loading a node
   /// of every changed position that commit() returned rebuilds the same tree.
@@ -135,9 +149,12 @@ class Tree {
   };
 
   void store(unsigned level, std::uint64_t index, const Digest& digest);
-  /// roots_after's work; when `finals` is given, it also receives each changed node's last value.
+  /// roots_after's work; when `finals` is given, it also receives each changed node's last value,
+  /// and when `openings` is, the proof of leaf opened[b] before each batch b (and then no roots).
   std::vector<Digest> batch_roots(std::span<const LeafBatch> batches, unsigned threads,
-                                  std::vector<NodeUpdate>* finals) const;
+                                  std::vector<NodeUpdate>* finals,
+                                  std::span<const std::uint64_t> opened = {},
+                                  std::vector<MerkleProof>* openings = nullptr) const;
   void require_committed(const char* what) const;
 
   std::array<Level, kDepth + 1> levels_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "core/limits.hpp"
 #include "core/parallel.hpp"
@@ -26,16 +27,37 @@ std::string_view reason_name(Reason r) {
 
 std::string root_hex(const StateRoot& root) { return to_hex(hash::digest_bytes(root)); }
 
+std::size_t State::slot_of(const PublicKey& key) const {
+  // Fibonacci hashing: the top bits of the key's first 8 bytes times 2^64 / phi.
+  const unsigned bits = static_cast<unsigned>(std::countr_zero(index_slots_.size()));
+  const std::size_t mask = index_slots_.size() - 1;
+  for (std::size_t s = (KeyHash{}(key) * 0x9E3779B97F4A7C15ull) >> (64 - bits);; s = (s + 1) & mask) {
+    const std::uint64_t slot = index_slots_[s];
+    if (slot == 0 || accounts_[slot - 1].key == key) return s;
+  }
+}
+
+void State::index_account(std::uint64_t index) {
+  if (2 * (index + 1) > index_slots_.size()) {
+    std::size_t size = std::max<std::size_t>(16, index_slots_.size());
+    while (2 * (index + 1) > size) size *= 2;
+    index_slots_.assign(size, 0);
+    for (std::uint64_t i = 0; i < index; ++i) index_slots_[slot_of(accounts_[i].key)] = i + 1;
+  }
+  index_slots_[slot_of(accounts_[index].key)] = index + 1;
+}
+
 std::optional<std::uint64_t> State::index_of(const PublicKey& key) const {
-  auto it = index_.find(key);
-  if (it == index_.end()) return std::nullopt;
-  return it->second;
+  if (index_slots_.empty()) return std::nullopt;
+  const std::uint64_t slot = index_slots_[slot_of(key)];
+  if (slot == 0) return std::nullopt;
+  return slot - 1;
 }
 
 void State::add_account(const Account& account) {
-  index_.emplace(account.key, accounts_.size());
   accounts_.push_back(account);
   touched_flag_.push_back(false);
+  index_account(accounts_.size() - 1);
 }
 
 std::vector<smt::NodeUpdate> State::load_accounts(const std::vector<Account>& accounts,
@@ -52,12 +74,9 @@ std::vector<smt::NodeUpdate> State::load_accounts(const std::vector<Account>& ac
 }
 
 std::uint64_t State::ensure_account(const PublicKey& key) {
-  auto [it, inserted] = index_.emplace(key, accounts_.size());
-  if (inserted) {
-    accounts_.push_back(Account{key, 0, 0});
-    touched_flag_.push_back(false);
-  }
-  return it->second;
+  if (auto index = index_of(key)) return *index;
+  add_account(Account{key, 0, 0});
+  return accounts_.size() - 1;
 }
 
 void State::touch(std::uint64_t index) {
@@ -71,19 +90,19 @@ void State::touch(std::uint64_t index) {
 Reason State::apply_transfer(const codec::Tx& tx, const PublicKey& fee_recipient, bool signature_ok,
                              std::vector<Withdrawal>& withdrawals) {
   if (!signature_ok) return Reason::bad_signature;
-  auto from_it = index_.find(tx.from);
-  if (from_it == index_.end()) return Reason::unknown_account;
+  const auto from_index = index_of(tx.from);
+  if (!from_index) return Reason::unknown_account;
   const bool is_transfer = tx.type == codec::TxType::transfer;
   if (is_transfer && tx.from == tx.to) return Reason::self_transfer;
-  Account& from = accounts_[from_it->second];
+  Account& from = accounts_[*from_index];
   if (tx.nonce != from.nonce) return Reason::bad_nonce;
   if (from.balance < tx.amount + tx.fee) return Reason::insufficient_balance;
 
   // Every credit is checked against its final balance before anything is written, so a
   // failed tx changes nothing. `to` and the fee recipient may be the same key, or the sender.
   auto balance_after = [&](const PublicKey& key) -> std::uint64_t {
-    auto it = index_.find(key);
-    std::uint64_t b = it == index_.end() ? 0 : accounts_[it->second].balance;
+    const auto index = index_of(key);
+    std::uint64_t b = index ? accounts_[*index].balance : 0;
     if (key == tx.from) b -= tx.amount + tx.fee;
     if (is_transfer && key == tx.to) b += tx.amount;
     if (key == fee_recipient) b += tx.fee;
@@ -92,10 +111,9 @@ Reason State::apply_transfer(const codec::Tx& tx, const PublicKey& fee_recipient
   if (is_transfer && balance_after(tx.to) >= kBalanceLimit) return Reason::balance_overflow;
   if (tx.fee > 0 && balance_after(fee_recipient) >= kBalanceLimit) return Reason::balance_overflow;
 
-  const std::uint64_t from_index = from_it->second;
-  accounts_[from_index].balance -= tx.amount + tx.fee;
-  accounts_[from_index].nonce += 1;
-  touch(from_index);
+  accounts_[*from_index].balance -= tx.amount + tx.fee;
+  accounts_[*from_index].nonce += 1;
+  touch(*from_index);
   if (is_transfer) {
     std::uint64_t to_index = ensure_account(tx.to);  // may reallocate accounts_
     accounts_[to_index].balance += tx.amount;

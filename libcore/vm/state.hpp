@@ -152,8 +152,16 @@ class State {
   /// Collects one receipt's changes for the observer (see apply_block).
   class ReceiptTracer;
 
+  /// The slot of index_slots_ holding `key`'s account, or the empty one where it would go.
+  std::size_t slot_of(const PublicKey& key) const;
+  /// Makes index_of find accounts_[index], whose key has no account yet.
+  void index_account(std::uint64_t index);
+
   std::vector<Account> accounts_;
-  std::unordered_map<PublicKey, std::uint64_t, KeyHash> index_;
+  /// index_of's table: open addressing over accounts_, each slot an account index plus one
+  /// (0: empty), at most half full. Flat rather than a node per account, so that copying a
+  /// state with a million accounts (the prover's post-state, once per block) is a few memcpys.
+  std::vector<std::uint64_t> index_slots_;
   smt::Tree tree_;
   std::vector<std::uint64_t> touched_;
   std::vector<bool> touched_flag_;
