@@ -306,12 +306,20 @@ TEST_CASE("air: the first proof's key set is the contract's genesis key set", "[
   CHECK(l1::genesis_keys({}) == smt::KeyTree().commitment());
 }
 
-TEST_CASE("air: the verifier's sparse periodic columns equal their interpolation", "[air]") {
+namespace {
+// first_block()'s witness from the genesis, and its AIR.
+std::pair<BlockWitness, RollupAir> first_block_air() {
   ProverState state(genesis(), 1);
   const auto block = first_block();
   auto w = make_witness(state, block, kParams, signatures_of(block), 1);
   REQUIRE(w);
   RollupAir air(w->publics, w->program.ops);
+  return {std::move(*w), std::move(air)};
+}
+}  // namespace
+
+TEST_CASE("air: the verifier's sparse periodic columns equal their interpolation", "[air]") {
+  const auto [w, air] = first_block_air();
   const auto cols = air.periodic_columns();
   REQUIRE(cols.size() == air.periodic_periods().size());
   const Ext2 z(Felt(123456789), Felt(987654321));
@@ -328,11 +336,7 @@ TEST_CASE("air: the verifier's sparse periodic columns equal their interpolation
 }
 
 TEST_CASE("air: every vector kernel evaluates the constraints as the scalar code", "[air]") {
-  ProverState state(genesis(), 1);
-  const auto block = first_block();
-  auto w = make_witness(state, block, kParams, signatures_of(block), 1);
-  REQUIRE(w);
-  RollupAir air(w->publics, w->program.ops);
+  const auto [w, air] = first_block_air();
   const std::size_t width = air.trace_width(), np = air.periodic_periods().size();
   const std::size_t nc = air.transition_degrees().size();
   // 61 rows: whole vectors of 4 and 8 and a tail that goes row by row. Random cells, with edge
@@ -397,12 +401,8 @@ TEST_CASE("air: every vector kernel evaluates the constraints as the scalar code
 }
 
 TEST_CASE("air: a block's proof is the same with the constraints' head split off and without", "[air]") {
-  ProverState state(genesis(), 1);
-  const auto block = first_block();
-  auto w = make_witness(state, block, kParams, signatures_of(block), 1);
-  REQUIRE(w);
-  RollupAir air(w->publics, w->program.ops);
-  const stark::Trace trace = build_trace(air, w->ops, 2);
+  const auto [w, air] = first_block_air();
+  const stark::Trace trace = build_trace(air, w.ops, 2);
   const auto split = stark::prove(air, trace, {}, 2);
   REQUIRE(split);
   const auto whole = stark::prove(test::WithoutHead(air), trace, {}, 2);
