@@ -377,7 +377,7 @@ TEST_CASE("air: every vector kernel evaluates the constraints as the scalar code
 
   // The head (the rounds) alone, on every kernel set and by the default: the same values, and it
   // reads no trace-long periodic column (the prover leaves those zero where it runs the head).
-  const std::size_t head = air.head_constraints();
+  const std::size_t head = air.head_constraints().size();
   REQUIRE(head == RollupAir::kHeadConstraints);
   const auto degrees = air.transition_degrees();
   for (std::size_t k = 0; k < nc; ++k) CHECK((degrees[k] == 8) == (k < head));

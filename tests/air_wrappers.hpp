@@ -1,5 +1,5 @@
 #pragma once
-// An AIR as another AIR with no head (stark::Air::head_constraints = 0): the same statement,
+// An AIR as another AIR with no head (stark::Air::head_constraints empty): the same statement,
 // which the prover then evaluates without splitting its constraints. Tests prove both and
 // compare the bytes: the split must never change a proof.
 #include "stark/air.hpp"

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "air/schnorr_air.hpp"
+#include "air_wrappers.hpp"
 #include "ecgfp5/curve.hpp"
 #include "ecgfp5/schnorr.hpp"
 #include "field/ntt.hpp"
@@ -259,6 +261,12 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
   }
   field::detail::set_vector_isa(saved);
 
+  // The same proof with the prover's head split off (the head's 51 constraints alone on two
+  // of the six cosets), and without it.
+  const auto unsplit = stark::prove(test::WithoutHead(air), trace, small_options(), 2);
+  REQUIRE(unsplit);
+  CHECK(*stark::serialize(*unsplit) == bytes);
+
   // The proof states these results and no others.
   auto flipped = claims;
   flipped[1].valid = true;
@@ -266,6 +274,61 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
   auto other_key = claims;
   other_key[0].public_key = claims[2].public_key;
   CHECK(!stark::verify(SchnorrAir(other_key), bytes));
+}
+
+TEST_CASE("schnorr air: one segment has no head, and proves the same without one",
+          "[schnorr_air][stark]") {
+  // Its structure columns (period 256) are as long as the trace, which a head may not read.
+  const std::vector<SignatureClaim> claims = {good_claim(19)};
+  const SchnorrAir air(claims);
+  REQUIRE(air.trace_length() == kRows);
+  CHECK(air.head_constraints().empty());
+  const auto trace = honest_trace(claims);
+  const auto proof = stark::prove(air, trace, small_options(), 2);
+  INFO((proof ? "" : proof.error().message));
+  REQUIRE(proof);
+  CHECK(stark::verify(air, *stark::serialize(*proof)));
+}
+
+TEST_CASE("schnorr air: the head is the constraints of degree 6 and 7, evaluated as in the whole",
+          "[schnorr_air]") {
+  const SchnorrAir air({good_claim(17), good_claim(18)});
+  const auto head = air.head_constraints();
+  const auto degrees = air.transition_degrees();
+  REQUIRE(head.size() == 51);
+  for (std::size_t k = 0; k < degrees.size(); ++k)
+    CHECK((degrees[k] >= 6) == std::binary_search(head.begin(), head.end(), k));
+  // Random rows (the head reads no trace-long periodic column: zero them for it), on every
+  // kernel set and by the default that keeps the head's columns of the whole evaluation.
+  const std::size_t width = air.trace_width(), nc = degrees.size(), rows = 21, stride = 24;
+  const auto periods = air.periodic_periods();
+  const std::size_t np = periods.size();
+  std::mt19937_64 rng(Catch::rngSeed() + 17);
+  auto cells = [&](std::size_t columns) {
+    std::vector<Felt> v(columns * stride);
+    for (auto& x : v) x = Felt(rng());
+    return v;
+  };
+  const auto cur = cells(width), next = cells(width);
+  auto per = cells(np);
+  for (std::size_t k = 0; k < np; ++k)
+    if (periods[k] == air.trace_length()) std::fill_n(per.begin() + k * stride, stride, Felt::zero());
+  std::vector<Felt> whole(nc * stride);
+  air.stark::Air::evaluate_transition_rows({rows, stride, cur, next, per, whole});
+  auto check_head = [&](auto&& evaluate_head) {
+    std::vector<Felt> got(head.size() * stride);
+    evaluate_head(stark::RowBlock{rows, stride, cur, next, per, got});
+    for (std::size_t j = 0; j < head.size(); ++j)
+      for (std::size_t r = 0; r < rows; ++r) REQUIRE(got[j * stride + r] == whole[head[j] * stride + r]);
+  };
+  const auto saved = field::vector_isa();
+  for (field::VectorIsa isa : field::supported_vector_isas()) {
+    INFO("instruction set " << field::vector_isa_name(isa));
+    field::detail::set_vector_isa(isa);
+    check_head([&](const stark::RowBlock& b) { air.evaluate_head_rows(b); });
+  }
+  field::detail::set_vector_isa(saved);
+  check_head([&](const stark::RowBlock& b) { air.stark::Air::evaluate_head_rows(b); });
 }
 
 TEST_CASE("schnorr air: the verifier's periodic values are the interpolated columns",

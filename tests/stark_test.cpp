@@ -24,12 +24,14 @@ RpoChainAir::State sample_state(std::uint64_t seed) {
 
 // An RPO chain (twelve constraints of degree 8, the head) beside a Fibonacci pair (two of
 // degree 1, the rest): the prover evaluates the rest on one sub-coset of the constraint domain
-// instead of seven.
+// instead of seven. The chain's constraints come first (a head that is a prefix) or after the
+// pair's (a head that is not).
 class ChainAndFibonacciAir : public TypedAir<ChainAndFibonacciAir> {
  public:
   static constexpr std::size_t kFib = RpoChainAir::kWidth;  // the pair's first column
-  ChainAndFibonacciAir(std::size_t permutations, const RpoChainAir::State& input)
-      : rpo_(permutations, input, RpoChainAir::chain_output(permutations, input)) {}
+  ChainAndFibonacciAir(std::size_t permutations, const RpoChainAir::State& input, bool chain_first)
+      : rpo_(permutations, input, RpoChainAir::chain_output(permutations, input)),
+        chain_at_(chain_first ? 0 : 2), fib_at_(chain_first ? kFib : 0) {}
 
   static Trace build_trace(std::size_t permutations, const RpoChainAir::State& input) {
     const Trace chain = RpoChainAir::build_trace(permutations, input);
@@ -49,8 +51,8 @@ class ChainAndFibonacciAir : public TypedAir<ChainAndFibonacciAir> {
   std::size_t trace_length() const override { return rpo_.trace_length(); }
   Bytes public_inputs() const override { return rpo_.public_inputs(); }
   std::vector<unsigned> transition_degrees() const override {
-    auto degrees = rpo_.transition_degrees();
-    degrees.insert(degrees.end(), {1, 1});
+    std::vector<unsigned> degrees(kFib + 2, 1);
+    for (std::size_t k : head_constraints()) degrees[k] = 8;
     return degrees;
   }
   std::vector<std::vector<Felt>> periodic_columns() const override { return rpo_.periodic_columns(); }
@@ -60,7 +62,11 @@ class ChainAndFibonacciAir : public TypedAir<ChainAndFibonacciAir> {
     out.push_back({kFib + 1, 0, Felt::one()});
     return out;
   }
-  std::size_t head_constraints() const override { return RpoChainAir::kWidth; }
+  std::vector<std::size_t> head_constraints() const override {
+    std::vector<std::size_t> head(RpoChainAir::kWidth);
+    for (std::size_t k = 0; k < head.size(); ++k) head[k] = chain_at_ + k;
+    return head;
+  }
 
   template <class F>
   void evaluate_head(std::span<const F> cur, std::span<const F> next, std::span<const F> periodic,
@@ -70,20 +76,23 @@ class ChainAndFibonacciAir : public TypedAir<ChainAndFibonacciAir> {
   template <class F>
   void evaluate(std::span<const F> cur, std::span<const F> next, std::span<const F> periodic,
                 std::span<F> out) const {
-    evaluate_head<F>(cur, next, periodic, out);
-    out[kFib] = next[kFib] - cur[kFib + 1];
-    out[kFib + 1] = next[kFib + 1] - cur[kFib] - cur[kFib + 1];
+    evaluate_head<F>(cur, next, periodic, out.subspan(chain_at_, kFib));
+    out[fib_at_] = next[kFib] - cur[kFib + 1];
+    out[fib_at_ + 1] = next[kFib + 1] - cur[kFib] - cur[kFib + 1];
   }
 
  private:
   RpoChainAir rpo_;
+  std::size_t chain_at_, fib_at_;  // where each part's constraints start
 };
 
 }  // namespace
 
 TEST_CASE("the head split evaluates the constraints apart, never changing the proof", "[stark]") {
   const auto input = sample_state(5);
-  ChainAndFibonacciAir air(8, input);
+  const bool chain_first = GENERATE(true, false);
+  INFO((chain_first ? "a head that is a prefix" : "a head after the rest"));
+  ChainAndFibonacciAir air(8, input, chain_first);
   const test::WithoutHead unsplit(air);
   const Trace trace = ChainAndFibonacciAir::build_trace(8, input);
   for (unsigned threads : {1u, 2u}) {

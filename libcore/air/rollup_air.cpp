@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <numeric>
 
 #include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
@@ -76,6 +77,12 @@ Bytes RollupAir::public_inputs() const {
     w.raw(hash::digest_bytes(*d));
   w.u64(n_).u64(ops_.size()).raw(program_digest_);
   return w.take();
+}
+
+std::vector<std::size_t> RollupAir::head_constraints() const {
+  std::vector<std::size_t> head(kHeadConstraints);
+  std::iota(head.begin(), head.end(), std::size_t{0});
+  return head;
 }
 
 std::vector<unsigned> RollupAir::transition_degrees() const {

@@ -162,8 +162,8 @@ class RollupAir : public stark::TypedAir<RollupAir> {
 
   /// The head of the constraints (stark::Air::head_constraints): the RPO rounds of both lanes,
   /// the only constraints of degree 8; all others have degree 5 or less.
-  static constexpr std::size_t kHeadConstraints = 2 * hash::kStateWidth;
-  std::size_t head_constraints() const override { return kHeadConstraints; }
+  static constexpr std::size_t kHeadConstraints = 2 * hash::kStateWidth;  ///< the first ones
+  std::vector<std::size_t> head_constraints() const override;
   template <class F>
   [[gnu::always_inline]] inline void evaluate_head(std::span<const F> cur, std::span<const F> next,
                                                    std::span<const F> periodic, std::span<F> out) const;

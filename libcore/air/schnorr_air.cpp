@@ -310,6 +310,23 @@ Bytes SchnorrAir::public_inputs() const {
   return w.take();
 }
 
+std::vector<std::size_t> SchnorrAir::head_constraints() const {
+  namespace k = schnorr_constraint;
+  std::vector<std::size_t> head;
+  // The head reads the structure columns `step` and `before last`, of period 256: in a trace of
+  // one segment they are as long as the trace, which a head may not read.
+  if (trace_length() <= kRowsPerSignature) return head;
+  auto add = [&](std::size_t first, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) head.push_back(first + i);
+  };
+  add(k::kDoubling, 20);
+  add(k::kAddition, 20);
+  add(k::kKeyNonSquare, 1);
+  add(k::kKeyInvalid, 5);
+  add(k::kCommitInvalid, 5);
+  return head;
+}
+
 std::vector<unsigned> SchnorrAir::transition_degrees() const {
   namespace k = schnorr_constraint;
   std::vector<unsigned> d(k::kCount, 0);

@@ -157,7 +157,27 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
                                               std::span<const F> periodic,
                                               std::span<F> out) const;
 
+  /// The head (stark::Air::head_constraints): the 40 of the double-and-add step (degree 7) and
+  /// the 11 decoding checks of degree 6 (the key's non-square root, an undecodable key or
+  /// commitment); every other constraint has degree 5 or less. None for a trace of one segment,
+  /// where the structure columns the head reads are as long as the trace.
+  std::vector<std::size_t> head_constraints() const override;
+  template <class F>
+  [[gnu::always_inline]] inline void evaluate_head(std::span<const F> cur, std::span<const F> next,
+                                                   std::span<const F> periodic,
+                                                   std::span<F> out) const;
+
  private:
+  // The head's two groups, written where `out` says: doubling[20], addition[20]; and
+  // key_non_square[1], key_invalid[5], commit_invalid[5] (evaluate's order is the same).
+  template <class F>
+  [[gnu::always_inline]] inline void ladder_step(std::span<const F> cur, std::span<const F> next,
+                                                 const F& step, F* doubling, F* addition) const;
+  template <class F>
+  [[gnu::always_inline]] inline void decoding_checks(std::span<const F> fin, const F& last,
+                                                     F* key_non_square, F* key_invalid,
+                                                     F* commit_invalid) const;
+
   std::vector<SignatureClaim> claims_;
   const schnorr_detail::FixedEntries* fixed_;  ///< schnorr_detail::fixed_entries(), at hand
 };
@@ -453,22 +473,8 @@ template <class F>
     out[k::kCopy + i] = step * (next[c::kKeyX + i] - cur[c::kKeyX + i]);
 
   const Table<F> table = load_table(cur);
-
-  // One step of the double-and-add: double, then add the entry the next row's bits select.
-  const Pt<F> acc = load_point(cur, c::kAcc), dbl = load_point(cur, c::kDouble);
-  const Pt<F> doubled = point_double(acc);
-  const Pt<F> entry = select_entry(load_bits(next), table, *fixed_);
-  const Pt<F> sum = point_add(dbl, entry);
-  const Pt<F> acc_next = load_point(next, c::kAcc);
-  const E5<F>* dbl_parts[4] = {&dbl.x, &dbl.z, &dbl.u, &dbl.t};
-  const E5<F>* doubled_parts[4] = {&doubled.x, &doubled.z, &doubled.u, &doubled.t};
-  const E5<F>* next_parts[4] = {&acc_next.x, &acc_next.z, &acc_next.u, &acc_next.t};
-  const E5<F>* sum_parts[4] = {&sum.x, &sum.z, &sum.u, &sum.t};
-  for (std::size_t p = 0; p < 4; ++p)
-    for (std::size_t i = 0; i < 5; ++i) {
-      out[k::kDoubling + 5 * p + i] = step * ((*dbl_parts[p])[i] - (*doubled_parts[p])[i]);
-      out[k::kAddition + 5 * p + i] = step * ((*next_parts[p])[i] - (*sum_parts[p])[i]);
-    }
+  ladder_step<F>(cur, next, step, &out[k::kDoubling], &out[k::kAddition]);
+  const Pt<F> acc = load_point(cur, c::kAcc);
 
   // The scalars' limbs, accumulated from their top bit (a limb-end row resets the next one), and
   // their comparisons with n's halves and p: cmp' = cmp + (1 - cmp^2)(bound bit - bit) keeps
@@ -535,16 +541,10 @@ template <class F>
   // key_valid = 0: x is a root of 7 delta(w), a square exactly when w has no decoding.
   const F key_valid = fin[c::kKeyValid];
   out[k::kKeyValidBit] = last * (key_valid * key_valid - key_valid);
-  const F last_key_valid = last * key_valid, last_key_invalid = last - last_key_valid;
+  const F last_key_valid = last * key_valid;
   const E5<F> key_eq = decoding_equation(fin_table.key_x, fin_table.key_w);
   for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last_key_valid * key_eq[i];
-  const F seven = F(Felt(kNonSquare));
-  const F key_root = fin[c::kKeyRoot];
-  out[k::kKeyNonSquare] =
-      last_key_valid * (key_root * key_root - seven * norm(fin_table.key_x));
-  const E5<F> key_invalid_eq =
-      sub(square(fin_table.key_x), scale(discriminant(fin_table.key_w), seven));
-  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyInvalid + i] = last_key_invalid * key_invalid_eq[i];
+  decoding_checks<F>(fin, last, &out[k::kKeyNonSquare], &out[k::kKeyInvalid], &out[k::kCommitInvalid]);
 
   const F zero = F(Felt());
   const E5<F> unit{one, zero, zero, zero, zero};
@@ -573,12 +573,10 @@ template <class F>
   out[k::kValidBit] = last * (valid * valid - valid);
   const E5<F> commit_w = load5(fin, c::kCommitW), commit_x = load5(fin, c::kCommitX);
   const E5<F> commit_eq = decoding_equation(commit_x, commit_w);
-  const F last_valid = last * valid, last_invalid = last - last_valid;
+  const F last_valid = last * valid;
   // A root exists iff w(R) encodes a non-neutral group element; unlike the key's x, R's x is
   // never used, so the root need not be the non-square one.
   for (std::size_t i = 0; i < 5; ++i) out[k::kCommitOnCurve + i] = last_valid * commit_eq[i];
-  const E5<F> invalid_eq = sub(square(commit_x), scale(discriminant(commit_w), seven));
-  for (std::size_t i = 0; i < 5; ++i) out[k::kCommitInvalid + i] = last_invalid * invalid_eq[i];
 
   const F equal = fin[c::kEqual];
   out[k::kEqualBit] = last * (equal * equal - equal);
@@ -614,6 +612,57 @@ template <class F>
   out[k::kPublicS] = before_end_s * next[c::kAccS] - periodic[per::kPublicS];
   out[k::kPublicH] = before_end_s * next[c::kAccH] - periodic[per::kPublicH];
   out[k::kPublicResult] = last * fin[c::kResult] - periodic[per::kPublicResult];
+}
+
+template <class F>
+void SchnorrAir::ladder_step(std::span<const F> cur, std::span<const F> next, const F& step,
+                             F* doubling, F* addition) const {
+  using namespace schnorr_detail;
+  namespace c = schnorr_col;
+  // One step of the double-and-add: double, then add the entry the next row's bits select.
+  const Pt<F> acc = load_point(cur, c::kAcc), dbl = load_point(cur, c::kDouble);
+  const Pt<F> doubled = point_double(acc);
+  const Pt<F> entry = select_entry(load_bits(next), load_table(cur), *fixed_);
+  const Pt<F> sum = point_add(dbl, entry);
+  const Pt<F> acc_next = load_point(next, c::kAcc);
+  const E5<F>* dbl_parts[4] = {&dbl.x, &dbl.z, &dbl.u, &dbl.t};
+  const E5<F>* doubled_parts[4] = {&doubled.x, &doubled.z, &doubled.u, &doubled.t};
+  const E5<F>* next_parts[4] = {&acc_next.x, &acc_next.z, &acc_next.u, &acc_next.t};
+  const E5<F>* sum_parts[4] = {&sum.x, &sum.z, &sum.u, &sum.t};
+  for (std::size_t p = 0; p < 4; ++p)
+    for (std::size_t i = 0; i < 5; ++i) {
+      doubling[5 * p + i] = step * ((*dbl_parts[p])[i] - (*doubled_parts[p])[i]);
+      addition[5 * p + i] = step * ((*next_parts[p])[i] - (*sum_parts[p])[i]);
+    }
+}
+
+template <class F>
+void SchnorrAir::decoding_checks(std::span<const F> fin, const F& last, F* key_non_square,
+                                 F* key_invalid, F* commit_invalid) const {
+  using namespace schnorr_detail;
+  namespace c = schnorr_col;
+  const Table<F> fin_table = load_table(fin);
+  const F key_valid = fin[c::kKeyValid];
+  const F last_key_valid = last * key_valid, last_key_invalid = last - last_key_valid;
+  const F seven = F(Felt(kNonSquare));
+  const F key_root = fin[c::kKeyRoot];
+  *key_non_square = last_key_valid * (key_root * key_root - seven * norm(fin_table.key_x));
+  const E5<F> key_invalid_eq =
+      sub(square(fin_table.key_x), scale(discriminant(fin_table.key_w), seven));
+  for (std::size_t i = 0; i < 5; ++i) key_invalid[i] = last_key_invalid * key_invalid_eq[i];
+  const F last_invalid = last - last * fin[c::kCommitValid];
+  const E5<F> commit_w = load5(fin, c::kCommitW), commit_x = load5(fin, c::kCommitX);
+  const E5<F> invalid_eq = sub(square(commit_x), scale(discriminant(commit_w), seven));
+  for (std::size_t i = 0; i < 5; ++i) commit_invalid[i] = last_invalid * invalid_eq[i];
+}
+
+template <class F>
+void SchnorrAir::evaluate_head(std::span<const F> cur, std::span<const F> next,
+                               std::span<const F> periodic, std::span<F> out) const {
+  namespace per = schnorr_periodic;
+  // In head_constraints() order: kDoubling, kAddition, kKeyNonSquare, kKeyInvalid, kCommitInvalid.
+  ladder_step<F>(cur, next, periodic[per::kStep], &out[0], &out[20]);
+  decoding_checks<F>(next, periodic[per::kBeforeLast], &out[40], &out[41], &out[46]);
 }
 
 }  // namespace rollup::air

@@ -121,22 +121,24 @@ class Air {
     });
   }
 
-  /// The constraints' head: how many of the first transition constraints the prover may
-  /// evaluate alone (evaluate_head_rows); 0, the default, for none. An AIR whose few
-  /// highest-degree constraints come first declares them: the composition of the others then
-  /// has a lower degree, and the prover evaluates those on fewer points (docs/stark.md §3). The
-  /// proof is the same either way. The head must read no periodic column as long as the trace:
-  /// the prover leaves those zero where it evaluates the head alone.
-  virtual std::size_t head_constraints() const { return 0; }
-  /// evaluate_transition_rows for the head alone: block.out holds head_constraints() columns.
-  /// The default evaluates every constraint and keeps the head's; TypedAir calls Derived's
-  /// evaluate_head where it has one.
+  /// The constraints' head: the indices (ascending) of transition constraints the prover may
+  /// evaluate alone (evaluate_head_rows); none, the default, for no split. An AIR declares its
+  /// few highest-degree constraints: the composition of the others then has a lower degree, and
+  /// the prover evaluates those on fewer points (docs/stark.md §3). The proof is the same either
+  /// way. The head must read no periodic column as long as the trace (a column whose period is
+  /// the trace length, even a structure column in a trace of one period): the prover leaves those
+  /// zero where it evaluates the head alone. Its out-of-domain self-check refuses a proof where
+  /// a head breaks this.
+  virtual std::vector<std::size_t> head_constraints() const { return {}; }
+  /// evaluate_transition_rows for the head alone: block.out holds one column per head
+  /// constraint, in head_constraints() order. The default evaluates every constraint and keeps
+  /// the head's; TypedAir calls Derived's evaluate_head where it has one.
   virtual void evaluate_head_rows(const RowBlock& block) const {
-    const std::size_t head = head_constraints(), all = transition_degrees().size();
-    std::vector<Felt> out(all);
+    const std::vector<std::size_t> head = head_constraints();
+    std::vector<Felt> out(transition_degrees().size());
     evaluate_rows_from(block, 0, [&](auto cur, auto next, auto per, auto head_out) {
       evaluate_transition(cur, next, per, std::span<Felt>(out));
-      std::copy_n(out.begin(), head, head_out.begin());
+      for (std::size_t k = 0; k < head.size(); ++k) head_out[k] = out[head[k]];
     });
   }
 
@@ -180,7 +182,7 @@ class TypedAir : public Air {
   }
   void evaluate_transition_rows(const RowBlock& block) const final { rows<false>(block); }
   /// Derived's head, when it declares one: a member template evaluate_head of the same shape as
-  /// evaluate, writing constraints [0, head_constraints()) exactly as evaluate does.
+  /// evaluate, writing the head_constraints() in order, each exactly as evaluate does.
   void evaluate_head_rows(const RowBlock& block) const final {
     if constexpr (requires(const Derived& air, std::span<const Felt> in, std::span<Felt> out) {
                     air.template evaluate_head<Felt>(in, in, in, out);

@@ -317,29 +317,62 @@ struct ConstraintDomain {
   Felt last_row_point;                      // w_n^(n-1)
   std::vector<proto::BoundaryGroup> groups;
   std::vector<Felt> group_points;  // w_n^row of each boundary group
-  // The head split (Air::head_constraints): when the constraints after the head have a
+  // The head split (Air::head_constraints): when the constraints outside the head have a
   // composition of degree < low_ce n with low_ce < ce_blowup, they and the boundaries (the
   // "rest") are evaluated only on the sub-cosets j = low_stride k, k < low_ce, which make up
-  // g<w_(low_ce n)>; the head alone on the other sub-cosets below `cosets`. head = 0: no split.
-  std::size_t head = 0, low_ce = 0, low_stride = 0;
+  // g<w_(low_ce n)>; the head alone on the other sub-cosets below `cosets`. No head: no split.
+  std::vector<std::size_t> head;
+  std::size_t low_ce = 0, low_stride = 0;
+  bool split() const { return !head.empty(); }
   bool head_on(std::size_t j) const { return j < cosets; }
-  bool rest_on(std::size_t j) const { return head != 0 && j % low_stride == 0 && j / low_stride < low_ce; }
+  bool rest_on(std::size_t j) const { return split() && j % low_stride == 0 && j / low_stride < low_ce; }
   // Where every constraint is evaluated (the trace-long periodic columns are then needed).
-  bool all_on(std::size_t j) const { return head == 0 ? head_on(j) : rest_on(j); }
+  bool all_on(std::size_t j) const { return split() ? rest_on(j) : head_on(j); }
 };
 
-// The head of the AIR's constraints worth splitting off (ConstraintDomain::head), and the
-// power-of-two number of sub-cosets the rest then needs; {0, 0} when a split saves nothing.
-std::pair<std::size_t, std::size_t> head_split(const Air& air, std::size_t ce_blowup) {
-  const std::size_t head = air.head_constraints();
+// The AIR's head when splitting it off saves work (ConstraintDomain::head), and the
+// power-of-two number of sub-cosets the rest then needs; nothing when it saves nothing (or the
+// head is not a proper, ascending subset of the constraints).
+std::pair<std::vector<std::size_t>, std::size_t> head_split(const Air& air, std::size_t ce_blowup) {
+  std::vector<std::size_t> head = air.head_constraints();
   const std::vector<unsigned> degrees = air.transition_degrees();
-  if (head == 0 || head >= degrees.size()) return {0, 0};
+  if (head.empty() || head.size() >= degrees.size() || !std::is_sorted(head.begin(), head.end()) ||
+      std::adjacent_find(head.begin(), head.end()) != head.end() || head.back() >= degrees.size())
+    return {};
+  std::vector<bool> in_head(degrees.size(), false);
+  for (std::size_t k : head) in_head[k] = true;
   unsigned rest_degree = 1;
-  for (std::size_t k = head; k < degrees.size(); ++k) rest_degree = std::max(rest_degree, degrees[k]);
+  for (std::size_t k = 0; k < degrees.size(); ++k)
+    if (!in_head[k]) rest_degree = std::max(rest_degree, degrees[k]);
   // Boundary quotients have degree < n: one segment, like a transition of degree 2.
   const std::size_t low_ce = std::bit_ceil(std::max<std::size_t>(1, rest_degree - 1));
-  if (low_ce >= ce_blowup) return {0, 0};
-  return {head, low_ce};
+  if (low_ce >= ce_blowup) return {};
+  return {std::move(head), low_ce};
+}
+
+// The composition coefficients a head split combines with: the head's own (in head order, for
+// the points where only the head is evaluated) and, for the points where every constraint is,
+// all of them with the rest's zeroed and with the head's zeroed. A head that is a prefix of the
+// constraints needs neither mask: its part and the rest's are contiguous.
+struct SplitCoefficients {
+  std::vector<Ext2> head, head_only, rest_only;
+  bool prefix = false;
+};
+
+SplitCoefficients split_coefficients(const ConstraintDomain& dom, std::span<const Ext2> alphas,
+                                     std::size_t num_transitions) {
+  SplitCoefficients out;
+  if (!dom.split()) return out;
+  for (std::size_t k : dom.head) out.head.push_back(alphas[k]);
+  out.prefix = dom.head.back() + 1 == dom.head.size();
+  if (out.prefix) return out;
+  out.head_only.assign(num_transitions, Ext2::zero());
+  out.rest_only.assign(alphas.begin(), alphas.begin() + num_transitions);
+  for (std::size_t k : dom.head) {
+    out.head_only[k] = alphas[k];
+    out.rest_only[k] = Ext2::zero();
+  }
+  return out;
 }
 
 ConstraintDomain constraint_domain(const ProverContext& ctx) {
@@ -381,7 +414,7 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   for (std::size_t k = 0; k < dom.groups.size(); ++k)
     dom.group_points[k] = ctx.omega_n.pow(dom.groups[k].row);
   std::tie(dom.head, dom.low_ce) = head_split(ctx.air, dom.ce_blowup);
-  if (dom.head != 0) dom.low_stride = dom.ce_blowup / dom.low_ce;
+  if (dom.split()) dom.low_stride = dom.ce_blowup / dom.low_ce;
   return dom;
 }
 
@@ -432,18 +465,33 @@ struct CompositionValues {
 void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain& dom,
                                const std::vector<std::vector<Felt>>& trace_coset,
                                const std::vector<std::vector<Felt>>& whole_values,
-                               std::span<const Ext2> alphas, std::size_t j, std::size_t m0,
-                               std::size_t m1, CompositionValues& out) {
+                               std::span<const Ext2> alphas, const SplitCoefficients& split_alphas,
+                               std::size_t j, std::size_t m0, std::size_t m1, CompositionValues& out) {
   constexpr std::size_t kRowBlock = 64;
   const std::size_t w = ctx.w, num_periodic = dom.periodic.size(), ce = dom.ce_blowup;
   const std::size_t num_transitions = ctx.air.transition_degrees().size();
-  const bool split = dom.head != 0, rest = dom.rest_on(j), head = dom.head_on(j);
+  const bool split = dom.split(), rest = dom.rest_on(j), head = dom.head_on(j);
   const bool head_only = !dom.all_on(j);
-  // Without a split the "head" sum is every constraint's; with one, the head's and the rest's.
-  const std::size_t head_count = split ? dom.head : num_transitions;
   const auto& groups = dom.groups;
   std::vector<Felt> cur(kRowBlock * w), next(kRowBlock * w), per(kRowBlock * num_periodic, Felt::zero());
-  std::vector<Felt> values(kRowBlock * (head_only ? dom.head : num_transitions));
+  std::vector<Felt> values(kRowBlock * (head_only ? dom.head.size() : num_transitions));
+  // The head's and the rest's sums (without a split the "head" sum is every constraint's).
+  auto combine = [&](std::span<Ext2> head_sums, std::span<Ext2> rest_sums) {
+    const std::span<const Felt> all(values);
+    if (!split) {
+      field::combine_columns(all, kRowBlock, alphas.first(num_transitions), head_sums);
+    } else if (head_only) {
+      field::combine_columns(all, kRowBlock, split_alphas.head, head_sums);
+    } else if (split_alphas.prefix) {
+      const std::size_t h = dom.head.size();
+      if (head) field::combine_columns(all.first(kRowBlock * h), kRowBlock, split_alphas.head, head_sums);
+      field::combine_columns(all.subspan(kRowBlock * h), kRowBlock, alphas.subspan(h, num_transitions - h),
+                             rest_sums);
+    } else {
+      if (head) field::combine_columns(all, kRowBlock, split_alphas.head_only, head_sums);
+      field::combine_columns(all, kRowBlock, split_alphas.rest_only, rest_sums);
+    }
+  };
   std::vector<Ext2> head_sums(kRowBlock), rest_sums(kRowBlock);
   const std::size_t len = m1 - m0;
   std::vector<Felt> xs(len);
@@ -478,14 +526,7 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
     const RowBlock block{rows, kRowBlock, cur, next, per, values};
     if (head_only) ctx.air.evaluate_head_rows(block);
     else ctx.air.evaluate_transition_rows(block);
-    const std::span<const Felt> all(values);
-    if (head)
-      field::combine_columns(all.first(kRowBlock * head_count), kRowBlock, alphas.first(head_count),
-                             std::span(head_sums).first(rows));
-    if (split && rest)
-      field::combine_columns(all.subspan(kRowBlock * head_count), kRowBlock,
-                             alphas.subspan(head_count, num_transitions - head_count),
-                             std::span(rest_sums).first(rows));
+    combine(std::span(head_sums).first(rows), std::span(rest_sums).first(rows));
     for (std::size_t r = 0; r < rows; ++r) {
       const std::size_t t = r0 + r;
       const Felt zinv = (xs[t] - dom.last_row_point) * transition_zinv;
@@ -514,9 +555,11 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
 CompositionValues evaluate_constraints(const ProverContext& ctx, const TraceCommitment& trace,
                                        std::span<const Ext2> alphas) {
   const ConstraintDomain dom = constraint_domain(ctx);
+  const SplitCoefficients split_alphas =
+      split_coefficients(dom, alphas, ctx.air.transition_degrees().size());
   CompositionValues out;
   out.head.resize(dom.cosets * ctx.n);
-  if (dom.head != 0) {
+  if (dom.split()) {
     out.low_ce = dom.low_ce;
     out.rest.resize(dom.low_ce * ctx.n);
   }
@@ -527,7 +570,7 @@ CompositionValues evaluate_constraints(const ProverContext& ctx, const TraceComm
     // Where the head is evaluated alone these are not read (they are the previous coset's).
     if (dom.all_on(j)) whole_columns_on(ctx, dom, j, whole_values);
     parallel_blocks(ctx.n, ctx.threads, kChunk, [&](std::size_t m0, std::size_t m1) {
-      evaluate_constraint_chunk(ctx, dom, trace_coset, whole_values, alphas, j, m0, m1, out);
+      evaluate_constraint_chunk(ctx, dom, trace_coset, whole_values, alphas, split_alphas, j, m0, m1, out);
     });
   }
   return out;
