@@ -355,7 +355,7 @@ std::pair<std::vector<std::size_t>, std::size_t> head_split(const Air& air, std:
 // all of them with the rest's zeroed and with the head's zeroed. A head that is a prefix of the
 // constraints needs neither mask: its part and the rest's are contiguous.
 struct SplitCoefficients {
-  std::vector<Ext2> head, head_only, rest_only;
+  std::vector<Ext2> head, head_masked, rest_masked;
   bool prefix = false;
 };
 
@@ -366,11 +366,11 @@ SplitCoefficients split_coefficients(const ConstraintDomain& dom, std::span<cons
   for (std::size_t k : dom.head) out.head.push_back(alphas[k]);
   out.prefix = dom.head.back() + 1 == dom.head.size();
   if (out.prefix) return out;
-  out.head_only.assign(num_transitions, Ext2::zero());
-  out.rest_only.assign(alphas.begin(), alphas.begin() + num_transitions);
+  out.head_masked.assign(num_transitions, Ext2::zero());
+  out.rest_masked.assign(alphas.begin(), alphas.begin() + num_transitions);
   for (std::size_t k : dom.head) {
-    out.head_only[k] = alphas[k];
-    out.rest_only[k] = Ext2::zero();
+    out.head_masked[k] = alphas[k];
+    out.rest_masked[k] = Ext2::zero();
   }
   return out;
 }
@@ -488,8 +488,8 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
       field::combine_columns(all.subspan(kRowBlock * h), kRowBlock, alphas.subspan(h, num_transitions - h),
                              rest_sums);
     } else {
-      if (head) field::combine_columns(all, kRowBlock, split_alphas.head_only, head_sums);
-      field::combine_columns(all, kRowBlock, split_alphas.rest_only, rest_sums);
+      if (head) field::combine_columns(all, kRowBlock, split_alphas.head_masked, head_sums);
+      field::combine_columns(all, kRowBlock, split_alphas.rest_masked, rest_sums);
     }
   };
   std::vector<Ext2> head_sums(kRowBlock), rest_sums(kRowBlock);
