@@ -236,12 +236,44 @@ TEST_CASE("malicious: range proofs with dropped, reordered or swapped blocks, ot
   }
 }
 
+TEST_CASE("air range: proofs of the AIR's layout v1 (version 2) still verify, and only as version 2", "[air][range]") {
+  const auto bs = blocks();
+  for (const std::size_t k : {1u, 2u}) {
+    ProveOptions v1;
+    v1.layout = AirLayout::v1;
+    ProverState old_state(genesis(), 1), new_state(genesis(), 1);
+    auto old_proof = prove_range(old_state, std::span(bs).first(k), kParams, v1);
+    auto new_proof = prove_range(new_state, std::span(bs).first(k), kParams);
+    REQUIRE(old_proof);
+    REQUIRE(new_proof);
+    CHECK(old_proof->bytes[4] == 2);
+    CHECK(new_proof->bytes[4] == kProofVersion);
+    CHECK(old_proof->post_root == new_proof->post_root);
+    CHECK(old_proof->bytes != new_proof->bytes);
+    const auto claim = claim_of(*old_proof);
+    REQUIRE(verify(std::span(bs).first(k), claim, old_proof->bytes));
+    REQUIRE(verify(std::span(bs).first(k), claim, new_proof->bytes));
+    // The version byte picks the layout the STARK is checked against: swapped, both fail.
+    auto relabelled = old_proof->bytes;
+    relabelled[4] = kProofVersion;
+    auto r = verify(std::span(bs).first(k), claim, relabelled);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().reason == Rejection::stark_rejected);
+    relabelled = new_proof->bytes;
+    relabelled[4] = 2;
+    r = verify(std::span(bs).first(k), claim, relabelled);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().reason == Rejection::stark_rejected);
+  }
+}
+
 TEST_CASE("air range: the golden proofs of one and two blocks decode and re-encode byte for byte", "[air][range]") {
   // One decoder for every block count: the established single-block encoding is its k = 1 case.
   std::size_t lines = 0;
   for (const char* name : {"golden/proofs.ndjson", "golden/proofs-range.ndjson", "golden/proofs-v1.ndjson",
-                           "golden/proofs-range-v1.ndjson"}) {
-    const bool v1 = std::string_view(name).find("-v1") != std::string_view::npos;
+                           "golden/proofs-range-v1.ndjson", "golden/proofs-v2.ndjson", "golden/proofs-range-v2.ndjson"}) {
+    const std::string_view n(name);
+    const int version = n.find("-v1") != n.npos ? 1 : n.find("-v2") != n.npos ? 2 : kProofVersion;
     std::ifstream in(test::data_path(name));
     REQUIRE(in);
     for (std::string text; std::getline(in, text);) {
@@ -256,12 +288,12 @@ TEST_CASE("air range: the golden proofs of one and two blocks decode and re-enco
       CHECK(decoded->first.claims.size() == blocks);
       CHECK(proof_block_count(line->proof) == blocks);
       CHECK(line->proof[1] == (blocks == 1 ? 'B' : 'R'));
-      CHECK(decoded->first.version == (v1 ? 1 : kProofVersion));
+      CHECK(decoded->first.version == version);
       CHECK(encode_proof(decoded->first, decoded->second) == line->proof);
       ++lines;
     }
   }
-  CHECK(lines == 6);
+  CHECK(lines == 9);
 
   // A range of one block has exactly one encoding, "RBLK": the same header as "RRNG" is refused.
   const auto bs = blocks();

@@ -319,20 +319,54 @@ std::pair<BlockWitness, RollupAir> first_block_air() {
 }  // namespace
 
 TEST_CASE("air: the verifier's sparse periodic columns equal their interpolation", "[air]") {
-  const auto [w, air] = first_block_air();
-  const auto cols = air.periodic_columns();
-  REQUIRE(cols.size() == air.periodic_periods().size());
-  const Ext2 z(Felt(123456789), Felt(987654321));
-  std::vector<Ext2> fast(cols.size());
-  REQUIRE(air.periodic_values_at(z, fast));
-  for (std::size_t k = 0; k < cols.size(); ++k) {
-    auto coeffs = cols[k];
-    field::intt(std::span<Felt>(coeffs));
-    CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
+  const auto [w, latest] = first_block_air();
+  for (const AirLayout layout : {AirLayout::v1, AirLayout::v2}) {
+    const RollupAir air(w.publics, w.program.ops, layout);
+    const auto cols = air.periodic_columns();
+    CHECK(cols.size() == per::kPublic + (layout == AirLayout::v1 ? 16 : 19));
+    REQUIRE(cols.size() == air.periodic_periods().size());
+    const Ext2 z(Felt(123456789), Felt(987654321));
+    std::vector<Ext2> fast(cols.size());
+    REQUIRE(air.periodic_values_at(z, fast));
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      auto coeffs = cols[k];
+      field::intt(std::span<Felt>(coeffs));
+      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
+    }
+    // The declared degrees come from the constraints; the largest is the RPO round's, the head, and
+    // the rest's is 5 in layout v1 and 3 in v2.
+    const auto degrees = air.transition_degrees();
+    CHECK(*std::max_element(degrees.begin(), degrees.end()) == 8);
+    const auto head_end = degrees.begin() + RollupAir::kHeadConstraints;
+    CHECK(*std::max_element(head_end, degrees.end()) == (layout == AirLayout::v1 ? 5u : 3u));
   }
-  // The declared degrees come from the constraints; the largest is the RPO round's.
-  const auto degrees = air.transition_degrees();
-  CHECK(*std::max_element(degrees.begin(), degrees.end()) == 8);
+}
+
+TEST_CASE("air: layouts v1 and v2 take the same values on every row, whatever the trace", "[air]") {
+  // So they accept exactly the same traces: v2's sole columns are v1's selector-times-shared
+  // products on the trace domain, though not as polynomials (hence lower degrees).
+  const auto [w, latest] = first_block_air();
+  const RollupAir v1(w.publics, w.program.ops, AirLayout::v1), v2(w.publics, w.program.ops, AirLayout::v2);
+  CHECK(v1.id() == "rollup/block/v1");
+  CHECK(v2.id() == "rollup/block/v2");
+  CHECK(v1.public_inputs() != v2.public_inputs());
+  const std::size_t nc = v1.transition_degrees().size();
+  REQUIRE(v2.transition_degrees().size() == nc);
+  const auto per1 = v1.periodic_columns(), per2 = v2.periodic_columns();
+  std::mt19937_64 rng(Catch::rngSeed() + 7);
+  std::vector<Felt> cur(col::kWidth), next(col::kWidth), p1(per1.size()), p2(per2.size()), out1(nc), out2(nc);
+  std::size_t nonzero = 0;
+  for (std::size_t r = 0; r < v1.trace_length(); ++r) {
+    for (auto& x : cur) x = Felt(rng());
+    for (auto& x : next) x = Felt(rng());
+    for (std::size_t k = 0; k < per1.size(); ++k) p1[k] = per1[k][r % per1[k].size()];
+    for (std::size_t k = 0; k < per2.size(); ++k) p2[k] = per2[k][r % per2[k].size()];
+    v1.evaluate_transition(cur, next, p1, out1);
+    v2.evaluate_transition(cur, next, p2, out2);
+    REQUIRE(out1 == out2);
+    nonzero += std::count_if(out1.begin(), out1.end(), [](Felt v) { return v != Felt::zero(); });
+  }
+  CHECK(nonzero > 0);
 }
 
 TEST_CASE("air: every vector kernel evaluates the constraints as the scalar code", "[air]") {

@@ -347,7 +347,7 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   CHECK(verdict->blocks[0].receipts[3].reason == vm::Reason::bad_signature);
   REQUIRE(verdict->blocks[0].withdrawals.size() == 1);
   CHECK(verdict->blocks[0].withdrawals[0].to == bob.public_key());
-  // The same proof verified as an Ed25519 rollup's: version 4 is an ecgfp5 rollup's (one encoding
+  // The same proof verified as an Ed25519 rollup's: version 6 is an ecgfp5 rollup's (one encoding
   // per proof), so it is refused before its bits are looked at.
   auto as_ed = must(air::verify_range_proof(std::span(&block, 1), kEdParams, claim, proof.bytes, 100));
   REQUIRE_FALSE(as_ed);
@@ -375,6 +375,19 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   REQUIRE_FALSE(retired);
   CHECK(retired.error().reason == air::Rejection::encoding);
   CHECK(retired.error().message().find("prove the blocks again") != std::string::npos);
+  // A version 4 proof (the rollup AIR's layout v1) still verifies, and only as version 4.
+  air::ProverState v1_prover(genesis, 1);
+  air::ProveOptions v1_options{2, {}};
+  v1_options.layout = air::AirLayout::v1;
+  auto v4 = must(air::prove_range(v1_prover, std::span(&block, 1), kEcParams, v1_options));
+  CHECK(v4.bytes[4] == 4);
+  auto v4_verdict = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v4.bytes, 100));
+  INFO((v4_verdict ? std::string() : v4_verdict.error().message()));
+  CHECK(v4_verdict);
+  v4.bytes[4] = air::kSignatureProofVersion;
+  auto relabelled = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v4.bytes, 100));
+  REQUIRE_FALSE(relabelled);
+  CHECK(relabelled.error().reason == air::Rejection::stark_rejected);
 }
 
 namespace {

@@ -173,6 +173,7 @@ struct Statement {
   std::vector<Op> ops;
   std::span<const std::uint8_t> stark_proof;
   RangeProofReport report;  ///< without the STARK's figures
+  AirLayout layout = AirLayout::v2;
 };
 
 /// The signature bits of block `index`'s txs, given its receipt claims.
@@ -195,6 +196,7 @@ Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::
   // What the verifier trusts: the blocks' data, and signature bits of its own.
   Statement st;
   st.stark_proof = stark_bytes;
+  st.layout = layout_of(header.version);
   BlockPublics& pub = st.publics;
   pub.chain_id = params.chain_id;
   pub.namespace_id = params.namespace_id;
@@ -248,7 +250,7 @@ Result<Checked<RangeProofReport>> verify_statement(std::span<const codec::Block>
   auto statement = statement_of(blocks, params, claim, proof, signature_bits);
   if (!statement) return Verdict(std::unexpected(std::move(statement.error())));
   RangeProofReport report = std::move(statement->report);
-  const RollupAir air(std::move(statement->publics), std::move(statement->ops));
+  const RollupAir air(std::move(statement->publics), std::move(statement->ops), statement->layout);
   auto verified = stark::verify(air, statement->stark_proof, pinned_options(min_security_bits));
   if (!verified) {
     // A shape the STARK cannot take (a trace too long for its subtree depth) is the proof's
@@ -291,8 +293,8 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   auto decoded = decode_proof(proof);
   if (!decoded) return Verdict(std::unexpected(std::move(decoded.error())));
   const ProofHeader& header = decoded->first;
-  if (header.version != kSignatureProofVersion)
-    return Verdict(reject(Rejection::encoding, fmt::format("an ecgfp5 rollup's proof must be version {}, with its signature proof",
+  if (!carries_signature_proof(header.version))
+    return Verdict(reject(Rejection::encoding, fmt::format("an ecgfp5 rollup's proof must be version {} (or 4), with its signature proof",
                                                            kSignatureProofVersion)));
   const std::vector<bool>& proof_bits = header.signature_bits;
   // The claims (byte checks and a challenge hash per tx) need neither the bits nor the
@@ -369,7 +371,7 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
     return std::unexpected(proof.error());
   }
   header.signature_proof = ROLLUP_TRY(stark::serialize(*proof));
-  header.version = kSignatureProofVersion;
+  header.version = options.layout == AirLayout::v1 ? 4 : kSignatureProofVersion;
   out.signature_ms = ms_since(start);
   return {};
 }
@@ -434,7 +436,7 @@ Bytes encode_proof(const ProofHeader& h, std::span<const std::uint8_t> stark_pro
   }
   for (const Digest* d : {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys})
     w.raw(hash::digest_bytes(*d));
-  if (h.version == kSignatureProofVersion) write_signature_section(w, h);
+  if (carries_signature_proof(h.version)) write_signature_section(w, h);
   w.raw(stark_proof);
   return w.take();
 }
@@ -448,7 +450,7 @@ Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std:
   h.claims.resize(prefix.blocks);
   for (auto& claims : h.claims) ROLLUP_TRY(read_claims(r, claims));
   ROLLUP_TRY(read_subtree_roots(r, {&h.sub_pre_state, &h.sub_post_state, &h.sub_pre_keys, &h.sub_post_keys}));
-  if (h.version == kSignatureProofVersion) ROLLUP_TRY(read_signature_section(r, h));
+  if (carries_signature_proof(h.version)) ROLLUP_TRY(read_signature_section(r, h));
   const std::size_t header = bytes.size() - r.remaining();
   return std::pair{std::move(h), bytes.subspan(header)};
 }
@@ -471,10 +473,10 @@ Result<Checked<RangeProofReport>> verify_range_proof(std::span<const codec::Bloc
     return verdict;
   }
   // Each proof has one encoding: an Ed25519 rollup's has no signature section.
-  if (version_of(proof) == kSignatureProofVersion)
+  if (const std::uint8_t version = version_of(proof); carries_signature_proof(version))
     return Checked<RangeProofReport>(
         reject(Rejection::encoding, fmt::format("version {} is an ecgfp5 rollup's proof; an Ed25519 rollup's has no signature proof",
-                                                kSignatureProofVersion)));
+                                                version)));
   // The signatures are most of a verification's work, and the program does not need them: a
   // tx's ops follow from its claim alone, and its signature bit only has to agree with the claim
   // (bad_signature exactly when the signature fails, build_program). So the statement and the
@@ -535,6 +537,7 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   BlockPublics pub;
   ProofHeader header;
   header.depth = depth;
+  header.version = options.layout == AirLayout::v1 ? 2 : kProofVersion;
   std::vector<Op> ops;
   std::vector<OpWitness> witness;
   std::size_t proven = blocks.size();
@@ -586,7 +589,7 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   out.ops = ops.size();
 
   const auto t_trace = Clock::now();
-  RollupAir air(std::move(pub), std::move(ops));
+  RollupAir air(std::move(pub), std::move(ops), options.layout);
   stark::Trace trace = build_trace(air, witness, threads);
   out.trace_ms = ms_since(t_trace);
   out.trace_rows = trace.length();

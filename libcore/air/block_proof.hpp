@@ -109,6 +109,9 @@ struct ProveOptions {
   /// The most trace rows one proof may take (0: no limit): a range proof covers as many of its
   /// blocks as fit, at least one (the prover's memory follows its trace).
   std::uint64_t max_trace_rows = 0;
+  /// The AIR's layout: v1 makes the proofs of the previous versions (2, or 4 for ecgfp5), which
+  /// only tests of their verification want.
+  AirLayout layout = AirLayout::v2;
 };
 
 /// A proof of the blocks at height .. last_height, with what it claims and how it was made.
@@ -138,27 +141,32 @@ struct BlockProof {
 Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block> blocks,
                                const vm::RollupParams& params, const ProveOptions& options = {});
 
-/// The proof format version the prover writes for an Ed25519 rollup: 2, whose programs defer the
-/// fee recipient's credits (FeeCredits::deferred). Version 1 proofs (one credit op per fee) still
-/// verify.
-inline constexpr std::uint8_t kProofVersion = 2;
-/// The version of an ecgfp5 rollup's proofs, the only one they take: version 2's programs, and
-/// beside the rollup STARK a SchnorrAir proof (rollup/schnorr-ecgfp5/v2) of the txs' signatures
-/// (docs/air.md §6.1). Version 3, the same bytes with a SchnorrAir v1 proof, is refused.
-inline constexpr std::uint8_t kSignatureProofVersion = 4;
+/// The proof format version the prover writes for an Ed25519 rollup: 5, whose programs defer the
+/// fee recipient's credits (FeeCredits::deferred) and whose STARK uses the AIR's layout v2.
+/// Versions 1 (one credit op per fee) and 2 (deferred), both of layout v1, still verify.
+inline constexpr std::uint8_t kProofVersion = 5;
+/// The version of an ecgfp5 rollup's proofs: version 5's programs and layout, and beside the
+/// rollup STARK a SchnorrAir proof (rollup/schnorr-ecgfp5/v2) of the txs' signatures (docs/air.md
+/// §6.1). Version 4, the same with layout v1, still verifies; version 3 (a SchnorrAir v1 proof)
+/// is refused.
+inline constexpr std::uint8_t kSignatureProofVersion = 6;
 /// The retired version of an ecgfp5 rollup's proofs (SchnorrAir v1's layout): refused with a
 /// request to re-prove.
 inline constexpr std::uint8_t kRetiredSignatureProofVersion = 3;
+/// Whether a proof of this version carries a signature proof (an ecgfp5 rollup's: 4 and 6).
+constexpr bool carries_signature_proof(std::uint8_t version) { return version == 4 || version == 6; }
+/// The rollup AIR's layout a proof of this version is checked against: v1 up to version 4.
+constexpr AirLayout layout_of(std::uint8_t version) { return version >= 5 ? AirLayout::v2 : AirLayout::v1; }
 
 /// The proof's header: the prover's receipt claims, one list per block, and the subtree roots.
 struct ProofHeader {
   unsigned depth = 0;
   std::vector<std::vector<ReceiptClaim>> claims;
   Digest sub_pre_state{}, sub_post_state{}, sub_pre_keys{}, sub_post_keys{};
-  /// The format version, which fixes how the programs credit fees (1: per tx, 2 and 4: deferred)
-  /// and whether a signature proof follows (4).
+  /// The format version, which fixes how the programs credit fees (1: per tx, then deferred),
+  /// whether a signature proof follows (4 and 6) and the AIR's layout (layout_of).
   std::uint8_t version = kProofVersion;
-  /// Version 4 only: the signature bit of every rollup tx of the blocks, in block and tx order,
+  /// Versions 4 and 6 only: the signature bit of every rollup tx of the blocks, in block and tx order,
   /// and the SchnorrAir STARK proof of the claims they are the result bits of.
   std::vector<bool> signature_bits{};
   Bytes signature_proof{};

@@ -49,9 +49,10 @@ std::size_t RollupAir::trace_length_for(std::size_t ops, unsigned depth) {
   return std::bit_ceil((ops + 1) * rows_per_op(depth));
 }
 
-RollupAir::RollupAir(BlockPublics publics, std::vector<Op> ops)
+RollupAir::RollupAir(BlockPublics publics, std::vector<Op> ops, AirLayout layout)
     : publics_(publics),
       ops_(std::move(ops)),
+      layout_(layout),
       op_rows_(rows_per_op(valid_depth(publics.depth) ? publics.depth : 6)),
       n_(trace_length_for(ops_.size(), valid_depth(publics.depth) ? publics.depth : 6)),
       program_digest_(program_digest(ops_)) {
@@ -77,6 +78,10 @@ Bytes RollupAir::public_inputs() const {
     w.raw(hash::digest_bytes(*d));
   w.u64(n_).u64(ops_.size()).raw(program_digest_);
   return w.take();
+}
+
+std::size_t RollupAir::public_columns() const {
+  return layout_ == AirLayout::v1 ? per::kPublicColumnsV1 : per::kPublicColumns;
 }
 
 std::vector<std::size_t> RollupAir::head_constraints() const {
@@ -140,7 +145,9 @@ std::array<Felt, per::kPublicColumns> RollupAir::public_values(std::size_t o, st
   namespace q8 = public_col::row8;
   namespace q15 = public_col::row15;
   namespace qlast = public_col::last;
+  namespace sole = public_col::sole;
   std::array<Felt, per::kPublicColumns> v{};
+  const bool v2 = layout_ == AirLayout::v2;
   if (o >= ops_.size()) return v;  // pad ops carry no public values
   const Op& op = ops_[o];
   const OpKind kind = op.kind;
@@ -167,8 +174,10 @@ std::array<Felt, per::kPublicColumns> RollupAir::public_values(std::size_t o, st
     v[q8::kKeyLow] = flag(low);
     v[q8::kInsert] = flag(low && op.insert);
     v[q8::kKeyNew] = flag(kind == OpKind::key_new);
+    if (v2) v[sole::kState8] = v[q8::kState], v[sole::kBadNonce8] = v[q8::kBadNonce];
   } else if (row == 15) {
     v[q15::kEmpty] = flag(writes_empty_leaf(kind));
+    if (v2) v[sole::kEmpty15] = v[q15::kEmpty];
   } else if (row == op_rows_ - 1) {
     v[qlast::kState] = flag(state);
     v[qlast::kKeyOp] = flag(is_key_op(kind));
@@ -182,7 +191,7 @@ std::array<Felt, per::kPublicColumns> RollupAir::public_values(std::size_t o, st
 std::vector<std::size_t> RollupAir::periodic_periods() const {
   std::vector<std::size_t> periods;
   for (const auto& c : structure_polys_) periods.push_back(c.size());
-  periods.resize(per::kCount, n_);
+  periods.resize(per::kPublic + public_columns(), n_);
   return periods;
 }
 
@@ -194,17 +203,19 @@ std::vector<std::vector<Felt>> RollupAir::periodic_columns() const {
       for (std::size_t i = 0; i < n_; ++i) whole[i] = cols[k][i % op_rows_];
       cols[k] = std::move(whole);
     }
-  cols.resize(per::kCount, std::vector<Felt>(n_));
+  const std::size_t publics = public_columns();
+  cols.resize(per::kPublic + publics, std::vector<Felt>(n_));
   for (std::size_t o = 0; o < ops_.size(); ++o)
     for (std::size_t r : public_rows()) {
       const auto v = public_values(o, r);
-      for (std::size_t k = 0; k < per::kPublicColumns; ++k) cols[per::kPublic + k][o * op_rows_ + r] = v[k];
+      for (std::size_t k = 0; k < publics; ++k) cols[per::kPublic + k][o * op_rows_ + r] = v[k];
     }
   return cols;
 }
 
 bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
-  if (out.size() != per::kCount) return false;
+  const std::size_t publics = public_columns();
+  if (out.size() != per::kPublic + publics) return false;
   for (std::size_t k = 0; k < structure_polys_.size(); ++k)
     out[k] = field::evaluate_polynomial(std::span<const Felt>(structure_polys_[k]),
                                         z.pow(n_ / structure_polys_[k].size()));
@@ -281,10 +292,10 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
     for (std::size_t i = 0; i < rows.size(); ++i, ++m) {
       const auto v = public_values(o, rows[i]);
       const Ext2 lagrange = inv[m] * points[m];
-      for (std::size_t k = 0; k < per::kPublicColumns; ++k)
+      for (std::size_t k = 0; k < publics; ++k)
         if (v[k] != Felt::zero()) acc[k] += lagrange * v[k];
     }
-  for (std::size_t k = 0; k < per::kPublicColumns; ++k) out[per::kPublic + k] = acc[k] * scale;
+  for (std::size_t k = 0; k < publics; ++k) out[per::kPublic + k] = acc[k] * scale;
   return true;
 }
 

@@ -2,9 +2,9 @@
 // The rollup AIR (docs/air.md): one block's state transition as a sequence of ops, each a
 // depth-`depth` Merkle path update hashed in the trace, old and new leaf side by side so that
 // they share siblings and index bits. Ops take 8 * (2 + depth) rows: two RPO permutations for
-// the leaf, one per level. The ops' public values reach the constraints through sixteen sparse
-// periodic columns as long as the trace, which the verifier evaluates from the op program
-// alone, in time linear in the number of ops.
+// the leaf, one per level. The ops' public values reach the constraints through sparse periodic
+// columns as long as the trace (sixteen in layout v1, nineteen in v2), which the verifier
+// evaluates from the op program alone, in time linear in the number of ops.
 #include <array>
 #include <cstdint>
 #include <span>
@@ -57,15 +57,24 @@ inline constexpr std::size_t kHold = 32;   ///< rows 0..7
 inline constexpr std::size_t kZeroA = 33;  ///< row 61
 inline constexpr std::size_t kZeroB = 34;  ///< row 63
 inline constexpr std::size_t kBin = 35;    ///< rows 0 and 8
-inline constexpr std::size_t kPublic = 36; ///< 16 sparse columns of period n
-inline constexpr std::size_t kPublicColumns = 16;
-inline constexpr std::size_t kCount = kPublic + kPublicColumns;
+inline constexpr std::size_t kPublic = 36; ///< sparse columns of period n: 16 (layout v1), 19 (v2)
+inline constexpr std::size_t kPublicColumnsV1 = 16;
+inline constexpr std::size_t kPublicColumns = 19;
+inline constexpr std::size_t kCount = kPublic + kPublicColumns;  ///< the most of either layout
 }  // namespace per
 
-/// The sixteen public columns (periodic column per::kPublic + i), named by the op row that
-/// reads them: they are zero off an op's rows 0, 8, 15 and R - 1, so each row reuses them for its
-/// own values (docs/air.md §4.3). The AIR writes them (`public_values`) and its constraints read
-/// them by these names only.
+/// The AIR's two constraint layouts (docs/air.md §5.1), which accept exactly the same traces.
+/// v1 reads every public value through a column shared by the op's public rows, times that row's
+/// selector; v2 adds three columns that vanish on every row but one (public_col::sole) and reads
+/// them without a selector, which brings every constraint outside the RPO rounds down to degree 3
+/// (from 5), so that the prover evaluates them on a coset of 2n points instead of 4n. Proofs of
+/// versions 1, 2 and 4 use v1; the prover writes v2 (docs/air.md §6).
+enum class AirLayout : std::uint8_t { v1 = 1, v2 = 2 };
+
+/// The public columns (periodic column per::kPublic + i), named by the op row that reads them:
+/// they are zero off an op's rows 0, 8, 15 and R - 1, so each row reuses the first sixteen for
+/// its own values (docs/air.md §4.3). The AIR writes them (`public_values`) and its constraints
+/// read them by these names only.
 namespace public_col {
 namespace row0 {                            ///< the leaf's first permutation
 inline constexpr std::size_t kKey = 0;      ///< 8: the key's u32 words, or packed limbs and 0s
@@ -99,6 +108,11 @@ inline constexpr std::size_t kCreates = 2;     ///< the count grows (creates_acc
 inline constexpr std::size_t kIndexIsCount = 3;  ///< the leaf index is the count (writes_empty_leaf)
 inline constexpr std::size_t kNextKeyNew = 4;  ///< the next op is K_NEW: LINK carries over
 }  // namespace last
+namespace sole {  ///< layout v2 only: zero on every row but the one named, read without a selector
+inline constexpr std::size_t kEmpty15 = 16;    ///< row 15: row15::kEmpty
+inline constexpr std::size_t kState8 = 17;     ///< row 8: row8::kState
+inline constexpr std::size_t kBadNonce8 = 18;  ///< row 8: row8::kBadNonce
+}  // namespace sole
 }  // namespace public_col
 
 /// Subtree depths an op can have: 6 to 30 levels (ops of 8 to 32 permutations). With 6, 14 and
@@ -128,7 +142,7 @@ struct BlockPublics {
 class RollupAir : public stark::TypedAir<RollupAir> {
  public:
   /// `ops` are the program's real ops; pad ops fill the trace after them.
-  RollupAir(BlockPublics publics, std::vector<Op> ops);
+  RollupAir(BlockPublics publics, std::vector<Op> ops, AirLayout layout = AirLayout::v2);
 
   static std::size_t rows_per_op(unsigned depth) { return l1::rows_per_op(depth); }
   /// At least one pad op follows the program, so the last row holds the final registers. When R
@@ -136,8 +150,13 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   static std::size_t trace_length_for(std::size_t ops, unsigned depth);
 
   std::string id() const override {
-    return publics_.block_hashes.size() > 1 ? "rollup/range/v1" : "rollup/block/v1";
+    const bool range = publics_.block_hashes.size() > 1;
+    if (layout_ == AirLayout::v1) return range ? "rollup/range/v1" : "rollup/block/v1";
+    return range ? "rollup/range/v2" : "rollup/block/v2";
   }
+  AirLayout layout() const { return layout_; }
+  /// per::kPublicColumnsV1 or per::kPublicColumns.
+  std::size_t public_columns() const;
   std::size_t trace_width() const override { return col::kWidth; }
   std::size_t trace_length() const override { return n_; }
   Bytes public_inputs() const override;
@@ -150,7 +169,8 @@ class RollupAir : public stark::TypedAir<RollupAir> {
   const BlockPublics& publics() const { return publics_; }
   const std::vector<Op>& ops() const { return ops_; }
   std::size_t op_rows() const { return op_rows_; }
-  /// Op rows that carry public values, and the values op `o` puts there (docs/air.md §4.3).
+  /// Op rows that carry public values, and the values op `o` puts there (docs/air.md §4.3): the
+  /// first public_columns() of them.
   std::array<std::size_t, 4> public_rows() const { return {0, 8, 15, op_rows_ - 1}; }
   std::array<Felt, per::kPublicColumns> public_values(std::size_t o, std::size_t row) const;
 
@@ -161,7 +181,7 @@ class RollupAir : public stark::TypedAir<RollupAir> {
                                               std::span<const F> periodic, std::span<F> out) const;
 
   /// The head of the constraints (stark::Air::head_constraints): the RPO rounds of both lanes,
-  /// the only constraints of degree 8; all others have degree 5 or less.
+  /// the only constraints of degree 8; all others have degree 3 or less (5 in layout v1).
   static constexpr std::size_t kHeadConstraints = 2 * hash::kStateWidth;  ///< the first ones
   std::vector<std::size_t> head_constraints() const override;
   template <class F>
@@ -173,6 +193,7 @@ class RollupAir : public stark::TypedAir<RollupAir> {
 
   BlockPublics publics_;
   std::vector<Op> ops_;
+  AirLayout layout_;
   std::size_t op_rows_;
   std::size_t n_;
   Hash32 program_digest_;
@@ -249,6 +270,7 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
   namespace q15 = public_col::row15;
   namespace qlast = public_col::last;
   constexpr std::size_t kKeyLimbs = smt::kKeyLimbs;
+  const bool sole = layout_ == AirLayout::v2;
 
   // Key-limb comparison helpers over the flags F_0..F_4 (one-hot at the first difference).
   F flag_sum = c[kFlags];
@@ -281,29 +303,33 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
     emit(p[per::kLeaf] * (x[kNew + j] - c[kNew + j]));
   }
   // 5. Row 8: the payloads (balance and nonce, or the next key) and the op's rules.
+  //    is_state_op and bad_nonce on row 8 only: a sole column in v2, the selector times the
+  //    shared one in v1 (the same values on every row).
   {
     const F& s8 = p[per::kRow8];
     const F &bo = c[kOld + 4], &no = c[kOld + 5], &bn = c[kNew + 4], &nn = c[kNew + 5];
-    const F &st = q(q8::kState), &ky = q(q8::kKeyOp), &empty = q(q8::kEmpty), &kl = q(q8::kKeyLow),
-            &ki = q(q8::kInsert), &kn = q(q8::kKeyNew);
+    const F &ky = q(q8::kKeyOp), &empty = q(q8::kEmpty), &kl = q(q8::kKeyLow), &ki = q(q8::kInsert),
+            &kn = q(q8::kKeyNew);
+    const F st8 = sole ? q(public_col::sole::kState8) : s8 * q(q8::kState);
+    const F bad8 = sole ? q(public_col::sole::kBadNonce8) : s8 * q(q8::kBadNonce);
     for (std::size_t j = 6; j < W; ++j) {
-      emit(s8 * st * c[kOld + j]);
-      emit(s8 * st * c[kNew + j]);
+      emit(st8 * c[kOld + j]);
+      emit(st8 * c[kNew + j]);
     }
     for (std::size_t j = 4 + kKeyLimbs; j < W; ++j) {
       emit(s8 * ky * c[kOld + j]);
       emit(s8 * ky * c[kNew + j]);
     }
-    emit(s8 * st * (bn - bo - q(q8::kDelta)));
-    emit(s8 * st * (nn - no - q(q8::kInc)));
+    emit(st8 * (bn - bo - q(q8::kDelta)));
+    emit(st8 * (nn - no - q(q8::kInc)));
     emit(s8 * q(q8::kNonceEq) * (no - q(q8::kNonce)));
-    emit(s8 * q(q8::kBadNonce) * ((no - q(q8::kNonce)) * c[kBit] - one));
+    emit(bad8 * ((no - q(q8::kNonce)) * c[kBit] - one));
     emit(s8 * empty * bo);
     emit(s8 * empty * no);
-    emit(s8 * (c[kAccA] - st * (q(q8::kA1) * bo + q(q8::kA2) * bn + q(q8::kA3)) - kl * c[kD1]));
-    F d2 = c[kAccB] - st * (q(q8::kB1) * bo + q(q8::kB3)) + kl;
+    emit(s8 * (c[kAccA] - kl * c[kD1]) - st8 * (q(q8::kA1) * bo + q(q8::kA2) * bn + q(q8::kA3)));
+    F d2 = c[kAccB] + kl;
     for (std::size_t j = 0; j < kKeyLimbs; ++j) d2 -= c[kFlags + j] * (c[kOld + 4 + j] - q(q8::kKey + j));
-    emit(s8 * d2);
+    emit(s8 * d2 - st8 * (q(q8::kB1) * bo + q(q8::kB3)));
     emit(s8 * (flag_sum - kl));
     for (std::size_t i = 0; i + 1 < kKeyLimbs; ++i) emit(s8 * suffix[i] * (c[kOld + 4 + i] - q(q8::kKey + i)));
     for (std::size_t j = 0; j < kKeyLimbs; ++j)
@@ -312,21 +338,23 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
     for (std::size_t j = 0; j < kKeyLimbs; ++j) emit(s8 * kn * (c[kNew + 4 + j] - c[kLink + j]));
   }
   // 6. Into a merge: capacity zero, the running digest on the side the path bit picks, the
-  //    sibling shared by both lanes. Into the first merge an empty old leaf is the zero digest.
+  //    sibling shared by both lanes. Into the first merge an empty old leaf is the zero digest:
+  //    the old digest is d (1 - e) with e the empty flag into the first merge, a sole column in
+  //    v2 and smin * first * the shared one in v1 (the same values on every row).
   {
     const F smin = p[per::kFirst] + p[per::kMerge];
     const F& b = x[kBit];
     const F nb = one - b;
-    const F keep_old = one - p[per::kFirst] * q(q15::kEmpty);
+    const F empty_first = sole ? q(public_col::sole::kEmpty15) : smin * p[per::kFirst] * q(q15::kEmpty);
     for (std::size_t j = 0; j < 4; ++j) {
       emit(smin * x[kOld + j]);
       emit(smin * x[kNew + j]);
     }
     for (std::size_t j = 0; j < 4; ++j) {
-      const F d_old = c[kOld + 4 + j] * keep_old;
+      const F& d_old = c[kOld + 4 + j];
       const F& d_new = c[kNew + 4 + j];
-      emit(smin * nb * (x[kOld + 4 + j] - d_old));
-      emit(smin * b * (x[kOld + 8 + j] - d_old));
+      emit(smin * nb * (x[kOld + 4 + j] - d_old) + nb * d_old * empty_first);
+      emit(smin * b * (x[kOld + 8 + j] - d_old) + b * d_old * empty_first);
       emit(smin * nb * (x[kNew + 4 + j] - d_new));
       emit(smin * b * (x[kNew + 8 + j] - d_new));
       emit(smin * (nb * (x[kOld + 8 + j] - x[kNew + 8 + j]) + b * (x[kOld + 4 + j] - x[kNew + 4 + j])));

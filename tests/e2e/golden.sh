@@ -4,7 +4,8 @@
 # encoding, hash, STF rule or of the prover's transcript shows here. ROLLUP_GOLDEN_UPDATE=1
 # rewrites the files (then review the diff); shared-blocks.ndjson and shared-exec.ndjson pin the
 # shared sequencer's version 2 blocks; proofs-v1.ndjson and proofs-range-v1.ndjson are the
-# proofs of format version 1, kept as written, which must still verify.
+# proofs of format version 1, and proofs-v2.ndjson and proofs-range-v2.ndjson of version 2 (the
+# AIR's layout v1), kept as written, which must still verify.
 source "$(dirname "$0")/lib.bash"
 golden=$ROLLUP_SRC/tests/data/golden
 rollup-keygen -o seq.key --dev 1000 >/dev/null
@@ -54,8 +55,9 @@ done
 ROLLUP_DB=range-recomputed.db rollup-prove --range 2 --lde-cache 0 exec.ndjson | grep '"kind":"proof"' |
   jq -c 'del(.prove_ms)' > proofs-range-recomputed.ndjson
 expect_eq "$(cat proofs-range-recomputed.ndjson)" "$(cat "$golden/proofs-range.ndjson")" "the range proof with --lde-cache 0"
-# Proofs of format version 1 (one fee credit op per tx, before deferred fee credits) still verify.
-for f in proofs-v1 proofs-range-v1; do
+# Proofs of format version 1 (one fee credit op per tx, before deferred fee credits) and 2 (the
+# AIR's layout v1, before the sole public columns) still verify.
+for f in proofs-v1 proofs-range-v1 proofs-v2 proofs-range-v2; do
   jq -c '.prove_ms = 0' "$golden/$f.ndjson" > $f.ndjson
   expect_status 0 rollup-verify $f.ndjson
   expect_eq "$(jq -r .valid "$WORK/out" | sort -u)" "true" "$f verdicts"
