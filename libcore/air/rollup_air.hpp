@@ -392,3 +392,7 @@ void RollupAir::evaluate(std::span<const F> c, std::span<const F> x, std::span<c
 }
 
 }  // namespace rollup::air
+
+// TypedAir's kernels (its vector loops, each flattened over evaluate) are compiled once, in
+// rollup_air_kernels.cpp, not in every file that makes a RollupAir or calls them.
+ROLLUP_AIR_KERNELS_EXTERN(rollup::air::RollupAir);

@@ -666,3 +666,8 @@ void SchnorrAir::evaluate_head(std::span<const F> cur, std::span<const F> next,
 }
 
 }  // namespace rollup::air
+
+// TypedAir's kernels (its vector loops, each flattened over evaluate) take minutes to compile:
+// each is instantiated once, in a file of its own (schnorr_air_kernel_*.cpp), which the build
+// compiles side by side, and not in schnorr_air.cpp (which makes the vtable) nor in the tests.
+ROLLUP_AIR_KERNELS_EXTERN(rollup::air::SchnorrAir);

@@ -238,16 +238,45 @@ class TypedAir : public Air {
     }
     return r;
   }
+  // Defined below the class, not inline: an AIR whose kernels take long to compile declares them
+  // `extern template` and instantiates each in a file of its own (ROLLUP_AIR_KERNELS), which the
+  // build compiles side by side, once, instead of in every file that makes or calls the AIR.
   template <bool Head>
-  [[gnu::target("avx2"), gnu::flatten]] std::size_t rows_avx2(const RowBlock& block) const {
-    return rows_packed<Head, field::simd::Avx2>(block);
-  }
+  [[gnu::target("avx2"), gnu::flatten]] std::size_t rows_avx2(const RowBlock& block) const;
   template <bool Head>
   [[gnu::target("avx512f,avx512vl,avx512dq"), gnu::flatten]] std::size_t rows_avx512(
-      const RowBlock& block) const {
-    return rows_packed<Head, field::simd::Avx512>(block);
-  }
+      const RowBlock& block) const;
 #endif
 };
+
+#if ROLLUP_FIELD_X86_SIMD
+template <class Derived>
+template <bool Head>
+[[gnu::target("avx2"), gnu::flatten]] std::size_t TypedAir<Derived>::rows_avx2(const RowBlock& block) const {
+  return rows_packed<Head, field::simd::Avx2>(block);
+}
+template <class Derived>
+template <bool Head>
+[[gnu::target("avx512f,avx512vl,avx512dq"), gnu::flatten]] std::size_t TypedAir<Derived>::rows_avx512(
+    const RowBlock& block) const {
+  return rows_packed<Head, field::simd::Avx512>(block);
+}
+#endif
+
+/// In an AIR's header, after the class: its four vector kernels are instantiated elsewhere.
+/// KIND is `extern template` there; in the file that compiles kernel ISA (avx2, avx512) for
+/// HEAD (true: the head, false: every constraint) it is `template`, one at a time.
+#if ROLLUP_FIELD_X86_SIMD
+#define ROLLUP_AIR_KERNEL(KIND, AIR, ISA, HEAD) \
+  KIND std::size_t rollup::stark::TypedAir<AIR>::rows_##ISA<HEAD>(const rollup::stark::RowBlock&) const
+#define ROLLUP_AIR_KERNELS_EXTERN(AIR)                   \
+  ROLLUP_AIR_KERNEL(extern template, AIR, avx2, false);   \
+  ROLLUP_AIR_KERNEL(extern template, AIR, avx512, false); \
+  ROLLUP_AIR_KERNEL(extern template, AIR, avx2, true);    \
+  ROLLUP_AIR_KERNEL(extern template, AIR, avx512, true)
+#else
+#define ROLLUP_AIR_KERNEL(KIND, AIR, ISA, HEAD) static_assert(true)
+#define ROLLUP_AIR_KERNELS_EXTERN(AIR) static_assert(true)
+#endif
 
 }  // namespace rollup::stark
