@@ -166,8 +166,8 @@ struct ProofHeader {
   /// The format version, which fixes how the programs credit fees (1: per tx, then deferred),
   /// whether a signature proof follows (4 and 6) and the AIR's layout (layout_of).
   std::uint8_t version = kProofVersion;
-  /// Versions 4 and 6 only: the signature bit of every rollup tx of the blocks, in block and tx order,
-  /// and the SchnorrAir STARK proof of the claims they are the result bits of.
+  /// Versions 4 and 6 only: the signature bit of every rollup tx of the blocks, in block and tx
+  /// order, and the SchnorrAir STARK proof of the claims they are the result bits of.
   std::vector<bool> signature_bits{};
   Bytes signature_proof{};
 };

@@ -239,8 +239,8 @@ class TypedAir : public Air {
     return r;
   }
   // Defined below the class, not inline: an AIR whose kernels take long to compile declares them
-  // `extern template` and instantiates each in a file of its own (ROLLUP_AIR_KERNELS), which the
-  // build compiles side by side, once, instead of in every file that makes or calls the AIR.
+  // `extern template` and instantiates each in a file of its own (ROLLUP_AIR_KERNELS_EXTERN), which
+  // the build compiles side by side, once, instead of in every file that makes or calls the AIR.
   template <bool Head>
   [[gnu::target("avx2"), gnu::flatten]] std::size_t rows_avx2(const RowBlock& block) const;
   template <bool Head>
@@ -252,20 +252,22 @@ class TypedAir : public Air {
 #if ROLLUP_FIELD_X86_SIMD
 template <class Derived>
 template <bool Head>
-[[gnu::target("avx2"), gnu::flatten]] std::size_t TypedAir<Derived>::rows_avx2(const RowBlock& block) const {
+[[gnu::target("avx2"), gnu::flatten]] std::size_t TypedAir<Derived>::rows_avx2(
+    const RowBlock& block) const {
   return rows_packed<Head, field::simd::Avx2>(block);
 }
 template <class Derived>
 template <bool Head>
-[[gnu::target("avx512f,avx512vl,avx512dq"), gnu::flatten]] std::size_t TypedAir<Derived>::rows_avx512(
-    const RowBlock& block) const {
+[[gnu::target("avx512f,avx512vl,avx512dq"), gnu::flatten]] std::size_t
+TypedAir<Derived>::rows_avx512(const RowBlock& block) const {
   return rows_packed<Head, field::simd::Avx512>(block);
 }
 #endif
 
 /// In an AIR's header, after the class: its four vector kernels are instantiated elsewhere.
 /// KIND is `extern template` there; in the file that compiles kernel ISA (avx2, avx512) for
-/// HEAD (true: the head, false: every constraint) it is `template`, one at a time.
+/// HEAD (true: the head, false: every constraint) it is `template`, one at a time. For an AIR
+/// with a head (an evaluate_head) only: without one, the head's kernels do not exist.
 #if ROLLUP_FIELD_X86_SIMD
 #define ROLLUP_AIR_KERNEL(KIND, AIR, ISA, HEAD) \
   KIND std::size_t rollup::stark::TypedAir<AIR>::rows_##ISA<HEAD>(const rollup::stark::RowBlock&) const
