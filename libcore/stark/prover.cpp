@@ -184,6 +184,46 @@ void evaluate_on_coset(const ProverContext& ctx, std::span<const std::span<const
   });
 }
 
+// Each polynomial on every LDE coset at once, into cosets[j][k]: one transform of size N per
+// polynomial (its n coefficients, then zeros, whose first stages the transform skips) and its
+// values dealt out to the cosets, coset j taking LDE points j + blowup m. For a whole LDE this is
+// the same butterflies as a transform per coset, but it scales n coefficients by the shift once
+// instead of blowup times and reverses the bits of n entries instead of N: on the realistic block
+// it made the trace's LDE 2.5 s instead of 4.9 s (docs/air.md §12). For a cache that keeps every
+// coset; evaluate_on_coset otherwise.
+template <class T>
+void evaluate_on_all_cosets(const ProverContext& ctx, std::span<const std::span<const T>> polys,
+                            std::vector<std::vector<std::vector<T>>>& cosets) {
+  const std::size_t count = polys.size();
+  cosets.assign(ctx.blowup, std::vector<std::vector<T>>(count));
+  auto extend = [&](std::vector<T>& lde, std::size_t k, unsigned inner) {
+    lde.assign(polys[k].begin(), polys[k].end());
+    lde.resize(ctx.N, T::zero());
+    field::coset_ntt(std::span<T>(lde), ctx.g, inner);
+    parallel_for(ctx.blowup, inner, [&](std::size_t j0, std::size_t j1) {
+      for (std::size_t j = j0; j < j1; ++j) {
+        std::vector<T>& out = cosets[j][k];
+        reserve_huge(out, ctx.n);
+        out.resize(ctx.n);
+        for (std::size_t m = 0; m < ctx.n; ++m) out[m] = lde[j + ctx.blowup * m];
+      }
+    });
+  };
+  // A polynomial a thread, each with one buffer; those left over from a multiple of the thread
+  // count (the 7th of 7 composition segments on 2 threads) with every thread inside.
+  const std::size_t whole = count - count % ctx.threads;
+  parallel_for(whole, ctx.threads, [&](std::size_t b, std::size_t e) {
+    std::vector<T> lde;
+    reserve_huge(lde, ctx.N);
+    for (std::size_t k = b; k < e; ++k) extend(lde, k, 1);
+  });
+  if (whole < count) {
+    std::vector<T> lde;
+    reserve_huge(lde, ctx.N);
+    for (std::size_t k = whole; k < count; ++k) extend(lde, k, ctx.threads);
+  }
+}
+
 // The Merkle tree over the LDE rows of a matrix that `coset_rows(j)` gives one coset at a time
 // (a column-major w x n block): only the level above the leaves is made as the cosets come. The
 // tree keeps its nodes from level log2(blowup) up, a quarter of it at blowup 8: the leaves below
@@ -280,9 +320,12 @@ Result<TraceCommitment> commit_trace(const ProverContext& ctx, Trace trace) {
     field::intt(std::span<Felt>(coeffs[c]), inner);
   });
   const std::vector<bool> keep = cosets_to_keep(ctx);
+  const bool keep_all = std::find(keep.begin(), keep.end(), false) == keep.end();
   std::vector<std::vector<std::vector<Felt>>> kept(ctx.blowup);
+  if (keep_all) evaluate_on_all_cosets<Felt>(ctx, as_spans(coeffs), kept);
   std::vector<std::vector<Felt>> scratch;
   MerkleTree tree = commit_by_cosets<Felt>(ctx, [&](std::size_t j) -> const auto& {
+    if (keep_all) return kept[j];
     auto& into = keep[j] ? kept[j] : scratch;
     evaluate_on_coset<Felt>(ctx, as_spans(coeffs), j, into);
     return into;
@@ -305,6 +348,7 @@ Result<TraceCommitment> commit_trace(const ProverContext& ctx, Trace trace) {
 
 struct ConstraintDomain {
   std::size_t ce_blowup = 0, size = 0, stride = 0;  // size = ce_blowup * n points
+  std::size_t num_transitions = 0;  // the AIR's, counted once (transition_degrees evaluates them)
   // Sub-cosets evaluated: all ce_blowup of them when D is a power of two, else only D, the
   // fewest that determine a polynomial of degree < D n (interpolate_from_cosets).
   std::size_t cosets = 0;
@@ -383,6 +427,7 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   dom.size = dom.ce_blowup * n;
   dom.stride = ctx.N / dom.size;
   dom.omega = field::root_of_unity(proto::log2_exact(dom.size));
+  dom.num_transitions = ctx.air.transition_degrees().size();
   // Periodic column k with period p is a polynomial in y = x^(n/p); on that coset y runs over
   // g^(n/p) <w_(ce p)>, so ce * p evaluations cover it.
   // Interpolated here rather than by proto::periodic_polynomials so that the columns as long
@@ -469,7 +514,7 @@ void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain&
                                std::size_t j, std::size_t m0, std::size_t m1, CompositionValues& out) {
   constexpr std::size_t kRowBlock = 64;
   const std::size_t w = ctx.w, num_periodic = dom.periodic.size(), ce = dom.ce_blowup;
-  const std::size_t num_transitions = ctx.air.transition_degrees().size();
+  const std::size_t num_transitions = dom.num_transitions;
   const bool split = dom.split(), rest = dom.rest_on(j), head = dom.head_on(j);
   const bool head_only = !dom.all_on(j);
   const auto& groups = dom.groups;
@@ -556,7 +601,7 @@ CompositionValues evaluate_constraints(const ProverContext& ctx, const TraceComm
                                        std::span<const Ext2> alphas) {
   const ConstraintDomain dom = constraint_domain(ctx);
   const SplitCoefficients split_alphas =
-      split_coefficients(dom, alphas, ctx.air.transition_degrees().size());
+      split_coefficients(dom, alphas, dom.num_transitions);
   CompositionValues out;
   out.head.resize(dom.cosets * ctx.n);
   if (dom.split()) {
@@ -689,9 +734,12 @@ Result<CompositionCommitment> commit_composition(const ProverContext& ctx, Compo
   }
   const auto segments = segments_of(ctx, composition);
   const std::vector<bool> keep = composition_cosets_to_keep(ctx);
+  const bool keep_all = std::find(keep.begin(), keep.end(), false) == keep.end();
   std::vector<std::vector<std::vector<Ext2>>> kept(ctx.blowup);
+  if (keep_all) evaluate_on_all_cosets<Ext2>(ctx, segments, kept);
   std::vector<std::vector<Ext2>> scratch;
   MerkleTree tree = commit_by_cosets<Ext2>(ctx, [&](std::size_t j) -> const auto& {
+    if (keep_all) return kept[j];
     auto& into = keep[j] ? kept[j] : scratch;
     evaluate_on_coset<Ext2>(ctx, segments, j, into);
     return into;
