@@ -419,19 +419,7 @@ TEST_CASE("air: every vector kernel evaluates the constraints as the scalar code
   const auto periods = air.periodic_periods();
   for (std::size_t k = 0; k < np; ++k)
     if (periods[k] == air.trace_length()) std::fill_n(short_only.begin() + k * stride, stride, Felt::zero());
-  auto check_head = [&](auto&& evaluate_head) {
-    std::vector<Felt> head_got(head * stride);
-    evaluate_head(stark::RowBlock{rows, stride, cur, next, short_only, head_got});
-    for (std::size_t k = 0; k < head; ++k)
-      for (std::size_t r = 0; r < rows; ++r) REQUIRE(head_got[k * stride + r] == expected[k * stride + r]);
-  };
-  for (field::VectorIsa isa : field::supported_vector_isas()) {
-    INFO("head, instruction set " << field::vector_isa_name(isa));
-    field::detail::set_vector_isa(isa);
-    check_head([&](const stark::RowBlock& b) { air.evaluate_head_rows(b); });
-  }
-  field::detail::set_vector_isa(saved);
-  check_head([&](const stark::RowBlock& b) { air.stark::Air::evaluate_head_rows(b); });
+  test::require_head_as_whole(air, {rows, stride, cur, next, short_only, {}}, expected);
 }
 
 TEST_CASE("air: a block's proof is the same with the constraints' head split off and without", "[air]") {

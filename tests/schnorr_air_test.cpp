@@ -315,20 +315,7 @@ TEST_CASE("schnorr air: the head is the constraints of degree 6 and 7, evaluated
     if (periods[k] == air.trace_length()) std::fill_n(per.begin() + k * stride, stride, Felt::zero());
   std::vector<Felt> whole(nc * stride);
   air.stark::Air::evaluate_transition_rows({rows, stride, cur, next, per, whole});
-  auto check_head = [&](auto&& evaluate_head) {
-    std::vector<Felt> got(head.size() * stride);
-    evaluate_head(stark::RowBlock{rows, stride, cur, next, per, got});
-    for (std::size_t j = 0; j < head.size(); ++j)
-      for (std::size_t r = 0; r < rows; ++r) REQUIRE(got[j * stride + r] == whole[head[j] * stride + r]);
-  };
-  const auto saved = field::vector_isa();
-  for (field::VectorIsa isa : field::supported_vector_isas()) {
-    INFO("instruction set " << field::vector_isa_name(isa));
-    field::detail::set_vector_isa(isa);
-    check_head([&](const stark::RowBlock& b) { air.evaluate_head_rows(b); });
-  }
-  field::detail::set_vector_isa(saved);
-  check_head([&](const stark::RowBlock& b) { air.stark::Air::evaluate_head_rows(b); });
+  test::require_head_as_whole(air, {rows, stride, cur, next, per, {}}, whole);
 }
 
 TEST_CASE("schnorr air: the verifier's periodic values are the interpolated columns",
