@@ -246,6 +246,25 @@ MerkleTree commit_by_cosets(const ProverContext& ctx, CosetRows&& coset_rows) {
   }, block_levels);
 }
 
+// The LDE of `polys` and its Merkle tree (commit_by_cosets); the cosets `keep` names are kept
+// (kept[j], empty for the others). Every coset kept: all made at once (evaluate_on_all_cosets);
+// otherwise each made as the tree takes it, into a scratch buffer unless kept.
+template <class T>
+std::pair<std::vector<std::vector<std::vector<T>>>, MerkleTree> commit_lde(
+    const ProverContext& ctx, std::span<const std::span<const T>> polys, const std::vector<bool>& keep) {
+  const bool keep_all = std::find(keep.begin(), keep.end(), false) == keep.end();
+  std::vector<std::vector<std::vector<T>>> kept(ctx.blowup);
+  if (keep_all) evaluate_on_all_cosets<T>(ctx, polys, kept);
+  std::vector<std::vector<T>> scratch;
+  MerkleTree tree = commit_by_cosets<T>(ctx, [&](std::size_t j) -> const auto& {
+    if (keep_all) return kept[j];
+    auto& into = keep[j] ? kept[j] : scratch;
+    evaluate_on_coset<T>(ctx, polys, j, into);
+    return into;
+  });
+  return {std::move(kept), std::move(tree)};
+}
+
 std::vector<std::span<const Felt>> as_spans(const std::vector<std::vector<Felt>>& columns) {
   return {columns.begin(), columns.end()};
 }
@@ -319,17 +338,7 @@ Result<TraceCommitment> commit_trace(const ProverContext& ctx, Trace trace) {
   for_each_column(ctx.w, ctx.threads, [&](std::size_t c, unsigned inner) {
     field::intt(std::span<Felt>(coeffs[c]), inner);
   });
-  const std::vector<bool> keep = cosets_to_keep(ctx);
-  const bool keep_all = std::find(keep.begin(), keep.end(), false) == keep.end();
-  std::vector<std::vector<std::vector<Felt>>> kept(ctx.blowup);
-  if (keep_all) evaluate_on_all_cosets<Felt>(ctx, as_spans(coeffs), kept);
-  std::vector<std::vector<Felt>> scratch;
-  MerkleTree tree = commit_by_cosets<Felt>(ctx, [&](std::size_t j) -> const auto& {
-    if (keep_all) return kept[j];
-    auto& into = keep[j] ? kept[j] : scratch;
-    evaluate_on_coset<Felt>(ctx, as_spans(coeffs), j, into);
-    return into;
-  });
+  auto [kept, tree] = commit_lde<Felt>(ctx, as_spans(coeffs), cosets_to_keep(ctx));
   return TraceCommitment{std::move(coeffs), std::move(kept), std::move(tree)};
 }
 
@@ -732,18 +741,8 @@ Result<CompositionCommitment> commit_composition(const ProverContext& ctx, Compo
       for (std::size_t i = b; i < e; ++i) composition[i] += values.rest[i];
     });
   }
-  const auto segments = segments_of(ctx, composition);
-  const std::vector<bool> keep = composition_cosets_to_keep(ctx);
-  const bool keep_all = std::find(keep.begin(), keep.end(), false) == keep.end();
-  std::vector<std::vector<std::vector<Ext2>>> kept(ctx.blowup);
-  if (keep_all) evaluate_on_all_cosets<Ext2>(ctx, segments, kept);
-  std::vector<std::vector<Ext2>> scratch;
-  MerkleTree tree = commit_by_cosets<Ext2>(ctx, [&](std::size_t j) -> const auto& {
-    if (keep_all) return kept[j];
-    auto& into = keep[j] ? kept[j] : scratch;
-    evaluate_on_coset<Ext2>(ctx, segments, j, into);
-    return into;
-  });
+  auto [kept, tree] =
+      commit_lde<Ext2>(ctx, segments_of(ctx, composition), composition_cosets_to_keep(ctx));
   return CompositionCommitment{std::move(composition), std::move(kept), std::move(tree)};
 }
 
