@@ -33,3 +33,14 @@ TEST_CASE("goldilocks inverse and roots of unity", "[field]") {
   for (std::size_t i = 0; i < v.size(); ++i)
     REQUIRE((copy[i] == Felt::zero() ? v[i] == Felt::zero() : v[i] * copy[i] == Felt::one()));
 }
+
+TEST_CASE("batch inversion: every length around its eight chains, zeros anywhere", "[field]") {
+  for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 16u, 23u, 1000u}) {
+    std::vector<Felt> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = i % 5 == 3 ? Felt::zero() : Felt(0x9E3779B97F4A7C15ULL * (i + 1));
+    const auto copy = v;
+    rollup::field::batch_inverse(v);
+    for (std::size_t i = 0; i < n; ++i)
+      REQUIRE((copy[i] == Felt::zero() ? v[i] == Felt::zero() : v[i] * copy[i] == Felt::one()));
+  }
+}

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "field/batch_inverse.hpp"
 #include "field/packed.hpp"
 
 namespace rollup::field {
@@ -65,20 +66,6 @@ void combine_columns(std::span<const Felt> values, std::size_t stride, std::span
   }
 }
 
-void batch_inverse(std::span<Ext2> values) {
-  std::vector<Ext2> prefix(values.size());
-  Ext2 acc = Ext2::one();
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    prefix[i] = acc;
-    if (values[i] != Ext2::zero()) acc *= values[i];
-  }
-  Ext2 inv = acc.inverse();
-  for (std::size_t i = values.size(); i-- > 0;) {
-    if (values[i] == Ext2::zero()) continue;
-    Ext2 next = inv * values[i];
-    values[i] = inv * prefix[i];
-    inv = next;
-  }
-}
+void batch_inverse(std::span<Ext2> values) { detail::batch_inverse_chains(values); }
 
 }  // namespace rollup::field

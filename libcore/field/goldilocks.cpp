@@ -1,5 +1,7 @@
 #include "field/goldilocks.hpp"
 
+#include "field/batch_inverse.hpp"
+
 namespace rollup::field {
 
 Felt root_of_unity(unsigned log_n) {
@@ -9,20 +11,6 @@ Felt root_of_unity(unsigned log_n) {
   return root;
 }
 
-void batch_inverse(std::span<Felt> values) {
-  std::vector<Felt> prefix(values.size());
-  Felt acc = Felt::one();
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    prefix[i] = acc;
-    if (values[i] != Felt::zero()) acc *= values[i];
-  }
-  Felt inv = acc.inverse();
-  for (std::size_t i = values.size(); i-- > 0;) {
-    if (values[i] == Felt::zero()) continue;
-    Felt next = inv * values[i];
-    values[i] = inv * prefix[i];
-    inv = next;
-  }
-}
+void batch_inverse(std::span<Felt> values) { detail::batch_inverse_chains(values); }
 
 }  // namespace rollup::field

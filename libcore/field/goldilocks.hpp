@@ -61,11 +61,16 @@ class Felt {
     std::uint64_t lo = static_cast<std::uint64_t>(x);
     std::uint64_t hi = static_cast<std::uint64_t>(x >> 64);
     std::uint64_t hi_hi = hi >> 32, hi_lo = hi & kEpsilon;
-    std::uint64_t t0 = lo - hi_hi;
-    if (lo < hi_hi) t0 -= kEpsilon;
-    std::uint64_t t1 = hi_lo * kEpsilon;
-    std::uint64_t t2 = t0 + t1;
-    if (t2 < t1) t2 += kEpsilon;
+    // The borrow and the carry are corrections by masks, not branches: on arbitrary products they
+    // are coin flips, and a mispredicted branch cost a chain of multiplications (a batch
+    // inversion, a Horner evaluation) a third of its time.
+    std::uint64_t t0 = 0;
+    const bool borrow = __builtin_sub_overflow(lo, hi_hi, &t0);
+    t0 -= (std::uint64_t{0} - borrow) & kEpsilon;
+    const std::uint64_t t1 = hi_lo * kEpsilon;
+    std::uint64_t t2 = 0;
+    const bool carry = __builtin_add_overflow(t0, t1, &t2);
+    t2 += (std::uint64_t{0} - carry) & kEpsilon;
     return from_canonical_or_p(t2);
   }
 
