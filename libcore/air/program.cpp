@@ -322,14 +322,15 @@ Hash32 program_digest(std::span<const Op> ops) {
   ByteWriter w("rollup-air:program:v1");
   w.u64(ops.size());
   h.update(w.take());
+  // The ops' bytes one after another, hashed in one update (the same digest as one update an op).
+  ByteWriter o;
   for (const Op& op : ops) {
-    ByteWriter o;
     o.u8(static_cast<std::uint8_t>(op.kind));
     for (Felt k : op.key) o.u64(k.value());
     for (Felt v : {op.delta, op.inc, op.nonce, op.a1, op.a2, op.a3, op.b1, op.b3}) o.u64(v.value());
     o.u8(static_cast<std::uint8_t>((op.nonce_eq ? 1 : 0) | (op.bad_nonce ? 2 : 0) | (op.insert ? 4 : 0)));
-    h.update(o.bytes());
   }
+  h.update(o.bytes());
   return h.finish();
 }
 

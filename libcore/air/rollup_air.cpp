@@ -244,25 +244,37 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
     if (z.imag() == Felt::zero()) return false;  // z in F_p (never drawn so): interpolate instead
     const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
     const Felt w_op = w.pow(op_rows_);
-    // The points in op order, each op's live rows in turn (the last op cut at n); walked twice.
-    auto for_each_point = [&](auto&& visit) {
-      Felt base = Felt::one();
-      for (std::size_t start = 0, m = 0; start < n_; start += op_rows_, base *= w_op)
-        for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t, ++m) visit(m, t, base * w_live[t]);
+    // The points in op order, each op's live rows in turn (the last op cut at n), taken in chunks
+    // that stay in cache: each chunk's norms are inverted together (one inversion a chunk), and
+    // with q = point / norm, re += q (a - point) = a q - q point and im += q. The products q point
+    // are summed unreduced, one reduction per live row.
+    constexpr std::size_t kChunk = 2048;
+    std::vector<Felt> points(kChunk), norms(kChunk);
+    std::vector<std::uint16_t> row_of(kChunk);  // live.size() <= R <= 256
+    std::vector<Felt> im(live.size());
+    std::vector<field::Accumulator> q_point(live.size());
+    std::size_t filled = 0;
+    const auto flush = [&] {
+      field::batch_inverse(std::span<Felt>(norms.data(), filled));
+      for (std::size_t m = 0; m < filled; ++m) {
+        const Felt q = points[m] * norms[m];
+        im[row_of[m]] += q;
+        q_point[row_of[m]].add_product(q, points[m]);
+      }
+      filled = 0;
     };
-    std::vector<Felt> norms;
-    norms.reserve((n_ / op_rows_ + 1) * live.size());
-    for_each_point([&](std::size_t, std::size_t, Felt point) {
-      const Felt d = a - point;
-      norms.push_back(d * d - wb2);
-    });
-    field::batch_inverse(std::span<Felt>(norms));
-    std::vector<Felt> re(live.size()), im(live.size());
-    for_each_point([&](std::size_t m, std::size_t t, Felt point) {
-      const Felt scaled = point * norms[m];
-      re[t] += scaled * (a - point);
-      im[t] += scaled;
-    });
+    Felt base = Felt::one();
+    for (std::size_t start = 0; start < n_; start += op_rows_, base *= w_op)
+      for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t) {
+        const Felt point = base * w_live[t], d = a - point;
+        points[filled] = point;
+        norms[filled] = d * d - wb2;
+        row_of[filled] = static_cast<std::uint16_t>(t);
+        if (++filled == kChunk) flush();
+      }
+    flush();
+    std::vector<Felt> re(live.size());
+    for (std::size_t t = 0; t < live.size(); ++t) re[t] = a * im[t] - q_point[t].reduce();
     std::vector<Ext2> by_row(live.size());
     for (std::size_t t = 0; t < live.size(); ++t) by_row[t] = Ext2(re[t], -(z.imag() * im[t]));
     std::array<Ext2, per::kPublic - per::kRow0> acc{};
@@ -275,26 +287,44 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   std::array<Felt, 4> w_row;
   for (std::size_t i = 0; i < rows.size(); ++i) w_row[i] = w.pow(rows[i]);
   const Felt w_op = w.pow(op_rows_);
-  std::vector<Ext2> inv;
-  std::vector<Felt> points;
-  inv.reserve(ops_.size() * rows.size());
-  points.reserve(ops_.size() * rows.size());
+  // As for the structure sums: per column, P(z) n / (z^n - 1) = sum_i v_i q_i (a - p_i - b u)
+  // with p_i = w^i and q_i = p_i / ((a - p_i)^2 - W b^2), so every column needs only the base-field
+  // sums of v q and of v q p (unreduced), and the norms are inverted a cache-sized chunk at a time.
+  if (z.imag() == Felt::zero()) return false;
+  const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
+  constexpr std::size_t kChunk = 2048;
+  std::vector<Felt> points(kChunk), norms(kChunk);
+  std::array<field::Accumulator, per::kPublicColumns> sum_q{}, sum_qp{};
+  std::size_t first_op = 0, filled = 0;
+  const auto flush = [&] {
+    field::batch_inverse(std::span<Felt>(norms.data(), filled));
+    for (std::size_t m = 0; m < filled; ++m) {
+      const Felt q = points[m] * norms[m], qp = q * points[m];
+      const auto v = public_values(first_op + m / rows.size(), rows[m % rows.size()]);
+      for (std::size_t k = 0; k < publics; ++k)
+        if (v[k] != Felt::zero()) {
+          sum_q[k].add_product(q, v[k]);
+          sum_qp[k].add_product(qp, v[k]);
+        }
+    }
+    first_op += filled / rows.size();
+    filled = 0;
+  };
+  static_assert(kChunk % std::tuple_size_v<decltype(rows)> == 0, "a chunk holds whole ops");
   Felt base = Felt::one();
   for (std::size_t o = 0; o < ops_.size(); ++o, base *= w_op)
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      points.push_back(base * w_row[i]);
-      inv.push_back(z - points.back());
+      const Felt point = base * w_row[i], d = a - point;
+      points[filled] = point;
+      norms[filled] = d * d - wb2;
+      if (++filled == kChunk) flush();
     }
-  field::batch_inverse(std::span<Ext2>(inv));
+  flush();
   std::array<Ext2, per::kPublicColumns> acc{};
-  std::size_t m = 0;
-  for (std::size_t o = 0; o < ops_.size(); ++o)
-    for (std::size_t i = 0; i < rows.size(); ++i, ++m) {
-      const auto v = public_values(o, rows[i]);
-      const Ext2 lagrange = inv[m] * points[m];
-      for (std::size_t k = 0; k < publics; ++k)
-        if (v[k] != Felt::zero()) acc[k] += lagrange * v[k];
-    }
+  for (std::size_t k = 0; k < publics; ++k) {
+    const Felt q = sum_q[k].reduce();
+    acc[k] = Ext2(a * q - sum_qp[k].reduce(), -(z.imag() * q));
+  }
   for (std::size_t k = 0; k < publics; ++k) out[per::kPublic + k] = acc[k] * scale;
   return true;
 }
