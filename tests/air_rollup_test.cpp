@@ -788,6 +788,31 @@ std::pair<Bytes, RangeProofClaim> prove_at_depth(const ProverState& state, const
 
 }  // namespace
 
+TEST_CASE("air: the verifier's sums over pinned rows hold across their chunks of points", "[air]") {
+  // periodic_values_at takes its points 2,048 at a time: a program of 600 ops (2,400 public
+  // points) at depth 7 (R = 72, trace-long row selectors, some 13,000 of their points) crosses
+  // both sums' chunk boundaries, where the one-op blocks of the other tests do not. The ops need
+  // no witness here: only the columns the program fixes are compared.
+  const ProverState state(genesis(), 1);
+  const auto block = first_block();
+  auto w = make_witness(state, block, kParams, signatures_of(block), 1, nullptr, 7);
+  REQUIRE(w);
+  std::vector<Op> ops;
+  while (ops.size() < 600) ops.insert(ops.end(), w->program.ops.begin(), w->program.ops.end());
+  const RollupAir air(w->publics, ops);
+  REQUIRE_FALSE(std::has_single_bit(air.op_rows()));
+  const auto cols = air.periodic_columns();
+  const Ext2 z(Felt(0x0123456789ABCDEFULL), Felt(0xFEDCBA9876543210ULL % Felt::kModulus));
+  std::vector<Ext2> fast(cols.size());
+  REQUIRE(air.periodic_values_at(z, fast));
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    INFO("periodic column " << k);
+    auto coeffs = cols[k];
+    field::intt(std::span<Felt>(coeffs));
+    CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
+  }
+}
+
 TEST_CASE("air: proofs at depths whose ops are not a power of two rows verify", "[air]") {
   const ProverState state(genesis(), 1);
   const auto block = first_block();

@@ -320,24 +320,37 @@ TEST_CASE("schnorr air: the head is the constraints of degree 6 and 7, evaluated
 
 TEST_CASE("schnorr air: the verifier's periodic values are the interpolated columns",
           "[schnorr_air]") {
-  const SchnorrAir air({good_claim(14), good_claim(15), good_claim(16)});
-  const auto polys = stark::protocol::periodic_polynomials(air);
-  REQUIRE(polys.size() == schnorr_periodic::kCount);
-  // The structure has the period of a segment; the public columns are as long as the trace.
-  const auto periods = air.periodic_periods();
-  REQUIRE(periods.size() == polys.size());
-  for (std::size_t k = 0; k < polys.size(); ++k) {
-    CHECK(periods[k] == polys[k].size());
-    CHECK(periods[k] == (k < schnorr_periodic::kStructure ? kRows : air.trace_length()));
+  // Three claims, and 300 (the verifier sums the public columns 256 claims at a time: the
+  // second crosses that boundary; varied by hand, the claims need no signature behind them).
+  std::vector<SignatureClaim> many;
+  for (std::size_t k = 0; k < 300; ++k) {
+    SignatureClaim c = good_claim(14 + k % 3);
+    c.challenge[k % 4] += Felt(k);
+    c.response[k % 5] ^= k;
+    c.valid = k % 7 != 0;
+    many.push_back(c);
   }
-  for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
-    std::vector<Ext2> fast(polys.size());
-    REQUIRE(air.periodic_values_at(z, fast));
+  for (const auto& claims :
+       {std::vector<SignatureClaim>{good_claim(14), good_claim(15), good_claim(16)}, many}) {
+    const SchnorrAir air(claims);
+    const auto polys = stark::protocol::periodic_polynomials(air);
+    REQUIRE(polys.size() == schnorr_periodic::kCount);
+    // The structure has the period of a segment; the public columns are as long as the trace.
+    const auto periods = air.periodic_periods();
+    REQUIRE(periods.size() == polys.size());
     for (std::size_t k = 0; k < polys.size(); ++k) {
-      INFO("periodic column " << k);
-      // A column of period p is a polynomial in z^(n/p).
-      const Ext2 y = z.pow(air.trace_length() / polys[k].size());
-      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), y));
+      CHECK(periods[k] == polys[k].size());
+      CHECK(periods[k] == (k < schnorr_periodic::kStructure ? kRows : air.trace_length()));
+    }
+    for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
+      std::vector<Ext2> fast(polys.size());
+      REQUIRE(air.periodic_values_at(z, fast));
+      for (std::size_t k = 0; k < polys.size(); ++k) {
+        INFO("periodic column " << k);
+        // A column of period p is a polynomial in z^(n/p).
+        const Ext2 y = z.pow(air.trace_length() / polys[k].size());
+        CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), y));
+      }
     }
   }
 }

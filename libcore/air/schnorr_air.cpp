@@ -460,7 +460,7 @@ std::vector<std::size_t> SchnorrAir::periodic_periods() const {
 bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   if (out.size() != per::kCount || z.imag() == Felt::zero()) return false;
   const std::size_t n = trace_length();
-  // The structure columns: polynomials of degree < 512 in y = z^(n/512).
+  // The structure columns: polynomials of degree < 256 in y = z^(n/256).
   const Ext2 y = z.pow(n / kSegment);
   const Pattern& polys = segment_polynomials();
   for (std::size_t col = 0; col < per::kStructure; ++col)
@@ -480,32 +480,45 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   }();
   std::array<std::size_t, kSegment> slot_of_row{};
   for (std::size_t i = 0; i < pinned_rows.size(); ++i) slot_of_row[pinned_rows[i]] = i;
-  const std::size_t per_claim = pinned_rows.size(), count = claims_.size() * per_claim;
+  const std::size_t per_claim = pinned_rows.size();
   const Felt w = field::root_of_unity(static_cast<unsigned>(std::countr_zero(n)));
   std::vector<Felt> row_powers(per_claim);
   for (std::size_t i = 0; i < per_claim; ++i) row_powers[i] = w.pow(pinned_rows[i]);
   const Felt segment_step = w.pow(kSegment);
   const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
-  std::vector<Felt> points(count), norms(count);
+  // term(i) = w^i / (z - w^i) = q_i (a - w^i - b u) with q_i = w^i / norm_i, so each column needs
+  // only the sums of v q and of v q w^i (unreduced); the claims are taken a cache-sized chunk at
+  // a time, each chunk's norms inverted together.
+  constexpr std::size_t kChunkClaims = 256;
+  std::vector<Felt> points(kChunkClaims * per_claim), norms(points.size()), q(points.size()), qp(points.size());
+  std::vector<field::Accumulator> sum_q(per::kCount), sum_qp(per::kCount);
   Felt base = Felt::one();
-  for (std::size_t k = 0; k < claims_.size(); ++k, base *= segment_step)
-    for (std::size_t i = 0; i < per_claim; ++i) {
-      const Felt point = base * row_powers[i];
-      points[k * per_claim + i] = point;
-      const Felt d = a - point;
-      norms[k * per_claim + i] = d * d - wb2;
+  for (std::size_t first = 0; first < claims_.size(); first += kChunkClaims) {
+    const std::size_t chunk = std::min(kChunkClaims, claims_.size() - first);
+    for (std::size_t k = 0; k < chunk; ++k, base *= segment_step)
+      for (std::size_t i = 0; i < per_claim; ++i) {
+        const Felt point = base * row_powers[i], d = a - point;
+        points[k * per_claim + i] = point;
+        norms[k * per_claim + i] = d * d - wb2;
+      }
+    field::batch_inverse(std::span<Felt>(norms.data(), chunk * per_claim));
+    for (std::size_t m = 0; m < chunk * per_claim; ++m) {
+      q[m] = points[m] * norms[m];
+      qp[m] = q[m] * points[m];
     }
-  field::batch_inverse(std::span<Felt>(norms));
-  // term(i) = w^i / (z - w^i) as (real, imaginary / -b) parts.
-  auto term = [&](std::size_t i) {
-    const Felt scaled = points[i] * norms[i];
-    return Ext2(scaled * (a - points[i]), -(z.imag() * scaled));
-  };
+    for (std::size_t k = 0; k < chunk; ++k)
+      for_each_public(claims_[first + k], [&](std::size_t col, std::size_t r, Felt v) {
+        if (v == Felt::zero()) return;
+        const std::size_t m = k * per_claim + slot_of_row[r];
+        sum_q[col].add_product(q[m], v);
+        sum_qp[col].add_product(qp[m], v);
+      });
+  }
   std::vector<Ext2> acc(per::kCount);
-  for (std::size_t k = 0; k < claims_.size(); ++k)
-    for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
-      if (v != Felt::zero()) acc[col] += term(k * per_claim + slot_of_row[r]) * v;
-    });
+  for (std::size_t col = per::kStructure; col < per::kCount; ++col) {
+    const Felt q = sum_q[col].reduce();
+    acc[col] = Ext2(a * q - sum_qp[col].reduce(), -(z.imag() * q));
+  }
   const Ext2 scale = (z.pow(n) - Felt::one()) * Felt(n).inverse();
   for (std::size_t col = per::kStructure; col < per::kCount; ++col) out[col] = acc[col] * scale;
   return true;
