@@ -893,6 +893,15 @@ TEST_CASE("air: deferred fee credits write the fee recipient once, before its ow
   auto deferred = build_program(block, kParams, sigs, w->claims, FeeCredits::deferred);
   REQUIRE(per_tx);
   REQUIRE(deferred);
+  // The verifier hands over the txs' ids it hashed for the block check: the same receipts.
+  std::vector<Hash32> ids;
+  for (const auto& tx : vm::rollup_txs(block, kParams.namespace_id)) ids.push_back(tx.id());
+  REQUIRE(!ids.empty());
+  auto with_ids = build_program(block, kParams, sigs, w->claims, FeeCredits::deferred, ids);
+  REQUIRE(with_ids);
+  REQUIRE(with_ids->receipts.size() == deferred->receipts.size());
+  for (std::size_t i = 0; i < deferred->receipts.size(); ++i) CHECK(with_ids->receipts[i].tx_id == deferred->receipts[i].tx_id);
+  CHECK_FALSE(build_program(block, kParams, sigs, w->claims, FeeCredits::deferred, std::span(ids).first(ids.size() - 1)));
   CHECK(deferred->ops.size() < per_tx->ops.size());
   CHECK(deferred->created == per_tx->created);
   const auto fr = key_words(feeman.public_key);

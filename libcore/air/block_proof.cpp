@@ -38,11 +38,17 @@ std::unexpected<Rejected> reject(Rejection reason, std::string detail) {
 // Signature checks dominate a verification; a few threads are worth their start-up.
 unsigned verify_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
 
-Checked<void> check_block(const codec::Block& block, const vm::RollupParams& params) {
+/// Checks the block's hashes; returns the ids of the rollup's txs (their receipts need them too).
+Checked<std::vector<Hash32>> check_block(const codec::Block& block, const vm::RollupParams& params) {
   if (block.compute_hash() != block.hash) return reject(Rejection::bad_block, "the block's hash does not match its contents");
-  if (const auto* ns = block.find_namespace(params.namespace_id); ns && codec::tx_list_hash(ns->txs) != ns->tx_hash)
-    return reject(Rejection::bad_block, "the namespace's tx-list hash does not match its txs");
-  return {};
+  std::vector<Hash32> ids;
+  if (const auto* ns = block.find_namespace(params.namespace_id)) {
+    ids.reserve(ns->txs.size());
+    for (const auto& tx : ns->txs) ids.push_back(tx.id());
+    if (codec::tx_list_hash_of_ids(ids) != ns->tx_hash)
+      return reject(Rejection::bad_block, "the namespace's tx-list hash does not match its txs");
+  }
+  return ids;
 }
 
 /// The fixed start of either form: magic, version, depth, and the block count (1 for "RBLK").
@@ -204,10 +210,10 @@ Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::
   std::uint64_t created = 0;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const codec::Block& block = blocks[i];
-    ROLLUP_TRY(check_block(block, params));
+    const std::vector<Hash32> tx_ids = ROLLUP_TRY(check_block(block, params));
     const auto signatures = signature_bits(i, header.claims[i]);
     auto program = build_program(block, params, signatures, header.claims[i],
-                                 header.version == 1 ? FeeCredits::per_tx : FeeCredits::deferred);
+                                 header.version == 1 ? FeeCredits::per_tx : FeeCredits::deferred, tx_ids);
     if (!program) {
       return reject(Rejection::claims_contradict_block, fmt::format("block {}: {}", block.height, program.error().message));
     }

@@ -194,10 +194,12 @@ Result<ReceiptClaim> decode_claim(std::uint8_t byte) {
 
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
-                              std::span<const ReceiptClaim> claims, FeeCredits fee_credits) {
+                              std::span<const ReceiptClaim> claims, FeeCredits fee_credits,
+                              std::span<const Hash32> tx_ids) {
   const auto& txs = vm::rollup_txs(block, params.namespace_id);
   if (signature_ok.size() != txs.size())
     return fail(Errc::internal, "one signature bit per tx is required");
+  if (!tx_ids.empty() && tx_ids.size() != txs.size()) return fail(Errc::internal, "one id per tx, or none");
   const auto deposits = block.deposits_of(params.namespace_id).deposits;
   if (claims.size() != deposits.size() + txs.size())
     return fail(Errc::rejected, fmt::format("the proof claims {} receipts, the block has {}",
@@ -239,7 +241,7 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
     Emitter e(p, r, fees, ids);
     const bool transfer = tx.type == codec::TxType::transfer;
     p.receipts.push_back(vm::Receipt{transfer ? vm::ReceiptKind::transfer : vm::ReceiptKind::withdraw,
-                                     0, tx.id(), c.reason});
+                                     0, tx_ids.empty() ? tx.id() : tx_ids[i], c.reason});
     const bool to_flag_allowed =
         transfer && (c.reason == vm::Reason::none ||
                      (c.reason == vm::Reason::balance_overflow && !c.at_fee));

@@ -77,10 +77,13 @@ enum class FeeCredits : std::uint8_t {
 /// Derives the program of `block` from one claim per receipt (deposits, then the namespace's
 /// txs). Errc::rejected when the claims contradict the public data (a bad-signature claim for a
 /// tx whose signature is valid, or the reverse; a reason a deposit cannot have; ...).
+/// `tx_ids`, when given, are the namespace's txs' ids (Tx::id, one per tx, in order) for their
+/// receipts, from a caller that computed them already (the verifier, to check the tx-list hash).
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
                               std::span<const ReceiptClaim> claims,
-                              FeeCredits fees = FeeCredits::deferred);
+                              FeeCredits fees = FeeCredits::deferred,
+                              std::span<const Hash32> tx_ids = {});
 
 /// The eight little-endian u32 words of a key that the state tree's leaves hash: a state op's key.
 std::array<Felt, 8> key_words(const PublicKey& key);

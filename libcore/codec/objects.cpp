@@ -53,9 +53,16 @@ Hash32 Tx::id() const {
 }
 
 Hash32 tx_list_hash(const std::vector<Tx>& txs) {
+  std::vector<Hash32> ids;
+  ids.reserve(txs.size());
+  for (const auto& tx : txs) ids.push_back(tx.id());
+  return tx_list_hash_of_ids(ids);
+}
+
+Hash32 tx_list_hash_of_ids(std::span<const Hash32> tx_ids) {
   crypto::Blake2b h;
-  h.update(kTxListTag).update(ByteWriter().u64(txs.size()).bytes());
-  for (const auto& tx : txs) h.update(tx.id());
+  h.update(kTxListTag).update(ByteWriter().u64(tx_ids.size()).bytes());
+  for (const auto& id : tx_ids) h.update(id);
   return h.finish();
 }
 

@@ -100,6 +100,8 @@ struct Block {
 };
 
 Hash32 tx_list_hash(const std::vector<Tx>& txs);
+/// The same hash from the txs' ids (Tx::id, in order), for a caller that needs them too.
+Hash32 tx_list_hash_of_ids(std::span<const Hash32> tx_ids);
 Hash32 deposits_hash(const std::vector<Deposit>& deposits);
 
 /// Parses a `tx` object; checks types, ranges (amount 1..2^53-1) and hex lengths, not the
