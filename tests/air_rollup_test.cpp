@@ -316,23 +316,29 @@ std::pair<BlockWitness, RollupAir> first_block_air() {
   RollupAir air(w->publics, w->program.ops);
   return {std::move(*w), std::move(air)};
 }
+
+// The verifier's values of every periodic column at z (periodic_values_at, which sums the
+// Lagrange terms of the rows a column pins) against the interpolated column.
+void require_periodic_values_interpolate(const RollupAir& air, const Ext2& z) {
+  const auto cols = air.periodic_columns();
+  REQUIRE(cols.size() == air.periodic_periods().size());
+  std::vector<Ext2> fast(cols.size());
+  REQUIRE(air.periodic_values_at(z, fast));
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    INFO("periodic column " << k);
+    auto coeffs = cols[k];
+    field::intt(std::span<Felt>(coeffs));
+    CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
+  }
+}
 }  // namespace
 
 TEST_CASE("air: the verifier's sparse periodic columns equal their interpolation", "[air]") {
   const auto [w, latest] = first_block_air();
   for (const AirLayout layout : {AirLayout::v1, AirLayout::v2}) {
     const RollupAir air(w.publics, w.program.ops, layout);
-    const auto cols = air.periodic_columns();
-    CHECK(cols.size() == per::kPublic + (layout == AirLayout::v1 ? 16 : 19));
-    REQUIRE(cols.size() == air.periodic_periods().size());
-    const Ext2 z(Felt(123456789), Felt(987654321));
-    std::vector<Ext2> fast(cols.size());
-    REQUIRE(air.periodic_values_at(z, fast));
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      auto coeffs = cols[k];
-      field::intt(std::span<Felt>(coeffs));
-      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
-    }
+    CHECK(air.periodic_periods().size() == per::kPublic + (layout == AirLayout::v1 ? 16 : 19));
+    require_periodic_values_interpolate(air, Ext2(Felt(123456789), Felt(987654321)));
     // The declared degrees come from the constraints; the largest is the RPO round's, the head, and
     // the rest's is 5 in layout v1 and 3 in v2.
     const auto degrees = air.transition_degrees();
@@ -801,16 +807,7 @@ TEST_CASE("air: the verifier's sums over pinned rows hold across their chunks of
   while (ops.size() < 600) ops.insert(ops.end(), w->program.ops.begin(), w->program.ops.end());
   const RollupAir air(w->publics, ops);
   REQUIRE_FALSE(std::has_single_bit(air.op_rows()));
-  const auto cols = air.periodic_columns();
-  const Ext2 z(Felt(0x0123456789ABCDEFULL), Felt(0xFEDCBA9876543210ULL % Felt::kModulus));
-  std::vector<Ext2> fast(cols.size());
-  REQUIRE(air.periodic_values_at(z, fast));
-  for (std::size_t k = 0; k < cols.size(); ++k) {
-    INFO("periodic column " << k);
-    auto coeffs = cols[k];
-    field::intt(std::span<Felt>(coeffs));
-    CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
-  }
+  require_periodic_values_interpolate(air, Ext2(Felt(0x0123456789ABCDEFULL), Felt(0xFEDCBA9876543210ULL % Felt::kModulus)));
 }
 
 TEST_CASE("air: proofs at depths whose ops are not a power of two rows verify", "[air]") {
@@ -832,16 +829,7 @@ TEST_CASE("air: proofs at depths whose ops are not a power of two rows verify", 
     // are their interpolation.
     const auto periods = air.periodic_periods();
     CHECK(periods[per::kRow0] == air.trace_length());
-    const auto cols = air.periodic_columns();
-    const Ext2 z(Felt(31415926), Felt(27182818));
-    std::vector<Ext2> fast(cols.size());
-    REQUIRE(air.periodic_values_at(z, fast));
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      INFO("periodic column " << k);
-      auto coeffs = cols[k];
-      field::intt(std::span<Felt>(coeffs));
-      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(coeffs), z.pow(air.trace_length() / coeffs.size())));
-    }
+    require_periodic_values_interpolate(air, Ext2(Felt(31415926), Felt(27182818)));
     auto [bytes, claim] = prove_at_depth(state, block, depth);
     CHECK(claim.post_root == reference.claim.post_root);
     auto effects = verify(block, claim, bytes);
