@@ -306,10 +306,12 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   // The claims (byte checks and a challenge hash per tx) need neither the bits nor the
   // statement: they are built on their own thread while the rollup STARK is checked.
   auto building = std::async(std::launch::async, [&] {
-    std::vector<codec::Tx> txs;
-    for (const auto& block : blocks)
-      for (const auto& tx : vm::rollup_txs(block, params.namespace_id)) txs.push_back(tx);
-    return signature_claims_of(txs, params);
+    std::vector<std::optional<SignatureClaim>> claims;
+    for (const auto& block : blocks) {
+      auto of_block = signature_claims_of(vm::rollup_txs(block, params.namespace_id), params);
+      claims.insert(claims.end(), std::make_move_iterator(of_block.begin()), std::make_move_iterator(of_block.end()));
+    }
+    return claims;
   });
   std::size_t taken = 0;
   auto verdict = verify_statement(blocks, params, claim, proof, min_security_bits,
