@@ -4,6 +4,7 @@
 
 #include "field/ext2.hpp"
 #include "field/ntt.hpp"
+#include "stark/pinned_rows.hpp"
 
 using rollup::field::Ext2;
 using rollup::field::Felt;
@@ -62,6 +63,26 @@ TEST_CASE("quadratic extension arithmetic", "[stark][field]") {
   field::batch_inverse(std::span<Ext2>(v));
   for (std::size_t i = 0; i < v.size(); ++i)
     REQUIRE((copy[i] == Ext2::zero() ? v[i] == Ext2::zero() : v[i] * copy[i] == Ext2::one()));
+}
+
+TEST_CASE("pinned-row sums: base-field weights give sum v p / (z - p)", "[stark][field]") {
+  std::mt19937_64 rng(Catch::rngSeed() + 5);
+  const Ext2 z = random_ext(rng);
+  REQUIRE(z.imag() != Felt::zero());
+  std::vector<Felt> points(37), weights(37), values(37);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    points[i] = Felt(rng());
+    values[i] = i % 4 == 1 ? Felt::zero() : Felt(rng());
+  }
+  rollup::stark::pinned_row_weights(z, points, weights);
+  Felt sum_vq, sum_vqp;
+  Ext2 expected;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    sum_vq += values[i] * weights[i];
+    sum_vqp += values[i] * weights[i] * points[i];
+    expected += Ext2(points[i]) * (z - Ext2(points[i])).inverse() * values[i];
+  }
+  CHECK(rollup::stark::pinned_row_sum(z, sum_vq, sum_vqp) == expected);
 }
 
 TEST_CASE("NTT matches direct evaluation, and its inverse undoes it", "[stark][field]") {

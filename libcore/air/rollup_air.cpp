@@ -6,6 +6,7 @@
 
 #include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
+#include "stark/pinned_rows.hpp"
 
 namespace rollup::air {
 
@@ -237,46 +238,35 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
     std::vector<Felt> w_live(live.size());
     for (std::size_t t = 0; t < live.size(); ++t) w_live[t] = w.pow(live[t]);
     // Every column is a combination of the same sums over the ops, one per live row r:
-    //   S_r = sum_o w^(oR + r) / (z - w^(oR + r)),
-    // so each point costs one inversion and one addition. With z = a + b u (u^2 = W) and a point
-    // p of the base field, 1 / (z - p) = (a - p - b u) / ((a - p)^2 - W b^2): the inversions are
-    // of base-field norms, all batched.
+    //   S_r = sum_o w^(oR + r) / (z - w^(oR + r))   (stark/pinned_rows.hpp, with v = 1).
     if (z.imag() == Felt::zero()) return false;  // z in F_p (never drawn so): interpolate instead
-    const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
     const Felt w_op = w.pow(op_rows_);
     // The points in op order, each op's live rows in turn (the last op cut at n), taken in chunks
-    // that stay in cache: each chunk's norms are inverted together (one inversion a chunk), and
-    // with q = point / norm, re += q (a - point) = a q - q point and im += q. The products q point
-    // are summed unreduced, one reduction per live row.
+    // that stay in cache, each chunk's weights from one inversion.
     constexpr std::size_t kChunk = 2048;
-    std::vector<Felt> points(kChunk), norms(kChunk);
+    std::vector<Felt> points(kChunk), weights(kChunk);
     std::vector<std::uint16_t> row_of(kChunk);  // live.size() <= R <= 256
-    std::vector<Felt> im(live.size());
-    std::vector<field::Accumulator> q_point(live.size());
+    std::vector<Felt> sum_q(live.size());
+    std::vector<field::Accumulator> sum_qp(live.size());
     std::size_t filled = 0;
     const auto flush = [&] {
-      field::batch_inverse(std::span<Felt>(norms.data(), filled));
+      stark::pinned_row_weights(z, std::span<const Felt>(points.data(), filled), weights);
       for (std::size_t m = 0; m < filled; ++m) {
-        const Felt q = points[m] * norms[m];
-        im[row_of[m]] += q;
-        q_point[row_of[m]].add_product(q, points[m]);
+        sum_q[row_of[m]] += weights[m];
+        sum_qp[row_of[m]].add_product(weights[m], points[m]);
       }
       filled = 0;
     };
     Felt base = Felt::one();
     for (std::size_t start = 0; start < n_; start += op_rows_, base *= w_op)
       for (std::size_t t = 0; t < live.size() && start + live[t] < n_; ++t) {
-        const Felt point = base * w_live[t], d = a - point;
-        points[filled] = point;
-        norms[filled] = d * d - wb2;
+        points[filled] = base * w_live[t];
         row_of[filled] = static_cast<std::uint16_t>(t);
         if (++filled == kChunk) flush();
       }
     flush();
-    std::vector<Felt> re(live.size());
-    for (std::size_t t = 0; t < live.size(); ++t) re[t] = a * im[t] - q_point[t].reduce();
     std::vector<Ext2> by_row(live.size());
-    for (std::size_t t = 0; t < live.size(); ++t) by_row[t] = Ext2(re[t], -(z.imag() * im[t]));
+    for (std::size_t t = 0; t < live.size(); ++t) by_row[t] = stark::pinned_row_sum(z, sum_q[t], sum_qp[t].reduce());
     std::array<Ext2, per::kPublic - per::kRow0> acc{};
     for (std::size_t t = 0; t < live.size(); ++t)
       for (std::size_t k = per::kRow0; k < per::kPublic; ++k)
@@ -287,19 +277,16 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   std::array<Felt, 4> w_row;
   for (std::size_t i = 0; i < rows.size(); ++i) w_row[i] = w.pow(rows[i]);
   const Felt w_op = w.pow(op_rows_);
-  // As for the structure sums: per column, P(z) n / (z^n - 1) = sum_i v_i q_i (a - p_i - b u)
-  // with p_i = w^i and q_i = p_i / ((a - p_i)^2 - W b^2), so every column needs only the base-field
-  // sums of v q and of v q p (unreduced), and the norms are inverted a cache-sized chunk at a time.
+  // As for the structure sums (stark/pinned_rows.hpp), a cache-sized chunk of points at a time.
   if (z.imag() == Felt::zero()) return false;
-  const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
   constexpr std::size_t kChunk = 2048;
-  std::vector<Felt> points(kChunk), norms(kChunk);
+  std::vector<Felt> points(kChunk), weights(kChunk);
   std::array<field::Accumulator, per::kPublicColumns> sum_q{}, sum_qp{};
   std::size_t first_op = 0, filled = 0;
   const auto flush = [&] {
-    field::batch_inverse(std::span<Felt>(norms.data(), filled));
+    stark::pinned_row_weights(z, std::span<const Felt>(points.data(), filled), weights);
     for (std::size_t m = 0; m < filled; ++m) {
-      const Felt q = points[m] * norms[m], qp = q * points[m];
+      const Felt q = weights[m], qp = q * points[m];
       const auto v = public_values(first_op + m / rows.size(), rows[m % rows.size()]);
       for (std::size_t k = 0; k < publics; ++k)
         if (v[k] != Felt::zero()) {
@@ -314,18 +301,12 @@ bool RollupAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   Felt base = Felt::one();
   for (std::size_t o = 0; o < ops_.size(); ++o, base *= w_op)
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Felt point = base * w_row[i], d = a - point;
-      points[filled] = point;
-      norms[filled] = d * d - wb2;
+      points[filled] = base * w_row[i];
       if (++filled == kChunk) flush();
     }
   flush();
-  std::array<Ext2, per::kPublicColumns> acc{};
-  for (std::size_t k = 0; k < publics; ++k) {
-    const Felt q = sum_q[k].reduce();
-    acc[k] = Ext2(a * q - sum_qp[k].reduce(), -(z.imag() * q));
-  }
-  for (std::size_t k = 0; k < publics; ++k) out[per::kPublic + k] = acc[k] * scale;
+  for (std::size_t k = 0; k < publics; ++k)
+    out[per::kPublic + k] = stark::pinned_row_sum(z, sum_q[k].reduce(), sum_qp[k].reduce()) * scale;
   return true;
 }
 

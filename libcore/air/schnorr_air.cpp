@@ -8,6 +8,7 @@
 #include "ecgfp5/curve.hpp"
 #include "ecgfp5/scalar.hpp"
 #include "field/ntt.hpp"
+#include "stark/pinned_rows.hpp"
 
 namespace rollup::air {
 namespace {
@@ -468,9 +469,8 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
 
   // The public columns vanish off the rows they pin, a few in each signature's segment: with w
   // generating the trace domain,
-  //   P(z) = (z^n - 1) / n * sum_i P(w^i) w^i / (z - w^i)   over those rows i.
-  // With z = a + b u (u^2 = W) and p in the base field, 1 / (z - p) = (a - p - b u) /
-  // ((a - p)^2 - W b^2): one batch of base-field inversions for all of them.
+  //   P(z) = (z^n - 1) / n * sum_i P(w^i) w^i / (z - w^i)   over those rows i,
+  // summed as stark/pinned_rows.hpp says.
   static const std::vector<std::size_t> pinned_rows = [] {
     std::vector<std::size_t> rows;
     for_each_public(SignatureClaim{}, [&](std::size_t, std::size_t r, Felt) { rows.push_back(r); });
@@ -485,27 +485,17 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   std::vector<Felt> row_powers(per_claim);
   for (std::size_t i = 0; i < per_claim; ++i) row_powers[i] = w.pow(pinned_rows[i]);
   const Felt segment_step = w.pow(kSegment);
-  const Felt a = z.real(), wb2 = Ext2::kNonResidue * z.imag() * z.imag();
-  // term(i) = w^i / (z - w^i) = q_i (a - w^i - b u) with q_i = w^i / norm_i, so each column needs
-  // only the sums of v q and of v q w^i (unreduced); the claims are taken a cache-sized chunk at
-  // a time, each chunk's norms inverted together.
+  // The claims a cache-sized chunk at a time, each chunk's weights from one inversion.
   constexpr std::size_t kChunkClaims = 256;
-  std::vector<Felt> points(kChunkClaims * per_claim), norms(points.size()), q(points.size()), qp(points.size());
+  std::vector<Felt> points(kChunkClaims * per_claim), q(points.size()), qp(points.size());
   std::vector<field::Accumulator> sum_q(per::kCount), sum_qp(per::kCount);
   Felt base = Felt::one();
   for (std::size_t first = 0; first < claims_.size(); first += kChunkClaims) {
     const std::size_t chunk = std::min(kChunkClaims, claims_.size() - first);
     for (std::size_t k = 0; k < chunk; ++k, base *= segment_step)
-      for (std::size_t i = 0; i < per_claim; ++i) {
-        const Felt point = base * row_powers[i], d = a - point;
-        points[k * per_claim + i] = point;
-        norms[k * per_claim + i] = d * d - wb2;
-      }
-    field::batch_inverse(std::span<Felt>(norms.data(), chunk * per_claim));
-    for (std::size_t m = 0; m < chunk * per_claim; ++m) {
-      q[m] = points[m] * norms[m];
-      qp[m] = q[m] * points[m];
-    }
+      for (std::size_t i = 0; i < per_claim; ++i) points[k * per_claim + i] = base * row_powers[i];
+    stark::pinned_row_weights(z, std::span<const Felt>(points.data(), chunk * per_claim), q);
+    for (std::size_t m = 0; m < chunk * per_claim; ++m) qp[m] = q[m] * points[m];
     for (std::size_t k = 0; k < chunk; ++k)
       for_each_public(claims_[first + k], [&](std::size_t col, std::size_t r, Felt v) {
         if (v == Felt::zero()) return;
@@ -514,13 +504,9 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
         sum_qp[col].add_product(qp[m], v);
       });
   }
-  std::vector<Ext2> acc(per::kCount);
-  for (std::size_t col = per::kStructure; col < per::kCount; ++col) {
-    const Felt q = sum_q[col].reduce();
-    acc[col] = Ext2(a * q - sum_qp[col].reduce(), -(z.imag() * q));
-  }
   const Ext2 scale = (z.pow(n) - Felt::one()) * Felt(n).inverse();
-  for (std::size_t col = per::kStructure; col < per::kCount; ++col) out[col] = acc[col] * scale;
+  for (std::size_t col = per::kStructure; col < per::kCount; ++col)
+    out[col] = stark::pinned_row_sum(z, sum_q[col].reduce(), sum_qp[col].reduce()) * scale;
   return true;
 }
 
