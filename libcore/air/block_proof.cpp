@@ -379,7 +379,6 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
     return std::unexpected(proof.error());
   }
   header.signature_proof = ROLLUP_TRY(stark::serialize(*proof));
-  header.version = options.layout == AirLayout::v1 ? 4 : kSignatureProofVersion;
   out.signature_ms = ms_since(start);
   return {};
 }
@@ -545,7 +544,7 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   BlockPublics pub;
   ProofHeader header;
   header.depth = depth;
-  header.version = options.layout == AirLayout::v1 ? 2 : kProofVersion;
+  header.version = proof_version_for(options.layout, params.scheme == crypto::SignatureScheme::ecgfp5);
   std::vector<Op> ops;
   std::vector<OpWitness> witness;
   std::size_t proven = blocks.size();

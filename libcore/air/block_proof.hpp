@@ -157,6 +157,20 @@ inline constexpr std::uint8_t kRetiredSignatureProofVersion = 3;
 constexpr bool carries_signature_proof(std::uint8_t version) { return version == 4 || version == 6; }
 /// The rollup AIR's layout a proof of this version is checked against: v1 up to version 4.
 constexpr AirLayout layout_of(std::uint8_t version) { return version >= 5 ? AirLayout::v2 : AirLayout::v1; }
+/// The version the prover writes for a layout, with or without a signature proof: the one
+/// version that layout_of and carries_signature_proof map back to them (2, 4, 5 or 6).
+constexpr std::uint8_t proof_version_for(AirLayout layout, bool signature_proof) {
+  if (layout == AirLayout::v1) return signature_proof ? 4 : 2;
+  return signature_proof ? kSignatureProofVersion : kProofVersion;
+}
+static_assert(layout_of(proof_version_for(AirLayout::v1, true)) == AirLayout::v1 &&
+              layout_of(proof_version_for(AirLayout::v2, true)) == AirLayout::v2 &&
+              layout_of(proof_version_for(AirLayout::v1, false)) == AirLayout::v1 &&
+              layout_of(proof_version_for(AirLayout::v2, false)) == AirLayout::v2);
+static_assert(carries_signature_proof(proof_version_for(AirLayout::v1, true)) &&
+              carries_signature_proof(proof_version_for(AirLayout::v2, true)) &&
+              !carries_signature_proof(proof_version_for(AirLayout::v1, false)) &&
+              !carries_signature_proof(proof_version_for(AirLayout::v2, false)));
 
 /// The proof's header: the prover's receipt claims, one list per block, and the subtree roots.
 struct ProofHeader {
