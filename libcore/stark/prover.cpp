@@ -386,9 +386,9 @@ struct ConstraintDomain {
 // The AIR's head when splitting it off saves work (ConstraintDomain::head), and the
 // power-of-two number of sub-cosets the rest then needs; nothing when it saves nothing (or the
 // head is not a proper, ascending subset of the constraints).
-std::pair<std::vector<std::size_t>, std::size_t> head_split(const Air& air, std::size_t ce_blowup) {
+std::pair<std::vector<std::size_t>, std::size_t> head_split(const Air& air, std::span<const unsigned> degrees,
+                                                            std::size_t ce_blowup) {
   std::vector<std::size_t> head = air.head_constraints();
-  const std::vector<unsigned> degrees = air.transition_degrees();
   if (head.empty() || head.size() >= degrees.size() || !std::is_sorted(head.begin(), head.end()) ||
       std::adjacent_find(head.begin(), head.end()) != head.end() || head.back() >= degrees.size())
     return {};
@@ -436,7 +436,8 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   dom.size = dom.ce_blowup * n;
   dom.stride = ctx.N / dom.size;
   dom.omega = field::root_of_unity(proto::log2_exact(dom.size));
-  dom.num_transitions = ctx.air.transition_degrees().size();
+  const std::vector<unsigned> degrees = ctx.air.transition_degrees();
+  dom.num_transitions = degrees.size();
   // Periodic column k with period p is a polynomial in y = x^(n/p); on that coset y runs over
   // g^(n/p) <w_(ce p)>, so ce * p evaluations cover it.
   // Interpolated here rather than by proto::periodic_polynomials so that the columns as long
@@ -467,7 +468,7 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
   dom.group_points.resize(dom.groups.size());
   for (std::size_t k = 0; k < dom.groups.size(); ++k)
     dom.group_points[k] = ctx.omega_n.pow(dom.groups[k].row);
-  std::tie(dom.head, dom.low_ce) = head_split(ctx.air, dom.ce_blowup);
+  std::tie(dom.head, dom.low_ce) = head_split(ctx.air, degrees, dom.ce_blowup);
   if (dom.split()) dom.low_stride = dom.ce_blowup / dom.low_ce;
   return dom;
 }
