@@ -2,11 +2,12 @@
 // shape (rows, columns, cells per signature), the prover's time by phase, the proof's size and
 // the verification time.
 //
-//   bench_schnorr_air [--signatures N] [--threads T] [--repeat R]
+//   bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3]
 //
 // Defaults: 25 signatures (25 segments of 256 rows, in 8,192 rows), 2
-// threads, best of 3 runs. One signature in eight is bad (another message), so both results
-// are proven.
+// threads, best of 3 runs, layout v3 (the challenge hashed in the trace; v2 takes it as given).
+// Messages are 135 bytes, a tx's signing message. One signature in eight is bad (another
+// message), so both results are proven.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,14 +30,14 @@ double since(Clock::time_point t) {
 }
 
 std::vector<air::SignatureClaim> make_claims(std::size_t count) {
-  const ecgfp5::SigningDomain domain{1, 1};
+  const ecgfp5::SigningDomain domain{1, 1};  // main's
   std::vector<air::SignatureClaim> claims;
   for (std::size_t i = 0; i < count; ++i) {
     ecgfp5::Seed seed{};
     seed[0] = static_cast<std::uint8_t>(i);
     seed[1] = static_cast<std::uint8_t>(i >> 8);
     const auto key = ecgfp5::KeyPair::from_seed(seed);
-    std::vector<std::uint8_t> message(120);
+    std::vector<std::uint8_t> message(air::kSignedMessageBytes);
     for (std::size_t b = 0; b < message.size(); ++b) message[b] = static_cast<std::uint8_t>(i + b);
     const auto signature = key.sign(domain, message);
     if (i % 8 == 7) message[0] ^= 1;  // a bad signature
@@ -55,11 +56,12 @@ std::vector<air::SignatureClaim> make_claims(std::size_t count) {
 int main(int argc, char** argv) {
   std::size_t signatures = 25;
   unsigned threads = 2, repeat = 3;
+  bool hashed = true;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) {
       std::fprintf(stderr,
-                   "usage: bench_schnorr_air [--signatures N] [--threads T] [--repeat R]\n");
+                   "usage: bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3]\n");
       return 2;
     }
     const unsigned long v = std::strtoul(argv[++i], nullptr, 10);
@@ -69,15 +71,18 @@ int main(int argc, char** argv) {
       threads = static_cast<unsigned>(v);
     } else if (arg == "--repeat") {
       repeat = static_cast<unsigned>(std::max(1ul, v));
+    } else if (arg == "--layout" && (v == 2 || v == 3)) {
+      hashed = v == 3;
     } else {
       std::fprintf(stderr, "unknown option %s\n", arg.c_str());
       return 2;
     }
   }
   const auto claims = make_claims(signatures);
+  const ecgfp5::SigningDomain domain{1, 1};
   std::vector<air::SignatureWitness> witnesses;
-  for (const auto& c : claims) witnesses.push_back(air::witness_of(c));
-  const air::SchnorrAir air(claims);
+  for (const auto& c : claims) witnesses.push_back(hashed ? air::witness_of(c, domain) : air::witness_of(c));
+  const air::SchnorrAir air = hashed ? air::SchnorrAir(domain, claims) : air::SchnorrAir(claims);
   const stark::ProofOptions options;
 
   double best_build = 1e9, best_prove = 1e9, best_verify = 1e9;
@@ -86,7 +91,8 @@ int main(int argc, char** argv) {
   unsigned security = 0;
   for (unsigned run = 0; run < repeat; ++run) {
     const auto t0 = Clock::now();
-    auto trace = air::SchnorrAir::build_trace(witnesses, threads);
+    auto trace = hashed ? air::SchnorrAir::build_trace(witnesses, domain, threads)
+                        : air::SchnorrAir::build_trace(witnesses, threads);
     best_build = std::min(best_build, since(t0));
     if (!trace) {
       std::fprintf(stderr, "trace: %s\n", trace.error().message.c_str());
@@ -117,7 +123,7 @@ int main(int argc, char** argv) {
 
   const std::size_t rows = air.trace_length(), columns = air.trace_width();
   const std::size_t segments = signatures * air::SchnorrAir::kRowsPerSignature;
-  std::printf("signatures       %zu (%zu bad)\n", signatures, signatures / 8);
+  std::printf("signatures       %zu (%zu bad), %s\n", signatures, signatures / 8, air.id().c_str());
   std::printf("trace            %zu columns x %zu rows (%zu in segments, %.0f%%)\n", columns, rows,
               segments, 100.0 * segments / rows);
   std::printf("per signature    %zu rows x %zu columns = %zu cells (%.0f with padding)\n",

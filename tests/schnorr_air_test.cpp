@@ -679,3 +679,258 @@ TEST_CASE("schnorr air malicious: the table's entries with G' are pinned", "[sch
     CHECK(breaks(violations(air, one_row), con::kCopy + (column - col::kKeyX)));
   }
 }
+
+// ---- Layout v3: the challenge hashed in the trace (docs/ecgfp5.md, "In the AIR").
+namespace {
+
+/// A 135-byte message, the length of a tx's signing message, which v3 claims sign.
+std::vector<std::uint8_t> tx_message_of(std::uint8_t tag) {
+  std::vector<std::uint8_t> m(kSignedMessageBytes);
+  for (std::size_t i = 0; i < m.size(); ++i) m[i] = static_cast<std::uint8_t>(tag * 17 + 3 * i);
+  return m;
+}
+
+SignatureClaim hashed_claim(std::uint8_t tag, const ecgfp5::SigningDomain& domain = kDomain) {
+  const auto key = key_of(tag);
+  const auto m = tx_message_of(tag);
+  auto claim = claim_signature(key.public_key(), domain, m, key.sign(domain, m));
+  REQUIRE(claim);
+  REQUIRE(claim->valid);
+  return *claim;
+}
+
+stark::Trace hashed_trace(std::span<const SignatureClaim> claims, const ecgfp5::SigningDomain& domain = kDomain) {
+  std::vector<SignatureWitness> ws;
+  for (const auto& c : claims) ws.push_back(witness_of(c, domain));
+  auto trace = SchnorrAir::build_trace(ws, domain);
+  REQUIRE(trace);
+  return std::move(*trace);
+}
+
+/// The digest the trace holds on row r of segment k.
+std::array<Felt, 4> held_digest(const stark::Trace& trace, std::size_t k, std::size_t r) {
+  std::array<Felt, 4> d;
+  for (std::size_t i = 0; i < 4; ++i) d[i] = trace.at(col::kHash + hash::kRateStart + i, k * kRows + r);
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("schnorr air v3: the trace hashes each challenge as ecgfp5::challenge does", "[schnorr_air]") {
+  // Good signatures, one over another message, one with another key's bytes, an invalid key.
+  std::vector<SignatureClaim> claims = {hashed_claim(40), hashed_claim(41)};
+  {
+    const auto key = key_of(42);
+    claims.push_back(*claim_signature(key.public_key(), kDomain, tx_message_of(43), key.sign(kDomain, tx_message_of(42))));
+    REQUIRE(!claims.back().valid);
+  }
+  {
+    auto claim = hashed_claim(44);
+    claim.public_key = undecodable_w();
+    claim.valid = false;
+    claims.push_back(claim);
+  }
+  const SchnorrAir air(kDomain, claims);
+  CHECK(air.id() == "rollup/schnorr-ecgfp5/v3");
+  CHECK(air.trace_width() == col::kWidthV3);
+  CHECK(air.transition_degrees().size() == con::kCountV3);
+  const auto trace = hashed_trace(claims);
+  CHECK(trace.length() == 4 * kRows);
+  for (std::size_t k = 0; k < claims.size(); ++k) {
+    INFO("claim " << k);
+    const Scalar e = ecgfp5::challenge(kDomain, claims[k].public_key, claims[k].commitment, claims[k].message);
+    for (const std::size_t r : {std::size_t{39}, std::size_t{100}, kRows - 2}) {
+      const auto d = held_digest(trace, k, r);
+      for (std::size_t i = 0; i < 4; ++i) CHECK(d[i].value() == e.limbs()[i]);
+    }
+    CHECK((trace.at(col::kResult, k * kRows + kRows - 1) == Felt::one()) == claims[k].valid);
+  }
+  const auto found = violations(air, trace);
+  if (!found.empty()) INFO("row " << found[0].row << " constraint " << found[0].index);
+  CHECK(found.empty());
+  // The capacity it starts from is the first chunk's (tag and chain id), hashed natively.
+  const auto input = challenge_input_of(kDomain, claims[0]);
+  std::vector<Felt> elements = ecgfp5::challenge_elements(kDomain, claims[0].public_key, claims[0].commitment,
+                                                          claims[0].message);
+  REQUIRE(elements.size() == 41);
+  CHECK(std::equal(elements.begin() + 8, elements.end(), input.chunks.begin()));
+  CHECK(std::all_of(input.chunks.begin() + 33, input.chunks.end(), [](Felt v) { return v == Felt::zero(); }));
+}
+
+TEST_CASE("schnorr air v3: a batch proves and verifies, under its domain and messages only",
+          "[schnorr_air][stark]") {
+  auto bad = hashed_claim(45);
+  bad.response[0] ^= 4;
+  bad.valid = expected_result(bad);
+  REQUIRE(!bad.valid);
+  const std::vector<SignatureClaim> claims = {hashed_claim(46), bad, hashed_claim(47)};
+  const SchnorrAir air(kDomain, claims);
+  const auto trace = hashed_trace(claims);
+  REQUIRE(violations(air, trace).empty());
+  auto proof = stark::prove(air, trace, small_options(), 2);
+  INFO((proof ? "" : proof.error().message));
+  REQUIRE(proof);
+  CHECK(proof->params.num_segments == 7);  // degree 8: the sponge's rounds
+  const auto bytes = *stark::serialize(*proof);
+  REQUIRE(stark::verify(air, bytes));
+
+  const auto saved = field::vector_isa();
+  for (field::VectorIsa isa : field::supported_vector_isas()) {
+    INFO("instruction set " << field::vector_isa_name(isa));
+    field::detail::set_vector_isa(isa);
+    const auto again = stark::prove(air, trace, small_options(), 2);
+    REQUIRE(again);
+    CHECK(*stark::serialize(*again) == bytes);
+  }
+  field::detail::set_vector_isa(saved);
+  const auto unsplit = stark::prove(test::WithoutHead(air), trace, small_options(), 2);
+  REQUIRE(unsplit);
+  CHECK(*stark::serialize(*unsplit) == bytes);
+
+  // Another result, message, domain (chain or namespace) or key: refused.
+  auto flipped = claims;
+  flipped[1].valid = true;
+  CHECK(!stark::verify(SchnorrAir(kDomain, flipped), bytes));
+  auto other_message = claims;
+  other_message[0].message[60] ^= 1;
+  CHECK(!stark::verify(SchnorrAir(kDomain, other_message), bytes));
+  CHECK(!stark::verify(SchnorrAir(ecgfp5::SigningDomain{kDomain.chain_id + 1, kDomain.namespace_id}, claims), bytes));
+  CHECK(!stark::verify(SchnorrAir(ecgfp5::SigningDomain{kDomain.chain_id, kDomain.namespace_id + 1}, claims), bytes));
+  CHECK(!stark::verify(SchnorrAir(ecgfp5::SigningDomain{kDomain.chain_id + (1ull << 32), kDomain.namespace_id},
+                                  claims), bytes));
+  auto other_key = claims;
+  other_key[0].public_key = claims[2].public_key;
+  CHECK(!stark::verify(SchnorrAir(kDomain, other_key), bytes));
+  // Nor as v2's statement, whose challenges the verifier would take as given.
+  auto with_e = claims;
+  for (auto& c : with_e) {
+    const Scalar e = ecgfp5::challenge(kDomain, c.public_key, c.commitment, c.message);
+    for (std::size_t i = 0; i < 4; ++i) c.challenge[i] = Felt(e.limbs()[i]);
+  }
+  CHECK(!stark::verify(SchnorrAir(with_e), bytes));
+}
+
+TEST_CASE("schnorr air v3: the head adds the sponge's rounds; periodic values interpolate",
+          "[schnorr_air]") {
+  const SchnorrAir air(kDomain, {hashed_claim(48), hashed_claim(49)});
+  const auto head = air.head_constraints();
+  const auto degrees = air.transition_degrees();
+  REQUIRE(head.size() == 51 + hash::kStateWidth);
+  for (std::size_t k = 0; k < degrees.size(); ++k)
+    CHECK((degrees[k] >= 6) == std::binary_search(head.begin(), head.end(), k));
+  const std::size_t width = air.trace_width(), nc = degrees.size(), rows = 21, stride = 24;
+  const auto periods = air.periodic_periods();
+  const std::size_t np = periods.size();
+  std::mt19937_64 rng(Catch::rngSeed() + 49);
+  auto cells = [&](std::size_t columns) {
+    std::vector<Felt> v(columns * stride);
+    for (auto& x : v) x = Felt(rng());
+    return v;
+  };
+  const auto cur = cells(width), next = cells(width);
+  auto per = cells(np);
+  for (std::size_t k = 0; k < np; ++k)
+    if (periods[k] == air.trace_length()) std::fill_n(per.begin() + k * stride, stride, Felt::zero());
+  std::vector<Felt> whole(nc * stride);
+  air.stark::Air::evaluate_transition_rows({rows, stride, cur, next, per, whole});
+  test::require_head_as_whole(air, {rows, stride, cur, next, per, {}}, whole);
+
+  // 300 claims cross the verifier's chunk of 256.
+  std::vector<SignatureClaim> many;
+  for (std::size_t k = 0; k < 300; ++k) {
+    SignatureClaim c = hashed_claim(static_cast<std::uint8_t>(50 + k % 3));
+    c.message[k % kSignedMessageBytes] ^= static_cast<std::uint8_t>(k);
+    c.valid = k % 7 != 0;
+    many.push_back(c);
+  }
+  const SchnorrAir big(kDomain, many);
+  const auto polys = stark::protocol::periodic_polynomials(big);
+  REQUIRE(polys.size() == schnorr_periodic::kCountV3);
+  const auto big_periods = big.periodic_periods();
+  for (std::size_t k = 0; k < polys.size(); ++k) CHECK(big_periods[k] == polys[k].size());
+  CHECK(big_periods[schnorr_periodic::kArk1] == 8);
+  CHECK(big_periods[schnorr_periodic::kHashRound] == kRows);
+  CHECK(big_periods[schnorr_periodic::kPublicChunk] == big.trace_length());
+  for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
+    std::vector<Ext2> fast(polys.size());
+    REQUIRE(big.periodic_values_at(z, fast));
+    for (std::size_t k = 0; k < polys.size(); ++k) {
+      INFO("periodic column " << k);
+      const Ext2 y = z.pow(big.trace_length() / polys[k].size());
+      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), y));
+    }
+  }
+}
+
+TEST_CASE("schnorr air v3 malicious: the challenge cannot be chosen", "[schnorr_air]") {
+  SECTION("e of another message, run on this message's chunks: e is not the digest") {
+    // A signature that is good for message b, claimed for message a.
+    const auto key = key_of(53);
+    const auto a = tx_message_of(53), b = tx_message_of(54);
+    auto claim_b = *claim_signature(key.public_key(), kDomain, b, key.sign(kDomain, b));
+    auto claim = claim_b;
+    std::copy(a.begin(), a.end(), claim.message.begin());
+    REQUIRE(!expected_result(claim_of(key, a, key.sign(kDomain, b))));
+    claim.valid = true;
+    const SchnorrAir air(kDomain, {claim});
+    SignatureWitness cheat = witness_of(claim, kDomain);  // a's sponge
+    cheat.challenge = witness_of(claim_b, kDomain).challenge;  // b's e
+    auto trace = SchnorrAir::build_trace(std::vector{cheat}, kDomain);
+    REQUIRE(trace);
+    CHECK(trace->at(col::kResult, kRows - 1) == Felt::one());
+    const auto found = violations(air, *trace);
+    CHECK(breaks(found, con::kPublicE));
+    for (const auto& v : found) CHECK(v.index == con::kPublicE);
+    require_proof_rejected(air, *trace);
+    // Run on b's chunks instead, the digest is b's e, and the pinned chunks are a's.
+    auto on_b = SchnorrAir::build_trace(std::vector{witness_of(claim_b, kDomain)}, kDomain);
+    REQUIRE(on_b);
+    const auto found_b = violations(air, *on_b);
+    CHECK(breaks(found_b, con::kHashChunk));
+    CHECK(!breaks(found_b, con::kPublicE));
+    require_proof_rejected(air, *on_b);
+  }
+
+  SECTION("a tampered round, absorption, start or held digest") {
+    const auto claim = hashed_claim(55);
+    const SchnorrAir air(kDomain, {claim, hashed_claim(56)});
+    const auto honest = hashed_trace(std::vector{claim, hashed_claim(56)});
+    REQUIRE(violations(air, honest).empty());
+    struct Case {
+      std::size_t column, row, constraint, at_row;
+    };
+    for (const Case c : {Case{col::kHash + 9, 20, con::kHashRound + 9, 19},    // a round's output
+                         Case{col::kHash + 2, 8, con::kHashRound + 2, 7},      // the capacity absorbed
+                         Case{col::kHash + 1, 0, con::kHashStart + 1, 0},      // the domain's start
+                         Case{col::kHash + 5, 100, con::kHashRound + 5, 99},   // the digest held
+                         Case{col::kHash + 4, kRows - 2, con::kHashRound + 4, kRows - 3}}) {
+      INFO("column " << c.column << " row " << c.row);
+      auto tampered = honest;
+      tampered.at(c.column, c.row) += Felt::one();
+      const auto found = violations(air, tampered);
+      CHECK(std::any_of(found.begin(), found.end(), [&](const Violation& v) {
+        return v.index == c.constraint && v.row == c.at_row;
+      }));
+    }
+    // The same digest change from row 39 on: the round into row 39 breaks.
+    auto forged = honest;
+    for (std::size_t r = 39; r < kRows; ++r) forged.at(col::kHash + 4, r) += Felt::one();
+    CHECK(breaks(violations(air, forged), con::kHashRound + 4));
+    // The second segment's sponge started from the first one's end: its start breaks.
+    auto carried = honest;
+    for (std::size_t i = 0; i < hash::kCapacity; ++i)
+      carried.at(col::kHash + i, kRows) = honest.at(col::kHash + i, kRows - 1);
+    CHECK(breaks(violations(air, carried), con::kHashStart));
+  }
+
+  SECTION("another domain's capacity: the chain id and the tag are bound") {
+    const ecgfp5::SigningDomain other{kDomain.chain_id + 1, kDomain.namespace_id};
+    const auto claim = hashed_claim(57, other);
+    const SchnorrAir air(kDomain, {claim});
+    const auto trace = hashed_trace(std::vector{claim}, other);
+    const auto found = violations(air, trace);
+    CHECK(breaks(found, con::kHashStart));
+    CHECK(!breaks(found, con::kHashChunk));  // the chain id's low half is in the capacity alone
+    require_proof_rejected(air, trace);
+  }
+}

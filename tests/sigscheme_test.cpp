@@ -347,7 +347,7 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   CHECK(verdict->blocks[0].receipts[3].reason == vm::Reason::bad_signature);
   REQUIRE(verdict->blocks[0].withdrawals.size() == 1);
   CHECK(verdict->blocks[0].withdrawals[0].to == bob.public_key());
-  // The same proof verified as an Ed25519 rollup's: version 6 is an ecgfp5 rollup's (one encoding
+  // The same proof verified as an Ed25519 rollup's: version 7 is an ecgfp5 rollup's (one encoding
   // per proof), so it is refused before its bits are looked at.
   auto as_ed = must(air::verify_range_proof(std::span(&block, 1), kEdParams, claim, proof.bytes, 100));
   REQUIRE_FALSE(as_ed);
@@ -388,6 +388,20 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   auto relabelled = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v4.bytes, 100));
   REQUIRE_FALSE(relabelled);
   CHECK(relabelled.error().reason == air::Rejection::stark_rejected);
+  // A version 6 proof (SchnorrAir v2, whose challenges the verifier hashes) still verifies, and
+  // only as version 6: read as version 7, its signature proof is no v3 proof.
+  air::ProverState v6_prover(genesis, 1);
+  air::ProveOptions v6_options{2, {}};
+  v6_options.signature_layout = air::SchnorrLayout::v2;
+  auto v6 = must(air::prove_range(v6_prover, std::span(&block, 1), kEcParams, v6_options));
+  CHECK(v6.bytes[4] == 6);
+  auto v6_verdict = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v6.bytes, 100));
+  INFO((v6_verdict ? std::string() : v6_verdict.error().message()));
+  CHECK(v6_verdict);
+  v6.bytes[4] = air::kSignatureProofVersion;
+  auto as_v7 = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v6.bytes, 100));
+  REQUIRE_FALSE(as_v7);
+  CHECK(as_v7.error().reason == air::Rejection::signature_proof_rejected);
 }
 
 namespace {
@@ -430,19 +444,20 @@ std::pair<Bytes, air::RangeProofClaim> cheat(const vm::State& genesis, const cod
   header.signature_bits = bits;
   std::vector<air::SignatureClaim> claims;
   std::vector<air::SignatureWitness> witnesses;
+  const ecgfp5::SigningDomain domain{kEcParams.chain_id, kEcParams.namespace_id};
   const auto& txs = vm::rollup_txs(block, kNamespace);
   for (std::size_t i = 0; i < txs.size(); ++i) {
     auto claim = air::signature_claim_of(txs[i], kEcParams);
     if (!claim) continue;
-    witnesses.push_back(air::witness_of(*claim));
+    witnesses.push_back(air::witness_of(*claim, domain));
     claim->valid = results[i];
     claims.push_back(*claim);
   }
-  const air::SchnorrAir signatures(claims);
+  const air::SchnorrAir signatures(domain, claims);
   stark::ProverFaults faults;
   faults.skip_checks = true;
-  auto signature_proof =
-      must(stark::prove_with_faults(signatures, must(air::SchnorrAir::build_trace(witnesses)), {}, 2, faults));
+  auto signature_proof = must(
+      stark::prove_with_faults(signatures, must(air::SchnorrAir::build_trace(witnesses, domain)), {}, 2, faults));
   header.signature_proof = must(stark::serialize(signature_proof));
   const air::RangeProofClaim claim{block.height, block.height, block.hash, hash::digest_bytes(genesis.root()),
                                    w.publics.post_root, prover.keys().commitment()};
@@ -605,24 +620,37 @@ TEST_CASE("sigscheme: a range proof of two ecgfp5 blocks carries one signature p
 TEST_CASE("sigscheme: claims made side by side carry each tx's own challenge", "[sigscheme][air]") {
   // 11 txs: a group of eight sponges and a remainder of three, one of them with no claim.
   std::vector<codec::Tx> txs;
-  for (std::uint64_t i = 0; i < 11; ++i)
-    txs.push_back(wallet::sign_transfer(ec_key(i), ec_key(100 + i).public_key(), 1 + i, i, i, kEcParams));
+  for (std::uint64_t i = 0; i < 11; ++i) {
+    txs.push_back(i == 9 ? wallet::sign_withdraw(ec_key(i), 1 + i, i, i, kEcParams)
+                         : wallet::sign_transfer(ec_key(i), ec_key(100 + i).public_key(), 1 + i, i, i, kEcParams));
+  }
   for (std::size_t b = 0; b < 8; ++b) txs[5].sig[b] = 0xFF;  // w(R)'s c0 >= p: no claim
-  const auto claims = air::signature_claims_of(txs, kEcParams);
-  REQUIRE(claims.size() == txs.size());
+  const auto hashed = air::signature_claims_of(txs, kEcParams, air::SchnorrLayout::v2);
+  const auto kept = air::signature_claims_of(txs, kEcParams);
+  REQUIRE(hashed.size() == txs.size());
+  REQUIRE(kept.size() == txs.size());
   for (std::size_t i = 0; i < txs.size(); ++i) {
     INFO("tx " << i);
     if (i == 5) {
-      CHECK_FALSE(claims[i]);
+      CHECK_FALSE(hashed[i]);
+      CHECK_FALSE(kept[i]);
       continue;
     }
-    REQUIRE(claims[i]);
-    const auto e = ecgfp5::challenge({kEcParams.chain_id, kEcParams.namespace_id}, claims[i]->public_key,
-                                     claims[i]->commitment, txs[i].signing_message());
-    for (std::size_t j = 0; j < 4; ++j) CHECK(claims[i]->challenge[j] == field::Felt(e.limbs()[j]));
-    const auto one = air::signature_claim_of(txs[i], kEcParams);
+    REQUIRE(hashed[i]);
+    const Bytes message = txs[i].signing_message();
+    const auto e = ecgfp5::challenge({kEcParams.chain_id, kEcParams.namespace_id}, hashed[i]->public_key,
+                                     hashed[i]->commitment, message);
+    for (std::size_t j = 0; j < 4; ++j) CHECK(hashed[i]->challenge[j] == field::Felt(e.limbs()[j]));
+    const auto one = air::signature_claim_of(txs[i], kEcParams, air::SchnorrLayout::v2);
     REQUIRE(one);
-    CHECK(one->challenge == claims[i]->challenge);
+    CHECK(one->challenge == hashed[i]->challenge);
+    // Layout v3 keeps the signed message (transfers and withdrawals alike 135 bytes), and the
+    // AIR's sponge over it ends at the same e.
+    REQUIRE(kept[i]);
+    REQUIRE(message.size() == air::kSignedMessageBytes);
+    CHECK(std::equal(message.begin(), message.end(), kept[i]->message.begin()));
+    const auto witness = air::witness_of(*kept[i], {kEcParams.chain_id, kEcParams.namespace_id});
+    CHECK(witness.challenge == std::array<std::uint64_t, 5>{e.limbs()[0], e.limbs()[1], e.limbs()[2], e.limbs()[3], 0});
   }
 }
 

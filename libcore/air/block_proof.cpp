@@ -300,15 +300,16 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   if (!decoded) return Verdict(std::unexpected(std::move(decoded.error())));
   const ProofHeader& header = decoded->first;
   if (!carries_signature_proof(header.version))
-    return Verdict(reject(Rejection::encoding, fmt::format("an ecgfp5 rollup's proof must be version {} (or 4), with its signature proof",
+    return Verdict(reject(Rejection::encoding, fmt::format("an ecgfp5 rollup's proof must be version {} (or 4 or 6), with its signature proof",
                                                            kSignatureProofVersion)));
   const std::vector<bool>& proof_bits = header.signature_bits;
-  // The claims (byte checks and a challenge hash per tx) need neither the bits nor the
-  // statement: they are built on their own thread while the rollup STARK is checked.
+  const SchnorrLayout layout = signature_layout_of(header.version);
+  // The claims (byte checks, and in layout v2 a challenge hash per tx) need neither the bits nor
+  // the statement: they are built on their own thread while the rollup STARK is checked.
   auto building = std::async(std::launch::async, [&] {
     std::vector<std::optional<SignatureClaim>> claims;
     for (const auto& block : blocks) {
-      auto of_block = signature_claims_of(vm::rollup_txs(block, params.namespace_id), params);
+      auto of_block = signature_claims_of(vm::rollup_txs(block, params.namespace_id), params, layout);
       claims.insert(claims.end(), std::make_move_iterator(of_block.begin()), std::make_move_iterator(of_block.end()));
     }
     return claims;
@@ -340,7 +341,9 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
                                         block.height, *bad)));
     first += txs;
   }
-  const SchnorrAir signatures(std::move(claims));
+  const ecgfp5::SigningDomain domain{params.chain_id, params.namespace_id};
+  const SchnorrAir signatures = layout == SchnorrLayout::v3 ? SchnorrAir(domain, std::move(claims))
+                                                            : SchnorrAir(std::move(claims));
   auto checked = stark::verify(signatures, header.signature_proof, pinned_options(min_security_bits));
   if (!checked) {
     if (checked.error().code == Errc::internal) return std::unexpected(checked.error());
@@ -356,9 +359,11 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
                         const vm::RollupParams& params, const ProveOptions& options, ProofHeader& header,
                         BlockProof& out) {
   const auto start = Clock::now();
+  const SchnorrLayout layout = signature_layout_of(header.version);
+  const ecgfp5::SigningDomain domain{params.chain_id, params.namespace_id};
   std::vector<SignatureClaim> claims;
   for (std::size_t b = 0; b < blocks.size(); ++b) {
-    auto block_claims = signature_claims_of(vm::rollup_txs(blocks[b], params.namespace_id), params);
+    auto block_claims = signature_claims_of(vm::rollup_txs(blocks[b], params.namespace_id), params, layout);
     header.signature_bits.insert(header.signature_bits.end(), bits[b].begin(), bits[b].end());
     // The native check and the byte checks must agree, or the verifier refuses the proof.
     if (const auto bad = claims_with_bits(block_claims, bits[b], 0, claims))
@@ -367,10 +372,13 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
   }
   std::vector<SignatureWitness> witnesses;
   witnesses.reserve(claims.size());
-  for (const auto& claim : claims) witnesses.push_back(witness_of(claim));
+  const bool hashed = layout == SchnorrLayout::v3;
+  for (const auto& claim : claims) witnesses.push_back(hashed ? witness_of(claim, domain) : witness_of(claim));
   out.signature_claims = claims.size();
-  const SchnorrAir air(std::move(claims));
-  stark::Trace trace = ROLLUP_TRY(SchnorrAir::build_trace(witnesses, std::max(1u, options.threads)));
+  const SchnorrAir air = hashed ? SchnorrAir(domain, std::move(claims)) : SchnorrAir(std::move(claims));
+  const unsigned threads = std::max(1u, options.threads);
+  stark::Trace trace = ROLLUP_TRY(hashed ? SchnorrAir::build_trace(witnesses, domain, threads)
+                                         : SchnorrAir::build_trace(witnesses, threads));
   out.signature_rows = trace.length();
   auto proof = stark::prove(air, std::move(trace), options.stark, std::max(1u, options.threads));
   if (!proof) {
@@ -386,7 +394,8 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
 }  // namespace
 
 std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const codec::Tx> txs,
-                                                               const vm::RollupParams& params) {
+                                                               const vm::RollupParams& params,
+                                                               SchnorrLayout layout) {
   constexpr std::size_t kW = Gfp5::kEncodedSize;
   std::vector<std::optional<SignatureClaim>> claims(txs.size());
   std::vector<std::vector<Felt>> challenge_inputs;
@@ -401,9 +410,18 @@ std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const c
     SignatureClaim claim;
     if (!key_w || !read_signature_fields(std::span<const std::uint8_t, 2 * kW>(tx.sig.data(), 2 * kW), claim)) continue;
     claim.public_key = *key_w;
+    const Bytes message = tx.signing_message();
+    if (layout == SchnorrLayout::v3) {
+      // The AIR hashes the challenge from these bytes; the verifier hashes nothing. A 40-byte
+      // key's message is 135 bytes unless `to` has another size, which parse_tx refuses.
+      if (message.size() != kSignedMessageBytes) continue;
+      std::copy(message.begin(), message.end(), claim.message.begin());
+      claims[t] = claim;
+      continue;
+    }
     claims[t] = claim;
     challenge_inputs.push_back(ecgfp5::challenge_elements({params.chain_id, params.namespace_id}, *key_w,
-                                                          claim.commitment, tx.signing_message()));
+                                                          claim.commitment, message));
     with_claim.push_back(t);
   }
   // The challenge's digest is e's four limbs (ecgfp5::challenge).
@@ -412,8 +430,9 @@ std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const c
   return claims;
 }
 
-std::optional<SignatureClaim> signature_claim_of(const codec::Tx& tx, const vm::RollupParams& params) {
-  return signature_claims_of(std::span<const codec::Tx>(&tx, 1), params).front();
+std::optional<SignatureClaim> signature_claim_of(const codec::Tx& tx, const vm::RollupParams& params,
+                                                 SchnorrLayout layout) {
+  return signature_claims_of(std::span<const codec::Tx>(&tx, 1), params, layout).front();
 }
 
 std::string_view describe(Rejection reason) {
@@ -544,7 +563,8 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
   BlockPublics pub;
   ProofHeader header;
   header.depth = depth;
-  header.version = proof_version_for(options.layout, params.scheme == crypto::SignatureScheme::ecgfp5);
+  header.version =
+      proof_version_for(options.layout, params.scheme == crypto::SignatureScheme::ecgfp5, options.signature_layout);
   std::vector<Op> ops;
   std::vector<OpWitness> witness;
   std::size_t proven = blocks.size();

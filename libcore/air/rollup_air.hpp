@@ -14,6 +14,7 @@
 
 #include "smt/key_set.hpp"
 #include "air/program.hpp"
+#include "air/rpo_round.hpp"
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
 #include "stark/air.hpp"
@@ -202,41 +203,6 @@ class RollupAir : public stark::TypedAir<RollupAir> {
 
 // ---- Constraint evaluation (docs/air.md §5 lists each constraint in this order).
 
-namespace detail {
-template <class F>
-[[gnu::always_inline]] inline F pow7(const F& x) {
-  const F x2 = x * x, x4 = x2 * x2;
-  return x4 * x2 * x;
-}
-
-template <class F>
-[[gnu::always_inline]] inline void mds(const F* s, std::array<F, hash::kStateWidth>& out) {
-  const auto& row = hash::mds_row();
-  constexpr std::size_t W = hash::kStateWidth;
-  for (std::size_t i = 0; i < W; ++i) {
-    if constexpr (std::is_same_v<F, Felt>) {
-      // Entries are below 32, so the twelve products sum in 128 bits with one reduction.
-      unsigned __int128 acc = 0;
-      for (std::size_t j = 0; j < W; ++j)
-        acc += static_cast<unsigned __int128>(row[(j + W - i) % W]) * s[j].value();
-      out[i] = Felt::reduce128(acc);
-    } else if constexpr (field::simd::is_packed_v<F>) {
-      // The same single reduction, lane-wise on 32-bit halves.
-      static const auto rotated = [&row] {
-        std::array<std::array<std::uint64_t, W>, W> m{};
-        for (std::size_t r = 0; r < W; ++r)
-          for (std::size_t j = 0; j < W; ++j) m[r][j] = row[(j + W - r) % W];
-        return m;
-      }();
-      out[i] = F::template dot_small<W>(s, rotated[i].data());
-    } else {
-      F acc = F(Felt::zero());
-      for (std::size_t j = 0; j < W; ++j) acc += s[j] * Felt(row[(j + W - i) % W]);
-      out[i] = acc;
-    }
-  }
-}
-}  // namespace detail
 
 template <class F>
 void RollupAir::evaluate_head(std::span<const F> c, std::span<const F> x, std::span<const F> p,
@@ -246,12 +212,9 @@ void RollupAir::evaluate_head(std::span<const F> c, std::span<const F> x, std::s
   std::size_t k = 0;
   // 1. RPO rounds in both lanes: next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2 on rows 0..6.
   for (std::size_t lane : {kOld, kNew}) {
-    std::array<F, W> t, u;
-    detail::mds(&c[lane], t);
-    for (std::size_t i = 0; i < W; ++i) t[i] = detail::pow7(F(t[i] + p[per::kArk1 + i]));
-    detail::mds(t.data(), u);
-    for (std::size_t i = 0; i < W; ++i)
-      out[k++] = p[per::kRound] * (detail::pow7(x[lane + i]) - (u[i] + p[per::kArk2 + i]));
+    std::array<F, W> u;
+    detail::rpo_round_image(&c[lane], &p[per::kArk1], &p[per::kArk2], u);
+    for (std::size_t i = 0; i < W; ++i) out[k++] = p[per::kRound] * (detail::pow7(x[lane + i]) - u[i]);
   }
 }
 

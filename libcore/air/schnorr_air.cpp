@@ -80,7 +80,40 @@ void normalise(const Pt<Felt>& p, E5<Felt>& x, E5<Felt>& u) {
   u = to_e5(to_gfp5(p.u) * to_gfp5(p.t).inverse());
 }
 
-Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w) {
+/// Layout v3's sponge over the witness's challenge input: row 8k holds permutation k's input,
+/// row 8k + r its state after r rounds, and rows 40..255 keep row 39's state (the digest).
+void fill_challenge(stark::Trace& trace, std::size_t base, const ChallengeInput& input) {
+  hash::State state{};
+  std::copy(input.capacity.begin(), input.capacity.end(), state.begin());
+  auto put_state = [&](std::size_t r) {
+    for (std::size_t i = 0; i < hash::kStateWidth; ++i) trace.at(c::kHash + i, base + r) = state[i];
+  };
+  for (std::size_t k = 0; k < kChallengeChunks; ++k) {
+    std::copy_n(input.chunks.begin() + static_cast<std::ptrdiff_t>(hash::kRate * k), hash::kRate,
+                state.begin() + hash::kRateStart);
+    put_state(8 * k);
+    for (std::size_t r = 0; r < hash::kRounds; ++r) {
+      hash::apply_round(state, r);
+      put_state(8 * k + r + 1);
+    }
+  }
+  for (std::size_t r = 8 * kChallengeChunks; r < kRows; ++r) put_state(r);
+}
+
+/// The digest fill_challenge ends with.
+std::array<Felt, 4> challenge_digest(const ChallengeInput& input) {
+  hash::State state{};
+  std::copy(input.capacity.begin(), input.capacity.end(), state.begin());
+  for (std::size_t k = 0; k < kChallengeChunks; ++k) {
+    std::copy_n(input.chunks.begin() + static_cast<std::ptrdiff_t>(hash::kRate * k), hash::kRate,
+                state.begin() + hash::kRateStart);
+    hash::permute(state);
+  }
+  return {state[4], state[5], state[6], state[7]};
+}
+
+Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w, SchnorrLayout layout) {
+  if (layout == SchnorrLayout::v3) fill_challenge(trace, base, w.hashed);
   // A valid key runs its table; an invalid one proves it has no decoding (x^2 = 7 delta(w)) in
   // place of x, and leaves the table's sums zero: its result is 0 whatever the run computes.
   const auto key_x_native = group_x(w.public_key);
@@ -192,8 +225,29 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
 }
 
 /// The padding segments' witness: all zero (the key w = 0 encodes no key, e = s = 0,
-/// w(R) = 0), and so are its public values.
-SignatureWitness padding_witness() { return SignatureWitness{}; }
+/// w(R) = 0), and so are its public values. In layout v3 its chunks are zero too, but the sponge
+/// starts from the domain's capacity, and e is the digest it ends with.
+SignatureWitness padding_witness(SchnorrLayout layout, const std::array<Felt, 4>& start_capacity) {
+  SignatureWitness w;
+  if (layout == SchnorrLayout::v3) {
+    w.hashed.capacity = start_capacity;
+    const auto d = challenge_digest(w.hashed);
+    for (std::size_t i = 0; i < 4; ++i) w.challenge[i] = d[i].value();
+  }
+  return w;
+}
+
+/// The capacity of the challenge's sponge after its first chunk, which is the same for every
+/// v3 claim under `domain` (the tag and the chain id's low half; the input's length).
+std::array<Felt, 4> start_capacity_of(const ecgfp5::SigningDomain& domain) {
+  const std::array<std::uint8_t, kSignedMessageBytes> message{};
+  const std::vector<Felt> elements = ecgfp5::challenge_elements(domain, Gfp5(), Gfp5(), message);
+  hash::State state{};
+  state[0] = Felt(elements.size() % hash::kRate);
+  std::copy_n(elements.begin(), hash::kRate, state.begin() + hash::kRateStart);
+  hash::permute(state);
+  return {state[0], state[1], state[2], state[3]};
+}
 
 }  // namespace
 
@@ -236,6 +290,7 @@ Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
   if (!read_signature_fields(std::span<const std::uint8_t, 80>(signature), claim))
     return fail(Errc::bad_input, "the signature's R has a coefficient >= p (no field element)");
   claim.public_key = *key_w;
+  if (message.size() == kSignedMessageBytes) std::copy(message.begin(), message.end(), claim.message.begin());
   const Scalar e = ecgfp5::challenge(domain, *key_w, claim.commitment, message);
   for (std::size_t i = 0; i < 4; ++i) claim.challenge[i] = Felt(e.limbs()[i]);
   claim.valid = ecgfp5::verify(public_key, domain, message, signature);
@@ -264,8 +319,27 @@ SignatureWitness witness_of(const SignatureClaim& claim) {
   return w;
 }
 
+ChallengeInput challenge_input_of(const ecgfp5::SigningDomain& domain, const SignatureClaim& claim) {
+  return {start_capacity_of(domain), challenge_chunks_of(domain, claim)};
+}
+
+SignatureWitness witness_of(const SignatureClaim& claim, const ecgfp5::SigningDomain& domain) {
+  SignatureWitness w = witness_of(claim);
+  w.hashed = challenge_input_of(domain, claim);
+  const auto d = challenge_digest(w.hashed);
+  for (std::size_t i = 0; i < 4; ++i) w.challenge[i] = d[i].value();
+  return w;
+}
+
 SchnorrAir::SchnorrAir(std::vector<SignatureClaim> claims)
     : claims_(std::move(claims)), fixed_(&fixed_entries()) {}
+
+SchnorrAir::SchnorrAir(const ecgfp5::SigningDomain& domain, std::vector<SignatureClaim> claims)
+    : claims_(std::move(claims)),
+      fixed_(&fixed_entries()),
+      layout_(SchnorrLayout::v3),
+      domain_(domain),
+      start_capacity_(start_capacity_of(domain)) {}
 
 std::size_t SchnorrAir::trace_length_for(std::size_t signatures) {
   std::size_t n = kRowsPerSignature;
@@ -273,37 +347,58 @@ std::size_t SchnorrAir::trace_length_for(std::size_t signatures) {
   return n;
 }
 
-Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> witnesses, unsigned threads) {
-  stark::Trace trace(schnorr_col::kWidth, trace_length_for(witnesses.size()));
+namespace {
+
+Result<stark::Trace> build_segments(std::span<const SignatureWitness> witnesses, SchnorrLayout layout,
+                                    const std::array<Felt, 4>& start_capacity, unsigned threads) {
+  const std::size_t width = layout == SchnorrLayout::v3 ? schnorr_col::kWidthV3 : schnorr_col::kWidth;
+  stark::Trace trace(width, SchnorrAir::trace_length_for(witnesses.size()));
   // Each segment writes its own rows; the first failure, in signature order, is the answer.
   std::vector<std::optional<Error>> failures(witnesses.size());
   parallel_for(witnesses.size(), std::max(1u, threads), [&](std::size_t begin, std::size_t end) {
     for (std::size_t k = begin; k < end; ++k)
-      if (auto ok = fill_segment(trace, k * kRowsPerSignature, witnesses[k]); !ok) failures[k] = ok.error();
+      if (auto ok = fill_segment(trace, k * kSegment, witnesses[k], layout); !ok) failures[k] = ok.error();
   });
   for (auto& failure : failures)
     if (failure) return std::unexpected(std::move(*failure));
   // The structure is periodic, so padding segments are runs too: each is the same run,
   // built once and copied.
-  const std::size_t segments = trace.length() / kRowsPerSignature;
+  const std::size_t segments = trace.length() / kSegment;
   if (witnesses.size() < segments) {
-    const std::size_t first = witnesses.size() * kRowsPerSignature;
-    if (auto ok = fill_segment(trace, first, padding_witness()); !ok)
+    const std::size_t first = witnesses.size() * kSegment;
+    if (auto ok = fill_segment(trace, first, padding_witness(layout, start_capacity), layout); !ok)
       return std::unexpected(ok.error());
     for (std::size_t k = witnesses.size() + 1; k < segments; ++k)
-      for (std::size_t col = 0; col < schnorr_col::kWidth; ++col)
-        for (std::size_t r = 0; r < kRowsPerSignature; ++r)
-          trace.at(col, k * kRowsPerSignature + r) = trace.at(col, first + r);
+      for (std::size_t col = 0; col < width; ++col)
+        for (std::size_t r = 0; r < kSegment; ++r)
+          trace.at(col, k * kSegment + r) = trace.at(col, first + r);
   }
   return trace;
 }
 
+}  // namespace
+
+Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> witnesses, unsigned threads) {
+  return build_segments(witnesses, SchnorrLayout::v2, {}, threads);
+}
+
+Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> witnesses,
+                                             const ecgfp5::SigningDomain& domain, unsigned threads) {
+  return build_segments(witnesses, SchnorrLayout::v3, start_capacity_of(domain), threads);
+}
+
 Bytes SchnorrAir::public_inputs() const {
-  ByteWriter w("rollup/schnorr-ecgfp5/v2:public");
+  const bool hashed = layout_ == SchnorrLayout::v3;
+  ByteWriter w(hashed ? "rollup/schnorr-ecgfp5/v3:public" : "rollup/schnorr-ecgfp5/v2:public");
+  if (hashed) w.u64(domain_.chain_id).u32(domain_.namespace_id);
   w.u64(claims_.size());
   for (const auto& claim : claims_) {
     for (auto v : claim.public_key.coefficients()) w.u64(v.value());
-    for (auto v : claim.challenge) w.u64(v.value());
+    if (hashed) {
+      w.raw(claim.message);
+    } else {
+      for (auto v : claim.challenge) w.u64(v.value());
+    }
     for (auto v : claim.commitment.coefficients()) w.u64(v.value());
     for (auto v : claim.response) w.u64(v);
     w.u8(claim.valid ? 1 : 0);
@@ -325,12 +420,14 @@ std::vector<std::size_t> SchnorrAir::head_constraints() const {
   add(k::kKeyNonSquare, 1);
   add(k::kKeyInvalid, 5);
   add(k::kCommitInvalid, 5);
+  if (layout_ == SchnorrLayout::v3) add(k::kHashRound, hash::kStateWidth);
   return head;
 }
 
 std::vector<unsigned> SchnorrAir::transition_degrees() const {
   namespace k = schnorr_constraint;
-  std::vector<unsigned> d(k::kCount, 0);
+  const bool hashed = layout_ == SchnorrLayout::v3;
+  std::vector<unsigned> d(hashed ? k::kCountV3 : k::kCount, 0);
   auto set = [&d](std::size_t first, std::size_t count, unsigned degree) {
     for (std::size_t i = 0; i < count; ++i) d[first + i] = degree;
   };
@@ -366,6 +463,11 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
   set(k::kPublicS, 1, 2);
   set(k::kPublicH, 1, 2);
   set(k::kPublicResult, 1, 2);
+  if (hashed) {
+    set(k::kHashRound, hash::kStateWidth, 8);  // round x next^7
+    set(k::kHashChunk, hash::kRate, 2);
+    set(k::kHashStart, hash::kCapacity, 2);
+  }
   return d;
 }
 
@@ -373,6 +475,11 @@ namespace {
 
 namespace per = schnorr_periodic;
 using Pattern = std::array<std::vector<Felt>, per::kStructure>;
+constexpr std::size_t kHashStructure = per::kStructureV3End - per::kHashRound;  // 8
+using HashPattern = std::array<std::vector<Felt>, kHashStructure>;
+constexpr std::size_t kArkColumns = 2 * hash::kStateWidth;
+constexpr std::size_t kArkPeriod = 8;
+using ArkPattern = std::array<std::vector<Felt>, kArkColumns>;
 
 /// The structure columns over one segment, their period (the same for every segment).
 const Pattern& segment_pattern() {
@@ -401,21 +508,68 @@ const Pattern& segment_pattern() {
   return pattern;
 }
 
-/// The structure columns' polynomials (in y = x^(n/512)), for the verifier.
-const Pattern& segment_polynomials() {
-  static const Pattern polys = [] {
-    Pattern p = segment_pattern();
-    for (auto& col : p) field::intt(std::span<Felt>(col));
+/// Layout v3's sponge structure over one segment (columns per::kHashRound..), period 256.
+const HashPattern& hash_pattern() {
+  static const HashPattern pattern = [] {
+    HashPattern p;
+    for (auto& col : p) col.assign(kSegment, Felt::zero());
+    const Felt one = Felt::one();
+    auto at = [&p](std::size_t column) -> std::vector<Felt>& { return p[column - per::kHashRound]; };
+    const std::size_t sponge_rows = 8 * kChallengeChunks;  // 40
+    for (std::size_t k = 0; k < kChallengeChunks; ++k) {
+      for (std::size_t r = 0; r < hash::kRounds; ++r) at(per::kHashRound)[8 * k + r] = one;
+      at(per::kHashChunk)[8 * k] = one;
+      if (k + 1 < kChallengeChunks) at(per::kHashAbsorb)[8 * k + 7] = one;
+    }
+    for (std::size_t r = sponge_rows - 1; r + 2 < kRows; ++r) at(per::kHashHold)[r] = one;
+    // e's limb k ends on row 255 - 64 k; its check is made on the row before.
+    for (std::size_t k = 0; k < 4; ++k)
+      at(per::kDigestLimb + k)[kRows - 2 - SchnorrAir::kLimbBitsE * k] = one;
     return p;
   }();
+  return pattern;
+}
+
+/// The round constants, period 8: round r's on row 8k + r (row 8k + 7 has no round).
+const ArkPattern& ark_pattern() {
+  static const ArkPattern pattern = [] {
+    ArkPattern p;
+    for (auto& col : p) col.assign(kArkPeriod, Felt::zero());
+    for (std::size_t r = 0; r < hash::kRounds; ++r)
+      for (std::size_t i = 0; i < hash::kStateWidth; ++i) {
+        p[i][r] = hash::ark1()[r][i];
+        p[hash::kStateWidth + i][r] = hash::ark2()[r][i];
+      }
+    return p;
+  }();
+  return pattern;
+}
+
+/// Coefficients of each column of a pattern (a polynomial in y = x^(n / period)), for the verifier.
+template <class P>
+P interpolated(const P& pattern) {
+  P polys = pattern;
+  for (auto& col : polys) field::intt(std::span<Felt>(col));
+  return polys;
+}
+const Pattern& segment_polynomials() {
+  static const Pattern polys = interpolated(segment_pattern());
+  return polys;
+}
+const HashPattern& hash_polynomials() {
+  static const HashPattern polys = interpolated(hash_pattern());
+  return polys;
+}
+const ArkPattern& ark_polynomials() {
+  static const ArkPattern polys = interpolated(ark_pattern());
   return polys;
 }
 
-/// visit(column, row in the segment, value) for each public value of one signature.
 /// visit(column, row in the segment, value) for each public value of one signature: row 0's
-/// where they are, the others on the row before theirs (evaluate's comment says why).
+/// where they are, the others on the row before theirs (evaluate's comment says why). Layout v3
+/// takes no e (`chunks`, the challenge's chunks, when given, go on rows 0, 8, ..., 32).
 template <class Visit>
-void for_each_public(const SignatureClaim& claim, Visit&& visit) {
+void for_each_public(const SignatureClaim& claim, const std::array<Felt, 40>* chunks, Visit&& visit) {
   const std::size_t before_last = kRows - 2;
   for (std::size_t i = 0; i < 5; ++i) {
     visit(per::kPublicW + i, 0, claim.public_key[i]);
@@ -424,28 +578,57 @@ void for_each_public(const SignatureClaim& claim, Visit&& visit) {
   // e's limbs from the top: d3, d2, d1, d0; s_lo's and s_hi's 32-bit limbs likewise (s_hi's
   // top six are zero: it has 64 bits).
   constexpr std::size_t kE = SchnorrAir::kLimbBitsE, kS = SchnorrAir::kLimbBitsS;
-  for (std::size_t m = 0; m < kRows / kE; ++m)
-    visit(per::kPublicE, kE * m + kE - 2, claim.challenge[3 - m]);
+  if (!chunks)
+    for (std::size_t m = 0; m < kRows / kE; ++m)
+      visit(per::kPublicE, kE * m + kE - 2, claim.challenge[3 - m]);
   for (std::size_t m = 0; m < kRows / kS; ++m) {
     const std::size_t low = kRows - kS * (m + 1);
     visit(per::kPublicS, kS * m + kS - 2, Felt(bits_of(claim.response, low, kS)));
     visit(per::kPublicH, kS * m + kS - 2, Felt(bits_of(claim.response, 256 + low, kS)));
   }
   visit(per::kPublicResult, before_last, felt_of(claim.valid));
+  if (chunks)
+    for (std::size_t k = 0; k < kChallengeChunks; ++k)
+      for (std::size_t i = 0; i < hash::kRate; ++i)
+        visit(per::kPublicChunk + i, 8 * k, (*chunks)[hash::kRate * k + i]);
+}
+
+/// The public columns of a layout: v2's, then v3's chunks.
+std::vector<std::size_t> public_columns(SchnorrLayout layout) {
+  std::vector<std::size_t> cols;
+  for (std::size_t col = per::kStructure; col < per::kCount; ++col) cols.push_back(col);
+  if (layout == SchnorrLayout::v3)
+    for (std::size_t i = 0; i < hash::kRate; ++i) cols.push_back(per::kPublicChunk + i);
+  return cols;
 }
 
 }  // namespace
 
+std::array<Felt, 40> challenge_chunks_of(const ecgfp5::SigningDomain& domain, const SignatureClaim& claim) {
+  const std::vector<Felt> elements =
+      ecgfp5::challenge_elements(domain, claim.public_key, claim.commitment, claim.message);
+  std::array<Felt, 40> chunks{};
+  std::copy(elements.begin() + hash::kRate, elements.end(), chunks.begin());
+  return chunks;
+}
+
 std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
   const std::size_t n = trace_length();
-  std::vector<std::vector<Felt>> cols(per::kCount);
+  const bool hashed = layout_ == SchnorrLayout::v3;
+  std::vector<std::vector<Felt>> cols(hashed ? per::kCountV3 : per::kCount);
   const Pattern& pattern = segment_pattern();
   for (std::size_t col = 0; col < per::kStructure; ++col) cols[col] = pattern[col];
-  for (std::size_t col = per::kStructure; col < per::kCount; ++col)
-    cols[col].assign(n, Felt::zero());
+  for (std::size_t col : public_columns(layout_)) cols[col].assign(n, Felt::zero());
+  if (hashed) {
+    cols[per::kPublicE].assign(n, Felt::zero());
+    for (std::size_t i = 0; i < kHashStructure; ++i) cols[per::kHashRound + i] = hash_pattern()[i];
+    for (std::size_t i = 0; i < kArkColumns; ++i) cols[per::kArk1 + i] = ark_pattern()[i];
+  }
   for (std::size_t k = 0; k < claims_.size(); ++k) {
     const std::size_t base = k * kSegment;
-    for_each_public(claims_[k], [&](std::size_t col, std::size_t r, Felt v) {
+    std::array<Felt, 40> chunks{};
+    if (hashed) chunks = challenge_chunks_of(domain_, claims_[k]);
+    for_each_public(claims_[k], hashed ? &chunks : nullptr, [&](std::size_t col, std::size_t r, Felt v) {
       cols[col][base + r] = v;
     });
   }
@@ -453,31 +636,50 @@ std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
 }
 
 std::vector<std::size_t> SchnorrAir::periodic_periods() const {
-  std::vector<std::size_t> periods(per::kCount, trace_length());
+  const bool hashed = layout_ == SchnorrLayout::v3;
+  std::vector<std::size_t> periods(hashed ? per::kCountV3 : per::kCount, trace_length());
   std::fill_n(periods.begin(), per::kStructure, kSegment);
+  if (hashed) {
+    std::fill_n(periods.begin() + per::kHashRound, kHashStructure, kSegment);
+    std::fill_n(periods.begin() + per::kArk1, kArkColumns, kArkPeriod);
+  }
   return periods;
 }
 
 bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
-  if (out.size() != per::kCount || z.imag() == Felt::zero()) return false;
+  const bool hashed = layout_ == SchnorrLayout::v3;
+  if (out.size() != (hashed ? per::kCountV3 : per::kCount) || z.imag() == Felt::zero()) return false;
   const std::size_t n = trace_length();
-  // The structure columns: polynomials of degree < 256 in y = z^(n/256).
+  // The structure columns: polynomials of degree < 256 in y = z^(n/256), the round constants of
+  // degree < 8 in z^(n/8).
   const Ext2 y = z.pow(n / kSegment);
   const Pattern& polys = segment_polynomials();
   for (std::size_t col = 0; col < per::kStructure; ++col)
     out[col] = field::evaluate_polynomial(std::span<const Felt>(polys[col]), y);
+  if (hashed) {
+    for (std::size_t i = 0; i < kHashStructure; ++i)
+      out[per::kHashRound + i] = field::evaluate_polynomial(std::span<const Felt>(hash_polynomials()[i]), y);
+    const Ext2 y8 = z.pow(n / kArkPeriod);
+    for (std::size_t i = 0; i < kArkColumns; ++i)
+      out[per::kArk1 + i] = field::evaluate_polynomial(std::span<const Felt>(ark_polynomials()[i]), y8);
+    out[per::kPublicE] = Ext2();
+  }
 
   // The public columns vanish off the rows they pin, a few in each signature's segment: with w
   // generating the trace domain,
   //   P(z) = (z^n - 1) / n * sum_i P(w^i) w^i / (z - w^i)   over those rows i,
   // summed as stark/pinned_rows.hpp says.
-  static const std::vector<std::size_t> pinned_rows = [] {
+  auto rows_pinned = [](bool with_chunks) {
     std::vector<std::size_t> rows;
-    for_each_public(SignatureClaim{}, [&](std::size_t, std::size_t r, Felt) { rows.push_back(r); });
+    const std::array<Felt, 40> chunks{};
+    for_each_public(SignatureClaim{}, with_chunks ? &chunks : nullptr,
+                    [&](std::size_t, std::size_t r, Felt) { rows.push_back(r); });
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     return rows;
-  }();
+  };
+  static const std::vector<std::size_t> pinned_v2 = rows_pinned(false), pinned_v3 = rows_pinned(true);
+  const std::vector<std::size_t>& pinned_rows = hashed ? pinned_v3 : pinned_v2;
   std::array<std::size_t, kSegment> slot_of_row{};
   for (std::size_t i = 0; i < pinned_rows.size(); ++i) slot_of_row[pinned_rows[i]] = i;
   const std::size_t per_claim = pinned_rows.size();
@@ -488,24 +690,29 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   // The claims a cache-sized chunk at a time, each chunk's weights from one inversion.
   constexpr std::size_t kChunkClaims = 256;
   std::vector<Felt> points(kChunkClaims * per_claim), q(points.size()), qp(points.size());
-  std::vector<field::Accumulator> sum_q(per::kCount), sum_qp(per::kCount);
+  const std::size_t columns = hashed ? per::kCountV3 : per::kCount;
+  std::vector<field::Accumulator> sum_q(columns), sum_qp(columns);
   Felt base = Felt::one();
+  std::array<Felt, 40> chunks{};
   for (std::size_t first = 0; first < claims_.size(); first += kChunkClaims) {
     const std::size_t chunk = std::min(kChunkClaims, claims_.size() - first);
     for (std::size_t k = 0; k < chunk; ++k, base *= segment_step)
       for (std::size_t i = 0; i < per_claim; ++i) points[k * per_claim + i] = base * row_powers[i];
     stark::pinned_row_weights(z, std::span<const Felt>(points.data(), chunk * per_claim), q);
     for (std::size_t m = 0; m < chunk * per_claim; ++m) qp[m] = q[m] * points[m];
-    for (std::size_t k = 0; k < chunk; ++k)
-      for_each_public(claims_[first + k], [&](std::size_t col, std::size_t r, Felt v) {
+    for (std::size_t k = 0; k < chunk; ++k) {
+      const SignatureClaim& claim = claims_[first + k];
+      if (hashed) chunks = challenge_chunks_of(domain_, claim);
+      for_each_public(claim, hashed ? &chunks : nullptr, [&](std::size_t col, std::size_t r, Felt v) {
         if (v == Felt::zero()) return;
         const std::size_t m = k * per_claim + slot_of_row[r];
         sum_q[col].add_product(q[m], v);
         sum_qp[col].add_product(qp[m], v);
       });
+    }
   }
   const Ext2 scale = (z.pow(n) - Felt::one()) * Felt(n).inverse();
-  for (std::size_t col = per::kStructure; col < per::kCount; ++col)
+  for (std::size_t col : public_columns(layout_))
     out[col] = stark::pinned_row_sum(z, sum_q[col].reduce(), sum_qp[col].reduce()) * scale;
   return true;
 }

@@ -12,6 +12,10 @@
 // columns periodic of period 256. The trace's last row is checked by nothing (the STARK
 // enforces transitions on rows 0..n-2), and is a segment's row 255: that row's checks are
 // made from row 254 on the next row's values.
+// Layout v3 (SchnorrLayout::v3, the prover's) also hashes the challenge in the trace: 12 RPO
+// state columns run its permutations on rows 0..39 of each segment from the rate chunks the
+// verifier pins from the tx's bytes, and e's limbs must equal the digest, so the verifier hashes
+// nothing; layout v2 (94 columns) takes e as a public value, for the proofs that carry it.
 // docs/ecgfp5.md ("In the AIR") gives every column and constraint and the soundness argument.
 #include <array>
 #include <cstdint>
@@ -22,7 +26,9 @@
 
 #include "core/error.hpp"
 #include "ecgfp5/gfp5.hpp"
+#include "air/rpo_round.hpp"
 #include "ecgfp5/schnorr.hpp"
+#include "hash/rpo.hpp"
 #include "stark/air.hpp"
 
 namespace rollup::air {
@@ -31,14 +37,25 @@ using ecgfp5::Gfp5;
 using field::Ext2;
 using field::Felt;
 
+/// The two layouts (docs/ecgfp5.md, "In the AIR"). v2 takes each challenge's digest as a
+/// public value that the verifier hashes; v3 hashes it in the trace from the signed message, so
+/// the verifier hashes nothing. Proofs of versions 4 and 6 carry v2; the prover writes v3.
+enum class SchnorrLayout : std::uint8_t { v2 = 2, v3 = 3 };
+
+/// The message a v3 claim signs: a tx's signing message (codec::Tx::signing_message, "tx:v3"),
+/// always this long, so that every challenge input takes the same six permutations.
+inline constexpr std::size_t kSignedMessageBytes = 135;
+
 /// What the proof states about one signature: every field is public. The caller binds
-/// `public_key` to the signer's account, `challenge` to the RPO digest of the challenge input,
+/// `public_key` to the signer's account, the challenge to the tx (v2: `challenge`, the RPO digest
+/// of the challenge input; v3: `message`, which the AIR hashes with the key, R and its domain),
 /// and (`commitment`, `response`) to the signature's 80 bytes.
 struct SignatureClaim {
   Gfp5 public_key;                         ///< w(X)
-  std::array<Felt, 4> challenge{};         ///< d0..d3
+  std::array<Felt, 4> challenge{};         ///< v2: d0..d3; v3: unused (the AIR hashes `message`)
   Gfp5 commitment;                         ///< w(R), the signature's bytes 0..39
   std::array<std::uint64_t, 5> response{};  ///< s as read from bytes 40..79 (may be >= n)
+  std::array<std::uint8_t, kSignedMessageBytes> message{};  ///< v3: the signed message
   bool valid = false;                      ///< the result bit
 };
 
@@ -49,9 +66,10 @@ bool read_signature_fields(std::span<const std::uint8_t, 80> signature, Signatur
 
 /// The claim for (public key, signature) under `domain` and `message`, with the native
 /// verdict as its result (0 for a key that is no non-neutral group element: the AIR proves
-/// that too). Fails (Errc::bad_input) where the AIR cannot state anything: a public key or a
-/// w(R) whose bytes hold a coefficient >= p (no field element; the caller rejects such bytes
-/// before proving).
+/// that too), its `challenge` hashed (v2) and, for a message of kSignedMessageBytes, the
+/// message kept (v3). Fails (Errc::bad_input) where the AIR cannot state anything: a public key
+/// or a w(R) whose bytes hold a coefficient >= p (no field element; the caller rejects such
+/// bytes before proving).
 Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
                                        const ecgfp5::SigningDomain& domain,
                                        std::span<const std::uint8_t> message,
@@ -61,14 +79,34 @@ Result<SignatureClaim> claim_signature(const ecgfp5::PublicKey& public_key,
 /// ignored): 0 when the public key is not a non-neutral group element.
 bool expected_result(const SignatureClaim& claim);
 
+/// The challenge input of a v3 claim, as the AIR absorbs it: the sponge's capacity after the
+/// first chunk of 8 elements (the domain tag and the chain id's low half, the same for every tx
+/// of a rollup; docs/ecgfp5.md "The challenge") and the five chunks that follow, zero-padded:
+/// chain_id >> 32, namespace, w(X), w(R), the message packed as bytes.
+struct ChallengeInput {
+  std::array<Felt, 4> capacity{};
+  std::array<Felt, 40> chunks{};
+};
+inline constexpr std::size_t kChallengeChunks = 5;
+/// The input's five chunks alone, packed from the claim's bytes without hashing: what the
+/// verifier pins.
+std::array<Felt, 40> challenge_chunks_of(const ecgfp5::SigningDomain& domain, const SignatureClaim& claim);
+/// The chunks and the capacity they start from (one permutation).
+ChallengeInput challenge_input_of(const ecgfp5::SigningDomain& domain, const SignatureClaim& claim);
+
 /// What a trace is built from: the claim's public values, and the two scalars as the integers
 /// whose bits the trace runs over. An honest witness (witness_of) has e's limbs d0..d3, 0;
-/// tests put other integers there to play a cheating prover.
+/// tests put other integers there to play a cheating prover. Layout v3 also runs the
+/// challenge's sponge over `hashed` (witness_of's second form fills it and sets e to its digest).
 struct SignatureWitness {
   Gfp5 public_key, commitment;
   std::array<std::uint64_t, 5> response{}, challenge{};  ///< little-endian 64-bit limbs
+  ChallengeInput hashed{};
 };
+/// v2's witness, e from the claim.
 SignatureWitness witness_of(const SignatureClaim& claim);
+/// v3's: the challenge input of the claim's message under `domain`, and e its digest.
+SignatureWitness witness_of(const SignatureClaim& claim, const ecgfp5::SigningDomain& domain);
 
 /// Trace columns. Rows 256 k .. 256 k + 255 hold signature k's run: row r processes bit
 /// j = 255 - r of s_lo, of e and of s_hi (s = s_lo + 2^256 s_hi, s_hi's bits zero above 63).
@@ -99,6 +137,10 @@ inline constexpr std::size_t kAccE = 91;   ///< e's current 64-bit limb
 inline constexpr std::size_t kCmpE = 92;   ///< p against the current e limb's bits so far
 inline constexpr std::size_t kKeyValid = 93;  ///< on the last row: w(X) encodes a non-neutral element
 inline constexpr std::size_t kWidth = 94;
+/// Layout v3: the challenge's RPO state (12). Row 8k holds permutation k's input, row 8k + r
+/// its state after r rounds (k = 0..4); rows 39..254 hold the digest (state 4..8) and the rest.
+inline constexpr std::size_t kHash = 94;
+inline constexpr std::size_t kWidthV3 = 106;
 // The last row of a segment, in the kDouble columns:
 inline constexpr std::size_t kCommitW = 20;  ///< 5: w(R)
 inline constexpr std::size_t kCommitX = 25;  ///< 5: x of R (valid R) or sqrt(7 delta) (invalid)
@@ -122,19 +164,30 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   static constexpr std::size_t kLimbBitsS = 32;  ///< s is exposed as ten 32-bit limbs (8 + 2)
   static constexpr std::size_t kLimbBitsE = 64;  ///< e as its 4 digest elements
 
+  /// Layout v2: each claim's `challenge` is the public e.
   explicit SchnorrAir(std::vector<SignatureClaim> claims);
+  /// Layout v3: each claim's e is the RPO digest of its challenge input under `domain`.
+  SchnorrAir(const ecgfp5::SigningDomain& domain, std::vector<SignatureClaim> claims);
 
   /// The honest trace, for any witness (a key that decodes to no non-neutral group element is
   /// proven so, with result 0). The result bits are the true ones, whatever the claims say.
-  /// Segments are independent: `threads` build them side by side.
+  /// Segments are independent: `threads` build them side by side. Layout v3 needs the domain
+  /// for its padding segments' challenge input.
   static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses, unsigned threads = 1);
+  static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses,
+                                          const ecgfp5::SigningDomain& domain, unsigned threads = 1);
   /// Rows for `signatures` signatures: 256 each, padded to a power of two (at least one
   /// segment). The padding segments hold the run of the all-zero claim (the key w = 0, which
   /// encodes no key, e = s = 0, w(R) = 0, result 0), so the verifier skips them.
   static std::size_t trace_length_for(std::size_t signatures);
 
-  std::string id() const override { return "rollup/schnorr-ecgfp5/v2"; }
-  std::size_t trace_width() const override { return schnorr_col::kWidth; }
+  std::string id() const override {
+    return layout_ == SchnorrLayout::v3 ? "rollup/schnorr-ecgfp5/v3" : "rollup/schnorr-ecgfp5/v2";
+  }
+  std::size_t trace_width() const override {
+    return layout_ == SchnorrLayout::v3 ? schnorr_col::kWidthV3 : schnorr_col::kWidth;
+  }
+  SchnorrLayout layout() const { return layout_; }
   std::size_t trace_length() const override { return trace_length_for(claims_.size()); }
   Bytes public_inputs() const override;
   std::vector<unsigned> transition_degrees() const override;
@@ -177,9 +230,16 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   [[gnu::always_inline]] inline void decoding_checks(std::span<const F> fin, const F& last,
                                                      F* key_non_square, F* key_invalid,
                                                      F* commit_invalid) const;
+  // v3: the challenge's RPO rounds and the copies of the rows between them, 12 values.
+  template <class F>
+  [[gnu::always_inline]] inline void hash_rounds(std::span<const F> cur, std::span<const F> next,
+                                                 std::span<const F> periodic, F* out) const;
 
   std::vector<SignatureClaim> claims_;
   const schnorr_detail::FixedEntries* fixed_;  ///< schnorr_detail::fixed_entries(), at hand
+  SchnorrLayout layout_ = SchnorrLayout::v2;
+  ecgfp5::SigningDomain domain_{};            ///< v3
+  std::array<Felt, 4> start_capacity_{};      ///< v3: ChallengeInput::capacity under domain_
 };
 
 // ---- Arithmetic over any field type F (Felt, Ext2, packed lanes), shared by the constraints
@@ -413,6 +473,20 @@ inline constexpr std::size_t kPublicS = 16;  ///< s_lo's limb likewise
 inline constexpr std::size_t kPublicH = 17;  ///< s_hi's limb likewise (0 above its 64 bits)
 inline constexpr std::size_t kPublicResult = 18;  ///< the result bit on row 254 (row 255's)
 inline constexpr std::size_t kCount = 19;
+// Layout v3's columns follow v2's (v3 leaves kPublicE zero: e is the digest). Structure, period
+// 256, for the challenge's sponge:
+inline constexpr std::size_t kHashRound = 19;   ///< rows 8k + r (k < 5, r < 7): the next row is a round on
+inline constexpr std::size_t kHashAbsorb = 20;  ///< rows 7, 15, 23, 31: the next row keeps the capacity
+inline constexpr std::size_t kHashHold = 21;    ///< rows 39..253: the next row keeps the state (the digest)
+inline constexpr std::size_t kHashChunk = 22;   ///< rows 0, 8, 16, 24, 32: the rate is a pinned chunk
+/// 4: kDigestLimb + k on row 254 - 64 k, the row before the one that ends e's limb k, which
+/// must equal the digest's element k.
+inline constexpr std::size_t kDigestLimb = 23;
+inline constexpr std::size_t kStructureV3End = 27;
+inline constexpr std::size_t kArk1 = 27;  ///< 12, period 8: round r's first constants on row 8k + r
+inline constexpr std::size_t kArk2 = 39;  ///< 12, period 8: its second ones
+inline constexpr std::size_t kPublicChunk = 51;  ///< 8, public: chunk k + 1 of the input on row 8k
+inline constexpr std::size_t kCountV3 = 59;
 }  // namespace schnorr_periodic
 
 /// Constraint order (docs/ecgfp5.md, "In the AIR", lists them in this order).
@@ -448,11 +522,16 @@ inline constexpr std::size_t kCanonical = 190;  ///< s < n from the two comparis
 inline constexpr std::size_t kResult = 191;
 inline constexpr std::size_t kLimbE = 192;     ///< e's limbs below p
 inline constexpr std::size_t kPublicW = 193;   ///< 5: w(X) and w(R) are the public ones
-inline constexpr std::size_t kPublicE = 198;   ///< e's limbs are the public ones
+inline constexpr std::size_t kPublicE = 198;   ///< e's limbs are the public ones (v3: the digest)
 inline constexpr std::size_t kPublicS = 199;   ///< s_lo's limbs are the public ones
 inline constexpr std::size_t kPublicH = 200;   ///< s_hi's limbs are the public ones
 inline constexpr std::size_t kPublicResult = 201;
 inline constexpr std::size_t kCount = 202;
+// Layout v3's, after v2's:
+inline constexpr std::size_t kHashRound = 202;  ///< 12: a round of the state, or its copy
+inline constexpr std::size_t kHashChunk = 214;  ///< 8: the rate is the pinned chunk
+inline constexpr std::size_t kHashStart = 222;  ///< 4: row 0's capacity is the domain's
+inline constexpr std::size_t kCountV3 = 226;
 }  // namespace schnorr_constraint
 
 template <class F>
@@ -608,10 +687,44 @@ template <class F>
   for (std::size_t i = 0; i < 5; ++i)
     out[k::kPublicW + i] =
         first * cur[c::kKeyW + i] + last * fin[c::kCommitW + i] - periodic[per::kPublicW + i];
-  out[k::kPublicE] = before_end_e * next[c::kAccE] - periodic[per::kPublicE];
+  if (layout_ == SchnorrLayout::v2) {
+    out[k::kPublicE] = before_end_e * next[c::kAccE] - periodic[per::kPublicE];
+  } else {
+    // e's limb k is the digest's element k, held in the state columns to row 254.
+    F binding = F(Felt());
+    for (std::size_t i = 0; i < 4; ++i)
+      binding = binding + periodic[per::kDigestLimb + i] * (next[c::kAccE] - cur[c::kHash + hash::kRateStart + i]);
+    out[k::kPublicE] = binding;
+  }
   out[k::kPublicS] = before_end_s * next[c::kAccS] - periodic[per::kPublicS];
   out[k::kPublicH] = before_end_s * next[c::kAccH] - periodic[per::kPublicH];
   out[k::kPublicResult] = last * fin[c::kResult] - periodic[per::kPublicResult];
+  if (layout_ == SchnorrLayout::v2) return;
+
+  // The challenge's sponge: rounds and copies, then the pinned chunks and the domain's capacity.
+  hash_rounds<F>(cur, next, periodic, &out[k::kHashRound]);
+  const F chunk_row = periodic[per::kHashChunk];
+  for (std::size_t i = 0; i < hash::kRate; ++i)
+    out[k::kHashChunk + i] = chunk_row * cur[c::kHash + hash::kRateStart + i] - periodic[per::kPublicChunk + i];
+  for (std::size_t i = 0; i < hash::kCapacity; ++i)
+    out[k::kHashStart + i] = first * (cur[c::kHash + i] - F(start_capacity_[i]));
+}
+
+template <class F>
+void SchnorrAir::hash_rounds(std::span<const F> cur, std::span<const F> next,
+                             std::span<const F> periodic, F* out) const {
+  namespace c = schnorr_col;
+  namespace per = schnorr_periodic;
+  constexpr std::size_t W = hash::kStateWidth;
+  std::array<F, W> image;
+  detail::rpo_round_image(&cur[c::kHash], &periodic[per::kArk1], &periodic[per::kArk2], image);
+  const F round = periodic[per::kHashRound], hold = periodic[per::kHashHold];
+  const F keep_capacity = hold + periodic[per::kHashAbsorb];
+  for (std::size_t i = 0; i < W; ++i) {
+    const F copy = next[c::kHash + i] - cur[c::kHash + i];
+    out[i] = round * (detail::pow7(next[c::kHash + i]) - image[i]) +
+             (i < hash::kCapacity ? keep_capacity : hold) * copy;
+  }
 }
 
 template <class F>
@@ -660,9 +773,11 @@ template <class F>
 void SchnorrAir::evaluate_head(std::span<const F> cur, std::span<const F> next,
                                std::span<const F> periodic, std::span<F> out) const {
   namespace per = schnorr_periodic;
-  // In head_constraints() order: kDoubling, kAddition, kKeyNonSquare, kKeyInvalid, kCommitInvalid.
+  // In head_constraints() order: kDoubling, kAddition, kKeyNonSquare, kKeyInvalid, kCommitInvalid,
+  // and v3's kHashRound.
   ladder_step<F>(cur, next, periodic[per::kStep], &out[0], &out[20]);
   decoding_checks<F>(next, periodic[per::kBeforeLast], &out[40], &out[41], &out[46]);
+  if (layout_ == SchnorrLayout::v3) hash_rounds<F>(cur, next, periodic, &out[51]);
 }
 
 }  // namespace rollup::air
