@@ -4,11 +4,13 @@
 //
 //   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]
 //                    [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5] [--save FILE]
+//                    [--signature-layout 2|3]
 //   bench_rollup_air --verify FILE [--rounds N]
 //
 // --scheme ecgfp5 makes the accounts ECgFp5 keys: the proof then carries a SchnorrAir proof of
 // the block's signatures (docs/air.md §6.1), timed on its own line, and the verifier checks no
-// signature. Its setup derives every account's key (a scalar multiplication each, spread over
+// signature. --signature-layout 2 makes that proof in SchnorrAir's layout v2 (version 6, whose
+// challenges the verifier hashes) instead of v3 (version 7), to compare the two in one build. Its setup derives every account's key (a scalar multiplication each, spread over
 // the threads): about a minute for the default million accounts on 2 threads.
 //
 // --blocks B proves B consecutive blocks of that size in one range proof (what rollup-prove
@@ -190,6 +192,8 @@ int main(int argc, char** argv) {
   std::optional<unsigned> native_rounds;  // of --verify's native signature checks; --rounds by default
   std::size_t lde_cache_bytes = stark::kAutoLdeCache;
   std::string save_path, verify_path, simd, scheme_name = "ed25519";
+  air::SchnorrLayout signature_layout = air::SchnorrLayout::v3;
+  bool bad_flag = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
@@ -205,10 +209,13 @@ int main(int argc, char** argv) {
     else if (flag == "--lde-cache") lde_cache_bytes = std::size_t{v} << 20;
     else if (flag == "--simd") simd = argv[i + 1];
     else if (flag == "--scheme") scheme_name = argv[i + 1];
-    else {
+    else if (flag == "--signature-layout" && (v == 2 || v == 3))
+      signature_layout = v == 2 ? air::SchnorrLayout::v2 : air::SchnorrLayout::v3;
+    else bad_flag = true;
+    if (bad_flag || argc % 2 == 0) {
       std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]\n"
                            "                        [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5]\n"
-                           "                        [--save FILE]\n"
+                           "                        [--save FILE] [--signature-layout 2|3]\n"
                            "       bench_rollup_air --verify FILE [--rounds N] [--native-rounds M]\n"
                            "         (M rounds of the block's signatures checked natively, for comparison; N by\n"
                            "          default, 0 to profile the verifier alone)\n");
@@ -316,6 +323,7 @@ int main(int argc, char** argv) {
   air::ProveOptions options;
   options.threads = threads;
   options.stark.lde_cache_bytes = lde_cache_bytes;
+  options.signature_layout = signature_layout;
   const long rss_before = current_rss_mib();
   const bool peak_reset = reset_peak_rss();
   auto proof = air::prove_range(prover, std::span(blocks), params, options);

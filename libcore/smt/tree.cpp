@@ -54,19 +54,28 @@ Hash32 account_key_bytes(const PublicKey& key) {
 
 std::vector<Hash32> account_key_bytes_many(std::span<const PublicKey> keys) {
   std::vector<Hash32> out(keys.size());
-  std::vector<std::vector<Felt>> inputs;
+  // Five elements are one chunk of the sponge (hash::hash_elements): the state is laid out
+  // directly, one permutation each, side by side, with no per-key input vector to allocate.
+  static_assert(kKeyIdCoefficients <= hash::kRate);
+  std::vector<hash::State> states;
   std::vector<std::size_t> hashed;
+  states.reserve(keys.size());
+  hashed.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (key_is_its_own_id(keys[i])) {
       out[i] = account_key_bytes(keys[i]);
       continue;
     }
+    hash::State& s = states.emplace_back();
+    s[0] = Felt(kKeyIdCoefficients);
     const auto w = key_id_input(keys[i]);
-    inputs.emplace_back(w.begin(), w.end());
+    std::copy(w.begin(), w.end(), s.begin() + hash::kRateStart);
     hashed.push_back(i);
   }
-  const auto digests = hash::hash_elements_many(inputs);
-  for (std::size_t h = 0; h < hashed.size(); ++h) out[hashed[h]] = hash::digest_bytes(digests[h]);
+  hash::permute_many(states);
+  for (std::size_t h = 0; h < hashed.size(); ++h)
+    out[hashed[h]] = hash::digest_bytes({states[h][hash::kRateStart], states[h][hash::kRateStart + 1],
+                                         states[h][hash::kRateStart + 2], states[h][hash::kRateStart + 3]});
   return out;
 }
 
