@@ -347,7 +347,8 @@ int main(int argc, char** argv) {
   std::printf("  stark: grinding + queries             %6.2f s\n", t.grinding + t.queries);
   if (params.scheme == crypto::SignatureScheme::ecgfp5)
     std::printf("  signature proof (SchnorrAir, %zu claims, %zu rows x %zu columns) %6.2f s\n",
-                proof->signature_claims, proof->signature_rows, air::schnorr_col::kWidth,
+                proof->signature_claims, proof->signature_rows,
+                signature_layout == air::SchnorrLayout::v3 ? air::schnorr_col::kWidthV3 : air::schnorr_col::kWidth,
                 proof->signature_ms / 1000);
 
   if (num_blocks == 1)

@@ -6,6 +6,8 @@
 #   - the verification of the ECgFp5 proof on one core (taskset, no native signature check), the
 #     issue's "under 10 ms", with BASELINE_BENCH (another build's bench_rollup_air) verifying the
 #     same saved proof alternately, when given.
+# With LAYOUT2=1 each round also proves the ECgFp5 block with the SchnorrAir's layout v2 (version
+# 6: the challenges hashed by the verifier) and verifies that proof alternately with the v3 one.
 # Usage: bench/signature_figures.sh [ROUNDS]   (run by hand; a Release build in build/ or
 # $ROLLUP_BUILD_DIR; each round takes about 4 minutes, most of it the million keys' setup)
 set -euo pipefail
@@ -13,6 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${ROLLUP_BUILD_DIR:-$root/build}/bench_rollup_air
 rounds=${1:-1}
 baseline=${BASELINE_BENCH:-}
+layout2=${LAYOUT2:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -26,6 +29,12 @@ for round in $(seq 1 "$rounds"); do
   "$bin" --scheme ecgfp5 --save "$work/ec.proof" | tee "$work/ec.txt"
   awk -v e="$(prove_total "$work/ed.txt")" -v c="$(prove_total "$work/ec.txt")" -v s="$(schnorr_time "$work/ec.txt")" \
     'BEGIN { printf "== round %d: prove %.2f s (ECgFp5, SchnorrAir %.2f s) / %.2f s (Ed25519) = %.2fx\n", '"$round"', c, s, e, c / e }'
+  if [ -n "$layout2" ]; then
+    echo "== round $round: ECgFp5 block, SchnorrAir layout v2 (version 6)"
+    "$bin" --scheme ecgfp5 --signature-layout 2 --save "$work/ec2.proof" | tee "$work/ec2.txt"
+    awk -v e="$(prove_total "$work/ed.txt")" -v c="$(prove_total "$work/ec2.txt")" -v s="$(schnorr_time "$work/ec2.txt")" \
+      'BEGIN { printf "== round %d: layout v2: prove %.2f s (SchnorrAir %.2f s) / %.2f s (Ed25519) = %.2fx\n", '"$round"', c, s, e, c / e }'
+  fi
   for pass in 1 2 3; do
     if [ -n "$baseline" ]; then
       # A build older than --native-rounds refuses it: then it also times the native checks, after.
@@ -35,5 +44,9 @@ for round in $(seq 1 "$rounds"); do
     fi
     taskset -c 0 "$bin" --verify "$work/ec.proof" --rounds 40 --native-rounds 0 > "$work/vn.txt"
     echo "== round $round, pass $pass: one core, this tree: $(grep '^verify' "$work/vn.txt")"
+    if [ -n "$layout2" ]; then
+      taskset -c 0 "$bin" --verify "$work/ec2.proof" --rounds 40 --native-rounds 0 > "$work/v2.txt"
+      echo "== round $round, pass $pass: one core, layout v2's proof: $(grep '^verify' "$work/v2.txt")"
+    fi
   done
 done

@@ -14,10 +14,10 @@
 
 #include "smt/key_set.hpp"
 #include "air/program.hpp"
-#include "air/rpo_round.hpp"
 #include "hash/rpo.hpp"
 #include "l1/contract.hpp"
 #include "stark/air.hpp"
+#include "stark/rpo_round.hpp"
 
 namespace rollup::air {
 
@@ -213,8 +213,8 @@ void RollupAir::evaluate_head(std::span<const F> c, std::span<const F> x, std::s
   // 1. RPO rounds in both lanes: next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2 on rows 0..6.
   for (std::size_t lane : {kOld, kNew}) {
     std::array<F, W> u;
-    detail::rpo_round_image(&c[lane], &p[per::kArk1], &p[per::kArk2], u);
-    for (std::size_t i = 0; i < W; ++i) out[k++] = p[per::kRound] * (detail::pow7(x[lane + i]) - u[i]);
+    stark::rpo_round::image(&c[lane], &p[per::kArk1], &p[per::kArk2], u);
+    for (std::size_t i = 0; i < W; ++i) out[k++] = p[per::kRound] * (stark::rpo_round::pow7(x[lane + i]) - u[i]);
   }
 }
 

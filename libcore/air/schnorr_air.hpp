@@ -26,10 +26,10 @@
 
 #include "core/error.hpp"
 #include "ecgfp5/gfp5.hpp"
-#include "air/rpo_round.hpp"
 #include "ecgfp5/schnorr.hpp"
 #include "hash/rpo.hpp"
 #include "stark/air.hpp"
+#include "stark/rpo_round.hpp"
 
 namespace rollup::air {
 
@@ -717,12 +717,12 @@ void SchnorrAir::hash_rounds(std::span<const F> cur, std::span<const F> next,
   namespace per = schnorr_periodic;
   constexpr std::size_t W = hash::kStateWidth;
   std::array<F, W> image;
-  detail::rpo_round_image(&cur[c::kHash], &periodic[per::kArk1], &periodic[per::kArk2], image);
+  stark::rpo_round::image(&cur[c::kHash], &periodic[per::kArk1], &periodic[per::kArk2], image);
   const F round = periodic[per::kHashRound], hold = periodic[per::kHashHold];
   const F keep_capacity = hold + periodic[per::kHashAbsorb];
   for (std::size_t i = 0; i < W; ++i) {
     const F copy = next[c::kHash + i] - cur[c::kHash + i];
-    out[i] = round * (detail::pow7(next[c::kHash + i]) - image[i]) +
+    out[i] = round * (stark::rpo_round::pow7(next[c::kHash + i]) - image[i]) +
              (i < hash::kCapacity ? keep_capacity : hold) * copy;
   }
 }

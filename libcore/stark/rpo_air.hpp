@@ -12,10 +12,10 @@
 // bijection on F_p (gcd(7, p - 1) = 1), so the first form pins next_i uniquely. Degree 8.
 #include <array>
 #include <span>
-#include <type_traits>
 
 #include "hash/rpo.hpp"
 #include "stark/air.hpp"
+#include "stark/rpo_round.hpp"
 
 namespace rollup::stark {
 
@@ -44,43 +44,17 @@ class RpoChainAir : public TypedAir<RpoChainAir> {
   template <class F>
   void evaluate(std::span<const F> cur, std::span<const F> next, std::span<const F> periodic,
                 std::span<F> out) const {
-    std::array<F, kWidth> t;
-    mds(cur, t);
-    for (std::size_t i = 0; i < kWidth; ++i) {
-      const F v = t[i] + periodic[1 + i];
-      const F v2 = v * v;
-      t[i] = v2 * v2 * v2 * v;
-    }
-    std::array<F, kWidth> u;
-    mds(std::span<const F>(t), u);
+    std::array<F, kWidth> image;
+    rpo_round::image(cur.data(), &periodic[1], &periodic[1 + kWidth], image);
     const F is_round = periodic[0];
     for (std::size_t i = 0; i < kWidth; ++i) {
-      const F y = next[i], y2 = y * y;
-      const F round = y2 * y2 * y2 * y - (u[i] + periodic[1 + kWidth + i]);
+      const F round = rpo_round::pow7(next[i]) - image[i];
       const F copy = next[i] - cur[i];
       out[i] = is_round * (round - copy) + copy;
     }
   }
 
  private:
-  template <class F>
-  static void mds(std::span<const F> s, std::array<F, kWidth>& out) {
-    const auto& row = hash::mds_row();
-    for (std::size_t i = 0; i < kWidth; ++i) {
-      if constexpr (std::is_same_v<F, Felt>) {
-        // Entries are below 32, so the twelve products sum in 128 bits with one reduction.
-        unsigned __int128 acc = 0;
-        for (std::size_t j = 0; j < kWidth; ++j)
-          acc += static_cast<unsigned __int128>(row[(j + kWidth - i) % kWidth]) * s[j].value();
-        out[i] = Felt::reduce128(acc);
-      } else {
-        F acc{};
-        for (std::size_t j = 0; j < kWidth; ++j) acc += s[j] * Felt(row[(j + kWidth - i) % kWidth]);
-        out[i] = acc;
-      }
-    }
-  }
-
   std::size_t permutations_;
   State input_, output_;
 };

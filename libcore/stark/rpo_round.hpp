@@ -1,8 +1,8 @@
 #pragma once
 // One RPO round as an AIR constraint over any field type (Felt, Ext2, packed lanes), shared by
-// the rollup AIR's hash lanes and the SchnorrAir's challenge: the inverse S-box is not computed,
-// the next row is raised to the 7th power instead (x -> x^7 is a bijection on F_p), so a round
-// row holds  next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2.
+// the RPO-chain example, the rollup AIR's hash lanes and the SchnorrAir's challenge: the inverse
+// S-box is not computed, the next row is raised to the 7th power instead (x -> x^7 is a
+// bijection on F_p), so a round row holds  next^7 = MDS(S(MDS(cur) + ARK1)) + ARK2.
 #include <array>
 #include <cstdint>
 #include <type_traits>
@@ -10,7 +10,7 @@
 #include "field/packed.hpp"
 #include "hash/rpo.hpp"
 
-namespace rollup::air::detail {
+namespace rollup::stark::rpo_round {
 
 using field::Felt;
 
@@ -50,7 +50,7 @@ template <class F>
 
 /// MDS(S(MDS(s) + ark1)) + ark2, the 12 values a round's next row raised to the 7th power equals.
 template <class F>
-[[gnu::always_inline]] inline void rpo_round_image(const F* s, const F* ark1, const F* ark2,
+[[gnu::always_inline]] inline void image(const F* s, const F* ark1, const F* ark2,
                                                    std::array<F, hash::kStateWidth>& out) {
   constexpr std::size_t W = hash::kStateWidth;
   std::array<F, W> t;
@@ -60,4 +60,4 @@ template <class F>
   for (std::size_t i = 0; i < W; ++i) out[i] = out[i] + ark2[i];
 }
 
-}  // namespace rollup::air::detail
+}  // namespace rollup::stark::rpo_round
