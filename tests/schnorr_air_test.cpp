@@ -14,6 +14,7 @@
 #include "ecgfp5/curve.hpp"
 #include "ecgfp5/schnorr.hpp"
 #include "field/ntt.hpp"
+#include "smt/tree.hpp"
 #include "field/packed.hpp"
 #include "stark/protocol.hpp"
 #include "stark/prover.hpp"
@@ -696,6 +697,9 @@ SignatureClaim hashed_claim(std::uint8_t tag, const ecgfp5::SigningDomain& domai
   auto claim = claim_signature(key.public_key(), domain, m, key.sign(domain, m));
   REQUIRE(claim);
   REQUIRE(claim->valid);
+  const auto to = key_of(static_cast<std::uint8_t>(tag + 100)).public_key();
+  claim->to_key = Gfp5::from_bytes(std::span<const std::uint8_t, 40>(to))->coefficients();
+  set_key_ids(*claim);
   return *claim;
 }
 
@@ -707,7 +711,7 @@ stark::Trace hashed_trace(std::span<const SignatureClaim> claims, const ecgfp5::
   return std::move(*trace);
 }
 
-/// The digest the trace holds on row r of segment k.
+/// The state's rate[0..4] on row r of segment k: a permutation's digest on its last row.
 std::array<Felt, 4> held_digest(const stark::Trace& trace, std::size_t k, std::size_t r) {
   std::array<Felt, 4> d;
   for (std::size_t i = 0; i < 4; ++i) d[i] = trace.at(col::kHash + hash::kRateStart + i, k * kRows + r);
@@ -722,12 +726,14 @@ TEST_CASE("schnorr air v3: the trace hashes each challenge as ecgfp5::challenge 
   {
     const auto key = key_of(42);
     claims.push_back(*claim_signature(key.public_key(), kDomain, tx_message_of(43), key.sign(kDomain, tx_message_of(42))));
+    set_key_ids(claims.back());
     REQUIRE(!claims.back().valid);
   }
   {
     auto claim = hashed_claim(44);
     claim.public_key = undecodable_w();
     claim.valid = false;
+    set_key_ids(claim);
     claims.push_back(claim);
   }
   const SchnorrAir air(kDomain, claims);
@@ -739,9 +745,11 @@ TEST_CASE("schnorr air v3: the trace hashes each challenge as ecgfp5::challenge 
   for (std::size_t k = 0; k < claims.size(); ++k) {
     INFO("claim " << k);
     const Scalar e = ecgfp5::challenge(kDomain, claims[k].public_key, claims[k].commitment, claims[k].message);
-    for (const std::size_t r : {std::size_t{39}, std::size_t{100}, kRows - 2}) {
-      const auto d = held_digest(trace, k, r);
-      for (std::size_t i = 0; i < 4; ++i) CHECK(d[i].value() == e.limbs()[i]);
+    const auto d = held_digest(trace, k, 39);
+    for (std::size_t i = 0; i < 4; ++i) {
+      CHECK(d[i].value() == e.limbs()[i]);
+      for (const std::size_t r : {std::size_t{40}, std::size_t{100}, kRows - 2})
+        CHECK(trace.at(col::kDigest + i, k * kRows + r) == d[i]);
     }
     CHECK((trace.at(col::kResult, k * kRows + kRows - 1) == Felt::one()) == claims[k].valid);
   }
@@ -868,6 +876,7 @@ TEST_CASE("schnorr air v3 malicious: the challenge cannot be chosen", "[schnorr_
     const auto key = key_of(53);
     const auto a = tx_message_of(53), b = tx_message_of(54);
     auto claim_b = *claim_signature(key.public_key(), kDomain, b, key.sign(kDomain, b));
+    set_key_ids(claim_b);
     auto claim = claim_b;
     std::copy(a.begin(), a.end(), claim.message.begin());
     REQUIRE(!expected_result(claim_of(key, a, key.sign(kDomain, b))));
@@ -902,8 +911,9 @@ TEST_CASE("schnorr air v3 malicious: the challenge cannot be chosen", "[schnorr_
     for (const Case c : {Case{col::kHash + 9, 20, con::kHashRound + 9, 19},    // a round's output
                          Case{col::kHash + 2, 8, con::kHashRound + 2, 7},      // the capacity absorbed
                          Case{col::kHash + 1, 0, con::kHashStart + 1, 0},      // the domain's start
-                         Case{col::kHash + 5, 100, con::kHashRound + 5, 99},   // the digest held
-                         Case{col::kHash + 4, kRows - 2, con::kHashRound + 4, kRows - 3}}) {
+                         Case{col::kHash + 6, 44, con::kHashRound + 6, 43},    // a key id's round
+                         Case{col::kDigest + 1, 100, con::kDigest + 1, 99},    // the digest held
+                         Case{col::kDigest, kRows - 2, con::kDigest, kRows - 3}}) {
       INFO("column " << c.column << " row " << c.row);
       auto tampered = honest;
       tampered.at(c.column, c.row) += Felt::one();
@@ -912,15 +922,52 @@ TEST_CASE("schnorr air v3 malicious: the challenge cannot be chosen", "[schnorr_
         return v.index == c.constraint && v.row == c.at_row;
       }));
     }
-    // The same digest change from row 39 on: the round into row 39 breaks.
+    // The same digest change on every row from 40 on: the load from row 39 breaks.
     auto forged = honest;
-    for (std::size_t r = 39; r < kRows; ++r) forged.at(col::kHash + 4, r) += Felt::one();
-    CHECK(breaks(violations(air, forged), con::kHashRound + 4));
+    for (std::size_t r = 40; r < kRows; ++r) forged.at(col::kDigest, r) += Felt::one();
+    CHECK(breaks(violations(air, forged), con::kDigest));
     // The second segment's sponge started from the first one's end: its start breaks.
     auto carried = honest;
     for (std::size_t i = 0; i < hash::kCapacity; ++i)
       carried.at(col::kHash + i, kRows) = honest.at(col::kHash + i, kRows - 1);
     CHECK(breaks(violations(air, carried), con::kHashStart));
+  }
+
+  SECTION("the key ids: the trace's are smt's, and no other is accepted") {
+    const auto claim = hashed_claim(58);
+    const SchnorrAir air(kDomain, {claim});
+    const auto honest = hashed_trace(std::vector{claim});
+    REQUIRE(violations(air, honest).empty());
+    const PublicKey from(claim.public_key.to_bytes());
+    CHECK(hash::digest_bytes(held_digest(honest, 0, 47)) == smt::account_key_bytes(from));
+    CHECK(held_digest(honest, 0, 47) == claim.from_id);
+    CHECK(held_digest(honest, 0, 55) == claim.to_id);
+    // Another id claimed for the signer, or for `to`: the pinned rate of row 47 (55) breaks, and
+    // the proof made anyway is rejected.
+    for (const bool of_to : {false, true}) {
+      auto lie = claim;
+      (of_to ? lie.to_id : lie.from_id)[2] += Felt::one();
+      const SchnorrAir lying(kDomain, {lie});
+      const auto found = violations(lying, honest);
+      REQUIRE(!found.empty());
+      for (const auto& v : found) {
+        CHECK(v.index == con::kHashChunk + 2);
+        CHECK(v.row == (of_to ? 55u : 47u));
+      }
+      require_proof_rejected(lying, honest);
+    }
+    // Another `to` key under the same id: its input row breaks.
+    auto other_to = claim;
+    other_to.to_key[0] += Felt::one();
+    CHECK(breaks(violations(SchnorrAir(kDomain, {other_to}), honest), con::kHashChunk));
+    // A key id's capacity other than (5, 0, 0, 0): its start breaks.
+    auto tampered = honest;
+    tampered.at(col::kHash + 1, 48) += Felt::one();
+    CHECK(breaks(violations(air, tampered), con::kHashStart + 1));
+    // The digest columns take the challenge's output and keep it.
+    auto digest = honest;
+    digest.at(col::kDigest + 3, 40) += Felt::one();
+    CHECK(breaks(violations(air, digest), con::kDigest + 3));
   }
 
   SECTION("another domain's capacity: the chain id and the tag are bound") {

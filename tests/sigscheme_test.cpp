@@ -384,12 +384,14 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   auto v4_verdict = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v4.bytes, 100));
   INFO((v4_verdict ? std::string() : v4_verdict.error().message()));
   CHECK(v4_verdict);
+  // Relabelled 7, its signature section lacks version 7's key ids: not a version 7 encoding.
   v4.bytes[4] = air::kSignatureProofVersion;
   auto relabelled = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v4.bytes, 100));
   REQUIRE_FALSE(relabelled);
-  CHECK(relabelled.error().reason == air::Rejection::stark_rejected);
-  // A version 6 proof (SchnorrAir v2, whose challenges the verifier hashes) still verifies, and
-  // only as version 6: read as version 7, its signature proof is no v3 proof.
+  INFO(relabelled.error().message());
+  CHECK(relabelled.error().reason == air::Rejection::encoding);
+  // A version 6 proof (SchnorrAir v2, whose challenges and key ids the verifier hashes) still
+  // verifies, and only as version 6: read as version 7, it lacks the key ids.
   air::ProverState v6_prover(genesis, 1);
   air::ProveOptions v6_options{2, {}};
   v6_options.signature_layout = air::SchnorrLayout::v2;
@@ -401,7 +403,8 @@ TEST_CASE("sigscheme: an ecgfp5 rollup's block: transfers, a tampered signature,
   v6.bytes[4] = air::kSignatureProofVersion;
   auto as_v7 = must(air::verify_range_proof(std::span(&block, 1), kEcParams, claim, v6.bytes, 100));
   REQUIRE_FALSE(as_v7);
-  CHECK(as_v7.error().reason == air::Rejection::signature_proof_rejected);
+  INFO(as_v7.error().message());
+  CHECK(as_v7.error().reason == air::Rejection::encoding);
 }
 
 namespace {
@@ -449,6 +452,9 @@ std::pair<Bytes, air::RangeProofClaim> cheat(const vm::State& genesis, const cod
   for (std::size_t i = 0; i < txs.size(); ++i) {
     auto claim = air::signature_claim_of(txs[i], kEcParams);
     if (!claim) continue;
+    air::set_key_ids(*claim);
+    header.key_ids.push_back(claim->from_id);
+    header.key_ids.push_back(claim->to_id);
     witnesses.push_back(air::witness_of(*claim, domain));
     claim->valid = results[i];
     claims.push_back(*claim);
@@ -538,6 +544,31 @@ TEST_CASE("sigscheme: an ecgfp5 proof's signature bits are bound by its SchnorrA
     header.signature_proof = theirs->first.signature_proof;
     CHECK(rejection(block, honest_claim, air::encode_proof(header, ours->second)) ==
           air::Rejection::signature_proof_rejected);
+  }
+  SECTION("the key ids: one too many or too few, another key's, not canonical") {
+    auto decoded = air::decode_proof(honest);
+    REQUIRE(decoded);
+    REQUIRE(decoded->first.key_ids.size() == 8);  // two for each of the four claims
+    // The sender's id in the program is the one the SchnorrAir proves: a real key's id instead
+    // (Bob's, the first tx's `to`) breaks the rollup STARK or the signature proof.
+    auto swapped = decoded->first;
+    std::swap(swapped.key_ids[0], swapped.key_ids[1]);
+    CHECK(rejection(block, honest_claim, air::encode_proof(swapped, decoded->second)).has_value());
+    auto more = decoded->first;
+    more.key_ids.push_back(more.key_ids[0]);
+    CHECK(rejection(block, honest_claim, air::encode_proof(more, decoded->second)) ==
+          air::Rejection::claims_contradict_block);
+    auto fewer = decoded->first;
+    fewer.key_ids.pop_back();
+    CHECK(rejection(block, honest_claim, air::encode_proof(fewer, decoded->second)) ==
+          air::Rejection::claims_contradict_block);
+    // An id element >= p is no digest: the section decodes strictly.
+    Bytes bytes = honest;
+    const std::size_t ids_at = 4 + 1 + 1 + 4 + decoded->first.claims[0].size() + 128 + 4 + 1 + 4;
+    const auto first_id = hash::digest_bytes(decoded->first.key_ids[0]);
+    REQUIRE(std::equal(first_id.begin(), first_id.end(), bytes.begin() + static_cast<std::ptrdiff_t>(ids_at)));
+    for (std::size_t b = 0; b < 8; ++b) bytes[ids_at + b] = 0xFF;
+    CHECK(rejection(block, honest_claim, bytes) == air::Rejection::encoding);
   }
   SECTION("a bit too many or too few") {
     auto decoded = air::decode_proof(honest);

@@ -12,6 +12,7 @@
 #include "ecgfp5/schnorr.hpp"
 #include "hash/rpo.hpp"
 #include "smt/subtree.hpp"
+#include "smt/tree.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"
 
@@ -100,8 +101,9 @@ Checked<void> read_claims(ByteReader& r, std::vector<ReceiptClaim>& out) {
   return {};
 }
 
-/// Version 4's signature section: u32 bit count, the bits packed eight to a byte (bit i in byte
-/// i / 8 at 1 << (i % 8), the last byte's unused bits zero), u32 length, the SchnorrAir proof.
+/// The signature section (versions 4, 6, 7): u32 bit count, the bits packed eight to a byte (bit
+/// i in byte i / 8 at 1 << (i % 8), the last byte's unused bits zero); in version 7, u32 key id
+/// count and the ids, 32 bytes each (canonical digests); u32 length, the SchnorrAir proof.
 Checked<void> read_signature_section(ByteReader& r, ProofHeader& h) {
   constexpr Rejection kEncoding = Rejection::encoding;
   std::uint32_t count = 0;
@@ -115,6 +117,18 @@ Checked<void> read_signature_section(ByteReader& r, ProofHeader& h) {
       const bool bit = (byte >> b) & 1;
       if (i < count) h.signature_bits[i] = bit;
       else if (bit) return reject(kEncoding, "a signature bit beyond the count is set");
+    }
+  }
+  if (signature_layout_of(h.version) == SchnorrLayout::v3) {
+    std::uint32_t ids = 0;
+    if (!r.u32(ids) || std::uint64_t{ids} * 32 > r.remaining()) return reject(kEncoding, "truncated key ids");
+    h.key_ids.resize(ids);
+    for (auto& id : h.key_ids) {
+      std::array<std::uint8_t, 32> raw{};
+      r.raw(raw);
+      const auto digest = hash::digest_from_bytes(raw);
+      if (!digest) return reject(kEncoding, "a key id is not a canonical digest");
+      id = *digest;
     }
   }
   std::uint32_t length = 0;
@@ -131,6 +145,10 @@ void write_signature_section(ByteWriter& w, const ProofHeader& h) {
     for (std::size_t b = 0; b < 8 && first + b < h.signature_bits.size(); ++b)
       if (h.signature_bits[first + b]) byte |= static_cast<std::uint8_t>(1u << b);
     w.u8(byte);
+  }
+  if (signature_layout_of(h.version) == SchnorrLayout::v3) {
+    w.u32(static_cast<std::uint32_t>(h.key_ids.size()));
+    for (const auto& id : h.key_ids) w.raw(hash::digest_bytes(id));
   }
   w.u32(static_cast<std::uint32_t>(h.signature_proof.size()));
   w.raw(h.signature_proof);
@@ -187,7 +205,7 @@ using SignatureBits = std::function<std::vector<bool>(std::size_t index, std::sp
 
 Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::RollupParams& params,
                                 const RangeProofClaim& claim, std::span<const std::uint8_t> proof,
-                                const SignatureBits& signature_bits) {
+                                const SignatureBits& signature_bits, const KnownKeyIds* known_ids) {
   if (blocks.empty() || claim.last_height < claim.first_height ||
       claim.last_height - claim.first_height + 1 != blocks.size())
     return reject(Rejection::wrong_blocks, "the blocks are not the claimed range");
@@ -213,7 +231,8 @@ Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::
     const std::vector<Hash32> tx_ids = ROLLUP_TRY(check_block(block, params));
     const auto signatures = signature_bits(i, header.claims[i]);
     auto program = build_program(block, params, signatures, header.claims[i],
-                                 header.version == 1 ? FeeCredits::per_tx : FeeCredits::deferred, tx_ids);
+                                 header.version == 1 ? FeeCredits::per_tx : FeeCredits::deferred, tx_ids,
+                                 known_ids);
     if (!program) {
       return reject(Rejection::claims_contradict_block, fmt::format("block {}: {}", block.height, program.error().message));
     }
@@ -225,6 +244,12 @@ Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::
   }
   ROLLUP_TRY(bind_subtree_roots(pub, header, claim, created));
   return st;
+}
+
+/// Whether a v3 signature claim proves the key id of the tx's `to` (a transfer to an ECgFp5
+/// key); otherwise its `to_key` is zero and its proven id names no key of the tx.
+bool proves_to_key_id(const codec::Tx& tx) {
+  return tx.type == codec::TxType::transfer && tx.to.size() == Gfp5::kEncodedSize;
 }
 
 /// The signature bits a block's receipt claims imply: a tx's signature fails exactly when its
@@ -251,9 +276,10 @@ stark::VerifyOptions pinned_options(unsigned min_security_bits) {
 Result<Checked<RangeProofReport>> verify_statement(std::span<const codec::Block> blocks,
                                                    const vm::RollupParams& params, const RangeProofClaim& claim,
                                                    std::span<const std::uint8_t> proof, unsigned min_security_bits,
-                                                   const SignatureBits& signature_bits) {
+                                                   const SignatureBits& signature_bits,
+                                                   const KnownKeyIds* known_ids = nullptr) {
   using Verdict = Checked<RangeProofReport>;
-  auto statement = statement_of(blocks, params, claim, proof, signature_bits);
+  auto statement = statement_of(blocks, params, claim, proof, signature_bits, known_ids);
   if (!statement) return Verdict(std::unexpected(std::move(statement.error())));
   RangeProofReport report = std::move(statement->report);
   const RollupAir air(std::move(statement->publics), std::move(statement->ops), statement->layout);
@@ -304,16 +330,45 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
                                                            kSignatureProofVersion)));
   const std::vector<bool>& proof_bits = header.signature_bits;
   const SchnorrLayout layout = signature_layout_of(header.version);
-  // The claims (byte checks, and in layout v2 a challenge hash per tx) need neither the bits nor
-  // the statement: they are built on their own thread while the rollup STARK is checked.
-  auto building = std::async(std::launch::async, [&] {
+  auto build_claims = [&] {
     std::vector<std::optional<SignatureClaim>> claims;
     for (const auto& block : blocks) {
       auto of_block = signature_claims_of(vm::rollup_txs(block, params.namespace_id), params, layout);
       claims.insert(claims.end(), std::make_move_iterator(of_block.begin()), std::make_move_iterator(of_block.end()));
     }
     return claims;
-  });
+  };
+  // Layout v2's claims (byte checks and a challenge hash per tx) need neither the bits nor the
+  // statement: they are built on their own thread while the rollup STARK is checked. Layout v3's
+  // are byte checks alone, and they come first: they say which keys the proof's key ids are of.
+  std::future<std::vector<std::optional<SignatureClaim>>> building;
+  std::vector<std::optional<SignatureClaim>> built;
+  KnownKeyIds known_ids;
+  if (layout == SchnorrLayout::v3) {
+    built = build_claims();
+    const std::size_t with_claim =
+        static_cast<std::size_t>(std::count_if(built.begin(), built.end(), [](const auto& c) { return c.has_value(); }));
+    if (header.key_ids.size() != 2 * with_claim)
+      return Verdict(reject(Rejection::claims_contradict_block,
+                            fmt::format("the proof has {} key ids for {} signature claims (two each)",
+                                        header.key_ids.size(), with_claim)));
+    std::size_t t = 0, next_id = 0;
+    for (const auto& block : blocks)
+      for (const codec::Tx& tx : vm::rollup_txs(block, params.namespace_id)) {
+        auto& claim = built[t++];
+        if (!claim) continue;
+        claim->from_id = header.key_ids[next_id++];
+        claim->to_id = header.key_ids[next_id++];
+        known_ids.emplace_back(tx.from, hash::digest_bytes(claim->from_id));
+        if (proves_to_key_id(tx)) known_ids.emplace_back(tx.to, hash::digest_bytes(claim->to_id));
+      }
+    std::sort(known_ids.begin(), known_ids.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    known_ids.erase(std::unique(known_ids.begin(), known_ids.end(),
+                                [](const auto& a, const auto& b) { return a.first == b.first; }),
+                    known_ids.end());
+  } else {
+    building = std::async(std::launch::async, build_claims);
+  }
   std::size_t taken = 0;
   auto verdict = verify_statement(blocks, params, claim, proof, min_security_bits,
                                   [&](std::size_t index, std::span<const ReceiptClaim>) {
@@ -325,12 +380,13 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
                                                            proof_bits.begin() + static_cast<std::ptrdiff_t>(end));
                                     taken = end;
                                     return bits;
-                                  });
+                                  },
+                                  layout == SchnorrLayout::v3 ? &known_ids : nullptr);
   if (!verdict || !*verdict) return verdict;
   if (taken != proof_bits.size())
     return Verdict(reject(Rejection::claims_contradict_block, "the proof has more signature bits than the blocks have txs"));
 
-  std::vector<std::optional<SignatureClaim>> built = building.get();
+  if (layout == SchnorrLayout::v2) built = building.get();
   std::vector<SignatureClaim> claims;
   std::size_t first = 0;
   for (const auto& block : blocks) {
@@ -370,6 +426,12 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
       return fail(Errc::internal, fmt::format("block {}: tx {} verifies natively but has no signature claim",
                                               blocks[b].height, *bad));
   }
+  if (layout == SchnorrLayout::v3)
+    for (auto& claim : claims) {
+      set_key_ids(claim);
+      header.key_ids.push_back(claim.from_id);
+      header.key_ids.push_back(claim.to_id);
+    }
   std::vector<SignatureWitness> witnesses;
   witnesses.reserve(claims.size());
   const bool hashed = layout == SchnorrLayout::v3;
@@ -416,6 +478,7 @@ std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const c
       // key's message is 135 bytes unless `to` has another size, which parse_tx refuses.
       if (message.size() != kSignedMessageBytes) continue;
       std::copy(message.begin(), message.end(), claim.message.begin());
+      if (proves_to_key_id(tx)) claim.to_key = smt::key_id_elements(tx.to);
       claims[t] = claim;
       continue;
     }

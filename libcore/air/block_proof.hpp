@@ -200,6 +200,10 @@ struct ProofHeader {
   /// Versions 4, 6 and 7 only: the signature bit of every rollup tx of the blocks, in block and tx
   /// order, and the SchnorrAir STARK proof of the claims they are the result bits of.
   std::vector<bool> signature_bits{};
+  /// Version 7 only: the key ids (smt::account_key_bytes) of each signature claim's signer and
+  /// `to`, two a claim in claim order, which the SchnorrAir proof proves and the verifier uses
+  /// instead of hashing those keys.
+  std::vector<Digest> key_ids{};
   Bytes signature_proof{};
 };
 /// The header, then the STARK proof: one block as "RBLK" (docs/air.md §6), more as "RRNG" (§13).

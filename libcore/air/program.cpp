@@ -19,10 +19,28 @@ namespace {
 // part of an ECgFp5 block's verification.
 class KeyIds {
  public:
-  explicit KeyIds(std::vector<PublicKey> keys) : keys_(std::move(keys)) {
+  KeyIds(std::vector<PublicKey> keys, const KnownKeyIds* known) : keys_(std::move(keys)) {
     std::sort(keys_.begin(), keys_.end());
     keys_.erase(std::unique(keys_.begin(), keys_.end()), keys_.end());
-    ids_ = smt::account_key_bytes_many(keys_);
+    if (known == nullptr) {
+      ids_ = smt::account_key_bytes_many(keys_);
+      return;
+    }
+    ids_.resize(keys_.size());
+    std::vector<PublicKey> unknown;
+    std::vector<std::size_t> at;
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      const auto it = std::lower_bound(known->begin(), known->end(), keys_[i],
+                                       [](const auto& entry, const PublicKey& key) { return entry.first < key; });
+      if (it != known->end() && it->first == keys_[i]) {
+        ids_[i] = it->second;
+      } else {
+        unknown.push_back(keys_[i]);
+        at.push_back(i);
+      }
+    }
+    const auto hashed = smt::account_key_bytes_many(unknown);
+    for (std::size_t u = 0; u < at.size(); ++u) ids_[at[u]] = hashed[u];
   }
   Hash32 of(const PublicKey& key) const {
     const auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
@@ -195,7 +213,7 @@ Result<ReceiptClaim> decode_claim(std::uint8_t byte) {
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
                               std::span<const ReceiptClaim> claims, FeeCredits fee_credits,
-                              std::span<const Hash32> tx_ids) {
+                              std::span<const Hash32> tx_ids, const KnownKeyIds* known_ids) {
   const auto& txs = vm::rollup_txs(block, params.namespace_id);
   if (signature_ok.size() != txs.size())
     return fail(Errc::internal, "one signature bit per tx is required");
@@ -213,7 +231,7 @@ Result<Program> build_program(const codec::Block& block, const vm::RollupParams&
     named.push_back(tx.from);
     named.push_back(tx.to);
   }
-  const KeyIds ids(std::move(named));
+  const KeyIds ids(std::move(named), known_ids);
   PendingFees fees{fr, fee_credits == FeeCredits::deferred};
   std::uint32_t r = 0;
 

@@ -74,16 +74,23 @@ enum class FeeCredits : std::uint8_t {
   deferred = 2,
 };
 
+/// Key ids (smt::account_key_bytes) a caller has from elsewhere, sorted by key, one per key: an
+/// ecgfp5 rollup's verifier takes those its signature proof proves (docs/air.md §6.1) rather
+/// than hash them.
+using KnownKeyIds = std::vector<std::pair<PublicKey, Hash32>>;
+
 /// Derives the program of `block` from one claim per receipt (deposits, then the namespace's
 /// txs). Errc::rejected when the claims contradict the public data (a bad-signature claim for a
 /// tx whose signature is valid, or the reverse; a reason a deposit cannot have; ...).
 /// `tx_ids`, when given, are the namespace's txs' ids (Tx::id, one per tx, in order) for their
 /// receipts, from a caller that computed them already (the verifier, to check the tx-list hash).
+/// `known_ids`, when given, supply the key ids of the keys they hold; the others are hashed.
 Result<Program> build_program(const codec::Block& block, const vm::RollupParams& params,
                               const std::vector<bool>& signature_ok,
                               std::span<const ReceiptClaim> claims,
                               FeeCredits fees = FeeCredits::deferred,
-                              std::span<const Hash32> tx_ids = {});
+                              std::span<const Hash32> tx_ids = {},
+                              const KnownKeyIds* known_ids = nullptr);
 
 /// The eight little-endian u32 words of a key that the state tree's leaves hash: a state op's key.
 std::array<Felt, 8> key_words(const PublicKey& key);

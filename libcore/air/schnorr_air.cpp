@@ -80,24 +80,43 @@ void normalise(const Pt<Felt>& p, E5<Felt>& x, E5<Felt>& u) {
   u = to_e5(to_gfp5(p.u) * to_gfp5(p.t).inverse());
 }
 
-/// Layout v3's sponge over the witness's challenge input: row 8k holds permutation k's input,
-/// row 8k + r its state after r rounds, and rows 40..255 keep row 39's state (the digest).
-void fill_challenge(stark::Trace& trace, std::size_t base, const ChallengeInput& input) {
+/// The rows of layout v3's permutations: the challenge's five, then the key ids of w(X) and `to`.
+constexpr std::size_t kSpongeRows = 8 * kChallengeChunks;  // 40
+constexpr std::size_t kFromIdRow = kSpongeRows, kToIdRow = kSpongeRows + 8;  // their inputs
+constexpr std::size_t kKeyIdElements = 5;
+
+/// Layout v3's permutations over the witness: row 8k holds permutation k's input, row 8k + r its
+/// state after r rounds; the challenge's digest fills the digest columns (checked from row 40);
+/// rows 56..255 of the state columns keep row 55's state (nothing reads them).
+void fill_challenge(stark::Trace& trace, std::size_t base, const SignatureWitness& w) {
+  const ChallengeInput& input = w.hashed;
   hash::State state{};
   std::copy(input.capacity.begin(), input.capacity.end(), state.begin());
   auto put_state = [&](std::size_t r) {
     for (std::size_t i = 0; i < hash::kStateWidth; ++i) trace.at(c::kHash + i, base + r) = state[i];
   };
+  auto run = [&](std::size_t first_row) {
+    put_state(first_row);
+    for (std::size_t r = 0; r < hash::kRounds; ++r) {
+      hash::apply_round(state, r);
+      put_state(first_row + r + 1);
+    }
+  };
   for (std::size_t k = 0; k < kChallengeChunks; ++k) {
     std::copy_n(input.chunks.begin() + static_cast<std::ptrdiff_t>(hash::kRate * k), hash::kRate,
                 state.begin() + hash::kRateStart);
-    put_state(8 * k);
-    for (std::size_t r = 0; r < hash::kRounds; ++r) {
-      hash::apply_round(state, r);
-      put_state(8 * k + r + 1);
-    }
+    run(8 * k);
   }
-  for (std::size_t r = 8 * kChallengeChunks; r < kRows; ++r) put_state(r);
+  for (std::size_t r = 0; r < kRows; ++r)
+    for (std::size_t i = 0; i < 4; ++i) trace.at(c::kDigest + i, base + r) = state[hash::kRateStart + i];
+  const std::array<Felt, kKeyIdElements> from = w.public_key.coefficients();
+  for (const auto& [row, elements] : {std::pair{kFromIdRow, from}, std::pair{kToIdRow, w.to_key}}) {
+    state = hash::State{};
+    state[0] = Felt(kKeyIdElements);
+    std::copy(elements.begin(), elements.end(), state.begin() + hash::kRateStart);
+    run(row);
+  }
+  for (std::size_t r = kToIdRow + 8; r < kRows; ++r) put_state(r);
 }
 
 /// The digest fill_challenge ends with.
@@ -113,7 +132,7 @@ std::array<Felt, 4> challenge_digest(const ChallengeInput& input) {
 }
 
 Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w, SchnorrLayout layout) {
-  if (layout == SchnorrLayout::v3) fill_challenge(trace, base, w.hashed);
+  if (layout == SchnorrLayout::v3) fill_challenge(trace, base, w);
   // A valid key runs its table; an invalid one proves it has no decoding (x^2 = 7 delta(w)) in
   // place of x, and leaves the table's sums zero: its result is 0 whatever the run computes.
   const auto key_x_native = group_x(w.public_key);
@@ -225,8 +244,9 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
 }
 
 /// The padding segments' witness: all zero (the key w = 0 encodes no key, e = s = 0,
-/// w(R) = 0), and so are its public values. In layout v3 its chunks are zero too, but the sponge
-/// starts from the domain's capacity, and e is the digest it ends with.
+/// w(R) = 0), and so are its public values. In layout v3 its chunks and `to` key are zero too,
+/// but the sponge starts from the domain's capacity, and e is the digest it ends with; its two
+/// key ids are the zero key's, the only public values of a padding segment that are not zero.
 SignatureWitness padding_witness(SchnorrLayout layout, const std::array<Felt, 4>& start_capacity) {
   SignatureWitness w;
   if (layout == SchnorrLayout::v3) {
@@ -323,8 +343,18 @@ ChallengeInput challenge_input_of(const ecgfp5::SigningDomain& domain, const Sig
   return {start_capacity_of(domain), challenge_chunks_of(domain, claim)};
 }
 
+std::array<Felt, 4> key_id_digest(const std::array<Felt, 5>& elements) {
+  return hash::hash_elements(elements);
+}
+
+void set_key_ids(SignatureClaim& claim) {
+  claim.from_id = key_id_digest(claim.public_key.coefficients());
+  claim.to_id = key_id_digest(claim.to_key);
+}
+
 SignatureWitness witness_of(const SignatureClaim& claim, const ecgfp5::SigningDomain& domain) {
   SignatureWitness w = witness_of(claim);
+  w.to_key = claim.to_key;
   w.hashed = challenge_input_of(domain, claim);
   const auto d = challenge_digest(w.hashed);
   for (std::size_t i = 0; i < 4; ++i) w.challenge[i] = d[i].value();
@@ -396,6 +426,9 @@ Bytes SchnorrAir::public_inputs() const {
     for (auto v : claim.public_key.coefficients()) w.u64(v.value());
     if (hashed) {
       w.raw(claim.message);
+      for (Felt v : claim.to_key) w.u64(v.value());
+      for (Felt v : claim.from_id) w.u64(v.value());
+      for (Felt v : claim.to_id) w.u64(v.value());
     } else {
       for (auto v : claim.challenge) w.u64(v.value());
     }
@@ -467,6 +500,7 @@ std::vector<unsigned> SchnorrAir::transition_degrees() const {
     set(k::kHashRound, hash::kStateWidth, 8);  // round x next^7
     set(k::kHashChunk, hash::kRate, 2);
     set(k::kHashStart, hash::kCapacity, 2);
+    set(k::kDigest, 4, 2);
   }
   return d;
 }
@@ -515,13 +549,17 @@ const HashPattern& hash_pattern() {
     for (auto& col : p) col.assign(kSegment, Felt::zero());
     const Felt one = Felt::one();
     auto at = [&p](std::size_t column) -> std::vector<Felt>& { return p[column - per::kHashRound]; };
-    const std::size_t sponge_rows = 8 * kChallengeChunks;  // 40
-    for (std::size_t k = 0; k < kChallengeChunks; ++k) {
+    for (std::size_t k = 0; k < kChallengeChunks + 2; ++k) {
       for (std::size_t r = 0; r < hash::kRounds; ++r) at(per::kHashRound)[8 * k + r] = one;
       at(per::kHashChunk)[8 * k] = one;
       if (k + 1 < kChallengeChunks) at(per::kHashAbsorb)[8 * k + 7] = one;
     }
-    for (std::size_t r = sponge_rows - 1; r + 2 < kRows; ++r) at(per::kHashHold)[r] = one;
+    for (const std::size_t row : {kFromIdRow, kToIdRow}) {
+      at(per::kKeyIdStart)[row] = one;
+      at(per::kKeyIdEnd)[row + 7] = one;
+    }
+    at(per::kDigestLoad)[kSpongeRows - 1] = one;
+    for (std::size_t r = kSpongeRows; r + 2 < kRows; ++r) at(per::kDigestHold)[r] = one;
     // e's limb k ends on row 255 - 64 k; its check is made on the row before.
     for (std::size_t k = 0; k < 4; ++k)
       at(per::kDigestLimb + k)[kRows - 2 - SchnorrAir::kLimbBitsE * k] = one;
@@ -587,10 +625,25 @@ void for_each_public(const SignatureClaim& claim, const std::array<Felt, 40>* ch
     visit(per::kPublicH, kS * m + kS - 2, Felt(bits_of(claim.response, 256 + low, kS)));
   }
   visit(per::kPublicResult, before_last, felt_of(claim.valid));
-  if (chunks)
-    for (std::size_t k = 0; k < kChallengeChunks; ++k)
-      for (std::size_t i = 0; i < hash::kRate; ++i)
-        visit(per::kPublicChunk + i, 8 * k, (*chunks)[hash::kRate * k + i]);
+  if (!chunks) return;
+  for (std::size_t k = 0; k < kChallengeChunks; ++k)
+    for (std::size_t i = 0; i < hash::kRate; ++i)
+      visit(per::kPublicChunk + i, 8 * k, (*chunks)[hash::kRate * k + i]);
+  // The key ids: each input's five elements (then zeros) on its first row, the id on its last.
+  const std::array<Felt, kKeyIdElements> from = claim.public_key.coefficients();
+  for (const auto& [row, elements, id] : {std::tuple{kFromIdRow, from, claim.from_id},
+                                          std::tuple{kToIdRow, claim.to_key, claim.to_id}}) {
+    for (std::size_t i = 0; i < hash::kRate; ++i)
+      visit(per::kPublicChunk + i, row, i < kKeyIdElements ? elements[i] : Felt::zero());
+    for (std::size_t i = 0; i < 4; ++i) visit(per::kPublicChunk + i, row + 7, id[i]);
+  }
+}
+
+/// The key id a padding segment proves, twice (its key and `to` are zero): the public value
+/// of rows 47 and 55 on every segment without a claim.
+const std::array<Felt, 4>& padding_key_id() {
+  static const std::array<Felt, 4> id = key_id_digest({});
+  return id;
 }
 
 /// The public columns of a layout: v2's, then v3's chunks.
@@ -632,6 +685,10 @@ std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
       cols[col][base + r] = v;
     });
   }
+  if (hashed)
+    for (std::size_t base = claims_.size() * kSegment; base < n; base += kSegment)
+      for (const std::size_t row : {kFromIdRow + 7, kToIdRow + 7})
+        for (std::size_t i = 0; i < 4; ++i) cols[per::kPublicChunk + i][base + row] = padding_key_id()[i];
   return cols;
 }
 
@@ -704,6 +761,8 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
       const SignatureClaim& claim = claims_[first + k];
       if (hashed) chunks = challenge_chunks_of(domain_, claim);
       for_each_public(claim, hashed ? &chunks : nullptr, [&](std::size_t col, std::size_t r, Felt v) {
+        // Every segment's key ids are counted as the padding's below; a claim adds its difference.
+        if (hashed && (r == kFromIdRow + 7 || r == kToIdRow + 7)) v -= padding_key_id()[col - per::kPublicChunk];
         if (v == Felt::zero()) return;
         const std::size_t m = k * per_claim + slot_of_row[r];
         sum_q[col].add_product(q[m], v);
@@ -714,6 +773,19 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   const Ext2 scale = (z.pow(n) - Felt::one()) * Felt(n).inverse();
   for (std::size_t col : public_columns(layout_))
     out[col] = stark::pinned_row_sum(z, sum_q[col].reduce(), sum_qp[col].reduce()) * scale;
+  if (hashed) {
+    // The padding's key id on rows 47 and 55 of every one of the S = n / 256 segments: the rows
+    // r + 256 k are the S roots x of x^S = a^S (a = w^r), over which
+    //   sum x / (z - x) = S a^S / (z^S - a^S),   with z^S = y.
+    const Felt segments(n / kSegment);
+    Ext2 all_segments;
+    for (const std::size_t row : {kFromIdRow + 7, kToIdRow + 7}) {
+      const Felt a_s = w.pow(row * (n / kSegment));
+      all_segments = all_segments + (y - Ext2(a_s)).inverse() * (segments * a_s);
+    }
+    for (std::size_t i = 0; i < 4; ++i)
+      out[per::kPublicChunk + i] = out[per::kPublicChunk + i] + all_segments * scale * padding_key_id()[i];
+  }
   return true;
 }
 

@@ -49,13 +49,17 @@ inline constexpr std::size_t kSignedMessageBytes = 135;
 /// What the proof states about one signature: every field is public. The caller binds
 /// `public_key` to the signer's account, the challenge to the tx (v2: `challenge`, the RPO digest
 /// of the challenge input; v3: `message`, which the AIR hashes with the key, R and its domain),
-/// and (`commitment`, `response`) to the signature's 80 bytes.
+/// and (`commitment`, `response`) to the signature's 80 bytes. Layout v3 also proves the key ids
+/// (smt::account_key_bytes) of the signer and of the tx's `to`, which the verifier then need not
+/// hash: `from_id` = RPO(w(X)), `to_id` = RPO(`to_key`).
 struct SignatureClaim {
   Gfp5 public_key;                         ///< w(X)
   std::array<Felt, 4> challenge{};         ///< v2: d0..d3; v3: unused (the AIR hashes `message`)
   Gfp5 commitment;                         ///< w(R), the signature's bytes 0..39
   std::array<std::uint64_t, 5> response{};  ///< s as read from bytes 40..79 (may be >= n)
   std::array<std::uint8_t, kSignedMessageBytes> message{};  ///< v3: the signed message
+  std::array<Felt, 5> to_key{};            ///< v3: smt::key_id_elements of the tx's `to` (0 for a withdrawal)
+  std::array<Felt, 4> from_id{}, to_id{};  ///< v3: the key ids of w(X) and of `to_key`
   bool valid = false;                      ///< the result bit
 };
 
@@ -102,11 +106,18 @@ struct SignatureWitness {
   Gfp5 public_key, commitment;
   std::array<std::uint64_t, 5> response{}, challenge{};  ///< little-endian 64-bit limbs
   ChallengeInput hashed{};
+  std::array<Felt, 5> to_key{};  ///< v3: the `to` key id's input
 };
 /// v2's witness, e from the claim.
 SignatureWitness witness_of(const SignatureClaim& claim);
 /// v3's: the challenge input of the claim's message under `domain`, and e its digest.
 SignatureWitness witness_of(const SignatureClaim& claim, const ecgfp5::SigningDomain& domain);
+/// The key id of five key-id elements (smt::key_id_elements), as the AIR computes it: the
+/// digest of hash::hash_elements over them.
+std::array<Felt, 4> key_id_digest(const std::array<Felt, 5>& elements);
+/// Sets a v3 claim's `from_id` and `to_id` from its key and `to_key`, hashing natively (the
+/// prover's side; the verifier takes them from the proof).
+void set_key_ids(SignatureClaim& claim);
 
 /// Trace columns. Rows 256 k .. 256 k + 255 hold signature k's run: row r processes bit
 /// j = 255 - r of s_lo, of e and of s_hi (s = s_lo + 2^256 s_hi, s_hi's bits zero above 63).
@@ -137,10 +148,12 @@ inline constexpr std::size_t kAccE = 91;   ///< e's current 64-bit limb
 inline constexpr std::size_t kCmpE = 92;   ///< p against the current e limb's bits so far
 inline constexpr std::size_t kKeyValid = 93;  ///< on the last row: w(X) encodes a non-neutral element
 inline constexpr std::size_t kWidth = 94;
-/// Layout v3: the challenge's RPO state (12). Row 8k holds permutation k's input, row 8k + r
-/// its state after r rounds (k = 0..4); rows 39..254 hold the digest (state 4..8) and the rest.
+/// Layout v3: an RPO state (12). Row 8k holds permutation k's input, row 8k + r its state after
+/// r rounds: k = 0..4 the challenge's sponge, k = 5 the key id of w(X), k = 6 that of `to`.
 inline constexpr std::size_t kHash = 94;
-inline constexpr std::size_t kWidthV3 = 106;
+/// Layout v3: the challenge's digest (4), from row 40 to the segment's end.
+inline constexpr std::size_t kDigest = 106;
+inline constexpr std::size_t kWidthV3 = 110;
 // The last row of a segment, in the kDouble columns:
 inline constexpr std::size_t kCommitW = 20;  ///< 5: w(R)
 inline constexpr std::size_t kCommitX = 25;  ///< 5: x of R (valid R) or sqrt(7 delta) (invalid)
@@ -474,19 +487,24 @@ inline constexpr std::size_t kPublicH = 17;  ///< s_hi's limb likewise (0 above 
 inline constexpr std::size_t kPublicResult = 18;  ///< the result bit on row 254 (row 255's)
 inline constexpr std::size_t kCount = 19;
 // Layout v3's columns follow v2's (v3 leaves kPublicE zero: e is the digest). Structure, period
-// 256, for the challenge's sponge:
-inline constexpr std::size_t kHashRound = 19;   ///< rows 8k + r (k < 5, r < 7): the next row is a round on
+// 256, for the challenge's sponge and the two key ids:
+inline constexpr std::size_t kHashRound = 19;   ///< rows 8k + r (k < 7, r < 7): the next row is a round on
 inline constexpr std::size_t kHashAbsorb = 20;  ///< rows 7, 15, 23, 31: the next row keeps the capacity
-inline constexpr std::size_t kHashHold = 21;    ///< rows 39..253: the next row keeps the state (the digest)
-inline constexpr std::size_t kHashChunk = 22;   ///< rows 0, 8, 16, 24, 32: the rate is a pinned chunk
+inline constexpr std::size_t kDigestLoad = 21;  ///< row 39: the next row's digest columns take the output
+inline constexpr std::size_t kDigestHold = 22;  ///< rows 40..253: the next row keeps the digest
+inline constexpr std::size_t kHashChunk = 23;   ///< rows 0, 8, ..., 48: the rate is a pinned chunk
+inline constexpr std::size_t kKeyIdStart = 24;  ///< rows 40, 48: a key id's capacity (5, 0, 0, 0)
+inline constexpr std::size_t kKeyIdEnd = 25;    ///< rows 47, 55: the rate's first four are a pinned key id
 /// 4: kDigestLimb + k on row 254 - 64 k, the row before the one that ends e's limb k, which
 /// must equal the digest's element k.
-inline constexpr std::size_t kDigestLimb = 23;
-inline constexpr std::size_t kStructureV3End = 27;
-inline constexpr std::size_t kArk1 = 27;  ///< 12, period 8: round r's first constants on row 8k + r
-inline constexpr std::size_t kArk2 = 39;  ///< 12, period 8: its second ones
-inline constexpr std::size_t kPublicChunk = 51;  ///< 8, public: chunk k + 1 of the input on row 8k
-inline constexpr std::size_t kCountV3 = 59;
+inline constexpr std::size_t kDigestLimb = 26;
+inline constexpr std::size_t kStructureV3End = 30;
+inline constexpr std::size_t kArk1 = 30;  ///< 12, period 8: round r's first constants on row 8k + r
+inline constexpr std::size_t kArk2 = 42;  ///< 12, period 8: its second ones
+/// 8, public: chunk k + 1 of the challenge's input on row 8k (k < 5); on rows 40 and 48 the key
+/// ids' inputs (w(X), `to_key`, then zeros), on rows 47 and 55 the ids (the first four).
+inline constexpr std::size_t kPublicChunk = 54;
+inline constexpr std::size_t kCountV3 = 62;
 }  // namespace schnorr_periodic
 
 /// Constraint order (docs/ecgfp5.md, "In the AIR", lists them in this order).
@@ -528,10 +546,11 @@ inline constexpr std::size_t kPublicH = 200;   ///< s_hi's limbs are the public 
 inline constexpr std::size_t kPublicResult = 201;
 inline constexpr std::size_t kCount = 202;
 // Layout v3's, after v2's:
-inline constexpr std::size_t kHashRound = 202;  ///< 12: a round of the state, or its copy
-inline constexpr std::size_t kHashChunk = 214;  ///< 8: the rate is the pinned chunk
-inline constexpr std::size_t kHashStart = 222;  ///< 4: row 0's capacity is the domain's
-inline constexpr std::size_t kCountV3 = 226;
+inline constexpr std::size_t kHashRound = 202;  ///< 12: a round of the state, or the capacity's copy
+inline constexpr std::size_t kHashChunk = 214;  ///< 8: the rate is the pinned chunk, or key id
+inline constexpr std::size_t kHashStart = 222;  ///< 4: row 0's capacity is the domain's, rows 40 and 48's a key id's
+inline constexpr std::size_t kDigest = 226;     ///< 4: the digest columns take row 39's output and keep it
+inline constexpr std::size_t kCountV3 = 230;
 }  // namespace schnorr_constraint
 
 template <class F>
@@ -693,7 +712,7 @@ template <class F>
     // e's limb k is the digest's element k, held in the state columns to row 254.
     F binding = F(Felt());
     for (std::size_t i = 0; i < 4; ++i)
-      binding = binding + periodic[per::kDigestLimb + i] * (next[c::kAccE] - cur[c::kHash + hash::kRateStart + i]);
+      binding = binding + periodic[per::kDigestLimb + i] * (next[c::kAccE] - cur[c::kDigest + i]);
     out[k::kPublicE] = binding;
   }
   out[k::kPublicS] = before_end_s * next[c::kAccS] - periodic[per::kPublicS];
@@ -701,13 +720,24 @@ template <class F>
   out[k::kPublicResult] = last * fin[c::kResult] - periodic[per::kPublicResult];
   if (layout_ == SchnorrLayout::v2) return;
 
-  // The challenge's sponge: rounds and copies, then the pinned chunks and the domain's capacity.
+  // The challenge's sponge and the key ids: rounds and copies, the pinned chunks and ids, the
+  // capacities they start from; the digest carried to e's limbs.
   hash_rounds<F>(cur, next, periodic, &out[k::kHashRound]);
-  const F chunk_row = periodic[per::kHashChunk];
-  for (std::size_t i = 0; i < hash::kRate; ++i)
-    out[k::kHashChunk + i] = chunk_row * cur[c::kHash + hash::kRateStart + i] - periodic[per::kPublicChunk + i];
-  for (std::size_t i = 0; i < hash::kCapacity; ++i)
-    out[k::kHashStart + i] = first * (cur[c::kHash + i] - F(start_capacity_[i]));
+  const F chunk_row = periodic[per::kHashChunk], id_row = periodic[per::kKeyIdEnd];
+  for (std::size_t i = 0; i < hash::kRate; ++i) {
+    const F pinned = i < 4 ? chunk_row + id_row : chunk_row;
+    out[k::kHashChunk + i] = pinned * cur[c::kHash + hash::kRateStart + i] - periodic[per::kPublicChunk + i];
+  }
+  const F key_id_start = periodic[per::kKeyIdStart];
+  for (std::size_t i = 0; i < hash::kCapacity; ++i) {
+    // A key id hashes five elements: the sponge's capacity starts at (5, 0, 0, 0).
+    const F key_id_capacity = i == 0 ? cur[c::kHash] - F(Felt(5)) : cur[c::kHash + i];
+    out[k::kHashStart + i] = first * (cur[c::kHash + i] - F(start_capacity_[i])) + key_id_start * key_id_capacity;
+  }
+  const F load = periodic[per::kDigestLoad], hold = periodic[per::kDigestHold];
+  for (std::size_t i = 0; i < 4; ++i)
+    out[k::kDigest + i] = load * (next[c::kDigest + i] - cur[c::kHash + hash::kRateStart + i]) +
+                          hold * (next[c::kDigest + i] - cur[c::kDigest + i]);
 }
 
 template <class F>
@@ -718,12 +748,10 @@ void SchnorrAir::hash_rounds(std::span<const F> cur, std::span<const F> next,
   constexpr std::size_t W = hash::kStateWidth;
   std::array<F, W> image;
   stark::rpo_round::image(&cur[c::kHash], &periodic[per::kArk1], &periodic[per::kArk2], image);
-  const F round = periodic[per::kHashRound], hold = periodic[per::kHashHold];
-  const F keep_capacity = hold + periodic[per::kHashAbsorb];
+  const F round = periodic[per::kHashRound], absorb = periodic[per::kHashAbsorb];
   for (std::size_t i = 0; i < W; ++i) {
-    const F copy = next[c::kHash + i] - cur[c::kHash + i];
-    out[i] = round * (stark::rpo_round::pow7(next[c::kHash + i]) - image[i]) +
-             (i < hash::kCapacity ? keep_capacity : hold) * copy;
+    out[i] = round * (stark::rpo_round::pow7(next[c::kHash + i]) - image[i]);
+    if (i < hash::kCapacity) out[i] = out[i] + absorb * (next[c::kHash + i] - cur[c::kHash + i]);
   }
 }
 

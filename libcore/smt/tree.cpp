@@ -29,19 +29,20 @@ void check_index(unsigned level, std::uint64_t index, const char* what) {
 namespace {
 constexpr std::size_t kKeyIdCoefficients = 5;
 
-// An ECgFp5 key's w = c0..c4, each coefficient 8 bytes little-endian: the key id's input.
-std::array<Felt, kKeyIdCoefficients> key_id_input(const PublicKey& key) {
-  std::array<Felt, kKeyIdCoefficients> w;
-  for (std::size_t i = 0; i < kKeyIdCoefficients; ++i) {
+std::array<Felt, kKeyIdCoefficients> key_id_input(const PublicKey& key) { return key_id_elements(key); }
+
+bool key_is_its_own_id(const PublicKey& key) { return key.size() == Hash32{}.size(); }
+}  // namespace
+
+std::array<Felt, 5> key_id_elements(const PublicKey& key) {
+  std::array<Felt, 5> w;
+  for (std::size_t i = 0; i < w.size(); ++i) {
     std::uint64_t c = 0;
     for (std::size_t b = 0; b < 8; ++b) c |= std::uint64_t(key[8 * i + b]) << (8 * b);
     w[i] = Felt(c);
   }
   return w;
 }
-
-bool key_is_its_own_id(const PublicKey& key) { return key.size() == Hash32{}.size(); }
-}  // namespace
 
 Hash32 account_key_bytes(const PublicKey& key) {
   Hash32 out{};

@@ -35,6 +35,10 @@ Hash32 account_key_bytes(const PublicKey& key);
 /// account_key_bytes of every key, the ECgFp5 key ids hashed side by side
 /// (hash::hash_elements_many): for a block's or a genesis' many keys at once.
 std::vector<Hash32> account_key_bytes_many(std::span<const PublicKey> keys);
+/// An ECgFp5 key's key-id input, the hash_elements input of its id: w's five coefficients, each 8
+/// bytes little-endian (reduced mod p; the formats keep them canonical). The SchnorrAir proves
+/// key ids from these.
+std::array<field::Felt, 5> key_id_elements(const PublicKey& key);
 /// account_key_bytes as eight u32 words, each read little-endian: the leaf's k0..k7.
 std::array<std::uint32_t, 8> account_key_words(const PublicKey& key);
 /// The same words from the key's account_key_bytes.
