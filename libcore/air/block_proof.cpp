@@ -236,7 +236,8 @@ Checked<Statement> statement_of(std::span<const codec::Block> blocks, const vm::
     if (!program) {
       return reject(Rejection::claims_contradict_block, fmt::format("block {}: {}", block.height, program.error().message));
     }
-    st.ops.insert(st.ops.end(), program->ops.begin(), program->ops.end());
+    if (st.ops.empty()) st.ops = std::move(program->ops);  // a single block's: no copy
+    else st.ops.insert(st.ops.end(), program->ops.begin(), program->ops.end());
     created += program->created;
     pub.block_hashes.push_back(block.hash);
     st.report.blocks.push_back({block.height, std::move(program->withdrawals),
