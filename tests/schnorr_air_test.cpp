@@ -161,6 +161,53 @@ void set5(stark::Trace& t, std::size_t column, std::size_t row, const Gfp5& v) {
   for (std::size_t i = 0; i < 5; ++i) t.at(column + i, row) = v[i];
 }
 
+/// The head is exactly the constraints of degree 6 and up, `size` of them, and evaluates as the
+/// whole does on random rows (the head reads no trace-long periodic column: zeroed for it), on
+/// every kernel set and by the default that keeps the head's columns of the whole evaluation.
+void require_head_is_high_degree(const SchnorrAir& air, std::size_t size, std::uint64_t seed) {
+  const auto head = air.head_constraints();
+  const auto degrees = air.transition_degrees();
+  REQUIRE(head.size() == size);
+  for (std::size_t k = 0; k < degrees.size(); ++k)
+    CHECK((degrees[k] >= 6) == std::binary_search(head.begin(), head.end(), k));
+  const std::size_t width = air.trace_width(), nc = degrees.size(), rows = 21, stride = 24;
+  const auto periods = air.periodic_periods();
+  const std::size_t np = periods.size();
+  std::mt19937_64 rng(Catch::rngSeed() + seed);
+  auto cells = [&](std::size_t columns) {
+    std::vector<Felt> v(columns * stride);
+    for (auto& x : v) x = Felt(rng());
+    return v;
+  };
+  const auto cur = cells(width), next = cells(width);
+  auto per = cells(np);
+  for (std::size_t k = 0; k < np; ++k)
+    if (periods[k] == air.trace_length()) std::fill_n(per.begin() + k * stride, stride, Felt::zero());
+  std::vector<Felt> whole(nc * stride);
+  air.stark::Air::evaluate_transition_rows({rows, stride, cur, next, per, whole});
+  test::require_head_as_whole(air, {rows, stride, cur, next, per, {}}, whole);
+}
+
+/// The verifier's periodic values at two points equal the interpolated columns'; returns the
+/// columns' periods.
+std::vector<std::size_t> require_periodic_values_interpolate(const SchnorrAir& air) {
+  const auto polys = stark::protocol::periodic_polynomials(air);
+  const auto periods = air.periodic_periods();
+  REQUIRE(periods.size() == polys.size());
+  for (std::size_t k = 0; k < polys.size(); ++k) CHECK(periods[k] == polys[k].size());
+  for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
+    std::vector<Ext2> fast(polys.size());
+    REQUIRE(air.periodic_values_at(z, fast));
+    for (std::size_t k = 0; k < polys.size(); ++k) {
+      INFO("periodic column " << k);
+      // A column of period p is a polynomial in z^(n/p).
+      const Ext2 y = z.pow(air.trace_length() / polys[k].size());
+      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), y));
+    }
+  }
+  return periods;
+}
+
 }  // namespace
 
 TEST_CASE("schnorr air: the proven bit is the native verdict", "[schnorr_air]") {
@@ -293,30 +340,7 @@ TEST_CASE("schnorr air: one segment has no head, and proves the same without one
 
 TEST_CASE("schnorr air: the head is the constraints of degree 6 and 7, evaluated as in the whole",
           "[schnorr_air]") {
-  const SchnorrAir air({good_claim(17), good_claim(18)});
-  const auto head = air.head_constraints();
-  const auto degrees = air.transition_degrees();
-  REQUIRE(head.size() == 51);
-  for (std::size_t k = 0; k < degrees.size(); ++k)
-    CHECK((degrees[k] >= 6) == std::binary_search(head.begin(), head.end(), k));
-  // Random rows (the head reads no trace-long periodic column: zero them for it), on every
-  // kernel set and by the default that keeps the head's columns of the whole evaluation.
-  const std::size_t width = air.trace_width(), nc = degrees.size(), rows = 21, stride = 24;
-  const auto periods = air.periodic_periods();
-  const std::size_t np = periods.size();
-  std::mt19937_64 rng(Catch::rngSeed() + 17);
-  auto cells = [&](std::size_t columns) {
-    std::vector<Felt> v(columns * stride);
-    for (auto& x : v) x = Felt(rng());
-    return v;
-  };
-  const auto cur = cells(width), next = cells(width);
-  auto per = cells(np);
-  for (std::size_t k = 0; k < np; ++k)
-    if (periods[k] == air.trace_length()) std::fill_n(per.begin() + k * stride, stride, Felt::zero());
-  std::vector<Felt> whole(nc * stride);
-  air.stark::Air::evaluate_transition_rows({rows, stride, cur, next, per, whole});
-  test::require_head_as_whole(air, {rows, stride, cur, next, per, {}}, whole);
+  require_head_is_high_degree(SchnorrAir({good_claim(17), good_claim(18)}), 51, 17);
 }
 
 TEST_CASE("schnorr air: the verifier's periodic values are the interpolated columns",
@@ -334,25 +358,11 @@ TEST_CASE("schnorr air: the verifier's periodic values are the interpolated colu
   for (const auto& claims :
        {std::vector<SignatureClaim>{good_claim(14), good_claim(15), good_claim(16)}, many}) {
     const SchnorrAir air(claims);
-    const auto polys = stark::protocol::periodic_polynomials(air);
-    REQUIRE(polys.size() == schnorr_periodic::kCount);
+    const auto periods = require_periodic_values_interpolate(air);
+    REQUIRE(periods.size() == schnorr_periodic::kCount);
     // The structure has the period of a segment; the public columns are as long as the trace.
-    const auto periods = air.periodic_periods();
-    REQUIRE(periods.size() == polys.size());
-    for (std::size_t k = 0; k < polys.size(); ++k) {
-      CHECK(periods[k] == polys[k].size());
+    for (std::size_t k = 0; k < periods.size(); ++k)
       CHECK(periods[k] == (k < schnorr_periodic::kStructure ? kRows : air.trace_length()));
-    }
-    for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
-      std::vector<Ext2> fast(polys.size());
-      REQUIRE(air.periodic_values_at(z, fast));
-      for (std::size_t k = 0; k < polys.size(); ++k) {
-        INFO("periodic column " << k);
-        // A column of period p is a polynomial in z^(n/p).
-        const Ext2 y = z.pow(air.trace_length() / polys[k].size());
-        CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), y));
-      }
-    }
   }
 }
 
@@ -820,28 +830,7 @@ TEST_CASE("schnorr air v3: a batch proves and verifies, under its domain and mes
 
 TEST_CASE("schnorr air v3: the head adds the sponge's rounds; periodic values interpolate",
           "[schnorr_air]") {
-  const SchnorrAir air(kDomain, {hashed_claim(48), hashed_claim(49)});
-  const auto head = air.head_constraints();
-  const auto degrees = air.transition_degrees();
-  REQUIRE(head.size() == 51 + hash::kStateWidth);
-  for (std::size_t k = 0; k < degrees.size(); ++k)
-    CHECK((degrees[k] >= 6) == std::binary_search(head.begin(), head.end(), k));
-  const std::size_t width = air.trace_width(), nc = degrees.size(), rows = 21, stride = 24;
-  const auto periods = air.periodic_periods();
-  const std::size_t np = periods.size();
-  std::mt19937_64 rng(Catch::rngSeed() + 49);
-  auto cells = [&](std::size_t columns) {
-    std::vector<Felt> v(columns * stride);
-    for (auto& x : v) x = Felt(rng());
-    return v;
-  };
-  const auto cur = cells(width), next = cells(width);
-  auto per = cells(np);
-  for (std::size_t k = 0; k < np; ++k)
-    if (periods[k] == air.trace_length()) std::fill_n(per.begin() + k * stride, stride, Felt::zero());
-  std::vector<Felt> whole(nc * stride);
-  air.stark::Air::evaluate_transition_rows({rows, stride, cur, next, per, whole});
-  test::require_head_as_whole(air, {rows, stride, cur, next, per, {}}, whole);
+  require_head_is_high_degree(SchnorrAir(kDomain, {hashed_claim(48), hashed_claim(49)}), 51 + hash::kStateWidth, 49);
 
   // 300 claims cross the verifier's chunk of 256.
   std::vector<SignatureClaim> many;
@@ -852,22 +841,11 @@ TEST_CASE("schnorr air v3: the head adds the sponge's rounds; periodic values in
     many.push_back(c);
   }
   const SchnorrAir big(kDomain, many);
-  const auto polys = stark::protocol::periodic_polynomials(big);
-  REQUIRE(polys.size() == schnorr_periodic::kCountV3);
-  const auto big_periods = big.periodic_periods();
-  for (std::size_t k = 0; k < polys.size(); ++k) CHECK(big_periods[k] == polys[k].size());
-  CHECK(big_periods[schnorr_periodic::kArk1] == 8);
-  CHECK(big_periods[schnorr_periodic::kHashRound] == kRows);
-  CHECK(big_periods[schnorr_periodic::kPublicChunk] == big.trace_length());
-  for (const Ext2 z : {Ext2(Felt(123456789), Felt(987654321)), Ext2(Felt(5), Felt(1))}) {
-    std::vector<Ext2> fast(polys.size());
-    REQUIRE(big.periodic_values_at(z, fast));
-    for (std::size_t k = 0; k < polys.size(); ++k) {
-      INFO("periodic column " << k);
-      const Ext2 y = z.pow(big.trace_length() / polys[k].size());
-      CHECK(fast[k] == field::evaluate_polynomial(std::span<const Felt>(polys[k]), y));
-    }
-  }
+  const auto periods = require_periodic_values_interpolate(big);
+  REQUIRE(periods.size() == schnorr_periodic::kCountV3);
+  CHECK(periods[schnorr_periodic::kArk1] == 8);
+  CHECK(periods[schnorr_periodic::kHashRound] == kRows);
+  CHECK(periods[schnorr_periodic::kPublicChunk] == big.trace_length());
 }
 
 TEST_CASE("schnorr air v3 malicious: the challenge cannot be chosen", "[schnorr_air]") {
