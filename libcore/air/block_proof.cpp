@@ -354,6 +354,7 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
                             fmt::format("the proof has {} key ids for {} signature claims (two each)",
                                         header.key_ids.size(), with_claim)));
     std::size_t t = 0, next_id = 0;
+    known_ids.reserve(header.key_ids.size());
     for (const auto& block : blocks)
       for (const codec::Tx& tx : vm::rollup_txs(block, params.namespace_id)) {
         auto& claim = built[t++];
@@ -389,6 +390,7 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
 
   if (layout == SchnorrLayout::v2) built = building.get();
   std::vector<SignatureClaim> claims;
+  claims.reserve(built.size());
   std::size_t first = 0;
   for (const auto& block : blocks) {
     const std::size_t txs = vm::rollup_txs(block, params.namespace_id).size();

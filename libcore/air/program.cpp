@@ -344,6 +344,8 @@ Hash32 program_digest(std::span<const Op> ops) {
   h.update(w.take());
   // The ops' bytes one after another, hashed in one update (the same digest as one update an op).
   ByteWriter o;
+  constexpr std::size_t kOpBytes = 1 + 8 * 8 + 8 * 8 + 1;
+  o.reserve(ops.size() * kOpBytes);
   for (const Op& op : ops) {
     o.u8(static_cast<std::uint8_t>(op.kind));
     for (Felt k : op.key) o.u64(k.value());

@@ -128,7 +128,8 @@ std::array<Felt, 4> challenge_digest(const ChallengeInput& input) {
                 state.begin() + hash::kRateStart);
     hash::permute(state);
   }
-  return {state[4], state[5], state[6], state[7]};
+  const auto digest = state.begin() + hash::kRateStart;
+  return {digest[0], digest[1], digest[2], digest[3]};
 }
 
 Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w, SchnorrLayout layout) {
@@ -422,6 +423,8 @@ Bytes SchnorrAir::public_inputs() const {
   ByteWriter w(hashed ? "rollup/schnorr-ecgfp5/v3:public" : "rollup/schnorr-ecgfp5/v2:public");
   if (hashed) w.u64(domain_.chain_id).u32(domain_.namespace_id);
   w.u64(claims_.size());
+  // Per claim: w(X), R, s (5 elements each), the result, and v2's e or v3's message, `to` key and ids.
+  w.reserve(claims_.size() * (15 * 8 + 1 + (hashed ? kSignedMessageBytes + 13 * 8 : 4 * 8)));
   for (const auto& claim : claims_) {
     for (auto v : claim.public_key.coefficients()) w.u64(v.value());
     if (hashed) {
@@ -605,7 +608,8 @@ const ArkPattern& ark_polynomials() {
 
 /// visit(column, row in the segment, value) for each public value of one signature: row 0's
 /// where they are, the others on the row before theirs (evaluate's comment says why). Layout v3
-/// takes no e (`chunks`, the challenge's chunks, when given, go on rows 0, 8, ..., 32).
+/// (`chunks` given: the challenge's) takes no e; it pins the chunks on rows 0, 8, ..., 32, the
+/// key ids' inputs on rows 40 and 48 and the ids on rows 47 and 55.
 template <class Visit>
 void for_each_public(const SignatureClaim& claim, const std::array<Felt, 40>* chunks, Visit&& visit) {
   const std::size_t before_last = kRows - 2;

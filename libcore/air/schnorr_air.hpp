@@ -14,8 +14,9 @@
 // made from row 254 on the next row's values.
 // Layout v3 (SchnorrLayout::v3, the prover's) also hashes the challenge in the trace: 12 RPO
 // state columns run its permutations on rows 0..39 of each segment from the rate chunks the
-// verifier pins from the tx's bytes, and e's limbs must equal the digest, so the verifier hashes
-// nothing; layout v2 (94 columns) takes e as a public value, for the proofs that carry it.
+// verifier pins from the tx's bytes, and e's limbs must equal the digest; rows 40..55 prove the
+// key ids of the signer and of the tx's `to`, so the verifier hashes none of these (110 columns).
+// Layout v2 (94 columns) takes e as a public value, for the proofs that carry it.
 // docs/ecgfp5.md ("In the AIR") gives every column and constraint and the soundness argument.
 #include <array>
 #include <cstdint>
@@ -38,8 +39,9 @@ using field::Ext2;
 using field::Felt;
 
 /// The two layouts (docs/ecgfp5.md, "In the AIR"). v2 takes each challenge's digest as a
-/// public value that the verifier hashes; v3 hashes it in the trace from the signed message, so
-/// the verifier hashes nothing. Proofs of versions 4 and 6 carry v2; the prover writes v3.
+/// public value that the verifier hashes; v3 hashes it in the trace from the signed message and
+/// proves the key ids of the signer and `to`, so the verifier hashes none of them. Proofs of
+/// versions 4 and 6 carry v2; the prover writes v3.
 enum class SchnorrLayout : std::uint8_t { v2 = 2, v3 = 3 };
 
 /// The message a v3 claim signs: a tx's signing message (codec::Tx::signing_message, "tx:v3"),
@@ -243,7 +245,8 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   [[gnu::always_inline]] inline void decoding_checks(std::span<const F> fin, const F& last,
                                                      F* key_non_square, F* key_invalid,
                                                      F* commit_invalid) const;
-  // v3: the challenge's RPO rounds and the copies of the rows between them, 12 values.
+  // v3: the state columns' RPO rounds, and the capacity carried between the challenge's
+  // permutations, 12 values.
   template <class F>
   [[gnu::always_inline]] inline void hash_rounds(std::span<const F> cur, std::span<const F> next,
                                                  std::span<const F> periodic, F* out) const;
@@ -709,7 +712,7 @@ template <class F>
   if (layout_ == SchnorrLayout::v2) {
     out[k::kPublicE] = before_end_e * next[c::kAccE] - periodic[per::kPublicE];
   } else {
-    // e's limb k is the digest's element k, held in the state columns to row 254.
+    // e's limb k is the digest's element k, held in the digest columns to row 254.
     F binding = F(Felt());
     for (std::size_t i = 0; i < 4; ++i)
       binding = binding + periodic[per::kDigestLimb + i] * (next[c::kAccE] - cur[c::kDigest + i]);

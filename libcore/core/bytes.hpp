@@ -134,12 +134,19 @@ class ByteWriter {
     out_.insert(out_.end(), s.begin(), s.end());
     return *this;
   }
+  /// Room for `n` more bytes, so that a long encoding of known size grows once.
+  ByteWriter& reserve(std::size_t n) {
+    out_.reserve(out_.size() + n);
+    return *this;
+  }
   const Bytes& bytes() const { return out_; }
   Bytes take() { return std::move(out_); }
 
  private:
   ByteWriter& le(std::uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    std::uint8_t little[8];
+    for (int i = 0; i < n; ++i) little[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    out_.insert(out_.end(), little, little + n);
     return *this;
   }
   Bytes out_;
