@@ -29,9 +29,10 @@ class KeyIds {
     ids_.resize(keys_.size());
     std::vector<PublicKey> unknown;
     std::vector<std::size_t> at;
+    // Both lists are sorted: one walk through them side by side.
+    auto it = known->begin();
     for (std::size_t i = 0; i < keys_.size(); ++i) {
-      const auto it = std::lower_bound(known->begin(), known->end(), keys_[i],
-                                       [](const auto& entry, const PublicKey& key) { return entry.first < key; });
+      while (it != known->end() && it->first < keys_[i]) ++it;
       if (it != known->end() && it->first == keys_[i]) {
         ids_[i] = it->second;
       } else {
