@@ -10,7 +10,8 @@
 // --scheme ecgfp5 makes the accounts ECgFp5 keys: the proof then carries a SchnorrAir proof of
 // the block's signatures (docs/air.md §6.1), timed on its own line, and the verifier checks no
 // signature. --signature-layout 2 makes that proof in SchnorrAir's layout v2 (version 6, whose
-// challenges the verifier hashes) instead of v3 (version 7), to compare the two in one build. Its setup derives every account's key (a scalar multiplication each, spread over
+// challenges and key ids the verifier hashes) instead of v3 (version 7), to compare the two in
+// one build. Its setup derives every account's key (a scalar multiplication each, spread over
 // the threads): about a minute for the default million accounts on 2 threads.
 //
 // --blocks B proves B consecutive blocks of that size in one range proof (what rollup-prove

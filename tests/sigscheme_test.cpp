@@ -680,6 +680,9 @@ TEST_CASE("sigscheme: claims made side by side carry each tx's own challenge", "
     REQUIRE(kept[i]);
     REQUIRE(message.size() == air::kSignedMessageBytes);
     CHECK(std::equal(message.begin(), message.end(), kept[i]->message.begin()));
+    // ... and the `to` key whose id it proves: a transfer's, none for the withdrawal.
+    const bool transfer = txs[i].type == codec::TxType::transfer;
+    CHECK(kept[i]->to_key == (transfer ? smt::key_id_elements(txs[i].to) : std::array<field::Felt, 5>{}));
     const auto witness = air::witness_of(*kept[i], {kEcParams.chain_id, kEcParams.namespace_id});
     CHECK(witness.challenge == std::array<std::uint64_t, 5>{e.limbs()[0], e.limbs()[1], e.limbs()[2], e.limbs()[3], 0});
   }

@@ -29,8 +29,6 @@ void check_index(unsigned level, std::uint64_t index, const char* what) {
 namespace {
 constexpr std::size_t kKeyIdCoefficients = 5;
 
-std::array<Felt, kKeyIdCoefficients> key_id_input(const PublicKey& key) { return key_id_elements(key); }
-
 bool key_is_its_own_id(const PublicKey& key) { return key.size() == Hash32{}.size(); }
 }  // namespace
 
@@ -50,7 +48,7 @@ Hash32 account_key_bytes(const PublicKey& key) {
     std::copy(key.begin(), key.end(), out.begin());
     return out;
   }
-  return hash::digest_bytes(hash::hash_elements(key_id_input(key)));
+  return hash::digest_bytes(hash::hash_elements(key_id_elements(key)));
 }
 
 std::vector<Hash32> account_key_bytes_many(std::span<const PublicKey> keys) {
@@ -69,7 +67,7 @@ std::vector<Hash32> account_key_bytes_many(std::span<const PublicKey> keys) {
     }
     hash::State& s = states.emplace_back();
     s[0] = Felt(kKeyIdCoefficients);
-    const auto w = key_id_input(keys[i]);
+    const auto w = key_id_elements(keys[i]);
     std::copy(w.begin(), w.end(), s.begin() + hash::kRateStart);
     hashed.push_back(i);
   }

@@ -32,8 +32,8 @@ inline constexpr unsigned kDepth = 32;
 /// other 40-byte key (crypto::check_key_encoding), so distinct keys have distinct ids.
 /// Every site that binds a key into the tree, the key set or the AIR goes through this.
 Hash32 account_key_bytes(const PublicKey& key);
-/// account_key_bytes of every key, the ECgFp5 key ids hashed side by side
-/// (hash::hash_elements_many): for a block's or a genesis' many keys at once.
+/// account_key_bytes of every key, the ECgFp5 key ids hashed side by side (one permutation
+/// each, hash::permute_many): for a block's or a genesis' many keys at once.
 std::vector<Hash32> account_key_bytes_many(std::span<const PublicKey> keys);
 /// An ECgFp5 key's key-id input, the hash_elements input of its id: w's five coefficients, each 8
 /// bytes little-endian (reduced mod p; the formats keep them canonical). The SchnorrAir proves
