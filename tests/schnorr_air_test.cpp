@@ -145,6 +145,23 @@ stark::ProofOptions small_options() {
   return o;
 }
 
+/// The proof `bytes` of `trace` is made byte for byte the same by every instruction set's
+/// constraint kernels, and without the prover's head split.
+void require_same_proof_everywhere(const SchnorrAir& air, const stark::Trace& trace, const Bytes& bytes) {
+  const auto saved = field::vector_isa();
+  for (field::VectorIsa isa : field::supported_vector_isas()) {
+    INFO("instruction set " << field::vector_isa_name(isa));
+    field::detail::set_vector_isa(isa);
+    const auto again = stark::prove(air, trace, small_options(), 2);
+    REQUIRE(again);
+    CHECK(*stark::serialize(*again) == bytes);
+  }
+  field::detail::set_vector_isa(saved);
+  const auto unsplit = stark::prove(test::WithoutHead(air), trace, small_options(), 2);
+  REQUIRE(unsplit);
+  CHECK(*stark::serialize(*unsplit) == bytes);
+}
+
 /// A cheating prover's proof of `trace` for `air`: the verifier must reject it.
 void require_proof_rejected(const SchnorrAir& air, const stark::Trace& trace) {
   REQUIRE(!stark::prove(air, trace, small_options(), 2));  // the honest prover refuses
@@ -298,22 +315,9 @@ TEST_CASE("schnorr air: a batch of good and bad signatures proves and verifies",
   REQUIRE(report);
   CHECK(report->security_bits >= 100);
 
-  // The constraint kernels of every instruction set compute the same proof, byte for byte.
-  const auto saved = field::vector_isa();
-  for (field::VectorIsa isa : field::supported_vector_isas()) {
-    INFO("instruction set " << field::vector_isa_name(isa));
-    field::detail::set_vector_isa(isa);
-    const auto again = stark::prove(air, trace, small_options(), 2);
-    REQUIRE(again);
-    CHECK(*stark::serialize(*again) == bytes);
-  }
-  field::detail::set_vector_isa(saved);
-
-  // The same proof with the prover's head split off (the head's 51 constraints alone on two
-  // of the six cosets), and without it.
-  const auto unsplit = stark::prove(test::WithoutHead(air), trace, small_options(), 2);
-  REQUIRE(unsplit);
-  CHECK(*stark::serialize(*unsplit) == bytes);
+  // The same proof on every instruction set's kernels, and with the prover's head split off (the
+  // head's 51 constraints alone on two of the six cosets) and without it.
+  require_same_proof_everywhere(air, trace, bytes);
 
   // The proof states these results and no others.
   auto flipped = claims;
@@ -792,18 +796,7 @@ TEST_CASE("schnorr air v3: a batch proves and verifies, under its domain and mes
   const auto bytes = *stark::serialize(*proof);
   REQUIRE(stark::verify(air, bytes));
 
-  const auto saved = field::vector_isa();
-  for (field::VectorIsa isa : field::supported_vector_isas()) {
-    INFO("instruction set " << field::vector_isa_name(isa));
-    field::detail::set_vector_isa(isa);
-    const auto again = stark::prove(air, trace, small_options(), 2);
-    REQUIRE(again);
-    CHECK(*stark::serialize(*again) == bytes);
-  }
-  field::detail::set_vector_isa(saved);
-  const auto unsplit = stark::prove(test::WithoutHead(air), trace, small_options(), 2);
-  REQUIRE(unsplit);
-  CHECK(*stark::serialize(*unsplit) == bytes);
+  require_same_proof_everywhere(air, trace, bytes);
 
   // Another result, message, domain (chain or namespace) or key: refused.
   auto flipped = claims;
