@@ -2,12 +2,14 @@
 // shape (rows, columns, cells per signature), the prover's time by phase, the proof's size and
 // the verification time.
 //
-//   bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3]
+//   bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3] [--lde-cache MiB]
 //
 // Defaults: 25 signatures (25 segments of 256 rows, in 8,192 rows), 2
 // threads, best of 3 runs, layout v3 (the challenge hashed in the trace; v2 takes it as given).
 // Messages are 135 bytes, a tx's signing message. One signature in eight is bad (another
-// message), so both results are proven.
+// message), so both results are proven. --lde-cache sets ProofOptions::lde_cache_bytes (default:
+// the library's policy, stark::kWholeLdeCacheLimit), to compare keeping the LDE with recomputing
+// it in one binary.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -46,6 +48,7 @@ std::vector<air::SignatureClaim> make_claims(std::size_t count) {
       std::fprintf(stderr, "claim: %s\n", claim.error().message.c_str());
       std::exit(1);
     }
+    air::set_key_ids(*claim);  // v3 proves them; v2 ignores them
     claims.push_back(*claim);
   }
   return claims;
@@ -57,11 +60,13 @@ int main(int argc, char** argv) {
   std::size_t signatures = 25;
   unsigned threads = 2, repeat = 3;
   bool hashed = true;
+  std::size_t lde_cache_bytes = stark::kAutoLdeCache;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) {
       std::fprintf(stderr,
-                   "usage: bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3]\n");
+                   "usage: bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3] "
+                   "[--lde-cache MiB]\n");
       return 2;
     }
     const unsigned long v = std::strtoul(argv[++i], nullptr, 10);
@@ -73,6 +78,8 @@ int main(int argc, char** argv) {
       repeat = static_cast<unsigned>(std::max(1ul, v));
     } else if (arg == "--layout" && (v == 2 || v == 3)) {
       hashed = v == 3;
+    } else if (arg == "--lde-cache") {
+      lde_cache_bytes = std::size_t{v} << 20;
     } else {
       std::fprintf(stderr, "unknown option %s\n", arg.c_str());
       return 2;
@@ -83,7 +90,8 @@ int main(int argc, char** argv) {
   std::vector<air::SignatureWitness> witnesses;
   for (const auto& c : claims) witnesses.push_back(hashed ? air::witness_of(c, domain) : air::witness_of(c));
   const air::SchnorrAir air = hashed ? air::SchnorrAir(domain, claims) : air::SchnorrAir(claims);
-  const stark::ProofOptions options;
+  stark::ProofOptions options;
+  options.lde_cache_bytes = lde_cache_bytes;
 
   double best_build = 1e9, best_prove = 1e9, best_verify = 1e9;
   stark::ProverTimings timings;
@@ -131,6 +139,9 @@ int main(int argc, char** argv) {
               air::SchnorrAir::kRowsPerSignature * columns, double(rows * columns) / signatures);
   std::printf("constraints      %zu, max degree %u\n", air.transition_degrees().size(),
               std::ranges::max(air.transition_degrees()));
+  std::printf("LDE cache        %s\n", lde_cache_bytes == stark::kAutoLdeCache
+                                          ? "auto"
+                                          : (std::to_string(lde_cache_bytes >> 20) + " MiB").c_str());
   std::printf("trace build      %.3f s\n", best_build);
   std::printf("prove            %.3f s (%u threads, best of %u): LDE %.3f, constraints %.3f, "
               "composition %.3f, DEEP %.3f, FRI %.3f, grinding %.3f, queries %.3f\n",

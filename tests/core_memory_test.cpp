@@ -1,4 +1,5 @@
-// core/memory.hpp: huge-page advice is only advice; the vectors it reserves behave as any other.
+// core/memory.hpp: HugeVector behaves as any vector; large ones get mappings of their own,
+// aligned to a huge page; huge-page advice is only advice.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <numeric>
@@ -7,22 +8,42 @@
 
 using namespace rollup;
 
-TEST_CASE("reserve_huge gives room without touching contents, and advice never fails", "[core]") {
-  std::vector<std::uint64_t> v = {1, 2, 3};
-  reserve_huge(v, std::size_t{1} << 20);  // 8 MiB: four huge pages
-  REQUIRE(v.capacity() >= (std::size_t{1} << 20));
-  CHECK(v == std::vector<std::uint64_t>{1, 2, 3});
+TEST_CASE("a HugeVector holds what it is given, large or small", "[core]") {
+  const std::size_t large = std::size_t{1} << 20;  // 8 MiB: four huge pages
+  HugeVector<std::uint64_t> v = {1, 2, 3};
+  v.reserve(large);
+  REQUIRE(v.capacity() >= large);
+  CHECK(v == HugeVector<std::uint64_t>{1, 2, 3});
+#if defined(__linux__)
+  CHECK(reinterpret_cast<std::uintptr_t>(v.data()) % kHugePageBytes == 0);
+#endif
   const auto* before = v.data();
-  reserve_huge(v, 10);  // already room: no reallocation
+  v.reserve(10);  // already room: no reallocation
   CHECK(v.data() == before);
-  v.resize(std::size_t{1} << 20);
+  v.resize(large);
   std::iota(v.begin(), v.end(), std::uint64_t{0});
   CHECK(v[12345] == 12345);
-  CHECK(v.back() == (std::size_t{1} << 20) - 1);
+  CHECK(v.back() == large - 1);
+  // A size that is no multiple of a huge page, a copy, and a vector below a huge page.
+  HugeVector<std::uint64_t> odd(large + 7, 9);
+  CHECK(odd.back() == 9);
+  HugeVector<std::uint64_t> copy = v;
+  CHECK(copy == v);
+  HugeVector<std::uint64_t> small(5, 4);
+  CHECK(small == HugeVector<std::uint64_t>(5, 4));
+  // resize with a value fills with it, over memory that held other values.
+  v.resize(16);
+  v.resize(large, 7);
+  CHECK(v[15] == 15);
+  CHECK(v[16] == 7);
+  CHECK(v.back() == 7);
+}
+
+TEST_CASE("huge-page advice never fails", "[core]") {
   // Ranges smaller than a huge page, unaligned, or empty: nothing to advise, nothing breaks.
   std::uint64_t small[4] = {};
   advise_huge_pages(small, sizeof small);
-  advise_huge_pages(v.data() + 1, 3 * sizeof(std::uint64_t));
+  advise_huge_pages(small + 1, 3 * sizeof(std::uint64_t));
   advise_huge_pages(nullptr, 0);
   CHECK(small[0] == 0);
 }

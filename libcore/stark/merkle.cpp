@@ -81,8 +81,9 @@ Digest hash_node(const Digest& left, const Digest& right) {
   return blake2b_personal(buf.data(), buf.size(), kNodeTag);
 }
 
-template <class T>
-std::vector<Digest> hash_rows(std::span<const std::vector<T>> columns, unsigned threads) {
+template <class T, class Allocator>
+std::vector<Digest> hash_rows(std::span<const std::vector<T, std::type_identity_t<Allocator>>> columns,
+                              unsigned threads) {
   crypto::ensure_sodium();
   const std::size_t rows = columns.empty() ? 0 : columns[0].size();
   std::vector<Digest> out(rows);
@@ -109,6 +110,8 @@ std::vector<Digest> hash_rows(std::span<const std::vector<T>> columns, unsigned 
 
 template std::vector<Digest> hash_rows<Felt>(std::span<const std::vector<Felt>>, unsigned);
 template std::vector<Digest> hash_rows<Ext2>(std::span<const std::vector<Ext2>>, unsigned);
+template std::vector<Digest> hash_rows<Felt, HugePageAllocator<Felt>>(std::span<const HugeVector<Felt>>, unsigned);
+template std::vector<Digest> hash_rows<Ext2, HugePageAllocator<Ext2>>(std::span<const HugeVector<Ext2>>, unsigned);
 
 MerkleTree::MerkleTree(std::vector<Digest> leaves, unsigned threads) : leaves_(leaves.size()) {
   if (leaves_ == 0 || !std::has_single_bit(leaves_))

@@ -6,10 +6,13 @@
 // for the row widths the STARK uses, and a leaf can never be confused with a node.
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "core/memory.hpp"
 #include "field/ext2.hpp"
 #include "field/goldilocks.hpp"
 
@@ -26,8 +29,10 @@ Digest hash_leaf(std::span<const Ext2> elements);
 Digest hash_node(const Digest& left, const Digest& right);
 
 /// Leaf digests of a column-major matrix: leaf i hashes row i (columns[0][i], columns[1][i], ...).
-template <class T>
-std::vector<Digest> hash_rows(std::span<const std::vector<T>> columns, unsigned threads);
+/// Instantiated for Felt and Ext2 columns, in std::vector or in HugeVector (the prover's cosets).
+template <class T, class Allocator = std::allocator<T>>
+std::vector<Digest> hash_rows(std::span<const std::vector<T, std::type_identity_t<Allocator>>> columns,
+                              unsigned threads);
 
 class MerkleTree {
  public:

@@ -24,7 +24,7 @@ inline constexpr unsigned kDefaultMinSecurityBits = 100;
 /// 7 extension segments, 448 MiB; its queries then read rows instead of recomputing cosets, and
 /// it is proven in about 3.6 GiB), else kPartialLdeCacheBytes (half that block's trace LDE, so
 /// that a range of two such blocks, whose own memory is twice the block's, still fits 4 GiB).
-inline constexpr std::size_t kWholeLdeCacheLimit = std::size_t{1750} << 20;
+inline constexpr std::size_t kWholeLdeCacheLimit = std::size_t{2048} << 20;
 inline constexpr std::size_t kPartialLdeCacheBytes = std::size_t{800} << 20;
 inline constexpr std::size_t kAutoLdeCache = static_cast<std::size_t>(-1);
 

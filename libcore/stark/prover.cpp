@@ -168,17 +168,21 @@ Result<ProverContext> setup(const Air& air, const Trace& trace, const ProofOptio
 // query's row recomputed from its coset. Cosets that fit ProofOptions::lde_cache_bytes are kept
 // from the commitment for the later passes instead of being recomputed.
 
+// One LDE coset's values, a column (or composition segment) each: n elements, in memory of
+// their own (HugeVector: huge pages, and no zeroing before they are written).
+template <class T>
+using CosetColumns = std::vector<HugeVector<T>>;
+
 // The shift of LDE coset j.
 Felt coset_shift(const ProverContext& ctx, std::size_t j) { return ctx.g * ctx.omega_N.pow(j); }
 
 // Each polynomial (coefficients, degree < n) on LDE coset j, into `values` (reused).
 template <class T>
 void evaluate_on_coset(const ProverContext& ctx, std::span<const std::span<const T>> polys,
-                       std::size_t j, std::vector<std::vector<T>>& values) {
+                       std::size_t j, CosetColumns<T>& values) {
   values.resize(polys.size());
   const Felt shift = coset_shift(ctx, j);
   for_each_column(polys.size(), ctx.threads, [&](std::size_t k, unsigned inner) {
-    reserve_huge(values[k], polys[k].size());
     values[k].assign(polys[k].begin(), polys[k].end());
     field::coset_ntt(std::span<T>(values[k]), shift, inner);
   });
@@ -189,23 +193,28 @@ void evaluate_on_coset(const ProverContext& ctx, std::span<const std::span<const
 // values dealt out to the cosets, coset j taking LDE points j + blowup m. For a whole LDE this is
 // the same butterflies as a transform per coset, but it scales n coefficients by the shift once
 // instead of blowup times and reverses the bits of n entries instead of N: on the benchmark's
-// 50 x 2^19 trace it made the LDE 2.5 s instead of 4.9 s (docs/stark.md §3a). For a cache that
-// keeps every coset; evaluate_on_coset otherwise.
+// 50 x 2^19 trace it made the LDE 2.5 s instead of 4.9 s (docs/stark.md §3a). The values are
+// dealt out in one pass over the transform, blowup consecutive values at a time, rather than
+// one pass per coset reading every blowup-th value. For a cache that keeps every coset;
+// evaluate_on_coset otherwise.
 template <class T>
 void evaluate_on_all_cosets(const ProverContext& ctx, std::span<const std::span<const T>> polys,
-                            std::vector<std::vector<std::vector<T>>>& cosets) {
+                            std::vector<CosetColumns<T>>& cosets) {
   const std::size_t count = polys.size();
-  cosets.assign(ctx.blowup, std::vector<std::vector<T>>(count));
-  auto extend = [&](std::vector<T>& lde, std::size_t k, unsigned inner) {
+  cosets.assign(ctx.blowup, CosetColumns<T>(count));
+  auto extend = [&](HugeVector<T>& lde, std::size_t k, unsigned inner) {
     lde.assign(polys[k].begin(), polys[k].end());
     lde.resize(ctx.N, T::zero());
     field::coset_ntt(std::span<T>(lde), ctx.g, inner);
-    parallel_for(ctx.blowup, inner, [&](std::size_t j0, std::size_t j1) {
-      for (std::size_t j = j0; j < j1; ++j) {
-        std::vector<T>& out = cosets[j][k];
-        reserve_huge(out, ctx.n);
-        out.resize(ctx.n);
-        for (std::size_t m = 0; m < ctx.n; ++m) out[m] = lde[j + ctx.blowup * m];
+    std::vector<T*> outs(ctx.blowup);
+    for (std::size_t j = 0; j < ctx.blowup; ++j) {
+      cosets[j][k].resize(ctx.n);
+      outs[j] = cosets[j][k].data();
+    }
+    parallel_for(ctx.n, inner, [&](std::size_t m0, std::size_t m1) {
+      for (std::size_t m = m0; m < m1; ++m) {
+        const T* values = lde.data() + ctx.blowup * m;
+        for (std::size_t j = 0; j < ctx.blowup; ++j) outs[j][m] = values[j];
       }
     });
   };
@@ -213,13 +222,13 @@ void evaluate_on_all_cosets(const ProverContext& ctx, std::span<const std::span<
   // count (the 7th of 7 composition segments on 2 threads) with every thread inside.
   const std::size_t whole = count - count % ctx.threads;
   parallel_for(whole, ctx.threads, [&](std::size_t b, std::size_t e) {
-    std::vector<T> lde;
-    reserve_huge(lde, ctx.N);
+    HugeVector<T> lde;
+    lde.reserve(ctx.N);
     for (std::size_t k = b; k < e; ++k) extend(lde, k, 1);
   });
   if (whole < count) {
-    std::vector<T> lde;
-    reserve_huge(lde, ctx.N);
+    HugeVector<T> lde;
+    lde.reserve(ctx.N);
     for (std::size_t k = whole; k < count; ++k) extend(lde, k, ctx.threads);
   }
 }
@@ -234,8 +243,8 @@ MerkleTree commit_by_cosets(const ProverContext& ctx, CosetRows&& coset_rows) {
   return MerkleTree::from_parents(ctx.N, ctx.threads, [&](std::span<Digest> parents) {
     const std::size_t half = ctx.blowup / 2;
     for (std::size_t j = 0; j < ctx.blowup; j += 2) {
-      const std::vector<Digest> even = hash_rows<T>(coset_rows(j), ctx.threads);
-      const std::vector<Digest> odd = hash_rows<T>(coset_rows(j + 1), ctx.threads);
+      const std::vector<Digest> even = hash_rows<T, HugePageAllocator<T>>(coset_rows(j), ctx.threads);
+      const std::vector<Digest> odd = hash_rows<T, HugePageAllocator<T>>(coset_rows(j + 1), ctx.threads);
       parallel_for(
           ctx.n, ctx.threads,
           [&](std::size_t b, std::size_t e) {
@@ -250,12 +259,12 @@ MerkleTree commit_by_cosets(const ProverContext& ctx, CosetRows&& coset_rows) {
 // (kept[j], empty for the others). Every coset kept: all made at once (evaluate_on_all_cosets);
 // otherwise each made as the tree takes it, into a scratch buffer unless kept.
 template <class T>
-std::pair<std::vector<std::vector<std::vector<T>>>, MerkleTree> commit_lde(
+std::pair<std::vector<CosetColumns<T>>, MerkleTree> commit_lde(
     const ProverContext& ctx, std::span<const std::span<const T>> polys, const std::vector<bool>& keep) {
   const bool keep_all = std::find(keep.begin(), keep.end(), false) == keep.end();
-  std::vector<std::vector<std::vector<T>>> kept(ctx.blowup);
+  std::vector<CosetColumns<T>> kept(ctx.blowup);
   if (keep_all) evaluate_on_all_cosets<T>(ctx, polys, kept);
-  std::vector<std::vector<T>> scratch;
+  CosetColumns<T> scratch;
   MerkleTree tree = commit_by_cosets<T>(ctx, [&](std::size_t j) -> const auto& {
     if (keep_all) return kept[j];
     auto& into = keep[j] ? kept[j] : scratch;
@@ -273,12 +282,11 @@ std::vector<std::span<const Felt>> as_spans(const std::vector<std::vector<Felt>>
 // is evaluated from the coefficients), the LDE cosets kept within the cache budget, the tree.
 struct TraceCommitment {
   std::vector<std::vector<Felt>> coeffs;
-  std::vector<std::vector<std::vector<Felt>>> kept;  // kept[j]: coset j's columns, or empty
+  std::vector<CosetColumns<Felt>> kept;  // kept[j]: coset j's columns, or empty
   MerkleTree tree;
 
   // LDE coset j's columns: the kept ones, or recomputed into `scratch`.
-  const std::vector<std::vector<Felt>>& coset(const ProverContext& ctx, std::size_t j,
-                                             std::vector<std::vector<Felt>>& scratch) const {
+  const CosetColumns<Felt>& coset(const ProverContext& ctx, std::size_t j, CosetColumns<Felt>& scratch) const {
     if (!kept[j].empty()) return kept[j];
     evaluate_on_coset<Felt>(ctx, as_spans(coeffs), j, scratch);
     return scratch;
@@ -476,7 +484,7 @@ ConstraintDomain constraint_domain(const ProverContext& ctx) {
 // The trace-long periodic columns on sub-coset j, into `values` (column k at index k; others
 // left empty), whose buffers are reused from coset to coset.
 void whole_columns_on(const ProverContext& ctx, const ConstraintDomain& dom, std::size_t j,
-                      std::vector<std::vector<Felt>>& values) {
+                      CosetColumns<Felt>& values) {
   values.resize(dom.periodic.size());
   std::vector<std::size_t> longs;
   for (std::size_t k = 0; k < dom.periodic.size(); ++k)
@@ -484,7 +492,6 @@ void whole_columns_on(const ProverContext& ctx, const ConstraintDomain& dom, std
   const Felt shift = ctx.g * dom.omega.pow(j);
   for_each_column(longs.size(), ctx.threads, [&](std::size_t t, unsigned inner) {
     const std::size_t k = longs[t];
-    reserve_huge(values[k], dom.periodic[k].size());
     values[k].assign(dom.periodic[k].begin(), dom.periodic[k].end());
     field::coset_ntt(std::span<Felt>(values[k]), shift, inner);
   });
@@ -518,8 +525,7 @@ struct CompositionValues {
 // across ~100 column streams at once, and the AIR evaluates the block a vector of rows at a time
 // (Air::evaluate_transition_rows).
 void evaluate_constraint_chunk(const ProverContext& ctx, const ConstraintDomain& dom,
-                               const std::vector<std::vector<Felt>>& trace_coset,
-                               const std::vector<std::vector<Felt>>& whole_values,
+                               const CosetColumns<Felt>& trace_coset, const CosetColumns<Felt>& whole_values,
                                std::span<const Ext2> alphas, const SplitCoefficients& split_alphas,
                                std::size_t j, std::size_t m0, std::size_t m1, CompositionValues& out) {
   constexpr std::size_t kRowBlock = 64;
@@ -618,7 +624,7 @@ CompositionValues evaluate_constraints(const ProverContext& ctx, const TraceComm
     out.low_ce = dom.low_ce;
     out.rest.resize(dom.low_ce * ctx.n);
   }
-  std::vector<std::vector<Felt>> scratch, whole_values(dom.periodic.size());
+  CosetColumns<Felt> scratch, whole_values(dom.periodic.size());
   for (std::size_t j = 0; j < dom.ce_blowup; ++j) {
     if (!dom.head_on(j) && !dom.rest_on(j)) continue;
     const auto& trace_coset = trace.coset(ctx, j * dom.stride, scratch);
@@ -644,15 +650,14 @@ std::vector<std::span<const Ext2>> segments_of(const ProverContext& ctx,
 
 struct CompositionCommitment {
   std::vector<Ext2> coeffs;  // D n coefficients
-  std::vector<std::vector<std::vector<Ext2>>> kept;  // kept[j]: coset j's segments, or empty
-  MerkleTree tree;           // over the LDE rows of the segments
+  std::vector<CosetColumns<Ext2>> kept;  // kept[j]: coset j's segments, or empty
+  MerkleTree tree;                       // over the LDE rows of the segments
 
   std::vector<std::span<const Ext2>> segments(const ProverContext& ctx) const {
     return segments_of(ctx, coeffs);
   }
   // LDE coset j's segments: the kept ones, or recomputed into `scratch`.
-  const std::vector<std::vector<Ext2>>& coset(const ProverContext& ctx, std::size_t j,
-                                             std::vector<std::vector<Ext2>>& scratch) const {
+  const CosetColumns<Ext2>& coset(const ProverContext& ctx, std::size_t j, CosetColumns<Ext2>& scratch) const {
     if (!kept[j].empty()) return kept[j];
     evaluate_on_coset<Ext2>(ctx, segments(ctx), j, scratch);
     return scratch;
@@ -868,8 +873,8 @@ void answer_queries(const ProverContext& ctx, const TraceCommitment& trace,
     trace_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
     composition_rows.try_emplace(pos / ctx.blowup, ctx.blowup);
   }
-  std::vector<std::vector<Felt>> trace_scratch;
-  std::vector<std::vector<Ext2>> composition_scratch;
+  CosetColumns<Felt> trace_scratch;
+  CosetColumns<Ext2> composition_scratch;
   for (std::size_t j = 0; j < ctx.blowup; ++j) {
     const auto& trace_coset = trace.coset(ctx, j, trace_scratch);
     const auto& segment_values = comp.coset(ctx, j, composition_scratch);
