@@ -107,7 +107,7 @@ double commit_alone(const stark::Trace& trace, unsigned threads) {
   const unsigned outer = w >= threads ? threads : 1, inner = w >= threads ? 1 : threads;
   parallel_for(w, outer, [&](std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c) {
-      std::vector<field::Felt> coeffs = trace.column(c);
+      std::vector<field::Felt> coeffs(trace.column(c).begin(), trace.column(c).end());
       field::intt(std::span<field::Felt>(coeffs), inner);
       lde[c].assign(N, field::Felt::zero());
       std::copy(coeffs.begin(), coeffs.end(), lde[c].begin());
@@ -351,6 +351,12 @@ int main(int argc, char** argv) {
                 proof->signature_claims, proof->signature_rows,
                 signature_layout == air::SchnorrLayout::v3 ? air::schnorr_col::kWidthV3 : air::schnorr_col::kWidth,
                 proof->signature_ms / 1000);
+  if (params.scheme == crypto::SignatureScheme::ecgfp5) {
+    const auto& st = proof->signature_timings;
+    std::printf("    its stark: LDE + commit %.2f, constraints %.2f, composition %.2f, DEEP %.2f, FRI %.2f, "
+                "grinding + queries %.2f s\n",
+                st.trace, st.constraints, st.composition, st.deep, st.fri, st.grinding + st.queries);
+  }
 
   if (num_blocks == 1)
     std::printf("LDE + Merkle commitment of the trace alone  %.2f s  (prove total / this = %.1f)\n", alone,

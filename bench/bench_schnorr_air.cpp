@@ -15,9 +15,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "air/schnorr_air.hpp"
+#include "core/memory.hpp"
 #include "ecgfp5/schnorr.hpp"
 #include "stark/prover.hpp"
 #include "stark/verifier.hpp"
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   unsigned threads = 2, repeat = 3;
   bool hashed = true;
   std::size_t lde_cache_bytes = stark::kAutoLdeCache;
+  bool retain = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) {
@@ -78,6 +81,8 @@ int main(int argc, char** argv) {
       repeat = static_cast<unsigned>(std::max(1ul, v));
     } else if (arg == "--layout" && (v == 2 || v == 3)) {
       hashed = v == 3;
+    } else if (arg == "--retain") {
+      retain = v != 0;
     } else if (arg == "--lde-cache") {
       lde_cache_bytes = std::size_t{v} << 20;
     } else {
@@ -97,6 +102,8 @@ int main(int argc, char** argv) {
   stark::ProverTimings timings;
   std::size_t proof_bytes = 0;
   unsigned security = 0;
+  std::optional<RetainHugePages> kept;
+  if (retain) kept.emplace();
   for (unsigned run = 0; run < repeat; ++run) {
     const auto t0 = Clock::now();
     auto trace = hashed ? air::SchnorrAir::build_trace(witnesses, domain, threads)
@@ -113,6 +120,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "prove: %s\n", proof.error().message.c_str());
       return 1;
     }
+    std::printf("run %u           %.3f s: LDE %.3f, constraints %.3f, composition %.3f\n", run + 1, prove_s,
+                proof->timings.trace, proof->timings.constraints, proof->timings.composition);
     if (prove_s < best_prove) {
       best_prove = prove_s;
       timings = proof->timings;

@@ -47,3 +47,38 @@ TEST_CASE("huge-page advice never fails", "[core]") {
   advise_huge_pages(nullptr, 0);
   CHECK(small[0] == 0);
 }
+
+TEST_CASE("freed huge arrays are kept while a RetainHugePages lives, and reused", "[core]") {
+  const std::size_t four_pages = 2 * kHugePageBytes / sizeof(std::uint64_t) * 2;  // 8 MiB
+  REQUIRE(retained_huge_bytes() == 0);
+  {
+    const RetainHugePages retain;
+    const std::uint64_t* first = nullptr;
+    {
+      HugeVector<std::uint64_t> v(four_pages, 5);
+      first = v.data();
+    }
+#if defined(__linux__)
+    CHECK(retained_huge_bytes() == 4 * kHugePageBytes);
+    // A smaller array is cut from the kept run; the rest stays kept.
+    HugeVector<std::uint64_t> half(four_pages / 2, 6);
+    CHECK(half.data() == first);
+    CHECK(retained_huge_bytes() == 2 * kHugePageBytes);
+    CHECK(half.back() == 6);
+    {
+      const RetainHugePages nested;
+      HugeVector<std::uint64_t> other(four_pages / 2);
+      other.assign(other.size(), 7);
+      CHECK(retained_huge_bytes() == 0);
+    }
+    // The outer one still keeps what the nested scope freed.
+    CHECK(retained_huge_bytes() == 2 * kHugePageBytes);
+    // One larger than anything kept: mapped anew (kept runs are unmapped first where mapping it
+    // would pass the most this process has held at once).
+    HugeVector<std::uint64_t> large(2 * four_pages, 8);
+    CHECK(large.back() == 8);
+    CHECK(retained_huge_bytes() <= 2 * kHugePageBytes);
+#endif
+  }
+  CHECK(retained_huge_bytes() == 0);
+}

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/memory.hpp"
 #include "ecgfp5/schnorr.hpp"
 #include "hash/rpo.hpp"
 #include "smt/subtree.hpp"
@@ -452,6 +453,7 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
     return std::unexpected(proof.error());
   }
   header.signature_proof = ROLLUP_TRY(stark::serialize(*proof));
+  out.signature_timings = proof->timings;
   out.signature_ms = ms_since(start);
   return {};
 }
@@ -602,6 +604,8 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
     if (blocks[i].height != blocks[0].height + i)
       return fail(Errc::bad_input, "a range proof's blocks must have consecutive heights");
   const auto start = Clock::now();
+  // The rollup STARK's freed cosets are the SchnorrAir proof's, already faulted in.
+  const RetainHugePages retain;
   const unsigned threads = std::max(1u, options.threads);
   const std::string span = blocks.size() == 1 ? fmt::format("block {}", blocks.front().height)
                                               : fmt::format("blocks {}..{}", blocks.front().height, blocks.back().height);

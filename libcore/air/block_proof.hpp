@@ -133,6 +133,7 @@ struct BlockProof {
   /// An ecgfp5 rollup's signature proof: its time (claims, trace, STARK), claims and trace rows.
   double signature_ms = 0;
   std::size_t signature_claims = 0, signature_rows = 0;
+  stark::ProverTimings signature_timings;  ///< the SchnorrAir STARK's phases
   unsigned depth = 0;
 };
 

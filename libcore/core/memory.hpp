@@ -9,6 +9,11 @@
 // and the kernel backs all of it with small pages (the SchnorrAir's 110 columns of 2 MiB took
 // 3.5 s of page faults and zeroing in an 18 s proof). HugePageAllocator maps such arrays itself,
 // aligned to 2 MiB.
+//
+// The kernel zeroes every page it maps in, and on this 2-core VM a fresh 2 GiB LDE spends seconds
+// in that and in the faults. A block proof of an ecgfp5 rollup proves two STARKs one after the
+// other, each with about 2 GiB of cosets: RetainHugePages lets the second take the first's
+// mappings, already faulted in, instead of the kernel's.
 #include <cstddef>
 #include <new>
 #include <type_traits>
@@ -27,13 +32,29 @@ void advise_huge_pages(void* data, std::size_t bytes);
 /// page or more (its own mapping, zero-filled); from operator new below that. Throws
 /// std::bad_alloc.
 void* allocate_huge(std::size_t bytes);
-/// Frees what allocate_huge(bytes) returned.
+/// Frees what allocate_huge(bytes) returned (keeps it while a RetainHugePages is alive).
 void deallocate_huge(void* data, std::size_t bytes) noexcept;
 
+/// While one is alive (on any thread), the mappings of allocate_huge that are freed are kept, up
+/// to the largest size a process has held at once, and later allocations take them, whole or
+/// cut to size, instead of mapping new memory; one that none fits unmaps kept memory first, so
+/// that keeping never raises the peak. The last one to go unmaps everything kept. For a span of
+/// work whose phases free and allocate arrays of about the same total size (ProverSession's block
+/// proofs); memory kept is not zero.
+class RetainHugePages {
+ public:
+  RetainHugePages();
+  ~RetainHugePages();
+  RetainHugePages(const RetainHugePages&) = delete;
+  RetainHugePages& operator=(const RetainHugePages&) = delete;
+};
+/// Bytes of freed mappings kept now (for tests and benchmarks).
+std::size_t retained_huge_bytes();
+
 /// The allocator of HugeVector. A trivially copyable element that is constructed without a value
-/// (resize(n), not resize(n, v)) is left as the memory holds it: every array the prover resizes
-/// so is written whole before it is read, and a fresh mapping is zero already, so zeroing it
-/// would only be one more pass over memory that has not been touched yet.
+/// (resize(n), not resize(n, v)) is left as the memory holds it (zero in a fresh mapping, anything
+/// in a kept one): every array the prover resizes so is written whole before it is read, and
+/// zeroing it first would be one more pass over memory, most of it not yet faulted in.
 template <class T>
 class HugePageAllocator {
  public:

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "core/memory.hpp"
 #include "field/ext2.hpp"
 #include "field/goldilocks.hpp"
 #include "field/packed.hpp"
@@ -28,27 +29,29 @@ struct BoundaryConstraint {
   Felt value;
 };
 
-/// A column-major execution trace.
+/// A column-major execution trace, zero where nothing was written. Its columns are HugeVectors:
+/// the prover turns them into coefficients in place and keeps them for the whole proof.
 class Trace {
  public:
-  Trace(std::size_t width, std::size_t length)
-      : columns_(width, std::vector<Felt>(length)), length_(length) {}
+  Trace(std::size_t width, std::size_t length) : columns_(width), length_(length) {
+    for (auto& column : columns_) column.resize(length, Felt::zero());  // kept memory is not zero
+  }
 
   std::size_t width() const { return columns_.size(); }
   std::size_t length() const { return length_; }
   Felt& at(std::size_t column, std::size_t row) { return columns_[column][row]; }
   Felt at(std::size_t column, std::size_t row) const { return columns_[column][row]; }
-  const std::vector<Felt>& column(std::size_t c) const { return columns_[c]; }
-  std::span<const std::vector<Felt>> columns() const { return columns_; }
+  const HugeVector<Felt>& column(std::size_t c) const { return columns_[c]; }
+  std::span<const HugeVector<Felt>> columns() const { return columns_; }
   /// Hands the columns over (the prover turns them into coefficients in place); the trace is
   /// left empty.
-  std::vector<std::vector<Felt>> release_columns() && {
+  std::vector<HugeVector<Felt>> release_columns() && {
     length_ = 0;
     return std::move(columns_);
   }
 
  private:
-  std::vector<std::vector<Felt>> columns_;
+  std::vector<HugeVector<Felt>> columns_;
   std::size_t length_;
 };
 

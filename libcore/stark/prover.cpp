@@ -274,14 +274,14 @@ std::pair<std::vector<CosetColumns<T>>, MerkleTree> commit_lde(
   return {std::move(kept), std::move(tree)};
 }
 
-std::vector<std::span<const Felt>> as_spans(const std::vector<std::vector<Felt>>& columns) {
+std::vector<std::span<const Felt>> as_spans(const CosetColumns<Felt>& columns) {
   return {columns.begin(), columns.end()};
 }
 
 // The trace's columns as coefficients (the trace's values are not kept: the out-of-domain frame
 // is evaluated from the coefficients), the LDE cosets kept within the cache budget, the tree.
 struct TraceCommitment {
-  std::vector<std::vector<Felt>> coeffs;
+  std::vector<HugeVector<Felt>> coeffs;
   std::vector<CosetColumns<Felt>> kept;  // kept[j]: coset j's columns, or empty
   MerkleTree tree;
 
@@ -328,7 +328,7 @@ std::vector<bool> composition_cosets_to_keep(const ProverContext& ctx) {
 Trace trace_values(const ProverContext& ctx, const TraceCommitment& trace) {
   Trace values(ctx.w, ctx.n);
   for_each_column(ctx.w, ctx.threads, [&](std::size_t c, unsigned inner) {
-    std::vector<Felt> column = trace.coeffs[c];
+    HugeVector<Felt> column = trace.coeffs[c];
     field::ntt(std::span<Felt>(column), inner);
     for (std::size_t r = 0; r < ctx.n; ++r) values.at(c, r) = column[r];
   });
@@ -342,7 +342,7 @@ Result<TraceCommitment> commit_trace(const ProverContext& ctx, Trace trace) {
       if (auto ok = check_transitions(ctx.air, trace, ctx.threads); !ok)
         return std::unexpected(ok.error());
   }
-  std::vector<std::vector<Felt>> coeffs = std::move(trace).release_columns();
+  std::vector<HugeVector<Felt>> coeffs = std::move(trace).release_columns();
   for_each_column(ctx.w, ctx.threads, [&](std::size_t c, unsigned inner) {
     field::intt(std::span<Felt>(coeffs[c]), inner);
   });
