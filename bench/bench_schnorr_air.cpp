@@ -3,13 +3,16 @@
 // the verification time.
 //
 //   bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3] [--lde-cache MiB]
+//                     [--retain 0|1]
 //
 // Defaults: 25 signatures (25 segments of 256 rows, in 8,192 rows), 2
 // threads, best of 3 runs, layout v3 (the challenge hashed in the trace; v2 takes it as given).
 // Messages are 135 bytes, a tx's signing message. One signature in eight is bad (another
 // message), so both results are proven. --lde-cache sets ProofOptions::lde_cache_bytes (default:
 // the library's policy, stark::kWholeLdeCacheLimit), to compare keeping the LDE with recomputing
-// it in one binary.
+// it in one binary. --retain 1 holds a RetainHugePages over the runs, so that every run after the
+// first takes the memory its predecessor freed, as the SchnorrAir proof of a block proof takes the
+// rollup STARK's. Each run's phases are printed, then the best run's.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -69,7 +72,7 @@ int main(int argc, char** argv) {
     if (i + 1 >= argc) {
       std::fprintf(stderr,
                    "usage: bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3] "
-                   "[--lde-cache MiB]\n");
+                   "[--lde-cache MiB] [--retain 0|1]\n");
       return 2;
     }
     const unsigned long v = std::strtoul(argv[++i], nullptr, 10);
