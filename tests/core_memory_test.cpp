@@ -49,7 +49,7 @@ TEST_CASE("huge-page advice never fails", "[core]") {
 }
 
 TEST_CASE("freed huge arrays are kept while a RetainHugePages lives, and reused", "[core]") {
-  const std::size_t four_pages = 2 * kHugePageBytes / sizeof(std::uint64_t) * 2;  // 8 MiB
+  const std::size_t four_pages = 4 * kHugePageBytes / sizeof(std::uint64_t);  // 8 MiB
   REQUIRE(retained_huge_bytes() == 0);
   {
     const RetainHugePages retain;

@@ -25,7 +25,6 @@ struct Kept {
   std::mutex mutex;
   unsigned holders = 0;
   std::vector<Run> runs;
-  std::size_t kept = 0;    // bytes in runs
   std::size_t mapped = 0;  // bytes mapped by allocate_huge and not unmapped, kept ones included
   std::size_t peak = 0;    // the most `mapped` has been
 };
@@ -36,6 +35,13 @@ Kept& kept_runs() {
 }
 
 void unmap(const Run& run) { munmap(reinterpret_cast<void*>(run.begin), run.length); }
+
+// Bytes in the kept runs. Under the lock.
+std::size_t kept_bytes(const Kept& k) {
+  std::size_t bytes = 0;
+  for (const Run& run : k.runs) bytes += run.length;
+  return bytes;
+}
 
 // Takes `length` bytes from the kept runs: the smallest run that holds them, cut to size. Under
 // the lock.
@@ -52,7 +58,6 @@ void* take_kept(Kept& k, std::size_t length) {
     best->begin += length;
     best->length -= length;
   }
-  k.kept -= length;
   return reinterpret_cast<void*>(begin);
 }
 
@@ -63,7 +68,6 @@ void make_room(Kept& k, std::size_t length) {
   while (!k.runs.empty() && k.mapped + length > k.peak) {
     unmap(k.runs.back());
     k.mapped -= k.runs.back().length;
-    k.kept -= k.runs.back().length;
     k.runs.pop_back();
   }
 }
@@ -127,7 +131,6 @@ void deallocate_huge(void* data, std::size_t bytes) noexcept {
   if (k.holders > 0) {
     try {
       k.runs.push_back(run);
-      k.kept += run.length;
       return;
     } catch (const std::bad_alloc&) {
       // No room to note it: unmapped like any other.
@@ -154,9 +157,8 @@ RetainHugePages::~RetainHugePages() {
   std::lock_guard lock(k.mutex);
   if (--k.holders > 0) return;
   for (const Run& run : k.runs) unmap(run);
-  k.mapped -= k.kept;
+  k.mapped -= kept_bytes(k);
   k.runs.clear();
-  k.kept = 0;
 #endif
 }
 
@@ -164,7 +166,7 @@ std::size_t retained_huge_bytes() {
 #if defined(__linux__)
   Kept& k = kept_runs();
   std::lock_guard lock(k.mutex);
-  return k.kept;
+  return kept_bytes(k);
 #else
   return 0;
 #endif
