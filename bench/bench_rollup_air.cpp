@@ -4,7 +4,7 @@
 //
 //   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]
 //                    [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5] [--save FILE]
-//                    [--signature-layout 2|3]
+//                    [--signature-layout 2|3|4]
 //   bench_rollup_air --verify FILE [--rounds N]
 //
 // --scheme ecgfp5 makes the accounts ECgFp5 keys: the proof then carries a SchnorrAir proof of
@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
   std::optional<unsigned> native_rounds;  // of --verify's native signature checks; --rounds by default
   std::size_t lde_cache_bytes = stark::kAutoLdeCache;
   std::string save_path, verify_path, simd, scheme_name = "ed25519";
-  air::SchnorrLayout signature_layout = air::SchnorrLayout::v3;
+  air::SchnorrLayout signature_layout = air::SchnorrLayout::v4;
   bool bad_flag = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -210,13 +210,13 @@ int main(int argc, char** argv) {
     else if (flag == "--lde-cache") lde_cache_bytes = std::size_t{v} << 20;
     else if (flag == "--simd") simd = argv[i + 1];
     else if (flag == "--scheme") scheme_name = argv[i + 1];
-    else if (flag == "--signature-layout" && (v == 2 || v == 3))
-      signature_layout = v == 2 ? air::SchnorrLayout::v2 : air::SchnorrLayout::v3;
+    else if (flag == "--signature-layout" && v >= 2 && v <= 4)
+      signature_layout = static_cast<air::SchnorrLayout>(v);
     else bad_flag = true;
     if (bad_flag || argc % 2 == 0) {
       std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]\n"
                            "                        [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5]\n"
-                           "                        [--save FILE] [--signature-layout 2|3]\n"
+                           "                        [--save FILE] [--signature-layout 2|3|4]\n"
                            "       bench_rollup_air --verify FILE [--rounds N] [--native-rounds M]\n"
                            "         (M rounds of the block's signatures checked natively, for comparison; N by\n"
                            "          default, 0 to profile the verifier alone)\n");
@@ -354,7 +354,7 @@ int main(int argc, char** argv) {
   if (params.scheme == crypto::SignatureScheme::ecgfp5)
     std::printf("  signature proof (SchnorrAir, %zu claims, %zu rows x %zu columns) %6.2f s\n",
                 proof->signature_claims, proof->signature_rows,
-                signature_layout == air::SchnorrLayout::v3 ? air::schnorr_col::kWidthV3 : air::schnorr_col::kWidth,
+                air::SchnorrAir::width_of(signature_layout),
                 proof->signature_ms / 1000);
   if (params.scheme == crypto::SignatureScheme::ecgfp5) {
     const auto& st = proof->signature_timings;

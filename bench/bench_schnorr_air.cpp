@@ -2,11 +2,12 @@
 // shape (rows, columns, cells per signature), the prover's time by phase, the proof's size and
 // the verification time.
 //
-//   bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3] [--lde-cache MiB]
+//   bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3|4] [--lde-cache MiB]
 //                     [--retain 0|1]
 //
 // Defaults: 25 signatures (25 segments of 256 rows, in 8,192 rows), 2
-// threads, best of 3 runs, layout v3 (the challenge hashed in the trace; v2 takes it as given).
+// threads, best of 3 runs, layout v4 (the prover's: v3's statement, the challenge hashed in the
+// trace, over a 65-column ladder; v3 is the 110-column one; v2 takes the challenge as given).
 // Messages are 135 bytes, a tx's signing message. One signature in eight is bad (another
 // message), so both results are proven. --lde-cache sets ProofOptions::lde_cache_bytes (default:
 // the library's policy, stark::kWholeLdeCacheLimit), to compare keeping the LDE with recomputing
@@ -37,7 +38,7 @@ double since(Clock::time_point t) {
 }
 
 std::vector<air::SignatureClaim> make_claims(std::size_t count) {
-  const ecgfp5::SigningDomain domain{1, 1};  // main's
+  const ecgfp5::SigningDomain domain{1, 1};
   std::vector<air::SignatureClaim> claims;
   for (std::size_t i = 0; i < count; ++i) {
     ecgfp5::Seed seed{};
@@ -64,14 +65,14 @@ std::vector<air::SignatureClaim> make_claims(std::size_t count) {
 int main(int argc, char** argv) {
   std::size_t signatures = 25;
   unsigned threads = 2, repeat = 3;
-  bool hashed = true;
+  air::SchnorrLayout layout = air::SchnorrLayout::v4;
   std::size_t lde_cache_bytes = stark::kAutoLdeCache;
   bool retain = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) {
       std::fprintf(stderr,
-                   "usage: bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3] "
+                   "usage: bench_schnorr_air [--signatures N] [--threads T] [--repeat R] [--layout 2|3|4] "
                    "[--lde-cache MiB] [--retain 0|1]\n");
       return 2;
     }
@@ -82,8 +83,8 @@ int main(int argc, char** argv) {
       threads = static_cast<unsigned>(v);
     } else if (arg == "--repeat") {
       repeat = static_cast<unsigned>(std::max(1ul, v));
-    } else if (arg == "--layout" && (v == 2 || v == 3)) {
-      hashed = v == 3;
+    } else if (arg == "--layout" && v >= 2 && v <= 4) {
+      layout = static_cast<air::SchnorrLayout>(v);
     } else if (arg == "--retain") {
       retain = v != 0;
     } else if (arg == "--lde-cache") {
@@ -95,9 +96,11 @@ int main(int argc, char** argv) {
   }
   const auto claims = make_claims(signatures);
   const ecgfp5::SigningDomain domain{1, 1};
+  const bool hashed = air::hashes_challenge(layout);
   std::vector<air::SignatureWitness> witnesses;
   for (const auto& c : claims) witnesses.push_back(hashed ? air::witness_of(c, domain) : air::witness_of(c));
-  const air::SchnorrAir air = hashed ? air::SchnorrAir(domain, claims) : air::SchnorrAir(claims);
+  const auto air_of_layout = air::make_schnorr_air(layout, domain, claims);
+  const stark::Air& air = *air_of_layout;
   stark::ProofOptions options;
   options.lde_cache_bytes = lde_cache_bytes;
 
@@ -109,7 +112,7 @@ int main(int argc, char** argv) {
   if (retain) kept.emplace();
   for (unsigned run = 0; run < repeat; ++run) {
     const auto t0 = Clock::now();
-    auto trace = hashed ? air::SchnorrAir::build_trace(witnesses, domain, threads)
+    auto trace = hashed ? air::SchnorrAir::build_trace(witnesses, domain, threads, layout)
                         : air::SchnorrAir::build_trace(witnesses, threads);
     best_build = std::min(best_build, since(t0));
     if (!trace) {

@@ -147,7 +147,7 @@ stark::ProofOptions small_options() {
 
 /// The proof `bytes` of `trace` is made byte for byte the same by every instruction set's
 /// constraint kernels, and without the prover's head split.
-void require_same_proof_everywhere(const SchnorrAir& air, const stark::Trace& trace, const Bytes& bytes) {
+void require_same_proof_everywhere(const stark::Air& air, const stark::Trace& trace, const Bytes& bytes) {
   const auto saved = field::vector_isa();
   for (field::VectorIsa isa : field::supported_vector_isas()) {
     INFO("instruction set " << field::vector_isa_name(isa));
@@ -163,7 +163,7 @@ void require_same_proof_everywhere(const SchnorrAir& air, const stark::Trace& tr
 }
 
 /// A cheating prover's proof of `trace` for `air`: the verifier must reject it.
-void require_proof_rejected(const SchnorrAir& air, const stark::Trace& trace) {
+void require_proof_rejected(const stark::Air& air, const stark::Trace& trace) {
   REQUIRE(!stark::prove(air, trace, small_options(), 2));  // the honest prover refuses
   stark::ProverFaults faults;
   faults.skip_checks = true;
@@ -181,7 +181,7 @@ void set5(stark::Trace& t, std::size_t column, std::size_t row, const Gfp5& v) {
 /// The head is exactly the constraints of degree 6 and up, `size` of them, and evaluates as the
 /// whole does on random rows (the head reads no trace-long periodic column: zeroed for it), on
 /// every kernel set and by the default that keeps the head's columns of the whole evaluation.
-void require_head_is_high_degree(const SchnorrAir& air, std::size_t size, std::uint64_t seed) {
+void require_head_is_high_degree(const stark::Air& air, std::size_t size, std::uint64_t seed) {
   const auto head = air.head_constraints();
   const auto degrees = air.transition_degrees();
   REQUIRE(head.size() == size);
@@ -207,7 +207,7 @@ void require_head_is_high_degree(const SchnorrAir& air, std::size_t size, std::u
 
 /// The verifier's periodic values at two points equal the interpolated columns'; returns the
 /// columns' periods.
-std::vector<std::size_t> require_periodic_values_interpolate(const SchnorrAir& air) {
+std::vector<std::size_t> require_periodic_values_interpolate(const stark::Air& air) {
   const auto polys = stark::protocol::periodic_polynomials(air);
   const auto periods = air.periodic_periods();
   REQUIRE(periods.size() == polys.size());
@@ -950,5 +950,200 @@ TEST_CASE("schnorr air v3 malicious: the challenge cannot be chosen", "[schnorr_
     CHECK(breaks(found, con::kHashStart));
     CHECK(!breaks(found, con::kHashChunk));  // the chain id's low half is in the capacity alone
     require_proof_rejected(air, trace);
+  }
+}
+
+namespace {
+
+namespace col4 = schnorr_col4;
+namespace con4 = schnorr_constraint4;
+
+stark::Trace v4_trace(std::span<const SignatureClaim> claims) {
+  std::vector<SignatureWitness> ws;
+  for (const auto& c : claims) ws.push_back(witness_of(c, kDomain));
+  auto trace = SchnorrAir::build_trace(ws, kDomain, 2, SchnorrLayout::v4);
+  REQUIRE(trace);
+  return std::move(*trace);
+}
+
+SchnorrAirV4 v4_air(std::vector<SignatureClaim> claims) { return SchnorrAirV4(kDomain, std::move(claims)); }
+
+/// Good and bad signatures of every kind the AIR tells apart: a signature over another message,
+/// keys and commitments without a decoding or neutral, and s + n.
+std::vector<SignatureClaim> mixed_claims() {
+  std::vector<SignatureClaim> claims = {hashed_claim(60), hashed_claim(61)};
+  const auto key = key_of(62);
+  claims.push_back(*claim_signature(key.public_key(), kDomain, tx_message_of(63), key.sign(kDomain, tx_message_of(62))));
+  for (const bool neutral : {false, true}) {
+    auto bad_key = hashed_claim(64);
+    bad_key.public_key = neutral ? Gfp5() : undecodable_w();
+    claims.push_back(bad_key);
+    auto bad_r = hashed_claim(65);
+    bad_r.commitment = neutral ? Gfp5() : undecodable_w();
+    claims.push_back(bad_r);
+  }
+  auto high = hashed_claim(66);
+  high.response = plus_order(high.response);
+  claims.push_back(high);
+  for (auto& c : claims) {
+    set_key_ids(c);
+    // The native verdict over the hashed challenge.
+    const Scalar e = ecgfp5::challenge(kDomain, c.public_key, c.commitment, c.message);
+    for (std::size_t i = 0; i < 4; ++i) c.challenge[i] = Felt(e.limbs()[i]);
+    c.valid = expected_result(c);
+  }
+  return claims;
+}
+
+}  // namespace
+
+TEST_CASE("schnorr air v4: the proven bit is the native verdict; the batch proves and verifies",
+          "[schnorr_air][stark]") {
+  const auto claims = mixed_claims();
+  REQUIRE(claims[0].valid);
+  REQUIRE(claims[1].valid);
+  for (std::size_t k = 2; k < claims.size(); ++k) REQUIRE(!claims[k].valid);
+  const SchnorrAirV4 air = v4_air(claims);
+  CHECK(air.id() == "rollup/schnorr-ecgfp5/v4");
+  CHECK(air.trace_width() == col4::kWidth);
+  CHECK(air.transition_degrees().size() == con4::kCount);
+  const auto trace = v4_trace(claims);
+  CHECK(trace.length() == 8 * kRows);
+  for (std::size_t k = 0; k < claims.size(); ++k) {
+    INFO("claim " << k);
+    CHECK((trace.at(col4::kResult, k * kRows + kRows - 1) == Felt::one()) == claims[k].valid);
+  }
+  const auto found = violations(air, trace);
+  if (!found.empty()) INFO("row " << found[0].row << " constraint " << found[0].index);
+  CHECK(found.empty());
+
+  auto proof = stark::prove(air, trace, small_options(), 2);
+  INFO((proof ? "" : proof.error().message));
+  REQUIRE(proof);
+  CHECK(proof->params.num_segments == 7);  // degree 8: the ladder's normalisations, the rounds
+  const auto bytes = *stark::serialize(*proof);
+  REQUIRE(stark::verify(air, bytes));
+  require_same_proof_everywhere(air, trace, bytes);
+  // Another result, key or message; or the same claims as v3's statement: refused.
+  auto flipped = claims;
+  flipped[0].valid = false;
+  CHECK(!stark::verify(v4_air(flipped), bytes));
+  auto other_key = claims;
+  other_key[0].public_key = claims[1].public_key;
+  CHECK(!stark::verify(v4_air(other_key), bytes));
+  auto other_message = claims;
+  other_message[1].message[7] ^= 1;
+  CHECK(!stark::verify(v4_air(other_message), bytes));
+  CHECK(!stark::verify(SchnorrAir(kDomain, claims), bytes));
+}
+
+TEST_CASE("schnorr air v4: the head is its degree 6 to 8; periodic values interpolate", "[schnorr_air]") {
+  require_head_is_high_degree(v4_air({hashed_claim(67), hashed_claim(68)}), 30 + 11 + hash::kStateWidth, 67);
+  std::vector<SignatureClaim> many;
+  for (std::size_t k = 0; k < 300; ++k) {
+    SignatureClaim c = hashed_claim(static_cast<std::uint8_t>(70 + k % 3));
+    c.message[k % kSignedMessageBytes] ^= static_cast<std::uint8_t>(k);
+    c.response[k % 5] ^= k;
+    c.valid = k % 7 != 0;
+    many.push_back(c);
+  }
+  const SchnorrAirV4 big = v4_air(many);
+  const auto periods = require_periodic_values_interpolate(big);
+  REQUIRE(periods.size() == schnorr_periodic::kCountV4);
+  CHECK(periods[schnorr_periodic::kPublicKeyW] == big.trace_length());
+}
+
+TEST_CASE("schnorr air v4 malicious: each false claim breaks a constraint", "[schnorr_air]") {
+  const auto claims = mixed_claims();
+  const std::size_t last = kRows - 1;
+
+  SECTION("result 1 for a signature over another message, or for s + n") {
+    for (const std::size_t k : {std::size_t{2}, claims.size() - 1}) {
+      INFO("claim " << k);
+      auto lie = claims[k];
+      lie.valid = true;
+      const SchnorrAirV4 air = v4_air({lie});
+      auto trace = v4_trace(std::vector{lie});
+      CHECK(breaks(violations(air, trace), con4::kPublicResult));
+      trace.at(col4::kResult, last) = Felt::one();  // the forged bit in the trace too
+      CHECK(breaks(violations(air, trace), con4::kResult));
+      trace.at(col4::kEqual, last) = Felt::one();
+      trace.at(col4::kCanonical, last) = Felt::one();
+      const auto found = violations(air, trace);
+      CHECK((breaks(found, con4::kEqual) || breaks(found, con4::kCanonical)));
+      require_proof_rejected(air, trace);
+    }
+  }
+
+  SECTION("a key without a decoding claimed valid") {
+    auto lie = claims[3];  // undecodable w(X)
+    lie.valid = true;
+    const SchnorrAirV4 air = v4_air({lie});
+    auto trace = v4_trace(std::vector{lie});
+    trace.at(col4::kKeyValid, last) = Felt::one();
+    trace.at(col4::kResult, last) = Felt::one();
+    const auto found = violations(air, trace);
+    CHECK((breaks(found, con4::kKeyOnCurve) || breaks(found, con4::kKeyNonSquare)));
+  }
+
+  SECTION("another base than -X: the ladder would check another key") {
+    const SchnorrAirV4 air = v4_air({claims[0]});
+    auto trace = v4_trace(std::vector{claims[0]});
+    const auto other = v4_trace(std::vector{claims[1]});
+    for (std::size_t r = 0; r < kRows; ++r)
+      for (std::size_t i = 0; i < 10; ++i) trace.at(col4::kBaseX + i, r) = other.at(col4::kBaseX + i, r);
+    CHECK(breaks(violations(air, trace), con4::kBaseIsKey));
+    // Changed on one row only, the copy breaks.
+    auto one_row = v4_trace(std::vector{claims[0]});
+    one_row.at(col4::kBaseU + 2, 100) += Felt::one();
+    CHECK(breaks(violations(air, one_row), con4::kBaseCopy + 7));
+  }
+
+  SECTION("a step of the ladder: each normalised point is the only one") {
+    const SchnorrAirV4 air = v4_air({claims[0]});
+    const auto honest = v4_trace(std::vector{claims[0]});
+    struct Case {
+      std::size_t column, row, constraint, at_row;
+    };
+    // `constraint` starts the five of the coordinate's normalisation: a coefficient changed by 1
+    // changes x Z by Z (or u T by T), whose coefficients are not all nonzero.
+    for (const Case c : {Case{col4::kDblX + 1, 50, con4::kDoubling, 50},
+                         Case{col4::kMidU + 3, 51, con4::kMid + 5, 51},
+                         Case{col4::kAccU, 52, con4::kAddition + 5, 51},
+                         Case{col4::kAccX + 4, 0, con4::kStart, 0}}) {
+      INFO("column " << c.column << " row " << c.row);
+      auto tampered = honest;
+      tampered.at(c.column, c.row) += Felt::one();
+      const auto found = violations(air, tampered);
+      CHECK(std::any_of(found.begin(), found.end(), [&](const Violation& v) {
+        return v.index >= c.constraint && v.index < c.constraint + 5 && v.row == c.at_row;
+      }));
+    }
+  }
+
+  SECTION("bit 255 of s_a, or a bit of s_b above its 65: their limbs break") {
+    const SchnorrAirV4 air = v4_air({claims[0]});
+    auto top = v4_trace(std::vector{claims[0]});
+    top.at(col4::kBitS, 0) = Felt::one() - top.at(col4::kBitS, 0);
+    const auto found = violations(air, top);
+    CHECK(!found.empty());
+    auto high = v4_trace(std::vector{claims[0]});
+    high.at(col4::kBitH, 100) = Felt::one() - high.at(col4::kBitH, 100);
+    CHECK(!violations(air, high).empty());
+  }
+
+  SECTION("R that does not decode claimed valid, and a valid R claimed invalid") {
+    auto lie = claims[4];  // undecodable w(R)
+    lie.valid = true;
+    const SchnorrAirV4 air = v4_air({lie});
+    auto trace = v4_trace(std::vector{lie});
+    trace.at(col4::kCommitValid, last) = Felt::one();
+    CHECK(breaks(violations(air, trace), con4::kCommitOnCurve));
+    auto dodge = claims[0];
+    dodge.valid = false;
+    auto good = v4_trace(std::vector{claims[0]});
+    good.at(col4::kCommitValid, last) = Felt::zero();
+    good.at(col4::kResult, last) = Felt::zero();
+    CHECK(breaks(violations(v4_air({dodge}), good), con4::kCommitInvalid));
   }
 }

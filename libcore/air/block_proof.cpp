@@ -120,7 +120,7 @@ Checked<void> read_signature_section(ByteReader& r, ProofHeader& h) {
       else if (bit) return reject(kEncoding, "a signature bit beyond the count is set");
     }
   }
-  if (signature_layout_of(h.version) == SchnorrLayout::v3) {
+  if (hashes_challenge(signature_layout_of(h.version))) {
     std::uint32_t ids = 0;
     if (!r.u32(ids) || std::uint64_t{ids} * 32 > r.remaining()) return reject(kEncoding, "truncated key ids");
     h.key_ids.resize(ids);
@@ -147,7 +147,7 @@ void write_signature_section(ByteWriter& w, const ProofHeader& h) {
       if (h.signature_bits[first + b]) byte |= static_cast<std::uint8_t>(1u << b);
     w.u8(byte);
   }
-  if (signature_layout_of(h.version) == SchnorrLayout::v3) {
+  if (hashes_challenge(signature_layout_of(h.version))) {
     w.u32(static_cast<std::uint32_t>(h.key_ids.size()));
     for (const auto& id : h.key_ids) w.raw(hash::digest_bytes(id));
   }
@@ -328,7 +328,7 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   if (!decoded) return Verdict(std::unexpected(std::move(decoded.error())));
   const ProofHeader& header = decoded->first;
   if (!carries_signature_proof(header.version))
-    return Verdict(reject(Rejection::encoding, fmt::format("an ecgfp5 rollup's proof must be version {} (or 4 or 6), with its signature proof",
+    return Verdict(reject(Rejection::encoding, fmt::format("an ecgfp5 rollup's proof must be version {} (or 4, 6 or 7), with its signature proof",
                                                            kSignatureProofVersion)));
   const std::vector<bool>& proof_bits = header.signature_bits;
   const SchnorrLayout layout = signature_layout_of(header.version);
@@ -342,11 +342,13 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
   };
   // Layout v2's claims (byte checks and a challenge hash per tx) need neither the bits nor the
   // statement: they are built on their own thread while the rollup STARK is checked. Layout v3's
-  // are byte checks alone, and they come first: they say which keys the proof's key ids are of.
+  // and v4's are byte checks alone, and they come first: they say which keys the proof's key ids
+  // are of.
   std::future<std::vector<std::optional<SignatureClaim>>> building;
   std::vector<std::optional<SignatureClaim>> built;
   KnownKeyIds known_ids;
-  if (layout == SchnorrLayout::v3) {
+  const bool hashed = hashes_challenge(layout);
+  if (hashed) {
     built = build_claims();
     const std::size_t with_claim =
         static_cast<std::size_t>(std::count_if(built.begin(), built.end(), [](const auto& c) { return c.has_value(); }));
@@ -384,12 +386,12 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
                                     taken = end;
                                     return bits;
                                   },
-                                  layout == SchnorrLayout::v3 ? &known_ids : nullptr);
+                                  hashed ? &known_ids : nullptr);
   if (!verdict || !*verdict) return verdict;
   if (taken != proof_bits.size())
     return Verdict(reject(Rejection::claims_contradict_block, "the proof has more signature bits than the blocks have txs"));
 
-  if (layout == SchnorrLayout::v2) built = building.get();
+  if (!hashed) built = building.get();
   std::vector<SignatureClaim> claims;
   claims.reserve(built.size());
   std::size_t first = 0;
@@ -402,9 +404,8 @@ Result<Checked<RangeProofReport>> verify_signature_proven(std::span<const codec:
     first += txs;
   }
   const ecgfp5::SigningDomain domain{params.chain_id, params.namespace_id};
-  const SchnorrAir signatures = layout == SchnorrLayout::v3 ? SchnorrAir(domain, std::move(claims))
-                                                            : SchnorrAir(std::move(claims));
-  auto checked = stark::verify(signatures, header.signature_proof, pinned_options(min_security_bits));
+  const auto signatures = make_schnorr_air(layout, domain, std::move(claims));
+  auto checked = stark::verify(*signatures, header.signature_proof, pinned_options(min_security_bits));
   if (!checked) {
     if (checked.error().code == Errc::internal) return std::unexpected(checked.error());
     return Verdict(reject(Rejection::signature_proof_rejected, "the signature proof: " + checked.error().message));
@@ -430,7 +431,8 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
       return fail(Errc::internal, fmt::format("block {}: tx {} verifies natively but has no signature claim",
                                               blocks[b].height, *bad));
   }
-  if (layout == SchnorrLayout::v3)
+  const bool hashed = hashes_challenge(layout);
+  if (hashed)
     for (auto& claim : claims) {
       set_key_ids(claim);
       header.key_ids.push_back(claim.from_id);
@@ -438,15 +440,14 @@ Status prove_signatures(std::span<const codec::Block> blocks, std::span<const st
     }
   std::vector<SignatureWitness> witnesses;
   witnesses.reserve(claims.size());
-  const bool hashed = layout == SchnorrLayout::v3;
   for (const auto& claim : claims) witnesses.push_back(hashed ? witness_of(claim, domain) : witness_of(claim));
   out.signature_claims = claims.size();
-  const SchnorrAir air = hashed ? SchnorrAir(domain, std::move(claims)) : SchnorrAir(std::move(claims));
+  const auto air = make_schnorr_air(layout, domain, std::move(claims));
   const unsigned threads = std::max(1u, options.threads);
-  stark::Trace trace = ROLLUP_TRY(hashed ? SchnorrAir::build_trace(witnesses, domain, threads)
+  stark::Trace trace = ROLLUP_TRY(hashed ? SchnorrAir::build_trace(witnesses, domain, threads, layout)
                                          : SchnorrAir::build_trace(witnesses, threads));
   out.signature_rows = trace.length();
-  auto proof = stark::prove(air, std::move(trace), options.stark, std::max(1u, options.threads));
+  auto proof = stark::prove(*air, std::move(trace), options.stark, std::max(1u, options.threads));
   if (!proof) {
     if (proof.error().code == Errc::bad_input)
       return fail(Errc::internal, "the signature proof: " + proof.error().message);
@@ -478,7 +479,7 @@ std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const c
     if (!key_w || !read_signature_fields(std::span<const std::uint8_t, 2 * kW>(tx.sig.data(), 2 * kW), claim)) continue;
     claim.public_key = *key_w;
     const Bytes message = tx.signing_message();
-    if (layout == SchnorrLayout::v3) {
+    if (hashes_challenge(layout)) {
       // The AIR hashes the challenge from these bytes; the verifier hashes nothing. A 40-byte
       // key's message is 135 bytes unless `to` has another size, which parse_tx refuses.
       if (message.size() != kSignedMessageBytes) continue;

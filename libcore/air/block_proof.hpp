@@ -112,8 +112,9 @@ struct ProveOptions {
   /// The AIR's layout: v1 makes the proofs of the previous versions (2, or 4 for ecgfp5), which
   /// only tests of their verification want.
   AirLayout layout = AirLayout::v2;
-  /// An ecgfp5 rollup's signature proof layout: v2 makes version 6 proofs, for the same tests.
-  SchnorrLayout signature_layout = SchnorrLayout::v3;
+  /// An ecgfp5 rollup's signature proof layout: v2 and v3 make version 6 and 7 proofs, for the
+  /// same tests.
+  SchnorrLayout signature_layout = SchnorrLayout::v4;
 };
 
 /// A proof of the blocks at height .. last_height, with what it claims and how it was made.
@@ -149,31 +150,37 @@ Result<BlockProof> prove_range(ProverState& state, std::span<const codec::Block>
 /// Versions 1 (one credit op per fee) and 2 (deferred), both of layout v1, still verify.
 inline constexpr std::uint8_t kProofVersion = 5;
 /// The version of an ecgfp5 rollup's proofs: version 5's programs and layout, and beside the
-/// rollup STARK a SchnorrAir proof of the txs' signatures (docs/air.md §6.1) in its layout v3
-/// (rollup/schnorr-ecgfp5/v3), which hashes each challenge in its trace, so the verifier hashes
-/// none. Version 6 (a SchnorrAir v2 proof, whose challenges the verifier hashes) and version 4
-/// (the same with layout v1) still verify; version 3 (a SchnorrAir v1 proof) is refused.
-inline constexpr std::uint8_t kSignatureProofVersion = 7;
+/// rollup STARK a SchnorrAir proof of the txs' signatures (docs/air.md §6.1) in its layout v4
+/// (rollup/schnorr-ecgfp5/v4), which hashes each challenge in its trace, so the verifier hashes
+/// none, over a ladder of 65 columns. Version 7 (the same statement in SchnorrAir v3, 110
+/// columns), version 6 (a SchnorrAir v2 proof, whose challenges the verifier hashes) and version
+/// 4 (the same with layout v1) still verify; version 3 (a SchnorrAir v1 proof) is refused.
+inline constexpr std::uint8_t kSignatureProofVersion = 8;
 /// The retired version of an ecgfp5 rollup's proofs (SchnorrAir v1's layout): refused with a
 /// request to re-prove.
 inline constexpr std::uint8_t kRetiredSignatureProofVersion = 3;
-/// Whether a proof of this version carries a signature proof (an ecgfp5 rollup's: 4, 6 and 7).
-constexpr bool carries_signature_proof(std::uint8_t version) { return version == 4 || version == 6 || version == 7; }
+/// Whether a proof of this version carries a signature proof (an ecgfp5 rollup's: 4, 6, 7 and 8).
+constexpr bool carries_signature_proof(std::uint8_t version) { return version == 4 || version >= 6; }
 /// The rollup AIR's layout a proof of this version is checked against: v1 up to version 4.
 constexpr AirLayout layout_of(std::uint8_t version) { return version >= 5 ? AirLayout::v2 : AirLayout::v1; }
-/// The SchnorrAir layout of a version that carries a signature proof: v3 from version 7.
+/// The SchnorrAir layout of a version that carries a signature proof: v3 in version 7, v4 from 8.
 constexpr SchnorrLayout signature_layout_of(std::uint8_t version) {
-  return version >= 7 ? SchnorrLayout::v3 : SchnorrLayout::v2;
+  return version >= 8 ? SchnorrLayout::v4 : version == 7 ? SchnorrLayout::v3 : SchnorrLayout::v2;
 }
 /// The version the prover writes for a layout, with or without a signature proof, and the
 /// signature proof's layout: the one version that layout_of, carries_signature_proof and
-/// signature_layout_of map back to them (2, 4, 5, 6 or 7). Layout v1 exists only with
+/// signature_layout_of map back to them (2, 4, 5, 6, 7 or 8). Layout v1 exists only with
 /// SchnorrAir v2 (version 4), which it gets whatever `signatures` says.
 constexpr std::uint8_t proof_version_for(AirLayout layout, bool signature_proof,
-                                         SchnorrLayout signatures = SchnorrLayout::v3) {
+                                         SchnorrLayout signatures = SchnorrLayout::v4) {
   if (layout == AirLayout::v1) return signature_proof ? 4 : 2;
   if (!signature_proof) return kProofVersion;
-  return signatures == SchnorrLayout::v3 ? kSignatureProofVersion : 6;
+  switch (signatures) {
+    case SchnorrLayout::v2: return 6;
+    case SchnorrLayout::v3: return 7;
+    case SchnorrLayout::v4: break;
+  }
+  return kSignatureProofVersion;
 }
 static_assert(layout_of(proof_version_for(AirLayout::v1, true)) == AirLayout::v1 &&
               layout_of(proof_version_for(AirLayout::v2, true)) == AirLayout::v2 &&
@@ -185,7 +192,9 @@ static_assert(carries_signature_proof(proof_version_for(AirLayout::v1, true)) &&
               carries_signature_proof(proof_version_for(AirLayout::v2, true, SchnorrLayout::v2)) &&
               !carries_signature_proof(proof_version_for(AirLayout::v1, false)) &&
               !carries_signature_proof(proof_version_for(AirLayout::v2, false)));
-static_assert(signature_layout_of(proof_version_for(AirLayout::v2, true)) == SchnorrLayout::v3 &&
+static_assert(signature_layout_of(proof_version_for(AirLayout::v2, true)) == SchnorrLayout::v4 &&
+              signature_layout_of(proof_version_for(AirLayout::v2, true, SchnorrLayout::v3)) == SchnorrLayout::v3 &&
+              !carries_signature_proof(kProofVersion) &&
               signature_layout_of(proof_version_for(AirLayout::v2, true, SchnorrLayout::v2)) == SchnorrLayout::v2 &&
               signature_layout_of(proof_version_for(AirLayout::v1, true)) == SchnorrLayout::v2);
 
@@ -219,12 +228,12 @@ Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std:
 /// signature of another size, or a key or w(R) with a coefficient >= p. Byte checks only: a key
 /// that is no non-neutral group element gets a claim, whose result the SchnorrAir proves 0.
 std::optional<SignatureClaim> signature_claim_of(const codec::Tx& tx, const vm::RollupParams& params,
-                                                 SchnorrLayout layout = SchnorrLayout::v3);
+                                                 SchnorrLayout layout = SchnorrLayout::v4);
 /// signature_claim_of of every tx, v2's challenges hashed side by side (eight sponges at a time
 /// where the CPU has AVX-512): what the verifier and the prover call for a block's txs.
 std::vector<std::optional<SignatureClaim>> signature_claims_of(std::span<const codec::Tx> txs,
                                                                const vm::RollupParams& params,
-                                                               SchnorrLayout layout = SchnorrLayout::v3);
+                                                               SchnorrLayout layout = SchnorrLayout::v4);
 
 /// How many blocks an encoded proof covers, from its header; 1 for bytes the verifier refuses.
 std::uint64_t proof_block_count(std::span<const std::uint8_t> proof);

@@ -88,12 +88,13 @@ constexpr std::size_t kKeyIdElements = 5;
 /// Layout v3's permutations over the witness: row 8k holds permutation k's input, row 8k + r its
 /// state after r rounds; the challenge's digest fills the digest columns (checked from row 40);
 /// rows 56..255 of the state columns keep row 55's state (nothing reads them).
-void fill_challenge(stark::Trace& trace, std::size_t base, const SignatureWitness& w) {
+void fill_challenge(stark::Trace& trace, std::size_t base, const SignatureWitness& w, std::size_t hash_col,
+                    std::size_t digest_col) {
   const ChallengeInput& input = w.hashed;
   hash::State state{};
   std::copy(input.capacity.begin(), input.capacity.end(), state.begin());
   auto put_state = [&](std::size_t r) {
-    for (std::size_t i = 0; i < hash::kStateWidth; ++i) trace.at(c::kHash + i, base + r) = state[i];
+    for (std::size_t i = 0; i < hash::kStateWidth; ++i) trace.at(hash_col + i, base + r) = state[i];
   };
   auto run = [&](std::size_t first_row) {
     put_state(first_row);
@@ -108,7 +109,7 @@ void fill_challenge(stark::Trace& trace, std::size_t base, const SignatureWitnes
     run(8 * k);
   }
   for (std::size_t r = 0; r < kRows; ++r)
-    for (std::size_t i = 0; i < 4; ++i) trace.at(c::kDigest + i, base + r) = state[hash::kRateStart + i];
+    for (std::size_t i = 0; i < 4; ++i) trace.at(digest_col + i, base + r) = state[hash::kRateStart + i];
   const std::array<Felt, kKeyIdElements> from = w.public_key.coefficients();
   for (const auto& [row, elements] : {std::pair{kFromIdRow, from}, std::pair{kToIdRow, w.to_key}}) {
     state = hash::State{};
@@ -132,8 +133,21 @@ std::array<Felt, 4> challenge_digest(const ChallengeInput& input) {
   return {digest[0], digest[1], digest[2], digest[3]};
 }
 
+/// What the last row shows of w (a key's or R's): x of the group element it encodes, or when it
+/// encodes no non-neutral one a root of 7 delta(w), which then exists; and which of the two.
+Result<std::pair<E5<Felt>, bool>> decoding_root(const Gfp5& w) {
+  if (const auto x = group_x(w)) return std::pair{to_e5(*x), true};
+  // No root: the discriminant is not a square, so 7 times it is one.
+  const Gfp5::Root r = (to_gfp5(discriminant(to_e5(w))) * Felt(kNonSquare)).sqrt();
+  if (!r.is_square) return fail(Errc::internal, "schnorr air: 7 delta is not a square for a w without decoding");
+  return std::pair{to_e5(r.root), false};
+}
+
+Status fill_segment_v4(stark::Trace& trace, std::size_t base, const SignatureWitness& w);
+
 Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitness& w, SchnorrLayout layout) {
-  if (layout == SchnorrLayout::v3) fill_challenge(trace, base, w);
+  if (layout == SchnorrLayout::v4) return fill_segment_v4(trace, base, w);
+  if (layout == SchnorrLayout::v3) fill_challenge(trace, base, w, c::kHash, c::kDigest);
   // A valid key runs its table; an invalid one proves it has no decoding (x^2 = 7 delta(w)) in
   // place of x, and leaves the table's sums zero: its result is 0 whatever the run computes.
   const auto key_x_native = group_x(w.public_key);
@@ -244,13 +258,139 @@ Status fill_segment(stark::Trace& trace, std::size_t base, const SignatureWitnes
   return {};
 }
 
+/// Layout v4 splits s at bit 255: s_a = s mod 2^255 and s_b = s >> 255, so that row 0 (bit 255)
+/// adds no fixed entry.
+constexpr std::size_t kSplitV4 = 255;
+
+/// The inverses of `values` with one inversion (Montgomery's trick); false if one is zero.
+bool invert_all(std::vector<Gfp5>& values) {
+  std::vector<Gfp5> prefix(values.size());
+  Gfp5 product(Felt::one());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    prefix[i] = product;
+    product = product * values[i];
+  }
+  if (product.is_zero()) return false;
+  Gfp5 inverse = product.inverse();
+  for (std::size_t i = values.size(); i-- > 0;) {
+    const Gfp5 v = values[i];
+    values[i] = inverse * prefix[i];
+    inverse = inverse * v;
+  }
+  return true;
+}
+
+Status fill_segment_v4(stark::Trace& trace, std::size_t base, const SignatureWitness& w) {
+  namespace c4 = schnorr_col4;
+  fill_challenge(trace, base, w, c4::kHash, c4::kDigest);
+  const FixedEntries& fixed = fixed_entries(kSplitV4);
+  const auto [key_x, key_valid] = ROLLUP_TRY(decoding_root(w.public_key));
+  const E5<Felt> zero5{}, unit{Felt::one(), Felt(), Felt(), Felt(), Felt()};
+  // -X = (x : 1 : -1/w : 1) for a valid key; for any other, the neutral (its result is 0
+  // whatever the run computes, and a run of group elements can always be normalised).
+  const Pt<Felt> neutral{zero5, unit, zero5, unit};
+  const Pt<Felt> minus_x = key_valid ? Pt<Felt>{key_x, unit, to_e5(-w.public_key.inverse()), unit} : neutral;
+
+  std::array<bool, kRows> bs{}, be{}, bh{};
+  for (std::size_t r = 0; r < kRows; ++r) {
+    const std::size_t j = kRows - 1 - r;
+    bs[r] = j < kSplitV4 && bit_of(w.response, j);
+    bh[r] = bit_of(w.response, kSplitV4 + j);
+    be[r] = bit_of(w.challenge, j);
+  }
+  // The run in projective coordinates: A_r at 3 r, 2 A_r at 3 r + 1, the sum with the fixed
+  // entry at 3 r + 2; normalised at the end with one inversion.
+  std::vector<Pt<Felt>> points(3 * kRows - 2);
+  Pt<Felt> acc = be[0] ? minus_x : neutral;
+  for (std::size_t r = 0;; ++r) {
+    points[3 * r] = acc;
+    if (r + 1 == kRows) break;
+    const Pt<Felt> dbl = point_double(acc);
+    E5<Felt> fixed_x, fixed_u;
+    fixed_entry(felt_of(bs[r + 1]), felt_of(bh[r + 1]), fixed, fixed_x, fixed_u);
+    const Pt<Felt> mid = point_add(dbl, Pt<Felt>{fixed_x, unit, fixed_u, unit});
+    acc = point_add(mid, be[r + 1] ? minus_x : neutral);
+    points[3 * r + 1] = dbl;
+    points[3 * r + 2] = mid;
+  }
+  std::vector<Gfp5> denominators(2 * points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    denominators[2 * i] = to_gfp5(points[i].z);
+    denominators[2 * i + 1] = to_gfp5(points[i].t);
+  }
+  if (!invert_all(denominators))
+    return fail(Errc::internal, "schnorr air: a point of the run has Z or T zero");
+  auto put_normalised = [&](std::size_t col, std::size_t row, std::size_t i) {
+    put5(trace, col, row, to_e5(to_gfp5(points[i].x) * denominators[2 * i]));
+    put5(trace, col + 5, row, to_e5(to_gfp5(points[i].u) * denominators[2 * i + 1]));
+  };
+
+  Felt acc_s, cmp_s, acc_h, cmp_h, acc_e, cmp_e;
+  const Felt one = Felt::one(), two(2);
+  auto compare = [&](Felt cmp, bool bound, Felt bit) {
+    return cmp + (one - cmp * cmp) * (felt_of(bound) - bit);
+  };
+  for (std::size_t r = 0; r < kRows; ++r) {
+    const std::size_t row = base + r, j = kRows - 1 - r;
+    const Felt bit_s = felt_of(bs[r]), bit_e = felt_of(be[r]), bit_h = felt_of(bh[r]);
+    const bool limb_start_s = r % SchnorrAir::kLimbBitsS == 0;
+    acc_s = limb_start_s ? bit_s : two * acc_s + bit_s;
+    acc_h = limb_start_s ? bit_h : two * acc_h + bit_h;
+    cmp_s = compare(r == 0 ? Felt() : cmp_s, j < kSplitV4 && bit_of(Scalar::kOrder, j), bit_s);
+    cmp_h = compare(r == 0 ? Felt() : cmp_h, bit_of(Scalar::kOrder, kSplitV4 + j), bit_h);
+    if (r % SchnorrAir::kLimbBitsE == 0) {
+      acc_e = bit_e;
+      cmp_e = one - bit_e;
+    } else {
+      acc_e = two * acc_e + bit_e;
+      cmp_e = compare(cmp_e, bit_of(kModulusLimbs, j % 64), bit_e);
+    }
+    put_normalised(c4::kAccX, row, 3 * r);
+    if (r + 1 < kRows) {
+      put_normalised(c4::kDblX, row, 3 * r + 1);
+      put_normalised(c4::kMidX, row, 3 * r + 2);
+    }
+    put5(trace, c4::kBaseX, row, minus_x.x);
+    put5(trace, c4::kBaseU, row, minus_x.u);
+    trace.at(c4::kBitS, row) = bit_s;
+    trace.at(c4::kBitE, row) = bit_e;
+    trace.at(c4::kBitH, row) = bit_h;
+    trace.at(c4::kAccS, row) = acc_s;
+    trace.at(c4::kCmpS, row) = cmp_s;
+    trace.at(c4::kAccH, row) = acc_h;
+    trace.at(c4::kCmpH, row) = cmp_h;
+    trace.at(c4::kAccE, row) = acc_e;
+    trace.at(c4::kCmpE, row) = cmp_e;
+  }
+
+  // The last row's slots.
+  const std::size_t last = base + kRows - 1;
+  put5(trace, c4::kKeyX, last, key_x);
+  put5(trace, c4::kKeyW, last, to_e5(w.public_key));
+  trace.at(c4::kKeyValid, last) = felt_of(key_valid);
+  trace.at(c4::kKeyRoot, last) = key_valid ? *non_square_root(key_x) : Felt();
+  const auto [commit_x, commit_valid] = ROLLUP_TRY(decoding_root(w.commitment));
+  put5(trace, c4::kCommitW, last, to_e5(w.commitment));
+  put5(trace, c4::kCommitX, last, commit_x);
+  const Gfp5 acc_u = to_gfp5(points[3 * (kRows - 1)].u) * denominators[2 * 3 * (kRows - 1) + 1];
+  const Gfp5 diff = acc_u * w.commitment - Gfp5(Felt::one());
+  const bool equal = diff.is_zero();
+  put5(trace, c4::kDiffInv, last, to_e5(diff.inverse()));
+  const bool canonical = cmp_h == one || (cmp_h == Felt() && cmp_s == one);
+  trace.at(c4::kCommitValid, last) = felt_of(commit_valid);
+  trace.at(c4::kEqual, last) = felt_of(equal);
+  trace.at(c4::kCanonical, last) = felt_of(canonical);
+  trace.at(c4::kResult, last) = felt_of(key_valid && commit_valid && equal && canonical);
+  return {};
+}
+
 /// The padding segments' witness: all zero (the key w = 0 encodes no key, e = s = 0,
 /// w(R) = 0), and so are its public values. In layout v3 its chunks and `to` key are zero too,
 /// but the sponge starts from the domain's capacity, and e is the digest it ends with; its two
 /// key ids are the zero key's, the only public values of a padding segment that are not zero.
 SignatureWitness padding_witness(SchnorrLayout layout, const std::array<Felt, 4>& start_capacity) {
   SignatureWitness w;
-  if (layout == SchnorrLayout::v3) {
+  if (hashes_challenge(layout)) {
     w.hashed.capacity = start_capacity;
     const auto d = challenge_digest(w.hashed);
     for (std::size_t i = 0; i < 4; ++i) w.challenge[i] = d[i].value();
@@ -273,19 +413,22 @@ std::array<Felt, 4> start_capacity_of(const ecgfp5::SigningDomain& domain) {
 }  // namespace
 
 namespace schnorr_detail {
-const FixedEntries& fixed_entries() {
-  static const FixedEntries fixed = [] {
+const FixedEntries& fixed_entries(unsigned split) {
+  auto make = [](unsigned doublings) {
     FixedEntries f;
     f.g_x = to_e5(*group_x(Gfp5(Felt(kGeneratorW))));
     const E5<Felt> unit{Felt::one(), Felt(), Felt(), Felt(), Felt()};
     const Pt<Felt> g{f.g_x, unit, unit, E5<Felt>{Felt(kGeneratorW), Felt(), Felt(), Felt(), Felt()}};
+    E5<Felt> g_x;
+    normalise(g, g_x, f.g_u);
     Pt<Felt> high = g;
-    for (std::size_t i = 0; i < 256; ++i) high = point_double(high);
+    for (std::size_t i = 0; i < doublings; ++i) high = point_double(high);
     normalise(high, f.high_x, f.high_u);
     normalise(point_add(g, high), f.both_x, f.both_u);
     return f;
-  }();
-  return fixed;
+  };
+  static const FixedEntries at_256 = make(256), at_255 = make(255);
+  return split == 255 ? at_255 : at_256;
 }
 }  // namespace schnorr_detail
 
@@ -372,6 +515,31 @@ SchnorrAir::SchnorrAir(const ecgfp5::SigningDomain& domain, std::vector<Signatur
       domain_(domain),
       start_capacity_(start_capacity_of(domain)) {}
 
+SchnorrAir::SchnorrAir(V4, const ecgfp5::SigningDomain& domain, std::vector<SignatureClaim> claims)
+    : claims_(std::move(claims)),
+      fixed_(&fixed_entries(kSplitV4)),
+      layout_(SchnorrLayout::v4),
+      domain_(domain),
+      start_capacity_(start_capacity_of(domain)) {}
+
+std::string SchnorrAir::id() const {
+  switch (layout_) {
+    case SchnorrLayout::v2: return "rollup/schnorr-ecgfp5/v2";
+    case SchnorrLayout::v3: return "rollup/schnorr-ecgfp5/v3";
+    case SchnorrLayout::v4: break;
+  }
+  return "rollup/schnorr-ecgfp5/v4";
+}
+
+std::size_t SchnorrAir::width_of(SchnorrLayout layout) {
+  switch (layout) {
+    case SchnorrLayout::v2: return schnorr_col::kWidth;
+    case SchnorrLayout::v3: return schnorr_col::kWidthV3;
+    case SchnorrLayout::v4: break;
+  }
+  return schnorr_col4::kWidth;
+}
+
 std::size_t SchnorrAir::trace_length_for(std::size_t signatures) {
   std::size_t n = kRowsPerSignature;
   while (n < signatures * kRowsPerSignature) n *= 2;
@@ -382,7 +550,7 @@ namespace {
 
 Result<stark::Trace> build_segments(std::span<const SignatureWitness> witnesses, SchnorrLayout layout,
                                     const std::array<Felt, 4>& start_capacity, unsigned threads) {
-  const std::size_t width = layout == SchnorrLayout::v3 ? schnorr_col::kWidthV3 : schnorr_col::kWidth;
+  const std::size_t width = SchnorrAir::width_of(layout);
   stark::Trace trace(width, SchnorrAir::trace_length_for(witnesses.size()));
   // Each segment writes its own rows; the first failure, in signature order, is the answer.
   std::vector<std::optional<Error>> failures(witnesses.size());
@@ -414,13 +582,15 @@ Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> w
 }
 
 Result<stark::Trace> SchnorrAir::build_trace(std::span<const SignatureWitness> witnesses,
-                                             const ecgfp5::SigningDomain& domain, unsigned threads) {
-  return build_segments(witnesses, SchnorrLayout::v3, start_capacity_of(domain), threads);
+                                             const ecgfp5::SigningDomain& domain, unsigned threads,
+                                             SchnorrLayout layout) {
+  if (!hashes_challenge(layout)) return fail(Errc::bad_input, "schnorr air: layout v2 takes no domain");
+  return build_segments(witnesses, layout, start_capacity_of(domain), threads);
 }
 
 Bytes SchnorrAir::public_inputs() const {
-  const bool hashed = layout_ == SchnorrLayout::v3;
-  ByteWriter w(hashed ? "rollup/schnorr-ecgfp5/v3:public" : "rollup/schnorr-ecgfp5/v2:public");
+  const bool hashed = hashes_challenge(layout_);
+  ByteWriter w(id() + ":public");
   if (hashed) w.u64(domain_.chain_id).u32(domain_.namespace_id);
   w.u64(claims_.size());
   // Per claim: w(X), R, s (5 elements each), the result, and v2's e or v3's message, `to` key and ids.
@@ -451,6 +621,15 @@ std::vector<std::size_t> SchnorrAir::head_constraints() const {
   auto add = [&](std::size_t first, std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) head.push_back(first + i);
   };
+  if (layout_ == SchnorrLayout::v4) {
+    namespace k4 = schnorr_constraint4;
+    add(k4::kDoubling, 30);
+    add(k4::kKeyNonSquare, 1);
+    add(k4::kKeyInvalid, 5);
+    add(k4::kCommitInvalid, 5);
+    add(k4::kSponge, hash::kStateWidth);
+    return head;
+  }
   add(k::kDoubling, 20);
   add(k::kAddition, 20);
   add(k::kKeyNonSquare, 1);
@@ -460,7 +639,52 @@ std::vector<std::size_t> SchnorrAir::head_constraints() const {
   return head;
 }
 
+namespace {
+std::vector<unsigned> transition_degrees_v4() {
+  namespace k = schnorr_constraint4;
+  std::vector<unsigned> d(k::kCount, 0);
+  auto set = [&d](std::size_t first, std::size_t count, unsigned degree) {
+    for (std::size_t i = 0; i < count; ++i) d[first + i] = degree;
+  };
+  set(k::kBaseCopy, 10, 2);
+  set(k::kDoubling, 30, 8);  // step x (x or u) x (a coordinate of degree 6)
+  set(k::kLimbs, 6, 3);
+  set(k::kLimbs + 1, 1, 4);
+  set(k::kLimbs + 3, 1, 4);
+  set(k::kLimbs + 5, 1, 5);
+  set(k::kBits, 3, 2);
+  set(k::kLastBits, 3, 3);
+  set(k::kStart, 10, 3);
+  set(k::kStartLimbs, 6, 2);
+  set(k::kKeyValidBit, 1, 3);
+  set(k::kKeyOnCurve, 5, 5);
+  set(k::kKeyNonSquare, 1, 7);
+  set(k::kKeyInvalid, 5, 6);
+  set(k::kBaseIsKey, 5, 3);
+  set(k::kBaseIsKey + 5, 5, 4);
+  set(k::kValidBit, 1, 3);
+  set(k::kCommitOnCurve, 5, 5);
+  set(k::kCommitInvalid, 5, 6);
+  set(k::kEqualBit, 1, 3);
+  set(k::kEqual, 5, 4);
+  set(k::kUnequal, 5, 5);
+  set(k::kCanonical, 1, 5);
+  set(k::kResult, 1, 5);
+  set(k::kLimbE, 1, 2);
+  set(k::kPublicKeyW, 5, 2);
+  set(k::kPublicW, 5, 2);
+  set(k::kPublicE, 1, 2);
+  set(k::kPublicS, 1, 2);
+  set(k::kPublicH, 1, 2);
+  set(k::kPublicResult, 1, 2);
+  set(k::kSponge, hash::kStateWidth, 8);
+  set(k::kSponge + hash::kStateWidth, hash::kRate + hash::kCapacity + 4, 2);
+  return d;
+}
+}  // namespace
+
 std::vector<unsigned> SchnorrAir::transition_degrees() const {
+  if (layout_ == SchnorrLayout::v4) return transition_degrees_v4();
   namespace k = schnorr_constraint;
   const bool hashed = layout_ == SchnorrLayout::v3;
   std::vector<unsigned> d(hashed ? k::kCountV3 : k::kCount, 0);
@@ -518,9 +742,10 @@ constexpr std::size_t kArkColumns = 2 * hash::kStateWidth;
 constexpr std::size_t kArkPeriod = 8;
 using ArkPattern = std::array<std::vector<Felt>, kArkColumns>;
 
-/// The structure columns over one segment, their period (the same for every segment).
-const Pattern& segment_pattern() {
-  static const Pattern pattern = [] {
+/// The structure columns over one segment, their period (the same for every segment), for s
+/// split at bit `split` (256, or v4's 255).
+const Pattern& segment_pattern(std::size_t split) {
+  auto make = [](std::size_t split) {
     Pattern p;
     for (auto& col : p) col.assign(kSegment, Felt::zero());
     const Felt one = Felt::one();
@@ -530,8 +755,8 @@ const Pattern& segment_pattern() {
       if (r == 0) p[per::kFirst][r] = one;
       p[per::kStep][r] = one;
       if (next_row + 1 == kRows) p[per::kBeforeLast][r] = one;
-      p[per::kOrderBit][r] = felt_of(bit_of(Scalar::kOrder, next_bit));
-      p[per::kOrderHighBit][r] = felt_of(bit_of(Scalar::kOrder, 256 + next_bit));
+      p[per::kOrderBit][r] = felt_of(next_bit < split && bit_of(Scalar::kOrder, next_bit));
+      p[per::kOrderHighBit][r] = felt_of(bit_of(Scalar::kOrder, split + next_bit));
       p[per::kModulusBit][r] = felt_of(bit_of(kModulusLimbs, next_bit % 64));
       if (next_row % SchnorrAir::kLimbBitsE == 0) p[per::kResetE][r] = one;
       if (next_row % SchnorrAir::kLimbBitsS == 0) p[per::kResetS][r] = one;
@@ -541,9 +766,11 @@ const Pattern& segment_pattern() {
         p[per::kBeforeLimbEndS][r] = one;
     }
     return p;
-  }();
-  return pattern;
+  };
+  static const Pattern at_256 = make(256), at_255 = make(kSplitV4);
+  return split == kSplitV4 ? at_255 : at_256;
 }
+std::size_t split_of(SchnorrLayout layout) { return layout == SchnorrLayout::v4 ? kSplitV4 : 256; }
 
 /// Layout v3's sponge structure over one segment (columns per::kHashRound..), period 256.
 const HashPattern& hash_pattern() {
@@ -593,9 +820,9 @@ P interpolated(const P& pattern) {
   for (auto& col : polys) field::intt(std::span<Felt>(col));
   return polys;
 }
-const Pattern& segment_polynomials() {
-  static const Pattern polys = interpolated(segment_pattern());
-  return polys;
+const Pattern& segment_polynomials(std::size_t split) {
+  static const Pattern at_256 = interpolated(segment_pattern(256)), at_255 = interpolated(segment_pattern(kSplitV4));
+  return split == kSplitV4 ? at_255 : at_256;
 }
 const HashPattern& hash_polynomials() {
   static const HashPattern polys = interpolated(hash_pattern());
@@ -610,11 +837,17 @@ const ArkPattern& ark_polynomials() {
 /// where they are, the others on the row before theirs (evaluate's comment says why). Layout v3
 /// (`chunks` given: the challenge's) takes no e; it pins the chunks on rows 0, 8, ..., 32, the
 /// key ids' inputs on rows 40 and 48 and the ids on rows 47 and 55.
+/// Layout v4 (`layout`) pins w(X) on row 254 in its own columns, and splits s at bit 255.
 template <class Visit>
-void for_each_public(const SignatureClaim& claim, const std::array<Felt, 40>* chunks, Visit&& visit) {
+void for_each_public(const SignatureClaim& claim, const std::array<Felt, 40>* chunks, SchnorrLayout layout,
+                     Visit&& visit) {
   const std::size_t before_last = kRows - 2;
+  const bool v4 = layout == SchnorrLayout::v4;
   for (std::size_t i = 0; i < 5; ++i) {
-    visit(per::kPublicW + i, 0, claim.public_key[i]);
+    if (v4)
+      visit(per::kPublicKeyW + i, before_last, claim.public_key[i]);
+    else
+      visit(per::kPublicW + i, 0, claim.public_key[i]);
     visit(per::kPublicW + i, before_last, claim.commitment[i]);
   }
   // e's limbs from the top: d3, d2, d1, d0; s_lo's and s_hi's 32-bit limbs likewise (s_hi's
@@ -623,10 +856,13 @@ void for_each_public(const SignatureClaim& claim, const std::array<Felt, 40>* ch
   if (!chunks)
     for (std::size_t m = 0; m < kRows / kE; ++m)
       visit(per::kPublicE, kE * m + kE - 2, claim.challenge[3 - m]);
+  const std::size_t split = split_of(layout);
   for (std::size_t m = 0; m < kRows / kS; ++m) {
     const std::size_t low = kRows - kS * (m + 1);
-    visit(per::kPublicS, kS * m + kS - 2, Felt(bits_of(claim.response, low, kS)));
-    visit(per::kPublicH, kS * m + kS - 2, Felt(bits_of(claim.response, 256 + low, kS)));
+    std::uint64_t limb = bits_of(claim.response, low, kS);
+    if (low + kS > split) limb &= (std::uint64_t{1} << (split - low)) - 1;  // s_a's bits below the split
+    visit(per::kPublicS, kS * m + kS - 2, Felt(limb));
+    visit(per::kPublicH, kS * m + kS - 2, Felt(bits_of(claim.response, split + low, kS)));
   }
   visit(per::kPublicResult, before_last, felt_of(claim.valid));
   if (!chunks) return;
@@ -650,13 +886,25 @@ const std::array<Felt, 4>& padding_key_id() {
   return id;
 }
 
-/// The public columns of a layout: v2's, then v3's chunks.
+/// The public columns of a layout: v2's, then v3's chunks, then v4's w(X).
 std::vector<std::size_t> public_columns(SchnorrLayout layout) {
   std::vector<std::size_t> cols;
   for (std::size_t col = per::kStructure; col < per::kCount; ++col) cols.push_back(col);
-  if (layout == SchnorrLayout::v3)
+  if (hashes_challenge(layout))
     for (std::size_t i = 0; i < hash::kRate; ++i) cols.push_back(per::kPublicChunk + i);
+  if (layout == SchnorrLayout::v4)
+    for (std::size_t i = 0; i < 5; ++i) cols.push_back(per::kPublicKeyW + i);
   return cols;
+}
+
+/// The number of periodic columns of a layout.
+std::size_t periodic_count(SchnorrLayout layout) {
+  switch (layout) {
+    case SchnorrLayout::v2: return per::kCount;
+    case SchnorrLayout::v3: return per::kCountV3;
+    case SchnorrLayout::v4: break;
+  }
+  return per::kCountV4;
 }
 
 }  // namespace
@@ -671,9 +919,9 @@ std::array<Felt, 40> challenge_chunks_of(const ecgfp5::SigningDomain& domain, co
 
 std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
   const std::size_t n = trace_length();
-  const bool hashed = layout_ == SchnorrLayout::v3;
-  std::vector<std::vector<Felt>> cols(hashed ? per::kCountV3 : per::kCount);
-  const Pattern& pattern = segment_pattern();
+  const bool hashed = hashes_challenge(layout_);
+  std::vector<std::vector<Felt>> cols(periodic_count(layout_));
+  const Pattern& pattern = segment_pattern(split_of(layout_));
   for (std::size_t col = 0; col < per::kStructure; ++col) cols[col] = pattern[col];
   for (std::size_t col : public_columns(layout_)) cols[col].assign(n, Felt::zero());
   if (hashed) {
@@ -685,7 +933,7 @@ std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
     const std::size_t base = k * kSegment;
     std::array<Felt, 40> chunks{};
     if (hashed) chunks = challenge_chunks_of(domain_, claims_[k]);
-    for_each_public(claims_[k], hashed ? &chunks : nullptr, [&](std::size_t col, std::size_t r, Felt v) {
+    for_each_public(claims_[k], hashed ? &chunks : nullptr, layout_, [&](std::size_t col, std::size_t r, Felt v) {
       cols[col][base + r] = v;
     });
   }
@@ -697,8 +945,8 @@ std::vector<std::vector<Felt>> SchnorrAir::periodic_columns() const {
 }
 
 std::vector<std::size_t> SchnorrAir::periodic_periods() const {
-  const bool hashed = layout_ == SchnorrLayout::v3;
-  std::vector<std::size_t> periods(hashed ? per::kCountV3 : per::kCount, trace_length());
+  const bool hashed = hashes_challenge(layout_);
+  std::vector<std::size_t> periods(periodic_count(layout_), trace_length());
   std::fill_n(periods.begin(), per::kStructure, kSegment);
   if (hashed) {
     std::fill_n(periods.begin() + per::kHashRound, kHashStructure, kSegment);
@@ -708,13 +956,13 @@ std::vector<std::size_t> SchnorrAir::periodic_periods() const {
 }
 
 bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
-  const bool hashed = layout_ == SchnorrLayout::v3;
-  if (out.size() != (hashed ? per::kCountV3 : per::kCount) || z.imag() == Felt::zero()) return false;
+  const bool hashed = hashes_challenge(layout_);
+  if (out.size() != periodic_count(layout_) || z.imag() == Felt::zero()) return false;
   const std::size_t n = trace_length();
   // The structure columns: polynomials of degree < 256 in y = z^(n/256), the round constants of
   // degree < 8 in z^(n/8).
   const Ext2 y = z.pow(n / kSegment);
-  const Pattern& polys = segment_polynomials();
+  const Pattern& polys = segment_polynomials(split_of(layout_));
   for (std::size_t col = 0; col < per::kStructure; ++col)
     out[col] = field::evaluate_polynomial(std::span<const Felt>(polys[col]), y);
   if (hashed) {
@@ -730,17 +978,20 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   // generating the trace domain,
   //   P(z) = (z^n - 1) / n * sum_i P(w^i) w^i / (z - w^i)   over those rows i,
   // summed as stark/pinned_rows.hpp says.
-  auto rows_pinned = [](bool with_chunks) {
+  auto rows_pinned = [](SchnorrLayout layout) {
     std::vector<std::size_t> rows;
     const std::array<Felt, 40> chunks{};
-    for_each_public(SignatureClaim{}, with_chunks ? &chunks : nullptr,
+    for_each_public(SignatureClaim{}, hashes_challenge(layout) ? &chunks : nullptr, layout,
                     [&](std::size_t, std::size_t r, Felt) { rows.push_back(r); });
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     return rows;
   };
-  static const std::vector<std::size_t> pinned_v2 = rows_pinned(false), pinned_v3 = rows_pinned(true);
-  const std::vector<std::size_t>& pinned_rows = hashed ? pinned_v3 : pinned_v2;
+  static const std::vector<std::size_t> pinned_v2 = rows_pinned(SchnorrLayout::v2),
+                                        pinned_v3 = rows_pinned(SchnorrLayout::v3),
+                                        pinned_v4 = rows_pinned(SchnorrLayout::v4);
+  const std::vector<std::size_t>& pinned_rows =
+      layout_ == SchnorrLayout::v4 ? pinned_v4 : hashed ? pinned_v3 : pinned_v2;
   std::array<std::size_t, kSegment> slot_of_row{};
   for (std::size_t i = 0; i < pinned_rows.size(); ++i) slot_of_row[pinned_rows[i]] = i;
   const std::size_t per_claim = pinned_rows.size();
@@ -751,7 +1002,7 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
   // The claims a cache-sized chunk at a time, each chunk's weights from one inversion.
   constexpr std::size_t kChunkClaims = 256;
   std::vector<Felt> points(kChunkClaims * per_claim), q(points.size()), qp(points.size());
-  const std::size_t columns = hashed ? per::kCountV3 : per::kCount;
+  const std::size_t columns = periodic_count(layout_);
   std::vector<field::Accumulator> sum_q(columns), sum_qp(columns);
   Felt base = Felt::one();
   std::array<Felt, 40> chunks{};
@@ -764,7 +1015,7 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
     for (std::size_t k = 0; k < chunk; ++k) {
       const SignatureClaim& claim = claims_[first + k];
       if (hashed) chunks = challenge_chunks_of(domain_, claim);
-      for_each_public(claim, hashed ? &chunks : nullptr, [&](std::size_t col, std::size_t r, Felt v) {
+      for_each_public(claim, hashed ? &chunks : nullptr, layout_, [&](std::size_t col, std::size_t r, Felt v) {
         // Every segment's key ids are counted as the padding's below; a claim adds its difference.
         if (hashed && (r == kFromIdRow + 7 || r == kToIdRow + 7)) v -= padding_key_id()[col - per::kPublicChunk];
         if (v == Felt::zero()) return;
@@ -791,6 +1042,16 @@ bool SchnorrAir::periodic_values_at(const Ext2& z, std::span<Ext2> out) const {
       out[per::kPublicChunk + i] = out[per::kPublicChunk + i] + all_segments * scale * padding_key_id()[i];
   }
   return true;
+}
+
+std::unique_ptr<stark::Air> make_schnorr_air(SchnorrLayout layout, const ecgfp5::SigningDomain& domain,
+                                             std::vector<SignatureClaim> claims) {
+  switch (layout) {
+    case SchnorrLayout::v2: return std::make_unique<SchnorrAir>(std::move(claims));
+    case SchnorrLayout::v3: return std::make_unique<SchnorrAir>(domain, std::move(claims));
+    case SchnorrLayout::v4: break;
+  }
+  return std::make_unique<SchnorrAirV4>(domain, std::move(claims));
 }
 
 }  // namespace rollup::air

@@ -16,10 +16,13 @@
 // state columns run its permutations on rows 0..39 of each segment from the rate chunks the
 // verifier pins from the tx's bytes, and e's limbs must equal the digest; rows 40..55 prove the
 // key ids of the signer and of the tx's `to`, so the verifier hashes none of these (110 columns).
-// Layout v2 (94 columns) takes e as a public value, for the proofs that carry it.
+// Layout v2 (94 columns) takes e as a public value, for the proofs that carry it. Layout v4
+// (SchnorrAirV4, the prover's) proves v3's statement over 65 columns: every point normalised to
+// (x : 1 : u : 1), the fixed entries and -X added one after the other, s split at bit 255.
 // docs/ecgfp5.md ("In the AIR") gives every column and constraint and the soundness argument.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,11 +41,15 @@ using ecgfp5::Gfp5;
 using field::Ext2;
 using field::Felt;
 
-/// The two layouts (docs/ecgfp5.md, "In the AIR"). v2 takes each challenge's digest as a
-/// public value that the verifier hashes; v3 hashes it in the trace from the signed message and
-/// proves the key ids of the signer and `to`, so the verifier hashes none of them. Proofs of
-/// versions 4 and 6 carry v2; the prover writes v3.
-enum class SchnorrLayout : std::uint8_t { v2 = 2, v3 = 3 };
+/// The layouts (docs/ecgfp5.md, "In the AIR"). v2 takes each challenge's digest as a public
+/// value that the verifier hashes; v3 hashes it in the trace from the signed message and proves
+/// the key ids of the signer and `to`, so the verifier hashes none of them; v4 is v3's statement
+/// over a narrower ladder (65 columns instead of 110): its points normalised to (x : 1 : u : 1),
+/// the fixed and the key's entries added one after the other, so that no sum with the key is
+/// kept. Proofs of versions 4 and 6 carry v2, version 7 v3; the prover writes v4.
+enum class SchnorrLayout : std::uint8_t { v2 = 2, v3 = 3, v4 = 4 };
+/// Whether the layout hashes the challenge in its trace (and proves the key ids).
+constexpr bool hashes_challenge(SchnorrLayout layout) { return layout != SchnorrLayout::v2; }
 
 /// The message a v3 claim signs: a tx's signing message (codec::Tx::signing_message, "tx:v3"),
 /// always this long, so that every challenge input takes the same six permutations.
@@ -167,6 +174,43 @@ inline constexpr std::size_t kResult = 38;       ///< the result bit
 inline constexpr std::size_t kCanonical = 39;    ///< s < n, from the two comparisons
 }  // namespace schnorr_col
 
+/// Layout v4's columns. Row r of a segment processes bit j = 255 - r of e, of s_a = s mod 2^255
+/// and of s_b = s >> 255 (zero above its 65 bits): the accumulator A_r, its double, the double
+/// plus the fixed entry bs G + bh G' (G' = 2^255 G) of the next row's bits, and the base -X,
+/// each normalised to (x : 1 : u : 1), so that A_{r+1} = mid_r + be (-X).
+namespace schnorr_col4 {
+inline constexpr std::size_t kAccX = 0, kAccU = 5;    ///< A_r
+inline constexpr std::size_t kDblX = 10, kDblU = 15;  ///< 2 A_r
+inline constexpr std::size_t kMidX = 20, kMidU = 25;  ///< 2 A_r + bs G + bh G' (the next row's bits)
+/// -X, constant along the segment; for a key that is no non-neutral group element, any point
+/// (the honest prover's is the neutral, (0, 0)), as its result is 0 whatever the run.
+inline constexpr std::size_t kBaseX = 30, kBaseU = 35;
+inline constexpr std::size_t kBitS = 40;  ///< bit j of s_a
+inline constexpr std::size_t kBitE = 41;  ///< bit j of e
+inline constexpr std::size_t kBitH = 42;  ///< bit j of s_b
+inline constexpr std::size_t kAccS = 43;  ///< as schnorr_col's, over s_a's, s_b's and e's limbs
+inline constexpr std::size_t kCmpS = 44;
+inline constexpr std::size_t kAccH = 45;
+inline constexpr std::size_t kCmpH = 46;
+inline constexpr std::size_t kAccE = 47;
+inline constexpr std::size_t kCmpE = 48;
+inline constexpr std::size_t kHash = 49;    ///< 12: as schnorr_col::kHash
+inline constexpr std::size_t kDigest = 61;  ///< 4: as schnorr_col::kDigest
+inline constexpr std::size_t kWidth = 65;
+// The last row of a segment, in columns no constraint reads there (the ladder's and the state's):
+inline constexpr std::size_t kCommitW = 10;  ///< 5: w(R)
+inline constexpr std::size_t kCommitX = 15;  ///< 5: x of R (valid R) or sqrt(7 delta) (invalid)
+inline constexpr std::size_t kDiffInv = 20;  ///< 5: 1 / (u w(R) - 1) when that is nonzero
+inline constexpr std::size_t kKeyX = 25;     ///< 5: x of X, or sqrt(7 delta(w(X))) for an invalid key
+inline constexpr std::size_t kKeyW = 49;     ///< 5: w(X)
+inline constexpr std::size_t kKeyRoot = 54;  ///< sqrt(7 norm(x of X))
+inline constexpr std::size_t kKeyValid = 55;
+inline constexpr std::size_t kCommitValid = 56;
+inline constexpr std::size_t kEqual = 57;
+inline constexpr std::size_t kResult = 58;
+inline constexpr std::size_t kCanonical = 59;
+}  // namespace schnorr_col4
+
 namespace schnorr_detail {
 struct FixedEntries;
 }
@@ -181,7 +225,8 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
 
   /// Layout v2: each claim's `challenge` is the public e.
   explicit SchnorrAir(std::vector<SignatureClaim> claims);
-  /// Layout v3: each claim's e is the RPO digest of its challenge input under `domain`.
+  /// Layout v3: each claim's e is the RPO digest of its challenge input under `domain`. (v4 is
+  /// SchnorrAirV4.)
   SchnorrAir(const ecgfp5::SigningDomain& domain, std::vector<SignatureClaim> claims);
 
   /// The honest trace, for any witness (a key that decodes to no non-neutral group element is
@@ -190,18 +235,16 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   /// for its padding segments' challenge input.
   static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses, unsigned threads = 1);
   static Result<stark::Trace> build_trace(std::span<const SignatureWitness> witnesses,
-                                          const ecgfp5::SigningDomain& domain, unsigned threads = 1);
+                                          const ecgfp5::SigningDomain& domain, unsigned threads = 1,
+                                          SchnorrLayout layout = SchnorrLayout::v3);
   /// Rows for `signatures` signatures: 256 each, padded to a power of two (at least one
   /// segment). The padding segments hold the run of the all-zero claim (the key w = 0, which
   /// encodes no key, e = s = 0, w(R) = 0, result 0), so the verifier skips them.
   static std::size_t trace_length_for(std::size_t signatures);
 
-  std::string id() const override {
-    return layout_ == SchnorrLayout::v3 ? "rollup/schnorr-ecgfp5/v3" : "rollup/schnorr-ecgfp5/v2";
-  }
-  std::size_t trace_width() const override {
-    return layout_ == SchnorrLayout::v3 ? schnorr_col::kWidthV3 : schnorr_col::kWidth;
-  }
+  std::string id() const override;
+  std::size_t trace_width() const override { return width_of(layout_); }
+  static std::size_t width_of(SchnorrLayout layout);
   SchnorrLayout layout() const { return layout_; }
   std::size_t trace_length() const override { return trace_length_for(claims_.size()); }
   Bytes public_inputs() const override;
@@ -225,10 +268,11 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
                                               std::span<const F> periodic,
                                               std::span<F> out) const;
 
-  /// The head (stark::Air::head_constraints): the 40 of the double-and-add step (degree 7) and
-  /// the 11 decoding checks of degree 6 (the key's non-square root, an undecodable key or
-  /// commitment); every other constraint has degree 5 or less. None for a trace of one segment,
-  /// where the structure columns the head reads are as long as the trace.
+  /// The head (stark::Air::head_constraints): the 40 of the double-and-add step (degree 7; v4:
+  /// its 30 normalisations, degree 8) and the 11 decoding checks of degree 6 and 7 (the key's
+  /// non-square root, an undecodable key or commitment), and v3's and v4's sponge rounds (degree
+  /// 8); every other constraint has degree 5 or less. None for a trace of one segment, where the
+  /// structure columns the head reads are as long as the trace.
   std::vector<std::size_t> head_constraints() const override;
   template <class F>
   [[gnu::always_inline]] inline void evaluate_head(std::span<const F> cur, std::span<const F> next,
@@ -236,6 +280,39 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
                                                    std::span<F> out) const;
 
  private:
+  friend class SchnorrAirV4;
+  struct V4 {};
+  SchnorrAir(V4, const ecgfp5::SigningDomain& domain, std::vector<SignatureClaim> claims);
+
+  template <class F>
+  [[gnu::always_inline]] inline void evaluate_head_v4(std::span<const F> cur, std::span<const F> next,
+                                                      std::span<const F> periodic, std::span<F> out) const;
+  template <class F>
+  [[gnu::always_inline]] inline void evaluate_v4(std::span<const F> cur, std::span<const F> next,
+                                                 std::span<const F> periodic, std::span<F> out) const;
+  // v4's head groups: doubling[10], mid[10], addition[10].
+  template <class F>
+  [[gnu::always_inline]] inline void ladder_step_v4(std::span<const F> cur, std::span<const F> next,
+                                                    const F& step, F* out) const;
+  // v4's decoding checks, as decoding_checks' (the same three groups, from the v4 slots).
+  template <class F>
+  [[gnu::always_inline]] inline void decoding_checks_v4(std::span<const F> fin, const F& last,
+                                                        F* key_non_square, F* key_invalid,
+                                                        F* commit_invalid) const;
+  // The constraints v3 and v4 share over their own columns: the scalars' limbs and comparisons
+  // (6, from `limbs`: acc_s, cmp_s, acc_h, cmp_h, acc_e, cmp_e), their start on row 0 (6), and
+  // the sponge (28: rounds, chunks, starts, digest).
+  template <class F>
+  [[gnu::always_inline]] inline void limb_steps(std::span<const F> cur, std::span<const F> next,
+                                                std::span<const F> periodic, std::size_t limbs,
+                                                std::size_t bits, F* out) const;
+  template <class F>
+  [[gnu::always_inline]] inline void limb_starts(std::span<const F> cur, std::span<const F> periodic,
+                                                 std::size_t limbs, std::size_t bits, F* out) const;
+  template <class F>
+  [[gnu::always_inline]] inline void sponge(std::span<const F> cur, std::span<const F> next,
+                                            std::span<const F> periodic, std::size_t hash_col,
+                                            std::size_t digest_col, F* out) const;
   // The head's two groups, written where `out` says: doubling[20], addition[20]; and
   // key_non_square[1], key_invalid[5], commit_invalid[5] (evaluate's order is the same).
   template <class F>
@@ -249,7 +326,8 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   // permutations, 12 values.
   template <class F>
   [[gnu::always_inline]] inline void hash_rounds(std::span<const F> cur, std::span<const F> next,
-                                                 std::span<const F> periodic, F* out) const;
+                                                 std::span<const F> periodic, std::size_t hash_col,
+                                                 F* out) const;
 
   std::vector<SignatureClaim> claims_;
   const schnorr_detail::FixedEntries* fixed_;  ///< schnorr_detail::fixed_entries(), at hand
@@ -388,12 +466,62 @@ template <class F>
           sub(sub(twice(x1), four_t4), z)};
 }
 
-/// The table's fixed entries: G = (g_x : 1 : 1 : 4) (the element encoded by w = 4), and
-/// G' = 2^256 G and G + G', normalised to (x : 1 : u : 1).
+/// The table's fixed entries: G = (g_x : 1 : 1 : 4) (the element encoded by w = 4; g_u = 1/4
+/// normalises it), and G' = 2^split G and G + G', normalised to (x : 1 : u : 1). v2 and v3 split
+/// s at bit 256, v4 at bit 255.
 struct FixedEntries {
-  E5<Felt> g_x, high_x, high_u, both_x, both_u;
+  E5<Felt> g_x, g_u, high_x, high_u, both_x, both_u;
 };
-const FixedEntries& fixed_entries();
+const FixedEntries& fixed_entries(unsigned split = 256);
+
+/// The sum of (x1 : 1 : u1 : 1) and (x2 : 1 : u2 : 1): point_add with Z = T = 1 folded in.
+template <class F>
+[[gnu::always_inline]] inline Pt<F> point_add_normalised(const E5<F>& x1, const E5<F>& u1,
+                                                         const E5<F>& x2, const E5<F>& u2) {
+  const E5<F> t1 = mul(x1, x2), t3 = mul(u1, u2);
+  const E5<F> t5 = add(x1, x2), t6 = add(u1, u2);
+  const F zero = F(Felt());
+  const E5<F> b{zero, F(Felt(kBOverZ)), zero, zero, zero};
+  const E5<F> t7 = add(t1, b);  // t8 = t4 t7 = t7
+  const E5<F> t9 = mul(t3, add(twice(mul_b(t5)), twice(t7)));
+  const E5<F> t10 = mul(plus_base(twice(t3), F(Felt::one())), add(t5, t7));
+  return {mul_b(sub(t10, t7)), sub(t7, t9), mul(t6, sub(b, t1)), add(t7, t9)};
+}
+
+/// The double of (x : 1 : u : 1): point_double with Z = T = 1 folded in.
+template <class F>
+[[gnu::always_inline]] inline Pt<F> point_double_normalised(const E5<F>& x, const E5<F>& u) {
+  const F zero = F(Felt());
+  const E5<F> one{F(Felt::one()), zero, zero, zero, zero}, two{F(Felt(2)), zero, zero, zero, zero};
+  const E5<F> u2 = square(u);
+  const E5<F> w1 = sub(one, mul(twice(plus_base(x, F(Felt::one()))), u2));
+  const E5<F> z = square(w1);
+  const E5<F> four_u2 = twice(twice(u2));
+  return {mul_b(four_u2), z, twice(mul(w1, u)), sub(sub(two, four_u2), z)};
+}
+
+/// x Z = X and u T = U: (x : 1 : u : 1) is the point (X : Z : U : T), whose Z and T are never
+/// zero for a group element. 10 values.
+template <class F>
+[[gnu::always_inline]] inline void normalisation(const E5<F>& x, const E5<F>& u, const Pt<F>& p,
+                                                 const F& gate, F* out) {
+  const E5<F> x_eq = sub(mul(x, p.z), p.x), u_eq = sub(mul(u, p.t), p.u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    out[i] = gate * x_eq[i];
+    out[5 + i] = gate * u_eq[i];
+  }
+}
+
+/// v4's fixed entry bs G + bh G' as (x, u) (the neutral is (0, 0)): degree 2 in the bits.
+template <class F>
+[[gnu::always_inline]] inline void fixed_entry(const F& bs, const F& bh, const FixedEntries& fixed,
+                                               E5<F>& x, E5<F>& u) {
+  const F both = bs * bh;
+  for (unsigned i = 0; i < 5; ++i) {
+    x[i] = bs * fixed.g_x[i] + bh * fixed.high_x[i] + both * (fixed.both_x[i] - fixed.g_x[i] - fixed.high_x[i]);
+    u[i] = bs * fixed.g_u[i] + bh * fixed.high_u[i] + both * (fixed.both_u[i] - fixed.g_u[i] - fixed.high_u[i]);
+  }
+}
 
 /// The variable entries, read from a row: -X = (key_x : 1 : -1 : key_w) and the normalised
 /// G - X, G' - X and G + G' - X, each (x : 1 : u : 1).
@@ -463,6 +591,31 @@ template <class F>
           row[c::kBitSH], row[c::kBitEH], row[c::kBitSEH]};
 }
 
+/// What a run's last row says about the key and R, for the decoding checks.
+template <class F>
+struct LastRow {
+  E5<F> key_x, key_w;
+  F key_valid, key_root;
+  E5<F> commit_w, commit_x;
+  F commit_valid;
+};
+
+/// A valid key's x is not a square (key_root^2 = 7 N(x): the non-square root, the group's
+/// element); an invalid key's x, and an invalid R's, is a root of 7 delta(w), which exists
+/// exactly when w has no decoding. 11 values, of degree 6 and 7 with their gates.
+template <class F>
+[[gnu::always_inline]] inline void decoding_checks(const LastRow<F>& fin, const F& last, F* key_non_square,
+                                                   F* key_invalid, F* commit_invalid) {
+  const F last_key_valid = last * fin.key_valid, last_key_invalid = last - last_key_valid;
+  const F seven = F(Felt(kNonSquare));
+  *key_non_square = last_key_valid * (fin.key_root * fin.key_root - seven * norm(fin.key_x));
+  const E5<F> key_invalid_eq = sub(square(fin.key_x), scale(discriminant(fin.key_w), seven));
+  for (std::size_t i = 0; i < 5; ++i) key_invalid[i] = last_key_invalid * key_invalid_eq[i];
+  const F last_invalid = last - last * fin.commit_valid;
+  const E5<F> invalid_eq = sub(square(fin.commit_x), scale(discriminant(fin.commit_w), seven));
+  for (std::size_t i = 0; i < 5; ++i) commit_invalid[i] = last_invalid * invalid_eq[i];
+}
+
 }  // namespace schnorr_detail
 
 /// Periodic columns: first the structure of a segment, period 256 (the same for every segment,
@@ -508,6 +661,10 @@ inline constexpr std::size_t kArk2 = 42;  ///< 12, period 8: its second ones
 /// ids' inputs (w(X), `to_key`, then zeros), on rows 47 and 55 the ids (the first four).
 inline constexpr std::size_t kPublicChunk = 54;
 inline constexpr std::size_t kCountV3 = 62;
+/// Layout v4's, after v3's (v4 pins w(R) alone in kPublicW, on row 254): w(X) on row 254, whose
+/// next row's slots hold it.
+inline constexpr std::size_t kPublicKeyW = 62;
+inline constexpr std::size_t kCountV4 = 67;
 }  // namespace schnorr_periodic
 
 /// Constraint order (docs/ecgfp5.md, "In the AIR", lists them in this order).
@@ -556,6 +713,42 @@ inline constexpr std::size_t kDigest = 226;     ///< 4: the digest columns take 
 inline constexpr std::size_t kCountV3 = 230;
 }  // namespace schnorr_constraint
 
+/// Layout v4's constraint order (docs/ecgfp5.md lists them in this order).
+namespace schnorr_constraint4 {
+inline constexpr std::size_t kBaseCopy = 0;    ///< 10: -X is constant
+inline constexpr std::size_t kDoubling = 10;   ///< 10: dbl normalises 2 acc
+inline constexpr std::size_t kMid = 20;        ///< 10: mid normalises dbl + bs G + bh G' (next bits)
+inline constexpr std::size_t kAddition = 30;   ///< 10: next acc normalises mid + be base (next bit)
+inline constexpr std::size_t kLimbs = 40;      ///< 6: acc_s, cmp_s, acc_h, cmp_h, acc_e, cmp_e steps
+inline constexpr std::size_t kBits = 46;       ///< 3: the bits are bits
+inline constexpr std::size_t kLastBits = 49;   ///< 3: row 255's, from row 254
+inline constexpr std::size_t kStart = 52;      ///< 10: acc on row 0 = be base (s_a's, s_b's bit 255 are 0)
+inline constexpr std::size_t kStartLimbs = 62;  ///< 6
+// From here to kPublicResult, the checks of row 255, made on row 254.
+inline constexpr std::size_t kKeyValidBit = 68;
+inline constexpr std::size_t kKeyOnCurve = 69;    ///< 5
+inline constexpr std::size_t kKeyNonSquare = 74;
+inline constexpr std::size_t kKeyInvalid = 75;    ///< 5
+inline constexpr std::size_t kBaseIsKey = 80;     ///< 10: key valid => base = -X = (key_x, -1/w(X))
+inline constexpr std::size_t kValidBit = 90;
+inline constexpr std::size_t kCommitOnCurve = 91;  ///< 5
+inline constexpr std::size_t kCommitInvalid = 96;  ///< 5
+inline constexpr std::size_t kEqualBit = 101;
+inline constexpr std::size_t kEqual = 102;     ///< 5: equal => u w(R) - 1 = 0
+inline constexpr std::size_t kUnequal = 107;   ///< 5: unequal => (u w(R) - 1) inv = 1
+inline constexpr std::size_t kCanonical = 112;
+inline constexpr std::size_t kResult = 113;
+inline constexpr std::size_t kLimbE = 114;
+inline constexpr std::size_t kPublicKeyW = 115;  ///< 5: w(X) is the public one
+inline constexpr std::size_t kPublicW = 120;     ///< 5: w(R) likewise
+inline constexpr std::size_t kPublicE = 125;     ///< e's limbs are the digest
+inline constexpr std::size_t kPublicS = 126;
+inline constexpr std::size_t kPublicH = 127;
+inline constexpr std::size_t kPublicResult = 128;
+inline constexpr std::size_t kSponge = 129;    ///< 28: as v3's kHashRound .. kDigest
+inline constexpr std::size_t kCount = 157;
+}  // namespace schnorr_constraint4
+
 template <class F>
 [[gnu::always_inline]] inline void SchnorrAir::evaluate(std::span<const F> cur,
                                                         std::span<const F> next,
@@ -577,30 +770,7 @@ template <class F>
   ladder_step<F>(cur, next, step, &out[k::kDoubling], &out[k::kAddition]);
   const Pt<F> acc = load_point(cur, c::kAcc);
 
-  // The scalars' limbs, accumulated from their top bit (a limb-end row resets the next one), and
-  // their comparisons with n's halves and p: cmp' = cmp + (1 - cmp^2)(bound bit - bit) keeps
-  // the first difference (cmp is in {-1, 0, 1}).
-  const F two = F(Felt(2));
-  const F reset_s = periodic[per::kResetS], reset_e = periodic[per::kResetE];
-  const F bs_next = next[c::kBitS], be_next = next[c::kBitE], bh_next = next[c::kBitH];
-  out[k::kAccS] =
-      step * (next[c::kAccS] - ((one - reset_s) * two * cur[c::kAccS] + bs_next));
-  const F cmp_s = cur[c::kCmpS];
-  out[k::kCmpS] = step * (next[c::kCmpS] - cmp_s -
-                          (one - cmp_s * cmp_s) * (periodic[per::kOrderBit] - bs_next));
-  out[k::kAccH] =
-      step * (next[c::kAccH] - ((one - reset_s) * two * cur[c::kAccH] + bh_next));
-  const F cmp_h = cur[c::kCmpH];
-  out[k::kCmpH] = step * (next[c::kCmpH] - cmp_h -
-                          (one - cmp_h * cmp_h) * (periodic[per::kOrderHighBit] - bh_next));
-  out[k::kAccE] =
-      step * (next[c::kAccE] - ((one - reset_e) * two * cur[c::kAccE] + be_next));
-  const F cmp_e = cur[c::kCmpE];
-  // A limb of e starts at p's top bit, 1: cmp = 1 - bit.
-  const F cmp_e_continued =
-      cmp_e + (one - cmp_e * cmp_e) * (periodic[per::kModulusBit] - be_next);
-  out[k::kCmpE] = step * (next[c::kCmpE] - (one - reset_e) * cmp_e_continued -
-                          reset_e * (one - be_next));
+  limb_steps<F>(cur, next, periodic, c::kAccS, c::kBitS, &out[k::kAccS]);
 
   // The bits are bits, and their products the products, on every row: row 255 through row 254,
   // as row n - 1 of the trace is checked by nothing.
@@ -626,12 +796,7 @@ template <class F>
   for (std::size_t p = 0; p < 4; ++p)
     for (std::size_t i = 0; i < 5; ++i)
       out[k::kStart + 5 * p + i] = first * ((*acc_parts[p])[i] - (*start_parts[p])[i]);
-  out[k::kStartLimbs] = first * (cur[c::kAccS] - bits.s);
-  out[k::kStartLimbs + 1] = first * (cur[c::kCmpS] + bits.s);
-  out[k::kStartLimbs + 2] = first * (cur[c::kAccH] - bits.h);
-  out[k::kStartLimbs + 3] = first * (cur[c::kCmpH] + bits.h);
-  out[k::kStartLimbs + 4] = first * (cur[c::kAccE] - bits.e);
-  out[k::kStartLimbs + 5] = first * (cur[c::kCmpE] - (one - bits.e));
+  limb_starts<F>(cur, periodic, c::kAccS, c::kBitS, &out[k::kStartLimbs]);
 
   // Row 255, read from row 254: the key decodes (x on the curve and not a square), the table's
   // sums with -X are normalised right, R decodes or provably does not, and acc equals R or
@@ -723,39 +888,205 @@ template <class F>
   out[k::kPublicResult] = last * fin[c::kResult] - periodic[per::kPublicResult];
   if (layout_ == SchnorrLayout::v2) return;
 
-  // The challenge's sponge and the key ids: rounds and copies, the pinned chunks and ids, the
-  // capacities they start from; the digest carried to e's limbs.
-  hash_rounds<F>(cur, next, periodic, &out[k::kHashRound]);
-  const F chunk_row = periodic[per::kHashChunk], id_row = periodic[per::kKeyIdEnd];
-  for (std::size_t i = 0; i < hash::kRate; ++i) {
-    const F pinned = i < 4 ? chunk_row + id_row : chunk_row;
-    out[k::kHashChunk + i] = pinned * cur[c::kHash + hash::kRateStart + i] - periodic[per::kPublicChunk + i];
+  sponge<F>(cur, next, periodic, c::kHash, c::kDigest, &out[k::kHashRound]);
+}
+
+template <class F>
+void SchnorrAir::evaluate_v4(std::span<const F> cur, std::span<const F> next,
+                             std::span<const F> periodic, std::span<F> out) const {
+  using namespace schnorr_detail;
+  namespace c = schnorr_col4;
+  namespace k = schnorr_constraint4;
+  namespace per = schnorr_periodic;
+  const F one = F(Felt::one()), zero = F(Felt());
+  const F step = periodic[per::kStep], first = periodic[per::kFirst];
+
+  for (std::size_t i = 0; i < 10; ++i) out[k::kBaseCopy + i] = step * (next[c::kBaseX + i] - cur[c::kBaseX + i]);
+  ladder_step_v4<F>(cur, next, step, &out[k::kDoubling]);
+  limb_steps<F>(cur, next, periodic, c::kAccS, c::kBitS, &out[k::kLimbs]);
+
+  // The bits are bits on every row: row 255 through row 254, as row n - 1 of the trace is
+  // checked by nothing.
+  const F last = periodic[per::kBeforeLast];  // selects the checks of the run's last row
+  for (std::size_t i = 0; i < 3; ++i) {
+    const F b = cur[c::kBitS + i], b_last = next[c::kBitS + i];
+    out[k::kBits + i] = b * b - b;
+    out[k::kLastBits + i] = last * (b_last * b_last - b_last);
   }
-  const F key_id_start = periodic[per::kKeyIdStart];
-  for (std::size_t i = 0; i < hash::kCapacity; ++i) {
-    // A key id hashes five elements: the sponge's capacity starts at (5, 0, 0, 0).
-    const F key_id_capacity = i == 0 ? cur[c::kHash] - F(Felt(5)) : cur[c::kHash + i];
-    out[k::kHashStart + i] = first * (cur[c::kHash + i] - F(start_capacity_[i])) + key_id_start * key_id_capacity;
+
+  // Row 0: the run starts at be (-X): the bits of s_a and s_b at 255 are zero (their top limbs
+  // are pinned below 2^31 and to 0), so no fixed entry is added there.
+  const F be = cur[c::kBitE];
+  for (std::size_t i = 0; i < 10; ++i) out[k::kStart + i] = first * (cur[c::kAccX + i] - be * cur[c::kBaseX + i]);
+  limb_starts<F>(cur, periodic, c::kAccS, c::kBitS, &out[k::kStartLimbs]);
+
+  // Row 255, read from row 254: the key decodes or provably does not, the base is -X for a valid
+  // key, R decodes or provably does not, and acc equals R or provably differs.
+  const std::span<const F> fin = next;  // row 255 when last = 1
+  const E5<F> key_x = load5(fin, c::kKeyX), key_w = load5(fin, c::kKeyW);
+  const F key_valid = fin[c::kKeyValid];
+  out[k::kKeyValidBit] = last * (key_valid * key_valid - key_valid);
+  const F last_key_valid = last * key_valid;
+  const E5<F> key_eq = decoding_equation(key_x, key_w);
+  for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last_key_valid * key_eq[i];
+  decoding_checks_v4<F>(fin, last, &out[k::kKeyNonSquare], &out[k::kKeyInvalid], &out[k::kCommitInvalid]);
+  // -X = (x : 1 : -1 : w(X)) = (x : 1 : -1/w(X) : 1).
+  const E5<F> base_u_w = mul(load5(fin, c::kBaseU), key_w);
+  for (std::size_t i = 0; i < 5; ++i) {
+    out[k::kBaseIsKey + i] = last_key_valid * (fin[c::kBaseX + i] - key_x[i]);
+    out[k::kBaseIsKey + 5 + i] = last_key_valid * (i == 0 ? base_u_w[i] + one : base_u_w[i]);
   }
-  const F load = periodic[per::kDigestLoad], hold = periodic[per::kDigestHold];
+
+  const F valid = fin[c::kCommitValid];
+  out[k::kValidBit] = last * (valid * valid - valid);
+  const E5<F> commit_w = load5(fin, c::kCommitW), commit_x = load5(fin, c::kCommitX);
+  const E5<F> commit_eq = decoding_equation(commit_x, commit_w);
+  const F last_valid = last * valid;
+  for (std::size_t i = 0; i < 5; ++i) out[k::kCommitOnCurve + i] = last_valid * commit_eq[i];
+
+  // acc = (x : 1 : u : 1) is R, of w(R) = 1 / u(R), iff u w(R) = 1.
+  const F equal = fin[c::kEqual];
+  out[k::kEqualBit] = last * (equal * equal - equal);
+  const E5<F> diff = plus_base(mul(load5(fin, c::kAccU), commit_w), F(-Felt::one()));
+  const E5<F> diff_times_inv = mul(diff, load5(fin, c::kDiffInv));
+  const F last_equal = last * equal, last_unequal = last - last_equal;
+  for (std::size_t i = 0; i < 5; ++i) {
+    out[k::kEqual + i] = last_equal * diff[i];
+    out[k::kUnequal + i] = last_unequal * (i == 0 ? diff_times_inv[i] - one : diff_times_inv[i]);
+  }
+  const F half = F(Felt((Felt::kModulus + 1) / 2));
+  const F fin_cmp_s = fin[c::kCmpS], fin_cmp_h = fin[c::kCmpH];
+  const F canonical = fin[c::kCanonical];
+  out[k::kCanonical] =
+      last * (canonical - (fin_cmp_h * (fin_cmp_h + one) * half +
+                           (one - fin_cmp_h * fin_cmp_h) * fin_cmp_s * (fin_cmp_s + one) * half));
+  out[k::kResult] = last * (fin[c::kResult] - key_valid * valid * equal * canonical);
+  const F before_end_e = periodic[per::kBeforeLimbEndE];
+  const F before_end_s = periodic[per::kBeforeLimbEndS];
+  out[k::kLimbE] = before_end_e * (next[c::kCmpE] - one);
+
+  // The public values (see evaluate), all but the sponge's read from the row before theirs.
+  for (std::size_t i = 0; i < 5; ++i) {
+    out[k::kPublicKeyW + i] = last * key_w[i] - periodic[per::kPublicKeyW + i];
+    out[k::kPublicW + i] = last * commit_w[i] - periodic[per::kPublicW + i];
+  }
+  F binding = zero;
   for (std::size_t i = 0; i < 4; ++i)
-    out[k::kDigest + i] = load * (next[c::kDigest + i] - cur[c::kHash + hash::kRateStart + i]) +
-                          hold * (next[c::kDigest + i] - cur[c::kDigest + i]);
+    binding = binding + periodic[per::kDigestLimb + i] * (next[c::kAccE] - cur[c::kDigest + i]);
+  out[k::kPublicE] = binding;
+  out[k::kPublicS] = before_end_s * next[c::kAccS] - periodic[per::kPublicS];
+  out[k::kPublicH] = before_end_s * next[c::kAccH] - periodic[per::kPublicH];
+  out[k::kPublicResult] = last * fin[c::kResult] - periodic[per::kPublicResult];
+  sponge<F>(cur, next, periodic, c::kHash, c::kDigest, &out[k::kSponge]);
+}
+
+template <class F>
+void SchnorrAir::ladder_step_v4(std::span<const F> cur, std::span<const F> next, const F& step,
+                                F* out) const {
+  using namespace schnorr_detail;
+  namespace c = schnorr_col4;
+  // dbl = 2 acc; mid = dbl + bs G + bh G'; next acc = mid + be (-X), with the next row's bits.
+  const E5<F> dbl_x = load5(cur, c::kDblX), dbl_u = load5(cur, c::kDblU);
+  const E5<F> mid_x = load5(cur, c::kMidX), mid_u = load5(cur, c::kMidU);
+  normalisation(dbl_x, dbl_u, point_double_normalised(load5(cur, c::kAccX), load5(cur, c::kAccU)), step, out);
+  E5<F> fixed_x, fixed_u;
+  fixed_entry(next[c::kBitS], next[c::kBitH], *fixed_, fixed_x, fixed_u);
+  normalisation(mid_x, mid_u, point_add_normalised(dbl_x, dbl_u, fixed_x, fixed_u), step, out + 10);
+  const F be = next[c::kBitE];
+  const E5<F> key_x = scale(load5(cur, c::kBaseX), be), key_u = scale(load5(cur, c::kBaseU), be);
+  normalisation(load5(next, c::kAccX), load5(next, c::kAccU), point_add_normalised(mid_x, mid_u, key_x, key_u),
+                step, out + 20);
+}
+
+template <class F>
+void SchnorrAir::decoding_checks_v4(std::span<const F> fin, const F& last, F* key_non_square,
+                                    F* key_invalid, F* commit_invalid) const {
+  using namespace schnorr_detail;
+  namespace c = schnorr_col4;
+  schnorr_detail::decoding_checks<F>({load5(fin, c::kKeyX), load5(fin, c::kKeyW), fin[c::kKeyValid], fin[c::kKeyRoot],
+                                      load5(fin, c::kCommitW), load5(fin, c::kCommitX), fin[c::kCommitValid]},
+                                     last, key_non_square, key_invalid, commit_invalid);
 }
 
 template <class F>
 void SchnorrAir::hash_rounds(std::span<const F> cur, std::span<const F> next,
-                             std::span<const F> periodic, F* out) const {
-  namespace c = schnorr_col;
+                             std::span<const F> periodic, std::size_t hash_col, F* out) const {
   namespace per = schnorr_periodic;
   constexpr std::size_t W = hash::kStateWidth;
   std::array<F, W> image;
-  stark::rpo_round::image(&cur[c::kHash], &periodic[per::kArk1], &periodic[per::kArk2], image);
+  stark::rpo_round::image(&cur[hash_col], &periodic[per::kArk1], &periodic[per::kArk2], image);
   const F round = periodic[per::kHashRound], absorb = periodic[per::kHashAbsorb];
   for (std::size_t i = 0; i < W; ++i) {
-    out[i] = round * (stark::rpo_round::pow7(next[c::kHash + i]) - image[i]);
-    if (i < hash::kCapacity) out[i] = out[i] + absorb * (next[c::kHash + i] - cur[c::kHash + i]);
+    out[i] = round * (stark::rpo_round::pow7(next[hash_col + i]) - image[i]);
+    if (i < hash::kCapacity) out[i] = out[i] + absorb * (next[hash_col + i] - cur[hash_col + i]);
   }
+}
+
+template <class F>
+void SchnorrAir::sponge(std::span<const F> cur, std::span<const F> next, std::span<const F> periodic,
+                        std::size_t hash_col, std::size_t digest_col, F* out) const {
+  namespace per = schnorr_periodic;
+  // The challenge's sponge and the key ids: rounds and copies, the pinned chunks and ids, the
+  // capacities they start from; the digest carried to e's limbs.
+  hash_rounds<F>(cur, next, periodic, hash_col, out);
+  out += hash::kStateWidth;
+  const F chunk_row = periodic[per::kHashChunk], id_row = periodic[per::kKeyIdEnd];
+  for (std::size_t i = 0; i < hash::kRate; ++i) {
+    const F pinned = i < 4 ? chunk_row + id_row : chunk_row;
+    out[i] = pinned * cur[hash_col + hash::kRateStart + i] - periodic[per::kPublicChunk + i];
+  }
+  out += hash::kRate;
+  const F first = periodic[per::kFirst], key_id_start = periodic[per::kKeyIdStart];
+  for (std::size_t i = 0; i < hash::kCapacity; ++i) {
+    // A key id hashes five elements: the sponge's capacity starts at (5, 0, 0, 0).
+    const F key_id_capacity = i == 0 ? cur[hash_col] - F(Felt(5)) : cur[hash_col + i];
+    out[i] = first * (cur[hash_col + i] - F(start_capacity_[i])) + key_id_start * key_id_capacity;
+  }
+  out += hash::kCapacity;
+  const F load = periodic[per::kDigestLoad], hold = periodic[per::kDigestHold];
+  for (std::size_t i = 0; i < 4; ++i)
+    out[i] = load * (next[digest_col + i] - cur[hash_col + hash::kRateStart + i]) +
+             hold * (next[digest_col + i] - cur[digest_col + i]);
+}
+
+template <class F>
+void SchnorrAir::limb_steps(std::span<const F> cur, std::span<const F> next, std::span<const F> periodic,
+                            std::size_t limbs, std::size_t bits, F* out) const {
+  namespace per = schnorr_periodic;
+  // The scalars' limbs, accumulated from their top bit (a limb-end row resets the next one), and
+  // their comparisons with n's halves and p: cmp' = cmp + (1 - cmp^2)(bound bit - bit) keeps
+  // the first difference (cmp is in {-1, 0, 1}). Columns from `limbs`: acc_s, cmp_s, acc_h,
+  // cmp_h, acc_e, cmp_e; from `bits`: s, e, h.
+  const F one = F(Felt::one()), two = F(Felt(2));
+  const F step = periodic[per::kStep];
+  const F reset_s = periodic[per::kResetS], reset_e = periodic[per::kResetE];
+  const F bs_next = next[bits], be_next = next[bits + 1], bh_next = next[bits + 2];
+  out[0] = step * (next[limbs] - ((one - reset_s) * two * cur[limbs] + bs_next));
+  const F cmp_s = cur[limbs + 1];
+  out[1] = step * (next[limbs + 1] - cmp_s - (one - cmp_s * cmp_s) * (periodic[per::kOrderBit] - bs_next));
+  out[2] = step * (next[limbs + 2] - ((one - reset_s) * two * cur[limbs + 2] + bh_next));
+  const F cmp_h = cur[limbs + 3];
+  out[3] = step * (next[limbs + 3] - cmp_h -
+                   (one - cmp_h * cmp_h) * (periodic[per::kOrderHighBit] - bh_next));
+  out[4] = step * (next[limbs + 4] - ((one - reset_e) * two * cur[limbs + 4] + be_next));
+  const F cmp_e = cur[limbs + 5];
+  // A limb of e starts at p's top bit, 1: cmp = 1 - bit.
+  const F cmp_e_continued = cmp_e + (one - cmp_e * cmp_e) * (periodic[per::kModulusBit] - be_next);
+  out[5] = step * (next[limbs + 5] - (one - reset_e) * cmp_e_continued - reset_e * (one - be_next));
+}
+
+template <class F>
+void SchnorrAir::limb_starts(std::span<const F> cur, std::span<const F> periodic, std::size_t limbs,
+                             std::size_t bits, F* out) const {
+  // Row 0: the limbs start at the top bits (the top bit of each half of n is 0, p's bit 63 is 1).
+  const F first = periodic[schnorr_periodic::kFirst], one = F(Felt::one());
+  const F bs = cur[bits], be = cur[bits + 1], bh = cur[bits + 2];
+  out[0] = first * (cur[limbs] - bs);
+  out[1] = first * (cur[limbs + 1] + bs);
+  out[2] = first * (cur[limbs + 2] - bh);
+  out[3] = first * (cur[limbs + 3] + bh);
+  out[4] = first * (cur[limbs + 4] - be);
+  out[5] = first * (cur[limbs + 5] - (one - be));
 }
 
 template <class F>
@@ -785,19 +1116,9 @@ void SchnorrAir::decoding_checks(std::span<const F> fin, const F& last, F* key_n
                                  F* key_invalid, F* commit_invalid) const {
   using namespace schnorr_detail;
   namespace c = schnorr_col;
-  const Table<F> fin_table = load_table(fin);
-  const F key_valid = fin[c::kKeyValid];
-  const F last_key_valid = last * key_valid, last_key_invalid = last - last_key_valid;
-  const F seven = F(Felt(kNonSquare));
-  const F key_root = fin[c::kKeyRoot];
-  *key_non_square = last_key_valid * (key_root * key_root - seven * norm(fin_table.key_x));
-  const E5<F> key_invalid_eq =
-      sub(square(fin_table.key_x), scale(discriminant(fin_table.key_w), seven));
-  for (std::size_t i = 0; i < 5; ++i) key_invalid[i] = last_key_invalid * key_invalid_eq[i];
-  const F last_invalid = last - last * fin[c::kCommitValid];
-  const E5<F> commit_w = load5(fin, c::kCommitW), commit_x = load5(fin, c::kCommitX);
-  const E5<F> invalid_eq = sub(square(commit_x), scale(discriminant(commit_w), seven));
-  for (std::size_t i = 0; i < 5; ++i) commit_invalid[i] = last_invalid * invalid_eq[i];
+  schnorr_detail::decoding_checks<F>({load5(fin, c::kKeyX), load5(fin, c::kKeyW), fin[c::kKeyValid], fin[c::kKeyRoot],
+                                      load5(fin, c::kCommitW), load5(fin, c::kCommitX), fin[c::kCommitValid]},
+                                     last, key_non_square, key_invalid, commit_invalid);
 }
 
 template <class F>
@@ -808,8 +1129,62 @@ void SchnorrAir::evaluate_head(std::span<const F> cur, std::span<const F> next,
   // and v3's kHashRound.
   ladder_step<F>(cur, next, periodic[per::kStep], &out[0], &out[20]);
   decoding_checks<F>(next, periodic[per::kBeforeLast], &out[40], &out[41], &out[46]);
-  if (layout_ == SchnorrLayout::v3) hash_rounds<F>(cur, next, periodic, &out[51]);
+  if (layout_ == SchnorrLayout::v3) hash_rounds<F>(cur, next, periodic, schnorr_col::kHash, &out[51]);
 }
+
+template <class F>
+void SchnorrAir::evaluate_head_v4(std::span<const F> cur, std::span<const F> next,
+                                  std::span<const F> periodic, std::span<F> out) const {
+  namespace per = schnorr_periodic;
+  // In head_constraints() order: kDoubling, kMid, kAddition, kKeyNonSquare, kKeyInvalid,
+  // kCommitInvalid, kSponge's rounds.
+  ladder_step_v4<F>(cur, next, periodic[per::kStep], &out[0]);
+  decoding_checks_v4<F>(next, periodic[per::kBeforeLast], &out[30], &out[31], &out[36]);
+  hash_rounds<F>(cur, next, periodic, schnorr_col4::kHash, &out[41]);
+}
+
+/// Layout v4 (docs/ecgfp5.md, "Layout v4"): v3's statement, its claims, periodic and public
+/// columns computed by a SchnorrAir of layout v4, its constraints its own. A class of its own so
+/// that its vector kernels are compiled apart from v3's: one kernel flattening both layouts' took
+/// over twenty minutes and more memory than a build machine has.
+class SchnorrAirV4 final : public stark::TypedAir<SchnorrAirV4> {
+ public:
+  SchnorrAirV4(const ecgfp5::SigningDomain& domain, std::vector<SignatureClaim> claims)
+      : statement_(SchnorrAir::V4{}, domain, std::move(claims)) {}
+
+  std::string id() const override { return statement_.id(); }
+  std::size_t trace_width() const override { return statement_.trace_width(); }
+  std::size_t trace_length() const override { return statement_.trace_length(); }
+  Bytes public_inputs() const override { return statement_.public_inputs(); }
+  std::vector<unsigned> transition_degrees() const override { return statement_.transition_degrees(); }
+  std::vector<std::vector<Felt>> periodic_columns() const override { return statement_.periodic_columns(); }
+  std::vector<std::size_t> periodic_periods() const override { return statement_.periodic_periods(); }
+  bool periodic_values_at(const Ext2& z, std::span<Ext2> out) const override {
+    return statement_.periodic_values_at(z, out);
+  }
+  std::vector<stark::BoundaryConstraint> boundary_constraints() const override { return {}; }
+  std::vector<std::size_t> head_constraints() const override { return statement_.head_constraints(); }
+  const std::vector<SignatureClaim>& claims() const { return statement_.claims(); }
+
+  template <class F>
+  [[gnu::always_inline]] inline void evaluate(std::span<const F> cur, std::span<const F> next,
+                                              std::span<const F> periodic, std::span<F> out) const {
+    statement_.evaluate_v4<F>(cur, next, periodic, out);
+  }
+  template <class F>
+  [[gnu::always_inline]] inline void evaluate_head(std::span<const F> cur, std::span<const F> next,
+                                                   std::span<const F> periodic, std::span<F> out) const {
+    statement_.evaluate_head_v4<F>(cur, next, periodic, out);
+  }
+
+ private:
+  SchnorrAir statement_;
+};
+
+/// The AIR of `layout` over `claims`: SchnorrAir (v2, which takes no domain, or v3) or
+/// SchnorrAirV4.
+std::unique_ptr<stark::Air> make_schnorr_air(SchnorrLayout layout, const ecgfp5::SigningDomain& domain,
+                                             std::vector<SignatureClaim> claims);
 
 }  // namespace rollup::air
 
@@ -817,3 +1192,4 @@ void SchnorrAir::evaluate_head(std::span<const F> cur, std::span<const F> next,
 // each is instantiated once, in a file of its own (schnorr_air_kernel_*.cpp), which the build
 // compiles side by side, and not in schnorr_air.cpp (which makes the vtable) nor in the tests.
 ROLLUP_AIR_KERNELS_EXTERN(rollup::air::SchnorrAir);
+ROLLUP_AIR_KERNELS_EXTERN(rollup::air::SchnorrAirV4);

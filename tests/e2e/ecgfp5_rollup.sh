@@ -69,9 +69,9 @@ expect_eq "$(jq '.namespaces[0].txs | length' blocks.ndjson)" 4
 expect_pipeline_status 0 "rollup-submit < blocks.ndjson | rollup-exec | tee exec.ndjson | rollup-prove | tee proven.ndjson | rollup-submit"
 expect_eq "$(jq -r 'select(.kind == "exec") | [.receipts[].status] | join(" ")' exec.ndjson)" "ok ok failed ok"
 expect_eq "$(jq -r 'select(.kind == "exec") | .receipts[2].reason' exec.ndjson)" bad_signature
-# The proof carries the signatures' SchnorrAir proof (format version 7, docs/air.md §6.1), which
+# The proof carries the signatures' SchnorrAir proof (format version 8, docs/air.md §6.1), which
 # hashes their challenges too, and the verifier and the contract check it instead of the signatures.
-expect_eq "$(jq -r 'select(.kind == "proof") | .proof' proven.ndjson | base64 -d | od -An -tu1 -j4 -N1 | tr -d ' ')" 7
+expect_eq "$(jq -r 'select(.kind == "proof") | .proof' proven.ndjson | base64 -d | od -An -tu1 -j4 -N1 | tr -d ' ')" 8
 expect_status 0 rollup-verify proven.ndjson
 expect_eq "$(jq -c 'select(.kind == "verdict") | [.height, .valid]' "$WORK/out")" "[2,true]"
 expect_status 0 rollup-l1 status
