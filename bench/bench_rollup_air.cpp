@@ -5,13 +5,13 @@
 //   bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]
 //                    [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5] [--save FILE]
 //                    [--signature-layout 2|3|4]
-//   bench_rollup_air --verify FILE [--rounds N]
+//   bench_rollup_air --verify FILE [--rounds N] [--native-rounds M] [--default-heap 1]
 //
 // --scheme ecgfp5 makes the accounts ECgFp5 keys: the proof then carries a SchnorrAir proof of
 // the block's signatures (docs/air.md §6.1), timed on its own line, and the verifier checks no
-// signature. --signature-layout 2 makes that proof in SchnorrAir's layout v2 (version 6, whose
-// challenges and key ids the verifier hashes) instead of v3 (version 7), to compare the two in
-// one build. Its setup derives every account's key (a scalar multiplication each, spread over
+// signature. --signature-layout 2 or 3 makes that proof in SchnorrAir's layout v2 (version 6,
+// whose challenges and key ids the verifier hashes) or v3 (version 7, 110 columns) instead of v4
+// (version 8, 65 columns), to compare them in one build. Its setup derives every account's key (a scalar multiplication each, spread over
 // the threads): about a minute for the default million accounts on 2 threads.
 //
 // --blocks B proves B consecutive blocks of that size in one range proof (what rollup-prove
@@ -24,7 +24,9 @@
 // --save writes the block and its proof line to FILE (two NDJSON lines); --verify reads such a
 // file and only verifies it, best of N rounds (default 20), with the CPU time each verification
 // took: the verifier's figures without the minutes of setup and proving, and a fixed input to
-// compare two builds of the verifier on.
+// compare two builds of the verifier on. Like rollup-verify and rollup-submit it keeps its freed
+// heap (keep_freed_heap: no page faults from the second verification on); --default-heap 1 leaves
+// glibc's malloc as it is, to see what the faults cost.
 //
 // Defaults: a block of a real rollup (issue #9): 1024 transfers among 1,000,000 funded accounts,
 // 10% of them (102) to new keys, 2 threads. `--accounts 2000 --new 0` is the old default, the
@@ -52,6 +54,7 @@
 #include "air/witness.hpp"
 #include "codec/fields.hpp"
 #include "codec/objects.hpp"
+#include "core/memory.hpp"
 #include "crypto/crypto.hpp"
 #include "field/ntt.hpp"
 #include "field/packed.hpp"
@@ -191,6 +194,7 @@ int main(int argc, char** argv) {
   std::size_t txs = 1024, accounts = 1'000'000, fresh = 102, num_blocks = 1;
   unsigned threads = 2, rounds = 20;
   std::optional<unsigned> native_rounds;  // of --verify's native signature checks; --rounds by default
+  bool default_heap = false;
   std::size_t lde_cache_bytes = stark::kAutoLdeCache;
   std::string save_path, verify_path, simd, scheme_name = "ed25519";
   air::SchnorrLayout signature_layout = air::SchnorrLayout::v4;
@@ -200,6 +204,7 @@ int main(int argc, char** argv) {
     const unsigned long v = std::strtoul(argv[i + 1], nullptr, 10);
     if (flag == "--save") save_path = argv[i + 1];
     else if (flag == "--verify") verify_path = argv[i + 1];
+    else if (flag == "--default-heap") default_heap = v != 0;
     else if (flag == "--rounds") rounds = static_cast<unsigned>(std::max(1ul, v));
     else if (flag == "--native-rounds") native_rounds = static_cast<unsigned>(v);
     else if (flag == "--txs") txs = v;
@@ -217,7 +222,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "usage: bench_rollup_air [--txs N] [--accounts A] [--new K] [--threads T] [--blocks B]\n"
                            "                        [--lde-cache MIB] [--simd ISA] [--scheme ed25519|ecgfp5]\n"
                            "                        [--save FILE] [--signature-layout 2|3|4]\n"
-                           "       bench_rollup_air --verify FILE [--rounds N] [--native-rounds M]\n"
+                           "       bench_rollup_air --verify FILE [--rounds N] [--native-rounds M] [--default-heap 1]\n"
                            "         (M rounds of the block's signatures checked natively, for comparison; N by\n"
                            "          default, 0 to profile the verifier alone)\n");
       return 2;
@@ -240,7 +245,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (!verify_path.empty()) return verify_saved(verify_path, rounds, native_rounds.value_or(rounds));
+  if (!verify_path.empty()) {
+    if (!default_heap) keep_freed_heap();
+    return verify_saved(verify_path, rounds, native_rounds.value_or(rounds));
+  }
   if (!save_path.empty() && num_blocks > 1) {
     std::fprintf(stderr, "--save takes one block (--verify reads one block and its proof)\n");
     return 2;

@@ -7,7 +7,8 @@
 #     does not move;
 #   - the verification of the ECgFp5 proof on one core (taskset, no native signature check), the
 #     issue's "under 10 ms", with BASELINE_BENCH (another build's bench_rollup_air) verifying the
-#     same saved proof alternately, when given.
+#     same saved proof alternately, when given; with the heap kept as the verifying tools keep it,
+#     then with malloc's defaults (each verification faulting its buffers in again).
 # With LAYOUT2=1 each round also proves the ECgFp5 block with the SchnorrAir's layout v2 (version
 # 6: the challenges hashed by the verifier) and verifies that proof alternately with the v3 one.
 # Usage: bench/signature_figures.sh [ROUNDS]   (run by hand; a Release build in build/ or
@@ -49,6 +50,8 @@ for round in $(seq 1 "$rounds"); do
     fi
     taskset -c 0 "$bin" --verify "$work/ec.proof" --rounds 40 --native-rounds 0 > "$work/vn.txt"
     echo "== round $round, pass $pass: one core, this tree: $(grep '^verify' "$work/vn.txt")"
+    taskset -c 0 "$bin" --verify "$work/ec.proof" --rounds 40 --native-rounds 0 --default-heap 1 > "$work/vd.txt"
+    echo "== round $round, pass $pass: one core, this tree, malloc's defaults: $(grep '^verify' "$work/vd.txt")"
     if [ -n "$layout2" ]; then
       taskset -c 0 "$bin" --verify "$work/ec2.proof" --rounds 40 --native-rounds 0 > "$work/v2.txt"
       echo "== round $round, pass $pass: one core, layout v2's proof: $(grep '^verify' "$work/v2.txt")"

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/tool.hpp"
+#include "core/memory.hpp"
 #include "air/block_proof.hpp"
 #include "air/contract_verifier.hpp"
 #include "hash/rpo.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   tool.add_db_option();
   tool.add_input_option();
   return tool.run(argc, argv, [&]() -> Status {
+    keep_freed_heap();  // the contract verifies proof after proof in the same few MB
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     auto contract = ROLLUP_TRY(l1::open_contract(db));
     ROLLUP_TRY(contract->config());

@@ -3,6 +3,7 @@
 
 #include "air/session.hpp"
 #include "cli/tool.hpp"
+#include "core/memory.hpp"
 #include "l1/contract.hpp"
 #include "rpc/remote.hpp"
 #include "store/db.hpp"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
                         "the heights whose proofs to verify, not input files");
 
   return tool.run(argc, argv, [&]() -> Status {
+    keep_freed_heap();  // proof after proof in the same few MB
     auto db = ROLLUP_TRY(store::Db::open(tool.db_path(), store::OpenMode::must_exist));
     auto contract = ROLLUP_TRY(l1::open_contract(db));
     auto session = ROLLUP_TRY(air::VerifierSession::open(db, *contract, min_bits));

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 #if defined(__linux__)
+#include <malloc.h>
 #include <sys/mman.h>
 #endif
 
@@ -87,6 +88,11 @@ void* map_aligned(std::size_t length) {
 #endif
 
 }  // namespace
+
+void keep_freed_heap() {
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 
 void advise_huge_pages(void* data, std::size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
