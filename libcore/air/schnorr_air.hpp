@@ -213,7 +213,17 @@ inline constexpr std::size_t kCanonical = 59;
 
 namespace schnorr_detail {
 struct FixedEntries;
-}
+/// Where a layout keeps the last row's key and R (columns or slots).
+struct LastRowColumns {
+  std::size_t key_x, key_w, key_valid, key_root, commit_w, commit_x, commit_valid;
+};
+inline constexpr LastRowColumns kLastRowV3{schnorr_col::kKeyX,     schnorr_col::kKeyW,    schnorr_col::kKeyValid,
+                                           schnorr_col::kKeyRoot,  schnorr_col::kCommitW, schnorr_col::kCommitX,
+                                           schnorr_col::kCommitValid};
+inline constexpr LastRowColumns kLastRowV4{schnorr_col4::kKeyX,    schnorr_col4::kKeyW,    schnorr_col4::kKeyValid,
+                                           schnorr_col4::kKeyRoot, schnorr_col4::kCommitW, schnorr_col4::kCommitX,
+                                           schnorr_col4::kCommitValid};
+}  // namespace schnorr_detail
 
 class SchnorrAir : public stark::TypedAir<SchnorrAir> {
  public:
@@ -294,11 +304,6 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   template <class F>
   [[gnu::always_inline]] inline void ladder_step_v4(std::span<const F> cur, std::span<const F> next,
                                                     const F& step, F* out) const;
-  // v4's decoding checks, as decoding_checks' (the same three groups, from the v4 slots).
-  template <class F>
-  [[gnu::always_inline]] inline void decoding_checks_v4(std::span<const F> fin, const F& last,
-                                                        F* key_non_square, F* key_invalid,
-                                                        F* commit_invalid) const;
   // The constraints v3 and v4 share over their own columns: the scalars' limbs and comparisons
   // (6, from `limbs`: acc_s, cmp_s, acc_h, cmp_h, acc_e, cmp_e), their start on row 0 (6), and
   // the sponge (28: rounds, chunks, starts, digest).
@@ -319,8 +324,9 @@ class SchnorrAir : public stark::TypedAir<SchnorrAir> {
   [[gnu::always_inline]] inline void ladder_step(std::span<const F> cur, std::span<const F> next,
                                                  const F& step, F* doubling, F* addition) const;
   template <class F>
-  [[gnu::always_inline]] inline void decoding_checks(std::span<const F> fin, const F& last,
-                                                     F* key_non_square, F* key_invalid,
+  [[gnu::always_inline]] inline void decoding_checks(std::span<const F> fin,
+                                                     const schnorr_detail::LastRowColumns& columns,
+                                                     const F& last, F* key_non_square, F* key_invalid,
                                                      F* commit_invalid) const;
   // v3: the state columns' RPO rounds, and the capacity carried between the challenge's
   // permutations, 12 values.
@@ -810,7 +816,7 @@ template <class F>
   const F last_key_valid = last * key_valid;
   const E5<F> key_eq = decoding_equation(fin_table.key_x, fin_table.key_w);
   for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last_key_valid * key_eq[i];
-  decoding_checks<F>(fin, last, &out[k::kKeyNonSquare], &out[k::kKeyInvalid], &out[k::kCommitInvalid]);
+  decoding_checks<F>(fin, kLastRowV3, last, &out[k::kKeyNonSquare], &out[k::kKeyInvalid], &out[k::kCommitInvalid]);
 
   const F zero = F(Felt());
   const E5<F> unit{one, zero, zero, zero, zero};
@@ -929,7 +935,7 @@ void SchnorrAir::evaluate_v4(std::span<const F> cur, std::span<const F> next,
   const F last_key_valid = last * key_valid;
   const E5<F> key_eq = decoding_equation(key_x, key_w);
   for (std::size_t i = 0; i < 5; ++i) out[k::kKeyOnCurve + i] = last_key_valid * key_eq[i];
-  decoding_checks_v4<F>(fin, last, &out[k::kKeyNonSquare], &out[k::kKeyInvalid], &out[k::kCommitInvalid]);
+  decoding_checks<F>(fin, kLastRowV4, last, &out[k::kKeyNonSquare], &out[k::kKeyInvalid], &out[k::kCommitInvalid]);
   // -X = (x : 1 : -1 : w(X)) = (x : 1 : -1/w(X) : 1).
   const E5<F> base_u_w = mul(load5(fin, c::kBaseU), key_w);
   for (std::size_t i = 0; i < 5; ++i) {
@@ -996,16 +1002,6 @@ void SchnorrAir::ladder_step_v4(std::span<const F> cur, std::span<const F> next,
   const E5<F> key_x = scale(load5(cur, c::kBaseX), be), key_u = scale(load5(cur, c::kBaseU), be);
   normalisation(load5(next, c::kAccX), load5(next, c::kAccU), point_add_normalised(mid_x, mid_u, key_x, key_u),
                 step, out + 20);
-}
-
-template <class F>
-void SchnorrAir::decoding_checks_v4(std::span<const F> fin, const F& last, F* key_non_square,
-                                    F* key_invalid, F* commit_invalid) const {
-  using namespace schnorr_detail;
-  namespace c = schnorr_col4;
-  schnorr_detail::decoding_checks<F>({load5(fin, c::kKeyX), load5(fin, c::kKeyW), fin[c::kKeyValid], fin[c::kKeyRoot],
-                                      load5(fin, c::kCommitW), load5(fin, c::kCommitX), fin[c::kCommitValid]},
-                                     last, key_non_square, key_invalid, commit_invalid);
 }
 
 template <class F>
@@ -1112,12 +1108,12 @@ void SchnorrAir::ladder_step(std::span<const F> cur, std::span<const F> next, co
 }
 
 template <class F>
-void SchnorrAir::decoding_checks(std::span<const F> fin, const F& last, F* key_non_square,
-                                 F* key_invalid, F* commit_invalid) const {
-  using namespace schnorr_detail;
-  namespace c = schnorr_col;
-  schnorr_detail::decoding_checks<F>({load5(fin, c::kKeyX), load5(fin, c::kKeyW), fin[c::kKeyValid], fin[c::kKeyRoot],
-                                      load5(fin, c::kCommitW), load5(fin, c::kCommitX), fin[c::kCommitValid]},
+void SchnorrAir::decoding_checks(std::span<const F> fin, const schnorr_detail::LastRowColumns& c,
+                                 const F& last, F* key_non_square, F* key_invalid,
+                                 F* commit_invalid) const {
+  using schnorr_detail::load5;
+  schnorr_detail::decoding_checks<F>({load5(fin, c.key_x), load5(fin, c.key_w), fin[c.key_valid], fin[c.key_root],
+                                      load5(fin, c.commit_w), load5(fin, c.commit_x), fin[c.commit_valid]},
                                      last, key_non_square, key_invalid, commit_invalid);
 }
 
@@ -1128,7 +1124,7 @@ void SchnorrAir::evaluate_head(std::span<const F> cur, std::span<const F> next,
   // In head_constraints() order: kDoubling, kAddition, kKeyNonSquare, kKeyInvalid, kCommitInvalid,
   // and v3's kHashRound.
   ladder_step<F>(cur, next, periodic[per::kStep], &out[0], &out[20]);
-  decoding_checks<F>(next, periodic[per::kBeforeLast], &out[40], &out[41], &out[46]);
+  decoding_checks<F>(next, schnorr_detail::kLastRowV3, periodic[per::kBeforeLast], &out[40], &out[41], &out[46]);
   if (layout_ == SchnorrLayout::v3) hash_rounds<F>(cur, next, periodic, schnorr_col::kHash, &out[51]);
 }
 
@@ -1139,7 +1135,7 @@ void SchnorrAir::evaluate_head_v4(std::span<const F> cur, std::span<const F> nex
   // In head_constraints() order: kDoubling, kMid, kAddition, kKeyNonSquare, kKeyInvalid,
   // kCommitInvalid, kSponge's rounds.
   ladder_step_v4<F>(cur, next, periodic[per::kStep], &out[0]);
-  decoding_checks_v4<F>(next, periodic[per::kBeforeLast], &out[30], &out[31], &out[36]);
+  decoding_checks<F>(next, schnorr_detail::kLastRowV4, periodic[per::kBeforeLast], &out[30], &out[31], &out[36]);
   hash_rounds<F>(cur, next, periodic, schnorr_col4::kHash, &out[41]);
 }
 
