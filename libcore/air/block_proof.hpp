@@ -222,7 +222,7 @@ Bytes encode_proof(const ProofHeader& header, std::span<const std::uint8_t> star
 /// block included: one block has one encoding).
 Checked<std::pair<ProofHeader, std::span<const std::uint8_t>>> decode_proof(std::span<const std::uint8_t> bytes);
 /// The Schnorr claim of a tx of an ecgfp5 rollup, its result bit left false: the tx's key, w(R)
-/// and s from its signature, and its signing message (layout v3, which hashes the challenge in
+/// and s from its signature, and its signing message (layouts v3 and v4, which hash the challenge in
 /// the trace) or the challenge hashed natively (v2). Nothing when the tx's bytes alone make its
 /// signature bit 0 (docs/air.md §6.1): a chain id or namespace not the rollup's, a key or
 /// signature of another size, or a key or w(R) with a coefficient >= p. Byte checks only: a key

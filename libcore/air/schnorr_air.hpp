@@ -12,7 +12,7 @@
 // columns periodic of period 256. The trace's last row is checked by nothing (the STARK
 // enforces transitions on rows 0..n-2), and is a segment's row 255: that row's checks are
 // made from row 254 on the next row's values.
-// Layout v3 (SchnorrLayout::v3, the prover's) also hashes the challenge in the trace: 12 RPO
+// Layout v3 (SchnorrLayout::v3, version 7 proofs) also hashes the challenge in the trace: 12 RPO
 // state columns run its permutations on rows 0..39 of each segment from the rate chunks the
 // verifier pins from the tx's bytes, and e's limbs must equal the digest; rows 40..55 prove the
 // key ids of the signer and of the tx's `to`, so the verifier hashes none of these (110 columns).
