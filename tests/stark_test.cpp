@@ -98,6 +98,7 @@ TEST_CASE("the head split evaluates the constraints apart, never changing the pr
   const Trace trace = ChainAndFibonacciAir::build_trace(8, input);
   for (unsigned threads : {1u, 2u}) {
     const auto split_proof = prove(air, trace, {}, threads);
+    INFO((split_proof ? std::string() : split_proof.error().message));
     REQUIRE(split_proof);
     const auto whole_proof = prove(unsplit, trace, {}, threads);
     REQUIRE(whole_proof);
