@@ -216,13 +216,18 @@ struct FixedEntries;
 /// Where a layout keeps the last row's key and R (columns or slots).
 struct LastRowColumns {
   std::size_t key_x, key_w, key_valid, key_root, commit_w, commit_x, commit_valid;
+  std::size_t equal, diff_inv, canonical, result, cmp_s, cmp_h, cmp_e;
 };
-inline constexpr LastRowColumns kLastRowV3{schnorr_col::kKeyX,     schnorr_col::kKeyW,    schnorr_col::kKeyValid,
-                                           schnorr_col::kKeyRoot,  schnorr_col::kCommitW, schnorr_col::kCommitX,
-                                           schnorr_col::kCommitValid};
-inline constexpr LastRowColumns kLastRowV4{schnorr_col4::kKeyX,    schnorr_col4::kKeyW,    schnorr_col4::kKeyValid,
-                                           schnorr_col4::kKeyRoot, schnorr_col4::kCommitW, schnorr_col4::kCommitX,
-                                           schnorr_col4::kCommitValid};
+inline constexpr LastRowColumns kLastRowV3{
+    schnorr_col::kKeyX,      schnorr_col::kKeyW,    schnorr_col::kKeyValid, schnorr_col::kKeyRoot,
+    schnorr_col::kCommitW,   schnorr_col::kCommitX, schnorr_col::kCommitValid, schnorr_col::kEqual,
+    schnorr_col::kDiffInv,   schnorr_col::kCanonical, schnorr_col::kResult, schnorr_col::kCmpS,
+    schnorr_col::kCmpH,      schnorr_col::kCmpE};
+inline constexpr LastRowColumns kLastRowV4{
+    schnorr_col4::kKeyX,     schnorr_col4::kKeyW,    schnorr_col4::kKeyValid, schnorr_col4::kKeyRoot,
+    schnorr_col4::kCommitW,  schnorr_col4::kCommitX, schnorr_col4::kCommitValid, schnorr_col4::kEqual,
+    schnorr_col4::kDiffInv,  schnorr_col4::kCanonical, schnorr_col4::kResult, schnorr_col4::kCmpS,
+    schnorr_col4::kCmpH,     schnorr_col4::kCmpE};
 }  // namespace schnorr_detail
 
 class SchnorrAir : public stark::TypedAir<SchnorrAir> {
@@ -622,6 +627,42 @@ template <class F>
   for (std::size_t i = 0; i < 5; ++i) commit_invalid[i] = last_invalid * invalid_eq[i];
 }
 
+/// The last row's checks of R and of the result, the same in both layouts given `diff`, which is
+/// zero exactly when the accumulator is R (v3: U w(R) - T; v4: u w(R) - 1). 25 values from
+/// kValidBit, in both layouts' order: R's valid bit, its decoding (5), five left to
+/// decoding_checks (R's invalidity), the equal bit, equal (5), unequal (5), canonical (s < n),
+/// the result, and e's last limb below p.
+template <class F>
+[[gnu::always_inline]] inline void result_checks(std::span<const F> fin, const LastRowColumns& c,
+                                                 const E5<F>& diff, const F& last,
+                                                 const F& before_end_e, F* out) {
+  const F one = F(Felt::one()), zero = F(Felt());
+  const E5<F> unit{one, zero, zero, zero, zero};
+  const F valid = fin[c.commit_valid];
+  out[0] = last * (valid * valid - valid);
+  const E5<F> commit_eq = decoding_equation(load5(fin, c.commit_x), load5(fin, c.commit_w));
+  const F last_valid = last * valid;
+  // A root exists iff w(R) encodes a non-neutral group element; unlike the key's x, R's x is
+  // never used, so the root need not be the non-square one.
+  for (std::size_t i = 0; i < 5; ++i) out[1 + i] = last_valid * commit_eq[i];
+  const F equal = fin[c.equal];
+  out[11] = last * (equal * equal - equal);
+  const E5<F> diff_times_inv = mul(diff, load5(fin, c.diff_inv));
+  const F last_equal = last * equal, last_unequal = last - last_equal;
+  for (std::size_t i = 0; i < 5; ++i) {
+    out[12 + i] = last_equal * diff[i];
+    out[17 + i] = last_unequal * (diff_times_inv[i] - unit[i]);
+  }
+  // s < n iff its high part is below n's, or equal to it with its low part below n's. For cmp in
+  // {-1, 0, 1}, cmp (cmp + 1) / 2 is [cmp = 1] and 1 - cmp^2 is [cmp = 0].
+  const F half = F(Felt((Felt::kModulus + 1) / 2));
+  const F cmp_s = fin[c.cmp_s], cmp_h = fin[c.cmp_h];
+  const F canonical = fin[c.canonical];
+  out[22] = last * (canonical - (cmp_h * (cmp_h + one) * half + (one - cmp_h * cmp_h) * cmp_s * (cmp_s + one) * half));
+  out[23] = last * (fin[c.result] - fin[c.key_valid] * valid * equal * canonical);
+  out[24] = before_end_e * (fin[c.cmp_e] - one);
+}
+
 }  // namespace schnorr_detail
 
 /// Periodic columns: first the structure of a segment, period 256 (the same for every segment,
@@ -755,6 +796,24 @@ inline constexpr std::size_t kSponge = 129;    ///< 28: as v3's kHashRound .. kD
 inline constexpr std::size_t kCount = 157;
 }  // namespace schnorr_constraint4
 
+// schnorr_detail::result_checks writes the same 25 in both layouts, from kValidBit.
+static_assert(schnorr_constraint::kCommitOnCurve - schnorr_constraint::kValidBit == 1 &&
+              schnorr_constraint::kCommitInvalid - schnorr_constraint::kValidBit == 6 &&
+              schnorr_constraint::kEqualBit - schnorr_constraint::kValidBit == 11 &&
+              schnorr_constraint::kEqual - schnorr_constraint::kValidBit == 12 &&
+              schnorr_constraint::kUnequal - schnorr_constraint::kValidBit == 17 &&
+              schnorr_constraint::kCanonical - schnorr_constraint::kValidBit == 22 &&
+              schnorr_constraint::kResult - schnorr_constraint::kValidBit == 23 &&
+              schnorr_constraint::kLimbE - schnorr_constraint::kValidBit == 24);
+static_assert(schnorr_constraint4::kCommitOnCurve - schnorr_constraint4::kValidBit == 1 &&
+              schnorr_constraint4::kCommitInvalid - schnorr_constraint4::kValidBit == 6 &&
+              schnorr_constraint4::kEqualBit - schnorr_constraint4::kValidBit == 11 &&
+              schnorr_constraint4::kEqual - schnorr_constraint4::kValidBit == 12 &&
+              schnorr_constraint4::kUnequal - schnorr_constraint4::kValidBit == 17 &&
+              schnorr_constraint4::kCanonical - schnorr_constraint4::kValidBit == 22 &&
+              schnorr_constraint4::kResult - schnorr_constraint4::kValidBit == 23 &&
+              schnorr_constraint4::kLimbE - schnorr_constraint4::kValidBit == 24);
+
 template <class F>
 [[gnu::always_inline]] inline void SchnorrAir::evaluate(std::span<const F> cur,
                                                         std::span<const F> next,
@@ -841,37 +900,11 @@ template <class F>
   normalised(k::kBothDiff, Pt<F>{lift(fixed_->both_x), unit, lift(fixed_->both_u), unit},
              fin_table.both_x, fin_table.both_u);
 
-  const F valid = fin[c::kCommitValid];
-  out[k::kValidBit] = last * (valid * valid - valid);
-  const E5<F> commit_w = load5(fin, c::kCommitW), commit_x = load5(fin, c::kCommitX);
-  const E5<F> commit_eq = decoding_equation(commit_x, commit_w);
-  const F last_valid = last * valid;
-  // A root exists iff w(R) encodes a non-neutral group element; unlike the key's x, R's x is
-  // never used, so the root need not be the non-square one.
-  for (std::size_t i = 0; i < 5; ++i) out[k::kCommitOnCurve + i] = last_valid * commit_eq[i];
-
-  const F equal = fin[c::kEqual];
-  out[k::kEqualBit] = last * (equal * equal - equal);
+  const E5<F> commit_w = load5(fin, c::kCommitW);
   const Pt<F> fin_acc = load_point(fin, c::kAcc);
-  const E5<F> diff = sub(mul(fin_acc.u, commit_w), fin_acc.t);
-  const E5<F> diff_times_inv = mul(diff, load5(fin, c::kDiffInv));
-  const F last_equal = last * equal, last_unequal = last - last_equal;
-  for (std::size_t i = 0; i < 5; ++i) {
-    out[k::kEqual + i] = last_equal * diff[i];
-    out[k::kUnequal + i] = last_unequal * (diff_times_inv[i] - unit[i]);
-  }
-  // s < n iff s_hi < n_hi, or s_hi = n_hi and s_lo < n_lo. For cmp in {-1, 0, 1},
-  // cmp (cmp + 1) / 2 is [cmp = 1] and 1 - cmp^2 is [cmp = 0].
-  const F half = F(Felt((Felt::kModulus + 1) / 2));
-  const F fin_cmp_s = fin[c::kCmpS], fin_cmp_h = fin[c::kCmpH];
-  const F canonical = fin[c::kCanonical];
-  out[k::kCanonical] =
-      last * (canonical - (fin_cmp_h * (fin_cmp_h + one) * half +
-                           (one - fin_cmp_h * fin_cmp_h) * fin_cmp_s * (fin_cmp_s + one) * half));
-  out[k::kResult] = last * (fin[c::kResult] - key_valid * valid * equal * canonical);
   const F before_end_e = periodic[per::kBeforeLimbEndE];
   const F before_end_s = periodic[per::kBeforeLimbEndS];
-  out[k::kLimbE] = before_end_e * (next[c::kCmpE] - one);
+  result_checks<F>(fin, kLastRowV3, sub(mul(fin_acc.u, commit_w), fin_acc.t), last, before_end_e, &out[k::kValidBit]);
 
   // The public values, as boundary constraints carried by periodic columns (the selectors of
   // each are disjoint from its other rows, where the public column is zero). Those of row 0 are
@@ -943,33 +976,12 @@ void SchnorrAir::evaluate_v4(std::span<const F> cur, std::span<const F> next,
     out[k::kBaseIsKey + 5 + i] = last_key_valid * (i == 0 ? base_u_w[i] + one : base_u_w[i]);
   }
 
-  const F valid = fin[c::kCommitValid];
-  out[k::kValidBit] = last * (valid * valid - valid);
-  const E5<F> commit_w = load5(fin, c::kCommitW), commit_x = load5(fin, c::kCommitX);
-  const E5<F> commit_eq = decoding_equation(commit_x, commit_w);
-  const F last_valid = last * valid;
-  for (std::size_t i = 0; i < 5; ++i) out[k::kCommitOnCurve + i] = last_valid * commit_eq[i];
-
   // acc = (x : 1 : u : 1) is R, of w(R) = 1 / u(R), iff u w(R) = 1.
-  const F equal = fin[c::kEqual];
-  out[k::kEqualBit] = last * (equal * equal - equal);
-  const E5<F> diff = plus_base(mul(load5(fin, c::kAccU), commit_w), F(-Felt::one()));
-  const E5<F> diff_times_inv = mul(diff, load5(fin, c::kDiffInv));
-  const F last_equal = last * equal, last_unequal = last - last_equal;
-  for (std::size_t i = 0; i < 5; ++i) {
-    out[k::kEqual + i] = last_equal * diff[i];
-    out[k::kUnequal + i] = last_unequal * (i == 0 ? diff_times_inv[i] - one : diff_times_inv[i]);
-  }
-  const F half = F(Felt((Felt::kModulus + 1) / 2));
-  const F fin_cmp_s = fin[c::kCmpS], fin_cmp_h = fin[c::kCmpH];
-  const F canonical = fin[c::kCanonical];
-  out[k::kCanonical] =
-      last * (canonical - (fin_cmp_h * (fin_cmp_h + one) * half +
-                           (one - fin_cmp_h * fin_cmp_h) * fin_cmp_s * (fin_cmp_s + one) * half));
-  out[k::kResult] = last * (fin[c::kResult] - key_valid * valid * equal * canonical);
+  const E5<F> commit_w = load5(fin, c::kCommitW);
   const F before_end_e = periodic[per::kBeforeLimbEndE];
   const F before_end_s = periodic[per::kBeforeLimbEndS];
-  out[k::kLimbE] = before_end_e * (next[c::kCmpE] - one);
+  result_checks<F>(fin, kLastRowV4, plus_base(mul(load5(fin, c::kAccU), commit_w), F(-Felt::one())), last,
+                   before_end_e, &out[k::kValidBit]);
 
   // The public values (see evaluate), all but the sponge's read from the row before theirs.
   for (std::size_t i = 0; i < 5; ++i) {
